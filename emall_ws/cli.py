@@ -1,0 +1,116 @@
+"""The `emall-ws` command."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from emall_ws.config import SETTINGS_DOC, Settings
+from emall_ws.db.session import Database
+from emall_ws.logs import configure_logging
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXPORT_PUBLIC_URL = "http://127.0.0.1:8000"  # the address written into the committed WSDLs
+
+
+def cmd_serve(args) -> int:
+    # workers are separate processes that read their settings from the environment
+    if args.host:
+        os.environ["EMALL_HOST"] = args.host
+    if args.port:
+        os.environ["EMALL_PORT"] = str(args.port)
+    if args.workers:
+        os.environ["EMALL_WORKERS"] = str(args.workers)
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    prepare_database(settings)
+    from granian import Granian
+
+    print(f"emall-ws: serving on {settings.public_url}/ (database {_redacted(settings.database_url)})",
+          flush=True)
+    Granian("emall_ws.wsgi:create_app", factory=True, interface="wsgi", address=settings.host,
+            port=settings.port, workers=settings.workers, log_access=False).serve()
+    return 0
+
+
+def prepare_database(settings: Settings) -> None:
+    """Creates missing tables and publishes the platform's services in the registry."""
+    from emall_ws.soap.app import publish_platform
+
+    db = Database(settings.database_url)
+    try:
+        db.create_schema()
+        publish_platform(db, settings)
+    finally:
+        db.dispose()
+
+
+def cmd_initdb(_args) -> int:
+    settings = Settings.from_env()
+    prepare_database(settings)
+    print(f"emall-ws: database ready at {_redacted(settings.database_url)}")
+    return 0
+
+
+def cmd_export_wsdl(args) -> int:
+    from emall_ws.soap.wsdl import export_wsdl
+
+    for path in export_wsdl(Path(args.out), EXPORT_PUBLIC_URL):
+        print(path)
+    return 0
+
+
+def cmd_export_schema(args) -> int:
+    from emall_ws.db.schema import mysql_ddl
+
+    Path(args.out).write_text(mysql_ddl(), encoding="utf-8")
+    print(args.out)
+    return 0
+
+
+def cmd_settings(_args) -> int:
+    for name, default, meaning in SETTINGS_DOC:
+        print(f"{name:28} {default:40} {meaning}")
+    return 0
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emall-ws", description="Emall KUKM web services")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve every service (embedded SQLite by default)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(run=cmd_serve)
+
+    commands.add_parser("initdb", help="create the tables and publish the services").set_defaults(
+        run=cmd_initdb)
+
+    wsdl = commands.add_parser("export-wsdl", help="write wsdl/<Service>.wsdl for every service")
+    wsdl.add_argument("--out", default=str(REPO_ROOT / "wsdl"))
+    wsdl.set_defaults(run=cmd_export_wsdl)
+
+    schema = commands.add_parser("export-schema", help="write the MariaDB/MySQL DDL to schema.sql")
+    schema.add_argument("--out", default=str(REPO_ROOT / "schema.sql"))
+    schema.set_defaults(run=cmd_export_schema)
+
+    commands.add_parser("settings", help="list every setting and its default").set_defaults(
+        run=cmd_settings)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Use cases: plain functions over a session, called by the SOAP layer and the CLI."""

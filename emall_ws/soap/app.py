@@ -1,0 +1,123 @@
+"""The platform as one WSGI application: every service mounted at /ws/<Service>, plus / and /health."""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+
+from emall_ws.config import Settings
+from emall_ws.db.session import Database
+from emall_ws.domain.registry import OPERATOR, ServiceEntry
+from emall_ws.messages import language_of_request
+from emall_ws.services import registry
+from emall_ws.soap import faults
+from emall_ws.soap import registry as registry_soap
+from emall_ws.soap.application import Platform, PlatformApplication
+from emall_ws.soap.endpoint import ServiceEndpoint
+from emall_ws.soap.hardening import fault_response, guard
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    description: str
+    service_class: type
+
+
+SERVICES = (
+    ServiceSpec(registry_soap.NAME, registry_soap.DESCRIPTION, registry_soap.RegistryService),
+)
+
+
+def endpoint_path(name: str) -> str:
+    return f"/ws/{name}"
+
+
+def service_entries(settings: Settings) -> list[ServiceEntry]:
+    """The platform's own services, as the registry publishes them."""
+    entries = []
+    for spec in SERVICES:
+        url = settings.public_url + endpoint_path(spec.name)
+        entries.append(ServiceEntry(OPERATOR, spec.name, spec.description, "emall", url, url + "?wsdl"))
+    return entries
+
+
+def publish_platform(db: Database, settings: Settings) -> None:
+    with db.unit_of_work() as session:
+        for entry in service_entries(settings):
+            registry.publish(session, entry)
+
+
+def build_endpoint(spec: ServiceSpec, platform: Platform) -> ServiceEndpoint:
+    app = PlatformApplication([spec.service_class], spec.name, platform)
+    settings = platform.settings
+    return ServiceEndpoint(app, settings.public_url + endpoint_path(spec.name),
+                                   settings.max_request_bytes)
+
+
+class PlatformWsgi:
+    """Routes requests; anything under /ws/ answers in SOAP, whatever happens."""
+
+    def __init__(self, platform: Platform):
+        self.platform = platform
+        self.endpoints = {spec.name: build_endpoint(spec, platform) for spec in SERVICES}
+        self._guarded = {name: guard(endpoint) for name, endpoint in self.endpoints.items()}
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path.startswith("/ws/"):
+            handler = self._guarded.get(path[len("/ws/"):].rstrip("/"))
+            if handler is None:
+                return fault_response(start_response, 404, faults.client_fault(
+                    "NotFound", "UNKNOWN_SERVICE", language_of_request(environ)))
+            return handler(environ, start_response)
+        if path == "/health":
+            return self._health(start_response)
+        if path == "/":
+            return self._index(start_response)
+        return _respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"Not found\n")
+
+    def _health(self, start_response):
+        reachable = self.platform.db.is_reachable()
+        body = json.dumps({"status": "ok" if reachable else "degraded",
+                           "database": "reachable" if reachable else "unreachable"}).encode()
+        status = "200 OK" if reachable else "503 Service Unavailable"
+        return _respond(start_response, status, "application/json", body)
+
+    def _index(self, start_response):
+        with self.platform.db.unit_of_work() as session:
+            services = registry.find_service(session)
+        return _respond(start_response, "200 OK", "text/html; charset=utf-8", render_index(services))
+
+
+def render_index(services: list[registry.ServiceView]) -> bytes:
+    rows = []
+    for service in services:
+        for binding in service.bindings:
+            rows.append(
+                "<tr><td>{name}</td><td>{category}</td><td>{description}</td>"
+                "<td><a href=\"{endpoint}\">{endpoint}</a></td>"
+                "<td><a href=\"{wsdl}\">WSDL</a></td></tr>".format(
+                    name=html.escape(service.name), category=html.escape(service.category),
+                    description=html.escape(service.description),
+                    endpoint=html.escape(binding.access_point),
+                    wsdl=html.escape(binding.tmodel.overview_url)))
+    page = (
+        "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\">"
+        "<title>Emall KUKM web services</title></head><body>"
+        "<h1>Emall KUKM web services</h1>"
+        "<p>SOAP 1.1 services (document/literal). Registry lists them by UDDI v3 inquiry.</p>"
+        "<table border=\"1\"><thead><tr><th>Service</th><th>Category</th><th>Description</th>"
+        "<th>Endpoint</th><th>WSDL</th></tr></thead><tbody>"
+        + "".join(rows) + "</tbody></table></body></html>")
+    return page.encode("utf-8")
+
+
+def _respond(start_response, status: str, content_type: str, body: bytes):
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> PlatformWsgi:
+    settings = settings or Settings.from_env()
+    return PlatformWsgi(Platform(settings, db or Database(settings.database_url)))

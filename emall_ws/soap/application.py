@@ -1,0 +1,56 @@
+"""One spyne Application per service, with the call_wrapper that maps every error to a fault."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from spyne import Application, Fault
+
+from emall_ws.config import Settings
+from emall_ws.db.session import Database
+from emall_ws.domain.errors import DomainError
+from emall_ws.messages import language_of_request
+from emall_ws.soap import faults
+from emall_ws.soap.hardening import HardenedSoap11
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Platform:
+    """What every service needs at run time; one per process."""
+    settings: Settings
+    db: Database
+
+
+def namespace_of(service_name: str) -> str:
+    return f"urn:emall-kukm:{service_name.lower()}"
+
+
+def language_of(ctx) -> str:
+    return language_of_request(getattr(ctx.transport, "req_env", None))
+
+
+def platform_of(ctx) -> Platform:
+    return ctx.app.platform
+
+
+class PlatformApplication(Application):
+    def __init__(self, services, name: str, platform: Platform):
+        super().__init__(services, tns=namespace_of(name), name=name,
+                         in_protocol=HardenedSoap11(validator="lxml"), out_protocol=HardenedSoap11())
+        self.platform = platform
+
+    def call_wrapper(self, ctx):
+        try:
+            return super().call_wrapper(ctx)
+        except faults.PlatformFault:
+            raise
+        except DomainError as error:
+            raise faults.from_domain_error(error, language_of(ctx)) from None
+        except Fault as fault:
+            raise faults.from_spyne_fault(fault, language_of(ctx),
+                                          self.platform.settings.max_request_bytes) from None
+        except Exception:
+            log.exception("unhandled error in %s", ctx.method_request_string)
+            raise faults.internal_fault(language_of(ctx)) from None

@@ -1,0 +1,133 @@
+"""Registry service: the UDDI v3 inquiry subset over the services this platform publishes."""
+from __future__ import annotations
+
+from spyne import Array, ComplexModel, Iterable, ServiceBase, Unicode, rpc
+
+from emall_ws.services import registry
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.types import Key, Name, RequiredKey
+
+NAME = "Registry"
+DESCRIPTION = ("UDDI-style registry: every service of the mall and of its partners, "
+               "with its endpoint and WSDL")
+TNS = namespace_of(NAME)
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class TModel(_Type):
+    tModelKey = Key
+    name = Unicode
+    description = Unicode
+    overviewURL = Unicode
+
+
+class BindingTemplate(_Type):
+    bindingKey = Key
+    serviceKey = Key
+    accessPoint = Unicode
+    tModelKey = Key
+
+
+class BusinessService(_Type):
+    serviceKey = Key
+    businessKey = Key
+    name = Unicode
+    description = Unicode
+    category = Unicode
+    bindingTemplates = Array(BindingTemplate)
+
+
+class BusinessEntity(_Type):
+    businessKey = Key
+    name = Unicode
+    description = Unicode
+    businessServices = Array(BusinessService)
+
+
+class ServiceInfo(_Type):
+    serviceKey = Key
+    businessKey = Key
+    name = Unicode
+    category = Unicode
+
+
+class BusinessInfo(_Type):
+    businessKey = Key
+    name = Unicode
+    description = Unicode
+    serviceInfos = Array(ServiceInfo)
+
+
+class TModelInfo(_Type):
+    tModelKey = Key
+    name = Unicode
+
+
+def _tmodel(view: registry.TModelView) -> TModel:
+    return TModel(tModelKey=view.key, name=view.name, description=view.description,
+                  overviewURL=view.overview_url)
+
+
+def _binding(view: registry.BindingView) -> BindingTemplate:
+    return BindingTemplate(bindingKey=view.key, serviceKey=view.service_key,
+                           accessPoint=view.access_point, tModelKey=view.tmodel.key)
+
+
+def _service(view: registry.ServiceView) -> BusinessService:
+    return BusinessService(serviceKey=view.key, businessKey=view.business_key, name=view.name,
+                           description=view.description, category=view.category,
+                           bindingTemplates=[_binding(b) for b in view.bindings])
+
+
+def _service_info(view: registry.ServiceView) -> ServiceInfo:
+    return ServiceInfo(serviceKey=view.key, businessKey=view.business_key, name=view.name,
+                       category=view.category)
+
+
+def _read(ctx, use_case, *args):
+    with platform_of(ctx).db.unit_of_work() as session:
+        return use_case(session, *args)
+
+
+class RegistryService(ServiceBase):
+    """Names and wildcards follow UDDI v3: '%' matches any run of characters, case-insensitively."""
+
+    @rpc(Name, _returns=Iterable(BusinessInfo), _out_variable_name="businessInfos")
+    def find_business(ctx, name):
+        return [BusinessInfo(businessKey=b.key, name=b.name, description=b.description,
+                             serviceInfos=[_service_info(s) for s in b.services])
+                for b in _read(ctx, registry.find_business, name)]
+
+    @rpc(Name, Unicode(max_len=50), Key, _returns=Iterable(ServiceInfo),
+         _out_variable_name="serviceInfos")
+    def find_service(ctx, name, category, businessKey):
+        return [_service_info(s) for s in _read(ctx, registry.find_service, name, category, businessKey)]
+
+    @rpc(RequiredKey, _returns=Iterable(BindingTemplate), _out_variable_name="bindingTemplates")
+    def find_binding(ctx, serviceKey):
+        return [_binding(b) for b in _read(ctx, registry.find_binding, serviceKey)]
+
+    @rpc(Name, _returns=Iterable(TModelInfo), _out_variable_name="tModelInfos")
+    def find_tModel(ctx, name):
+        return [TModelInfo(tModelKey=t.key, name=t.name) for t in _read(ctx, registry.find_tmodel, name)]
+
+    @rpc(RequiredKey, _returns=BusinessEntity, _out_variable_name="businessEntity")
+    def get_businessDetail(ctx, businessKey):
+        b = _read(ctx, registry.get_business, businessKey)
+        return BusinessEntity(businessKey=b.key, name=b.name, description=b.description,
+                              businessServices=[_service(s) for s in b.services])
+
+    @rpc(RequiredKey, _returns=BusinessService, _out_variable_name="businessService")
+    def get_serviceDetail(ctx, serviceKey):
+        return _service(_read(ctx, registry.get_service, serviceKey))
+
+    @rpc(RequiredKey, _returns=BindingTemplate, _out_variable_name="bindingTemplate")
+    def get_bindingDetail(ctx, bindingKey):
+        return _binding(_read(ctx, registry.get_binding, bindingKey))
+
+    @rpc(RequiredKey, _returns=TModel, _out_variable_name="tModel")
+    def get_tModelDetail(ctx, tModelKey):
+        return _tmodel(_read(ctx, registry.get_tmodel, tModelKey))

@@ -1,0 +1,69 @@
+"""The real server (`emall-ws serve`) on a free port, as a user runs it."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass
+class RunningServer:
+    url: str
+    log_path: Path
+
+    def wsdl_url(self, service: str) -> str:
+        return f"{self.url}/ws/{service}?wsdl"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server not healthy within {timeout}s:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server(database_factory, tmp_path_factory):
+    home = tmp_path_factory.mktemp("server")
+    port = free_port()
+    env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
+               EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_factory.new_url("e2e"))
+    env.pop("EMALL_PUBLIC_URL", None)
+    log_path = home / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env,
+                                   stdout=log, stderr=subprocess.STDOUT, cwd=home)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, process, log_path)
+        yield RunningServer(url, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

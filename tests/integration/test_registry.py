@@ -1,0 +1,89 @@
+"""Registry use cases against the test database (SQLite, or MariaDB in its CI pass)."""
+import pytest
+
+from emall_ws.domain.errors import NotFound
+from emall_ws.domain.registry import OPERATOR, Business, ServiceEntry
+from emall_ws.services import registry
+from emall_ws.soap.app import publish_platform, service_entries
+
+BCA = Business("bank-bca", "Bank Central Asia", "Mutasi rekening BCA")
+
+
+def _partner(name="Bank", category="bank"):
+    return ServiceEntry(BCA, name, "Mutasi rekening", category, "http://p/bank/bca",
+                        "http://p/bank/bca?wsdl")
+
+
+@pytest.fixture
+def published(db, settings):
+    publish_platform(db, settings)
+    with db.unit_of_work() as session:
+        registry.publish(session, _partner())
+    return db
+
+
+def test_every_platform_service_is_published_with_endpoint_and_wsdl(published, settings):
+    with published.unit_of_work() as session:
+        services = registry.find_service(session, category="emall")
+    assert [s.name for s in services] == sorted(e.name for e in service_entries(settings))
+    registry_service = services[0]
+    binding, = registry_service.bindings
+    assert binding.access_point == "http://emall.test/ws/Registry"
+    assert binding.tmodel.overview_url == "http://emall.test/ws/Registry?wsdl"
+
+
+def test_publishing_twice_changes_nothing(published, settings):
+    publish_platform(published, settings)
+    with published.unit_of_work() as session:
+        assert len(registry.find_service(session)) == len(service_entries(settings)) + 1
+        assert len(registry.find_business(session)) == 2
+
+
+def test_republishing_updates_the_endpoint(published):
+    moved = ServiceEntry(BCA, "Bank", "Mutasi rekening", "bank", "http://new/bank", "http://new/bank?wsdl")
+    with published.unit_of_work() as session:
+        registry.publish(session, moved)
+    with published.unit_of_work() as session:
+        binding, = registry.get_service(session, moved.service_key).bindings
+    assert binding.access_point == "http://new/bank"
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("Registry", ["Registry"]), ("reg%", ["Registry"]), ("%k", ["Bank"]), ("%Y", ["Registry"]),
+    ("%", ["Bank", "Registry"]), ("nothing%", []), ("Reg_stry", []),
+])
+def test_find_service_by_name_with_wildcards(published, pattern, expected):
+    with published.unit_of_work() as session:
+        assert sorted(s.name for s in registry.find_service(session, name=pattern)) == expected
+
+
+def test_find_service_by_category_and_business(published):
+    with published.unit_of_work() as session:
+        assert [s.name for s in registry.find_service(session, category="bank")] == ["Bank"]
+        assert [s.name for s in registry.find_service(session, business_key=BCA.key)] == ["Bank"]
+
+
+def test_business_detail_nests_services_bindings_and_tmodels(published):
+    with published.unit_of_work() as session:
+        operator = registry.get_business(session, OPERATOR.key)
+        partners = registry.find_business(session, name="bank%")
+    assert operator.name == "Emall KUKM"
+    assert [s.name for s in operator.services] == ["Registry"]
+    assert [b.key for b in partners] == [BCA.key]
+
+
+def test_tmodels_bindings_and_details(published):
+    entry = _partner()
+    with published.unit_of_work() as session:
+        assert registry.get_tmodel(session, entry.tmodel_key).overview_url == "http://p/bank/bca?wsdl"
+        assert registry.get_binding(session, entry.binding_key).service_key == entry.service_key
+        assert [b.key for b in registry.find_binding(session, entry.service_key)] == [entry.binding_key]
+        assert {t.key for t in registry.find_tmodel(session, "%WSDL")} >= {entry.tmodel_key}
+
+
+@pytest.mark.parametrize("lookup", [registry.get_business, registry.get_service, registry.get_binding,
+                                    registry.get_tmodel, registry.find_binding])
+def test_unknown_keys_are_not_found(published, lookup):
+    with published.unit_of_work() as session, pytest.raises(NotFound) as raised:
+        lookup(session, "uddi:emall-kukm:nothing")
+    assert raised.value.code == "UNKNOWN_KEY"

@@ -1,0 +1,21 @@
+from pathlib import Path
+
+from emall_ws.config import Settings
+
+
+def test_defaults_need_no_set_up():
+    settings = Settings.from_env({})
+    assert settings.host == "127.0.0.1" and settings.port == 8000
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert settings.database_url == f"sqlite:///{Path('var') / 'emall.db'}"
+
+
+def test_environment_overrides_every_default():
+    settings = Settings.from_env({
+        "EMALL_HOST": "0.0.0.0", "EMALL_PORT": "9000", "EMALL_PUBLIC_URL": "https://mall.example/",
+        "EMALL_DATABASE_URL": "mysql+pymysql://u@db/emall", "EMALL_WORKERS": "4",
+        "EMALL_MAX_REQUEST_BYTES": "1000", "EMALL_LOG_LEVEL": "debug", "EMALL_VAR_DIR": "/srv/emall"})
+    assert settings.public_url == "https://mall.example"
+    assert settings.database_url == "mysql+pymysql://u@db/emall"
+    assert (settings.port, settings.workers, settings.max_request_bytes) == (9000, 4, 1000)
+    assert settings.log_level == "DEBUG" and settings.var_dir == Path("/srv/emall")
