@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-: "${EMALL_TEST_MYSQL_URL:=mysql+pymysql://root@127.0.0.1:3306}"
+MYSQL_URL=${EMALL_TEST_MYSQL_URL:-mysql+pymysql://root@127.0.0.1:3306}
+unset EMALL_TEST_MYSQL_URL  # set only for the MariaDB pass
 export EMALL_TEST_DB_PREFIX="emall_t$(date +%s)_$$"
 CI=${CI:-false}
 unset EMALL_DATABASE_URL EMALL_PUBLIC_URL  # tests choose their own
@@ -20,7 +21,7 @@ missing() {  # what: fail in CI, note elsewhere
 
 venv_for() {  # interpreter venv-dir: a virtualenv with the platform and its test tools
   [ -x "$2/bin/python" ] || "$1" -m venv "$2"
-  "$2/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  "$2/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 }
 
 find_python() {  # 3.12 -> a CPython 3.12 interpreter, or nothing
@@ -32,7 +33,7 @@ find_python() {  # 3.12 -> a CPython 3.12 interpreter, or nothing
 
 drop_leftover_databases() {
   [ -x .venv/bin/python ] || return 0
-  .venv/bin/python - <<'PY' || true
+  EMALL_TEST_MYSQL_URL="$MYSQL_URL" .venv/bin/python - <<'PY' || true
 import os
 from sqlalchemy import create_engine, text
 engine = create_engine(os.environ["EMALL_TEST_MYSQL_URL"], isolation_level="AUTOCOMMIT")
@@ -52,13 +53,12 @@ venv_for python3 .venv
 say "suite on SQLite, $(.venv/bin/python --version)"
 .venv/bin/python -m pytest -q
 
-say "suite on MariaDB ($EMALL_TEST_MYSQL_URL)"
-if .venv/bin/python -c "
-import os, sqlalchemy
-sqlalchemy.create_engine(os.environ['EMALL_TEST_MYSQL_URL']).connect().close()" 2>/dev/null; then
-  EMALL_TEST_MYSQL_URL="$EMALL_TEST_MYSQL_URL" .venv/bin/python -m pytest -q
+say "suite on MariaDB ($MYSQL_URL)"
+if .venv/bin/python -c "import sys, sqlalchemy; sqlalchemy.create_engine(sys.argv[1]).connect().close()" \
+    "$MYSQL_URL" 2>/dev/null; then
+  EMALL_TEST_MYSQL_URL="$MYSQL_URL" .venv/bin/python -m pytest -q
 else
-  missing "MariaDB is not reachable at $EMALL_TEST_MYSQL_URL"
+  missing "MariaDB is not reachable at $MYSQL_URL"
 fi
 
 for version in 3.12 3.13; do
