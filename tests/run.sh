@@ -24,11 +24,12 @@ venv_for() {  # interpreter venv-dir: a virtualenv with the platform and its tes
   "$2/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 }
 
-find_python() {  # 3.12 -> a CPython 3.12 interpreter, or nothing
-  command -v "python$1" 2>/dev/null && return
-  if command -v pyenv >/dev/null 2>&1; then
-    ls -d "$(pyenv root)/versions/$1".*/bin/"python$1" 2>/dev/null | sort -V | tail -n 1
-  fi
+find_python() {  # 3.12 -> a working CPython 3.12 interpreter, or nothing
+  local candidate
+  for candidate in $(command -v pyenv >/dev/null 2>&1 && ls -d "$(pyenv root)/versions/$1".*/bin/"python$1" 2>/dev/null | sort -rV) \
+                   $(command -v "python$1" 2>/dev/null); do
+    if "$candidate" -c 'import sys' >/dev/null 2>&1; then echo "$candidate"; return; fi
+  done
 }
 
 drop_leftover_databases() {
