@@ -1,6 +1,59 @@
 -- MariaDB/MySQL schema of emall_ws, generated from emall_ws/db/models.py.
 -- Do not edit: run `emall-ws export-schema` after changing the models.
 
+CREATE TABLE `member` (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	username VARCHAR(32) NOT NULL,
+	username_key VARCHAR(32) NOT NULL,
+	email VARCHAR(254) NOT NULL,
+	email_key VARCHAR(254) NOT NULL,
+	password_hash VARCHAR(255) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	address VARCHAR(500) NOT NULL,
+	phone VARCHAR(16) NOT NULL,
+	province_code VARCHAR(2) NOT NULL,
+	city_code VARCHAR(5) NOT NULL,
+	`role` VARCHAR(10) NOT NULL,
+	status VARCHAR(10) NOT NULL,
+	nik VARCHAR(16),
+	nib VARCHAR(13),
+	bank_code VARCHAR(10),
+	account_number VARCHAR(20),
+	account_holder VARCHAR(100),
+	failed_logins INTEGER NOT NULL,
+	login_blocked_until DATETIME(6),
+	created_at DATETIME(6) NOT NULL,
+	activated_at DATETIME(6),
+	CONSTRAINT pk_member PRIMARY KEY (id),
+	CONSTRAINT uq_member_username_key UNIQUE (username_key),
+	CONSTRAINT uq_member_email_key UNIQUE (email_key)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_member_city_code ON `member` (city_code);
+
+CREATE INDEX ix_member_status ON `member` (status);
+
+CREATE TABLE notification (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	event_key VARCHAR(150) NOT NULL,
+	channel VARCHAR(10) NOT NULL,
+	recipient VARCHAR(254) NOT NULL,
+	template VARCHAR(60) NOT NULL,
+	data TEXT NOT NULL,
+	status VARCHAR(10) NOT NULL,
+	attempts INTEGER NOT NULL,
+	next_attempt_at DATETIME(6) NOT NULL,
+	provider_id VARCHAR(100),
+	delivery_status VARCHAR(30),
+	error VARCHAR(500),
+	created_at DATETIME(6) NOT NULL,
+	sent_at DATETIME(6),
+	CONSTRAINT pk_notification PRIMARY KEY (id),
+	CONSTRAINT uq_notification_event_key_recipient_channel UNIQUE (event_key, recipient, channel)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_notification_status_next_attempt_at ON notification (status, next_attempt_at);
+
 CREATE TABLE registry_business (
 	`key` VARCHAR(255) NOT NULL,
 	name VARCHAR(200) NOT NULL,
@@ -18,6 +71,33 @@ CREATE TABLE registry_tmodel (
 
 CREATE INDEX ix_registry_tmodel_name ON registry_tmodel (name);
 
+CREATE TABLE auth_session (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	member_id BIGINT NOT NULL,
+	token_hash VARCHAR(64) NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	expires_at DATETIME(6) NOT NULL,
+	ended_at DATETIME(6),
+	CONSTRAINT pk_auth_session PRIMARY KEY (id),
+	CONSTRAINT fk_auth_session_member_id_member FOREIGN KEY(member_id) REFERENCES `member` (id),
+	CONSTRAINT uq_auth_session_token_hash UNIQUE (token_hash)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_auth_session_member_id ON auth_session (member_id);
+
+CREATE TABLE member_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	member_id BIGINT NOT NULL,
+	from_status VARCHAR(10),
+	to_status VARCHAR(10) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_member_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_member_status_history_member_id_member FOREIGN KEY(member_id) REFERENCES `member` (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_member_status_history_member_id ON member_status_history (member_id);
+
 CREATE TABLE registry_service (
 	`key` VARCHAR(255) NOT NULL,
 	business_key VARCHAR(255) NOT NULL,
@@ -33,6 +113,21 @@ CREATE INDEX ix_registry_service_business_key ON registry_service (business_key)
 CREATE INDEX ix_registry_service_category ON registry_service (category);
 
 CREATE INDEX ix_registry_service_name ON registry_service (name);
+
+CREATE TABLE verification_code (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	member_id BIGINT NOT NULL,
+	purpose VARCHAR(20) NOT NULL,
+	code_hash VARCHAR(64) NOT NULL,
+	attempts INTEGER NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	expires_at DATETIME(6) NOT NULL,
+	used_at DATETIME(6),
+	CONSTRAINT pk_verification_code PRIMARY KEY (id),
+	CONSTRAINT fk_verification_code_member_id_member FOREIGN KEY(member_id) REFERENCES `member` (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_verification_code_member_id_purpose ON verification_code (member_id, purpose);
 
 CREATE TABLE registry_binding (
 	`key` VARCHAR(255) NOT NULL,

@@ -1,7 +1,10 @@
 """SQLAlchemy 2 models: the single source of the schema (schema.sql is generated from them)."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, MetaData, String
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -13,6 +16,9 @@ NAMING = {
 }
 
 KEY = String(255)  # UDDI keys, e.g. uddi:emall-kukm:service:member
+ID = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
+# naive datetimes, always UTC (emall_ws.clock); microseconds on MariaDB too, for ordering
+UTC_TIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
 
 
 class Base(DeclarativeBase):
@@ -71,3 +77,98 @@ class RegistryBinding(Base):
 
     service: Mapped[RegistryService] = relationship(back_populates="bindings")
     tmodel: Mapped[RegistryTModel] = relationship()
+
+
+# --- Members -----------------------------------------------------------------------------
+
+class Member(Base):
+    """A registered member: buyer, seller (gave a NIK or NIB) or admin."""
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(32))
+    username_key: Mapped[str] = mapped_column(String(32), unique=True)  # lower-cased, for uniqueness
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(500))
+    phone: Mapped[str] = mapped_column(String(16))  # E.164
+    province_code: Mapped[str] = mapped_column(String(2))
+    city_code: Mapped[str] = mapped_column(String(5), index=True)
+    role: Mapped[str] = mapped_column(String(10))  # BUYER, SELLER, ADMIN
+    status: Mapped[str] = mapped_column(String(10), index=True)  # PENDING, ACTIVE, SUSPENDED
+    # personal data (UU PDP 2022): never returned in full, never logged
+    nik: Mapped[str | None] = mapped_column(String(16))
+    nib: Mapped[str | None] = mapped_column(String(13))
+    bank_code: Mapped[str | None] = mapped_column(String(10))  # payout account of a seller
+    account_number: Mapped[str | None] = mapped_column(String(20))
+    account_holder: Mapped[str | None] = mapped_column(String(100))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    activated_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+
+class MemberStatusHistory(Base):
+    __tablename__ = "member_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+
+class VerificationCode(Base):
+    """A one-time code sent to a member: activation or password reset. Only its hash is kept."""
+    __tablename__ = "verification_code"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
+    purpose: Mapped[str] = mapped_column(String(20))  # ACTIVATION, PASSWORD_RESET
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    used_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+    __table_args__ = (Index(None, "member_id", "purpose"), Base.__table_args__)
+
+
+class AuthSession(Base):
+    """A login session; the client holds the token, the database only its SHA-256."""
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    ended_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+
+# --- Notification outbox -------------------------------------------------------------------
+
+class Notification(Base):
+    """One message to one recipient on one channel, written in the transaction it announces."""
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    event_key: Mapped[str] = mapped_column(String(150))  # e.g. member:42:activation:3
+    channel: Mapped[str] = mapped_column(String(10))  # EMAIL, SMS
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(60))
+    data: Mapped[str] = mapped_column(Text)  # JSON object for the template
+    status: Mapped[str] = mapped_column(String(10), default="PENDING")  # PENDING, SENT, FAILED
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    delivery_status: Mapped[str | None] = mapped_column(String(30))
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    sent_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+    __table_args__ = (UniqueConstraint("event_key", "recipient", "channel"),
+                      Index(None, "status", "next_attempt_at"), Base.__table_args__)

@@ -1,0 +1,17 @@
+"""Time: stored in UTC (naive datetimes), shown and reported in WIB (Asia/Jakarta)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+WIB = ZoneInfo("Asia/Jakarta")
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, without tzinfo: what the database stores."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_wib(moment: datetime) -> datetime:
+    """A stored UTC time as an aware WIB time, for people and the wire."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(WIB)
