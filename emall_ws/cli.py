@@ -27,10 +27,52 @@ def cmd_serve(args) -> int:
     prepare_database(settings)
     from granian import Granian
 
+    from emall_ws.worker import BackgroundWorker
+
     print(f"emall-ws: serving on {settings.public_url}/ (database {_redacted(settings.database_url)})",
           flush=True)
-    Granian("emall_ws.wsgi:create_app", factory=True, interface="wsgi", address=settings.host,
-            port=settings.port, workers=settings.workers, log_access=False).serve()
+    worker = BackgroundWorker(settings).start()  # notifications and scheduled jobs, beside the server
+    try:
+        Granian("emall_ws.wsgi:create_app", factory=True, interface="wsgi", address=settings.host,
+                port=settings.port, workers=settings.workers, blocking_threads=settings.threads,
+                log_access=False).serve()
+    finally:
+        worker.stop()
+    return 0
+
+
+def cmd_worker(_args) -> int:
+    from emall_ws.worker import run_worker
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return run_worker(settings)
+
+
+def cmd_create_admin(args) -> int:
+    """An admin account, active at once. The password comes from EMALL_ADMIN_PASSWORD or a prompt."""
+    import getpass
+
+    from emall_ws.domain.errors import ValidationFailed
+    from emall_ws.messages import field_message
+    from emall_ws.platform import Platform
+    from emall_ws.services import members
+
+    password = os.environ.get("EMALL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    platform = Platform.from_settings(Settings.from_env())
+    platform.db.create_schema()  # not a publication: that is the server's, with its public URL
+    try:
+        with platform.db.unit_of_work() as session:
+            view = members.create_admin(session, args.username, args.email, password, args.name,
+                                        args.phone, platform.regions, platform.passwords, platform.clock())
+    except ValidationFailed as failed:
+        for error in failed.errors:
+            print(f"{error.field}: {field_message(error.code, error.field, 'en', **error.params)}",
+                  file=sys.stderr)
+        return 2
+    finally:
+        platform.db.dispose()
+    print(f"emall-ws: admin {view.username} created")
     return 0
 
 
@@ -91,8 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int)
     serve.set_defaults(run=cmd_serve)
 
+    commands.add_parser("worker", help="run the scheduled jobs (notifications ...) alone").set_defaults(
+        run=cmd_worker)
+
     commands.add_parser("initdb", help="create the tables and publish the services").set_defaults(
         run=cmd_initdb)
+
+    admin = commands.add_parser("create-admin", help="create an active admin account")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.add_argument("--phone", default="0215229002")
+    admin.set_defaults(run=cmd_create_admin)
 
     wsdl = commands.add_parser("export-wsdl", help="write wsdl/<Service>.wsdl for every service")
     wsdl.add_argument("--out", default=str(REPO_ROOT / "wsdl"))

@@ -16,8 +16,13 @@ SETTINGS_DOC = (
     ("EMALL_DATABASE_URL", "sqlite:///<EMALL_VAR_DIR>/emall.db",
      "SQLAlchemy URL; MariaDB/MySQL: mysql+pymysql://user:password@host:3306/emall"),
     ("EMALL_WORKERS", "2", "WSGI worker processes of `emall-ws serve`"),
+    ("EMALL_THREADS", "1", "Python threads per worker (granian blocking threads; 1 measured best)"),
     ("EMALL_MAX_REQUEST_BYTES", "262144", "largest accepted SOAP request body, in bytes"),
     ("EMALL_LOG_LEVEL", "INFO", "log level of the platform's own loggers"),
+    ("EMALL_SMTP_URL", "(none: Maildir <EMALL_VAR_DIR>/mail)",
+     "outgoing mail server: smtp://user:pass@host:25, smtp+starttls://...:587 or smtps://...:465"),
+    ("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>", "sender of every email"),
+    ("EMALL_DISPATCH_INTERVAL", "5", "seconds between notification dispatcher rounds when idle"),
 )
 
 
@@ -29,8 +34,12 @@ class Settings:
     var_dir: Path
     database_url: str
     workers: int
+    threads: int
     max_request_bytes: int
     log_level: str
+    smtp_url: str | None
+    mail_from: str
+    dispatch_interval: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -47,6 +56,10 @@ class Settings:
             var_dir=var_dir,
             database_url=database_url,
             workers=int(env.get("EMALL_WORKERS", "2")),
+            threads=int(env.get("EMALL_THREADS", "1")),
             max_request_bytes=int(env.get("EMALL_MAX_REQUEST_BYTES", str(256 * 1024))),
             log_level=env.get("EMALL_LOG_LEVEL", "INFO").upper(),
+            smtp_url=env.get("EMALL_SMTP_URL") or None,
+            mail_from=env.get("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>"),
+            dispatch_interval=float(env.get("EMALL_DISPATCH_INTERVAL", "5")),
         )

@@ -120,6 +120,8 @@ class MemberStatusHistory(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
+    member: Mapped[Member] = relationship()
+
 
 class VerificationCode(Base):
     """A one-time code sent to a member: activation or password reset. Only its hash is kept."""

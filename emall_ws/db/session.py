@@ -13,25 +13,37 @@ from emall_ws.db.models import Base
 
 
 def create_platform_engine(url: str) -> Engine:
+    # hide_parameters: a failed statement is logged without its values (codes, personal data)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30})
+        engine = create_engine(parsed, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
     # pre_ping and recycle: MariaDB closes idle connections (wait_timeout)
-    return create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10)
+    return create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10,
+                         hide_parameters=True)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
+    # pysqlite's own transaction handling defers BEGIN to the first write, which breaks
+    # SAVEPOINT semantics; take over (SQLAlchemy's documented recipe) and BEGIN in _begin_sqlite
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_sqlite(connection) -> None:
+    # IMMEDIATE takes the write lock up front: several processes never deadlock upgrading a
+    # read transaction to a write one (SQLite is the embedded default; MariaDB is for scale)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:

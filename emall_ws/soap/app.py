@@ -11,8 +11,10 @@ from emall_ws.domain.registry import OPERATOR, ServiceEntry
 from emall_ws.messages import language_of_request
 from emall_ws.services import registry
 from emall_ws.soap import faults
+from emall_ws.soap import member as member_soap
 from emall_ws.soap import registry as registry_soap
-from emall_ws.soap.application import Platform, PlatformApplication
+from emall_ws.platform import Platform
+from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import fault_response, guard
 
@@ -26,6 +28,7 @@ class ServiceSpec:
 
 SERVICES = (
     ServiceSpec(registry_soap.NAME, registry_soap.DESCRIPTION, registry_soap.RegistryService),
+    ServiceSpec(member_soap.NAME, member_soap.DESCRIPTION, member_soap.MemberService),
 )
 
 
@@ -120,4 +123,4 @@ def _respond(start_response, status: str, content_type: str, body: bytes):
 
 def create_app(settings: Settings | None = None, db: Database | None = None) -> PlatformWsgi:
     settings = settings or Settings.from_env()
-    return PlatformWsgi(Platform(settings, db or Database(settings.database_url)))
+    return PlatformWsgi(Platform.from_settings(settings, db))

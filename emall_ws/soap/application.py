@@ -2,25 +2,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-
 from spyne import Application, Fault
 
-from emall_ws.config import Settings
-from emall_ws.db.session import Database
 from emall_ws.domain.errors import DomainError
 from emall_ws.messages import language_of_request
+from emall_ws.platform import Platform
 from emall_ws.soap import faults
 from emall_ws.soap.hardening import HardenedSoap11
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Platform:
-    """What every service needs at run time; one per process."""
-    settings: Settings
-    db: Database
 
 
 def namespace_of(service_name: str) -> str:

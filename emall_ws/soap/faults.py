@@ -18,7 +18,7 @@ from lxml import etree
 from spyne import Fault
 
 from emall_ws.domain.errors import DomainError, FieldError, ValidationFailed
-from emall_ws.messages import translate
+from emall_ws.messages import field_message, translate
 
 FAULT_NS = "urn:emall-kukm:fault"
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def from_domain_error(error: DomainError, language: str) -> PlatformFault:
 
 
 def _field_error(error: FieldError, language: str) -> tuple[str, str, str]:
-    return error.field, error.code, translate(error.code, language, field=error.field, **error.params)
+    return error.field, error.code, field_message(error.code, error.field, language, **error.params)
 
 
 # spyne's own protocol-level faults, renamed into the platform's vocabulary
@@ -82,7 +82,7 @@ def from_spyne_fault(fault: Fault, language: str, max_request_bytes: int) -> Pla
         name = field.group(1) if field else "?"
         return (client_fault("Validation", "VALIDATION_FAILED", language, count=1)
                 .add_field_errors([(name, "SCHEMA_INVALID",
-                                    translate("SCHEMA_INVALID", language, field=name))]))
+                                    field_message("SCHEMA_INVALID", name, language))]))
     if code in _SPYNE_CODES:
         return client_fault("BadRequest", _SPYNE_CODES[code], language, limit=max_request_bytes)
     if code.startswith("Client"):

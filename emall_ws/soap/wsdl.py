@@ -4,15 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from emall_ws.config import Settings
-from emall_ws.db.session import Database
 from emall_ws.soap.app import SERVICES, build_endpoint
-from emall_ws.soap.application import Platform
+from emall_ws.platform import Platform
 
 
 def wsdl_documents(public_url: str) -> dict[str, bytes]:
     """Each service's WSDL for the given public base URL (no database is touched)."""
     settings = Settings.from_env({"EMALL_PUBLIC_URL": public_url, "EMALL_DATABASE_URL": "sqlite://"})
-    platform = Platform(settings, Database(settings.database_url))
+    platform = Platform.from_settings(settings)
     try:
         return {spec.name: build_endpoint(spec, platform).wsdl for spec in SERVICES}
     finally:

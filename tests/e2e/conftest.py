@@ -17,6 +17,7 @@ import pytest
 class RunningServer:
     url: str
     log_path: Path
+    database_url: str
 
     def wsdl_url(self, service: str) -> str:
         return f"{self.url}/ws/{service}?wsdl"
@@ -46,11 +47,25 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
 
 
 @pytest.fixture(scope="session")
-def server(database_factory, tmp_path_factory):
+def mailbox():
+    """The SMTP server the platform delivers email to, in this process."""
+    from tests.e2e.mailbox import start_smtp_server
+
+    port = free_port()
+    controller, box = start_smtp_server(port)
+    box.port = port
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(database_factory, tmp_path_factory, mailbox):
     home = tmp_path_factory.mktemp("server")
     port = free_port()
+    database_url = database_factory.new_url("e2e")
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
-               EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_factory.new_url("e2e"))
+               EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
+               EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2")
     env.pop("EMALL_PUBLIC_URL", None)
     log_path = home / "server.log"
     with open(log_path, "wb") as log:
@@ -59,7 +74,7 @@ def server(database_factory, tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, log_path)
-        yield RunningServer(url, log_path)
+        yield RunningServer(url, log_path, database_url)
     finally:
         process.terminate()
         try:

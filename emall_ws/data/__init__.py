@@ -1,0 +1,1 @@
+"""Data shipped with the package: Kemendagri regions (CSV) and their loader."""

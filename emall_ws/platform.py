@@ -1,0 +1,30 @@
+"""The composition root: what every service needs at run time, built once per process."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from emall_ws.clock import utcnow
+from emall_ws.config import Settings
+from emall_ws.data.regions import load_regions
+from emall_ws.db.session import Database
+from emall_ws.domain.regions import RegionCatalog
+from emall_ws.passwords import Passwords
+from emall_ws.services.auth import AuthPolicy
+from emall_ws.services.members import MemberPolicy
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Database
+    passwords: Passwords = field(default_factory=Passwords)
+    auth_policy: AuthPolicy = field(default_factory=AuthPolicy)
+    member_policy: MemberPolicy = field(default_factory=MemberPolicy)
+    regions: RegionCatalog = field(default_factory=load_regions)
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def from_settings(cls, settings: Settings, db: Database | None = None) -> "Platform":
+        return cls(settings, db or Database(settings.database_url))

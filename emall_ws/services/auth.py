@@ -1,0 +1,121 @@
+"""Who is calling: login sessions, password checks with throttling, and the one authorisation rule."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from emall_ws.db.models import AuthSession, Member
+from emall_ws.domain.errors import AuthenticationFailed, NotAuthorized
+from emall_ws.passwords import Passwords
+
+BUYER, SELLER, ADMIN = "BUYER", "SELLER", "ADMIN"
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    session_ttl: timedelta = timedelta(hours=12)
+    max_failed_logins: int = 5  # consecutive failures before the account is paused
+    login_pause: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Principal:
+    member_id: int
+    username: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+def authorize(principal: Principal, *roles: str, owner_id: int | None = None) -> Principal:
+    """The one authorisation rule: the caller has one of `roles` (any role when none is named)
+    and, where an object belongs to someone (`owner_id`), is its owner or an admin."""
+    if roles and principal.role not in roles:
+        raise NotAuthorized("ROLE_REQUIRED", roles=", ".join(roles))
+    if owner_id is not None and owner_id != principal.member_id and not principal.is_admin:
+        raise NotAuthorized("NOT_OWNER")
+    return principal
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _principal(member: Member) -> Principal:
+    return Principal(member.id, member.username, member.role)
+
+
+def check_password(session: Session, username: str, password: str, passwords: Passwords,
+                   now: datetime, policy: AuthPolicy) -> Member:
+    """The active member with these credentials; throttles repeated failures.
+
+    The hash is checked without a row lock (it is slow by design); counters move by atomic
+    updates. A failure is committed before it is raised, so it counts although the call fails.
+    Unknown username, wrong password, pending and suspended all answer alike.
+    """
+    member = session.scalars(select(Member).where(Member.username_key == (username or "").lower())).first()
+    if member is not None and member.login_blocked_until and member.login_blocked_until > now:
+        passwords.verify(None, password or "")  # same cost as a real check
+        raise AuthenticationFailed("LOGIN_PAUSED")
+    valid = passwords.verify(member.password_hash if member else None, password or "")
+    if member is not None and not valid:
+        _count_failure(session, member.id, now, policy)
+    if member is None or not valid or member.status != "ACTIVE":
+        raise AuthenticationFailed("BAD_CREDENTIALS")
+    if member.failed_logins:
+        member.failed_logins = 0
+    if passwords.needs_rehash(member.password_hash):
+        member.password_hash = passwords.hash(password)
+    return member
+
+
+def _count_failure(session: Session, member_id: int, now: datetime, policy: AuthPolicy) -> None:
+    session.execute(update(Member).where(Member.id == member_id)
+                    .values(failed_logins=Member.failed_logins + 1))
+    session.execute(update(Member).where(Member.id == member_id,
+                                         Member.failed_logins >= policy.max_failed_logins)
+                    .values(failed_logins=0, login_blocked_until=now + policy.login_pause))
+    session.commit()
+
+
+def login(session: Session, username: str, password: str, passwords: Passwords, now: datetime,
+          policy: AuthPolicy) -> tuple[str, datetime, Principal]:
+    member = check_password(session, username, password, passwords, now, policy)
+    token = secrets.token_urlsafe(32)
+    expires_at = now + policy.session_ttl
+    session.add(AuthSession(member_id=member.id, token_hash=token_hash(token), created_at=now,
+                            expires_at=expires_at))
+    return token, expires_at, _principal(member)
+
+
+def principal_for_token(session: Session, token: str, now: datetime) -> Principal:
+    found = session.execute(
+        select(Member, AuthSession).join(AuthSession, AuthSession.member_id == Member.id)
+        .where(AuthSession.token_hash == token_hash(token or ""), AuthSession.ended_at.is_(None),
+               AuthSession.expires_at > now)).first()
+    if found is None or found.Member.status != "ACTIVE":
+        raise AuthenticationFailed("BAD_SESSION")
+    return _principal(found.Member)
+
+
+def principal_for_password(session: Session, username: str, password: str, passwords: Passwords,
+                           now: datetime, policy: AuthPolicy) -> Principal:
+    """For WS-Security UsernameToken: each request carries the credentials."""
+    return _principal(check_password(session, username, password, passwords, now, policy))
+
+
+def logout(session: Session, token: str, now: datetime) -> None:
+    session.execute(update(AuthSession).where(AuthSession.token_hash == token_hash(token or ""),
+                                              AuthSession.ended_at.is_(None)).values(ended_at=now))
+
+
+def end_all_sessions(session: Session, member_id: int, now: datetime) -> None:
+    session.execute(update(AuthSession).where(AuthSession.member_id == member_id,
+                                              AuthSession.ended_at.is_(None)).values(ended_at=now))

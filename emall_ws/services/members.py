@@ -1,0 +1,321 @@
+"""Member use cases: registration with automatic activation, password reset, admin moderation."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
+from emall_ws.domain import pipelines
+from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, ValidationFailed)
+from emall_ws.domain.members import (Registration, RegistrationForm, mask_account, mask_identity,
+                                     validate_password, validate_registration)
+from emall_ws.domain.regions import RegionCatalog
+from emall_ws.notify.outbox import notify_member
+from emall_ws.passwords import Passwords
+from emall_ws.services import auth
+from emall_ws.services.auth import ADMIN, Principal
+
+ACTIVATION, PASSWORD_RESET = "ACTIVATION", "PASSWORD_RESET"
+PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
+
+
+@dataclass(frozen=True)
+class MemberPolicy:
+    activation_ttl: timedelta = timedelta(hours=24)
+    reset_ttl: timedelta = timedelta(minutes=30)
+    max_code_attempts: int = 5  # wrong tries per code; then a fresh code is needed
+    resend_interval: timedelta = timedelta(minutes=1)
+    page_size_max: int = 100
+
+
+@dataclass(frozen=True)
+class RegisterResult:
+    username: str
+    role: str
+    status: str
+    activation_expires_at: datetime
+    warnings: tuple[FieldError, ...]
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """A member as others may see it: personal numbers masked (UU PDP 2022)."""
+    username: str
+    name: str
+    email: str
+    phone: str
+    province_code: str
+    city_code: str
+    address: str
+    role: str
+    status: str
+    nik_masked: str | None
+    nib_masked: str | None
+    bank_code: str | None
+    account_number_masked: str | None
+    account_holder: str | None
+    created_at: datetime
+    activated_at: datetime | None
+
+
+def view_of(member: Member) -> MemberView:
+    return MemberView(
+        username=member.username, name=member.name, email=member.email, phone=member.phone,
+        province_code=member.province_code, city_code=member.city_code, address=member.address,
+        role=member.role, status=member.status,
+        nik_masked=mask_identity(member.nik) if member.nik else None,
+        nib_masked=mask_identity(member.nib) if member.nib else None,
+        bank_code=member.bank_code,
+        account_number_masked=mask_account(member.account_number) if member.account_number else None,
+        account_holder=member.account_holder, created_at=member.created_at,
+        activated_at=member.activated_at)
+
+
+# --- status and codes -----------------------------------------------------------------------
+
+def set_status(session: Session, member: Member, target: str, now: datetime, reason: str = "") -> None:
+    """The one way a member's status changes: checked against the pipeline, with history."""
+    current = member.status
+    pipelines.MEMBER.check(current, target)
+    member.status = target
+    session.add(MemberStatusHistory(member=member, from_status=current, to_status=target,
+                                    reason=reason[:200], changed_at=now))
+
+
+def _code_hash(member_id: int, purpose: str, code: str) -> str:
+    return hashlib.sha256(f"{member_id}:{purpose}:{code}".encode()).hexdigest()
+
+
+def _issue_code(session: Session, member: Member, purpose: str, ttl: timedelta,
+                now: datetime) -> tuple[str, VerificationCode]:
+    """A fresh 6-digit code; earlier unused codes of the same purpose stop working."""
+    session.execute(update(VerificationCode)
+                    .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose,
+                           VerificationCode.used_at.is_(None), VerificationCode.expires_at > now)
+                    .values(expires_at=now))
+    code = f"{secrets.randbelow(10**6):06d}"
+    row = VerificationCode(member_id=member.id, purpose=purpose, code_hash=_code_hash(member.id, purpose, code),
+                           attempts=0, created_at=now, expires_at=now + ttl)
+    session.add(row)
+    session.flush()
+    return code, row
+
+
+def _use_code(session: Session, member: Member, purpose: str, code: str, now: datetime,
+              policy: MemberPolicy) -> None:
+    """Consumes the member's current code, or raises; every try counts, atomically."""
+    row = session.scalars(select(VerificationCode)
+                          .where(VerificationCode.member_id == member.id,
+                                 VerificationCode.purpose == purpose, VerificationCode.used_at.is_(None))
+                          .order_by(VerificationCode.id.desc()).limit(1)).first()
+    if row is None or row.expires_at <= now:
+        raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
+    counted = session.execute(update(VerificationCode)
+                              .where(VerificationCode.id == row.id,
+                                     VerificationCode.attempts < policy.max_code_attempts)
+                              .values(attempts=VerificationCode.attempts + 1)).rowcount
+    if not counted:
+        raise ValidationFailed([FieldError("code", "CODE_ATTEMPTS_EXCEEDED")])
+    if not hmac.compare_digest(row.code_hash, _code_hash(member.id, purpose, (code or "").strip())):
+        session.commit()  # the wrong try must count although the call fails
+        remaining = policy.max_code_attempts - row.attempts
+        raise ValidationFailed([FieldError("code", "CODE_WRONG", {"remaining": max(remaining, 0)})])
+    row.used_at = now
+
+
+def _member(session: Session, username: str, *, lock: bool = False) -> Member:
+    query = select(Member).where(Member.username_key == (username or "").strip().lower())
+    member = session.scalars(query.with_for_update() if lock else query).first()
+    if member is None:
+        raise NotFound("UNKNOWN_MEMBER", username=username or "")
+    return member
+
+
+def _tell(session: Session, member: Member, event_key: str, template: str, **data) -> None:
+    notify_member(session, event_key, member.email, member.phone, template,
+                  {"name": member.name, "username": member.username, **data})
+
+
+# --- registration and activation ----------------------------------------------------------------
+
+def register(session: Session, form: RegistrationForm, regions: RegionCatalog, passwords: Passwords,
+             now: datetime, policy: MemberPolicy) -> RegisterResult:
+    """Validates every field at once; a valid form becomes a PENDING member with a code on its way."""
+    errors: list[FieldError] = []
+    try:
+        registration = validate_registration(form, regions, now.date(), nik_province_must_match=True)
+    except ValidationFailed as failed:
+        errors, registration = list(failed.errors), None
+    errors += _taken(session, form)
+    if errors or registration is None:
+        raise ValidationFailed(sorted(errors, key=_form_order))
+    member = _new_member(registration, passwords, now)
+    try:
+        with session.begin_nested():  # a concurrent twin registration loses here, cleanly
+            set_status(session, member, PENDING, now, "registered")
+    except IntegrityError:
+        raise ValidationFailed(_taken(session, form) or [FieldError("username", "USERNAME_TAKEN")]) from None
+    code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
+    _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
+          code=code, expires_at=row.expires_at)
+    return RegisterResult(member.username, member.role, member.status, row.expires_at,
+                          registration.warnings)
+
+
+_FORM_ORDER = ("province", "city", "address", "phone", "name", "username", "password", "email",
+               "nik", "nib", "bankCode", "accountNumber", "accountHolder")
+
+
+def _form_order(error: FieldError) -> int:
+    return _FORM_ORDER.index(error.field) if error.field in _FORM_ORDER else len(_FORM_ORDER)
+
+
+def _taken(session: Session, form: RegistrationForm) -> list[FieldError]:
+    """Username and email already used by someone, compared case-insensitively."""
+    username = (form.username or "").strip().lower()
+    email = (form.email or "").strip().lower()
+    if not username and not email:
+        return []
+    rows = session.execute(select(Member.username_key, Member.email_key)
+                           .where(or_(Member.username_key == username, Member.email_key == email))).all()
+    errors = []
+    if username and any(r.username_key == username for r in rows):
+        errors.append(FieldError("username", "USERNAME_TAKEN"))
+    if email and any(r.email_key == email for r in rows):
+        errors.append(FieldError("email", "EMAIL_TAKEN"))
+    return errors
+
+
+def _new_member(registration: Registration, passwords: Passwords, now: datetime) -> Member:
+    r = registration
+    return Member(username=r.username, username_key=r.username_key, email=r.email, email_key=r.email_key,
+                  password_hash=passwords.hash(r.password), name=r.name, address=r.address, phone=r.phone,
+                  province_code=r.province_code, city_code=r.city_code, role=r.role, status=None,
+                  nik=r.nik, nib=r.nib, bank_code=r.bank_code, account_number=r.account_number,
+                  account_holder=r.account_holder, failed_logins=0, created_at=now)
+
+
+def activate(session: Session, username: str, code: str, now: datetime, policy: MemberPolicy) -> MemberView:
+    member = _member(session, username, lock=True)
+    if member.status != PENDING:
+        raise InvalidState("ALREADY_ACTIVATED")
+    _use_code(session, member, ACTIVATION, code, now, policy)
+    set_status(session, member, ACTIVE, now, "activation code")
+    member.activated_at = now
+    _tell(session, member, f"member:{member.id}:activated", "member_activated",
+          role=member.role)
+    return view_of(member)
+
+
+def resend_activation(session: Session, username: str, now: datetime, policy: MemberPolicy) -> datetime:
+    member = _member(session, username, lock=True)
+    if member.status != PENDING:
+        raise InvalidState("ALREADY_ACTIVATED")
+    _not_too_soon(session, member, ACTIVATION, now, policy)
+    code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
+    _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
+          code=code, expires_at=row.expires_at)
+    return row.expires_at
+
+
+def _not_too_soon(session: Session, member: Member, purpose: str, now: datetime,
+                  policy: MemberPolicy) -> None:
+    last = session.scalar(select(func.max(VerificationCode.created_at))
+                          .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose))
+    if last is not None and now - last < policy.resend_interval:
+        raise Conflict("RESEND_TOO_SOON", seconds=int(policy.resend_interval.total_seconds()))
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+def request_password_reset(session: Session, username_or_email: str, now: datetime,
+                           policy: MemberPolicy) -> None:
+    """Sends a reset code to an active member; answers the same whether or not one exists."""
+    key = (username_or_email or "").strip().lower()
+    member = session.scalars(select(Member).where(or_(Member.username_key == key, Member.email_key == key))
+                             .with_for_update()).first()
+    if member is None or member.status != ACTIVE:
+        return
+    try:
+        _not_too_soon(session, member, PASSWORD_RESET, now, policy)
+    except Conflict:
+        return  # silently: the answer must not tell whether the member exists
+    code, row = _issue_code(session, member, PASSWORD_RESET, policy.reset_ttl, now)
+    _tell(session, member, f"member:{member.id}:password-reset:{row.id}", "password_reset",
+          code=code, expires_at=row.expires_at)
+
+
+def reset_password(session: Session, username: str, code: str, new_password: str, passwords: Passwords,
+                   now: datetime, policy: MemberPolicy) -> None:
+    member = _member(session, username, lock=True)
+    problems = validate_password(new_password, member.username, member.email)
+    if problems:
+        raise ValidationFailed([FieldError("newPassword", e.code, e.params) for e in problems])
+    if member.status != ACTIVE:
+        raise InvalidState("MEMBER_NOT_ACTIVE")
+    _use_code(session, member, PASSWORD_RESET, code, now, policy)
+    member.password_hash = passwords.hash(new_password)
+    member.failed_logins = 0
+    member.login_blocked_until = None
+    auth.end_all_sessions(session, member.id, now)
+
+
+# --- profile and moderation ---------------------------------------------------------------------
+
+def profile(session: Session, principal: Principal) -> MemberView:
+    return view_of(session.get(Member, principal.member_id))
+
+
+def list_members(session: Session, status: str | None, role: str | None, page: int, page_size: int,
+                 policy: MemberPolicy) -> tuple[list[MemberView], int]:
+    query = select(Member)
+    if status:
+        query = query.where(Member.status == status.upper())
+    if role:
+        query = query.where(Member.role == role.upper())
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    size = max(1, min(page_size or 20, policy.page_size_max))
+    rows = session.scalars(query.order_by(Member.id).offset(max(page - 1, 0) * size).limit(size))
+    return [view_of(m) for m in rows], total
+
+
+def suspend(session: Session, admin: Principal, username: str, reason: str, now: datetime) -> MemberView:
+    member = _member(session, username, lock=True)
+    if member.id == admin.member_id:
+        raise InvalidState("CANNOT_SUSPEND_SELF")
+    set_status(session, member, SUSPENDED, now, reason or "suspended by an admin")
+    auth.end_all_sessions(session, member.id, now)
+    return view_of(member)
+
+
+def reinstate(session: Session, username: str, now: datetime) -> MemberView:
+    member = _member(session, username, lock=True)
+    set_status(session, member, ACTIVE, now, "reinstated by an admin")
+    return view_of(member)
+
+
+def create_admin(session: Session, username: str, email: str, password: str, name: str, phone: str,
+                 regions: RegionCatalog, passwords: Passwords, now: datetime) -> MemberView:
+    """An operator's admin account, active at once (no activation code)."""
+    # an admin gives no address; the ministry's own (Jakarta Selatan) stands in
+    form = RegistrationForm(province="31", city="31.74", address="Kementerian Koperasi dan UKM, Jakarta",
+                            phone=phone, name=name, username=username, password=password, email=email)
+    errors = _taken(session, form)
+    try:
+        registration = validate_registration(form, regions, now.date())
+    except ValidationFailed as failed:
+        raise ValidationFailed(list(failed.errors) + errors) from None
+    if errors:
+        raise ValidationFailed(errors)
+    member = _new_member(registration, passwords, now)
+    member.role = ADMIN
+    set_status(session, member, ACTIVE, now, "created by the operator")
+    member.activated_at = now
+    return view_of(member)

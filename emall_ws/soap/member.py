@@ -1,0 +1,231 @@
+"""Member service: regions, registration with automatic activation, login, profile, moderation."""
+from __future__ import annotations
+
+from spyne import Array, ComplexModel, DateTime, Integer, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.domain.errors import FieldError, NotFound
+from emall_ws.domain.members import RegistrationForm as Form
+from emall_ws.messages import field_message
+from emall_ws.services import auth, members
+from emall_ws.services.auth import ADMIN
+from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header, session_token
+
+NAME = "Member"
+DESCRIPTION = ("Registrasi member dengan validasi dan aktivasi otomatis, login, profil; "
+               "pembeli, penjual (NIK/NIB) dan admin")
+TNS = namespace_of(NAME)
+
+Text = Unicode(max_len=1000, type_name="Text")  # generous: the rules check the real limits
+Username = Unicode(max_len=100, type_name="UsernameText")
+Secret = Unicode(max_len=200, type_name="Secret")
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class Province(_Type):
+    code = Unicode
+    name = Unicode
+
+
+class City(_Type):
+    code = Unicode
+    provinceCode = Unicode
+    name = Unicode
+
+
+class RegistrationForm(_Type):
+    """Every field is optional in the schema so that one fault can list every missing one."""
+    province = Text
+    city = Text
+    address = Text
+    phone = Text
+    name = Text
+    username = Username
+    password = Secret
+    email = Text
+    nik = Text
+    nib = Text
+    bankCode = Text
+    accountNumber = Text
+    accountHolder = Text
+
+
+class Notice(_Type):
+    field = Unicode
+    code = Unicode
+    message = Unicode
+
+
+class RegisterResult(_Type):
+    username = Unicode
+    role = Unicode
+    status = Unicode
+    activationExpiresAt = DateTime
+    warnings = Array(Notice)
+
+
+class Profile(_Type):
+    username = Unicode
+    name = Unicode
+    email = Unicode
+    phone = Unicode
+    provinceCode = Unicode
+    cityCode = Unicode
+    address = Unicode
+    role = Unicode
+    status = Unicode
+    nikMasked = Unicode
+    nibMasked = Unicode
+    bankCode = Unicode
+    accountNumberMasked = Unicode
+    accountHolder = Unicode
+    createdAt = DateTime
+    activatedAt = DateTime
+
+
+class LoginResult(_Type):
+    token = Unicode
+    expiresAt = DateTime
+    username = Unicode
+    role = Unicode
+
+
+class MemberPage(_Type):
+    members = Array(Profile)
+    total = Integer
+    page = Integer
+
+
+def _wib(moment):
+    return to_wib(moment) if moment else None
+
+
+def _profile(view: members.MemberView) -> Profile:
+    return Profile(
+        username=view.username, name=view.name, email=view.email, phone=view.phone,
+        provinceCode=view.province_code, cityCode=view.city_code, address=view.address,
+        role=view.role, status=view.status, nikMasked=view.nik_masked, nibMasked=view.nib_masked,
+        bankCode=view.bank_code, accountNumberMasked=view.account_number_masked,
+        accountHolder=view.account_holder, createdAt=_wib(view.created_at),
+        activatedAt=_wib(view.activated_at))
+
+
+def _notice(ctx, warning: FieldError) -> Notice:
+    return Notice(field=warning.field, code=warning.code,
+                  message=field_message(warning.code, warning.field, language_of(ctx), **warning.params))
+
+
+def _form(form: RegistrationForm | None) -> Form:
+    form = form or RegistrationForm()
+    return Form(province=form.province, city=form.city, address=form.address, phone=form.phone,
+                name=form.name, username=form.username, password=form.password, email=form.email,
+                nik=form.nik, nib=form.nib, bank_code=form.bankCode, account_number=form.accountNumber,
+                account_holder=form.accountHolder)
+
+
+class MemberService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(_returns=Array(Province), _out_variable_name="provinces")
+    def listProvinces(ctx):
+        return [Province(code=p.code, name=p.name) for p in platform_of(ctx).regions.provinces()]
+
+    @rpc(Unicode(max_len=10, min_occurs=1, type_name="RegionCode"), _returns=Array(City),
+         _out_variable_name="cities")
+    def listCities(ctx, provinceCode):
+        regions = platform_of(ctx).regions
+        if regions.province(provinceCode or "") is None:
+            raise NotFound("UNKNOWN_PROVINCE")
+        return [City(code=c.code, provinceCode=c.province_code, name=c.name)
+                for c in regions.cities(provinceCode)]
+
+    @rpc(RegistrationForm, _returns=RegisterResult, _out_variable_name="result")
+    def register(ctx, form):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            result = members.register(session, _form(form), platform.regions, platform.passwords,
+                                      platform.clock(), platform.member_policy)
+        return RegisterResult(username=result.username, role=result.role, status=result.status,
+                              activationExpiresAt=to_wib(result.activation_expires_at),
+                              warnings=[_notice(ctx, w) for w in result.warnings])
+
+    @rpc(Username, Unicode(max_len=20, type_name="CodeText"), _returns=Profile, _out_variable_name="profile")
+    def activate(ctx, username, code):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            view = members.activate(session, username, code, platform.clock(), platform.member_policy)
+        return _profile(view)
+
+    @rpc(Username, _returns=DateTime, _out_variable_name="expiresAt")
+    def resendActivation(ctx, username):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            return to_wib(members.resend_activation(session, username, platform.clock(),
+                                                    platform.member_policy))
+
+    @rpc(Username, Secret, _returns=LoginResult, _out_variable_name="result")
+    def login(ctx, username, password):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            token, expires_at, principal = auth.login(session, username, password, platform.passwords,
+                                                      platform.clock(), platform.auth_policy)
+        return LoginResult(token=token, expiresAt=to_wib(expires_at), username=principal.username,
+                           role=principal.role)
+
+    @rpc(_returns=Unicode, _out_variable_name="status")
+    def logout(ctx):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            authenticate(ctx, session)
+            auth.logout(session, session_token(ctx) or "", platform.clock())
+        return "LOGGED_OUT"
+
+    @rpc(_returns=Profile, _out_variable_name="profile")
+    def getProfile(ctx):
+        with platform_of(ctx).db.unit_of_work() as session:
+            return _profile(members.profile(session, authenticate(ctx, session)))
+
+    @rpc(Text, _returns=Unicode, _out_variable_name="status")
+    def requestPasswordReset(ctx, usernameOrEmail):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            members.request_password_reset(session, usernameOrEmail, platform.clock(),
+                                           platform.member_policy)
+        return "CODE_SENT_IF_MEMBER_EXISTS"
+
+    @rpc(Username, Unicode(max_len=20, type_name="CodeText"), Secret, _returns=Unicode,
+         _out_variable_name="status")
+    def resetPassword(ctx, username, code, newPassword):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            members.reset_password(session, username, code, newPassword, platform.passwords,
+                                   platform.clock(), platform.member_policy)
+        return "PASSWORD_CHANGED"
+
+    @rpc(Unicode(max_len=10), Unicode(max_len=10), Integer(ge=1, default=1), Integer(ge=1, le=100, default=20),
+         _returns=MemberPage, _out_variable_name="result")
+    def listMembers(ctx, status, role, page, pageSize):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            authenticate(ctx, session, ADMIN)
+            views, total = members.list_members(session, status, role, page or 1, pageSize or 20,
+                                                platform.member_policy)
+        return MemberPage(members=[_profile(v) for v in views], total=total, page=page or 1)
+
+    @rpc(Username, Unicode(max_len=200), _returns=Profile, _out_variable_name="profile")
+    def suspendMember(ctx, username, reason):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            admin = authenticate(ctx, session, ADMIN)
+            return _profile(members.suspend(session, admin, username, reason or "", platform.clock()))
+
+    @rpc(Username, _returns=Profile, _out_variable_name="profile")
+    def reinstateMember(ctx, username):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            authenticate(ctx, session, ADMIN)
+            return _profile(members.reinstate(session, username, platform.clock()))

@@ -1,0 +1,167 @@
+"""Scheduled jobs: dispatching notifications now; reconciling payments, polling tracking, expiring
+invoices and closing auctions as those issues land.
+
+The same Worker runs beside `emall-ws serve` (BackgroundWorker, a spawned process) and alone as
+`emall-ws worker` (run_worker).
+Every job must be safe to run in several processes at once (they coordinate through the database,
+e.g. the dispatcher's claim), so any number of workers can run on any number of machines.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence
+
+from emall_ws.db.session import Database
+from emall_ws.logs import configure_logging
+from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
+from emall_ws.notify.email import email_sender_from
+from emall_ws.notify.outbox import EMAIL
+
+log = logging.getLogger(__name__)
+
+DRAIN_SECONDS = 30.0  # one dispatch job run keeps claiming full batches for at most this long
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    interval: float  # seconds from the end of one run to the start of the next
+    run: Callable[[], object]
+
+
+class Worker:
+    """Runs each job when it is due; a failing job is logged and tried again at its next turn."""
+
+    def __init__(self, jobs: Sequence[Job], *, clock: Callable[[], float] = time.monotonic):
+        if len({job.name for job in jobs}) != len(jobs):
+            raise ValueError("job names must be unique")
+        self.jobs = list(jobs)
+        self._clock = clock
+        now = clock()
+        self._due = {job.name: now for job in self.jobs}  # every job runs once at start
+
+    def run_pending(self) -> float:
+        """Runs every due job once; returns the seconds until the next one is due."""
+        for job in self.jobs:
+            if self._clock() < self._due[job.name]:
+                continue
+            try:
+                job.run()
+            except Exception:  # not BaseException: Ctrl-C and SystemExit still stop the worker
+                log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
+            self._due[job.name] = self._clock() + job.interval
+        return max(0.0, min(self._due.values(), default=self._clock() + 60) - self._clock())
+
+    def run_forever(self, stop_event: threading.Event) -> None:
+        log.info("worker started: %s", ", ".join(job.name for job in self.jobs))
+        while not stop_event.is_set():
+            stop_event.wait(self.run_pending())  # wakes at once when asked to stop
+        log.info("worker stopped")
+
+
+def dispatch_job(dispatcher: Dispatcher, *, drain_seconds: float = DRAIN_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> Callable[[], DispatchStats]:
+    """A job that sends the outbox: rounds follow each other while they come back full (a backlog),
+    within `drain_seconds`, so other jobs get their turn and a backlog does not wait 5 s a batch."""
+
+    def run() -> DispatchStats:
+        ends = clock() + drain_seconds
+        total = DispatchStats()
+        while True:
+            stats = dispatcher.run_once()
+            total += stats
+            if stats.claimed < dispatcher.batch_size or stats.released or clock() >= ends:
+                return total
+
+    return run
+
+
+class WorkerSettings(Protocol):
+    """What the worker reads of emall_ws.config.Settings (any object with these attributes)."""
+
+    database_url: str
+    var_dir: Path
+    smtp_url: str | None  # EMALL_SMTP_URL; None: Maildir <var_dir>/mail
+    mail_from: str  # EMALL_MAIL_FROM
+    dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
+    log_level: str  # for the BackgroundWorker's own process
+
+
+def build_worker(db: Database, settings: WorkerSettings, *,
+                 lease: timedelta = timedelta(minutes=5)) -> Worker:
+    """The platform's jobs over `db`."""
+    sender = email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)
+    dispatcher = Dispatcher(db, {EMAIL: sender}, lease=lease)
+    return Worker([Job("dispatch-notifications", settings.dispatch_interval, dispatch_job(dispatcher))])
+
+
+def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None) -> int:
+    """`emall-ws worker`: runs the jobs in this process until SIGINT/SIGTERM (or `stop_event`).
+    Returns the exit code."""
+    stop = stop_event or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda _signum, _frame: stop.set())
+    db = Database(settings.database_url)
+    try:
+        build_worker(db, settings).run_forever(stop)
+    finally:
+        db.dispose()
+    return 0
+
+
+class BackgroundWorker:
+    """The worker beside `emall-ws serve`, in a process of its own: start(), then stop() at shutdown.
+
+    Why not a thread of the serve process: granian forks its server workers from that process (at
+    start, and again on reload), and a fork taken while a worker thread is inside an SQLite
+    transaction leaves the forked child believing it holds that lock for ever: every write there
+    fails with "database is locked" (measured, SQLite WAL). A *spawned* process shares no SQLite
+    state with anyone, and is exactly what `emall-ws worker` runs in production.
+    """
+
+    def __init__(self, settings: WorkerSettings):
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = self._context.Event()
+        self._process = self._context.Process(
+            target=_background_main, args=(settings, self._stop, os.getpid()), name="emall-worker",
+            daemon=True)
+
+    def start(self) -> "BackgroundWorker":
+        self._process.start()
+        return self
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Asks the worker to finish its current job and waits; past `timeout`, terminates it (a
+        notification being sent then keeps its lease and is retried: nothing is lost)."""
+        self._stop.set()
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(5)
+
+    @property
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+
+def _background_main(settings: WorkerSettings, parent_stop: Any, parent_pid: int) -> None:
+    """Entry point of the BackgroundWorker process."""
+    configure_logging(settings.log_level)
+    stop = threading.Event()
+
+    def watch_parent() -> None:  # stop when asked, or when the server died without asking
+        while not stop.is_set():
+            if parent_stop.wait(1.0) or os.getppid() != parent_pid:
+                stop.set()
+
+    threading.Thread(target=watch_parent, name="emall-worker-parent", daemon=True).start()
+    run_worker(settings, stop)

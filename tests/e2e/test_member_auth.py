@@ -1,0 +1,148 @@
+"""Activation, login with a session token and with WS-Security, and roles, over SOAP."""
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+import suds.client
+from zeep.wsse.username import UsernameToken
+
+from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
+from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
+
+ADMIN_PASSWORD = "operator12345"
+
+
+@pytest.fixture(scope="module")
+def admin(server):
+    username = unique("admin")
+    env = dict(os.environ, EMALL_DATABASE_URL=server.database_url, EMALL_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    subprocess.run([sys.executable, "-m", "emall_ws.cli", "create-admin", "--username", username,
+                    "--email", f"{username}@kemenkopukm.go.id"], env=env, check=True, timeout=120,
+                   capture_output=True)
+    return username
+
+
+def test_seller_and_buyer_activate_from_the_emailed_code_and_log_in(server, mailbox):
+    seller = register_and_activate(server, mailbox, seller_form())
+    buyer = register_and_activate(server, mailbox, form())
+    for values, role in ((seller, "SELLER"), (buyer, "BUYER")):
+        result = client(server, "Member").service.login(username=values["username"], password=PASSWORD)
+        assert result.role == role and len(result.token) >= 40
+        assert result.expiresAt.utcoffset().total_seconds() == 7 * 3600  # WIB on the wire
+        welcome = mailbox.wait_for(values["email"], count=2)[-1]
+        assert "aktif" in welcome.get_body(("plain",)).get_content().lower()
+
+
+def test_a_pending_member_cannot_log_in(server, mailbox):
+    values = form()
+    client(server, "Member").service.register(form=values)
+    fault = fault_of(client(server, "Member").service.login, username=values["username"], password=PASSWORD)
+    assert fault_code(fault) == "Client.Authentication"
+
+
+def test_a_wrong_code_is_refused_with_its_tries_left(server, mailbox):
+    values = form()
+    member = client(server, "Member").service
+    member.register(form=values)
+    right = mailbox.code_for(values["email"])
+    fault = fault_of(member.activate, username=values["username"], code="999999" if right != "999999" else "111111")
+    assert field_errors(fault)["code"][0] == "CODE_WRONG"
+    assert member.activate(username=values["username"], code=right).status == "ACTIVE"
+    fault = fault_of(member.resendActivation, username=values["username"])
+    assert fault_code(fault) == "Client.InvalidState"
+
+
+def test_wrong_credentials_do_not_say_which_part_was_wrong(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    member = client(server, "Member").service
+    wrong_password = fault_of(member.login, username=values["username"], password="salah123456")
+    wrong_user = fault_of(member.login, username=unique("nobody"), password=PASSWORD)
+    assert fault_code(wrong_password) == fault_code(wrong_user) == "Client.Authentication"
+    assert wrong_password.message == wrong_user.message
+
+
+def test_session_token_and_logout(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    token = login(server, values["username"])
+    member, auth = as_member(server, "Member", token)
+    assert member.getProfile(**auth).username == values["username"]
+    assert member.logout(**auth) == "LOGGED_OUT"
+    assert fault_code(fault_of(member.getProfile, **auth)) == "Client.Authentication"
+
+
+def test_no_credentials_is_an_authentication_fault(server):
+    fault = fault_of(client(server, "Member").service.getProfile)
+    assert fault_code(fault) == "Client.Authentication"
+    assert detail_code(fault) == "AUTHENTICATION_REQUIRED"
+
+
+def test_ws_security_username_token_with_zeep(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    secured = client(server, "Member", wsse=UsernameToken(values["username"], PASSWORD))
+    assert secured.service.getProfile().username == values["username"]
+    wrong = client(server, "Member", wsse=UsernameToken(values["username"], "salah123456"))
+    assert fault_code(fault_of(wrong.service.getProfile)) == "Client.Authentication"
+
+
+def test_ws_security_password_digest_is_refused(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    digest = client(server, "Member", wsse=UsernameToken(values["username"], PASSWORD, use_digest=True))
+    fault = fault_of(digest.service.getProfile)
+    assert detail_code(fault) == "PASSWORD_TEXT_ONLY"
+
+
+def test_admin_operations_need_the_admin_role(server, mailbox, admin):
+    buyer = register_and_activate(server, mailbox, form())
+    member, as_buyer = as_member(server, "Member", login(server, buyer["username"]))
+    fault = fault_of(member.listMembers, status="ACTIVE", **as_buyer)
+    assert fault_code(fault) == "Client.Authorization"
+    fault = fault_of(member.suspendMember, username=buyer["username"], reason="x", **as_buyer)
+    assert fault_code(fault) == "Client.Authorization"
+
+    member, as_admin = as_member(server, "Member", login(server, admin, ADMIN_PASSWORD))
+    page = member.listMembers(status="ACTIVE", pageSize=100, **as_admin)
+    assert page.total >= 2
+    assert member.suspendMember(username=buyer["username"], reason="uji", **as_admin).status == "SUSPENDED"
+    assert fault_code(fault_of(member.getProfile, **as_buyer)) == "Client.Authentication"  # sessions ended
+    assert member.reinstateMember(username=buyer["username"], **as_admin).status == "ACTIVE"
+    assert login(server, buyer["username"])
+
+
+def test_concurrent_registrations_of_one_username_leave_one_member(server):
+    username = unique("rebutan")
+    outcomes = []
+    start = threading.Barrier(5)
+
+    def attempt(i):
+        member = client(server, "Member").service
+        start.wait()
+        try:
+            member.register(form=form(username=username, email=f"{username}.{i}@example.co.id"))
+            outcomes.append("ok")
+        except Exception as error:  # noqa: BLE001 - the fault is what is counted
+            outcomes.append(field_errors(error).get("username", ("?",))[0])
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["USERNAME_TAKEN"] * 4 + ["ok"]
+
+
+def test_suds_registers_activates_and_logs_in(server, mailbox):
+    suds_member = suds.client.Client(server.wsdl_url("Member"), cache=None)
+    values = form()
+    submitted = suds_member.factory.create("{urn:emall-kukm:member}RegistrationForm")
+    for name, value in values.items():
+        setattr(submitted, name, value)
+    assert suds_member.service.register(submitted).status == "PENDING"
+    code = mailbox.code_for(values["email"])
+    assert suds_member.service.activate(values["username"], code).status == "ACTIVE"
+    result = suds_member.service.login(values["username"], PASSWORD)
+    header = suds_member.factory.create("{urn:emall-kukm:member}SessionHeader")
+    header.token = result.token
+    suds_member.set_options(soapheaders=header)
+    assert suds_member.service.getProfile().username == values["username"]

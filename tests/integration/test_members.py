@@ -1,0 +1,240 @@
+"""Member use cases against the test database: activation, codes, throttling, reset, moderation."""
+import json
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from emall_ws.data.regions import load_regions
+from emall_ws.db.models import AuthSession, Member, MemberStatusHistory, Notification
+from emall_ws.domain.errors import AuthenticationFailed, Conflict, InvalidState, NotAuthorized, ValidationFailed
+from emall_ws.domain.members import RegistrationForm
+from emall_ws.passwords import Passwords
+from emall_ws.services import auth, members
+from emall_ws.services.auth import ADMIN, AuthPolicy
+
+NOW = datetime(2026, 11, 28, 3, 0, 0)
+POLICY = members.MemberPolicy()
+PASSWORDS = Passwords()
+REGIONS = load_regions()
+
+
+def form(username="sitiaminah", email=None, **overrides) -> RegistrationForm:
+    values = dict(province="31", city="31.74", address="Jl. Gatot Subroto Kav. 94", phone="081234567890",
+                  name="Siti Aminah", username=username, password="rahasia123",
+                  email=email or f"{username}@example.co.id")
+    values.update(overrides)
+    return RegistrationForm(**values)
+
+
+def register(db, username="sitiaminah", now=NOW, **overrides):
+    with db.unit_of_work() as session:
+        return members.register(session, form(username, **overrides), REGIONS, PASSWORDS, now, POLICY)
+
+
+def last_code(db, username, template="member_activation") -> str:
+    with db.unit_of_work() as session:
+        rows = session.scalars(select(Notification).where(Notification.template == template)
+                               .order_by(Notification.id)).all()
+    data = [json.loads(r.data) for r in rows if json.loads(r.data)["username"] == username]
+    return data[-1]["code"]
+
+
+def count(db, model) -> int:
+    with db.unit_of_work() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def activate(db, username, code, now=NOW):
+    with db.unit_of_work() as session:
+        return members.activate(session, username, code, now, POLICY)
+
+
+def test_registration_writes_a_pending_member_history_and_one_email(db):
+    result = register(db)
+    assert (result.status, result.role) == ("PENDING", "BUYER")
+    assert result.activation_expires_at == NOW + POLICY.activation_ttl
+    assert count(db, Member) == 1 and count(db, MemberStatusHistory) == 1
+    with db.unit_of_work() as session:
+        notification, = session.scalars(select(Notification)).all()
+        member = session.scalars(select(Member)).one()
+    assert (notification.channel, notification.recipient) == ("EMAIL", "sitiaminah@example.co.id")
+    assert member.password_hash.startswith("$argon2id$") and "rahasia123" not in member.password_hash
+    assert member.phone == "+6281234567890"
+
+
+def test_a_rejected_registration_writes_nothing(db):
+    with pytest.raises(ValidationFailed):
+        register(db, phone="")
+    assert count(db, Member) == count(db, Notification) == count(db, MemberStatusHistory) == 0
+
+
+def test_activation_with_the_emailed_code(db):
+    register(db)
+    view = activate(db, "SitiAminah", last_code(db, "sitiaminah"))
+    assert view.status == "ACTIVE" and view.activated_at == NOW
+    with pytest.raises(InvalidState):
+        activate(db, "sitiaminah", last_code(db, "sitiaminah"))
+
+
+def test_wrong_codes_are_limited_and_counted_even_though_the_call_fails(db):
+    register(db)
+    for remaining in range(POLICY.max_code_attempts - 1, -1, -1):
+        with pytest.raises(ValidationFailed) as raised:
+            activate(db, "sitiaminah", "000000" if last_code(db, "sitiaminah") != "000000" else "111111")
+        assert raised.value.errors[0].code == "CODE_WRONG"
+        assert raised.value.errors[0].params["remaining"] == remaining
+    with pytest.raises(ValidationFailed) as raised:  # even the right code is refused now
+        activate(db, "sitiaminah", last_code(db, "sitiaminah"))
+    assert raised.value.errors[0].code == "CODE_ATTEMPTS_EXCEEDED"
+
+
+def test_an_expired_code_is_refused(db):
+    register(db)
+    with pytest.raises(ValidationFailed) as raised:
+        activate(db, "sitiaminah", last_code(db, "sitiaminah"), now=NOW + POLICY.activation_ttl)
+    assert raised.value.errors[0].code == "CODE_EXPIRED"
+
+
+def test_resend_issues_a_fresh_code_and_the_old_one_stops_working(db):
+    register(db)
+    old = last_code(db, "sitiaminah")
+    with db.unit_of_work() as session, pytest.raises(Conflict):
+        members.resend_activation(session, "sitiaminah", NOW, POLICY)  # too soon
+    later = NOW + POLICY.resend_interval
+    with db.unit_of_work() as session:
+        members.resend_activation(session, "sitiaminah", later, POLICY)
+    new = last_code(db, "sitiaminah")
+    if new != old:
+        with pytest.raises(ValidationFailed):
+            activate(db, "sitiaminah", old, now=later)
+    assert activate(db, "sitiaminah", new, now=later).status == "ACTIVE"
+    with db.unit_of_work() as session:
+        templates = session.scalars(select(Notification.template).order_by(Notification.id)).all()
+    assert templates == ["member_activation", "member_activation", "member_activated"]
+
+
+def active_member(db, username="sitiaminah", **overrides):
+    register(db, username, **overrides)
+    activate(db, username, last_code(db, username))
+
+
+def login(db, username="sitiaminah", password="rahasia123", now=NOW, policy=AuthPolicy()):
+    with db.unit_of_work() as session:
+        return auth.login(session, username, password, PASSWORDS, now, policy)
+
+
+def test_pending_and_unknown_members_cannot_log_in_and_get_the_same_answer(db):
+    register(db)
+    for username, password in (("sitiaminah", "rahasia123"), ("nobody", "rahasia123")):
+        with pytest.raises(AuthenticationFailed) as raised:
+            login(db, username, password)
+        assert raised.value.code == "BAD_CREDENTIALS"
+
+
+def test_login_gives_a_token_stored_only_as_a_hash(db):
+    active_member(db)
+    token, expires_at, principal = login(db)
+    assert expires_at == NOW + AuthPolicy().session_ttl and principal.role == "BUYER"
+    with db.unit_of_work() as session:
+        stored = session.scalars(select(AuthSession)).one()
+        assert stored.token_hash != token and stored.token_hash == auth.token_hash(token)
+        assert auth.principal_for_token(session, token, NOW).username == "sitiaminah"
+        auth.logout(session, token, NOW)
+    with db.unit_of_work() as session, pytest.raises(AuthenticationFailed):
+        auth.principal_for_token(session, token, NOW)
+
+
+def test_an_expired_session_is_refused(db):
+    active_member(db)
+    token, expires_at, _ = login(db)
+    with db.unit_of_work() as session, pytest.raises(AuthenticationFailed):
+        auth.principal_for_token(session, token, expires_at)
+
+
+def test_repeated_failed_logins_pause_the_account(db):
+    active_member(db)
+    policy = AuthPolicy(max_failed_logins=3, login_pause=timedelta(minutes=15))
+    for _ in range(3):
+        with pytest.raises(AuthenticationFailed):
+            login(db, password="salah12345", policy=policy)
+    with pytest.raises(AuthenticationFailed) as raised:  # even the right password, for a while
+        login(db, policy=policy)
+    assert raised.value.code == "LOGIN_PAUSED"
+    assert login(db, now=NOW + timedelta(minutes=16), policy=policy)[2].username == "sitiaminah"
+
+
+def test_password_reset_ends_other_sessions(db):
+    active_member(db)
+    token, _, _ = login(db)
+    with db.unit_of_work() as session:
+        members.request_password_reset(session, "sitiaminah@example.co.id", NOW, POLICY)
+        members.request_password_reset(session, "nobody@example.co.id", NOW, POLICY)  # same answer
+    code = last_code(db, "sitiaminah", "password_reset")
+    with db.unit_of_work() as session, pytest.raises(ValidationFailed) as raised:
+        members.reset_password(session, "sitiaminah", code, "short", PASSWORDS, NOW, POLICY)
+    assert raised.value.errors[0].field == "newPassword"
+    with db.unit_of_work() as session:
+        members.reset_password(session, "sitiaminah", code, "baru12345678", PASSWORDS, NOW, POLICY)
+    with db.unit_of_work() as session, pytest.raises(AuthenticationFailed):
+        auth.principal_for_token(session, token, NOW)
+    with pytest.raises(AuthenticationFailed):
+        login(db)
+    assert login(db, password="baru12345678")[2].username == "sitiaminah"
+
+
+def test_admins_suspend_and_reinstate_and_the_suspended_cannot_log_in(db):
+    active_member(db)
+    with db.unit_of_work() as session:
+        admin = members.create_admin(session, "operator", "operator@kemenkopukm.go.id", "admin12345",
+                                     "Operator", "0215229002", REGIONS, PASSWORDS, NOW)
+    assert admin.role == ADMIN and admin.status == "ACTIVE"
+    _, _, admin_principal = login(db, "operator", "admin12345")
+    token, _, _ = login(db)
+    with db.unit_of_work() as session:
+        assert members.suspend(session, admin_principal, "sitiaminah", "spam", NOW).status == "SUSPENDED"
+    with db.unit_of_work() as session, pytest.raises(AuthenticationFailed):
+        auth.principal_for_token(session, token, NOW)
+    with pytest.raises(AuthenticationFailed):
+        login(db)
+    with db.unit_of_work() as session:
+        assert members.reinstate(session, "sitiaminah", NOW).status == "ACTIVE"
+        with pytest.raises(InvalidState):
+            members.reinstate(session, "sitiaminah", NOW)
+    with db.unit_of_work() as session:
+        page, total = members.list_members(session, "ACTIVE", None, 1, 10, POLICY)
+    assert total == 2 and {v.username for v in page} == {"operator", "sitiaminah"}
+
+
+def test_authorisation_by_role_and_owner():
+    buyer = auth.Principal(1, "b", "BUYER")
+    admin = auth.Principal(2, "a", ADMIN)
+    with pytest.raises(NotAuthorized):
+        auth.authorize(buyer, ADMIN)
+    with pytest.raises(NotAuthorized):
+        auth.authorize(buyer, owner_id=3)
+    assert auth.authorize(buyer, "BUYER", owner_id=1) is buyer
+    assert auth.authorize(admin, owner_id=3) is admin
+
+
+def test_concurrent_registrations_of_one_username_leave_one_member(db):
+    outcomes = []
+    start = threading.Barrier(6)
+
+    def attempt(i):
+        start.wait()
+        try:
+            register(db, "rebutan", email=f"rebutan{i}@example.co.id")
+            outcomes.append("ok")
+        except ValidationFailed as failed:
+            outcomes.append(failed.errors[0].code)
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["USERNAME_TAKEN"] * 5 + ["ok"]
+    assert count(db, Member) == 1 and count(db, Notification) == 1
