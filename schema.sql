@@ -1,6 +1,15 @@
 -- MariaDB/MySQL schema of emall_ws, generated from emall_ws/db/models.py.
 -- Do not edit: run `emall-ws export-schema` after changing the models.
 
+CREATE TABLE category (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	code VARCHAR(50) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_category PRIMARY KEY (id),
+	CONSTRAINT uq_category_code UNIQUE (code)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE `member` (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	username VARCHAR(32) NOT NULL,
@@ -98,6 +107,51 @@ CREATE TABLE member_status_history (
 
 CREATE INDEX ix_member_status_history_member_id ON member_status_history (member_id);
 
+CREATE TABLE product (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	seller_id BIGINT NOT NULL,
+	category_id BIGINT NOT NULL,
+	name VARCHAR(200) NOT NULL,
+	description TEXT NOT NULL,
+	weight_grams INTEGER NOT NULL,
+	sale_method VARCHAR(10) NOT NULL,
+	status VARCHAR(12) NOT NULL,
+	seller_province_code VARCHAR(2) NOT NULL,
+	seller_city_code VARCHAR(5) NOT NULL,
+	price BIGINT,
+	stock INTEGER,
+	start_price BIGINT,
+	min_increment BIGINT,
+	reserve_price BIGINT,
+	ends_at DATETIME(6),
+	current_price BIGINT,
+	bid_count INTEGER NOT NULL,
+	leader_id BIGINT,
+	winner_id BIGINT,
+	closed_at DATETIME(6),
+	created_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_product PRIMARY KEY (id),
+	CONSTRAINT fk_product_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
+	CONSTRAINT fk_product_category_id_category FOREIGN KEY(category_id) REFERENCES category (id),
+	CONSTRAINT fk_product_leader_id_member FOREIGN KEY(leader_id) REFERENCES `member` (id),
+	CONSTRAINT fk_product_winner_id_member FOREIGN KEY(winner_id) REFERENCES `member` (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_product_seller_id ON product (seller_id);
+
+CREATE INDEX ix_product_status_category_id_created_at ON product (status, category_id, created_at);
+
+CREATE INDEX ix_product_status_created_at ON product (status, created_at);
+
+CREATE INDEX ix_product_status_price ON product (status, price);
+
+CREATE INDEX ix_product_status_sale_method_ends_at ON product (status, sale_method, ends_at);
+
+CREATE INDEX ix_product_status_seller_city_code ON product (status, seller_city_code);
+
+CREATE FULLTEXT INDEX ix_product_text ON product (name, description);
+
 CREATE TABLE registry_service (
 	`key` VARCHAR(255) NOT NULL,
 	business_key VARCHAR(255) NOT NULL,
@@ -128,6 +182,60 @@ CREATE TABLE verification_code (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_verification_code_member_id_purpose ON verification_code (member_id, purpose);
+
+CREATE TABLE bid (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	product_id BIGINT NOT NULL,
+	bidder_id BIGINT NOT NULL,
+	amount BIGINT NOT NULL,
+	placed_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_bid PRIMARY KEY (id),
+	CONSTRAINT uq_bid_product_id_amount UNIQUE (product_id, amount),
+	CONSTRAINT fk_bid_product_id_product FOREIGN KEY(product_id) REFERENCES product (id),
+	CONSTRAINT fk_bid_bidder_id_member FOREIGN KEY(bidder_id) REFERENCES `member` (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_bid_bidder_id ON bid (bidder_id);
+
+CREATE TABLE cart_line (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	buyer_id BIGINT NOT NULL,
+	product_id BIGINT NOT NULL,
+	quantity INTEGER NOT NULL,
+	price_when_added BIGINT NOT NULL,
+	added_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_cart_line PRIMARY KEY (id),
+	CONSTRAINT uq_cart_line_buyer_id_product_id UNIQUE (buyer_id, product_id),
+	CONSTRAINT fk_cart_line_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
+	CONSTRAINT fk_cart_line_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_cart_line_product_id ON cart_line (product_id);
+
+CREATE TABLE product_photo (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	product_id BIGINT NOT NULL,
+	url VARCHAR(500) NOT NULL,
+	position INTEGER NOT NULL,
+	CONSTRAINT pk_product_photo PRIMARY KEY (id),
+	CONSTRAINT fk_product_photo_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_product_photo_product_id ON product_photo (product_id);
+
+CREATE TABLE product_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	product_id BIGINT NOT NULL,
+	from_status VARCHAR(12),
+	to_status VARCHAR(12) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_product_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_product_status_history_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_product_status_history_product_id ON product_status_history (product_id);
 
 CREATE TABLE registry_binding (
 	`key` VARCHAR(255) NOT NULL,

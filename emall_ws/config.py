@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+
+_PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 
 # Every setting: (environment variable, default, meaning). The README lists these.
 SETTINGS_DOC = (
@@ -23,6 +26,18 @@ SETTINGS_DOC = (
      "outgoing mail server: smtp://user:pass@host:25, smtp+starttls://...:587 or smtps://...:465"),
     ("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>", "sender of every email"),
     ("EMALL_DISPATCH_INTERVAL", "5", "seconds between notification dispatcher rounds when idle"),
+    ("EMALL_SANDBOX", "1", "1: `emall-ws serve` also runs the partner sandboxes (on their own port); 0: not"),
+    ("EMALL_SANDBOX_PORT", "8001", "port of the partner sandboxes"),
+    ("EMALL_SANDBOX_URL", "http://<EMALL_HOST>:<EMALL_SANDBOX_PORT>", "base URL of the partner sandboxes"),
+    ("EMALL_SANDBOX_DATABASE_URL", "sqlite:///<EMALL_VAR_DIR>/sandbox.db", "the sandboxes' own database"),
+    ("EMALL_BANK_<CODE>_URL", "<EMALL_SANDBOX_URL>/partners/bank/<code>",
+     "endpoint of a bank's mutation service; CODE: BCA, MANDIRI, BNI, BRI"),
+    ("EMALL_COURIER_<CODE>_URL", "<EMALL_SANDBOX_URL>/partners/courier/<code>",
+     "endpoint of a courier's service; CODE: POS, TIKI, JNE, FEDEX, DHL, WAHANA, PCP"),
+    ("EMALL_SMS_URL", "<EMALL_SANDBOX_URL>/partners/sms", "endpoint of the SMS gateway"),
+    ("EMALL_SMS_PROVIDER", "gateway", "gateway (SOAP SMS gateway) or gammu (Gammu SMSD outbox table)"),
+    ("EMALL_GAMMU_DATABASE_URL", "(none)", "Gammu SMSD database, for EMALL_SMS_PROVIDER=gammu"),
+    ("EMALL_PARTNER_TIMEOUT", "10", "seconds a partner call may take before it counts as unavailable"),
 )
 
 
@@ -40,6 +55,14 @@ class Settings:
     smtp_url: str | None
     mail_from: str
     dispatch_interval: float
+    sandbox_enabled: bool
+    sandbox_port: int
+    sandbox_url: str
+    sandbox_database_url: str
+    sms_provider: str
+    gammu_database_url: str | None
+    partner_timeout: float
+    partner_url_overrides: Mapping[str, str]  # EMALL_BANK_BCA_URL ... as given
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -48,6 +71,7 @@ class Settings:
         port = int(overrides.get("port") or env.get("EMALL_PORT", "8000"))
         var_dir = Path(env.get("EMALL_VAR_DIR", "var"))
         public_url = env.get("EMALL_PUBLIC_URL") or f"http://{host}:{port}"
+        sandbox_port = int(env.get("EMALL_SANDBOX_PORT", "8001"))
         database_url = env.get("EMALL_DATABASE_URL") or f"sqlite:///{var_dir / 'emall.db'}"
         return cls(
             host=host,
@@ -62,4 +86,18 @@ class Settings:
             smtp_url=env.get("EMALL_SMTP_URL") or None,
             mail_from=env.get("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>"),
             dispatch_interval=float(env.get("EMALL_DISPATCH_INTERVAL", "5")),
+            sandbox_enabled=env.get("EMALL_SANDBOX", "1") not in ("0", "false", "no"),
+            sandbox_port=sandbox_port,
+            sandbox_url=(env.get("EMALL_SANDBOX_URL") or f"http://{host}:{sandbox_port}").rstrip("/"),
+            sandbox_database_url=env.get("EMALL_SANDBOX_DATABASE_URL") or f"sqlite:///{var_dir / 'sandbox.db'}",
+            sms_provider=env.get("EMALL_SMS_PROVIDER", "gateway"),
+            gammu_database_url=env.get("EMALL_GAMMU_DATABASE_URL") or None,
+            partner_timeout=float(env.get("EMALL_PARTNER_TIMEOUT", "10")),
+            partner_url_overrides={k: v for k, v in env.items() if _PARTNER_URL.fullmatch(k)},
         )
+
+    def partner_url(self, kind: str, code: str = "") -> str:
+        """Endpoint of one partner (kind bank, courier or sms): configured, else the sandbox's."""
+        name = "_".join(filter(None, ("EMALL", kind, code, "URL"))).upper()
+        path = "/".join(filter(None, ("partners", kind, code)))
+        return self.partner_url_overrides.get(name) or f"{self.sandbox_url}/{path}"

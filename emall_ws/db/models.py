@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -174,3 +175,116 @@ class Notification(Base):
 
     __table_args__ = (UniqueConstraint("event_key", "recipient", "channel"),
                       Index(None, "status", "next_attempt_at"), Base.__table_args__)
+
+
+# --- Catalogue, auctions and carts ----------------------------------------------------------------
+
+MONEY = BigInteger  # whole Rupiah, never floats
+
+
+class Category(Base):
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+
+class Product(Base):
+    """A product for sale: FIXED (price, stock) or AUCTION (bids until ends_at; quantity 1).
+
+    The seller's province and city are copied here so that searches by region use this
+    table's indexes alone.
+    """
+    __tablename__ = "product"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey(Category.id))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    weight_grams: Mapped[int] = mapped_column(Integer)
+    sale_method: Mapped[str] = mapped_column(String(10))  # FIXED, AUCTION
+    status: Mapped[str] = mapped_column(String(12))  # ACTIVE, SOLD_OUT, WITHDRAWN, CLOSED
+    seller_province_code: Mapped[str] = mapped_column(String(2))
+    seller_city_code: Mapped[str] = mapped_column(String(5))
+    # FIXED
+    price: Mapped[int | None] = mapped_column(MONEY)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    # AUCTION
+    start_price: Mapped[int | None] = mapped_column(MONEY)
+    min_increment: Mapped[int | None] = mapped_column(MONEY)
+    reserve_price: Mapped[int | None] = mapped_column(MONEY)
+    ends_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    current_price: Mapped[int | None] = mapped_column(MONEY)  # the leading bid
+    bid_count: Mapped[int] = mapped_column(Integer, default=0)
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
+    winner_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
+    closed_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    photos: Mapped[list[ProductPhoto]] = relationship(order_by="ProductPhoto.position",
+                                                      cascade="all, delete-orphan")
+
+    __table_args__ = (
+        Index(None, "status", "created_at"),
+        Index(None, "status", "category_id", "created_at"),
+        Index(None, "status", "seller_city_code"),
+        Index(None, "status", "price"),
+        Index(None, "status", "sale_method", "ends_at"),
+        # MariaDB's own text search; SQLite searches with LIKE and needs no index for it
+        Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),
+        Base.__table_args__,
+    )
+
+
+class ProductPhoto(Base):
+    __tablename__ = "product_photo"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey(Product.id), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ProductStatusHistory(Base):
+    __tablename__ = "product_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey(Product.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    product: Mapped[Product] = relationship()
+
+
+class Bid(Base):
+    __tablename__ = "bid"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey(Product.id))
+    bidder_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    amount: Mapped[int] = mapped_column(MONEY)
+    placed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    # one bid per amount per auction: the database itself refuses a tie that slipped through
+    __table_args__ = (UniqueConstraint("product_id", "amount"), Base.__table_args__)
+
+
+class CartLine(Base):
+    """One product in a buyer's cart; the price seen when it was added, to flag a later change."""
+    __tablename__ = "cart_line"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
+    product_id: Mapped[int] = mapped_column(ForeignKey(Product.id), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    price_when_added: Mapped[int] = mapped_column(MONEY)
+    added_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    __table_args__ = (UniqueConstraint("buyer_id", "product_id"), Base.__table_args__)

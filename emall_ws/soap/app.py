@@ -9,6 +9,7 @@ from emall_ws.config import Settings
 from emall_ws.db.session import Database
 from emall_ws.domain.registry import OPERATOR, ServiceEntry
 from emall_ws.messages import language_of_request
+from emall_ws.partners import partner_entries
 from emall_ws.services import registry
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
@@ -46,8 +47,9 @@ def service_entries(settings: Settings) -> list[ServiceEntry]:
 
 
 def publish_platform(db: Database, settings: Settings) -> None:
+    """Publishes the platform's services and the partner endpoints this deployment uses."""
     with db.unit_of_work() as session:
-        for entry in service_entries(settings):
+        for entry in service_entries(settings) + partner_entries(settings):
             registry.publish(session, entry)
 
 

@@ -1,0 +1,26 @@
+"""What every adapter raises at its edge: zeep's own errors never leave adapters/."""
+from __future__ import annotations
+
+
+class AdapterError(Exception):
+    """A partner call failed. `partner` names it (e.g. "bank:bca")."""
+
+    def __init__(self, partner: str, message: str):
+        super().__init__(f"{partner}: {message}")
+        self.partner = partner
+
+
+class PartnerUnavailable(AdapterError):
+    """Down, unreachable, too slow, or answering HTTP 5xx without a SOAP fault: try again later."""
+
+
+class PartnerRejected(AdapterError):
+    """The partner answered with a SOAP fault: the request itself was refused."""
+
+    def __init__(self, partner: str, message: str, code: str = ""):
+        super().__init__(partner, message)
+        self.code = code
+
+
+class BadPartnerResponse(AdapterError):
+    """The partner answered something that does not fit its contract (garbage, wrong types)."""

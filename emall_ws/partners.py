@@ -1,0 +1,72 @@
+"""Which partner endpoints this deployment uses: their registry entries and their adapters.
+
+Every endpoint is configuration (EMALL_BANK_<CODE>_URL ..., defaulting to the sandboxes), and
+each is published in the Registry as its own businessEntity/businessService.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from emall_ws.config import Settings
+from emall_ws.domain.partners import BANKS, COURIERS
+from emall_ws.domain.registry import Business, ServiceEntry
+
+
+@dataclass(frozen=True)
+class PartnerEndpoint:
+    kind: str  # bank, courier, sms
+    code: str  # bca ... / pos ... / "" for the SMS gateway
+    name: str
+    url: str
+
+    @property
+    def business(self) -> Business:
+        return Business(f"{self.kind}-{self.code}" if self.code else self.kind, self.name,
+                        _DESCRIPTIONS[self.kind])
+
+
+_DESCRIPTIONS = {"bank": "Mutasi rekening untuk konfirmasi pembayaran otomatis",
+                 "courier": "Tarif ongkos kirim dan pelacakan kiriman (nomor resi)",
+                 "sms": "Pengiriman notifikasi SMS"}
+_SERVICE_NAMES = {"bank": "Bank", "courier": "Courier", "sms": "SmsGateway"}
+
+
+def partner_endpoints(settings: Settings) -> list[PartnerEndpoint]:
+    endpoints = [PartnerEndpoint("bank", code, name, settings.partner_url("bank", code))
+                 for code, name in BANKS.items()]
+    endpoints += [PartnerEndpoint("courier", code, name, settings.partner_url("courier", code))
+                  for code, name in COURIERS.items()]
+    endpoints.append(PartnerEndpoint("sms", "", "SMS Gateway", settings.partner_url("sms")))
+    return endpoints
+
+
+def partner_entries(settings: Settings) -> list[ServiceEntry]:
+    """The partner services as the Registry publishes them."""
+    return [ServiceEntry(e.business, _SERVICE_NAMES[e.kind], f"{_DESCRIPTIONS[e.kind]} ({e.name})",
+                         e.kind, e.url, e.url + "?wsdl")
+            for e in partner_endpoints(settings)]
+
+
+def bank_adapter(settings: Settings, bank: str):
+    from adapters.bank import ZeepBankAdapter
+
+    return ZeepBankAdapter(bank, settings.partner_url("bank", bank), timeout=settings.partner_timeout)
+
+
+def courier_adapter(settings: Settings, courier: str):
+    from adapters.courier import ZeepCourierAdapter
+
+    return ZeepCourierAdapter(courier, settings.partner_url("courier", courier),
+                              timeout=settings.partner_timeout)
+
+
+def sms_adapter_from(settings: Settings):
+    """The SMS channel of this deployment: the SOAP gateway, or Gammu SMSD's outbox table."""
+    if settings.sms_provider == "gammu":
+        from adapters.gammu import GammuSmsdAdapter
+
+        if not settings.gammu_database_url:
+            raise ValueError("EMALL_SMS_PROVIDER=gammu needs EMALL_GAMMU_DATABASE_URL")
+        return GammuSmsdAdapter(settings.gammu_database_url)
+    from adapters.sms import ZeepSmsAdapter
+
+    return ZeepSmsAdapter(settings.partner_url("sms"), timeout=settings.partner_timeout)
