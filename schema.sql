@@ -45,6 +45,7 @@ CREATE INDEX ix_member_status ON `member` (status);
 CREATE TABLE notification (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	event_key VARCHAR(150) NOT NULL,
+	reference VARCHAR(40) NOT NULL,
 	channel VARCHAR(10) NOT NULL,
 	recipient VARCHAR(254) NOT NULL,
 	template VARCHAR(60) NOT NULL,
@@ -58,7 +59,8 @@ CREATE TABLE notification (
 	created_at DATETIME(6) NOT NULL,
 	sent_at DATETIME(6),
 	CONSTRAINT pk_notification PRIMARY KEY (id),
-	CONSTRAINT uq_notification_event_key_recipient_channel UNIQUE (event_key, recipient, channel)
+	CONSTRAINT uq_notification_event_key_recipient_channel UNIQUE (event_key, recipient, channel),
+	CONSTRAINT uq_notification_reference UNIQUE (reference)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_notification_status_next_attempt_at ON notification (status, next_attempt_at);
@@ -125,6 +127,7 @@ CREATE TABLE product (
 	reserve_price BIGINT,
 	ends_at DATETIME(6),
 	current_price BIGINT,
+	list_price BIGINT GENERATED ALWAYS AS (coalesce(price, current_price, start_price)) STORED NOT NULL,
 	bid_count INTEGER NOT NULL,
 	leader_id BIGINT,
 	winner_id BIGINT,
@@ -138,17 +141,19 @@ CREATE TABLE product (
 	CONSTRAINT fk_product_winner_id_member FOREIGN KEY(winner_id) REFERENCES `member` (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
-CREATE INDEX ix_product_seller_id ON product (seller_id);
+CREATE INDEX ix_product_seller_id_status_created_at ON product (seller_id, status, created_at);
 
 CREATE INDEX ix_product_status_category_id_created_at ON product (status, category_id, created_at);
 
 CREATE INDEX ix_product_status_created_at ON product (status, created_at);
 
-CREATE INDEX ix_product_status_price ON product (status, price);
+CREATE INDEX ix_product_status_list_price ON product (status, list_price);
 
 CREATE INDEX ix_product_status_sale_method_ends_at ON product (status, sale_method, ends_at);
 
-CREATE INDEX ix_product_status_seller_city_code ON product (status, seller_city_code);
+CREATE INDEX ix_product_status_seller_city_code_created_at ON product (status, seller_city_code, created_at);
+
+CREATE INDEX ix_product_status_seller_province_code_created_at ON product (status, seller_province_code, created_at);
 
 CREATE FULLTEXT INDEX ix_product_text ON product (name, description);
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from adapters.base import CallPolicy, ZeepEndpoint, integer, items, moment, optional_text, text
 
 
 @dataclass(frozen=True)
@@ -22,3 +24,46 @@ class BankAdapter(ABC):
     @abstractmethod
     def get_mutations(self, account_number: str, from_time: datetime, to_time: datetime) -> list[Mutation]:
         """Mutations posted in [from_time, to_time); raises adapters.errors.AdapterError subclasses."""
+
+
+# The longest statement window each bank serves (its rule; the sandbox plays the same). Longer
+# requests are split into windows of this size.
+MAX_WINDOW_DAYS = {"bca": 31, "mandiri": 30, "bni": 30, "bri": 30}
+
+
+class ZeepBankAdapter(BankAdapter):
+    """A bank's mutation service over SOAP (wsdl/partners/bank.wsdl)."""
+
+    def __init__(self, bank: str, url: str, timeout: float = 10.0, *, connect_timeout: float = 3.0,
+                 retries: int = 2, backoff: float = 0.25, wsdl: str | None = None):
+        if bank not in MAX_WINDOW_DAYS:
+            raise ValueError(f"unknown bank {bank!r}")
+        self.bank = bank
+        self._endpoint = ZeepEndpoint(f"bank:{bank}", url, CallPolicy(
+            timeout=timeout, connect_timeout=connect_timeout, retries=retries, backoff=backoff, wsdl=wsdl))
+
+    def get_mutations(self, account_number: str, from_time: datetime, to_time: datetime) -> list[Mutation]:
+        if from_time.tzinfo is None or to_time.tzinfo is None:
+            raise ValueError("from_time and to_time must be aware datetimes")
+        step = timedelta(days=MAX_WINDOW_DAYS[self.bank])
+        mutations: dict[str, Mutation] = {}
+        start = from_time
+        while start < to_time:
+            end = min(start + step, to_time)
+            answer = self._endpoint.call("getMutations", account_number, start, end, result="mutations",
+                                         retry=True)
+            for item in items(self._endpoint, answer, "Mutation"):
+                mutation = self._mutation(item)
+                mutations.setdefault(mutation.mutation_id, mutation)
+            start = end
+        return list(mutations.values())
+
+    def _mutation(self, item) -> Mutation:
+        e = self._endpoint
+        kind = text(e, item, "type")
+        if kind not in ("CR", "DB"):
+            raise e.shape_error(f"mutation type {kind!r}")
+        return Mutation(mutation_id=text(e, item, "mutationId"), posted_at=moment(e, item, "postedAt"),
+                        type=kind, amount=integer(e, item, "amount"),
+                        description=optional_text(e, item, "description"),
+                        balance=integer(e, item, "balance"))

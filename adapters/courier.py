@@ -5,6 +5,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
+from adapters.base import CallPolicy, ZeepEndpoint, field, integer, items, moment, optional_text, text
+
 
 @dataclass(frozen=True)
 class TariffOption:
@@ -42,3 +44,38 @@ class CourierAdapter(ABC):
     @abstractmethod
     def track(self, waybill: str) -> Tracking:
         ...
+
+
+class ZeepCourierAdapter(CourierAdapter):
+    """A courier's tariff and tracking service over SOAP (wsdl/partners/courier.wsdl)."""
+
+    def __init__(self, courier: str, url: str, timeout: float = 10.0, *, connect_timeout: float = 3.0,
+                 retries: int = 2, backoff: float = 0.25, wsdl: str | None = None):
+        self.courier = courier
+        self._endpoint = ZeepEndpoint(f"courier:{courier}", url, CallPolicy(
+            timeout=timeout, connect_timeout=connect_timeout, retries=retries, backoff=backoff, wsdl=wsdl))
+
+    def get_tariff(self, origin_city_code: str, destination_city_code: str,
+                   weight_grams: int) -> list[TariffOption]:
+        e = self._endpoint
+        answer = e.call("getTariff", origin_city_code, destination_city_code, weight_grams, result="options",
+                        retry=True)
+        return [TariffOption(service=text(e, o, "service"), description=optional_text(e, o, "description"),
+                             cost=integer(e, o, "cost"), etd_days=integer(e, o, "etdDays"))
+                for o in items(e, answer, "TariffOption")]
+
+    def track(self, waybill: str) -> Tracking:
+        e = self._endpoint
+        answer = e.call("track", waybill, result="tracking", retry=True)
+        if answer is None:
+            raise e.shape_error("no tracking result")
+        events = tuple(TrackingEvent(time=moment(e, v, "time"), location=optional_text(e, v, "location"),
+                                     description=optional_text(e, v, "description"),
+                                     status=optional_text(e, v, "status"))
+                       for v in items(e, field(e, answer, "events"), "TrackingEvent"))
+        delivered = field(e, answer, "delivered")
+        if not isinstance(delivered, bool | None):
+            raise e.shape_error("delivered is not a boolean")
+        return Tracking(waybill=text(e, answer, "waybill"), status=optional_text(e, answer, "status"),
+                        delivered=bool(delivered), receiver=text(e, answer, "receiver", required=False),
+                        delivered_at=moment(e, answer, "deliveredAt", required=False), events=events)

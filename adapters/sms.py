@@ -5,6 +5,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 
+from adapters.base import CallPolicy, ZeepEndpoint, moment
+from adapters.base import text as text_field
+
 
 @dataclass(frozen=True)
 class SmsDelivery:
@@ -22,3 +25,34 @@ class SmsAdapter(ABC):
     @abstractmethod
     def status(self, message_id: str) -> SmsDelivery:
         ...
+
+
+SMS_STATUSES = ("ACCEPTED", "SENT", "DELIVERED", "FAILED")
+
+
+class ZeepSmsAdapter(SmsAdapter):
+    """The SMS gateway over SOAP (wsdl/partners/sms.wsdl). send is never retried here: a send
+    that timed out may have gone; sending again with the same reference is safe (the gateway
+    de-duplicates), and that is the dispatcher's call."""
+
+    def __init__(self, url: str, timeout: float = 10.0, *, connect_timeout: float = 3.0, retries: int = 2,
+                 backoff: float = 0.25, wsdl: str | None = None):
+        self._endpoint = ZeepEndpoint("sms:gateway", url, CallPolicy(
+            timeout=timeout, connect_timeout=connect_timeout, retries=retries, backoff=backoff, wsdl=wsdl))
+
+    def send(self, msisdn: str, text: str, reference: str) -> str:
+        answer = self._endpoint.call("sendSms", msisdn, text, reference, result="messageId")
+        if not isinstance(answer, str) or not answer:
+            raise self._endpoint.shape_error("no message id")
+        return answer
+
+    def status(self, message_id: str) -> SmsDelivery:
+        e = self._endpoint
+        answer = e.call("getStatus", message_id, result="status", retry=True)
+        if answer is None:
+            raise e.shape_error("no status")
+        status = text_field(e, answer, "status")
+        if status not in SMS_STATUSES:
+            raise e.shape_error(f"status {status!r}")
+        return SmsDelivery(message_id=text_field(e, answer, "messageId"), status=status,
+                           updated_at=moment(e, answer, "updatedAt", required=False))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,6 +32,10 @@ def cmd_serve(args) -> int:
 
     print(f"emall-ws: serving on {settings.public_url}/ (database {_redacted(settings.database_url)})",
           flush=True)
+    # the sandboxes answer on their own port and process: an adapter calling a sandbox served
+    # by the same workers could wait on itself
+    sandbox = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "sandbox"]) \
+        if settings.sandbox_enabled else None
     worker = BackgroundWorker(settings).start()  # notifications and scheduled jobs, beside the server
     try:
         Granian("emall_ws.wsgi:create_app", factory=True, interface="wsgi", address=settings.host,
@@ -38,6 +43,20 @@ def cmd_serve(args) -> int:
                 log_access=False).serve()
     finally:
         worker.stop()
+        if sandbox is not None:
+            sandbox.terminate()
+            sandbox.wait(15)
+    return 0
+
+
+def cmd_sandbox(_args) -> int:
+    from emall_ws.sandbox.server import run_sandbox
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
+          f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
+    run_sandbox(settings.host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url)
     return 0
 
 
@@ -96,9 +115,10 @@ def cmd_initdb(_args) -> int:
 
 
 def cmd_export_wsdl(args) -> int:
+    from emall_ws.sandbox.server import export_partner_wsdl
     from emall_ws.soap.wsdl import export_wsdl
 
-    for path in export_wsdl(Path(args.out), EXPORT_PUBLIC_URL):
+    for path in export_wsdl(Path(args.out), EXPORT_PUBLIC_URL) + export_partner_wsdl(Path(args.out)):
         print(path)
     return 0
 
@@ -136,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="run the scheduled jobs (notifications ...) alone").set_defaults(
         run=cmd_worker)
 
+    commands.add_parser("sandbox", help="run the partner sandboxes (banks, couriers, SMS) alone"
+                        ).set_defaults(run=cmd_sandbox)
+
     commands.add_parser("initdb", help="create the tables and publish the services").set_defaults(
         run=cmd_initdb)
 
@@ -146,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--phone", default="0215229002")
     admin.set_defaults(run=cmd_create_admin)
 
-    wsdl = commands.add_parser("export-wsdl", help="write wsdl/<Service>.wsdl for every service")
+    wsdl = commands.add_parser("export-wsdl", help="write wsdl/<Service>.wsdl and wsdl/partners/*.wsdl")
     wsdl.add_argument("--out", default=str(REPO_ROOT / "wsdl"))
     wsdl.set_defaults(run=cmd_export_wsdl)
 

@@ -12,6 +12,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def to_wib(moment: datetime) -> datetime:
-    """A stored UTC time as an aware WIB time, for people and the wire."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(WIB)
+def to_wib(moment: datetime | None) -> datetime | None:
+    """A stored UTC time as an aware WIB time, for people and the wire (None stays None)."""
+    return None if moment is None else moment.replace(tzinfo=timezone.utc).astimezone(WIB)

@@ -26,6 +26,7 @@ SETTINGS_DOC = (
      "outgoing mail server: smtp://user:pass@host:25, smtp+starttls://...:587 or smtps://...:465"),
     ("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>", "sender of every email"),
     ("EMALL_DISPATCH_INTERVAL", "5", "seconds between notification dispatcher rounds when idle"),
+    ("EMALL_RETRY_BASE", "60", "seconds before a failed notification's first retry (then doubling, up to 1 h)"),
     ("EMALL_SANDBOX", "1", "1: `emall-ws serve` also runs the partner sandboxes (on their own port); 0: not"),
     ("EMALL_SANDBOX_PORT", "8001", "port of the partner sandboxes"),
     ("EMALL_SANDBOX_URL", "http://<EMALL_HOST>:<EMALL_SANDBOX_PORT>", "base URL of the partner sandboxes"),
@@ -55,6 +56,7 @@ class Settings:
     smtp_url: str | None
     mail_from: str
     dispatch_interval: float
+    retry_base: float
     sandbox_enabled: bool
     sandbox_port: int
     sandbox_url: str
@@ -86,6 +88,7 @@ class Settings:
             smtp_url=env.get("EMALL_SMTP_URL") or None,
             mail_from=env.get("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>"),
             dispatch_interval=float(env.get("EMALL_DISPATCH_INTERVAL", "5")),
+            retry_base=float(env.get("EMALL_RETRY_BASE", "60")),
             sandbox_enabled=env.get("EMALL_SANDBOX", "1") not in ("0", "false", "no"),
             sandbox_port=sandbox_port,
             sandbox_url=(env.get("EMALL_SANDBOX_URL") or f"http://{host}:{sandbox_port}").rstrip("/"),

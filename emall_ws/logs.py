@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import logging
 
-# spyne loggers that write raw request text (which can carry passwords) or client
+# spyne and zeep loggers that write raw message text (which can carry passwords) or client
 # mistakes with tracebacks; the platform logs what it needs itself.
 _QUIET = ("spyne.protocol.xml.invalid", "spyne.protocol.soap.soap11.invalid",
           "spyne.application.client", "spyne.server.wsgi", "spyne.protocol.xml",
-          "spyne.protocol.soap.soap11", "spyne.interface", "spyne.util.appreg")
+          "spyne.protocol.soap.soap11", "spyne.interface", "spyne.util.appreg",
+          # zeep: whole partner messages (SMS texts carry codes) and a traceback per odd value
+          "zeep.transports", "zeep.xsd.types.simple")
 
 
 def configure_logging(level: str = "INFO") -> None:

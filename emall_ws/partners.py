@@ -60,13 +60,16 @@ def courier_adapter(settings: Settings, courier: str):
 
 
 def sms_adapter_from(settings: Settings):
-    """The SMS channel of this deployment: the SOAP gateway, or Gammu SMSD's outbox table."""
+    """The SMS channel of this deployment: the SOAP gateway, or Gammu SMSD's outbox table; None
+    when there is none (sandbox off and no gateway configured): SMS rows then wait, unsent."""
     if settings.sms_provider == "gammu":
         from adapters.gammu import GammuSmsdAdapter
 
         if not settings.gammu_database_url:
             raise ValueError("EMALL_SMS_PROVIDER=gammu needs EMALL_GAMMU_DATABASE_URL")
         return GammuSmsdAdapter(settings.gammu_database_url)
+    if not settings.sandbox_enabled and "EMALL_SMS_URL" not in settings.partner_url_overrides:
+        return None
     from adapters.sms import ZeepSmsAdapter
 
     return ZeepSmsAdapter(settings.partner_url("sms"), timeout=settings.partner_timeout)

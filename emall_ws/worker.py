@@ -1,5 +1,6 @@
-"""Scheduled jobs: dispatching notifications now; reconciling payments, polling tracking, expiring
-invoices and closing auctions as those issues land.
+"""Scheduled jobs: dispatching notifications (email, and SMS when an SMS gateway is configured),
+polling SMS delivery reports; reconciling payments, polling tracking, expiring invoices and closing
+auctions as those issues land.
 
 The same Worker runs beside `emall-ws serve` (BackgroundWorker, a spawned process) and alone as
 `emall-ws worker` (run_worker).
@@ -19,15 +20,21 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence
 
+from adapters.sms import SmsAdapter
+from emall_ws.clock import utcnow
 from emall_ws.db.session import Database
 from emall_ws.logs import configure_logging
-from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
+from emall_ws.notify.dispatcher import Dispatcher, DispatchStats, Sender
 from emall_ws.notify.email import email_sender_from
-from emall_ws.notify.outbox import EMAIL
+from emall_ws.notify.outbox import EMAIL, SMS
+from emall_ws.notify.sms import SmsSender
+from emall_ws.notify.sms_status import SmsStatusPoller
+from emall_ws.services.auction import close_due_auctions
 
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 30.0  # one dispatch job run keeps claiming full batches for at most this long
+SMS_STATUS_INTERVAL = 60.0  # seconds between delivery report rounds (each asks about <= 100 SMS)
 
 
 @dataclass(frozen=True)
@@ -92,27 +99,52 @@ class WorkerSettings(Protocol):
     smtp_url: str | None  # EMALL_SMTP_URL; None: Maildir <var_dir>/mail
     mail_from: str  # EMALL_MAIL_FROM
     dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
+    retry_base: float  # EMALL_RETRY_BASE, seconds
     log_level: str  # for the BackgroundWorker's own process
 
 
-def build_worker(db: Database, settings: WorkerSettings, *,
+AUCTION_CLOSE_INTERVAL = 5.0  # seconds: how late after its end time an auction may close
+
+SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
+
+
+def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter | None = None, *,
                  lease: timedelta = timedelta(minutes=5)) -> Worker:
-    """The platform's jobs over `db`."""
-    sender = email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)
-    dispatcher = Dispatcher(db, {EMAIL: sender}, lease=lease)
-    return Worker([Job("dispatch-notifications", settings.dispatch_interval, dispatch_job(dispatcher))])
+    """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
+    until a worker with one runs: they are neither sent nor given up."""
+    senders: dict[str, Sender] = {
+        EMAIL: email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)}
+    if sms_adapter is not None:
+        senders[SMS] = SmsSender(sms_adapter)
+    jobs = [Job("dispatch-notifications", settings.dispatch_interval,
+                dispatch_job(Dispatcher(db, senders, lease=lease,
+                                        backoff_base=timedelta(seconds=settings.retry_base))))]
+    if sms_adapter is not None:
+        jobs.append(Job("poll-sms-status", SMS_STATUS_INTERVAL, SmsStatusPoller(db, sms_adapter).run_once))
+    jobs.append(Job("close-auctions", AUCTION_CLOSE_INTERVAL, lambda: close_due_auctions(db, utcnow())))
+    return Worker(jobs)
 
 
-def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None) -> int:
+def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:
+    """The configured SMS channel (emall_ws.partners decides which, from settings), or None."""
+    # imported when a worker is built, not with this module: which gateway (and its settings) is
+    # the deployment's business; tests hand build_worker/run_worker a fake and never need it
+    from emall_ws.partners import sms_adapter_from
+
+    return sms_adapter_from(settings)
+
+
+def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None, *,
+               sms_adapter_factory: SmsAdapterFactory = sms_adapter_from_settings) -> int:
     """`emall-ws worker`: runs the jobs in this process until SIGINT/SIGTERM (or `stop_event`).
-    Returns the exit code."""
+    Returns the exit code. `sms_adapter_factory` is for tests (a fake gateway)."""
     stop = stop_event or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda _signum, _frame: stop.set())
     db = Database(settings.database_url)
     try:
-        build_worker(db, settings).run_forever(stop)
+        build_worker(db, settings, sms_adapter_factory(settings)).run_forever(stop)
     finally:
         db.dispose()
     return 0

@@ -1,10 +1,11 @@
 """SQLAlchemy 2 models: the single source of the schema (schema.sql is generated from them)."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (BigInteger, Computed, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -160,6 +161,10 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     event_key: Mapped[str] = mapped_column(String(150))  # e.g. member:42:activation:3
+    # given to providers on every attempt, so a re-send is recognised; random, hence unique across
+    # databases too (ids repeat when a database is re-created, or shared by two installations)
+    reference: Mapped[str] = mapped_column(String(40), unique=True,
+                                           default=lambda: f"emall-{uuid.uuid4().hex}")
     channel: Mapped[str] = mapped_column(String(10))  # EMAIL, SMS
     recipient: Mapped[str] = mapped_column(String(254))
     template: Mapped[str] = mapped_column(String(60))
@@ -200,7 +205,7 @@ class Product(Base):
     __tablename__ = "product"
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
     category_id: Mapped[int] = mapped_column(ForeignKey(Category.id))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
@@ -218,6 +223,11 @@ class Product(Base):
     reserve_price: Mapped[int | None] = mapped_column(MONEY)
     ends_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
     current_price: Mapped[int | None] = mapped_column(MONEY)  # the leading bid
+    # the price a buyer compares: FIXED price, else the leading bid, else the start price; kept by
+    # the database itself (a stored generated column), so filtering and sorting by price use an
+    # index and no writer of prices or bids has to remember it
+    list_price: Mapped[int] = mapped_column(
+        MONEY, Computed("coalesce(price, current_price, start_price)", persisted=True))
     bid_count: Mapped[int] = mapped_column(Integer, default=0)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
     winner_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
@@ -231,8 +241,10 @@ class Product(Base):
     __table_args__ = (
         Index(None, "status", "created_at"),
         Index(None, "status", "category_id", "created_at"),
-        Index(None, "status", "seller_city_code"),
-        Index(None, "status", "price"),
+        Index(None, "status", "seller_province_code", "created_at"),
+        Index(None, "status", "seller_city_code", "created_at"),
+        Index(None, "status", "list_price"),
+        Index(None, "seller_id", "status", "created_at"),
         Index(None, "status", "sale_method", "ends_at"),
         # MariaDB's own text search; SQLite searches with LIKE and needs no index for it
         Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),

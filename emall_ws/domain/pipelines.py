@@ -22,3 +22,9 @@ MEMBER = Pipeline("member", {
     "ACTIVE": {"SUSPENDED"},
     "SUSPENDED": {"ACTIVE"},
 })
+
+PRODUCT = Pipeline("product", {
+    None: {"ACTIVE"},
+    "ACTIVE": {"SOLD_OUT", "WITHDRAWN", "CLOSED"},  # CLOSED: an auction after its end
+    "SOLD_OUT": {"ACTIVE", "WITHDRAWN"},  # restocked, or taken off sale
+})

@@ -12,7 +12,9 @@ One round (`run_once`):
 
 A crash (or kill) between 2 and 3 leaves the row PENDING with its lease; when the lease ends another
 round claims it and sends it again. That can deliver a message twice, which is the price of never
-losing one (at-least-once). Bodies carry one-time codes: this module logs ids and template names only.
+losing one (at-least-once) - unless the channel de-duplicates: every attempt at a row is given the
+same `reference` (the row's, random), which the SMS gateway uses to answer a repeat with the first
+message's id. Bodies carry one-time codes: this module logs ids and template names only.
 """
 from __future__ import annotations
 
@@ -39,9 +41,13 @@ ERROR_LIMIT = 500  # Notification.error is String(500)
 
 class Sender(Protocol):
     """What the dispatcher needs of a channel: deliver one rendered template, return the provider's
-    id; raise DeliveryError (permanent or not). EmailSender implements it."""
+    id; raise DeliveryError (permanent or not). `reference` is the same for every attempt at one
+    notification: a channel that can, passes it on so the provider drops repeats.
+    EmailSender and SmsSender implement it."""
 
-    def deliver(self, recipient: str, template: str, data: Mapping[str, Any]) -> str: ...
+    def deliver(self, recipient: str, template: str, data: Mapping[str, Any],
+                reference: str) -> str: ...
+
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class _Claimed:
     template: str
     data: str
     attempts: int  # after this claim: identifies our claim when we record the outcome
+    reference: str
 
 
 class Dispatcher:
@@ -131,7 +138,8 @@ class Dispatcher:
             _lock_for_claim(session)
             rows = session.execute(
                 select(Notification.id, Notification.channel, Notification.recipient,
-                       Notification.template, Notification.data, Notification.attempts)
+                       Notification.template, Notification.data, Notification.attempts,
+                       Notification.reference)
                 .where(Notification.status == PENDING, Notification.next_attempt_at <= now,
                        Notification.channel.in_(sorted(self.senders)))
                 .order_by(Notification.next_attempt_at, Notification.id)
@@ -144,7 +152,8 @@ class Dispatcher:
                 update(Notification)
                 .where(Notification.id.in_([row.id for row in rows]))
                 .values(next_attempt_at=now + self.lease, attempts=Notification.attempts + 1))
-        return [_Claimed(row.id, row.channel, row.recipient, row.template, row.data, row.attempts + 1)
+        return [_Claimed(row.id, row.channel, row.recipient, row.template, row.data, row.attempts + 1,
+                         row.reference)
                 for row in rows]
 
     # --- 2. send, 3. record ------------------------------------------------------------------
@@ -155,7 +164,8 @@ class Dispatcher:
         except ValueError as error:  # data that is not JSON: nothing to retry
             return self._record_failure(row, f"unreadable data: {error}", True, moment())
         try:
-            provider_id = self.senders[row.channel].deliver(row.recipient, row.template, data)
+            provider_id = self.senders[row.channel].deliver(
+                row.recipient, row.template, data, row.reference)
         except DeliveryError as error:
             return self._record_failure(row, str(error), error.permanent, moment())
         except Exception as error:  # a sender's bug or an unmapped error: retried, and logged in full

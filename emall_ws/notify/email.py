@@ -36,8 +36,10 @@ class EmailSender(ABC):
     @abstractmethod
     def send(self, to: str, subject: str, text: str, html: str) -> str: ...
 
-    def deliver(self, recipient: str, template: str, data: Mapping[str, Any]) -> str:
-        """The dispatcher's entry point: renders `template` and sends it."""
+    def deliver(self, recipient: str, template: str, data: Mapping[str, Any],
+                reference: str = "") -> str:
+        """The dispatcher's entry point: renders `template` and sends it. `reference` is not used:
+        mail has no de-duplication by the sender that servers honour."""
         try:
             rendered = render(template, data)
         except TemplateError as error:

@@ -48,9 +48,9 @@ def enqueue(session: Session, *, event_key: str, channel: str, recipient: str, t
 
 def notify_member(session: Session, event_key: str, email: str | None, phone: str | None,
                   template: str, data: Mapping[str, Any]) -> None:
-    """One event to one member: EMAIL always (when an address is known), SMS when `template` has an
-    SMS text. No SMS template exists yet (SMS sending arrives later), so today this writes EMAIL
-    rows only; the day `<template>.sms.txt` ships, callers need no change.
+    """One event to one member: EMAIL always (when an address is known), SMS to `phone` (E.164)
+    when `template` has an SMS text (`<template>.sms.txt`: codes and time-critical events only,
+    since every SMS costs). Adding or dropping an SMS text needs no change in the callers.
     """
     if email:
         enqueue(session, event_key=event_key, channel=EMAIL, recipient=email, template=template,

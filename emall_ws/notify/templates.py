@@ -4,10 +4,12 @@ Files per template name:
     <name>.subject.txt   one line
     <name>.txt           plain-text body
     <name>.html          HTML body; every value is HTML-escaped before it is put in
-    <name>.sms.txt       SMS text (none yet: SMS sending arrives in a later issue)
+    <name>.sms.txt       SMS text, optional: only events worth an SMS have one; it must stay one
+                         GSM-7 SMS (160 characters) with realistic data (tests check every one)
 
 Values are shown as people read them: keys ending in `_at` hold UTC times (datetime or ISO text)
-and are written in WIB ("5 Maret 2025 pukul 14.30 WIB"); `role` is written as pembeli/penjual.
+and are written in WIB ("5 Maret 2025 pukul 14.30 WIB"; in SMS the compact "5 Mar 2025 14.30 WIB");
+`role` is written as pembeli/penjual.
 A missing value is an error (TemplateError), never an empty gap in a message.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from importlib import resources
 from string import Template
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from emall_ws.clock import to_wib
 
@@ -27,6 +29,7 @@ _NAME = re.compile(r"^[a-z0-9_]{1,60}$")  # also keeps a stored name from walkin
 _FILES = {"EMAIL": (".subject.txt", ".txt", ".html"), "SMS": (".sms.txt",)}
 _MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
            "Oktober", "November", "Desember")
+_SHORT_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 _ROLES = {"BUYER": "pembeli", "SELLER": "penjual", "ADMIN": "administrator"}
 
 
@@ -55,8 +58,10 @@ def render(template: str, data: Mapping[str, Any]) -> RenderedEmail:
 
 
 def render_sms(template: str, data: Mapping[str, Any]) -> str:
-    """The SMS text of `template` (for the SMS issue; no SMS template exists yet)."""
-    return " ".join(_fill(template, ".sms.txt", {k: _display(k, v) for k, v in data.items()}).split())
+    """The SMS text of `template`, on one line: every run of white space (a line break in the file
+    or in a value) becomes one space, because each character costs and a break reads badly."""
+    shown = {key: _display(key, value, format_wib_short) for key, value in data.items()}
+    return " ".join(_fill(template, ".sms.txt", shown).split())
 
 
 def exists(template: str, channel: str = "EMAIL") -> bool:
@@ -73,7 +78,13 @@ def format_wib(moment: datetime) -> str:
     return f"{local.day} {_MONTHS[local.month - 1]} {local.year} pukul {local:%H.%M} WIB"
 
 
-def _display(key: str, value: Any) -> str:
+def format_wib_short(moment: datetime) -> str:
+    """The same, compact for SMS (every character counts): "5 Mar 2025 14.30 WIB"."""
+    local = to_wib(moment)
+    return f"{local.day} {_SHORT_MONTHS[local.month - 1]} {local.year} {local:%H.%M} WIB"
+
+
+def _display(key: str, value: Any, when: Callable[[datetime], str] = format_wib) -> str:
     if value is None:
         return ""
     if key.endswith("_at"):
@@ -83,7 +94,7 @@ def _display(key: str, value: Any) -> str:
             raise TemplateError(f"{key}: not a time: {str(value)[:40]!r}") from None
         if moment.tzinfo is not None:
             raise TemplateError(f"{key}: times are naive UTC in this platform")
-        return format_wib(moment)
+        return when(moment)
     if key == "role":
         return _ROLES.get(str(value), str(value))
     return str(value)

@@ -61,6 +61,7 @@ def check_password(session: Session, username: str, password: str, passwords: Pa
     Unknown username, wrong password, pending and suspended all answer alike.
     """
     member = session.scalars(select(Member).where(Member.username_key == (username or "").lower())).first()
+    session.commit()  # end the read: no transaction (on SQLite, no write lock) spans the slow hash
     if member is not None and member.login_blocked_until and member.login_blocked_until > now:
         passwords.verify(None, password or "")  # same cost as a real check
         raise AuthenticationFailed("LOGIN_PAUSED")

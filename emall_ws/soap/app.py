@@ -10,11 +10,14 @@ from emall_ws.db.session import Database
 from emall_ws.domain.registry import OPERATOR, ServiceEntry
 from emall_ws.messages import language_of_request
 from emall_ws.partners import partner_entries
+from emall_ws.platform import Platform
 from emall_ws.services import registry
+from emall_ws.soap import auction as auction_soap
+from emall_ws.soap import cart as cart_soap
+from emall_ws.soap import catalog as catalog_soap
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
 from emall_ws.soap import registry as registry_soap
-from emall_ws.platform import Platform
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import fault_response, guard
@@ -30,6 +33,9 @@ class ServiceSpec:
 SERVICES = (
     ServiceSpec(registry_soap.NAME, registry_soap.DESCRIPTION, registry_soap.RegistryService),
     ServiceSpec(member_soap.NAME, member_soap.DESCRIPTION, member_soap.MemberService),
+    ServiceSpec(catalog_soap.NAME, catalog_soap.DESCRIPTION, catalog_soap.CatalogService),
+    ServiceSpec(cart_soap.NAME, cart_soap.DESCRIPTION, cart_soap.CartService),
+    ServiceSpec(auction_soap.NAME, auction_soap.DESCRIPTION, auction_soap.AuctionService),
 )
 
 

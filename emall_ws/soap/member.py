@@ -100,9 +100,6 @@ class MemberPage(_Type):
     page = Integer
 
 
-def _wib(moment):
-    return to_wib(moment) if moment else None
-
 
 def _profile(view: members.MemberView) -> Profile:
     return Profile(
@@ -110,8 +107,8 @@ def _profile(view: members.MemberView) -> Profile:
         provinceCode=view.province_code, cityCode=view.city_code, address=view.address,
         role=view.role, status=view.status, nikMasked=view.nik_masked, nibMasked=view.nib_masked,
         bankCode=view.bank_code, accountNumberMasked=view.account_number_masked,
-        accountHolder=view.account_holder, createdAt=_wib(view.created_at),
-        activatedAt=_wib(view.activated_at))
+        accountHolder=view.account_holder, createdAt=to_wib(view.created_at),
+        activatedAt=to_wib(view.activated_at))
 
 
 def _notice(ctx, warning: FieldError) -> Notice:

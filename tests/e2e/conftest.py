@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port, wait_until_healthy
 
 
 @dataclass
@@ -18,6 +17,7 @@ class RunningServer:
     url: str
     log_path: Path
     database_url: str
+    sandbox_url: str
 
     def wsdl_url(self, service: str) -> str:
         return f"{self.url}/ws/{service}?wsdl"
@@ -26,24 +26,6 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"server not healthy within {timeout}s:\n{log_path.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +43,13 @@ def mailbox():
 @pytest.fixture(scope="session")
 def server(database_factory, tmp_path_factory, mailbox):
     home = tmp_path_factory.mktemp("server")
-    port = free_port()
+    port, sandbox_port = free_port(), free_port()
     database_url = database_factory.new_url("e2e")
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
-               EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2")
+               EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
+               EMALL_SANDBOX_PORT=str(sandbox_port),
+               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url("e2e_sandbox"))
     env.pop("EMALL_PUBLIC_URL", None)
     log_path = home / "server.log"
     with open(log_path, "wb") as log:
@@ -74,7 +58,7 @@ def server(database_factory, tmp_path_factory, mailbox):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, log_path)
-        yield RunningServer(url, log_path, database_url)
+        yield RunningServer(url, log_path, database_url, f"http://127.0.0.1:{sandbox_port}")
     finally:
         process.terminate()
         try:

@@ -1,27 +1,18 @@
 """Activation, login with a session token and with WS-Security, and roles, over SOAP."""
-import os
-import subprocess
-import sys
 import threading
 
 import pytest
 import suds.client
 from zeep.wsse.username import UsernameToken
 
+from tests.e2e.catalog import ADMIN_PASSWORD, create_admin
 from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
 
-ADMIN_PASSWORD = "operator12345"
-
 
 @pytest.fixture(scope="module")
-def admin(server):
-    username = unique("admin")
-    env = dict(os.environ, EMALL_DATABASE_URL=server.database_url, EMALL_ADMIN_PASSWORD=ADMIN_PASSWORD)
-    subprocess.run([sys.executable, "-m", "emall_ws.cli", "create-admin", "--username", username,
-                    "--email", f"{username}@kemenkopukm.go.id"], env=env, check=True, timeout=120,
-                   capture_output=True)
-    return username
+def admin(server) -> str:
+    return create_admin(server)
 
 
 def test_seller_and_buyer_activate_from_the_emailed_code_and_log_in(server, mailbox):

@@ -52,15 +52,16 @@ def activate(db, username, code, now=NOW):
         return members.activate(session, username, code, now, POLICY)
 
 
-def test_registration_writes_a_pending_member_history_and_one_email(db):
+def test_registration_writes_a_pending_member_history_an_email_and_an_sms(db):
     result = register(db)
     assert (result.status, result.role) == ("PENDING", "BUYER")
     assert result.activation_expires_at == NOW + POLICY.activation_ttl
     assert count(db, Member) == 1 and count(db, MemberStatusHistory) == 1
     with db.unit_of_work() as session:
-        notification, = session.scalars(select(Notification)).all()
+        notifications = session.scalars(select(Notification).order_by(Notification.channel)).all()
         member = session.scalars(select(Member)).one()
-    assert (notification.channel, notification.recipient) == ("EMAIL", "sitiaminah@example.co.id")
+    assert [(n.channel, n.recipient) for n in notifications] == [
+        ("EMAIL", "sitiaminah@example.co.id"), ("SMS", "+6281234567890")]
     assert member.password_hash.startswith("$argon2id$") and "rahasia123" not in member.password_hash
     assert member.phone == "+6281234567890"
 
@@ -112,7 +113,8 @@ def test_resend_issues_a_fresh_code_and_the_old_one_stops_working(db):
             activate(db, "sitiaminah", old, now=later)
     assert activate(db, "sitiaminah", new, now=later).status == "ACTIVE"
     with db.unit_of_work() as session:
-        templates = session.scalars(select(Notification.template).order_by(Notification.id)).all()
+        templates = session.scalars(select(Notification.template).where(Notification.channel == "EMAIL")
+                                    .order_by(Notification.id)).all()
     assert templates == ["member_activation", "member_activation", "member_activated"]
 
 
@@ -237,4 +239,4 @@ def test_concurrent_registrations_of_one_username_leave_one_member(db):
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["USERNAME_TAKEN"] * 5 + ["ok"]
-    assert count(db, Member) == 1 and count(db, Notification) == 1
+    assert count(db, Member) == 1 and count(db, Notification) == 2  # its email and its SMS

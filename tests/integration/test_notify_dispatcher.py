@@ -78,7 +78,7 @@ def test_due_rows_are_rendered_sent_and_marked_sent(db):
 
 def test_rows_not_yet_due_and_channels_without_a_sender_wait(db):
     enqueue_activations(db, 1)
-    with db.unit_of_work() as session:  # an SMS row as the SMS issue will write it; no SMS sender yet
+    with db.unit_of_work() as session:  # an SMS row, and a dispatcher without an SMS sender
         session.add(Notification(event_key="x", channel=SMS, recipient="+6281234567890",
                                  template="member_activation", data="{}", next_attempt_at=utcnow(),
                                  created_at=utcnow()))

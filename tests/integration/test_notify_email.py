@@ -2,20 +2,20 @@
 import email
 import email.policy
 import mailbox
-import socket
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
+from emall_ws.config import Settings
 from emall_ws.db.models import Notification
 from emall_ws.notify.dispatcher import Dispatcher
-from emall_ws.notify.email import DEFAULT_FROM, DeliveryError, MaildirEmailSender, SmtpEmailSender
+from emall_ws.notify.email import DeliveryError, MaildirEmailSender, SmtpEmailSender
 from emall_ws.notify.outbox import EMAIL, enqueue
 from emall_ws.worker import build_worker
+from tests.processes import free_port  # aiosmtpd connects to its own port: it cannot take port 0
 
 CODE = "482913"
 
@@ -36,13 +36,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 Message accepted for delivery"
-
-
-def free_port():
-    # aiosmtpd's Controller connects to its own port once started, so it cannot take port 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -149,8 +142,7 @@ def test_the_embedded_worker_delivers_the_outbox_into_var_mail(db, tmp_path):
         enqueue(session, event_key="member:2:activated", channel=EMAIL, recipient="ani@example.id",
                 template="member_activated", data=dict(name="Ani", username="ani", role="BUYER"))
     # no EMALL_SMTP_URL: the Maildir default
-    worker = build_worker(db, SimpleNamespace(var_dir=tmp_path, smtp_url=None, mail_from=DEFAULT_FROM,
-                                              dispatch_interval=5.0))
+    worker = build_worker(db, Settings.from_env({"EMALL_VAR_DIR": str(tmp_path)}))
     worker.run_pending()
     [stored] = mailbox.Maildir(tmp_path / "mail", create=False)
     assert "sebagai pembeli" in parse(stored.as_bytes()).get_body(("plain",)).get_content()

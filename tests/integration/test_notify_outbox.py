@@ -82,7 +82,8 @@ def test_two_transactions_racing_on_one_key_both_commit_with_one_row(db):
     assert errors == [] and len(rows(db)) == 1
 
 
-def test_notify_member_writes_email_only_while_no_sms_template_exists(db):
+def test_notify_member_writes_no_sms_for_an_event_without_an_sms_text(db):
+    # the welcome has no member_activated.sms.txt; codes do (tests/integration/test_notify_sms.py)
     with db.unit_of_work() as session:
         notify_member(session, "member:7:activated", "budi@example.id", "+6281234567890",
                       "member_activated", dict(name="Budi", username="budi", role="SELLER"))

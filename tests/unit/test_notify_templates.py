@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 
 from emall_ws.notify import templates
-from emall_ws.notify.templates import TemplateError, format_wib, render
+from emall_ws.notify.templates import TemplateError, format_wib, format_wib_short, render, render_sms
 
 ACTIVATION = dict(name="Siti Aminah", username="siti_a", code="482913",
                   expires_at=datetime(2025, 3, 5, 7, 30))
@@ -69,10 +69,38 @@ def test_unknown_or_unsafe_template_names_are_refused():
     assert not templates.exists("member_activation", "FAX")
 
 
-def test_every_email_template_has_its_three_files_and_no_sms_text_yet():
+def test_every_email_template_has_its_three_files_and_only_the_codes_an_sms_text():
     for name in ("member_activation", "password_reset", "member_activated"):
         assert templates.exists(name, "EMAIL")
-        assert not templates.exists(name, "SMS")
+    assert templates.exists("member_activation", "SMS") and templates.exists("password_reset", "SMS")
+    assert not templates.exists("member_activated", "SMS")
+
+
+def test_activation_sms_is_one_line_with_the_code_and_a_compact_wib_expiry():
+    assert render_sms("member_activation", dict(ACTIVATION, expires_at=datetime(2026, 11, 28, 3, 0))) == (
+        "Kode aktivasi Emall KUKM Anda: 482913. Berlaku s.d. 28 Nov 2026 10.00 WIB. "
+        "Jangan berikan kode ini kepada siapa pun.")
+
+
+def test_password_reset_sms_gives_the_code_its_expiry_and_what_to_do_if_unasked():
+    text = render_sms("password_reset", dict(name="Budi", code="771204",
+                                             expires_at="2025-12-31T17:15:00"))
+    assert "771204" in text and "1 Jan 2026 00.15 WIB" in text and "Abaikan" in text
+
+
+def test_a_line_break_in_a_value_does_not_break_the_sms():
+    assert "\n" not in render_sms("member_activation", dict(ACTIVATION, code="48\n2913"))
+
+
+@pytest.mark.parametrize("moment, shown", [
+    (datetime(2025, 8, 16, 18, 5), "17 Agu 2025 01.05 WIB"),
+    (datetime(2026, 9, 30, 16, 59), "30 Sep 2026 23.59 WIB"),
+    (datetime(2025, 12, 31, 16, 59), "31 Des 2025 23.59 WIB"),
+    (datetime(2025, 12, 31, 17, 0), "1 Jan 2026 00.00 WIB"),
+    (datetime(2025, 5, 1, 0, 0), "1 Mei 2025 07.00 WIB"),
+])
+def test_sms_times_are_compact_wib(moment, shown):
+    assert format_wib_short(moment) == shown
 
 
 def test_times_are_naive_utc_and_shown_in_wib_across_midnight():

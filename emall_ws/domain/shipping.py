@@ -1,0 +1,133 @@
+"""Couriers, waybill ("nomor resi") checks and tracking-status normalisation. Pure rules, no I/O.
+
+Waybill formats are enforced only where the courier publishes one:
+
+- Pos Indonesia: international items carry a UPU S10 identifier (2 letters, 8 digits, a mod-11
+  check digit, the issuing country's 2 letters, e.g. RR473124829ID); an S10-shaped number must
+  have the right check digit. Domestic Pos numbers have no public format and are accepted.
+- DHL Express: 10 digits.
+- FedEx: 12 digits (Express, what FedEx carries in Indonesia) or 15 digits (Ground). The 20/22
+  digit SmartPost numbers are US-domestic and refused.
+- JNE: no published format; what it issues is 10-20 letters and digits (usually 15-16).
+- TIKI, Wahana, PCP: no published format: any 6-40 letters and digits.
+
+Every waybill is normalised first: spaces removed (people copy "7946 1234 5678"), upper case.
+"""
+from __future__ import annotations
+
+import re
+
+from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.partners import COURIERS
+
+WAYBILL_FORMAT = "WAYBILL_FORMAT"  # params: courier (display name), example (a well-formed number)
+UNKNOWN_COURIER = "UNKNOWN_COURIER"  # params: couriers (the accepted codes, comma-separated)
+
+WAYBILL_MAX = 40  # the partner contract's TrackingResult.waybill is at most 40 characters
+_GENERIC = re.compile(r"[A-Z0-9]{6,%d}" % WAYBILL_MAX)
+_S10 = re.compile(r"([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})")  # [0-9], not \d: \d is any Unicode digit
+_S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+
+# courier -> (pattern a waybill must match in full, an example shown in the error message)
+_FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
+    "pos": (_GENERIC, "RR473124829ID"),
+    "tiki": (_GENERIC, "660012345678"),
+    "jne": (re.compile(r"[A-Z0-9]{10,20}"), "CGK1A12345678901"),
+    "fedex": (re.compile(r"[0-9]{12}|[0-9]{15}"), "794612345678"),
+    "dhl": (re.compile(r"[0-9]{10}"), "1234567890"),
+    "wahana": (_GENERIC, "AGA12345678"),
+    "pcp": (_GENERIC, "PCP1234567890"),
+}
+
+
+def courier_name(courier: str) -> str:
+    """The display name of a courier code ("pos" -> "Pos Indonesia")."""
+    return COURIERS[check_courier(courier)]
+
+
+def check_courier(courier: str | None) -> str:
+    code = (courier or "").strip().lower()
+    if code not in COURIERS:
+        raise ValidationFailed([FieldError("courier", UNKNOWN_COURIER, {"couriers": ", ".join(COURIERS)})])
+    return code
+
+
+def check_waybill(courier: str, waybill: str | None) -> str:
+    """The waybill normalised (no spaces, upper case), or ValidationFailed on field "waybill"."""
+    code = check_courier(courier)
+    compact = re.sub(r"\s+", "", waybill or "")
+    normalised = compact.upper()
+    pattern, example = _FORMATS[code]
+    # ASCII first: upper() would turn "ß" into "SS", and Unicode digits are digits to Python
+    valid = compact.isascii() and bool(pattern.fullmatch(normalised))
+    if valid and code == "pos" and _S10.fullmatch(normalised):
+        valid = s10_check_digit(normalised[2:10]) == int(normalised[10])
+    if not valid:
+        raise ValidationFailed([FieldError("waybill", WAYBILL_FORMAT,
+                                           {"courier": COURIERS[code], "example": example})])
+    return normalised
+
+
+def s10_check_digit(serial: str) -> int:
+    """UPU S10 check digit of the 8-digit serial number: weights 8 6 4 2 3 5 9 7, mod 11."""
+    if not re.fullmatch(r"[0-9]{8}", serial):
+        raise ValueError("an S10 serial number is 8 digits")
+    check = 11 - sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS)) % 11
+    return {10: 0, 11: 5}.get(check, check)
+
+
+def s10_identifier(service: str, serial: str, country: str = "ID") -> str:
+    """A complete S10 identifier, e.g. s10_identifier("RR", "47312482") == "RR473124829ID"."""
+    return f"{service}{serial}{s10_check_digit(serial)}{country}"
+
+
+# --- Tracking statuses -------------------------------------------------------------------------
+# One set for all couriers (DESIGN §4); each courier's own status words map onto it.
+
+PENDING = "Pending"
+INFO_RECEIVED = "InfoReceived"
+IN_TRANSIT = "InTransit"
+OUT_FOR_DELIVERY = "OutForDelivery"
+ATTEMPT_FAIL = "AttemptFail"
+DELIVERED = "Delivered"
+AVAILABLE_FOR_PICKUP = "AvailableForPickup"
+EXCEPTION = "Exception"
+EXPIRED = "Expired"
+TRACKING_STATUSES = (PENDING, INFO_RECEIVED, IN_TRANSIT, OUT_FOR_DELIVERY, ATTEMPT_FAIL, DELIVERED,
+                     AVAILABLE_FOR_PICKUP, EXCEPTION, EXPIRED)
+
+# courier -> its own status word (upper-cased) -> normalised status. The words are the ones the
+# couriers show on their tracking pages (and the sandbox plays).
+COURIER_STATUS_WORDS: dict[str, dict[str, str]] = {
+    "jne": {"MANIFESTED": INFO_RECEIVED, "ON PROCESS": IN_TRANSIT, "ON TRANSIT": IN_TRANSIT,
+            "WITH DELIVERY COURIER": OUT_FOR_DELIVERY, "UNDELIVERED": ATTEMPT_FAIL,
+            "DELIVERED": DELIVERED, "RETURNED": EXCEPTION},
+    "tiki": {"DITERIMA DI AGEN": INFO_RECEIVED, "DALAM PROSES": IN_TRANSIT,
+             "DALAM PERJALANAN": IN_TRANSIT, "DIBAWA KURIR": OUT_FOR_DELIVERY,
+             "GAGAL ANTAR": ATTEMPT_FAIL, "TERKIRIM": DELIVERED},
+    "pos": {"POSTING LOKET": INFO_RECEIVED, "MANIFEST SERAH": IN_TRANSIT, "MANIFEST TERIMA": IN_TRANSIT,
+            "PROSES ANTAR": OUT_FOR_DELIVERY, "ANTAR ULANG": ATTEMPT_FAIL, "GAGAL ANTAR": ATTEMPT_FAIL,
+            "SELESAI ANTAR": DELIVERED, "SIAP DIAMBIL DI KANTOR POS": AVAILABLE_FOR_PICKUP},
+    "fedex": {"PICKED UP": INFO_RECEIVED, "DEPARTED FEDEX LOCATION": IN_TRANSIT,
+              "ARRIVED AT FEDEX LOCATION": IN_TRANSIT, "ON FEDEX VEHICLE FOR DELIVERY": OUT_FOR_DELIVERY,
+              "DELIVERY EXCEPTION": ATTEMPT_FAIL, "DELIVERED": DELIVERED},
+    "dhl": {"SHIPMENT PICKED UP": INFO_RECEIVED, "PROCESSED AT ORIGIN FACILITY": IN_TRANSIT,
+            "DEPARTED FACILITY": IN_TRANSIT, "ARRIVED AT DELIVERY FACILITY": IN_TRANSIT,
+            "WITH DELIVERY COURIER": OUT_FOR_DELIVERY, "DELIVERY ATTEMPTED": ATTEMPT_FAIL,
+            "DELIVERED": DELIVERED, "CLEARANCE EVENT": EXCEPTION},
+    "wahana": {"DITERIMA DI AGEN": INFO_RECEIVED, "PROSES KIRIM": IN_TRANSIT,
+               "SAMPAI DI KOTA TUJUAN": IN_TRANSIT, "PROSES ANTAR": OUT_FOR_DELIVERY,
+               "GAGAL KIRIM": ATTEMPT_FAIL, "DITERIMA": DELIVERED},
+    "pcp": {"PICKED UP": INFO_RECEIVED, "OUTBOUND": IN_TRANSIT, "INBOUND": IN_TRANSIT,
+            "ON DELIVERY": OUT_FOR_DELIVERY, "UNDEL": ATTEMPT_FAIL, "POD": DELIVERED},
+}
+
+
+def normalise_status(courier: str, status_word: str | None) -> str:
+    """The normalised status of a courier's own status word. A word we do not know is
+    InTransit: couriers add scan words (transit hubs) far more often than final states."""
+    words = COURIER_STATUS_WORDS.get((courier or "").lower(), {})
+    word = (status_word or "").strip().upper()
+    if not word:
+        return PENDING
+    return words.get(word, IN_TRANSIT)

@@ -1,0 +1,2 @@
+"""Partner simulators (not used in production): banks, couriers and an SMS gateway, each
+serving the partner contract that the platform's adapters consume."""

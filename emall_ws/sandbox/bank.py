@@ -1,0 +1,131 @@
+"""Bank sandbox: one ledger per account, statements by time window (BCA, Mandiri, BNI, BRI).
+
+Each bank numbers its mutations its own way (prefix + posting date + sequence), writes its own
+description for an incoming transfer, and limits how long a statement window may be; those
+limits are the banks' rule, mirrored on the client side by adapters.bank.MAX_WINDOW_DAYS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from spyne import Array, DateTime, Long, ServiceBase, Unicode, rpc
+from sqlalchemy import select
+
+from emall_ws.clock import WIB, to_wib, utcnow
+from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
+from emall_ws.sandbox.application import failure_mode_operation, partner_of, rejected
+from emall_ws.sandbox.contracts import BANKS, Mutation
+from emall_ws.sandbox.store import Account, LedgerEntry
+
+
+@dataclass(frozen=True)
+class BankProfile:
+    prefix: str  # of its mutation ids
+    window_days: int  # longest statement window it serves
+    transfer_words: str  # its description of an incoming transfer: {date} {amount} {desc} {sender} {holder}
+
+
+PROFILES: dict[str, BankProfile] = {
+    "bca": BankProfile("BCA", 31, "TRSF E-BANKING CR {date}/FTSCY/WS95031 {amount}.00 {desc} {sender}"),
+    "mandiri": BankProfile("MDR", 30, "MCM INHOUSETRF DARI {sender} {desc}"),
+    "bni": BankProfile("BNI", 30, "TRANSFER DARI | {sender} | {desc}"),
+    "bri": BankProfile("BRI", 30, "NBMB {sender} TO {holder} {desc}"),
+}
+assert set(PROFILES) == set(BANKS)
+
+AccountNumber = Unicode(max_len=20, min_occurs=1, nillable=False)
+RequiredTime = DateTime(min_occurs=1, nillable=False)
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """A wire time as stored (naive UTC); a time without offset is the bank's local time, WIB."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=WIB)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _wire(entry: LedgerEntry) -> Mutation:
+    return Mutation(mutationId=entry.mutation_id, postedAt=to_wib(entry.posted_at), type=entry.type,
+                    amount=entry.amount, description=entry.description, balance=entry.balance)
+
+
+def _account(session, bank: str, number: str, *, lock: bool = False) -> Account:
+    query = select(Account).where(Account.bank == bank, Account.account_number == number)
+    account = session.scalar(query.with_for_update() if lock else query)
+    if account is None:
+        raise rejected("UnknownAccount", f"Account {number} is not known at {BANKS[bank]}",
+                       "UNKNOWN_ACCOUNT")
+    return account
+
+
+def _post(session, bank: str, account: Account, kind: str, amount: int, description: str,
+          posted_at: datetime) -> LedgerEntry:
+    posted_at = posted_at.replace(microsecond=0)  # MariaDB keeps whole seconds: so do we everywhere
+    account.balance += amount if kind == "CR" else -amount
+    entry = LedgerEntry(bank=bank, account_id=account.id, posted_at=posted_at, type=kind, amount=amount,
+                        description=description[:200], balance=account.balance)
+    session.add(entry)
+    session.flush()  # the database's sequence makes the id unique, even across worker processes
+    entry.mutation_id = f"{PROFILES[bank].prefix}{to_wib(posted_at):%y%m%d}{entry.id:08d}"
+    return entry
+
+
+class BankService(ServiceBase):
+    setFailureMode = failure_mode_operation()  # sandbox only, on every contract
+
+    @rpc(AccountNumber, RequiredTime, RequiredTime, _returns=Array(Mutation), _out_variable_name="mutations")
+    def getMutations(ctx, accountNumber, fromTime, toTime):  # noqa: N802,N803
+        """The account's mutations posted in [fromTime, toTime), oldest first."""
+        partner = partner_of(ctx)
+        start, end = utc_naive(fromTime), utc_naive(toTime)
+        if end <= start:
+            raise rejected("InvalidWindow", "toTime must be after fromTime", "INVALID_WINDOW")
+        days = PROFILES[partner.code].window_days
+        if end - start > timedelta(days=days):
+            raise rejected("WindowTooLong", f"{BANKS[partner.code]} serves statements of at most "
+                                            f"{days} days", "WINDOW_TOO_LONG")
+        with partner.database.unit_of_work() as session:
+            account = _account(session, partner.code, accountNumber)
+            entries = session.scalars(select(LedgerEntry).where(
+                LedgerEntry.account_id == account.id, LedgerEntry.posted_at >= start,
+                LedgerEntry.posted_at < end).order_by(LedgerEntry.posted_at, LedgerEntry.id))
+            return [_wire(entry) for entry in entries]
+
+    @rpc(AccountNumber, Unicode(max_len=100, min_occurs=1, nillable=False), Long(ge=0),
+         _returns=Unicode, _out_variable_name="accountNumber")
+    def openAccount(ctx, accountNumber, holderName, openingBalance):  # noqa: N802,N803
+        """Sandbox only: a new account, its opening balance posted as a first credit."""
+        partner = partner_of(ctx)
+        length = BANK_ACCOUNT_LENGTHS[partner.code.upper()]
+        if not (accountNumber.isdigit() and len(accountNumber) == length):
+            raise rejected("InvalidAccountNumber", f"A {BANKS[partner.code]} account number is "
+                                                   f"{length} digits", "INVALID_ACCOUNT_NUMBER")
+        now = utcnow()
+        with partner.database.unit_of_work() as session:
+            if session.scalar(select(Account.id).where(Account.bank == partner.code,
+                                                       Account.account_number == accountNumber)):
+                raise rejected("DuplicateAccount", f"Account {accountNumber} exists", "DUPLICATE_ACCOUNT")
+            account = Account(bank=partner.code, account_number=accountNumber, holder_name=holderName,
+                              balance=0, opened_at=now)
+            session.add(account)
+            session.flush()
+            if openingBalance:
+                _post(session, partner.code, account, "CR", openingBalance, "SETORAN AWAL", now)
+        return accountNumber
+
+    @rpc(AccountNumber, Long(gt=0, min_occurs=1, nillable=False), Unicode(max_len=100),
+         Unicode(max_len=100), DateTime, _returns=Mutation, _out_variable_name="mutation")
+    def transfer(ctx, toAccount, amount, description, fromName, postedAt):  # noqa: N802,N803
+        """Sandbox only: money transferred in, posted as a CR mutation on toAccount."""
+        # postedAt back-dates it; the balance stays the running balance in posting order
+        partner = partner_of(ctx)
+        posted_at = utc_naive(postedAt) if postedAt else utcnow()
+        with partner.database.unit_of_work() as session:
+            account = _account(session, partner.code, toAccount, lock=True)
+            words = PROFILES[partner.code].transfer_words.format(
+                date=f"{to_wib(posted_at):%d%m}", amount=amount, desc=description or "",
+                sender=fromName or "", holder=account.holder_name)
+            entry = _post(session, partner.code, account, "CR", amount, " ".join(words.upper().split()),
+                          posted_at)
+            return _wire(entry)

@@ -1,0 +1,97 @@
+"""The partner contracts the platform consumes: names, namespaces, types and operations.
+
+One Bank contract (BCA, Mandiri, BNI, BRI), one Courier contract (Pos Indonesia, TIKI, JNE,
+FedEx, DHL, Wahana, PCP) and one SMS gateway contract. The sandboxes serve them; the WSDLs
+under wsdl/partners/ are generated from them; adapters/ consumes them with zeep.
+Operations marked "sandbox only" exist to drive the simulators in tests and demos.
+"""
+from __future__ import annotations
+
+from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, Unicode
+
+BANK_NS = "urn:emall-kukm:partner:bank"
+COURIER_NS = "urn:emall-kukm:partner:courier"
+SMS_NS = "urn:emall-kukm:partner:sms"
+
+from emall_ws.domain.partners import BANKS, COURIERS  # noqa: F401  (re-exported for the sandboxes)
+
+# failure modes a sandbox can be told to play (setFailureMode), for tests
+FAILURE_MODES = ("NORMAL", "UNAVAILABLE", "SLOW", "GARBAGE", "FAULT", "UNEXPECTED_FIELD")
+
+
+# --- Bank --------------------------------------------------------------------------------------
+
+class Mutation(ComplexModel):
+    """One line of an account statement."""
+    __namespace__ = BANK_NS
+    mutationId = Unicode(max_len=64)
+    postedAt = DateTime  # with offset
+    type = Unicode(values=["CR", "DB"])  # CR credit (money in), DB debit
+    amount = Long  # whole Rupiah
+    description = Unicode(max_len=200)
+    balance = Long
+
+
+# operations: getMutations(accountNumber, fromTime, toTime) -> Array(Mutation), refusing a
+# window longer than the bank allows (Client fault); sandbox only: openAccount(accountNumber,
+# holderName, openingBalance) -> accountNumber; transfer(toAccount, amount, description,
+# fromName) -> Mutation (posts a CR on toAccount)
+
+
+# --- Courier -----------------------------------------------------------------------------------
+
+class TariffOption(ComplexModel):
+    __namespace__ = COURIER_NS
+    service = Unicode(max_len=20)  # e.g. REG, YES, ONS, ECO
+    description = Unicode(max_len=100)
+    cost = Long  # whole Rupiah
+    etdDays = Integer  # estimated days in transit
+
+
+class TrackingEvent(ComplexModel):
+    __namespace__ = COURIER_NS
+    time = DateTime
+    location = Unicode(max_len=100)
+    description = Unicode(max_len=300)  # the courier's own words
+    status = Unicode(max_len=50)  # the courier's own status word at this event
+
+
+class TrackingResult(ComplexModel):
+    __namespace__ = COURIER_NS
+    waybill = Unicode(max_len=40)
+    status = Unicode(max_len=50)  # the courier's own status word, e.g. "MANIFESTED", "DELIVERED"
+    delivered = Boolean
+    receiver = Unicode(max_len=100)
+    deliveredAt = DateTime
+    events = Array(TrackingEvent)
+
+
+# operations: getTariff(originCityCode, destinationCityCode, weightGrams) -> Array(TariffOption);
+# track(waybill) -> TrackingResult (Client fault for an unknown waybill); sandbox only:
+# registerShipment(waybill, originCityCode, destinationCityCode, service) -> TrackingResult;
+# advanceShipment(waybill) -> TrackingResult (moves it one event on)
+
+
+# --- SMS gateway -------------------------------------------------------------------------------
+
+class SmsStatus(ComplexModel):
+    __namespace__ = SMS_NS
+    messageId = Unicode(max_len=64)
+    msisdn = Unicode(max_len=20)  # E.164
+    status = Unicode(max_len=20)  # ACCEPTED, SENT, DELIVERED, FAILED
+    parts = Integer  # SMS segments used
+    updatedAt = DateTime
+
+
+class SmsMessage(ComplexModel):
+    __namespace__ = SMS_NS
+    messageId = Unicode(max_len=64)
+    msisdn = Unicode(max_len=20)
+    text = Unicode
+    reference = Unicode(max_len=100)
+    status = Unicode(max_len=20)
+    receivedAt = DateTime
+
+# operations: sendSms(msisdn, text, reference) -> messageId (a repeated reference returns the
+# first message's id: the gateway de-duplicates); getStatus(messageId) -> SmsStatus;
+# sandbox only: listMessages(msisdn) -> Array(SmsMessage)

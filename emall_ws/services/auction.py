@@ -1,0 +1,329 @@
+"""Auction use cases: bids serialised per product, the public view of an auction, closing due ones.
+
+Serialisation: every write to an auction (a bid, its closing) first locks the product row -
+SELECT ... FOR UPDATE on MariaDB/MySQL; on SQLite the engine's BEGIN IMMEDIATE already makes every
+writing transaction the only one. So bids on one product are applied one after another, each
+against the price the previous one left, and exactly one of two equal bids wins. The unique
+(product_id, amount) index of `bid` is the last line of defence, should a writer ever skip the lock.
+
+On MariaDB the default isolation is REPEATABLE READ: a plain SELECT in a transaction sees the
+snapshot of its first read (here: the caller's authentication, taken before the lock was granted).
+So everything a bid decides is read from the locked product row, never from a plain query on `bid`.
+"""
+from __future__ import annotations
+
+import logging
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from emall_ws.db.models import Bid, Member, Product
+from emall_ws.db.session import Database
+from emall_ws.domain import auction as rules
+from emall_ws.domain.auction import Auction
+from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
+from emall_ws.notify.outbox import notify_member
+from emall_ws.notify.sms_text import is_gsm7
+from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
+from emall_ws.services.catalog import set_status  # the one way a product's status changes
+
+log = logging.getLogger(__name__)
+
+RECENT_BIDS = 10  # bids shown by getAuction; listBids pages through all of them
+PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
+CLOSE_BATCH = 500  # auctions one close_due_auctions run closes at most; the next run goes on
+
+
+@dataclass(frozen=True)
+class BidView:
+    sequence: int  # 1 for the first bid of the auction
+    amount: int
+    bidder: str  # masked username
+    placed_at: datetime
+
+
+@dataclass(frozen=True)
+class AuctionView:
+    product_id: int
+    name: str
+    status: str  # OPEN, ENDED, SOLD, UNSOLD, or the product's own (WITHDRAWN ...)
+    start_price: int
+    min_increment: int
+    current_price: int | None  # the leading bid
+    minimum_next_bid: int | None  # only while bids are accepted
+    bid_count: int
+    leader: str | None  # masked
+    has_reserve: bool
+    reserve_met: bool  # never the reserve itself: bidders must not learn it
+    ends_at: datetime
+    closed_at: datetime | None
+    winner: str | None  # masked
+    recent_bids: tuple[BidView, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class PlacedBid:
+    product_id: int
+    sequence: int
+    amount: int
+    placed_at: datetime
+    minimum_next_bid: int
+    bid_count: int
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class BidPage:
+    product_id: int
+    total: int
+    page: int
+    page_size: int
+    bids: tuple[BidView, ...]  # newest first
+
+
+@dataclass(frozen=True)
+class WonAuction:
+    """What checkout needs of an auction won and not yet paid for (the next issue's invoice)."""
+    product_id: int
+    seller_id: int
+    winner_id: int
+    amount: int  # the winning bid: the product's current_price when it closed
+    closed_at: datetime
+
+
+def snapshot(product: Product) -> Auction:
+    return Auction(product_id=product.id, seller_id=product.seller_id, sale_method=product.sale_method,
+                   status=product.status, start_price=product.start_price or 0,
+                   min_increment=product.min_increment or 0, reserve_price=product.reserve_price,
+                   ends_at=product.ends_at, current_price=product.current_price,
+                   bid_count=product.bid_count or 0, leader_id=product.leader_id,
+                   winner_id=product.winner_id)
+
+
+# typography that has a plain GSM-7 twin; the extension table's characters count double in an SMS
+_SMS_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
+                            "\u2014": "-", "\u2026": "...", "[": "(", "]": ")", "{": "(", "}": ")"})
+
+
+def sms_name(name: str) -> str:
+    """A product name for an SMS line: short, and GSM-7 only. One emoji or curly quote would turn
+    the whole SMS into UCS-2 (70 characters a part), so accents are taken off, typography made plain
+    and anything else dropped."""
+    plain = unicodedata.normalize("NFKD", name.translate(_SMS_PLAIN))
+    return rules.short_name("".join(c for c in plain if is_gsm7(c) and c not in "\f^\\~|\u20ac"))
+
+
+def _locked_product(session: Session, product_id: int) -> Product | None:
+    # populate_existing: a Product already in this session's identity map is refreshed from the
+    # locked read, never served stale
+    return session.scalars(select(Product).where(Product.id == product_id)
+                           .with_for_update().execution_options(populate_existing=True)).first()
+
+
+# --- placeBid ---------------------------------------------------------------------------------
+
+def place_bid(session: Session, principal: Principal, product_id: int | None, amount: int | None,
+              clock: Callable[[], datetime]) -> PlacedBid:
+    """Places `amount` on auction `product_id` for `principal`, or raises and changes nothing.
+
+    `clock` is read once the product row is locked: a bid's time is when it was applied, so times
+    follow the order of the history even when requests arrived the other way round.
+    """
+    authorize(principal, BUYER, SELLER)
+    rules.check_bid_request(product_id, amount)
+    product = _locked_product(session, product_id)
+    auction = rules.ensure_auction(snapshot(product) if product else None, product_id)
+    now = clock()
+    rules.check_bid(auction, principal.member_id, amount, now)
+
+    bid = Bid(product_id=product.id, bidder_id=principal.member_id, amount=amount, placed_at=now)
+    session.add(bid)
+    try:
+        session.flush()
+    except IntegrityError:  # a tie that slipped past the lock: the database refused it
+        raise Conflict(rules.BID_TOO_LOW, minimum=rules.rupiah(rules.minimum_next_bid(auction))) from None
+    previous_leader = auction.leader_id
+    product.current_price = amount
+    product.bid_count = auction.bid_count + 1
+    product.leader_id = principal.member_id
+    product.updated_at = now
+    if previous_leader is not None and previous_leader != principal.member_id:
+        _tell_outbid(session, product, previous_leader, auction.current_price, bid.id)
+    after = snapshot(product)
+    return PlacedBid(product_id=product.id, sequence=after.bid_count, amount=amount, placed_at=now,
+                     minimum_next_bid=rules.minimum_next_bid(after), bid_count=after.bid_count,
+                     ends_at=product.ends_at)
+
+
+def _tell_outbid(session: Session, product: Product, member_id: int, their_bid: int | None,
+                 bid_id: int) -> None:
+    member = session.get(Member, member_id)
+    # keyed by the outbidding bid: one message per outbid event, and a retry cannot double it
+    notify_member(session, f"auction:{product.id}:outbid:{bid_id}", member.email, member.phone,
+                  "outbid", {
+                      "name": member.name, "product_name": product.name,
+                      "product_short": sms_name(product.name),
+                      "your_bid": rules.rupiah(their_bid or 0),
+                      "current_price": rules.rupiah(product.current_price),
+                      "minimum_next": rules.rupiah(product.current_price + product.min_increment),
+                      "ends_at": product.ends_at})
+
+
+# --- getAuction, listBids -----------------------------------------------------------------------
+
+def _auction_product(session: Session, product_id: int | None) -> Product:
+    if product_id is None:
+        raise ValidationFailed([FieldError("productId", rules.REQUIRED)])
+    product = session.get(Product, product_id)
+    rules.ensure_auction(snapshot(product) if product else None, product_id)
+    return product
+
+
+def _usernames(session: Session, member_ids: set[int | None]) -> dict[int, str]:
+    ids = {i for i in member_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(ids))).all())
+
+
+def _bid_views(session: Session, product_id: int, total: int, offset: int, limit: int) -> tuple[BidView, ...]:
+    rows = session.execute(
+        select(Bid.amount, Bid.placed_at, Member.username).join(Member, Member.id == Bid.bidder_id)
+        # amounts rise strictly in the order bids were applied (one at a time, under the product's
+        # lock), so the unique (product_id, amount) index gives the history in order, without a sort
+        .where(Bid.product_id == product_id).order_by(Bid.amount.desc()).offset(offset).limit(limit)).all()
+    return tuple(BidView(sequence=total - offset - index, amount=row.amount,
+                         bidder=rules.mask_username(row.username), placed_at=row.placed_at)
+                 for index, row in enumerate(rows))
+
+
+def get_auction(session: Session, product_id: int | None, now: datetime,
+                recent: int = RECENT_BIDS) -> AuctionView:
+    """The auction as anyone may see it: bidders and winner masked, the reserve only as met or not."""
+    product = _auction_product(session, product_id)
+    auction = snapshot(product)
+    names = _usernames(session, {auction.leader_id, auction.winner_id})
+    masked = {member_id: rules.mask_username(name) for member_id, name in names.items()}
+    return AuctionView(
+        product_id=product.id, name=product.name, status=rules.public_status(auction, now),
+        start_price=auction.start_price, min_increment=auction.min_increment,
+        current_price=auction.current_price,
+        minimum_next_bid=rules.minimum_next_bid(auction) if rules.is_open(auction, now) else None,
+        bid_count=auction.bid_count, leader=masked.get(auction.leader_id),
+        has_reserve=auction.reserve_price is not None, reserve_met=rules.reserve_met(auction),
+        ends_at=auction.ends_at, closed_at=product.closed_at, winner=masked.get(auction.winner_id),
+        recent_bids=_bid_views(session, product.id, auction.bid_count, 0, recent))
+
+
+def list_bids(session: Session, product_id: int | None, page: int | None = None,
+              page_size: int | None = None) -> BidPage:
+    """The bid history, newest first, a page at a time (page size capped)."""
+    product = _auction_product(session, product_id)
+    size = max(1, min(page_size or PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX))
+    page = max(1, page or 1)
+    total = session.scalar(select(func.count()).select_from(Bid).where(Bid.product_id == product.id))
+    return BidPage(product_id=product.id, total=total, page=page, page_size=size,
+                   bids=_bid_views(session, product.id, total, (page - 1) * size, size))
+
+
+def won_auction(session: Session, product_id: int) -> WonAuction | None:
+    """The won auction `product_id` as checkout needs it, or None (open, unsold, not an auction)."""
+    product = session.get(Product, product_id)
+    if product is None or product.sale_method != rules.AUCTION or product.status != rules.CLOSED \
+            or product.winner_id is None:
+        return None
+    return WonAuction(product.id, product.seller_id, product.winner_id, product.current_price,
+                      product.closed_at)
+
+
+# --- closing -----------------------------------------------------------------------------------
+
+def close_due_auctions(db: Database, now: datetime, *, limit: int = CLOSE_BATCH) -> int:
+    """Closes every auction whose end time has passed, each in its own short transaction; returns
+    how many this call closed. Safe to run in any number of workers at once: each claims its
+    auction with SELECT ... FOR UPDATE SKIP LOCKED (MariaDB; SQLite has one writer at a time) and
+    re-checks it under the lock, so each auction closes exactly once; a bid racing with the close
+    waits for the same lock and then finds the auction closed.
+    """
+    closed = 0
+    failed: set[int] = set()  # not claimed again in this run: one bad auction must not stop the rest
+    for _ in range(limit):
+        claimed: int | None = None
+        try:
+            with db.unit_of_work() as session:
+                product = _claim_due(session, now, failed)
+                if product is None:
+                    break
+                claimed = product.id
+                done = close_auction(session, product, now)
+            closed += done  # counted once committed
+        except Exception:
+            if claimed is None:
+                raise  # the claim itself failed (e.g. the database is away): the job's turn ends
+            log.exception("auction %d: closing failed; tried again at the next run", claimed)
+            failed.add(claimed)
+    return closed
+
+
+def _claim_due(session: Session, now: datetime, exclude: set[int]) -> Product | None:
+    query = (select(Product)
+             .where(Product.status == rules.ACTIVE, Product.sale_method == rules.AUCTION,
+                    Product.ends_at <= now)  # the (status, sale_method, ends_at) index
+             .order_by(Product.ends_at, Product.id).limit(1)
+             .with_for_update(skip_locked=True)  # rendered by MariaDB/MySQL; SQLite ignores it
+             .execution_options(populate_existing=True))
+    if exclude:
+        query = query.where(Product.id.not_in(exclude))
+    return session.scalars(query).first()
+
+
+def close_auction(session: Session, product: Product, now: datetime) -> bool:
+    """Closes `product` (locked by the caller) if it is due: sold to the leader when the reserve is
+    met, else unsold; notifies the winner and the seller. False when there was nothing to do."""
+    auction = snapshot(product)
+    if not rules.is_due(auction, now):  # re-checked under the lock: someone may have been first
+        return False
+    winner_id = rules.winner_of(auction)
+    seller = session.get(Member, product.seller_id)
+    if winner_id is not None:
+        winner = session.get(Member, winner_id)
+        won = f"auction won by {rules.mask_username(winner.username)} at {rules.rupiah(auction.current_price)}"
+        set_status(session, product, rules.CLOSED, now, won)
+        product.winner_id = winner_id
+        _tell_sold(session, product, seller, winner, now)
+    else:
+        set_status(session, product, rules.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}")
+        _tell_member(session, seller, f"auction:{product.id}:unsold", "auction_unsold", product,
+                     reason=_why_unsold(auction, "id"), closed_at=now)
+    product.closed_at = now  # set_status has set updated_at
+    return True
+
+
+def _why_unsold(auction: Auction, language: str) -> str:
+    if not auction.bid_count:
+        return "tidak ada tawaran yang masuk" if language == "id" else "no bids"
+    if language == "id":
+        return (f"tawaran tertinggi {rules.rupiah(auction.current_price)} belum mencapai harga "
+                f"cadangan {rules.rupiah(auction.reserve_price)} yang Anda tetapkan")
+    return (f"reserve {rules.rupiah(auction.reserve_price)} not met "
+            f"(highest bid {rules.rupiah(auction.current_price)})")
+
+
+def _tell_sold(session: Session, product: Product, seller: Member, winner: Member, now: datetime) -> None:
+    amount = rules.rupiah(product.current_price)
+    _tell_member(session, winner, f"auction:{product.id}:won", "auction_won", product,
+                 amount=amount, closed_at=now)
+    _tell_member(session, seller, f"auction:{product.id}:sold", "auction_sold", product,
+                 amount=amount, winner=rules.mask_username(winner.username), closed_at=now)
+
+
+def _tell_member(session: Session, member: Member, event_key: str, template: str, product: Product,
+                 **data) -> None:
+    notify_member(session, event_key, member.email, member.phone, template,
+                  {"name": member.name, "product_name": product.name,
+                   "product_short": sms_name(product.name), **data})

@@ -1,0 +1,113 @@
+"""Auction service ("lelang"): placeBid, getAuction, listBids. Thin: parse -> call -> map.
+
+Reading an auction needs no login (the catalogue is public); bidding needs an active buyer or
+seller. Bidders are shown masked ("b***i") and the reserve price only as met or not.
+"""
+from __future__ import annotations
+
+from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.services import auction
+from emall_ws.services.auth import BUYER, SELLER
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Auction"
+DESCRIPTION = ("Lelang produk KUKM: ajukan tawaran (tombol tawar), lihat harga terkini, "
+               "penawar tertinggi dan riwayat tawaran")
+TNS = namespace_of(NAME)
+
+# Inputs are optional plain xs:long in the schema: a missing or non-positive value then gets the
+# platform's own Validation fault, naming the field and its rule, rather than a schema error.
+ProductId = Amount = Long
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class Bid(_Type):
+    sequence = Integer  # 1 for the auction's first bid
+    amount = Long
+    bidder = Unicode  # masked username, e.g. b***i
+    placedAt = DateTime
+
+
+class Auction(_Type):
+    productId = Long
+    name = Unicode
+    status = Unicode  # OPEN, ENDED (awaiting closing), SOLD, UNSOLD, WITHDRAWN
+    startPrice = Long
+    minIncrement = Long
+    currentPrice = Long  # the leading bid; absent before the first
+    minimumNextBid = Long  # absent when bids are not accepted
+    bidCount = Integer
+    leader = Unicode  # masked
+    hasReserve = Boolean
+    reserveMet = Boolean
+    endsAt = DateTime
+    closedAt = DateTime
+    winner = Unicode  # masked
+    recentBids = Array(Bid)  # newest first
+
+
+class PlacedBid(_Type):
+    productId = Long
+    sequence = Integer
+    amount = Long
+    placedAt = DateTime
+    minimumNextBid = Long
+    bidCount = Integer
+    endsAt = DateTime
+
+
+class BidPage(_Type):
+    productId = Long
+    total = Integer
+    page = Integer
+    pageSize = Integer
+    bids = Array(Bid)  # newest first
+
+
+
+def _bid(view: auction.BidView) -> Bid:
+    return Bid(sequence=view.sequence, amount=view.amount, bidder=view.bidder,
+               placedAt=to_wib(view.placed_at))
+
+
+def _auction(view: auction.AuctionView) -> Auction:
+    return Auction(
+        productId=view.product_id, name=view.name, status=view.status, startPrice=view.start_price,
+        minIncrement=view.min_increment, currentPrice=view.current_price,
+        minimumNextBid=view.minimum_next_bid, bidCount=view.bid_count, leader=view.leader,
+        hasReserve=view.has_reserve, reserveMet=view.reserve_met, endsAt=to_wib(view.ends_at),
+        closedAt=to_wib(view.closed_at), winner=view.winner, recentBids=[_bid(b) for b in view.recent_bids])
+
+
+class AuctionService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(ProductId, Amount, _returns=PlacedBid, _out_variable_name="bid")
+    def placeBid(ctx, productId, amount):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER)
+            placed = auction.place_bid(session, principal, productId, amount, platform.clock)
+        return PlacedBid(productId=placed.product_id, sequence=placed.sequence, amount=placed.amount,
+                         placedAt=to_wib(placed.placed_at), minimumNextBid=placed.minimum_next_bid,
+                         bidCount=placed.bid_count, endsAt=to_wib(placed.ends_at))
+
+    @rpc(ProductId, _returns=Auction, _out_variable_name="auction")
+    def getAuction(ctx, productId):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            return _auction(auction.get_auction(session, productId, platform.clock()))
+
+    @rpc(ProductId, Integer(ge=1), Integer(ge=1, le=auction.PAGE_SIZE_MAX), _returns=BidPage,
+         _out_variable_name="result")
+    def listBids(ctx, productId, page, pageSize):
+        with platform_of(ctx).db.unit_of_work() as session:
+            result = auction.list_bids(session, productId, page, pageSize)
+        return BidPage(productId=result.product_id, total=result.total, page=result.page,
+                       pageSize=result.page_size, bids=[_bid(b) for b in result.bids])

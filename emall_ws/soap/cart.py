@@ -1,0 +1,125 @@
+"""Cart service: a logged-in member's cart of fixed-price products, grouped by seller for checkout."""
+from __future__ import annotations
+
+from spyne import Array, Boolean, ComplexModel, Integer, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.domain.auction import rupiah
+from emall_ws.domain.cart import FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED, Cart as CartState, CartPolicy, Line
+from emall_ws.messages import translate
+from emall_ws.services import cart
+from emall_ws.services.cart import SHOPPERS
+from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Cart"
+DESCRIPTION = "Keranjang belanja: produk harga tetap dari banyak penjual, dikelompokkan per penjual"
+TNS = namespace_of(NAME)
+POLICY = CartPolicy()
+
+ProductId = Long(type_name="ProductId")
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class Flag(_Type):
+    """What changed since the line was added: WITHDRAWN, SOLD_OUT, UNAVAILABLE, NOT_ENOUGH_STOCK
+    (these keep the line out of the sums) or REPRICED (accept it with updateItem or addItem)."""
+    code = Unicode
+    message = Unicode
+
+
+class CartLine(_Type):
+    productId = Long
+    name = Unicode
+    photoUrl = Unicode
+    unitPrice = Long  # the product's price now
+    priceWhenAdded = Long
+    quantity = Integer
+    lineTotal = Long
+    weightGrams = Integer
+    stock = Integer
+    status = Unicode
+    flags = Array(Flag)
+
+
+class SellerGroup(_Type):
+    """One seller's lines: one order each at checkout. Sums count lines that can be bought."""
+    sellerUsername = Unicode
+    sellerCityCode = Unicode
+    lines = Array(CartLine)
+    subtotal = Long
+    weightGrams = Integer
+    itemCount = Integer
+
+
+class Cart(_Type):
+    groups = Array(SellerGroup)
+    total = Long
+    weightGrams = Integer
+    itemCount = Integer
+    readyForCheckout = Boolean
+
+
+def _flag(code: str, line: Line, language: str) -> Flag:
+    params = {"stock": line.state.stock}
+    if code == FLAG_REPRICED:
+        params = {"was": rupiah(line.state.price_when_added), "now": rupiah(line.state.price)}
+    elif code != FLAG_NOT_ENOUGH_STOCK:
+        params = {}
+    return Flag(code=code, message=translate(f"CART_{code}", language, **params))
+
+
+def _cart(state: CartState, language: str) -> Cart:
+    return Cart(
+        groups=[SellerGroup(
+            sellerUsername=group.seller_username, sellerCityCode=group.seller_city_code,
+            lines=[CartLine(productId=line.state.product_id, name=line.state.name, photoUrl=line.state.photo_url,
+                            unitPrice=line.state.price, priceWhenAdded=line.state.price_when_added,
+                            quantity=line.state.quantity, lineTotal=line.total, weightGrams=line.weight_grams,
+                            stock=line.state.stock, status=line.state.status,
+                            flags=[_flag(code, line, language) for code in line.flags])
+                   for line in group.lines],
+            subtotal=group.subtotal, weightGrams=group.weight_grams, itemCount=group.item_count)
+            for group in state.groups],
+        total=state.total, weightGrams=state.weight_grams, itemCount=state.item_count,
+        readyForCheckout=state.ready_for_checkout)
+
+
+class CartService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(ProductId, Integer, _returns=Cart, _out_variable_name="cart")
+    def addItem(ctx, productId, quantity):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+            return _cart(cart.add_item(session, buyer, productId, quantity, platform.clock(), POLICY),
+                         language_of(ctx))
+
+    @rpc(ProductId, Integer, _returns=Cart, _out_variable_name="cart")
+    def updateItem(ctx, productId, quantity):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+            return _cart(cart.update_item(session, buyer, productId, quantity, platform.clock(), POLICY),
+                         language_of(ctx))
+
+    @rpc(ProductId, _returns=Cart, _out_variable_name="cart")
+    def removeItem(ctx, productId):
+        with platform_of(ctx).db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+            return _cart(cart.remove_item(session, buyer, productId), language_of(ctx))
+
+    @rpc(_returns=Cart, _out_variable_name="cart")
+    def getCart(ctx):
+        with platform_of(ctx).db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+            return _cart(cart.get_cart(session, buyer), language_of(ctx))
+
+    @rpc(_returns=Cart, _out_variable_name="cart")
+    def clearCart(ctx):
+        with platform_of(ctx).db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+            return _cart(cart.clear_cart(session, buyer), language_of(ctx))

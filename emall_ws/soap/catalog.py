@@ -1,0 +1,239 @@
+"""Catalog service: categories, search, product pages ("tombol beli" or "tombol tawar"), a seller's listings."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import WIB, to_wib
+from emall_ws.domain.catalog import CatalogPolicy, ProductForm as Form, SearchFilters as Filters
+from emall_ws.services import catalog
+from emall_ws.services.auth import ADMIN, SELLER
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Catalog"
+DESCRIPTION = ("Katalog produk KUKM: kategori, pencarian, halaman produk dengan tombol beli atau tawar; "
+               "penjual menawarkan produk dengan harga tetap atau lelang")
+TNS = namespace_of(NAME)
+POLICY = CatalogPolicy()
+
+# generous schema limits: the rules check the real ones and name the field in their fault
+Text = Unicode(max_len=20000, type_name="Text")
+ShortText = Unicode(max_len=1000, type_name="ShortText")
+# photos repeat as plain elements (<photoUrls>..</photoUrls><photoUrls>..): a list in zeep and SoapUI
+PhotoUrls = Unicode(max_len=2000, max_occurs=50, type_name="PhotoUrl")
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class Category(_Type):
+    code = Unicode
+    name = Unicode
+
+
+class ProductForm(_Type):
+    """A new listing. FIXED: price and stock; AUCTION: startPrice, minIncrement, endsAt, optional
+    reservePrice (quantity 1). Money in whole rupiah. Every field is optional in the schema so that
+    one fault can list every problem."""
+    name = ShortText
+    description = Text
+    category = ShortText
+    weightGrams = Integer
+    saleMethod = ShortText
+    price = Long
+    stock = Integer
+    startPrice = Long
+    minIncrement = Long
+    reservePrice = Long
+    endsAt = DateTime
+    photoUrls = PhotoUrls
+
+
+class ProductChanges(_Type):
+    """The fields to change; those left out stay as they are. photoUrls, when given, replace all photos."""
+    name = ShortText
+    description = Text
+    category = ShortText
+    weightGrams = Integer
+    price = Long
+    stock = Integer
+    startPrice = Long
+    minIncrement = Long
+    reservePrice = Long
+    endsAt = DateTime
+    photoUrls = PhotoUrls
+
+
+class Product(_Type):
+    """action: BUY (fixed price, in stock), BID (auction open) or NONE. price: the fixed price, or an
+    auction's current price (the leading bid, else the start price). reserveMet: whether the leading
+    bid would win now; the reserve amount is never shown."""
+    productId = Long
+    name = Unicode
+    description = Unicode
+    categoryCode = Unicode
+    categoryName = Unicode
+    sellerUsername = Unicode
+    sellerProvinceCode = Unicode
+    sellerCityCode = Unicode
+    weightGrams = Integer
+    saleMethod = Unicode
+    status = Unicode
+    action = Unicode
+    price = Long
+    stock = Integer
+    startPrice = Long
+    minIncrement = Long
+    currentPrice = Long
+    bidCount = Integer
+    endsAt = DateTime
+    hasReserve = Boolean
+    reserveMet = Boolean
+    photoUrls = Unicode(max_occurs="unbounded")
+    createdAt = DateTime
+    updatedAt = DateTime
+
+
+class ProductSummary(_Type):
+    productId = Long
+    name = Unicode
+    categoryCode = Unicode
+    sellerUsername = Unicode
+    sellerProvinceCode = Unicode
+    sellerCityCode = Unicode
+    saleMethod = Unicode
+    status = Unicode
+    action = Unicode
+    price = Long
+    stock = Integer
+    bidCount = Integer
+    endsAt = DateTime
+    photoUrl = Unicode
+    createdAt = DateTime
+
+
+class SearchFilters(_Type):
+    """All optional. text: words of 3+ letters or digits, all required. sort: NEWEST (default),
+    PRICE_ASC, PRICE_DESC, ENDING_SOON (open auctions). Prices compare an auction's current price."""
+    text = ShortText
+    category = ShortText
+    seller = ShortText
+    province = ShortText
+    city = ShortText
+    saleMethod = ShortText
+    minPrice = Long
+    maxPrice = Long
+    sort = ShortText
+
+
+class ProductPage(_Type):
+    products = Array(ProductSummary)
+    page = Integer
+    pageSize = Integer
+    hasMore = Boolean
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """A client's time as stored (naive UTC); a time without an offset is read as WIB."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=WIB)
+    return aware.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+
+def _photos(urls) -> tuple[str, ...] | None:
+    return tuple(urls) if urls else None
+
+
+def _form(form: ProductForm | ProductChanges | None) -> Form:
+    form = form or ProductForm()
+    return Form(name=form.name, description=form.description, category=form.category,
+                weight_grams=form.weightGrams, sale_method=getattr(form, "saleMethod", None), price=form.price,
+                stock=form.stock, start_price=form.startPrice, min_increment=form.minIncrement,
+                reserve_price=form.reservePrice, ends_at=_utc(form.endsAt), photo_urls=_photos(form.photoUrls))
+
+
+def _product(view: catalog.ProductView) -> Product:
+    return Product(
+        productId=view.product_id, name=view.name, description=view.description, categoryCode=view.category_code,
+        categoryName=view.category_name, sellerUsername=view.seller_username,
+        sellerProvinceCode=view.seller_province_code, sellerCityCode=view.seller_city_code,
+        weightGrams=view.weight_grams, saleMethod=view.sale_method, status=view.status, action=view.action,
+        price=view.price, stock=view.stock, startPrice=view.start_price, minIncrement=view.min_increment,
+        currentPrice=view.current_price, bidCount=view.bid_count, endsAt=to_wib(view.ends_at),
+        hasReserve=view.has_reserve, reserveMet=view.reserve_met, photoUrls=list(view.photo_urls),
+        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at))
+
+
+def _summary(view: catalog.ProductSummary) -> ProductSummary:
+    return ProductSummary(
+        productId=view.product_id, name=view.name, categoryCode=view.category_code,
+        sellerUsername=view.seller_username, sellerProvinceCode=view.seller_province_code,
+        sellerCityCode=view.seller_city_code, saleMethod=view.sale_method, status=view.status,
+        action=view.action, price=view.price, stock=view.stock, bidCount=view.bid_count,
+        endsAt=to_wib(view.ends_at), photoUrl=view.photo_url, createdAt=to_wib(view.created_at))
+
+
+ProductId = Long(type_name="ProductId")
+
+
+class CatalogService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(_returns=Array(Category), _out_variable_name="categories")
+    def listCategories(ctx):
+        with platform_of(ctx).db.unit_of_work() as session:
+            return [Category(code=c.code, name=c.name) for c in catalog.list_categories(session)]
+
+    @rpc(ShortText, ShortText, _returns=Category, _out_variable_name="category")
+    def createCategory(ctx, code, name):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            authenticate(ctx, session, ADMIN)
+            view = catalog.create_category(session, code, name, platform.clock(), POLICY)
+        return Category(code=view.code, name=view.name)
+
+    @rpc(SearchFilters, Integer, Integer, _returns=ProductPage, _out_variable_name="result")
+    def searchProducts(ctx, filters, page, pageSize):
+        platform = platform_of(ctx)
+        f = filters or SearchFilters()
+        query = Filters(text=f.text, category=f.category, seller=f.seller, province=f.province, city=f.city,
+                        sale_method=f.saleMethod, min_price=f.minPrice, max_price=f.maxPrice, sort=f.sort,
+                        page=page, page_size=pageSize)
+        with platform.db.unit_of_work() as session:
+            result = catalog.search_products(session, query, platform.regions, platform.clock(), POLICY)
+        return ProductPage(products=[_summary(v) for v in result.products], page=result.page,
+                           pageSize=result.page_size, hasMore=result.has_more)
+
+    @rpc(ProductId, _returns=Product, _out_variable_name="product")
+    def getProduct(ctx, productId):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            return _product(catalog.get_product(session, productId, platform.clock()))
+
+    @rpc(ProductForm, _returns=Product, _out_variable_name="product")
+    def sellProduct(ctx, form):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            seller = authenticate(ctx, session, SELLER)
+            return _product(catalog.sell_product(session, seller, _form(form), platform.clock(), POLICY))
+
+    @rpc(ProductId, ProductChanges, _returns=Product, _out_variable_name="product")
+    def updateProduct(ctx, productId, changes):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            seller = authenticate(ctx, session, SELLER)
+            return _product(catalog.update_product(session, seller, productId, _form(changes or ProductChanges()),
+                                                   platform.clock(), POLICY))
+
+    @rpc(ProductId, ShortText, _returns=Product, _out_variable_name="product")
+    def withdrawProduct(ctx, productId, reason):
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            principal = authenticate(ctx, session, SELLER, ADMIN)
+            return _product(catalog.withdraw_product(session, principal, productId, reason, platform.clock(),
+                                                     POLICY))

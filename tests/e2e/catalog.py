@@ -1,0 +1,66 @@
+"""Catalogue and cart set-up over SOAP, as a client would: an admin's category, sellers, buyers, listings."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from emall_ws.clock import WIB
+from tests.e2e.members import as_member, form, login, register_and_activate, seller_form
+from tests.e2e.soap import unique
+
+ADMIN_PASSWORD = "operator12345"
+
+
+def create_admin(server) -> str:
+    """An admin made by the operator's command (there is no SOAP way to become one)."""
+    username = unique("admin")
+    env = dict(os.environ, EMALL_DATABASE_URL=server.database_url, EMALL_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    subprocess.run([sys.executable, "-m", "emall_ws.cli", "create-admin", "--username", username,
+                    "--email", f"{username}@kemenkopukm.go.id"], env=env, check=True, timeout=120,
+                   capture_output=True)
+    return username
+
+
+@dataclass
+class Member:
+    username: str
+    token: str
+
+    def service(self, server, name: str):
+        """(service proxy, keyword arguments carrying this member's session token)."""
+        return as_member(server, name, self.token)
+
+
+def new_member(server, mailbox, seller: bool = False, **overrides) -> Member:
+    values = register_and_activate(server, mailbox, (seller_form if seller else form)(**overrides))
+    return Member(values["username"], login(server, values["username"]))
+
+
+def new_category(server, admin: Member) -> str:
+    catalog, auth = admin.service(server, "Catalog")
+    code = unique("kategori-")
+    return catalog.createCategory(code=code, name=f"Kategori {code}", **auth).code
+
+
+def in_wib(**delta) -> datetime:
+    return (datetime.now(WIB) + timedelta(**delta)).replace(microsecond=0)
+
+
+def fixed_form(category: str, **overrides) -> dict:
+    values = dict(name="Keripik Tempe Malang", description="Keripik tempe renyah khas Malang, 250 gram.",
+                  category=category, weightGrams=300, saleMethod="FIXED", price=25_000, stock=12,
+                  photoUrls=["https://cdn.example.id/keripik-1.jpg", "https://cdn.example.id/keripik-2.jpg"])
+    values.update(overrides)
+    return values
+
+
+def auction_form(category: str, **overrides) -> dict:
+    values = dict(name="Lukisan Kaca Cirebon", description="Lukisan kaca tangan, tokoh wayang, 40 x 60 cm.",
+                  category=category, weightGrams=2500, saleMethod="AUCTION", startPrice=750_000,
+                  minIncrement=25_000, reservePrice=1_000_000, endsAt=in_wib(days=2),
+                  photoUrls=["https://cdn.example.id/lukisan.jpg"])
+    values.update(overrides)
+    return values

@@ -1,0 +1,213 @@
+"""Every way a partner fails ends in the right adapter exception; only safe reads are retried.
+
+Each case warms the adapter's client up first (a normal call, which also fetches the WSDL),
+then switches the sandbox path into a failure mode and counts on the sandbox side how many
+requests for the operation arrived.
+"""
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+import pytest
+
+from adapters.bank import ZeepBankAdapter
+from adapters.base import forget_clients
+from adapters.courier import ZeepCourierAdapter
+from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
+from adapters.sms import ZeepSmsAdapter
+from tests.sandbox_server import free_port, partners, sandbox  # noqa: F401
+
+pytestmark = pytest.mark.network
+RETRIES = 2
+OPTIONS = dict(timeout=0.5, connect_timeout=0.5, retries=RETRIES, backoff=0.01)
+
+
+@dataclass
+class Case:
+    name: str
+    path: Callable  # partners -> the endpoint URL
+    operation: str  # as the sandbox logs it
+    safe: bool  # a read: retried
+    call: Callable  # (partners, url) -> the adapter's answer
+
+
+_made: dict[tuple, str] = {}  # what the cases read, made once per sandbox (account, waybill, message)
+
+
+def _once(partners, what: str, make: Callable[[], str]) -> str:
+    key = (partners.url, what)
+    if key not in _made:
+        _made[key] = make()
+    return _made[key]
+
+
+def _new_account(partners) -> str:
+    number = f"{uuid.uuid4().int % 10 ** 10:010d}"
+    partners.driver(partners.bank("bca")).service.openAccount(number, "Koperasi", 1_000)
+    return number
+
+
+def _mutations(partners, url):
+    now = datetime.now(timezone.utc)
+    account = _once(partners, "account", lambda: _new_account(partners))
+    return ZeepBankAdapter("bca", url, **OPTIONS).get_mutations(account, now - timedelta(days=1), now)
+
+
+def _tracking(partners, url):
+    waybill = _once(partners, "waybill", lambda: partners.driver(url).service.registerShipment(
+        None, "31.74", "32.73", "REG").waybill)
+    return ZeepCourierAdapter("tiki", url, **OPTIONS).track(waybill)
+
+
+def _send(partners, url):
+    return ZeepSmsAdapter(url, **OPTIONS).send("+6281200000001", "Halo", f"ref-{uuid.uuid4()}")
+
+
+def _status(partners, url):
+    message_id = _once(partners, "message", lambda: _send(partners, url))
+    return ZeepSmsAdapter(url, **OPTIONS).status(message_id)
+
+
+CASES = [
+    Case("bank.get_mutations", lambda p: p.bank("bca"), "getMutations", True, _mutations),
+    Case("courier.get_tariff", lambda p: p.courier("wahana"), "getTariff", True,
+         lambda p, url: ZeepCourierAdapter("wahana", url, **OPTIONS).get_tariff("31.74", "32.73", 1000)),
+    Case("courier.track", lambda p: p.courier("tiki"), "track", True, _tracking),
+    Case("sms.send", lambda p: p.sms, "sendSms", False, _send),
+    Case("sms.status", lambda p: p.sms, "getStatus", True, _status),
+]
+IDS = [case.name for case in CASES]
+
+
+def _attempts(case: Case) -> int:
+    return 1 + RETRIES if case.safe else 1
+
+
+@dataclass
+class Outcome:
+    answer: object
+    error: Exception | None
+    arrived: int  # requests for the operation the partner received
+
+
+def _run(partners, case: Case, mode: str, delay_ms: int = 0) -> Outcome:
+    url = case.path(partners)
+    case.call(partners, url)  # warm: the client exists, the WSDL is cached
+    partners.fail(url, mode, delay_ms)
+    before = partners.calls(url, case.operation)
+    answer, error = None, None
+    try:
+        answer = case.call(partners, url)
+    except Exception as raised:  # noqa: BLE001 (the test inspects it)
+        error = raised
+    finally:
+        partners.fail(url, "NORMAL")
+    return Outcome(answer, error, partners.calls(url, case.operation) - before)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_unavailable_is_partner_unavailable_and_only_reads_are_retried(partners, case):
+    outcome = _run(partners, case, "UNAVAILABLE")
+    assert isinstance(outcome.error, PartnerUnavailable), outcome.error
+    assert "503" in str(outcome.error)
+    assert outcome.arrived == _attempts(case)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_too_slow_is_partner_unavailable_and_only_reads_are_retried(partners, case):
+    started = time.monotonic()
+    outcome = _run(partners, case, "SLOW", delay_ms=1500)
+    assert isinstance(outcome.error, PartnerUnavailable), outcome.error
+    assert "Timeout" in str(outcome.error)
+    assert outcome.arrived == _attempts(case)
+    assert time.monotonic() - started < 1.2 * _attempts(case) + 2  # timed out, did not wait 1.5 s each
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_soap_fault_is_partner_rejected_and_not_retried(partners, case):
+    outcome = _run(partners, case, "FAULT")
+    assert isinstance(outcome.error, PartnerRejected), outcome.error
+    assert outcome.error.code == "Server.Maintenance"
+    assert outcome.arrived == 1
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_garbage_is_a_bad_partner_response_and_not_retried(partners, case):
+    outcome = _run(partners, case, "GARBAGE")
+    assert isinstance(outcome.error, BadPartnerResponse), outcome.error
+    assert outcome.arrived == 1
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name != "sms.send"], ids=[i for i in IDS if i != "sms.send"])
+def test_an_unexpected_field_is_tolerated(partners, case):
+    url = case.path(partners)
+    normal = case.call(partners, url)
+    outcome = _run(partners, case, "UNEXPECTED_FIELD")
+    assert outcome.error is None, outcome.error
+    if case.name == "sms.status":  # polling moves a message on: compare what stays
+        assert (outcome.answer.message_id, outcome.answer.status) == (normal.message_id, "DELIVERED")
+    else:
+        assert outcome.answer == normal
+
+
+def test_an_unexpected_field_in_a_send_is_tolerated(partners):
+    outcome = _run(partners, CASES[3], "UNEXPECTED_FIELD")
+    assert outcome.error is None and outcome.answer.startswith("SMS")
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_a_closed_port_is_partner_unavailable(partners, case):
+    url = case.path(partners).replace(partners.url, f"http://127.0.0.1:{free_port()}")
+    forget_clients()  # nothing cached for that address either way
+    with pytest.raises(PartnerUnavailable) as down:
+        case.call(partners, url)
+    assert "ConnectionError" in str(down.value)
+
+
+def test_a_partner_down_at_start_up_is_used_once_it_is_back(partners):
+    url = partners.courier("pcp")
+    adapter = ZeepCourierAdapter("pcp", url, **OPTIONS)
+    forget_clients()
+    partners.fail(url, "UNAVAILABLE")  # the WSDL too
+    with pytest.raises(PartnerUnavailable):
+        adapter.get_tariff("31.74", "32.73", 1000)
+    partners.fail(url, "NORMAL")
+    assert adapter.get_tariff("31.74", "32.73", 1000)
+
+
+def test_set_failure_mode_always_gets_through(partners):
+    driver = partners.driver(partners.sms).service
+    assert driver.setFailureMode("UNAVAILABLE", 0) == "UNAVAILABLE"
+    with pytest.raises(PartnerUnavailable):
+        ZeepSmsAdapter(partners.sms, **OPTIONS).send("+6281200000001", "Halo", f"ref-{uuid.uuid4()}")
+    assert driver.setFailureMode("NORMAL", 0) == "NORMAL"
+    assert ZeepSmsAdapter(partners.sms, **OPTIONS).send("+6281200000001", "Halo", f"ref-{uuid.uuid4()}")
+
+
+def test_a_send_that_timed_out_may_have_happened_and_its_reference_makes_the_resend_safe(partners):
+    reference = f"ref-{uuid.uuid4()}"
+    adapter = ZeepSmsAdapter(partners.sms, **OPTIONS)
+    adapter.send("+6281200000002", "warm", f"ref-{uuid.uuid4()}")
+    partners.fail(partners.sms, "SLOW", 800)
+    with pytest.raises(PartnerUnavailable):
+        adapter.send("+6281200000002", "Kode: 424242", reference)
+    partners.fail(partners.sms, "NORMAL")
+    time.sleep(1.0)  # the slow request completes on the gateway after the adapter gave up
+
+    resent = adapter.send("+6281200000002", "Kode: 424242", reference)
+
+    received = [m for m in partners.driver(partners.sms).service.listMessages("+6281200000002")
+                if m.reference == reference]
+    assert [m.messageId for m in received] == [resent]  # one message, whatever the first try did
+
+
+def test_clients_are_built_once_per_endpoint(partners):
+    url = partners.courier("jne")
+    forget_clients()
+    ZeepCourierAdapter("jne", url, timeout=5).get_tariff("31.74", "32.73", 1000)
+    fetched = partners.calls(url, "?wsdl")
+    for _ in range(3):
+        ZeepCourierAdapter("jne", url, timeout=5).get_tariff("31.74", "32.73", 1000)
+    assert partners.calls(url, "?wsdl") == fetched

@@ -1,0 +1,89 @@
+"""The partner sandboxes over real HTTP, for adapter tests: `python -m emall_ws.sandbox.server`
+(granian, 2 worker processes, as `emall-ws sandbox` will run it) on a free loopback port, with
+its own throw-away database (SQLite file, or MariaDB in MariaDB mode).
+
+Import the fixtures into a test module: `from tests.sandbox_server import partners, sandbox`.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import zeep
+
+from emall_ws.sandbox.store import SandboxDatabase
+from tests.processes import free_port, wait_until_healthy
+
+ROOT = Path(__file__).resolve().parents[1]
+BANK_ACCOUNTS = {"bca": "0123456789", "mandiri": "1230004567890", "bni": "0098765432", "bri": "012301000123456"}
+
+
+@dataclass
+class RunningSandbox:
+    url: str
+    db: SandboxDatabase  # the sandbox's own database, for call counts and failure modes
+    log_path: Path
+
+    def bank(self, code: str) -> str:
+        return f"{self.url}/partners/bank/{code}"
+
+    def courier(self, code: str) -> str:
+        return f"{self.url}/partners/courier/{code}"
+
+    @property
+    def sms(self) -> str:
+        return f"{self.url}/partners/sms"
+
+    def calls(self, url: str, operation: str | None = None) -> int:
+        """How many requests for `operation` reached the partner at url (any failure mode)."""
+        return self.db.count_calls(url[len(self.url):], operation)
+
+    def fail(self, url: str, mode: str, delay_ms: int = 0) -> None:
+        self.db.set_failure_mode(url[len(self.url):], mode, delay_ms)
+
+    def driver(self, url: str) -> zeep.Client:
+        """A plain zeep client, to drive the sandbox-only operations (openAccount, transfer ...)."""
+        return zeep.Client(url + "?wsdl", settings=zeep.Settings(strict=False))
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+
+@pytest.fixture(scope="session")
+def sandbox(database_factory, tmp_path_factory):
+    home = tmp_path_factory.mktemp("sandbox")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    database_url = database_factory.new_url("sandbox")
+    log_path = home / "sandbox.log"
+    env = dict(os.environ, EMALL_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "emall_ws.sandbox.server", "--host", "127.0.0.1", "--port", str(port),
+             "--database-url", database_url, "--public-url", url, "--workers", "2"],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home)
+    db = SandboxDatabase(database_url)
+    try:
+        wait_until_healthy(url, process, log_path)
+        yield RunningSandbox(url, db, log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        db.dispose()
+
+
+@pytest.fixture
+def partners(sandbox):
+    """The running sandbox, every path back to NORMAL after the test."""
+    sandbox.db.reset_failure_modes()
+    yield sandbox
+    sandbox.db.reset_failure_modes()
