@@ -242,6 +242,37 @@ CREATE TABLE product_status_history (
 
 CREATE INDEX ix_product_status_history_product_id ON product_status_history (product_id);
 
+CREATE TABLE purchase_order (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	number VARCHAR(40) NOT NULL,
+	buyer_id BIGINT NOT NULL,
+	seller_id BIGINT NOT NULL,
+	status VARCHAR(20) NOT NULL,
+	courier VARCHAR(10) NOT NULL,
+	courier_service VARCHAR(30) NOT NULL,
+	shipping_cost BIGINT NOT NULL,
+	etd_days INTEGER NOT NULL,
+	ship_name VARCHAR(100) NOT NULL,
+	ship_address VARCHAR(500) NOT NULL,
+	ship_city_code VARCHAR(5) NOT NULL,
+	origin_city_code VARCHAR(5) NOT NULL,
+	goods_total BIGINT NOT NULL,
+	weight_grams INTEGER NOT NULL,
+	auction_product_id BIGINT,
+	created_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_purchase_order PRIMARY KEY (id),
+	CONSTRAINT uq_purchase_order_number UNIQUE (number),
+	CONSTRAINT fk_purchase_order_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
+	CONSTRAINT fk_purchase_order_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
+	CONSTRAINT uq_purchase_order_auction_product_id UNIQUE (auction_product_id),
+	CONSTRAINT fk_purchase_order_auction_product_id_product FOREIGN KEY(auction_product_id) REFERENCES product (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_purchase_order_buyer_id ON purchase_order (buyer_id);
+
+CREATE INDEX ix_purchase_order_seller_id ON purchase_order (seller_id);
+
 CREATE TABLE registry_binding (
 	`key` VARCHAR(255) NOT NULL,
 	service_key VARCHAR(255) NOT NULL,
@@ -255,3 +286,81 @@ CREATE TABLE registry_binding (
 CREATE INDEX ix_registry_binding_service_key ON registry_binding (service_key);
 
 CREATE INDEX ix_registry_binding_tmodel_key ON registry_binding (tmodel_key);
+
+CREATE TABLE invoice (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	number VARCHAR(40) NOT NULL,
+	order_id BIGINT NOT NULL,
+	buyer_id BIGINT NOT NULL,
+	seller_id BIGINT NOT NULL,
+	payee_bank VARCHAR(10) NOT NULL,
+	payee_account VARCHAR(20) NOT NULL,
+	payee_holder VARCHAR(100) NOT NULL,
+	goods_total BIGINT NOT NULL,
+	shipping_cost BIGINT NOT NULL,
+	unique_code INTEGER NOT NULL,
+	amount_due BIGINT NOT NULL,
+	status VARCHAR(10) NOT NULL,
+	open_code_key VARCHAR(60),
+	stock_restored BOOL NOT NULL,
+	issued_at DATETIME(6) NOT NULL,
+	due_at DATETIME(6) NOT NULL,
+	paid_at DATETIME(6),
+	closed_at DATETIME(6),
+	CONSTRAINT pk_invoice PRIMARY KEY (id),
+	CONSTRAINT uq_invoice_number UNIQUE (number),
+	CONSTRAINT uq_invoice_order_id UNIQUE (order_id),
+	CONSTRAINT fk_invoice_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
+	CONSTRAINT fk_invoice_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
+	CONSTRAINT fk_invoice_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
+	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_invoice_buyer_id ON invoice (buyer_id);
+
+CREATE INDEX ix_invoice_seller_id ON invoice (seller_id);
+
+CREATE INDEX ix_invoice_status_due_at ON invoice (status, due_at);
+
+CREATE TABLE order_line (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	order_id BIGINT NOT NULL,
+	product_id BIGINT NOT NULL,
+	name VARCHAR(200) NOT NULL,
+	quantity INTEGER NOT NULL,
+	unit_price BIGINT NOT NULL,
+	weight_grams INTEGER NOT NULL,
+	CONSTRAINT pk_order_line PRIMARY KEY (id),
+	CONSTRAINT fk_order_line_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
+	CONSTRAINT fk_order_line_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_order_line_order_id ON order_line (order_id);
+
+CREATE INDEX ix_order_line_product_id ON order_line (product_id);
+
+CREATE TABLE order_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	order_id BIGINT NOT NULL,
+	from_status VARCHAR(20),
+	to_status VARCHAR(20) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_order_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_order_status_history_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_order_status_history_order_id ON order_status_history (order_id);
+
+CREATE TABLE invoice_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	invoice_id BIGINT NOT NULL,
+	from_status VARCHAR(10),
+	to_status VARCHAR(10) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_invoice_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_invoice_status_history_invoice_id_invoice FOREIGN KEY(invoice_id) REFERENCES invoice (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_invoice_status_history_invoice_id ON invoice_status_history (invoice_id);

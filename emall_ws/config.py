@@ -39,6 +39,7 @@ SETTINGS_DOC = (
     ("EMALL_SMS_PROVIDER", "gateway", "gateway (SOAP SMS gateway) or gammu (Gammu SMSD outbox table)"),
     ("EMALL_GAMMU_DATABASE_URL", "(none)", "Gammu SMSD database, for EMALL_SMS_PROVIDER=gammu"),
     ("EMALL_PARTNER_TIMEOUT", "10", "seconds a partner call may take before it counts as unavailable"),
+    ("EMALL_INVOICE_DUE_HOURS", "24", "hours a buyer has to pay an invoice before it expires (stock comes back)"),
 )
 
 
@@ -65,6 +66,7 @@ class Settings:
     gammu_database_url: str | None
     partner_timeout: float
     partner_url_overrides: Mapping[str, str]  # EMALL_BANK_BCA_URL ... as given
+    invoice_due_hours: float = 24.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -97,6 +99,7 @@ class Settings:
             gammu_database_url=env.get("EMALL_GAMMU_DATABASE_URL") or None,
             partner_timeout=float(env.get("EMALL_PARTNER_TIMEOUT", "10")),
             partner_url_overrides={k: v for k, v in env.items() if _PARTNER_URL.fullmatch(k)},
+            invoice_due_hours=float(env.get("EMALL_INVOICE_DUE_HOURS", "24")),
         )
 
     def partner_url(self, kind: str, code: str = "") -> str:

@@ -30,6 +30,7 @@ from emall_ws.notify.outbox import EMAIL, SMS
 from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.services.auction import close_due_auctions
+from emall_ws.services.checkout import expire_due_invoices
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class WorkerSettings(Protocol):
 
 
 AUCTION_CLOSE_INTERVAL = 5.0  # seconds: how late after its end time an auction may close
+INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid invoice may expire
 
 SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
 
@@ -122,6 +124,7 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
     if sms_adapter is not None:
         jobs.append(Job("poll-sms-status", SMS_STATUS_INTERVAL, SmsStatusPoller(db, sms_adapter).run_once))
     jobs.append(Job("close-auctions", AUCTION_CLOSE_INTERVAL, lambda: close_due_auctions(db, utcnow())))
+    jobs.append(Job("expire-invoices", INVOICE_EXPIRY_INTERVAL, lambda: expire_due_invoices(db, utcnow())))
     return Worker(jobs)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Computed, DateTime, ForeignKey, Index, Integer, MetaData, String,
+from sqlalchemy import (BigInteger, Boolean, Computed, DateTime, ForeignKey, Index, Integer, MetaData, String,
                         Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -300,3 +300,101 @@ class CartLine(Base):
     updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
     __table_args__ = (UniqueConstraint("buyer_id", "product_id"), Base.__table_args__)
+
+
+# --- Checkout: orders and invoices --------------------------------------------------------------
+
+class Order(Base):
+    """One seller's part of a checkout: its lines, shipping and address; paid by one invoice."""
+    __tablename__ = "purchase_order"  # ORDER is a reserved word in SQL
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # ORD/YYYYMMDD/NNNNNN
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # AWAITING_PAYMENT, PAID, SHIPPED ...
+    courier: Mapped[str] = mapped_column(String(10))
+    courier_service: Mapped[str] = mapped_column(String(30))
+    shipping_cost: Mapped[int] = mapped_column(MONEY)
+    etd_days: Mapped[int] = mapped_column(Integer, default=0)
+    ship_name: Mapped[str] = mapped_column(String(100))
+    ship_address: Mapped[str] = mapped_column(String(500))
+    ship_city_code: Mapped[str] = mapped_column(String(5))
+    origin_city_code: Mapped[str] = mapped_column(String(5))
+    goods_total: Mapped[int] = mapped_column(MONEY)
+    weight_grams: Mapped[int] = mapped_column(Integer)
+    auction_product_id: Mapped[int | None] = mapped_column(ForeignKey(Product.id), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    lines: Mapped[list[OrderLine]] = relationship(order_by="OrderLine.id", back_populates="order")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey(Product.id), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(MONEY)
+    weight_grams: Mapped[int] = mapped_column(Integer)  # of the line
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class OrderStatusHistory(Base):
+    __tablename__ = "order_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+
+class Invoice(Base):
+    """What the buyer transfers for one order: goods + shipping + a unique code, to the seller's account.
+
+    `open_code_key` ("<bank>:<account>:<code>") is set while the invoice is UNPAID and NULL after:
+    its unique index makes the database itself refuse a second open invoice with the same code to
+    the same account, whatever two checkouts race.
+    """
+    __tablename__ = "invoice"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)  # INV/YYYYMMDD/NNNNNN
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), unique=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    payee_bank: Mapped[str] = mapped_column(String(10))
+    payee_account: Mapped[str] = mapped_column(String(20))
+    payee_holder: Mapped[str] = mapped_column(String(100))
+    goods_total: Mapped[int] = mapped_column(MONEY)
+    shipping_cost: Mapped[int] = mapped_column(MONEY)
+    unique_code: Mapped[int] = mapped_column(Integer)
+    amount_due: Mapped[int] = mapped_column(MONEY)
+    status: Mapped[str] = mapped_column(String(10))  # UNPAID, PAID, EXPIRED, CANCELLED
+    open_code_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    stock_restored: Mapped[bool] = mapped_column(Boolean, default=False)
+    issued_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    due_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    paid_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    closed_at: Mapped[datetime | None] = mapped_column(UTC_TIME)  # paid, expired or cancelled
+
+    order: Mapped[Order] = relationship()
+
+    __table_args__ = (Index(None, "status", "due_at"), Base.__table_args__)
+
+
+class InvoiceStatusHistory(Base):
+    __tablename__ = "invoice_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey(Invoice.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)

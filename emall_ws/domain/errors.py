@@ -17,6 +17,7 @@ class FieldError:
 
 class DomainError(Exception):
     reason = "Internal"  # the <Reason> of the fault code Client.<Reason>
+    side = "Client"  # "Server" when a partner, not the caller, failed
 
     def __init__(self, code: str, **params):
         super().__init__(code)

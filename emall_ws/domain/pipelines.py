@@ -28,3 +28,16 @@ PRODUCT = Pipeline("product", {
     "ACTIVE": {"SOLD_OUT", "WITHDRAWN", "CLOSED"},  # CLOSED: an auction after its end
     "SOLD_OUT": {"ACTIVE", "WITHDRAWN"},  # restocked, or taken off sale
 })
+
+INVOICE = Pipeline("invoice", {
+    None: {"UNPAID"},
+    "UNPAID": {"PAID", "EXPIRED", "CANCELLED"},
+})
+
+ORDER = Pipeline("order", {
+    None: {"AWAITING_PAYMENT"},
+    "AWAITING_PAYMENT": {"PAID", "CANCELLED"},
+    "PAID": {"SHIPPED"},
+    "SHIPPED": {"DELIVERED"},
+    "DELIVERED": {"COMPLETED"},
+})

@@ -15,6 +15,7 @@ from emall_ws.services import registry
 from emall_ws.soap import auction as auction_soap
 from emall_ws.soap import cart as cart_soap
 from emall_ws.soap import catalog as catalog_soap
+from emall_ws.soap import checkout as checkout_soap
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
 from emall_ws.soap import registry as registry_soap
@@ -36,6 +37,7 @@ SERVICES = (
     ServiceSpec(catalog_soap.NAME, catalog_soap.DESCRIPTION, catalog_soap.CatalogService),
     ServiceSpec(cart_soap.NAME, cart_soap.DESCRIPTION, cart_soap.CartService),
     ServiceSpec(auction_soap.NAME, auction_soap.DESCRIPTION, auction_soap.AuctionService),
+    ServiceSpec(checkout_soap.NAME, checkout_soap.DESCRIPTION, checkout_soap.CheckoutService),
 )
 
 

@@ -51,8 +51,9 @@ def internal_fault(language: str) -> PlatformFault:
 
 
 def from_domain_error(error: DomainError, language: str) -> PlatformFault:
-    fault = client_fault(error.reason, error.code, language, **error.params)
-    if isinstance(error, ValidationFailed):
+    fault = PlatformFault(f"{error.side}.{error.reason}", translate(error.code, language, **error.params),
+                          error.code)
+    if isinstance(error, ValidationFailed) or getattr(error, "errors", None):
         fault.add_field_errors([_field_error(e, language) for e in error.errors])
     return fault
 

@@ -19,3 +19,8 @@ def test_environment_overrides_every_default():
     assert settings.database_url == "mysql+pymysql://u@db/emall"
     assert (settings.port, settings.workers, settings.max_request_bytes) == (9000, 4, 1000)
     assert settings.log_level == "DEBUG" and settings.var_dir == Path("/srv/emall")
+
+
+def test_the_invoice_payment_window_is_24_hours_unless_configured():
+    assert Settings.from_env({}).invoice_due_hours == 24
+    assert Settings.from_env({"EMALL_INVOICE_DUE_HOURS": "2.5"}).invoice_due_hours == 2.5

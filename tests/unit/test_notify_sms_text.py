@@ -24,6 +24,11 @@ LONG_VALUES = dict(
     your_bid="Rp 10.000.000.000.000",
     current_price="Rp 10.000.000.000.000",
     minimum_next="Rp 10.000.000.000.000",
+    invoice_count=50,  # one invoice per seller, a cart holds at most 50 lines
+    grand_total="Rp 100.000.000.000.000",
+    due_at=WIDEST_TIME,
+    order_number="ORD/20260930/12345678",
+    invoice_number="INV/20260930/12345678",
 )
 
 

@@ -1,0 +1,620 @@
+"""Checkout ("kasir"): shipping quotes, one order and one invoice per seller, and the invoices' life.
+
+A checkout runs in three steps so that no partner is called inside a database transaction:
+1. plan (read): the buyer's cart grouped by seller, with origin, destination and weight;
+2. price (partners): the chosen courier is asked again for each group; its service must be quoted;
+3. commit (one transaction): every product of the cart is locked (SELECT ... FOR UPDATE in id order
+   on MariaDB; SQLite's BEGIN IMMEDIATE makes the transaction the only writer), every line is
+   re-checked (still for sale, the cart's price, enough stock) and the cart re-checked against the
+   plan; then stock goes down, orders, invoices, history and notifications are written and the cart
+   emptied. Any problem refuses the whole checkout and changes nothing.
+
+Stock comes back exactly once when an invoice is cancelled or expires (`stock_restored`).
+"""
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Mapping
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from adapters.courier import CourierAdapter
+from adapters.errors import AdapterError
+from emall_ws.clock import to_wib
+from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Member, Order, OrderLine,
+                                OrderStatusHistory, Product)
+from emall_ws.db.session import Database
+from emall_ws.domain import pipelines
+from emall_ws.domain.auction import rupiah
+from emall_ws.domain.catalog import ACTIVE, FIXED, SOLD_OUT
+from emall_ws.domain.errors import (Conflict, DomainError, FieldError, InvalidState, NotAuthorized, NotFound,
+                                    ValidationFailed)
+from emall_ws.domain.regions import RegionCatalog
+from emall_ws.notify.outbox import notify_member
+from emall_ws.services.auction import won_auction
+from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
+from emall_ws.services.catalog import set_status as set_product_status
+
+log = logging.getLogger(__name__)
+
+SHOPPERS = (BUYER, SELLER)
+UNPAID, PAID, EXPIRED, CANCELLED = "UNPAID", "PAID", "EXPIRED", "CANCELLED"
+AWAITING_PAYMENT = "AWAITING_PAYMENT"
+EXPIRE_BATCH = 500
+CODE_ATTEMPTS = 8
+LIST_MAX = 200
+
+
+@dataclass(frozen=True)
+class CheckoutPolicy:
+    payment_window: timedelta = timedelta(hours=24)  # EMALL_INVOICE_DUE_HOURS
+
+
+class CheckoutRefused(Conflict):
+    """Lines changed since they went into the cart: `errors` names each (field product:<id>)."""
+
+    def __init__(self, errors: list[FieldError]):
+        super().__init__("CHECKOUT_LINES_CHANGED", count=len(errors))
+        self.errors = errors
+
+
+class CourierUnavailable(DomainError):
+    reason = "PartnerUnavailable"
+    side = "Server"  # the courier, not the caller, failed
+
+
+# --- plan and quotes --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShipTo:
+    address: str | None = None
+    city_code: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    seller_id: int
+    seller_username: str
+    origin_city_code: str
+    weight_grams: int
+    subtotal: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    buyer: Principal
+    groups: tuple[GroupPlan, ...]
+    name: str
+    address: str
+    city_code: str
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    courier: str
+    service: str
+    description: str
+    cost: int
+    etd_days: int
+
+
+@dataclass(frozen=True)
+class GroupQuote:
+    group: GroupPlan
+    options: tuple[ShippingOption, ...]
+    unavailable: tuple[str, ...]  # couriers that did not answer
+
+
+@dataclass(frozen=True)
+class Choice:
+    seller_username: str | None
+    courier: str | None
+    service: str | None
+
+
+def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
+                 regions: RegionCatalog) -> tuple[str, str, str]:
+    member = session.get(Member, buyer.member_id)
+    ship_to = ship_to or ShipTo()
+    city = (ship_to.city_code or "").strip()
+    if city:
+        if regions.city(city) is None:
+            raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
+        address = (ship_to.address or "").strip()
+        if not address:
+            raise ValidationFailed([FieldError("address", "REQUIRED")])
+        if len(address) > 500:
+            raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
+        return member.name, address, city
+    return member.name, member.address, member.city_code
+
+
+def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, regions: RegionCatalog) -> Plan:
+    """The buyer's cart as checkout will split it: one group per seller."""
+    authorize(buyer, *SHOPPERS)
+    rows = session.execute(
+        select(CartLine, Product, Member)
+        .join(Product, Product.id == CartLine.product_id).join(Member, Member.id == Product.seller_id)
+        .where(CartLine.buyer_id == buyer.member_id).order_by(CartLine.id)).all()
+    if not rows:
+        raise InvalidState("CART_EMPTY")
+    name, address, city = _destination(session, buyer, ship_to, regions)
+    groups: dict[int, list] = {}
+    for line, product, seller in rows:
+        groups.setdefault(seller.id, []).append((line, product, seller))
+    plans = []
+    for seller_id, items in groups.items():
+        seller = items[0][2]
+        plans.append(GroupPlan(seller_id, seller.username, items[0][1].seller_city_code,
+                               sum(l.quantity * p.weight_grams for l, p, _ in items),
+                               sum(l.quantity * l.price_when_added for l, p, _ in items)))
+    plans.sort(key=lambda g: g.seller_username.lower())
+    return Plan(buyer, tuple(plans), name, address, city)
+
+
+def quote_group(group: GroupPlan, destination: str, couriers: Mapping[str, CourierAdapter]) -> GroupQuote:
+    options, unavailable = [], []
+    for code, adapter in couriers.items():
+        try:
+            tariffs = adapter.get_tariff(group.origin_city_code, destination, max(1, group.weight_grams))
+        except AdapterError as error:
+            log.warning("courier %s: no tariff: %s", code, error)
+            unavailable.append(code)
+            continue
+        options += [ShippingOption(code, t.service, t.description, t.cost, t.etd_days) for t in tariffs]
+    return GroupQuote(group, tuple(options), tuple(unavailable))
+
+
+def quote_plan(plan: Plan, couriers: Mapping[str, CourierAdapter]) -> list[GroupQuote]:
+    return [quote_group(group, plan.city_code, couriers) for group in plan.groups]
+
+
+def price_choices(plan: Plan, choices: list[Choice], couriers: Mapping[str, CourierAdapter]
+                  ) -> dict[str, ShippingOption]:
+    """The chosen courier service of each group, priced by a fresh quote of that courier."""
+    by_seller = {}
+    for choice in choices or ():
+        key = (choice.seller_username or "").strip().lower()
+        if key not in {g.seller_username.lower() for g in plan.groups}:
+            raise InvalidState("CHOICE_UNKNOWN_SELLER", seller=(choice.seller_username or "")[:32])
+        by_seller[key] = choice
+    chosen = {}
+    for group in plan.groups:
+        choice = by_seller.get(group.seller_username.lower())
+        if choice is None:
+            raise InvalidState("CHOICE_MISSING", seller=group.seller_username)
+        courier = (choice.courier or "").strip().lower()
+        adapter = couriers.get(courier)
+        if adapter is None:
+            raise InvalidState("COURIER_NOT_QUOTED", courier=courier[:20], seller=group.seller_username)
+        try:
+            tariffs = adapter.get_tariff(group.origin_city_code, plan.city_code, max(1, group.weight_grams))
+        except AdapterError:
+            raise CourierUnavailable("COURIER_UNAVAILABLE", courier=courier) from None
+        service = (choice.service or "").strip()
+        match = next((t for t in tariffs if t.service.lower() == service.lower()), None)
+        if match is None:
+            raise InvalidState("SERVICE_NOT_QUOTED", courier=courier, service=service[:30],
+                               seller=group.seller_username)
+        chosen[group.seller_username] = ShippingOption(courier, match.service, match.description, match.cost,
+                                                       match.etd_days)
+    return chosen
+
+
+# --- views ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InvoiceLineView:
+    product_id: int
+    name: str
+    quantity: int
+    unit_price: int
+    line_total: int
+
+
+@dataclass(frozen=True)
+class InvoiceView:
+    number: str
+    order_number: str
+    status: str
+    order_status: str
+    buyer: str
+    seller: str
+    payee_bank: str
+    payee_account: str
+    payee_holder: str
+    goods_total: int
+    shipping_cost: int
+    unique_code: int
+    amount_due: int
+    courier: str
+    courier_service: str
+    etd_days: int
+    ship_name: str
+    ship_address: str
+    ship_city_code: str
+    weight_grams: int
+    issued_at: datetime
+    due_at: datetime
+    paid_at: datetime | None
+    closed_at: datetime | None
+    lines: tuple[InvoiceLineView, ...] = field(default=())
+
+
+def _view(session: Session, invoice: Invoice) -> InvoiceView:
+    order = invoice.order
+    names = dict(session.execute(select(Member.id, Member.username)
+                                 .where(Member.id.in_([invoice.buyer_id, invoice.seller_id]))).all())
+    return InvoiceView(
+        number=invoice.number, order_number=order.number, status=invoice.status, order_status=order.status,
+        buyer=names[invoice.buyer_id], seller=names[invoice.seller_id], payee_bank=invoice.payee_bank,
+        payee_account=invoice.payee_account, payee_holder=invoice.payee_holder,
+        goods_total=invoice.goods_total, shipping_cost=invoice.shipping_cost, unique_code=invoice.unique_code,
+        amount_due=invoice.amount_due, courier=order.courier, courier_service=order.courier_service,
+        etd_days=order.etd_days, ship_name=order.ship_name, ship_address=order.ship_address,
+        ship_city_code=order.ship_city_code, weight_grams=order.weight_grams, issued_at=invoice.issued_at,
+        due_at=invoice.due_at, paid_at=invoice.paid_at, closed_at=invoice.closed_at,
+        lines=tuple(InvoiceLineView(l.product_id, l.name, l.quantity, l.unit_price, l.quantity * l.unit_price)
+                    for l in order.lines))
+
+
+# --- the checkout transaction ------------------------------------------------------------------------
+
+def _lock_products(session: Session, ids: list[int]) -> dict[int, Product]:
+    query = (select(Product).where(Product.id.in_(sorted(set(ids)))).order_by(Product.id)
+             .with_for_update().execution_options(populate_existing=True))
+    return {p.id: p for p in session.scalars(query)}
+
+
+@dataclass(frozen=True)
+class _Line:
+    id: int
+    product_id: int
+    quantity: int
+    price_when_added: int
+
+
+def _problem(line: _Line, product: Product) -> FieldError | None:
+    field_name = f"product:{product.id}"
+    if product.status != ACTIVE or product.sale_method != FIXED:
+        code = "CART_SOLD_OUT" if product.status == SOLD_OUT else "CART_UNAVAILABLE"
+        return FieldError(field_name, code, {"name": product.name})
+    if product.price != line.price_when_added:
+        return FieldError(field_name, "CART_REPRICED",
+                          {"name": product.name, "was": rupiah(line.price_when_added), "now": rupiah(product.price)})
+    if line.quantity > (product.stock or 0):
+        return FieldError(field_name, "CART_NOT_ENOUGH_STOCK", {"name": product.name, "stock": product.stock or 0})
+    return None
+
+
+def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingOption], now: datetime,
+                    policy: CheckoutPolicy) -> list[InvoiceView]:
+    """Step 3 (see the module): all or nothing."""
+    buyer = plan.buyer
+    lines = list(session.scalars(select(CartLine).where(CartLine.buyer_id == buyer.member_id)
+                                 .order_by(CartLine.id).execution_options(populate_existing=True)))
+    if not lines:
+        raise InvalidState("CART_EMPTY")
+    lines = [_Line(line.id, line.product_id, line.quantity, line.price_when_added) for line in lines]
+    # the cart is emptied first, one row at a time by primary key, and only then are the products
+    # locked: another buyer's addItem holds a lock on the cart's unique index next to these rows while
+    # it waits for a product row, so deleting after taking the product locks deadlocked (measured on
+    # MariaDB by bench/checkout.py); a refused checkout rolls the deletion back with everything else
+    for line in lines:
+        session.execute(delete(CartLine).where(CartLine.id == line.id))
+    products = _lock_products(session, [line.product_id for line in lines])
+    problems = [p for p in (_problem(line, products[line.product_id]) for line in lines) if p]
+    if problems:
+        raise CheckoutRefused(problems)
+    by_seller: dict[int, list[tuple[_Line, Product]]] = {}
+    for line in lines:
+        by_seller.setdefault(products[line.product_id].seller_id, []).append((line, products[line.product_id]))
+    planned = {(g.seller_id, g.weight_grams, g.subtotal) for g in plan.groups}
+    actual = {(sid, sum(l.quantity * p.weight_grams for l, p in items), sum(l.quantity * p.price for l, p in items))
+              for sid, items in by_seller.items()}
+    if planned != actual:
+        raise Conflict("CART_CHANGED")  # the cart changed between the quote and now: nothing done
+    buyer_member = session.get(Member, buyer.member_id)
+    invoices = []
+    for group in plan.groups:
+        items = by_seller[group.seller_id]
+        for line, product in items:
+            _take_stock(session, product, line.quantity, now)
+        invoices.append(_create(session, buyer_member, session.get(Member, group.seller_id), plan,
+                                chosen[group.seller_username],
+                                [(p.id, p.name, l.quantity, p.price, l.quantity * p.weight_grams) for l, p in items],
+                                now, policy))
+    _tell_checkout(session, buyer_member, invoices)
+    return [_view(session, invoice) for invoice in invoices]
+
+
+def _take_stock(session: Session, product: Product, quantity: int, now: datetime) -> None:
+    if quantity > (product.stock or 0):  # re-checked under the lock; never negative
+        raise Conflict("NOT_ENOUGH_STOCK", stock=product.stock or 0)
+    product.stock -= quantity
+    product.updated_at = now
+    if product.stock == 0:
+        set_product_status(session, product, SOLD_OUT, now, "sold out at checkout")
+
+
+def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shipping: ShippingOption,
+            items: list[tuple[int, str, int, int, int]], now: datetime, policy: CheckoutPolicy,
+            auction_product_id: int | None = None) -> Invoice:
+    if not (seller.bank_code and seller.account_number and seller.account_holder):
+        raise InvalidState("SELLER_NO_PAYOUT_ACCOUNT", seller=seller.username)
+    goods = sum(quantity * price for _, _, quantity, price, _ in items)
+    order = Order(number=f"tmp-{uuid.uuid4().hex}", buyer_id=buyer.id, seller_id=seller.id, status=AWAITING_PAYMENT,
+                  courier=shipping.courier, courier_service=shipping.service, shipping_cost=shipping.cost,
+                  etd_days=shipping.etd_days, ship_name=plan.name[:100], ship_address=plan.address[:500],
+                  ship_city_code=plan.city_code, origin_city_code=session.get(Member, seller.id).city_code,
+                  goods_total=goods, weight_grams=sum(w for *_, w in items), auction_product_id=auction_product_id,
+                  created_at=now, updated_at=now)
+    session.add(order)
+    session.flush()
+    order.number = f"ORD/{to_wib(now):%Y%m%d}/{order.id:06d}"
+    session.add(OrderStatusHistory(order_id=order.id, from_status=None, to_status=AWAITING_PAYMENT,
+                                   reason="checkout", changed_at=now))
+    for product_id, name, quantity, price, weight in items:
+        session.add(OrderLine(order=order, product_id=product_id, name=name, quantity=quantity, unit_price=price,
+                              weight_grams=weight))
+    invoice = _insert_invoice(session, order, seller, goods + shipping.cost, now, policy)
+    invoice.number = f"INV/{to_wib(now):%Y%m%d}/{invoice.id:06d}"
+    session.add(InvoiceStatusHistory(invoice_id=invoice.id, from_status=None, to_status=UNPAID, reason="checkout",
+                                     changed_at=now))
+    session.flush()
+    return invoice
+
+
+def _insert_invoice(session: Session, order: Order, seller: Member, total: int, now: datetime,
+                    policy: CheckoutPolicy) -> Invoice:
+    """An UNPAID invoice with a code 1-999 no other open invoice to this account has; the unique
+    `open_code_key` index decides a race, and the loser tries another code."""
+    bank, account = seller.bank_code, seller.account_number
+    for _ in range(CODE_ATTEMPTS):
+        taken = set(session.scalars(select(Invoice.unique_code).where(
+            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)))
+        free = [code for code in range(1, 1000) if code not in taken]
+        if not free:
+            raise Conflict("NO_FREE_UNIQUE_CODE")
+        code = random.choice(free)
+        invoice = Invoice(number=f"tmp-{uuid.uuid4().hex}", order_id=order.id, buyer_id=order.buyer_id,
+                          seller_id=seller.id, payee_bank=bank, payee_account=account,
+                          payee_holder=seller.account_holder, goods_total=order.goods_total,
+                          shipping_cost=order.shipping_cost, unique_code=code, amount_due=total + code,
+                          status=UNPAID, open_code_key=f"{bank}:{account}:{code}", stock_restored=False,
+                          issued_at=now, due_at=now + policy.payment_window)
+        try:
+            with session.begin_nested():
+                session.add(invoice)
+                session.flush()
+        except IntegrityError:
+            session.expunge(invoice) if invoice in session else None
+            continue
+        invoice.order = order
+        return invoice
+    raise Conflict("NO_FREE_UNIQUE_CODE")
+
+
+def run_checkout(db: Database, buyer: Principal, choices: list[Choice], ship_to: ShipTo | None,
+                 couriers: Mapping[str, CourierAdapter], regions: RegionCatalog, now: datetime,
+                 policy: CheckoutPolicy = CheckoutPolicy()) -> list[InvoiceView]:
+    """The whole checkout of the buyer's cart (the three steps of the module docstring)."""
+    with db.unit_of_work() as session:
+        plan = plan_cart(session, buyer, ship_to, regions)
+    chosen = price_choices(plan, choices, couriers)
+    with db.unit_of_work() as session:
+        return commit_checkout(session, plan, chosen, now, policy)
+
+
+def quote_shipping(db: Database, buyer: Principal, ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter],
+                   regions: RegionCatalog) -> tuple[Plan, list[GroupQuote]]:
+    with db.unit_of_work() as session:
+        plan = plan_cart(session, buyer, ship_to, regions)
+    return plan, quote_plan(plan, couriers)
+
+
+# --- a won auction ------------------------------------------------------------------------------------
+
+def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None, choice: Choice,
+                         ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter], regions: RegionCatalog,
+                         now: datetime, policy: CheckoutPolicy = CheckoutPolicy()) -> InvoiceView:
+    """The winner's checkout of a won auction: a one-line order at the winning price."""
+    authorize(buyer, *SHOPPERS)
+    with db.unit_of_work() as session:
+        won = won_auction(session, product_id or 0)
+        if won is None or won.winner_id != buyer.member_id:
+            raise InvalidState("AUCTION_NOT_WON")
+        product = session.get(Product, won.product_id)
+        seller = session.get(Member, won.seller_id)
+        name, address, city = _destination(session, buyer, ship_to, regions)
+        group = GroupPlan(seller.id, seller.username, product.seller_city_code, product.weight_grams, won.amount)
+        plan = Plan(buyer, (group,), name, address, city)
+    chosen = price_choices(plan, [Choice(seller.username, choice.courier, choice.service)], couriers)
+    with db.unit_of_work() as session:
+        product = _lock_products(session, [won.product_id])[won.product_id]
+        if session.scalar(select(Order.id).where(Order.auction_product_id == product.id)) is not None:
+            raise Conflict("AUCTION_ALREADY_CHECKED_OUT")
+        buyer_member = session.get(Member, buyer.member_id)
+        invoice = _create(session, buyer_member, session.get(Member, seller.id), plan, chosen[seller.username],
+                          [(product.id, product.name, 1, won.amount, product.weight_grams)], now, policy,
+                          auction_product_id=product.id)
+        _tell_checkout(session, buyer_member, [invoice])
+        return _view(session, invoice)
+
+
+# --- reading invoices ---------------------------------------------------------------------------------
+
+def _invoice(session: Session, number: str | None, lock: bool = False) -> Invoice:
+    query = select(Invoice).where(Invoice.number == (number or "").strip())
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    invoice = session.scalars(query).first()
+    if invoice is None:
+        raise NotFound("INVOICE_NOT_FOUND", number=(number or "")[:40])
+    return invoice
+
+
+def get_invoice(session: Session, principal: Principal, number: str | None) -> InvoiceView:
+    """The invoice for its buyer, its payee (the seller) or an admin."""
+    invoice = _invoice(session, number)
+    if principal.role != ADMIN and principal.member_id not in (invoice.buyer_id, invoice.seller_id):
+        raise NotAuthorized("INVOICE_NOT_YOURS")
+    return _view(session, invoice)
+
+
+def list_invoices(session: Session, principal: Principal, status: str | None = None,
+                  limit: int = LIST_MAX) -> list[InvoiceView]:
+    """Newest first: a buyer's own, those payable to a seller (and a seller's own purchases), or all for admins."""
+    query = select(Invoice).order_by(Invoice.id.desc()).limit(max(1, min(limit, LIST_MAX)))
+    if principal.role != ADMIN:
+        query = query.where(or_(Invoice.buyer_id == principal.member_id, Invoice.seller_id == principal.member_id))
+    if status:
+        query = query.where(Invoice.status == status.strip().upper())
+    return [_view(session, invoice) for invoice in session.scalars(query)]
+
+
+# --- cancel and expire ----------------------------------------------------------------------------------
+
+def cancel_invoice(session: Session, principal: Principal, number: str | None, now: datetime) -> InvoiceView:
+    """The buyer cancels an invoice before paying it: stock back, both sides told."""
+    invoice = _invoice(session, number, lock=True)
+    if invoice.buyer_id != principal.member_id:
+        raise NotAuthorized("INVOICE_NOT_YOURS")
+    if invoice.status != UNPAID:
+        raise InvalidState("INVOICE_NOT_CANCELLABLE", status=invoice.status)
+    close_invoice(session, invoice, CANCELLED, now, "cancelled by the buyer")
+    return _view(session, invoice)
+
+
+def set_invoice_status(session: Session, invoice: Invoice, target: str, now: datetime, reason: str = "") -> None:
+    """The one way an invoice's status changes: checked against the pipeline, with history."""
+    current = invoice.status
+    pipelines.INVOICE.check(current, target)
+    invoice.status = target
+    if target != UNPAID:
+        invoice.open_code_key = None  # the code is free for another invoice to this account
+        invoice.closed_at = now
+    if target == PAID:
+        invoice.paid_at = now
+    session.add(InvoiceStatusHistory(invoice_id=invoice.id, from_status=current, to_status=target,
+                                     reason=reason[:200], changed_at=now))
+
+
+def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str = "") -> None:
+    """The one way an order's status changes: checked against the pipeline, with history."""
+    current = order.status
+    pipelines.ORDER.check(current, target)
+    order.status = target
+    order.updated_at = now
+    session.add(OrderStatusHistory(order_id=order.id, from_status=current, to_status=target, reason=reason[:200],
+                                   changed_at=now))
+
+
+def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str) -> None:
+    """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once."""
+    set_invoice_status(session, invoice, target, now, reason)
+    order = invoice.order
+    set_order_status(session, order, CANCELLED, now, reason)
+    if not invoice.stock_restored:
+        invoice.stock_restored = True
+        if order.auction_product_id is None:
+            products = _lock_products(session, [line.product_id for line in order.lines])
+            for line in order.lines:
+                product = products[line.product_id]
+                product.stock = (product.stock or 0) + line.quantity
+                product.updated_at = now
+                if product.status == SOLD_OUT:
+                    set_product_status(session, product, ACTIVE, now, f"stock back: invoice {invoice.number}")
+    session.flush()
+    _tell_closed(session, invoice, target)
+
+
+def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATCH) -> int:
+    """Expires every UNPAID invoice past its due time, each in its own short transaction; returns how
+    many this run expired. Workers claim with SELECT ... FOR UPDATE SKIP LOCKED (MariaDB; SQLite has one
+    writer), and the status is re-checked under the lock, so each invoice expires once."""
+    expired = 0
+    failed: set[int] = set()
+    for _ in range(limit):
+        claimed = None
+        try:
+            with db.unit_of_work() as session:
+                query = (select(Invoice).where(Invoice.status == UNPAID, Invoice.due_at <= now)
+                         .order_by(Invoice.due_at, Invoice.id).limit(1)
+                         .with_for_update(skip_locked=True).execution_options(populate_existing=True))
+                if failed:
+                    query = query.where(Invoice.id.not_in(failed))
+                invoice = session.scalars(query).first()
+                if invoice is None:
+                    break
+                claimed = invoice.id
+                close_invoice(session, invoice, EXPIRED, now, "not paid before the due time")
+            expired += 1
+        except Exception:
+            if claimed is None:
+                raise
+            log.exception("invoice %d: expiry failed; tried again at the next run", claimed)
+            failed.add(claimed)
+    return expired
+
+
+# --- notifications -----------------------------------------------------------------------------------
+
+def _items_text(order: Order) -> str:
+    return "\n".join(f"  - {line.name} x {line.quantity} @ {rupiah(line.unit_price)} = "
+                     f"{rupiah(line.quantity * line.unit_price)}" for line in order.lines)
+
+
+def _invoice_text(invoice: Invoice, seller: Member, bank_names: Mapping[str, str]) -> str:
+    order = invoice.order
+    return (f"Faktur {invoice.number} (pesanan {order.number}, penjual {seller.username})\n"
+            f"{_items_text(order)}\n"
+            f"  Harga barang: {rupiah(invoice.goods_total)}\n"
+            f"  Ongkos kirim ({order.courier.upper()} {order.courier_service}): {rupiah(invoice.shipping_cost)}\n"
+            f"  Kode unik: {invoice.unique_code}\n"
+            f"  JUMLAH YANG HARUS DITRANSFER: {rupiah(invoice.amount_due)} (tepat sampai digit terakhir)\n"
+            f"  Ke rekening: {bank_names.get(invoice.payee_bank.lower(), invoice.payee_bank.upper())} "
+            f"{invoice.payee_account} a.n. {invoice.payee_holder}\n")
+
+
+def _tell_checkout(session: Session, buyer: Member, invoices: list[Invoice]) -> None:
+    from emall_ws.domain.partners import BANKS
+
+    sellers = {i.seller_id: session.get(Member, i.seller_id) for i in invoices}
+    due_at = min(i.due_at for i in invoices)
+    blocks = "\n".join(_invoice_text(i, sellers[i.seller_id], BANKS) for i in invoices)
+    total = sum(i.amount_due for i in invoices)
+    notify_member(session, f"checkout:{invoices[0].number}", buyer.email, buyer.phone, "invoice_issued", {
+        "name": buyer.name, "invoice_count": len(invoices), "grand_total": rupiah(total),
+        "invoices": blocks, "due_at": due_at, "first_invoice": invoices[0].number,
+        "ship_address": f"{invoices[0].order.ship_name}, {invoices[0].order.ship_address}"})
+    for invoice in invoices:
+        seller = sellers[invoice.seller_id]
+        order = invoice.order
+        notify_member(session, f"order:{order.number}:new", seller.email, seller.phone, "order_new", {
+            "name": seller.name, "order_number": order.number, "invoice_number": invoice.number,
+            "buyer": buyer.username, "amount": rupiah(order.goods_total), "items": _items_text(order),
+            "courier": f"{order.courier.upper()} {order.courier_service}",
+            "ship_address": f"{order.ship_name}, {order.ship_address} ({order.ship_city_code})",
+            "due_at": invoice.due_at, "issued_at": invoice.issued_at})
+
+
+def _tell_closed(session: Session, invoice: Invoice, target: str) -> None:
+    template = "invoice_cancelled" if target == CANCELLED else "invoice_expired"
+    order = invoice.order
+    for member_id in (invoice.buyer_id, invoice.seller_id):
+        member = session.get(Member, member_id)
+        notify_member(session, f"invoice:{invoice.number}:{target.lower()}", member.email, member.phone, template, {
+            "name": member.name, "invoice_number": invoice.number, "order_number": order.number,
+            "amount": rupiah(invoice.amount_due), "items": _items_text(order), "due_at": invoice.due_at,
+            "closed_at": invoice.closed_at})
+
+
+__all__ = ["CheckoutPolicy", "Choice", "ShipTo", "run_checkout", "quote_shipping", "run_auction_checkout",
+           "get_invoice", "list_invoices", "cancel_invoice", "expire_due_invoices"]

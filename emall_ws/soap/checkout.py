@@ -1,0 +1,195 @@
+"""Checkout service ("kasir"): shipping quotes, checkout into one order + invoice per seller, invoices."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.domain.partners import COURIERS
+from emall_ws.services import checkout
+from emall_ws.services.auth import ADMIN, BUYER, SELLER
+from emall_ws.services.checkout import SHOPPERS, CheckoutPolicy, Choice, ShipTo
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Checkout"
+DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
+TNS = namespace_of(NAME)
+
+_lock = threading.Lock()
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class ShippingAddress(_Type):
+    """Where to ship, when not to the registered address: both fields, cityCode a Kemendagri code."""
+    address = Unicode(max_len=500)
+    cityCode = Unicode(max_len=5)
+
+
+class ShippingOption(_Type):
+    courier = Unicode
+    service = Unicode
+    description = Unicode
+    cost = Long
+    etdDays = Integer
+
+
+class GroupQuote(_Type):
+    """One seller's group of the cart with every courier option; couriers that did not answer listed."""
+    sellerUsername = Unicode
+    originCityCode = Unicode
+    destinationCityCode = Unicode
+    weightGrams = Integer
+    subtotal = Long
+    options = Array(ShippingOption)
+    unavailableCouriers = Array(Unicode(type_name="courier"))
+
+
+class ShippingChoice(_Type):
+    sellerUsername = Unicode(max_len=32)
+    courier = Unicode(max_len=20)
+    service = Unicode(max_len=30)
+
+
+class InvoiceLine(_Type):
+    productId = Long
+    name = Unicode
+    quantity = Integer
+    unitPrice = Long
+    lineTotal = Long
+
+
+class Invoice(_Type):
+    """An invoice: transfer exactly amountDue (goods + shipping + uniqueCode) to the payee before dueAt."""
+    invoiceNumber = Unicode
+    orderNumber = Unicode
+    status = Unicode
+    orderStatus = Unicode
+    buyer = Unicode
+    seller = Unicode
+    payeeBank = Unicode
+    payeeAccount = Unicode
+    payeeHolder = Unicode
+    goodsTotal = Long
+    shippingCost = Long
+    uniqueCode = Integer
+    amountDue = Long
+    courier = Unicode
+    courierService = Unicode
+    etdDays = Integer
+    shipName = Unicode
+    shipAddress = Unicode
+    shipCityCode = Unicode
+    weightGrams = Integer
+    issuedAt = DateTime
+    dueAt = DateTime
+    paidAt = DateTime
+    closedAt = DateTime
+    lines = Array(InvoiceLine)
+
+
+def couriers_of(platform) -> dict:
+    """One adapter per courier endpoint, made once per process (zeep clients are reused)."""
+    adapters = getattr(platform, "_courier_adapters", None)
+    if adapters is None:
+        with _lock:
+            adapters = getattr(platform, "_courier_adapters", None)
+            if adapters is None:
+                from emall_ws.partners import courier_adapter
+
+                adapters = {code: courier_adapter(platform.settings, code) for code in COURIERS}
+                platform._courier_adapters = adapters
+    return adapters
+
+
+def policy_of(platform) -> CheckoutPolicy:
+    return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours))
+
+
+def _ship_to(address) -> ShipTo | None:
+    if address is None:
+        return None
+    return ShipTo(address=address.address, city_code=address.cityCode)
+
+
+def _invoice(view: checkout.InvoiceView) -> Invoice:
+    return Invoice(
+        invoiceNumber=view.number, orderNumber=view.order_number, status=view.status, orderStatus=view.order_status,
+        buyer=view.buyer, seller=view.seller, payeeBank=view.payee_bank, payeeAccount=view.payee_account,
+        payeeHolder=view.payee_holder, goodsTotal=view.goods_total, shippingCost=view.shipping_cost,
+        uniqueCode=view.unique_code, amountDue=view.amount_due, courier=view.courier,
+        courierService=view.courier_service, etdDays=view.etd_days, shipName=view.ship_name,
+        shipAddress=view.ship_address, shipCityCode=view.ship_city_code, weightGrams=view.weight_grams,
+        issuedAt=to_wib(view.issued_at), dueAt=to_wib(view.due_at), paidAt=to_wib(view.paid_at),
+        closedAt=to_wib(view.closed_at),
+        lines=[InvoiceLine(productId=l.product_id, name=l.name, quantity=l.quantity, unitPrice=l.unit_price,
+                           lineTotal=l.line_total) for l in view.lines])
+
+
+class CheckoutService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(ShippingAddress, _returns=Array(GroupQuote), _out_variable_name="quotes")
+    def quoteShipping(ctx, shippingAddress):
+        """Courier options (service, cost, days) for each seller group of the caller's cart."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+        plan, quotes = checkout.quote_shipping(platform.db, buyer, _ship_to(shippingAddress), couriers_of(platform),
+                                               platform.regions)
+        return [GroupQuote(sellerUsername=q.group.seller_username, originCityCode=q.group.origin_city_code,
+                           destinationCityCode=plan.city_code, weightGrams=q.group.weight_grams,
+                           subtotal=q.group.subtotal,
+                           options=[ShippingOption(courier=o.courier, service=o.service, description=o.description,
+                                                   cost=o.cost, etdDays=o.etd_days) for o in q.options],
+                           unavailableCouriers=list(q.unavailable)) for q in quotes]
+
+    @rpc(Array(ShippingChoice), ShippingAddress, _returns=Array(Invoice), _out_variable_name="invoices")
+    def checkout(ctx, choices, shippingAddress):
+        """Checks the cart out: one order and one invoice per seller, with the chosen courier service."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+        chosen = [Choice(c.sellerUsername, c.courier, c.service) for c in (choices or ()) if c is not None]
+        views = checkout.run_checkout(platform.db, buyer, chosen, _ship_to(shippingAddress), couriers_of(platform),
+                                      platform.regions, platform.clock(), policy_of(platform))
+        return [_invoice(v) for v in views]
+
+    @rpc(Long(type_name="ProductId"), ShippingChoice, ShippingAddress, _returns=Invoice, _out_variable_name="invoice")
+    def checkoutAuction(ctx, productId, choice, shippingAddress):
+        """Checks out a won auction: a one-line order at the winning price, by the winner."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+        choice = choice or ShippingChoice()
+        view = checkout.run_auction_checkout(platform.db, buyer, productId, Choice(None, choice.courier, choice.service),
+                                             _ship_to(shippingAddress), couriers_of(platform), platform.regions,
+                                             platform.clock(), policy_of(platform))
+        return _invoice(view)
+
+    @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
+    def getInvoice(ctx, invoiceNumber):
+        """One invoice, for its buyer, its payee (the seller) or an admin."""
+        with platform_of(ctx).db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
+            return _invoice(checkout.get_invoice(session, principal, invoiceNumber))
+
+    @rpc(Unicode(max_len=10), _returns=Array(Invoice), _out_variable_name="invoices")
+    def listInvoices(ctx, status):
+        """The caller's invoices (as buyer or payee; admins: all), newest first, optionally by status."""
+        with platform_of(ctx).db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
+            return [_invoice(v) for v in checkout.list_invoices(session, principal, status)]
+
+    @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
+    def cancelInvoice(ctx, invoiceNumber):
+        """The buyer cancels an unpaid invoice: its order is cancelled and the stock restored."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            principal = authenticate(ctx, session, *SHOPPERS)
+            return _invoice(checkout.cancel_invoice(session, principal, invoiceNumber, platform.clock()))

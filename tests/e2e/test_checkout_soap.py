@@ -1,0 +1,157 @@
+"""Checkout over SOAP (Table III row 2): a two-seller cart becomes two invoices with distinct unique codes,
+emailed to the buyer; bad input gets its own fault and changes nothing; cancel restores the stock."""
+import re
+
+import pytest
+import zeep
+
+from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category, new_member
+from tests.e2e.members import login
+from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
+
+
+@pytest.fixture(scope="module")
+def shop(server, mailbox):
+    admin_name = create_admin(server)
+    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
+    category = new_category(server, admin)
+    sellers = [new_member(server, mailbox, seller=True, accountNumber="5550001111"),
+               new_member(server, mailbox, seller=True, bankCode="MANDIRI", accountNumber="1230009999123")]
+    products = {}
+    for seller, key, form in ((sellers[0], "keripik", fixed_form(category, stock=50)),
+                              (sellers[0], "sambal", fixed_form(category, name="Sambal Bawang", price=18_000,
+                                                                weightGrams=200, stock=40)),
+                              (sellers[1], "batik", fixed_form(category, name="Batik Cap Pekalongan",
+                                                               price=175_000, weightGrams=400, stock=30))):
+        catalog, auth = seller.service(server, "Catalog")
+        products[key] = catalog.sellProduct(form=form, **auth).productId
+    return {"admin": admin, "sellers": sellers, "products": products}
+
+
+def filled_cart(server, mailbox, shop) -> Member:
+    buyer = new_member(server, mailbox)
+    cart, auth = buyer.service(server, "Cart")
+    p = shop["products"]
+    cart.addItem(productId=p["keripik"], quantity=2, **auth)
+    cart.addItem(productId=p["sambal"], quantity=1, **auth)
+    cart.addItem(productId=p["batik"], quantity=1, **auth)
+    return buyer
+
+
+def cheapest(quotes, seller):
+    group = next(q for q in quotes if q.sellerUsername == seller)
+    option = min(group.options.ShippingOption, key=lambda o: o.cost)
+    return {"sellerUsername": seller, "courier": option.courier, "service": option.service}, option
+
+
+def stock_of(server, product_id):
+    return zeep.Client(server.wsdl_url("Catalog")).service.getProduct(productId=product_id).stock
+
+
+def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox, shop):
+    buyer = filled_cart(server, mailbox, shop)
+    service, auth = buyer.service(server, "Checkout")
+    quotes = service.quoteShipping(**auth)
+    assert len(quotes) == 2 and all(q.options for q in quotes)
+    sellers = [s.username for s in shop["sellers"]]
+    choices, options = zip(*(cheapest(quotes, s) for s in sellers))
+    before = stock_of(server, shop["products"]["keripik"])
+    invoices = service.checkout(choices={"ShippingChoice": list(choices)}, **auth)
+    assert [i.seller for i in invoices] == sorted(sellers, key=str.lower) or len(invoices) == 2
+    by_seller = {i.seller: i for i in invoices}
+    codes = {i.uniqueCode for i in invoices}
+    assert len(codes) == 2 and all(1 <= c <= 999 for c in codes)
+    for seller, option in zip(sellers, options):
+        invoice = by_seller[seller]
+        assert re.fullmatch(r"INV/\d{8}/\d{6,}", invoice.invoiceNumber)
+        assert invoice.shippingCost == option.cost and invoice.status == "UNPAID"
+        assert invoice.amountDue == invoice.goodsTotal + invoice.shippingCost + invoice.uniqueCode
+        assert invoice.dueAt.utcoffset().total_seconds() == 7 * 3600  # WIB on the wire
+    assert by_seller[sellers[0]].goodsTotal == 2 * 25_000 + 18_000
+    assert by_seller[sellers[1]].payeeAccount == "1230009999123"
+    assert stock_of(server, shop["products"]["keripik"]) == before - 2
+    cart, cart_auth = buyer.service(server, "Cart")
+    assert not cart.getCart(**cart_auth).groups
+    # the buyer's one email lists both invoices: number, exact amount, account, in text and HTML
+    address = f"{buyer.username}@example.co.id"
+    message = mail_about(mailbox, address, "Faktur pembelian")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for invoice in invoices:
+        amount = f"Rp {invoice.amountDue:,}".replace(",", ".")
+        for body in (text, html):
+            assert invoice.invoiceNumber in body and amount in body and invoice.payeeAccount in body
+    assert "WIB" in text
+    # both sellers hear of their new order
+    for seller in sellers:
+        order = mail_about(mailbox, f"{seller}@example.co.id", "Pesanan baru")
+        assert by_seller[seller].invoiceNumber in order.get_body(("plain",)).get_content()
+    # getInvoice / listInvoices
+    assert service.getInvoice(invoiceNumber=invoices[0].invoiceNumber, **auth).amountDue == invoices[0].amountDue
+    assert {i.invoiceNumber for i in service.listInvoices(**auth)} == {i.invoiceNumber for i in invoices}
+
+
+def mail_about(mailbox, address, subject, timeout=30):
+    """The first message to `address` whose subject holds `subject`, waiting for it to arrive."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for message in mailbox.to(address):
+            if subject in str(message["Subject"]):
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no message {subject!r} to {address}")
+
+
+def test_bad_checkouts_get_their_own_faults_and_change_nothing(server, mailbox, shop):
+    empty = new_member(server, mailbox)
+    service, auth = empty.service(server, "Checkout")
+    fault = fault_of(service.checkout, choices={"ShippingChoice": []}, **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "CART_EMPTY")
+
+    buyer = filled_cart(server, mailbox, shop)
+    service, auth = buyer.service(server, "Checkout")
+    quotes = service.quoteShipping(**auth)
+    sellers = [s.username for s in shop["sellers"]]
+    good = [cheapest(quotes, s)[0] for s in sellers]
+    stock = stock_of(server, shop["products"]["keripik"])
+    for choices, code in (([dict(good[0], courier="nosuch"), good[1]], "COURIER_NOT_QUOTED"),
+                          ([dict(good[0], service="TELEPORT"), good[1]], "SERVICE_NOT_QUOTED"),
+                          ([good[0]], "CHOICE_MISSING")):
+        fault = fault_of(service.checkout, choices={"ShippingChoice": choices}, **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", code)
+    fault = fault_of(service.checkout, choices={"ShippingChoice": good},
+                     shippingAddress={"address": "Jl. Antah Berantah 1", "cityCode": "99.99"}, **auth)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["cityCode"][0] == "UNKNOWN_CITY"
+    assert stock_of(server, shop["products"]["keripik"]) == stock
+    assert not service.listInvoices(**auth)
+    cart, cart_auth = buyer.service(server, "Cart")
+    assert cart.getCart(**cart_auth).itemCount == 4
+
+
+def test_someone_elses_invoice_and_cancelling_twice_are_refused(server, mailbox, shop):
+    buyer = filled_cart(server, mailbox, shop)
+    service, auth = buyer.service(server, "Checkout")
+    quotes = service.quoteShipping(**auth)
+    choices = [cheapest(quotes, s.username)[0] for s in shop["sellers"]]
+    stock = stock_of(server, shop["products"]["batik"])
+    invoice = service.checkout(choices={"ShippingChoice": choices}, **auth)[0]
+    assert stock_of(server, shop["products"]["batik"]) == stock - 1
+    stranger = new_member(server, mailbox)
+    other, other_auth = stranger.service(server, "Checkout")
+    for call in (other.getInvoice, other.cancelInvoice):
+        fault = fault_of(call, invoiceNumber=invoice.invoiceNumber, **other_auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "INVOICE_NOT_YOURS")
+    fault = fault_of(service.getInvoice, invoiceNumber="INV/20000101/000000", **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.NotFound", "INVOICE_NOT_FOUND")
+    # the payee sees it too, the admin as well
+    seller, seller_auth = Member.service(next(s for s in shop["sellers"] if s.username == invoice.seller),
+                                         server, "Checkout")
+    assert seller.getInvoice(invoiceNumber=invoice.invoiceNumber, **seller_auth).buyer == buyer.username
+    cancelled = service.cancelInvoice(invoiceNumber=invoice.invoiceNumber, **auth)
+    assert (cancelled.status, cancelled.orderStatus) == ("CANCELLED", "CANCELLED")
+    fault = fault_of(service.cancelInvoice, invoiceNumber=invoice.invoiceNumber, **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "INVOICE_NOT_CANCELLABLE")
+    admin, admin_auth = shop["admin"].service(server, "Checkout")
+    assert admin.getInvoice(invoiceNumber=invoice.invoiceNumber, **admin_auth).status == "CANCELLED"

@@ -1,0 +1,351 @@
+"""Checkout against the test database (SQLite or MariaDB): orders and invoices per seller, unique codes,
+stock that never oversells, refusals that change nothing, cancel and expiry restoring stock once."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Notification, Order, OrderLine,
+                                OrderStatusHistory, Product, ProductStatusHistory)
+from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
+from emall_ws.services import checkout
+from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices
+from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell, update
+from tests.integration.checkout_fixtures import REGIONS, FakeCourier, add_seller, check_out, couriers, jne_for, put
+
+DAY = timedelta(hours=24)
+
+
+@pytest.fixture
+def shop(db):
+    add_category(db)
+    semarang = add_seller(db, "koperasi_semarang", "33.74", "bca", "1111111111")
+    bandung = add_seller(db, "ukm_bandung", "32.73", "mandiri", "2222222222")
+    return {
+        "semarang": semarang, "bandung": bandung, "buyer": add_member(db, "budi", "BUYER"),
+        "other": add_member(db, "ani", "BUYER"), "admin": add_member(db, "admin1", "ADMIN"),
+        "kopi": sell(db, semarang, FIXED_FORM).product_id,  # 85.000, 300 g, stock 10
+        "teh": sell(db, semarang, FIXED_FORM, name="Teh Kaligua", price=40_000, weight_grams=150, stock=5).product_id,
+        "batik": sell(db, bandung, FIXED_FORM, name="Batik Tulis", price=450_000, weight_grams=500,
+                      stock=2).product_id,
+    }
+
+
+def stock(db, product_id):
+    with db.unit_of_work() as session:
+        product = session.get(Product, product_id)
+        return product.stock, product.status
+
+
+def snapshot(db):
+    """Everything a refused checkout must leave as it was."""
+    with db.unit_of_work() as session:
+        return (sorted(session.execute(select(Product.id, Product.stock, Product.status)).all()),
+                sorted(session.execute(select(CartLine.buyer_id, CartLine.product_id, CartLine.quantity)).all()),
+                *(session.scalar(select(func.count()).select_from(m))
+                  for m in (Order, OrderLine, Invoice, Notification, InvoiceStatusHistory, OrderStatusHistory)))
+
+
+def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
+    buyer = shop["buyer"]
+    put(db, buyer, shop["kopi"], 2)
+    put(db, buyer, shop["teh"], 3)
+    put(db, buyer, shop["batik"], 2)
+    adapters = couriers()
+    invoices = check_out(db, buyer, [Choice("koperasi_semarang", "jne", "REG"), Choice("UKM_Bandung", "pos", "yes")],
+                         adapters=adapters)
+    assert [i.seller for i in invoices] == ["koperasi_semarang", "ukm_bandung"]
+    semarang, bandung = invoices
+    assert semarang.goods_total == 2 * 85_000 + 3 * 40_000 and semarang.weight_grams == 1050
+    assert semarang.shipping_cost == 18_000 and semarang.courier == "jne" and semarang.courier_service == "REG"
+    assert bandung.goods_total == 900_000 and bandung.shipping_cost == 14_000 and bandung.courier_service == "YES"
+    for invoice in invoices:
+        assert invoice.number.startswith("INV/20261128/") and invoice.order_number.startswith("ORD/20261128/")
+        assert 1 <= invoice.unique_code <= 999
+        assert invoice.amount_due == invoice.goods_total + invoice.shipping_cost + invoice.unique_code
+        assert invoice.status == "UNPAID" and invoice.order_status == "AWAITING_PAYMENT"
+        assert invoice.due_at == NOW + DAY and invoice.ship_city_code == "31.74"
+    assert (semarang.payee_bank, semarang.payee_account, semarang.payee_holder) == (
+        "bca", "1111111111", "KOPERASI KOPERASI_SEMARANG")
+    assert [(l.name, l.quantity, l.unit_price) for l in semarang.lines] == [
+        ("Kopi Gayo Arabika 250 g", 2, 85_000), ("Teh Kaligua", 3, 40_000)]
+    # the chosen courier was asked again, seller's city -> buyer's city, with the group's weight
+    assert adapters["jne"].calls == [("33.74", "31.74", 1050)]
+    assert stock(db, shop["kopi"]) == (8, "ACTIVE") and stock(db, shop["batik"]) == (0, "SOLD_OUT")
+    assert count(db, CartLine) == 0
+    assert count(db, InvoiceStatusHistory) == 2 and count(db, OrderStatusHistory) == 2
+    with db.unit_of_work() as session:
+        sent = sorted(session.execute(select(Notification.template, Notification.channel, Notification.recipient)))
+    assert sent == [("invoice_issued", "EMAIL", "budi@example.co.id"), ("invoice_issued", "SMS", "+6281234567890"),
+                    ("order_new", "EMAIL", "koperasi_semarang@example.co.id"), ("order_new", "EMAIL", "ukm_bandung@example.co.id"),
+                    ("order_new", "SMS", "+6281234567890"), ("order_new", "SMS", "+6281234567890")]
+
+
+def test_the_buyer_email_lists_every_invoice_with_amount_bank_and_account(db, shop):
+    from emall_ws.notify.templates import render, render_sms
+    import json
+
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["buyer"], shop["batik"])
+    invoices = check_out(db, shop["buyer"], jne_for("koperasi_semarang", "ukm_bandung"))
+    with db.unit_of_work() as session:
+        row = session.scalars(select(Notification).where(Notification.template == "invoice_issued",
+                                                         Notification.channel == "EMAIL")).one()
+    email = render("invoice_issued", json.loads(row.data))
+    for invoice in invoices:
+        amount = f"Rp {invoice.amount_due:,}".replace(",", ".")
+        for text in (email.text, email.html):
+            assert invoice.number in text and amount in text and invoice.payee_account in text
+    assert "Bank Central Asia" in email.text and "Bank Mandiri" in email.text
+    assert "29 November 2026 pukul 10.00 WIB" in email.text  # due: 24 h after 03.00 UTC
+    sms = render_sms("invoice_issued", json.loads(row.data))
+    assert len(sms) <= 160 and "2 faktur" in sms
+
+
+def test_quotes_per_seller_group_leave_a_silent_courier_out(db, shop):
+    put(db, shop["buyer"], shop["kopi"], 4)
+    put(db, shop["buyer"], shop["batik"])
+    plan, quotes = checkout.quote_shipping(db, shop["buyer"], ShipTo("Jl. Braga 5", "32.73"), couriers(), REGIONS)
+    assert plan.city_code == "32.73"
+    assert [(q.group.seller_username, q.group.origin_city_code, q.group.weight_grams) for q in quotes] == [
+        ("koperasi_semarang", "33.74", 1200), ("ukm_bandung", "32.73", 500)]
+    assert [(o.courier, o.service, o.cost) for o in quotes[0].options] == [
+        ("jne", "REG", 18_000), ("jne", "YES", 36_000), ("pos", "REG", 14_000), ("pos", "YES", 28_000)]
+    assert quotes[0].unavailable == ("tiki",)
+
+
+@pytest.mark.parametrize("choices, error, code", [
+    ([Choice("koperasi_semarang", "tiki", "REG")], checkout.CourierUnavailable, "COURIER_UNAVAILABLE"),
+    ([Choice("koperasi_semarang", "dhl", "REG")], InvalidState, "COURIER_NOT_QUOTED"),
+    ([Choice("koperasi_semarang", "jne", "SUPER")], InvalidState, "SERVICE_NOT_QUOTED"),
+    ([], InvalidState, "CHOICE_MISSING"),
+    ([Choice("koperasi_semarang", "jne", "REG"), Choice("nobody", "jne", "REG")], InvalidState,
+     "CHOICE_UNKNOWN_SELLER"),
+])
+def test_a_bad_choice_is_refused_and_nothing_changes(db, shop, choices, error, code):
+    put(db, shop["buyer"], shop["kopi"])
+    before = snapshot(db)
+    with pytest.raises(error) as refused:
+        check_out(db, shop["buyer"], choices)
+    assert refused.value.code == code
+    assert snapshot(db) == before
+
+
+def test_an_empty_cart_and_an_unknown_region_are_refused(db, shop):
+    with pytest.raises(InvalidState) as empty:
+        check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    assert empty.value.code == "CART_EMPTY"
+    put(db, shop["buyer"], shop["kopi"])
+    before = snapshot(db)
+    with pytest.raises(ValidationFailed) as region:
+        check_out(db, shop["buyer"], jne_for("koperasi_semarang"), ShipTo("Jl. Entah", "99.99"))
+    assert [(e.field, e.code) for e in region.value.errors] == [("cityCode", "UNKNOWN_CITY")]
+    assert snapshot(db) == before
+
+
+def test_a_price_or_stock_change_refuses_the_whole_checkout_listing_the_lines(db, shop):
+    buyer = shop["buyer"]
+    put(db, buyer, shop["kopi"], 2)
+    put(db, buyer, shop["teh"], 5)
+    put(db, buyer, shop["batik"])
+    update(db, shop["semarang"], shop["kopi"], price=90_000)
+    update(db, shop["semarang"], shop["teh"], stock=4)
+    before = snapshot(db)
+    with pytest.raises(CheckoutRefused) as refused:
+        check_out(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"))
+    assert [(e.field, e.code) for e in refused.value.errors] == [
+        (f"product:{shop['kopi']}", "CART_REPRICED"), (f"product:{shop['teh']}", "CART_NOT_ENOUGH_STOCK")]
+    assert snapshot(db) == before
+
+
+def test_unique_codes_differ_among_open_invoices_to_one_account(db, shop):
+    codes = []
+    for i in range(8):
+        buyer = add_member(db, f"pembeli{i}", "BUYER")
+        put(db, buyer, shop["kopi"])
+        codes += [invoice.unique_code for invoice in check_out(db, buyer, jne_for("koperasi_semarang"))]
+    assert len(set(codes)) == 8
+    with db.unit_of_work() as session:
+        keys = list(session.scalars(select(Invoice.open_code_key)))
+    assert sorted(keys) == sorted(f"bca:1111111111:{code}" for code in codes)
+
+
+def test_the_database_refuses_a_second_open_invoice_with_the_same_code(db, shop):
+    from sqlalchemy.exc import IntegrityError
+
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["other"], shop["kopi"])
+    first, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    second, = check_out(db, shop["other"], jne_for("koperasi_semarang"))
+    with pytest.raises(IntegrityError):
+        with db.unit_of_work() as session:
+            invoice = session.scalars(select(Invoice).where(Invoice.number == second.number)).one()
+            invoice.open_code_key = f"bca:1111111111:{first.unique_code}"
+            session.flush()
+
+
+def test_invoices_are_seen_by_their_buyer_their_payee_and_admins_only(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["buyer"], shop["batik"])
+    semarang, bandung = check_out(db, shop["buyer"], jne_for("koperasi_semarang", "ukm_bandung"))
+    with db.unit_of_work() as session:
+        assert checkout.get_invoice(session, shop["buyer"], semarang.number).amount_due == semarang.amount_due
+        assert checkout.get_invoice(session, shop["semarang"], semarang.number).number == semarang.number
+        assert checkout.get_invoice(session, shop["admin"], bandung.number).number == bandung.number
+        for outsider, number in ((shop["other"], semarang.number), (shop["bandung"], semarang.number)):
+            with pytest.raises(NotAuthorized) as denied:
+                checkout.get_invoice(session, outsider, number)
+            assert denied.value.code == "INVOICE_NOT_YOURS"
+        with pytest.raises(NotFound):
+            checkout.get_invoice(session, shop["buyer"], "INV/20261128/999999")
+        assert [i.number for i in checkout.list_invoices(session, shop["buyer"])] == [bandung.number, semarang.number]
+        assert [i.number for i in checkout.list_invoices(session, shop["bandung"])] == [bandung.number]
+        assert checkout.list_invoices(session, shop["other"]) == []
+        assert len(checkout.list_invoices(session, shop["admin"], "unpaid")) == 2
+
+
+def test_cancel_restores_stock_once_and_tells_both_sides(db, shop):
+    put(db, shop["buyer"], shop["batik"], 2)
+    invoice, = check_out(db, shop["buyer"], jne_for("ukm_bandung"))
+    assert stock(db, shop["batik"]) == (0, "SOLD_OUT")
+    with db.unit_of_work() as session:
+        with pytest.raises(NotAuthorized):
+            checkout.cancel_invoice(session, shop["other"], invoice.number, NOW)
+        with pytest.raises(NotAuthorized):  # the payee cannot cancel the buyer's invoice
+            checkout.cancel_invoice(session, shop["bandung"], invoice.number, NOW)
+    with db.unit_of_work() as session:
+        cancelled = checkout.cancel_invoice(session, shop["buyer"], invoice.number, NOW + timedelta(hours=1))
+    assert (cancelled.status, cancelled.order_status) == ("CANCELLED", "CANCELLED")
+    assert stock(db, shop["batik"]) == (2, "ACTIVE")
+    before = snapshot(db)
+    with db.unit_of_work() as session:
+        with pytest.raises(InvalidState) as again:
+            checkout.cancel_invoice(session, shop["buyer"], invoice.number, NOW)
+    assert again.value.code == "INVOICE_NOT_CANCELLABLE"
+    assert snapshot(db) == before
+    # both sides by email (the fixture gives everyone one phone number, so the SMS rows fold into one)
+    assert count(db, Notification, Notification.template == "invoice_cancelled", Notification.channel == "EMAIL") == 2
+    assert expire_due_invoices(db, NOW + 2 * DAY) == 0 and stock(db, shop["batik"]) == (2, "ACTIVE")
+
+
+def test_cancelling_a_paid_invoice_is_refused(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    invoice, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:
+        row = session.scalars(select(Invoice).where(Invoice.number == invoice.number)).one()
+        checkout.set_invoice_status(session, row, "PAID", NOW, "test: paid")
+    before = snapshot(db)
+    with db.unit_of_work() as session:
+        with pytest.raises(InvalidState) as refused:
+            checkout.cancel_invoice(session, shop["buyer"], invoice.number, NOW)
+    assert refused.value.code == "INVOICE_NOT_CANCELLABLE" and refused.value.params == {"status": "PAID"}
+    assert snapshot(db) == before
+    assert stock(db, shop["kopi"]) == (9, "ACTIVE")
+
+
+def test_expiry_restores_stock_exactly_once_and_frees_the_code(db, shop):
+    put(db, shop["buyer"], shop["kopi"], 3)
+    put(db, shop["other"], shop["kopi"], 2)
+    early, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    late, = check_out(db, shop["other"], jne_for("koperasi_semarang"), now=NOW + timedelta(hours=5))
+    assert stock(db, shop["kopi"]) == (5, "ACTIVE")
+    assert expire_due_invoices(db, NOW + DAY - timedelta(seconds=1)) == 0
+    assert expire_due_invoices(db, NOW + DAY) == 1
+    assert stock(db, shop["kopi"]) == (8, "ACTIVE")
+    assert expire_due_invoices(db, NOW + DAY) == 0  # a second run changes nothing
+    assert stock(db, shop["kopi"]) == (8, "ACTIVE")
+    with db.unit_of_work() as session:
+        expired = checkout.get_invoice(session, shop["admin"], early.number)
+        row = session.scalars(select(Invoice).where(Invoice.number == early.number)).one()
+        assert (expired.status, expired.order_status, row.open_code_key, row.stock_restored) == (
+            "EXPIRED", "CANCELLED", None, True)
+        assert checkout.get_invoice(session, shop["admin"], late.number).status == "UNPAID"
+    assert count(db, Notification, Notification.template == "invoice_expired", Notification.channel == "EMAIL") == 2
+    assert expire_due_invoices(db, NOW + 2 * DAY) == 1 and stock(db, shop["kopi"]) == (10, "ACTIVE")
+
+
+def test_expiry_brings_a_sold_out_product_back_on_sale(db, shop):
+    put(db, shop["buyer"], shop["batik"], 2)
+    check_out(db, shop["buyer"], jne_for("ukm_bandung"))
+    assert expire_due_invoices(db, NOW + DAY) == 1
+    assert stock(db, shop["batik"]) == (2, "ACTIVE")
+    with db.unit_of_work() as session:
+        moves = list(session.execute(select(ProductStatusHistory.from_status, ProductStatusHistory.to_status)
+                                     .where(ProductStatusHistory.product_id == shop["batik"])
+                                     .order_by(ProductStatusHistory.id)))
+    assert moves == [(None, "ACTIVE"), ("ACTIVE", "SOLD_OUT"), ("SOLD_OUT", "ACTIVE")]
+
+
+def test_fifty_buyers_racing_for_the_last_ten_units_never_oversell(db, shop):
+    """Each buyer has 1 unit in the cart; 50 check out at once in their own threads and sessions."""
+    product = sell(db, shop["semarang"], FIXED_FORM, name="Rendang Kemasan", stock=10).product_id
+    buyers = [add_member(db, f"racer{i:02d}", "BUYER") for i in range(50)]
+    for buyer in buyers:
+        put(db, buyer, product)
+    adapters = {"jne": FakeCourier("jne")}
+    start = threading.Barrier(len(buyers))
+    outcomes: dict[str, object] = {}
+
+    def run(buyer):
+        start.wait()
+        try:
+            outcomes[buyer.username] = check_out(db, buyer, jne_for("koperasi_semarang"), adapters=adapters)
+        except Exception as error:  # noqa: BLE001 - recorded and checked below
+            outcomes[buyer.username] = error
+
+    threads = [threading.Thread(target=run, args=(buyer,)) for buyer in buyers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    sold = [o for o in outcomes.values() if isinstance(o, list)]
+    refused = [o for o in outcomes.values() if not isinstance(o, list)]
+    assert len(outcomes) == 50 and len(sold) == 10, [repr(o) for o in refused if not isinstance(o, Conflict)]
+    assert all(isinstance(o, CheckoutRefused) and o.errors[0].code in ("CART_SOLD_OUT", "CART_NOT_ENOUGH_STOCK")
+               for o in refused), {repr(o) for o in refused}
+    assert stock(db, product) == (0, "SOLD_OUT")
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.product_id == product)) == 10
+        codes = list(session.scalars(select(Invoice.unique_code)))
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert count(db, CartLine) == 40  # the refused keep their carts
+
+
+def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
+    from tests.integration.catalog_fixtures import AUCTION_FORM
+    from emall_ws.db.models import Product as P
+
+    product_id = sell(db, shop["semarang"], AUCTION_FORM).product_id
+    with db.unit_of_work() as session:
+        product = session.get(P, product_id)
+        product.status, product.winner_id, product.current_price, product.closed_at = (
+            "CLOSED", shop["buyer"].member_id, 2_100_000, NOW)
+    with pytest.raises(InvalidState) as not_won:
+        checkout.run_auction_checkout(db, shop["other"], product_id, Choice(None, "jne", "REG"), None, couriers(),
+                                      REGIONS, NOW)
+    assert not_won.value.code == "AUCTION_NOT_WON"
+    invoice = checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None,
+                                            couriers(), REGIONS, NOW)
+    assert [(l.quantity, l.unit_price) for l in invoice.lines] == [(1, 2_100_000)]
+    assert invoice.amount_due == 2_100_000 + 9_000 + invoice.unique_code
+    with pytest.raises(Conflict) as twice:
+        checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, couriers(),
+                                      REGIONS, NOW)
+    assert twice.value.code == "AUCTION_ALREADY_CHECKED_OUT"
+
+
+def test_the_worker_expires_invoices_as_a_job_of_its_own(db, shop, tmp_path):
+    from emall_ws.config import Settings
+    from emall_ws.worker import build_worker
+
+    settings = Settings.from_env({"EMALL_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
+                                  "EMALL_VAR_DIR": str(tmp_path)})
+    [job] = [job for job in build_worker(db, settings).jobs if job.name == "expire-invoices"]
+    put(db, shop["buyer"], shop["kopi"], 4)
+    check_out(db, shop["buyer"], jne_for("koperasi_semarang"), now=NOW - 2 * DAY)  # long overdue now
+    assert stock(db, shop["kopi"]) == (6, "ACTIVE")
+    assert job.run() == 1 and job.run() == 0
+    assert stock(db, shop["kopi"]) == (10, "ACTIVE")
