@@ -30,6 +30,11 @@ def _units(char: str, coding: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1  # outside the BMP: a surrogate pair
 
 
+def is_gsm7(text: str) -> bool:
+    """Whether `text` can go as GSM-7 (default alphabet plus extension table)."""
+    return coding_of(text) == GSM7
+
+
 def length_in_units(text: str) -> int:
     """Septets (GSM-7) or UTF-16 code units (UCS-2) the text takes."""
     coding = coding_of(text)

@@ -354,6 +354,8 @@ class OrderStatusHistory(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
+    order: Mapped[Order] = relationship()
+
 
 class Invoice(Base):
     """What the buyer transfers for one order: goods + shipping + a unique code, to the seller's account.
@@ -398,3 +400,5 @@ class InvoiceStatusHistory(Base):
     to_status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    invoice: Mapped[Invoice] = relationship()

@@ -22,13 +22,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adapters.sms_text import is_gsm7
 from emall_ws.db.models import Bid, Member, Product
 from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
 from emall_ws.notify.outbox import notify_member
-from emall_ws.notify.sms_text import is_gsm7
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 

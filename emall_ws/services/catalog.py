@@ -24,6 +24,7 @@ from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound,
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, SELLER, Principal, authorize
+from emall_ws.services.status import change_status
 
 
 @dataclass(frozen=True)
@@ -117,12 +118,8 @@ def _category(session: Session, code: str) -> Category | None:
 
 def set_status(session: Session, product: Product, target: str, now: datetime, reason: str = "") -> None:
     """The one way a product's status changes: checked against the pipeline, with history."""
-    current = product.status
-    pipelines.PRODUCT.check(current, target)
-    product.status = target
+    change_status(session, pipelines.PRODUCT, product, ProductStatusHistory, target, now, reason)
     product.updated_at = now
-    session.add(ProductStatusHistory(product=product, from_status=current, to_status=target,
-                                     reason=reason[:200], changed_at=now))
 
 
 # --- a seller's listings ----------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auction import won_auction
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import set_status as set_product_status
+from emall_ws.services.status import change_status
 
 log = logging.getLogger(__name__)
 
@@ -494,26 +495,18 @@ def cancel_invoice(session: Session, principal: Principal, number: str | None, n
 
 def set_invoice_status(session: Session, invoice: Invoice, target: str, now: datetime, reason: str = "") -> None:
     """The one way an invoice's status changes: checked against the pipeline, with history."""
-    current = invoice.status
-    pipelines.INVOICE.check(current, target)
-    invoice.status = target
+    change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
     if target != UNPAID:
         invoice.open_code_key = None  # the code is free for another invoice to this account
         invoice.closed_at = now
     if target == PAID:
         invoice.paid_at = now
-    session.add(InvoiceStatusHistory(invoice_id=invoice.id, from_status=current, to_status=target,
-                                     reason=reason[:200], changed_at=now))
 
 
 def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str = "") -> None:
     """The one way an order's status changes: checked against the pipeline, with history."""
-    current = order.status
-    pipelines.ORDER.check(current, target)
-    order.status = target
+    change_status(session, pipelines.ORDER, order, OrderStatusHistory, target, now, reason)
     order.updated_at = now
-    session.add(OrderStatusHistory(order_id=order.id, from_status=current, to_status=target, reason=reason[:200],
-                                   changed_at=now))
 
 
 def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str) -> None:

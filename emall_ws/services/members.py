@@ -21,6 +21,7 @@ from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth
 from emall_ws.services.auth import ADMIN, Principal
+from emall_ws.services.status import change_status
 
 ACTIVATION, PASSWORD_RESET = "ACTIVATION", "PASSWORD_RESET"
 PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
@@ -82,11 +83,7 @@ def view_of(member: Member) -> MemberView:
 
 def set_status(session: Session, member: Member, target: str, now: datetime, reason: str = "") -> None:
     """The one way a member's status changes: checked against the pipeline, with history."""
-    current = member.status
-    pipelines.MEMBER.check(current, target)
-    member.status = target
-    session.add(MemberStatusHistory(member=member, from_status=current, to_status=target,
-                                    reason=reason[:200], changed_at=now))
+    change_status(session, pipelines.MEMBER, member, MemberStatusHistory, target, now, reason)
 
 
 def _code_hash(member_id: int, purpose: str, code: str) -> str:

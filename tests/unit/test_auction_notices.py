@@ -8,7 +8,7 @@ import pytest
 from emall_ws.domain import auction as rules
 from emall_ws.messages import MESSAGES, field_message, translate
 from emall_ws.notify import templates
-from emall_ws.notify.sms_text import is_gsm7, sms_parts
+from adapters.sms_text import is_gsm7, sms_parts
 from emall_ws.notify.templates import render, render_sms
 
 MESSAGES_PY = Path(__file__).resolve().parents[2] / "emall_ws" / "messages.py"

@@ -4,7 +4,7 @@ from importlib import resources
 
 import pytest
 
-from emall_ws.notify.sms_text import is_gsm7, sms_parts, sms_segments
+from adapters.sms_text import is_gsm7, sms_parts, split_sms
 from emall_ws.notify.templates import render_sms
 
 WIDEST_TIME = datetime(2026, 9, 30, 16, 59)  # "30 Sep 2026 23.59 WIB": the widest a time gets
@@ -71,14 +71,14 @@ def test_gsm7_is_the_default_alphabet_and_its_extension_table(text, expected):
 ])
 def test_parts_are_160_then_153_for_gsm7_and_70_then_67_for_ucs2(text, parts):
     assert sms_parts(text) == parts
-    assert "".join(sms_segments(text)) == text
+    assert "".join(split_sms(text)) == text
 
 
 def test_an_escape_sequence_or_a_surrogate_pair_is_never_cut_between_parts():
     gsm = "a" * 152 + "€" + "b" * 10  # the € would take septets 153 and 154
-    assert [len(part) for part in sms_segments(gsm)] == [152, 11]
+    assert [len(part) for part in split_sms(gsm)] == [152, 11]
     ucs2 = "ê" * 66 + "\U0001F331" + "ê" * 10  # the pair would take units 67 and 68
-    assert [len(part) for part in sms_segments(ucs2)] == [66, 11]
+    assert [len(part) for part in split_sms(ucs2)] == [66, 11]
 
 
 def test_one_character_outside_gsm7_turns_the_whole_text_into_ucs2():

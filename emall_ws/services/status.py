@@ -1,0 +1,20 @@
+"""The one mechanism by which any entity's status changes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from emall_ws.domain.pipelines import Pipeline
+
+
+def change_status(session: Session, pipeline: Pipeline, entity, history: type, target: str,
+                  now: datetime, reason: str = "") -> str | None:
+    """Checks the move against `pipeline`, makes it, and records it in `history` (a model whose
+    relationship to the entity is named like the pipeline's entity). Returns the old status."""
+    current = entity.status
+    pipeline.check(current, target)
+    entity.status = target
+    session.add(history(**{pipeline.entity: entity}, from_status=current, to_status=target,
+                        reason=reason[:200], changed_at=now))
+    return current
