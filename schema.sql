@@ -65,6 +65,18 @@ CREATE TABLE notification (
 
 CREATE INDEX ix_notification_status_next_attempt_at ON notification (status, next_attempt_at);
 
+CREATE TABLE payee_account_poll (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	bank VARCHAR(10) NOT NULL,
+	account_number VARCHAR(20) NOT NULL,
+	read_until DATETIME(6),
+	leased_until DATETIME(6),
+	last_checked_at DATETIME(6),
+	last_error VARCHAR(200) NOT NULL,
+	CONSTRAINT pk_payee_account_poll PRIMARY KEY (id),
+	CONSTRAINT uq_payee_account_poll_bank_account_number UNIQUE (bank, account_number)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE registry_business (
 	`key` VARCHAR(255) NOT NULL,
 	name VARCHAR(200) NOT NULL,
@@ -318,6 +330,8 @@ CREATE TABLE invoice (
 
 CREATE INDEX ix_invoice_buyer_id ON invoice (buyer_id);
 
+CREATE INDEX ix_invoice_payee_bank_payee_account_amount_due ON invoice (payee_bank, payee_account, amount_due);
+
 CREATE INDEX ix_invoice_seller_id ON invoice (seller_id);
 
 CREATE INDEX ix_invoice_status_due_at ON invoice (status, due_at);
@@ -352,6 +366,52 @@ CREATE TABLE order_status_history (
 
 CREATE INDEX ix_order_status_history_order_id ON order_status_history (order_id);
 
+CREATE TABLE shipment (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	order_id BIGINT NOT NULL,
+	courier VARCHAR(10) NOT NULL,
+	waybill VARCHAR(40) NOT NULL,
+	courier_change_reason VARCHAR(200) NOT NULL,
+	status VARCHAR(20) NOT NULL,
+	courier_status VARCHAR(100) NOT NULL,
+	final BOOL NOT NULL,
+	received_by VARCHAR(100),
+	delivered_at DATETIME(6),
+	shipped_at DATETIME(6) NOT NULL,
+	next_check_at DATETIME(6) NOT NULL,
+	leased_until DATETIME(6),
+	last_checked_at DATETIME(6),
+	last_check_error VARCHAR(200) NOT NULL,
+	CONSTRAINT pk_shipment PRIMARY KEY (id),
+	CONSTRAINT uq_shipment_courier_waybill UNIQUE (courier, waybill),
+	CONSTRAINT uq_shipment_order_id UNIQUE (order_id),
+	CONSTRAINT fk_shipment_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_shipment_final_next_check_at ON shipment (final, next_check_at);
+
+CREATE TABLE bank_mutation (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	bank VARCHAR(10) NOT NULL,
+	account_number VARCHAR(20) NOT NULL,
+	mutation_id VARCHAR(40) NOT NULL,
+	posted_at DATETIME(6) NOT NULL,
+	type VARCHAR(2) NOT NULL,
+	amount BIGINT NOT NULL,
+	description VARCHAR(200) NOT NULL,
+	balance BIGINT NOT NULL,
+	read_at DATETIME(6) NOT NULL,
+	match_status VARCHAR(12) NOT NULL,
+	invoice_id BIGINT,
+	note VARCHAR(300) NOT NULL,
+	CONSTRAINT pk_bank_mutation PRIMARY KEY (id),
+	CONSTRAINT uq_bank_mutation_bank_account_number_mutation_id UNIQUE (bank, account_number, mutation_id),
+	CONSTRAINT uq_bank_mutation_invoice_id UNIQUE (invoice_id),
+	CONSTRAINT fk_bank_mutation_invoice_id_invoice FOREIGN KEY(invoice_id) REFERENCES invoice (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_bank_mutation_match_status_read_at ON bank_mutation (match_status, read_at);
+
 CREATE TABLE invoice_status_history (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	invoice_id BIGINT NOT NULL,
@@ -364,3 +424,15 @@ CREATE TABLE invoice_status_history (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_invoice_status_history_invoice_id ON invoice_status_history (invoice_id);
+
+CREATE TABLE shipment_event (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	shipment_id BIGINT NOT NULL,
+	occurred_at DATETIME(6) NOT NULL,
+	location VARCHAR(200) NOT NULL,
+	description VARCHAR(500) NOT NULL,
+	fingerprint VARCHAR(64) NOT NULL,
+	CONSTRAINT pk_shipment_event PRIMARY KEY (id),
+	CONSTRAINT uq_shipment_event_shipment_id_fingerprint UNIQUE (shipment_id, fingerprint),
+	CONSTRAINT fk_shipment_event_shipment_id_shipment FOREIGN KEY(shipment_id) REFERENCES shipment (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

@@ -388,7 +388,9 @@ class Invoice(Base):
 
     order: Mapped[Order] = relationship()
 
-    __table_args__ = (Index(None, "status", "due_at"), Base.__table_args__)
+    # (payee, amount): how reconciliation finds the invoice a credit on that account pays
+    __table_args__ = (Index(None, "status", "due_at"), Index(None, "payee_bank", "payee_account", "amount_due"),
+                      Base.__table_args__)
 
 
 class InvoiceStatusHistory(Base):
@@ -402,3 +404,94 @@ class InvoiceStatusHistory(Base):
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
     invoice: Mapped[Invoice] = relationship()
+
+
+# --- Payments: mutations read from the payee accounts ---------------------------------------
+
+class BankMutation(Base):
+    """A mutation read from a payee account, recorded once per (bank, account, mutation id) however
+    often its window is read again. A credit pays at most one invoice (`invoice_id` is unique); one
+    that pays none keeps its `match_status` and `note` for an admin."""
+    __tablename__ = "bank_mutation"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    bank: Mapped[str] = mapped_column(String(10))
+    account_number: Mapped[str] = mapped_column(String(20))
+    mutation_id: Mapped[str] = mapped_column(String(40))
+    posted_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    type: Mapped[str] = mapped_column(String(2))  # CR (money in), DB
+    amount: Mapped[int] = mapped_column(MONEY)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    balance: Mapped[int] = mapped_column(MONEY)
+    read_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    # PAID (it paid invoice_id), NO_MATCH, AMBIGUOUS, LATE, CLOSED; DEBIT for money out
+    match_status: Mapped[str] = mapped_column(String(12))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey(Invoice.id), unique=True)
+    note: Mapped[str] = mapped_column(String(300), default="")  # the invoices concerned, for an admin
+
+    invoice: Mapped[Invoice | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("bank", "account_number", "mutation_id"),
+                      Index(None, "match_status", "read_at"), Base.__table_args__)
+
+
+class PayeeAccountPoll(Base):
+    """Where reconciliation of one payee account stands: the end of the last window read (the next
+    one starts a little before it) and a lease, so that workers do not read the same account at once."""
+    __tablename__ = "payee_account_poll"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    bank: Mapped[str] = mapped_column(String(10))
+    account_number: Mapped[str] = mapped_column(String(20))
+    read_until: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    leased_until: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+
+    __table_args__ = (UniqueConstraint("bank", "account_number"), Base.__table_args__)
+
+
+# --- Shipping: the waybill of a paid order and what its courier's tracking says -------------
+
+class Shipment(Base):
+    """An order's parcel: the courier and waybill the seller entered, and the last tracking read."""
+    __tablename__ = "shipment"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), unique=True)
+    courier: Mapped[str] = mapped_column(String(10))
+    waybill: Mapped[str] = mapped_column(String(40))
+    courier_change_reason: Mapped[str] = mapped_column(String(200), default="")  # not the buyer's choice
+    status: Mapped[str] = mapped_column(String(20))  # normalised: Pending, InfoReceived ... Expired
+    courier_status: Mapped[str] = mapped_column(String(100), default="")  # the courier's own word
+    final: Mapped[bool] = mapped_column(Boolean, default=False)  # no more polling
+    received_by: Mapped[str | None] = mapped_column(String(100))
+    delivered_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    shipped_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    next_check_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    leased_until: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    last_check_error: Mapped[str] = mapped_column(String(200), default="")
+
+    order: Mapped[Order] = relationship()
+    events: Mapped[list[ShipmentEvent]] = relationship(order_by="ShipmentEvent.occurred_at, ShipmentEvent.id",
+                                                       back_populates="shipment")
+
+    __table_args__ = (UniqueConstraint("courier", "waybill"), Index(None, "final", "next_check_at"),
+                      Base.__table_args__)
+
+
+class ShipmentEvent(Base):
+    """One event of the courier's tracking, in its own words, stored once (`fingerprint`)."""
+    __tablename__ = "shipment_event"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey(Shipment.id))
+    occurred_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    location: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(String(500), default="")
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of time, location and description
+
+    shipment: Mapped[Shipment] = relationship(back_populates="events")
+
+    __table_args__ = (UniqueConstraint("shipment_id", "fingerprint"), Base.__table_args__)

@@ -7,6 +7,7 @@ from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from emall_ws.db.models import Base
@@ -24,9 +25,22 @@ def create_platform_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-    # pre_ping and recycle: MariaDB closes idle connections (wait_timeout)
+    # pre_ping and recycle: MariaDB closes idle connections (wait_timeout).
+    # READ COMMITTED: no gap locks on index ranges, so a worker's locking scan (SKIP LOCKED claims)
+    # does not block or deadlock with requests inserting next to it; every decision that needs a
+    # stable value reads it from a row locked FOR UPDATE anyway.
     return create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10,
-                         hide_parameters=True)
+                         hide_parameters=True, isolation_level="READ COMMITTED")
+
+
+MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK: the server rolled the whole transaction back
+
+
+def is_deadlock(error: BaseException) -> bool:
+    """True for a transaction the database chose as a deadlock victim: it was rolled back whole,
+    so running it again is safe."""
+    return isinstance(error, OperationalError) and bool(getattr(error.orig, "args", None)) \
+        and error.orig.args[0] == MYSQL_DEADLOCK
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 from spyne import Application, Fault
+from sqlalchemy.exc import OperationalError
 
+from emall_ws.db.session import is_deadlock
 from emall_ws.domain.errors import DomainError
 from emall_ws.messages import language_of_request
 from emall_ws.platform import Platform
@@ -11,6 +13,8 @@ from emall_ws.soap import faults
 from emall_ws.soap.hardening import HardenedSoap11
 
 log = logging.getLogger(__name__)
+
+DEADLOCK_ATTEMPTS = 3
 
 
 def namespace_of(service_name: str) -> str:
@@ -33,7 +37,7 @@ class PlatformApplication(Application):
 
     def call_wrapper(self, ctx):
         try:
-            return super().call_wrapper(ctx)
+            return self._call_retrying_deadlocks(ctx)
         except faults.PlatformFault:
             raise
         except DomainError as error:
@@ -44,3 +48,15 @@ class PlatformApplication(Application):
         except Exception:
             log.exception("unhandled error in %s", ctx.method_request_string)
             raise faults.internal_fault(language_of(ctx)) from None
+
+    def _call_retrying_deadlocks(self, ctx):
+        # A deadlock victim's transaction was rolled back whole, and an operation writes in one
+        # unit of work (partner calls before it are reads), so running the operation again is safe.
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                return super().call_wrapper(ctx)
+            except OperationalError as error:
+                if not is_deadlock(error) or attempt == DEADLOCK_ATTEMPTS:
+                    raise
+                log.warning("%s: deadlock, attempt %d of %d", ctx.method_request_string, attempt,
+                            DEADLOCK_ATTEMPTS)

@@ -26,6 +26,18 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test that used the server shows the server's logged errors next to its own: a
+    Server.Internal fault says nothing, by design, and the log is gone with CI's machine."""
+    report = yield
+    server = getattr(item, "funcargs", {}).get("server")
+    if report.failed and isinstance(server, RunningServer) and server.log_path.exists():
+        lines = server.log().splitlines()
+        marks = [i for i, line in enumerate(lines) if "ERROR" in line or "Traceback" in line]
+        if marks:
+            report.sections.append(("server log (errors)", "\n".join(lines[max(0, marks[-1] - 5):][:80])))
+    return report
 
 
 @pytest.fixture(scope="session")
