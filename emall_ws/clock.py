@@ -15,3 +15,13 @@ def utcnow() -> datetime:
 def to_wib(moment: datetime | None) -> datetime | None:
     """A stored UTC time as an aware WIB time, for people and the wire (None stays None)."""
     return None if moment is None else moment.replace(tzinfo=timezone.utc).astimezone(WIB)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware time from a partner as stored: naive UTC."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored (naive UTC) time as an aware one, for a partner call."""
+    return moment.replace(tzinfo=timezone.utc)

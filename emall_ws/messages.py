@@ -239,6 +239,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "INVOICE_NOT_YOURS": {"id": "Faktur ini bukan milik Anda.", "en": "This invoice is not yours."},
     "INVOICE_NOT_CANCELLABLE": {"id": "Faktur berstatus {status} tidak dapat dibatalkan.",
                                 "en": "An invoice with status {status} cannot be cancelled."},
+    # --- payments (Payment service)
+    "BANK_UNAVAILABLE": {"id": "{bank} ({bank_code}) sedang tidak dapat dihubungi; pembayaran belum dapat diperiksa. "
+                                "Sistem akan memeriksanya lagi secara otomatis.",
+                         "en": "{bank} ({bank_code}) cannot be reached now, so the payment could not be checked yet. "
+                               "The platform will check again on its own."},
+    "BANK_REFUSED": {"id": "{bank} ({bank_code}) menolak pembacaan mutasi rekening penerima ({refusal}); "
+                            "hubungi admin Emall KUKM.",
+                     "en": "{bank} ({bank_code}) refused to read the payee account's mutations ({refusal}); "
+                           "contact the Emall KUKM admins."},
+    "MUTATION_STATUS_UNKNOWN": {"id": "Kolom {label} harus salah satu dari: {statuses}.",
+                                "en": "{label} must be one of: {statuses}."},
 }
 
 
@@ -310,6 +321,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "courier": {"id": "Kurir", "en": "Courier"},
     "productId": {"id": "Nomor Produk", "en": "Product Number"},
     "amount": {"id": "Jumlah Tawaran", "en": "Bid Amount"},
+    "status": {"id": "Status", "en": "Status"},
 }
 
 

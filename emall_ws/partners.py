@@ -59,6 +59,12 @@ def courier_adapter(settings: Settings, courier: str):
                               timeout=settings.partner_timeout)
 
 
+def adapters_for(settings: Settings, kind: str) -> dict:
+    """Every bank's or every courier's adapter, by code."""
+    make, codes = {"bank": (bank_adapter, BANKS), "courier": (courier_adapter, COURIERS)}[kind]
+    return {code: make(settings, code) for code in codes}
+
+
 def sms_adapter_from(settings: Settings):
     """The SMS channel of this deployment: the SOAP gateway, or Gammu SMSD's outbox table; None
     when there is none (sandbox off and no gateway configured): SMS rows then wait, unsent."""

@@ -1,6 +1,7 @@
 """The composition root: what every service needs at run time, built once per process."""
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
@@ -24,7 +25,19 @@ class Platform:
     member_policy: MemberPolicy = field(default_factory=MemberPolicy)
     regions: RegionCatalog = field(default_factory=load_regions)
     clock: Callable[[], datetime] = utcnow
+    _adapters: dict = field(default_factory=dict, repr=False)
+    _adapters_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> "Platform":
         return cls(settings, db or Database(settings.database_url))
+
+    def adapters(self, kind: str) -> dict:
+        """One adapter per partner endpoint of `kind` (bank, courier), made once per process:
+        zeep clients and their parsed WSDLs are reused."""
+        with self._adapters_lock:
+            if kind not in self._adapters:
+                from emall_ws.partners import adapters_for  # zeep is loaded when first needed
+
+                self._adapters[kind] = adapters_for(self.settings, kind)
+            return self._adapters[kind]

@@ -1,6 +1,6 @@
 """Scheduled jobs: dispatching notifications (email, and SMS when an SMS gateway is configured),
-polling SMS delivery reports; reconciling payments, polling tracking, expiring invoices and closing
-auctions as those issues land.
+polling SMS delivery reports, reconciling payments from the payee accounts' mutations, expiring
+invoices and closing auctions.
 
 The same Worker runs beside `emall-ws serve` (BackgroundWorker, a spawned process) and alone as
 `emall-ws worker` (run_worker).
@@ -18,8 +18,9 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
+from adapters.bank import BankAdapter
 from adapters.sms import SmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.db.session import Database
@@ -31,6 +32,7 @@ from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.checkout import expire_due_invoices
+from emall_ws.services.payments import ReconcilePolicy, reconcile
 
 log = logging.getLogger(__name__)
 
@@ -102,18 +104,23 @@ class WorkerSettings(Protocol):
     dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
     retry_base: float  # EMALL_RETRY_BASE, seconds
     log_level: str  # for the BackgroundWorker's own process
+    reconcile_interval: float  # EMALL_RECONCILE_INTERVAL, seconds
+    reconcile_overlap: float  # EMALL_RECONCILE_OVERLAP, seconds
+    late_payment_days: float  # EMALL_LATE_PAYMENT_DAYS
 
 
 AUCTION_CLOSE_INTERVAL = 5.0  # seconds: how late after its end time an auction may close
 INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid invoice may expire
 
 SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
+BankAdaptersFactory = Callable[[WorkerSettings], Mapping[str, BankAdapter]]
 
 
 def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter | None = None, *,
-                 lease: timedelta = timedelta(minutes=5)) -> Worker:
+                 banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = timedelta(minutes=5)) -> Worker:
     """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
-    until a worker with one runs: they are neither sent nor given up."""
+    until a worker with one runs: they are neither sent nor given up. Without `banks`, payments are
+    not reconciled by this worker."""
     senders: dict[str, Sender] = {
         EMAIL: email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)}
     if sms_adapter is not None:
@@ -125,6 +132,10 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
         jobs.append(Job("poll-sms-status", SMS_STATUS_INTERVAL, SmsStatusPoller(db, sms_adapter).run_once))
     jobs.append(Job("close-auctions", AUCTION_CLOSE_INTERVAL, lambda: close_due_auctions(db, utcnow())))
     jobs.append(Job("expire-invoices", INVOICE_EXPIRY_INTERVAL, lambda: expire_due_invoices(db, utcnow())))
+    if banks:
+        policy = ReconcilePolicy.from_settings(settings)
+        jobs.append(Job("reconcile-payments", settings.reconcile_interval,
+                        lambda: reconcile(db, banks, utcnow(), policy)))
     return Worker(jobs)
 
 
@@ -137,17 +148,26 @@ def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:
     return sms_adapter_from(settings)
 
 
+def bank_adapters_from_settings(settings: WorkerSettings) -> Mapping[str, BankAdapter]:
+    """Every bank's configured mutation endpoint (the sandboxes unless configured otherwise)."""
+    from emall_ws.partners import adapters_for
+
+    return adapters_for(settings, "bank")
+
+
 def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None, *,
-               sms_adapter_factory: SmsAdapterFactory = sms_adapter_from_settings) -> int:
+               sms_adapter_factory: SmsAdapterFactory = sms_adapter_from_settings,
+               bank_adapters_factory: BankAdaptersFactory = bank_adapters_from_settings) -> int:
     """`emall-ws worker`: runs the jobs in this process until SIGINT/SIGTERM (or `stop_event`).
-    Returns the exit code. `sms_adapter_factory` is for tests (a fake gateway)."""
+    Returns the exit code. The factories are for tests (fake partners)."""
     stop = stop_event or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda _signum, _frame: stop.set())
     db = Database(settings.database_url)
     try:
-        build_worker(db, settings, sms_adapter_factory(settings)).run_forever(stop)
+        build_worker(db, settings, sms_adapter_factory(settings),
+                     banks=bank_adapters_factory(settings)).run_forever(stop)
     finally:
         db.dispose()
     return 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
 from sqlalchemy import Insert
 from sqlalchemy.dialects import mysql, postgresql, sqlite
@@ -24,6 +25,7 @@ CHANNELS = (EMAIL, SMS)
 PENDING, SENT, FAILED = "PENDING", "SENT", "FAILED"
 
 _TABLE = Notification.__table__
+_BATCH = "emall_outbox_batch"  # session.info key of the notifications a batched() block collects
 _UNIQUE_KEY = ("event_key", "recipient", "channel")
 
 
@@ -43,7 +45,28 @@ def enqueue(session: Session, *, event_key: str, channel: str, recipient: str, t
     values = dict(event_key=event_key, channel=channel, recipient=recipient, template=template,
                   data=json.dumps(dict(data), ensure_ascii=False, sort_keys=True, default=_json_value),
                   status=PENDING, attempts=0, next_attempt_at=now, created_at=now)
-    session.execute(_insert_if_absent(session, values))
+    if _BATCH in session.info:
+        session.info[_BATCH].append(values)
+    else:
+        session.execute(_insert_if_absent(session), values)
+
+
+@contextmanager
+def batched(session: Session) -> Iterator[None]:
+    """Within it, notifications are collected and written together when it ends, still in the
+    caller's transaction: for use cases that announce many events at once (one executemany instead
+    of a statement each). Nested, the outermost writes."""
+    if _BATCH in session.info:
+        yield
+        return
+    session.info[_BATCH] = []
+    try:
+        yield
+        rows = session.info[_BATCH]
+        if rows:
+            session.execute(_insert_if_absent(session), rows)  # executemany: batched by the driver
+    finally:
+        del session.info[_BATCH]
 
 
 def notify_member(session: Session, event_key: str, email: str | None, phone: str | None,
@@ -60,8 +83,8 @@ def notify_member(session: Session, event_key: str, email: str | None, phone: st
                 data=data)
 
 
-def _insert_if_absent(session: Session, values: dict[str, Any]) -> Insert:
-    """An INSERT that silently does nothing when the unique key already exists.
+def _insert_if_absent(session: Session) -> Insert:
+    """An INSERT (executed with one row or many) that silently does nothing where the unique key exists.
 
     Rather than check-then-insert in a SAVEPOINT: one statement, no exception to catch, and no
     dependence on how the engine begins SQLite transactions (under pysqlite's own deferred BEGIN a
@@ -72,12 +95,12 @@ def _insert_if_absent(session: Session, values: dict[str, Any]) -> Insert:
     """
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return sqlite.insert(_TABLE).values(values).on_conflict_do_nothing(index_elements=_UNIQUE_KEY)
+        return sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE_KEY)
     if dialect in ("mysql", "mariadb"):
         # not INSERT IGNORE: that would also swallow truncation and other data errors
-        return mysql.insert(_TABLE).values(values).on_duplicate_key_update(id=_TABLE.c.id)
+        return mysql.insert(_TABLE).on_duplicate_key_update(id=_TABLE.c.id)
     if dialect == "postgresql":
-        return postgresql.insert(_TABLE).values(values).on_conflict_do_nothing(index_elements=_UNIQUE_KEY)
+        return postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE_KEY)
     raise NotImplementedError(f"outbox: no conflict-ignoring INSERT for the {dialect} dialect")
 
 

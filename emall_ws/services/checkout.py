@@ -376,7 +376,8 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
                     policy: CheckoutPolicy) -> Invoice:
     """An UNPAID invoice with a code 1-999 no other open invoice to this account has; the unique
     `open_code_key` index decides a race, and the loser tries another code."""
-    bank, account = seller.bank_code, seller.account_number
+    # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it
+    bank, account = (seller.bank_code or "").lower(), seller.account_number
     for _ in range(CODE_ATTEMPTS):
         taken = set(session.scalars(select(Invoice.unique_code).where(
             Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)))
@@ -461,12 +462,16 @@ def _invoice(session: Session, number: str | None, lock: bool = False) -> Invoic
     return invoice
 
 
-def get_invoice(session: Session, principal: Principal, number: str | None) -> InvoiceView:
-    """The invoice for its buyer, its payee (the seller) or an admin."""
+def visible_invoice(session: Session, principal: Principal, number: str | None) -> Invoice:
+    """The invoice, when the caller is its buyer, its payee (the seller) or an admin."""
     invoice = _invoice(session, number)
     if principal.role != ADMIN and principal.member_id not in (invoice.buyer_id, invoice.seller_id):
         raise NotAuthorized("INVOICE_NOT_YOURS")
-    return _view(session, invoice)
+    return invoice
+
+
+def get_invoice(session: Session, principal: Principal, number: str | None) -> InvoiceView:
+    return _view(session, visible_invoice(session, principal, number))
 
 
 def list_invoices(session: Session, principal: Principal, status: str | None = None,
@@ -493,14 +498,16 @@ def cancel_invoice(session: Session, principal: Principal, number: str | None, n
     return _view(session, invoice)
 
 
-def set_invoice_status(session: Session, invoice: Invoice, target: str, now: datetime, reason: str = "") -> None:
-    """The one way an invoice's status changes: checked against the pipeline, with history."""
+def set_invoice_status(session: Session, invoice: Invoice, target: str, now: datetime, reason: str = "",
+                       paid_at: datetime | None = None) -> None:
+    """The one way an invoice's status changes: checked against the pipeline, with history.
+    `paid_at`: when the money arrived (the mutation's posting time), if not now."""
     change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
     if target != UNPAID:
         invoice.open_code_key = None  # the code is free for another invoice to this account
         invoice.closed_at = now
     if target == PAID:
-        invoice.paid_at = now
+        invoice.paid_at = paid_at or now
 
 
 def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str = "") -> None:

@@ -18,6 +18,7 @@ from emall_ws.soap import catalog as catalog_soap
 from emall_ws.soap import checkout as checkout_soap
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
+from emall_ws.soap import payment as payment_soap
 from emall_ws.soap import registry as registry_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
@@ -38,6 +39,7 @@ SERVICES = (
     ServiceSpec(cart_soap.NAME, cart_soap.DESCRIPTION, cart_soap.CartService),
     ServiceSpec(auction_soap.NAME, auction_soap.DESCRIPTION, auction_soap.AuctionService),
     ServiceSpec(checkout_soap.NAME, checkout_soap.DESCRIPTION, checkout_soap.CheckoutService),
+    ServiceSpec(payment_soap.NAME, payment_soap.DESCRIPTION, payment_soap.PaymentService),
 )
 
 

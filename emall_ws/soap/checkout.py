@@ -1,13 +1,11 @@
 """Checkout service ("kasir"): shipping quotes, checkout into one order + invoice per seller, invoices."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.domain.partners import COURIERS
 from emall_ws.services import checkout
 from emall_ws.services.auth import ADMIN, BUYER, SELLER
 from emall_ws.services.checkout import SHOPPERS, CheckoutPolicy, Choice, ShipTo
@@ -17,9 +15,6 @@ from emall_ws.soap.security import authenticate, session_header
 NAME = "Checkout"
 DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
 TNS = namespace_of(NAME)
-
-_lock = threading.Lock()
-
 
 class _Type(ComplexModel):
     __namespace__ = TNS
@@ -93,20 +88,6 @@ class Invoice(_Type):
     lines = Array(InvoiceLine)
 
 
-def couriers_of(platform) -> dict:
-    """One adapter per courier endpoint, made once per process (zeep clients are reused)."""
-    adapters = getattr(platform, "_courier_adapters", None)
-    if adapters is None:
-        with _lock:
-            adapters = getattr(platform, "_courier_adapters", None)
-            if adapters is None:
-                from emall_ws.partners import courier_adapter
-
-                adapters = {code: courier_adapter(platform.settings, code) for code in COURIERS}
-                platform._courier_adapters = adapters
-    return adapters
-
-
 def policy_of(platform) -> CheckoutPolicy:
     return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours))
 
@@ -140,7 +121,7 @@ class CheckoutService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
-        plan, quotes = checkout.quote_shipping(platform.db, buyer, _ship_to(shippingAddress), couriers_of(platform),
+        plan, quotes = checkout.quote_shipping(platform.db, buyer, _ship_to(shippingAddress), platform.adapters("courier"),
                                                platform.regions)
         return [GroupQuote(sellerUsername=q.group.seller_username, originCityCode=q.group.origin_city_code,
                            destinationCityCode=plan.city_code, weightGrams=q.group.weight_grams,
@@ -156,7 +137,7 @@ class CheckoutService(ServiceBase):
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
         chosen = [Choice(c.sellerUsername, c.courier, c.service) for c in (choices or ()) if c is not None]
-        views = checkout.run_checkout(platform.db, buyer, chosen, _ship_to(shippingAddress), couriers_of(platform),
+        views = checkout.run_checkout(platform.db, buyer, chosen, _ship_to(shippingAddress), platform.adapters("courier"),
                                       platform.regions, platform.clock(), policy_of(platform))
         return [_invoice(v) for v in views]
 
@@ -168,7 +149,7 @@ class CheckoutService(ServiceBase):
             buyer = authenticate(ctx, session, *SHOPPERS)
         choice = choice or ShippingChoice()
         view = checkout.run_auction_checkout(platform.db, buyer, productId, Choice(None, choice.courier, choice.service),
-                                             _ship_to(shippingAddress), couriers_of(platform), platform.regions,
+                                             _ship_to(shippingAddress), platform.adapters("courier"), platform.regions,
                                              platform.clock(), policy_of(platform))
         return _invoice(view)
 

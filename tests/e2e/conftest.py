@@ -60,6 +60,7 @@ def server(database_factory, tmp_path_factory, mailbox):
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
+               EMALL_RECONCILE_INTERVAL="1",
                EMALL_SANDBOX_PORT=str(sandbox_port),
                EMALL_SANDBOX_DATABASE_URL=database_factory.new_url("e2e_sandbox"))
     env.pop("EMALL_PUBLIC_URL", None)

@@ -1,0 +1,128 @@
+"""Payment service: confirmation by the payee accounts' mutations, with nobody checking internet banking."""
+from __future__ import annotations
+
+from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.services import payments
+from emall_ws.services.auth import ADMIN, BUYER, SELLER
+from emall_ws.services.payments import ReconcilePolicy
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Payment"
+DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
+TNS = namespace_of(NAME)
+PAID_WORD = {"PAID": "LUNAS", "UNPAID": "BELUM DIBAYAR", "EXPIRED": "KEDALUWARSA", "CANCELLED": "DIBATALKAN"}
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class BankMutation(_Type):
+    """A mutation as read from the payee account; matchStatus says what it did (PAID, NO_MATCH ...)."""
+    bank = Unicode
+    accountNumber = Unicode
+    mutationId = Unicode
+    postedAt = DateTime
+    type = Unicode
+    amount = Long
+    description = Unicode
+    matchStatus = Unicode
+    note = Unicode
+    readAt = DateTime
+
+
+class PaymentStatus(_Type):
+    """An invoice's payment: PAID ("LUNAS") with the mutation that paid it, or what was checked."""
+    invoiceNumber = Unicode
+    status = Unicode
+    statusText = Unicode
+    amountDue = Long
+    payeeBank = Unicode
+    payeeAccount = Unicode
+    dueAt = DateTime
+    paidAt = DateTime
+    mutation = BankMutation
+    checkedFrom = DateTime
+    checkedTo = DateTime
+    mutationsRead = Integer
+    lastCheckedAt = DateTime
+    lastError = Unicode
+
+
+class MutationPage(_Type):
+    total = Integer
+    page = Integer
+    pageSize = Integer
+    mutations = Array(BankMutation)
+
+
+class ReconcileResult(_Type):
+    """One reconciliation round: accounts read, mutations read and new, invoices paid, credits held."""
+    accountsRead = Integer
+    accountsSkipped = Integer
+    mutationsRead = Integer
+    mutationsRecorded = Integer
+    invoicesPaid = Array(Unicode(type_name="invoiceNumber"))
+    creditsHeld = Integer
+    failures = Array(Unicode(type_name="failure"))
+
+
+def _mutation(view: payments.MutationView | None) -> BankMutation | None:
+    if view is None:
+        return None
+    return BankMutation(bank=view.bank, accountNumber=view.account_number, mutationId=view.mutation_id,
+                        postedAt=to_wib(view.posted_at), type=view.type, amount=view.amount,
+                        description=view.description, matchStatus=view.match_status, note=view.note,
+                        readAt=to_wib(view.read_at))
+
+
+def _status(view: payments.PaymentView) -> PaymentStatus:
+    return PaymentStatus(
+        invoiceNumber=view.invoice_number, status=view.status, statusText=PAID_WORD.get(view.status, view.status),
+        amountDue=view.amount_due, payeeBank=view.payee_bank, payeeAccount=view.payee_account,
+        dueAt=to_wib(view.due_at), paidAt=to_wib(view.paid_at), mutation=_mutation(view.mutation),
+        checkedFrom=to_wib(view.checked_from), checkedTo=to_wib(view.checked_to), mutationsRead=view.mutations_read,
+        lastCheckedAt=to_wib(view.last_checked_at), lastError=view.last_error or None)
+
+
+class PaymentService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
+    def confirmPayment(ctx, invoiceNumber):
+        """Reads the payee account's mutations now and answers PAID with the mutation, or UNPAID."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
+        return _status(payments.confirm_payment(platform.db, principal, invoiceNumber, platform.adapters("bank"),
+                                                platform.clock(), ReconcilePolicy.from_settings(platform.settings)))
+
+    @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
+    def getPaymentStatus(ctx, invoiceNumber):
+        """The invoice's payment status as last read, without calling the bank."""
+        with platform_of(ctx).db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
+            return _status(payments.payment_view(session, principal, invoiceNumber))
+
+    @rpc(Unicode(max_len=12), Integer, Integer, _returns=MutationPage, _out_variable_name="result")
+    def listUnmatchedMutations(ctx, status, page, pageSize):
+        """Admins: credits that paid no invoice (NO_MATCH, AMBIGUOUS, LATE, CLOSED), newest first."""
+        with platform_of(ctx).db.unit_of_work() as session:
+            principal = authenticate(ctx, session, ADMIN)
+            held = payments.held_mutations(session, principal, status, page, pageSize)
+        return MutationPage(total=held.total, page=held.page, pageSize=held.page_size,
+                            mutations=[_mutation(v) for v in held.mutations])
+
+    @rpc(_returns=ReconcileResult, _out_variable_name="result")
+    def reconcileNow(ctx):
+        """Admins: reads every payee account with open invoices now, as the worker does on its own."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            authenticate(ctx, session, ADMIN)
+        report = payments.reconcile(platform.db, platform.adapters("bank"), platform.clock(), ReconcilePolicy.from_settings(platform.settings))
+        outcome = report.outcome
+        return ReconcileResult(accountsRead=report.accounts, accountsSkipped=report.skipped,
+                               mutationsRead=outcome.read, mutationsRecorded=outcome.recorded,
+                               invoicesPaid=outcome.paid, creditsHeld=outcome.held, failures=report.failures)

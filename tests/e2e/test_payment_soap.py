@@ -1,0 +1,582 @@
+"""Issue 7 end to end: payment confirmation from the payee accounts' mutations (Table III row 3).
+
+Against the real `emall-ws serve` and its bank sandboxes: a buyer checks out over SOAP, transfers
+in the sandbox, and the invoice turns PAID ("LUNAS") exactly once, by confirmPayment or by the
+worker's reconcile-payments job (every second in the e2e server, so it races every test here:
+no test assumes which of the two paid an invoice). Buyer and seller are each told once, by email
+and by SMS, however often the mutation is read. Wrong amounts stay unmatched; a bank that is down
+or answers garbage is a Server.PartnerUnavailable fault and changes nothing; buyer, seller, admin
+and worker reading at once pay once; a second identical transfer is held as CLOSED for an admin.
+
+Every test has its own seller (own payee account, opened in the sandbox with no opening credit)
+and buyers with their own phone numbers, so the tests do not see each other's mutations or SMS.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+import zeep
+from sqlalchemy import select
+
+from emall_ws.clock import WIB
+from emall_ws.db.models import BankMutation, Invoice, Notification
+from emall_ws.db.session import Database
+from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
+from emall_ws.domain.partners import BANKS
+from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category, new_member
+from tests.e2e.members import login
+from tests.e2e.soap import detail_code, fault_code, fault_of
+
+_accounts = itertools.count(1)
+_phones = itertools.count(60_000_001)
+NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to deliver
+QUIET = 1.5  # seconds given to a double notification to show up before saying there is none
+AUTO_PAY_TIMEOUT = 20  # seconds the worker (every 1 s) may take to pay an invoice on its own
+
+
+# --- set-up -------------------------------------------------------------------------------------
+
+@dataclass
+class Party:
+    member: Member
+    msisdn: str  # E.164, where the SMS gateway sandbox files its SMS
+
+    @property
+    def email(self) -> str:
+        return f"{self.member.username}@example.co.id"
+
+    def service(self, server, name: str):
+        return self.member.service(server, name)
+
+
+@dataclass
+class Seller(Party):
+    bank: str  # bca, mandiri, bni, bri
+    account: str
+    product_id: int = 0
+
+
+def unique_mobile() -> tuple[str, str]:
+    """(as typed, E.164) of a Telkomsel number no other test uses."""
+    local = f"0813{next(_phones):08d}"
+    return local, "+62" + local[1:]
+
+
+def unique_account(bank: str) -> str:
+    length = BANK_ACCOUNT_LENGTHS[bank.upper()]
+    return "77" + f"{next(_accounts)}".zfill(length - 2)
+
+
+@pytest.fixture(scope="module")
+def shop(server, mailbox):
+    admin_name = create_admin(server)
+    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
+    return {"admin": admin, "category": new_category(server, admin)}
+
+
+@pytest.fixture(scope="module")
+def banks(server):
+    """The bank sandboxes' own clients (openAccount, transfer, setFailureMode), WSDLs loaded now:
+    a bank told to be UNAVAILABLE refuses its WSDL too."""
+    return {code: zeep.Client(f"{server.sandbox_url}/partners/bank/{code}?wsdl").service for code in BANKS}
+
+
+@pytest.fixture(scope="module")
+def sms_gateway(server):
+    return zeep.Client(f"{server.sandbox_url}/partners/sms?wsdl").service
+
+
+@pytest.fixture(scope="module")
+def db(server):
+    """The platform's database, read only, to count what SOAP does not show (mutation rows, outbox rows)."""
+    database = Database(server.database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def normal_banks(banks):
+    """Every bank sandbox back to NORMAL after the test, whatever it did."""
+    yield banks
+    for service in banks.values():
+        service.setFailureMode(mode="NORMAL", delayMs=0)
+
+
+def new_seller(server, mailbox, shop, banks, bank: str) -> Seller:
+    account = unique_account(bank)
+    banks[bank].openAccount(accountNumber=account, holderName="Koperasi Maju Bersama", openingBalance=0)
+    typed, msisdn = unique_mobile()
+    member = new_member(server, mailbox, seller=True, bankCode=bank.upper(), accountNumber=account, phone=typed)
+    seller = Seller(member, msisdn, bank, account)
+    catalog, auth = seller.service(server, "Catalog")
+    seller.product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=50), **auth).productId
+    return seller
+
+
+def new_buyer(server, mailbox) -> Party:
+    typed, msisdn = unique_mobile()
+    return Party(new_member(server, mailbox, phone=typed), msisdn)
+
+
+def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
+    """The buyer's cart with the seller's product, checked out with the cheapest courier: the invoice."""
+    cart, auth = buyer.service(server, "Cart")
+    cart.addItem(productId=seller.product_id, quantity=quantity, **auth)
+    checkout, auth = buyer.service(server, "Checkout")
+    quotes = checkout.quoteShipping(**auth)
+    [group] = quotes
+    option = min(group.options.ShippingOption, key=lambda o: o.cost)
+    [invoice] = checkout.checkout(choices={"ShippingChoice": [{
+        "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
+    assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
+    return invoice
+
+
+def transfer(banks, seller: Seller, amount: int, description: str, posted_at: datetime | None = None):
+    mutation = banks[seller.bank].transfer(toAccount=seller.account, amount=amount, description=description,
+                                           fromName="Budi Santoso", postedAt=posted_at)
+    assert (mutation.type, mutation.amount) == ("CR", amount)
+    return mutation
+
+
+def invoice_of(server, who: Party, number: str):
+    checkout, auth = who.service(server, "Checkout")
+    return checkout.getInvoice(invoiceNumber=number, **auth)
+
+
+def payment_status(server, who, number: str):
+    payment, auth = who.service(server, "Payment")
+    return payment.getPaymentStatus(invoiceNumber=number, **auth)
+
+
+def confirm(server, who, number: str):
+    payment, auth = who.service(server, "Payment")
+    return payment.confirmPayment(invoiceNumber=number, **auth)
+
+
+def wait_until_paid(server, who, number: str, timeout: float = AUTO_PAY_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        status = payment_status(server, who, number)
+        if status.status == "PAID" or time.monotonic() > deadline:
+            return status
+        time.sleep(0.25)
+
+
+def items(value, name: str) -> list:
+    """A spyne Array as zeep gives it: None when empty, else a wrapper holding the list."""
+    if value is None:
+        return []
+    return list(getattr(value, name, value) or [])
+
+
+def held_mutations(server, admin: Member, status: str | None = None) -> list:
+    """Every credit an admin sees in listUnmatchedMutations (all pages)."""
+    payment, auth = admin.service(server, "Payment")
+    found, page = [], 1
+    while True:
+        result = payment.listUnmatchedMutations(status=status, page=page, pageSize=200, **auth)
+        rows = items(result.mutations, "BankMutation")
+        found += rows
+        if not rows or len(found) >= result.total:
+            return found
+        page += 1
+
+
+def reconcile_now(server, admin: Member):
+    payment, auth = admin.service(server, "Payment")
+    return payment.reconcileNow(**auth)
+
+
+def mutation_rows(db: Database, seller: Seller) -> list[BankMutation]:
+    with db.unit_of_work() as session:
+        return list(session.scalars(select(BankMutation).where(
+            BankMutation.bank == seller.bank, BankMutation.account_number == seller.account)
+            .order_by(BankMutation.id)))
+
+
+def invoice_id(db: Database, number: str) -> int:
+    with db.unit_of_work() as session:
+        return session.scalar(select(Invoice.id).where(Invoice.number == number))
+
+
+def outbox_rows(db: Database, number: str) -> list[tuple[str, str, str]]:
+    """The outbox rows announcing the invoice's payment, however their event keys are spelled."""
+    with db.unit_of_work() as session:
+        return sorted(tuple(row) for row in session.execute(
+            select(Notification.channel, Notification.recipient, Notification.template)
+            .where(Notification.template.like("payment_received_%"), Notification.event_key.contains(number))))
+
+
+# --- what buyer and seller are told ---------------------------------------------------------------
+
+def payment_mails(mailbox, party: Party, number: str) -> list:
+    return [m for m in mailbox.to(party.email) if f"Pembayaran faktur {number}" in str(m["Subject"])]
+
+
+def payment_sms(gateway, party: Party, number: str) -> list:
+    return [s for s in (gateway.listMessages(msisdn=party.msisdn) or []) if f"Pembayaran faktur {number}" in s.text]
+
+
+def rupiah(amount: int) -> str:
+    return f"Rp {amount:,}".replace(",", ".")
+
+
+def assert_told_once(mailbox, gateway, invoice, *parties: Party) -> None:
+    """Each party gets its email and its SMS about the invoice's payment (waiting for the
+    dispatcher), exactly one of each, naming the invoice and the amount."""
+    number, amount = invoice.invoiceNumber, rupiah(invoice.amountDue)
+    deadline = time.monotonic() + NOTIFY_TIMEOUT
+    for party in parties:
+        while not (payment_mails(mailbox, party, number) and payment_sms(gateway, party, number)):
+            assert time.monotonic() < deadline, (
+                f"{party.member.username}: {len(payment_mails(mailbox, party, number))} email(s), "
+                f"{len(payment_sms(gateway, party, number))} SMS about {number} after {NOTIFY_TIMEOUT}s")
+            time.sleep(0.2)
+    time.sleep(QUIET)  # a double sent by the same dispatcher round or the next would be here by now
+    for party in parties:
+        [mail] = payment_mails(mailbox, party, number)
+        [sms] = payment_sms(gateway, party, number)
+        text = mail.get_body(("plain",)).get_content()
+        html = mail.get_body(("html",)).get_content()
+        for body in (text, html):
+            assert number in body and amount in body and "LUNAS" in body
+        assert f"Pembayaran faktur {number} sebesar {amount} telah diterima" in sms.text
+
+
+def assert_still_once(mailbox, gateway, invoice, *parties: Party) -> None:
+    time.sleep(QUIET)
+    for party in parties:
+        assert len(payment_mails(mailbox, party, invoice.invoiceNumber)) == 1
+        assert len(payment_sms(gateway, party, invoice.invoiceNumber)) == 1
+
+
+def assert_paid_by(status, mutation, seller: Seller, invoice) -> None:
+    """A PaymentStatus that says PAID ("LUNAS") by the sandbox's mutation."""
+    assert (status.status, status.statusText) == ("PAID", "LUNAS")
+    assert status.invoiceNumber == invoice.invoiceNumber and status.amountDue == invoice.amountDue
+    assert status.paidAt == mutation.postedAt  # when the money arrived, WIB on the wire
+    assert status.paidAt.utcoffset() == timedelta(hours=7)
+    paid_by = status.mutation
+    assert paid_by is not None
+    assert (paid_by.bank, paid_by.accountNumber, paid_by.mutationId) == (seller.bank, seller.account,
+                                                                        mutation.mutationId)
+    assert (paid_by.type, paid_by.amount, paid_by.matchStatus) == ("CR", invoice.amountDue, "PAID")
+    assert paid_by.postedAt == mutation.postedAt
+    assert paid_by.description == mutation.description
+
+
+def assert_one_paying_row(db, seller: Seller, mutation, invoice) -> None:
+    """The account's mutations as recorded: the one credit, once, paying this invoice."""
+    rows = mutation_rows(db, seller)
+    assert [(r.mutation_id, r.type, r.amount, r.match_status, r.invoice_id) for r in rows] == [
+        (mutation.mutationId, "CR", invoice.amountDue, "PAID", invoice_id(db, invoice.invoiceNumber))]
+
+
+def assert_outbox_once(db, invoice, buyer: Party, seller: Seller) -> None:
+    assert outbox_rows(db, invoice.invoiceNumber) == sorted([
+        ("EMAIL", buyer.email, "payment_received_buyer"), ("SMS", buyer.msisdn, "payment_received_buyer"),
+        ("EMAIL", seller.email, "payment_received_seller"), ("SMS", seller.msisdn, "payment_received_seller")])
+
+
+# --- 1. Table III row 3, for each bank ------------------------------------------------------------
+
+@pytest.mark.parametrize("bank", sorted(BANKS))
+def test_table3_row3_confirm_payment_pays_the_invoice_and_tells_both_once(server, mailbox, shop, banks,
+                                                                         sms_gateway, db, bank):
+    seller = new_seller(server, mailbox, shop, banks, bank)
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller, quantity=2)
+    assert invoice.payeeBank.lower() == bank
+    mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
+
+    status = confirm(server, buyer, invoice.invoiceNumber)
+    # the worker may have read the account first: PAID either way, by this one mutation
+    assert_paid_by(status, mutation, seller, invoice)
+    if status.checkedFrom is not None:  # this call read the bank: the window holds the credit
+        assert status.checkedFrom <= mutation.postedAt < status.checkedTo and status.mutationsRead >= 1
+
+    shown = invoice_of(server, buyer, invoice.invoiceNumber)
+    assert (shown.status, shown.orderStatus, shown.paidAt) == ("PAID", "PAID", mutation.postedAt)
+    assert invoice_of(server, seller, invoice.invoiceNumber).status == "PAID"
+    assert_paid_by(payment_status(server, seller, invoice.invoiceNumber), mutation, seller, invoice)
+    assert_one_paying_row(db, seller, mutation, invoice)
+    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+
+    # reading again changes nothing and tells nobody twice
+    assert_paid_by(confirm(server, buyer, invoice.invoiceNumber), mutation, seller, invoice)
+    result = reconcile_now(server, shop["admin"])
+    assert invoice.invoiceNumber not in items(result.invoicesPaid, "invoiceNumber")
+    assert_still_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_one_paying_row(db, seller, mutation, invoice)
+    assert_outbox_once(db, invoice, buyer, seller)
+
+
+# --- 2. nobody presses anything --------------------------------------------------------------------
+
+def test_the_worker_pays_the_invoice_without_confirm_payment(server, mailbox, shop, banks, sms_gateway, db):
+    seller = new_seller(server, mailbox, shop, banks, "bca")
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    mutation = transfer(banks, seller, invoice.amountDue, "bayar")
+
+    status = wait_until_paid(server, buyer, invoice.invoiceNumber)
+    assert status.status == "PAID", f"the worker did not pay {invoice.invoiceNumber} in {AUTO_PAY_TIMEOUT}s"
+    assert_paid_by(status, mutation, seller, invoice)
+    assert status.checkedFrom is None and status.mutationsRead is None  # getPaymentStatus read no bank
+    assert status.lastCheckedAt is not None and not status.lastError
+    assert invoice_of(server, buyer, invoice.invoiceNumber).orderStatus == "PAID"
+    assert_one_paying_row(db, seller, mutation, invoice)
+    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_outbox_once(db, invoice, buyer, seller)
+
+
+# --- 3. the wrong amount ---------------------------------------------------------------------------
+
+def test_a_transfer_of_the_wrong_amount_stays_unmatched(server, mailbox, shop, banks, sms_gateway, db):
+    seller = new_seller(server, mailbox, shop, banks, "mandiri")
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    mutation = transfer(banks, seller, invoice.amountDue + 1, invoice.invoiceNumber)
+
+    status = confirm(server, buyer, invoice.invoiceNumber)
+    assert (status.status, status.statusText, status.paidAt, status.mutation) == ("UNPAID", "BELUM DIBAYAR",
+                                                                                  None, None)
+    assert status.checkedFrom <= invoice.issuedAt and status.checkedFrom.utcoffset() == timedelta(hours=7)
+    assert status.checkedFrom <= mutation.postedAt < status.checkedTo
+    assert status.mutationsRead == 1  # the one credit on this fresh account
+    assert status.lastCheckedAt is not None and not status.lastError
+
+    held = [m for m in held_mutations(server, shop["admin"], "NO_MATCH") if m.accountNumber == seller.account]
+    assert [(m.bank, m.mutationId, m.type, m.amount, m.matchStatus) for m in held] == [
+        (seller.bank, mutation.mutationId, "CR", invoice.amountDue + 1, "NO_MATCH")]
+    assert mutation.mutationId in {m.mutationId for m in held_mutations(server, shop["admin"])}  # no filter
+    assert not [m for m in held_mutations(server, shop["admin"], "AMBIGUOUS") if m.accountNumber == seller.account]
+
+    reconcile_now(server, shop["admin"])  # and the worker reads it every second: still not guessed
+    time.sleep(2)
+    shown = invoice_of(server, buyer, invoice.invoiceNumber)
+    assert (shown.status, shown.orderStatus, shown.paidAt) == ("UNPAID", "AWAITING_PAYMENT", None)
+    assert payment_status(server, buyer, invoice.invoiceNumber).status == "UNPAID"
+    assert [(r.mutation_id, r.match_status, r.invoice_id) for r in mutation_rows(db, seller)] == [
+        (mutation.mutationId, "NO_MATCH", None)]
+    assert outbox_rows(db, invoice.invoiceNumber) == []
+    assert not payment_mails(mailbox, buyer, invoice.invoiceNumber)
+    assert not payment_sms(sms_gateway, buyer, invoice.invoiceNumber)
+
+
+# --- 4. two open invoices to one account -----------------------------------------------------------
+
+def test_one_transfer_pays_the_invoice_it_matches_and_not_the_other(server, mailbox, shop, banks, sms_gateway, db):
+    seller = new_seller(server, mailbox, shop, banks, "bni")
+    first_buyer, second_buyer = new_buyer(server, mailbox), new_buyer(server, mailbox)
+    first = buy(server, first_buyer, seller)
+    second = buy(server, second_buyer, seller)
+    assert first.amountDue != second.amountDue  # distinct unique codes on one account
+    mutation = transfer(banks, seller, second.amountDue, second.invoiceNumber)
+
+    assert_paid_by(confirm(server, second_buyer, second.invoiceNumber), mutation, seller, second)
+    # the first buyer asks too: the account is read again, and the credit is not theirs
+    status = confirm(server, first_buyer, first.invoiceNumber)
+    assert (status.status, status.mutation, status.paidAt) == ("UNPAID", None, None)
+    assert status.mutationsRead == 1
+    reconcile_now(server, shop["admin"])
+    assert invoice_of(server, first_buyer, first.invoiceNumber).status == "UNPAID"
+    assert invoice_of(server, second_buyer, second.invoiceNumber).orderStatus == "PAID"
+    assert_one_paying_row(db, seller, mutation, second)
+    assert_told_once(mailbox, sms_gateway, second, second_buyer, seller)
+    assert outbox_rows(db, first.invoiceNumber) == []
+    assert not payment_mails(mailbox, first_buyer, first.invoiceNumber)
+    assert not payment_mails(mailbox, seller, first.invoiceNumber)
+
+
+# --- 5. the same window read again and again -------------------------------------------------------
+
+def test_the_same_window_read_three_times_pays_once(server, mailbox, shop, banks, sms_gateway, db):
+    """The paid invoice's own confirmPayment stops reading once it is PAID; an open invoice on the
+    same account keeps the account read (by its buyer, reconcileNow and the worker), so the credit
+    really is read again and again."""
+    seller = new_seller(server, mailbox, shop, banks, "bri")
+    buyer, other_buyer = new_buyer(server, mailbox), new_buyer(server, mailbox)
+    other = buy(server, other_buyer, seller)  # stays open: its window holds the credit too
+    invoice = buy(server, buyer, seller)
+    mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
+    held_before = {m.mutationId for m in held_mutations(server, shop["admin"])}
+
+    for _ in range(3):
+        assert_paid_by(confirm(server, buyer, invoice.invoiceNumber), mutation, seller, invoice)
+        again = confirm(server, other_buyer, other.invoiceNumber)  # reads [its issue, now): the credit
+        assert (again.status, again.mutationsRead) == ("UNPAID", 1)
+        result = reconcile_now(server, shop["admin"])
+        assert invoice.invoiceNumber not in items(result.invoicesPaid, "invoiceNumber")
+    assert_paid_by(confirm(server, seller, invoice.invoiceNumber), mutation, seller, invoice)
+    assert_paid_by(confirm(server, shop["admin"], invoice.invoiceNumber), mutation, seller, invoice)
+
+    assert_one_paying_row(db, seller, mutation, invoice)
+    held_after = held_mutations(server, shop["admin"])
+    assert not [m for m in held_after if m.accountNumber == seller.account]  # not re-held as CLOSED
+    assert held_before <= {m.mutationId for m in held_after}
+    assert invoice_of(server, other_buyer, other.invoiceNumber).status == "UNPAID"
+    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_outbox_once(db, invoice, buyer, seller)
+
+
+# --- 6. the bank down, then back -------------------------------------------------------------------
+
+def assert_bank_unavailable(server, buyer, invoice, bank: str) -> None:
+    fault = fault_of(confirm, server, buyer, invoice.invoiceNumber)
+    assert (fault_code(fault), detail_code(fault)) == ("Server.PartnerUnavailable", "BANK_UNAVAILABLE")
+    assert BANKS[bank] in fault.message  # e.g. "Bank Negara Indonesia"
+    status = payment_status(server, buyer, invoice.invoiceNumber)
+    assert (status.status, status.mutation, status.paidAt) == ("UNPAID", None, None)
+    assert status.lastError and status.lastCheckedAt is not None
+
+
+def test_a_bank_down_then_back_pays_once(server, mailbox, shop, normal_banks, sms_gateway, db):
+    banks = normal_banks
+    seller = new_seller(server, mailbox, shop, banks, "bni")
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    # The sandbox refuses every operation while UNAVAILABLE, transfer included, and the worker reads
+    # the account every second: the credit is posted a few seconds ahead, so that no reading can see
+    # it before the bank goes down, and it is at the bank while the bank is down.
+    posted_at = (datetime.now(WIB) + timedelta(seconds=4)).replace(microsecond=0)
+    mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber, posted_at=posted_at)
+    banks["bni"].setFailureMode(mode="UNAVAILABLE", delayMs=0)
+    time.sleep(max(0.0, (posted_at - datetime.now(WIB)).total_seconds()) + 1.5)
+
+    assert_bank_unavailable(server, buyer, invoice, "bni")
+    time.sleep(2)  # the worker's readings fail as well: nothing paid, nothing recorded, nobody told
+    banks["bni"].setFailureMode(mode="GARBAGE", delayMs=0)
+    assert_bank_unavailable(server, buyer, invoice, "bni")
+    shown = invoice_of(server, buyer, invoice.invoiceNumber)
+    assert (shown.status, shown.orderStatus) == ("UNPAID", "AWAITING_PAYMENT")
+    assert mutation_rows(db, seller) == [] and outbox_rows(db, invoice.invoiceNumber) == []
+
+    banks["bni"].setFailureMode(mode="NORMAL", delayMs=0)
+    status = confirm(server, buyer, invoice.invoiceNumber)
+    assert_paid_by(status, mutation, seller, invoice)
+    assert not payment_status(server, buyer, invoice.invoiceNumber).lastError  # the next reading cleared it
+    assert_one_paying_row(db, seller, mutation, invoice)
+    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_outbox_once(db, invoice, buyer, seller)
+
+
+# --- 7. who may ask --------------------------------------------------------------------------------
+
+def test_only_the_invoice_parties_and_admins_may_ask(server, mailbox, shop, banks, db):
+    seller = new_seller(server, mailbox, shop, banks, "bca")
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    stranger = new_buyer(server, mailbox)
+    payment, auth = stranger.service(server, "Payment")
+    for call in (payment.confirmPayment, payment.getPaymentStatus):
+        fault = fault_of(call, invoiceNumber=invoice.invoiceNumber, **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "INVOICE_NOT_YOURS")
+        fault = fault_of(call, invoiceNumber="INV/20000101/000000", **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.NotFound", "INVOICE_NOT_FOUND")
+    for member in (stranger, buyer, seller):
+        payment, auth = member.service(server, "Payment")
+        for call, kwargs in ((payment.listUnmatchedMutations, dict(status=None, page=1, pageSize=10)),
+                             (payment.reconcileNow, {})):
+            assert fault_code(fault_of(call, **kwargs, **auth)) == "Client.Authorization"
+    # without a session at all
+    anonymous = zeep.Client(server.wsdl_url("Payment")).service
+    assert fault_code(fault_of(anonymous.getPaymentStatus, invoiceNumber=invoice.invoiceNumber)).startswith("Client.")
+    # an admin's filter must be a held status
+    payment, auth = shop["admin"].service(server, "Payment")
+    fault = fault_of(payment.listUnmatchedMutations, status="PAID", page=1, pageSize=10, **auth)
+    assert fault_code(fault) == "Client.Validation"
+    # the parties and an admin may; nothing of the above changed the invoice
+    for member in (buyer, seller, shop["admin"]):
+        assert payment_status(server, member, invoice.invoiceNumber).status == "UNPAID"
+    assert invoice_of(server, buyer, invoice.invoiceNumber).status == "UNPAID"
+    assert mutation_rows(db, seller) == []
+
+
+# --- 8. many readers at once -----------------------------------------------------------------------
+
+def test_buyer_seller_admin_and_worker_reading_at_once_pay_once(server, mailbox, shop, banks, sms_gateway, db):
+    """confirmPayment by buyer, seller and admin (twice each) and reconcileNow twice, all released in
+    the same instant, with the worker's own round: the two server processes race to record the one
+    credit. Every confirmPayment answers PAID (no fault: a reader that meets another's row reads
+    again), one row, one set of notifications."""
+    seller = new_seller(server, mailbox, shop, banks, "mandiri")
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    # posted a little ahead, so that no reading sees it before everyone is ready
+    posted_at = (datetime.now(WIB) + timedelta(seconds=3)).replace(microsecond=0)
+    mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber, posted_at=posted_at)
+    callers = [buyer, seller, shop["admin"]] * 2
+    clients = [who.service(server, "Payment") for who in callers] + [
+        shop["admin"].service(server, "Payment") for _ in range(2)]  # WSDLs loaded before the start
+    start = threading.Barrier(len(clients))
+    release_at = posted_at.timestamp() + 1.2
+
+    def call(index: int):
+        payment, auth = clients[index]
+        start.wait()
+        time.sleep(max(0.0, release_at - time.time()))
+        if index < len(callers):
+            return payment.confirmPayment(invoiceNumber=invoice.invoiceNumber, **auth)
+        return payment.reconcileNow(**auth)
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(call, range(len(clients))))
+    for status in answers[:len(callers)]:
+        assert_paid_by(status, mutation, seller, invoice)
+    paid_by_reconcile = [n for r in answers[len(callers):] for n in items(r.invoicesPaid, "invoiceNumber")]
+    assert paid_by_reconcile in ([], [invoice.invoiceNumber])
+    assert_one_paying_row(db, seller, mutation, invoice)
+    assert not [m for m in held_mutations(server, shop["admin"]) if m.accountNumber == seller.account]
+    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_outbox_once(db, invoice, buyer, seller)
+
+
+# --- 9. money that pays nothing open is kept for an admin --------------------------------------------
+
+def test_a_second_transfer_of_the_same_amount_is_held_as_closed(server, mailbox, shop, banks, sms_gateway, db):
+    """An invoice is paid by one mutation: the buyer's second, identical transfer pays nothing and is
+    kept for an admin (a refund), as CLOSED, naming the invoice."""
+    seller = new_seller(server, mailbox, shop, banks, "bca")
+    buyer, other_buyer = new_buyer(server, mailbox), new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    buy(server, other_buyer, seller)  # an open invoice keeps the account read after the first is paid
+    first = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
+    assert_paid_by(confirm(server, buyer, invoice.invoiceNumber), first, seller, invoice)
+    second = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
+    reconcile_now(server, shop["admin"])
+
+    deadline = time.monotonic() + AUTO_PAY_TIMEOUT
+    while not (held := [m for m in held_mutations(server, shop["admin"], "CLOSED")
+                        if m.accountNumber == seller.account]):
+        assert time.monotonic() < deadline, "the second credit was not held"
+        time.sleep(0.5)
+    assert [(m.mutationId, m.amount, m.matchStatus) for m in held] == [(second.mutationId, invoice.amountDue,
+                                                                       "CLOSED")]
+    assert invoice.invoiceNumber in held[0].note
+    assert_paid_by(payment_status(server, buyer, invoice.invoiceNumber), first, seller, invoice)
+    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_outbox_once(db, invoice, buyer, seller)
+
+
+def test_a_transfer_to_a_cancelled_invoice_is_kept_for_an_admin(server, mailbox, shop, banks, db):
+    """Issue 7: a credit that matches no open invoice is kept for an admin with the reason. The
+    buyer cancelled, then paid anyway (the invoice email was still in their inbox)."""
+    seller = new_seller(server, mailbox, shop, banks, "bri")
+    buyer = new_buyer(server, mailbox)
+    invoice = buy(server, buyer, seller)
+    checkout, auth = buyer.service(server, "Checkout")
+    assert checkout.cancelInvoice(invoiceNumber=invoice.invoiceNumber, **auth).status == "CANCELLED"
+    mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
+    time.sleep(3)  # the worker's rounds
+    reconcile_now(server, shop["admin"])
+    held = [m for m in held_mutations(server, shop["admin"]) if m.accountNumber == seller.account]
+    assert [(m.mutationId, m.matchStatus) for m in held] == [(mutation.mutationId, "CLOSED")]
+    assert invoice_of(server, buyer, invoice.invoiceNumber).status == "CANCELLED"
