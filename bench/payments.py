@@ -3,13 +3,14 @@
     .venv/bin/python bench/payments.py [--mysql-url mysql+pymysql://root@127.0.0.1:3306]
                                        [--sizes 10000,30000,100000] [--per-account 100] [--confirmations 40]
 
-Part 1, reconciliation (in-process, one size per child process so that its peak memory is its own):
+Part 1, reconciliation (in-process; per size one child process seeds, another reconciles, so that the
+reconciling child's peak memory is its own):
 N open invoices (UNPAID, 100 per payee account by default, each with its unique code) are written
 straight into a fresh database, and an in-process bank returns, for each account, one credit of the
 exact amount of each of its invoices: N mutations against N invoices. Measured: the first
 `reconcile()` round (every mutation recorded, every invoice and order PAID with history, 4 outbox rows
 per invoice), every statement recorded again (nothing new: the cost of overlapping windows), the child's
-peak RSS, and as the reference in the same run, a bare executemany of N rows of the same shape into a
+peak RSS (and its RSS before reconciling, with the statements built), and as the reference in the same run, a bare executemany of N rows of the same shape into a
 scratch table (the floor any recording of N mutations pays). The bank is in-process so that the figures
 are the platform's own; the sandbox bank over HTTP is what part 2 measures.
 
@@ -112,21 +113,32 @@ class StatementBank:
         return [m for m in self.statements.get(account_number, ()) if from_time <= m.posted_at < to_time]
 
 
+def seed_one_size(database_url: str, size: int, per_account: int) -> None:
+    """Part 1's data, in a child process of its own (so that the reconciling child's memory is its own)."""
+    from emall_ws.clock import utcnow
+    from emall_ws.db.session import Database
+    from tests.auction_fixtures import create_member
+
+    db = Database(database_url)
+    db.create_schema()
+    buyer, seller = create_member(db, "benchbuyer"), create_member(db, "benchseller", "SELLER")
+    seed_invoices(db, size, per_account, utcnow().replace(microsecond=0) - timedelta(hours=2), buyer.id, seller.id)
+    db.dispose()
+
+
 def reconcile_one_size(database_url: str, size: int, per_account: int) -> dict:
-    """Part 1 for one size, in this (child) process."""
+    """Part 1 for one size, in this (child) process, on what seed_one_size wrote."""
     from sqlalchemy import func, select
 
     from emall_ws.clock import utcnow
     from emall_ws.db.models import BankMutation, Invoice, Notification
     from emall_ws.db.session import Database
     from emall_ws.services.payments import reconcile, record_mutations
-    from tests.auction_fixtures import create_member
 
     db = Database(database_url)
-    db.create_schema()
-    buyer, seller = create_member(db, "benchbuyer"), create_member(db, "benchseller", "SELLER")
-    issued = utcnow().replace(microsecond=0) - timedelta(hours=2)
-    payable = seed_invoices(db, size, per_account, issued, buyer.id, seller.id)
+    with db.unit_of_work() as session:
+        issued = session.scalar(select(func.min(Invoice.issued_at)))
+        payable = list(session.execute(select(Invoice.payee_account, Invoice.amount_due).order_by(Invoice.id)))
     bank = StatementBank(payable, issued + timedelta(minutes=30))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
@@ -251,10 +263,14 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,30000,100000", help="invoices (= mutations) per reconcile run")
     parser.add_argument("--per-account", type=int, default=100, help="open invoices per payee account")
     parser.add_argument("--confirmations", type=int, default=40, help="confirmPayment calls in part 2")
-    parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the child of part 1
+    parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)  # the children of part 1
+    parser.add_argument("--phase", choices=("seed", "reconcile"), help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one_size:
+    if args.phase == "seed":
+        seed_one_size(args.database_url, args.one_size, args.per_account)
+        return 0
+    if args.phase == "reconcile":
         print(json.dumps(reconcile_one_size(args.database_url, args.one_size, args.per_account)))
         return 0
 
@@ -264,11 +280,12 @@ def main() -> int:
         name = f"emall_bench_pay_{stamp.lower()}_{size}"
         url = new_database(args.mysql_url, name)
         try:
-            child = subprocess.run([sys.executable, __file__, "--one-size", str(size), "--database-url", url,
-                                    "--per-account", str(args.per_account)], capture_output=True, text=True,
-                                   cwd=REPO_ROOT)
-            if child.returncode:
-                raise RuntimeError(child.stderr[-3000:])
+            for phase in ("seed", "reconcile"):
+                child = subprocess.run([sys.executable, __file__, "--phase", phase, "--one-size", str(size),
+                                        "--database-url", url, "--per-account", str(args.per_account)],
+                                       capture_output=True, text=True, cwd=REPO_ROOT)
+                if child.returncode:
+                    raise RuntimeError(child.stderr[-3000:])
             row = json.loads(child.stdout.strip().splitlines()[-1])
         finally:
             drop_database(args.mysql_url, name)

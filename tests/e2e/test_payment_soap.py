@@ -13,11 +13,9 @@ and buyers with their own phone numbers, so the tests do not see each other's mu
 """
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
@@ -27,51 +25,18 @@ from sqlalchemy import select
 from emall_ws.clock import WIB
 from emall_ws.db.models import BankMutation, Invoice, Notification
 from emall_ws.db.session import Database
-from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
 from emall_ws.domain.partners import BANKS
-from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category, new_member
+from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, new_category
 from tests.e2e.members import login
+from tests.e2e.payments import Party, Seller, items, new_buyer, new_seller, transfer
 from tests.e2e.soap import detail_code, fault_code, fault_of
 
-_accounts = itertools.count(1)
-_phones = itertools.count(60_000_001)
 NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to deliver
 QUIET = 1.5  # seconds given to a double notification to show up before saying there is none
 AUTO_PAY_TIMEOUT = 20  # seconds the worker (every 1 s) may take to pay an invoice on its own
 
 
 # --- set-up -------------------------------------------------------------------------------------
-
-@dataclass
-class Party:
-    member: Member
-    msisdn: str  # E.164, where the SMS gateway sandbox files its SMS
-
-    @property
-    def email(self) -> str:
-        return f"{self.member.username}@example.co.id"
-
-    def service(self, server, name: str):
-        return self.member.service(server, name)
-
-
-@dataclass
-class Seller(Party):
-    bank: str  # bca, mandiri, bni, bri
-    account: str
-    product_id: int = 0
-
-
-def unique_mobile() -> tuple[str, str]:
-    """(as typed, E.164) of a Telkomsel number no other test uses."""
-    local = f"0813{next(_phones):08d}"
-    return local, "+62" + local[1:]
-
-
-def unique_account(bank: str) -> str:
-    length = BANK_ACCOUNT_LENGTHS[bank.upper()]
-    return "77" + f"{next(_accounts)}".zfill(length - 2)
-
 
 @pytest.fixture(scope="module")
 def shop(server, mailbox):
@@ -108,22 +73,6 @@ def normal_banks(banks):
         service.setFailureMode(mode="NORMAL", delayMs=0)
 
 
-def new_seller(server, mailbox, shop, banks, bank: str) -> Seller:
-    account = unique_account(bank)
-    banks[bank].openAccount(accountNumber=account, holderName="Koperasi Maju Bersama", openingBalance=0)
-    typed, msisdn = unique_mobile()
-    member = new_member(server, mailbox, seller=True, bankCode=bank.upper(), accountNumber=account, phone=typed)
-    seller = Seller(member, msisdn, bank, account)
-    catalog, auth = seller.service(server, "Catalog")
-    seller.product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=50), **auth).productId
-    return seller
-
-
-def new_buyer(server, mailbox) -> Party:
-    typed, msisdn = unique_mobile()
-    return Party(new_member(server, mailbox, phone=typed), msisdn)
-
-
 def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
     """The buyer's cart with the seller's product, checked out with the cheapest courier: the invoice."""
     cart, auth = buyer.service(server, "Cart")
@@ -136,13 +85,6 @@ def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
         "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
     assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
     return invoice
-
-
-def transfer(banks, seller: Seller, amount: int, description: str, posted_at: datetime | None = None):
-    mutation = banks[seller.bank].transfer(toAccount=seller.account, amount=amount, description=description,
-                                           fromName="Budi Santoso", postedAt=posted_at)
-    assert (mutation.type, mutation.amount) == ("CR", amount)
-    return mutation
 
 
 def invoice_of(server, who: Party, number: str):
@@ -167,13 +109,6 @@ def wait_until_paid(server, who, number: str, timeout: float = AUTO_PAY_TIMEOUT)
         if status.status == "PAID" or time.monotonic() > deadline:
             return status
         time.sleep(0.25)
-
-
-def items(value, name: str) -> list:
-    """A spyne Array as zeep gives it: None when empty, else a wrapper holding the list."""
-    if value is None:
-        return []
-    return list(getattr(value, name, value) or [])
 
 
 def held_mutations(server, admin: Member, status: str | None = None) -> list:

@@ -1,0 +1,74 @@
+"""Members with their own phones and payee accounts at the bank sandboxes, and transfers into them:
+what the e2e tests of payment, shipping and the whole flow share."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+
+from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
+from tests.e2e.catalog import Member, fixed_form, new_member
+
+_accounts = itertools.count(1)
+_phones = itertools.count(60_000_001)
+
+
+@dataclass
+class Party:
+    member: Member
+    msisdn: str  # E.164, where the SMS gateway sandbox files its SMS
+
+    @property
+    def email(self) -> str:
+        return f"{self.member.username}@example.co.id"
+
+    def service(self, server, name: str):
+        return self.member.service(server, name)
+
+
+@dataclass
+class Seller(Party):
+    bank: str  # bca, mandiri, bni, bri
+    account: str
+    product_id: int = 0
+
+
+def unique_mobile() -> tuple[str, str]:
+    """(as typed, E.164) of a Telkomsel number no other test uses."""
+    local = f"0813{next(_phones):08d}"
+    return local, "+62" + local[1:]
+
+
+def unique_account(bank: str) -> str:
+    length = BANK_ACCOUNT_LENGTHS[bank.upper()]
+    return "77" + f"{next(_accounts)}".zfill(length - 2)
+
+
+def new_seller(server, mailbox, shop, banks, bank: str) -> Seller:
+    account = unique_account(bank)
+    banks[bank].openAccount(accountNumber=account, holderName="Koperasi Maju Bersama", openingBalance=0)
+    typed, msisdn = unique_mobile()
+    member = new_member(server, mailbox, seller=True, bankCode=bank.upper(), accountNumber=account, phone=typed)
+    seller = Seller(member, msisdn, bank, account)
+    catalog, auth = seller.service(server, "Catalog")
+    seller.product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=50), **auth).productId
+    return seller
+
+
+def new_buyer(server, mailbox) -> Party:
+    typed, msisdn = unique_mobile()
+    return Party(new_member(server, mailbox, phone=typed), msisdn)
+
+
+def transfer(banks, seller: Seller, amount: int, description: str, posted_at: datetime | None = None):
+    mutation = banks[seller.bank].transfer(toAccount=seller.account, amount=amount, description=description,
+                                           fromName="Budi Santoso", postedAt=posted_at)
+    assert (mutation.type, mutation.amount) == ("CR", amount)
+    return mutation
+
+
+def items(value, name: str) -> list:
+    """A spyne Array as zeep gives it: None when empty, else a wrapper holding the list."""
+    if value is None:
+        return []
+    return list(getattr(value, name, value) or [])
