@@ -40,6 +40,9 @@ SETTINGS_DOC = (
     ("EMALL_GAMMU_DATABASE_URL", "(none)", "Gammu SMSD database, for EMALL_SMS_PROVIDER=gammu"),
     ("EMALL_PARTNER_TIMEOUT", "10", "seconds a partner call may take before it counts as unavailable"),
     ("EMALL_INVOICE_DUE_HOURS", "24", "hours a buyer has to pay an invoice before it expires (stock comes back)"),
+    ("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open shipment by the worker"),
+    ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
+    ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
 )
 
 
@@ -67,6 +70,9 @@ class Settings:
     partner_timeout: float
     partner_url_overrides: Mapping[str, str]  # EMALL_BANK_BCA_URL ... as given
     invoice_due_hours: float = 24.0
+    tracking_interval: float = 300.0
+    tracking_concurrency: int = 4
+    auto_complete_days: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -100,6 +106,9 @@ class Settings:
             partner_timeout=float(env.get("EMALL_PARTNER_TIMEOUT", "10")),
             partner_url_overrides={k: v for k, v in env.items() if _PARTNER_URL.fullmatch(k)},
             invoice_due_hours=float(env.get("EMALL_INVOICE_DUE_HOURS", "24")),
+            tracking_interval=float(env.get("EMALL_TRACKING_INTERVAL", "300")),
+            tracking_concurrency=max(1, int(env.get("EMALL_TRACKING_CONCURRENCY", "4"))),
+            auto_complete_days=float(env.get("EMALL_AUTO_COMPLETE_DAYS", "2")),
         )
 
     def partner_url(self, kind: str, code: str = "") -> str:

@@ -31,6 +31,8 @@ from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.checkout import expire_due_invoices
+from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
+from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
 log = logging.getLogger(__name__)
 
@@ -102,18 +104,27 @@ class WorkerSettings(Protocol):
     dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
     retry_base: float  # EMALL_RETRY_BASE, seconds
     log_level: str  # for the BackgroundWorker's own process
+    tracking_interval: float  # EMALL_TRACKING_INTERVAL, seconds
+    tracking_concurrency: int  # EMALL_TRACKING_CONCURRENCY
+    auto_complete_days: float  # EMALL_AUTO_COMPLETE_DAYS
 
 
 AUCTION_CLOSE_INTERVAL = 5.0  # seconds: how late after its end time an auction may close
 INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid invoice may expire
+# seconds between tracking poll rounds: each round reads the shipments that are due (a new one at
+# once, then every EMALL_TRACKING_INTERVAL), so this only bounds how late a due read may be
+TRACKING_POLL_INTERVAL = 30.0
+ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE_DAYS an order completes
 
 SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
 
 
 def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter | None = None, *,
-                 lease: timedelta = timedelta(minutes=5)) -> Worker:
+                 lease: timedelta = timedelta(minutes=5),
+                 courier_adapters: Couriers | Callable[[], Couriers] | None = None) -> Worker:
     """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
-    until a worker with one runs: they are neither sent nor given up."""
+    until a worker with one runs: they are neither sent nor given up. `courier_adapters` (for tests):
+    the couriers tracking reads; by default those of the settings, made when first needed."""
     senders: dict[str, Sender] = {
         EMAIL: email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)}
     if sms_adapter is not None:
@@ -125,6 +136,12 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
         jobs.append(Job("poll-sms-status", SMS_STATUS_INTERVAL, SmsStatusPoller(db, sms_adapter).run_once))
     jobs.append(Job("close-auctions", AUCTION_CLOSE_INTERVAL, lambda: close_due_auctions(db, utcnow())))
     jobs.append(Job("expire-invoices", INVOICE_EXPIRY_INTERVAL, lambda: expire_due_invoices(db, utcnow())))
+    poller = TrackingPoller(db, courier_adapters or (lambda: courier_adapters_from_settings(settings)),
+                            TrackingPolicy.from_settings(settings))
+    jobs.append(Job("poll-tracking", TRACKING_POLL_INTERVAL, poller.run))
+    completion = ShippingPolicy(auto_complete_after=timedelta(days=settings.auto_complete_days))
+    jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
+                    lambda: complete_delivered_orders(db, utcnow(), completion)))
     return Worker(jobs)
 
 
@@ -135,6 +152,14 @@ def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:
     from emall_ws.partners import sms_adapter_from
 
     return sms_adapter_from(settings)
+
+
+def courier_adapters_from_settings(settings: WorkerSettings) -> Couriers:
+    """One adapter per courier endpoint of the settings (imported late, like the SMS channel)."""
+    from emall_ws.domain.partners import COURIERS
+    from emall_ws.partners import courier_adapter
+
+    return {code: courier_adapter(settings, code) for code in COURIERS}
 
 
 def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None, *,

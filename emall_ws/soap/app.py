@@ -19,6 +19,8 @@ from emall_ws.soap import checkout as checkout_soap
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
 from emall_ws.soap import registry as registry_soap
+from emall_ws.soap import shipping as shipping_soap
+from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import fault_response, guard
@@ -38,6 +40,8 @@ SERVICES = (
     ServiceSpec(cart_soap.NAME, cart_soap.DESCRIPTION, cart_soap.CartService),
     ServiceSpec(auction_soap.NAME, auction_soap.DESCRIPTION, auction_soap.AuctionService),
     ServiceSpec(checkout_soap.NAME, checkout_soap.DESCRIPTION, checkout_soap.CheckoutService),
+    ServiceSpec(shipping_soap.NAME, shipping_soap.DESCRIPTION, shipping_soap.ShippingService),
+    ServiceSpec(report_soap.NAME, report_soap.DESCRIPTION, report_soap.ReportService),
 )
 
 
