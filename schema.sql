@@ -330,9 +330,15 @@ CREATE TABLE invoice (
 
 CREATE INDEX ix_invoice_buyer_id ON invoice (buyer_id);
 
+CREATE INDEX ix_invoice_buyer_id_issued_at ON invoice (buyer_id, issued_at);
+
+CREATE INDEX ix_invoice_issued_at ON invoice (issued_at);
+
 CREATE INDEX ix_invoice_payee_bank_payee_account_amount_due ON invoice (payee_bank, payee_account, amount_due);
 
 CREATE INDEX ix_invoice_seller_id ON invoice (seller_id);
+
+CREATE INDEX ix_invoice_seller_id_issued_at ON invoice (seller_id, issued_at);
 
 CREATE INDEX ix_invoice_status_due_at ON invoice (status, due_at);
 

@@ -45,6 +45,9 @@ SETTINGS_DOC = (
      "seconds each reading goes back into the previous one, for mutations a bank posts late"),
     ("EMALL_LATE_PAYMENT_DAYS", "7",
      "days after an invoice expires that its payee account is still read, so a late payment is flagged"),
+    ("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open shipment by the worker"),
+    ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
+    ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
 )
 
 
@@ -80,6 +83,9 @@ class Settings:
         if self.reconcile_overlap < 1:
             # banks post whole seconds: a credit in the second a reading ended is only seen by the next
             raise ValueError("EMALL_RECONCILE_OVERLAP must be at least 1 (seconds)")
+    tracking_interval: float = 300.0
+    tracking_concurrency: int = 4
+    auto_complete_days: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -116,6 +122,9 @@ class Settings:
             reconcile_interval=float(env.get("EMALL_RECONCILE_INTERVAL", "60")),
             reconcile_overlap=float(env.get("EMALL_RECONCILE_OVERLAP", "900")),
             late_payment_days=float(env.get("EMALL_LATE_PAYMENT_DAYS", "7")),
+            tracking_interval=float(env.get("EMALL_TRACKING_INTERVAL", "300")),
+            tracking_concurrency=max(1, int(env.get("EMALL_TRACKING_CONCURRENCY", "4"))),
+            auto_complete_days=float(env.get("EMALL_AUTO_COMPLETE_DAYS", "2")),
         )
 
     def partner_url(self, kind: str, code: str = "") -> str:

@@ -250,6 +250,30 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "contact the Emall KUKM admins."},
     "MUTATION_STATUS_UNKNOWN": {"id": "Kolom {label} harus salah satu dari: {statuses}.",
                                 "en": "{label} must be one of: {statuses}."},
+    # shipping and tracking
+    "ORDER_NOT_FOUND": {"id": "Pesanan {number} tidak ditemukan.", "en": "Order {number} was not found."},
+    "ORDER_NOT_YOURS": {"id": "Pesanan ini bukan milik Anda.", "en": "This order is not yours."},
+    "ORDER_NOT_SHIPPABLE": {"id": "Pesanan berstatus {status} tidak dapat dikirim; hanya pesanan yang sudah lunas.",
+                            "en": "An order with status {status} cannot be shipped; only paid orders can."},
+    "COURIER_CHANGE_REASON": {"id": "Kurir berbeda dari pilihan pembeli ({chosen}); isi alasan penggantian kurir",
+                              "en": "The courier differs from the buyer's choice ({chosen}); give a reason"},
+    "WAYBILL_IN_USE": {"id": "Nomor resi {waybill} ({courier}) sudah dipakai untuk pesanan lain.",
+                       "en": "Waybill {waybill} ({courier}) is already used for another order."},
+    "ORDER_NOT_SHIPPED": {"id": "Pesanan berstatus {status} belum dikirim.",
+                          "en": "An order with status {status} has not been shipped."},
+    "ORDER_NOT_RECEIVABLE": {"id": "Pesanan berstatus {status} tidak dapat dikonfirmasi diterima.",
+                             "en": "An order with status {status} cannot be confirmed as received."},
+    "SHIPMENT_NOT_FOUND": {"id": "Resi {waybill} ({courier}) tidak terdaftar di Emall KUKM.",
+                           "en": "Waybill {waybill} ({courier}) is not registered with Emall KUKM."},
+    "TRACKING_STALE": {"id": "Kurir {courier} tidak dapat dihubungi; ditampilkan status terakhir yang diketahui.",
+                       "en": "Courier {courier} cannot be reached; the last known status is shown."},
+    # reports
+    "PERIOD_REVERSED": {"id": "Tanggal akhir periode tidak boleh sebelum tanggal awal",
+                        "en": "The end of the period must not be before its start"},
+    "PERIOD_TOO_LONG": {"id": "Periode laporan paling panjang {max} hari",
+                        "en": "A report period may be at most {max} days long"},
+    "EXPORT_TOO_LARGE": {"id": "Laporan ini memuat {rows} faktur, lebih dari {max}; persempit periode atau filter",
+                         "en": "This report holds {rows} invoices, more than {max}; narrow the period or filters"},
 }
 
 
@@ -322,6 +346,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "productId": {"id": "Nomor Produk", "en": "Product Number"},
     "amount": {"id": "Jumlah Tawaran", "en": "Bid Amount"},
     "status": {"id": "Status", "en": "Status"},
+    # reports
+    "fromDate": {"id": "Tanggal Awal", "en": "From Date"},
+    "toDate": {"id": "Tanggal Akhir", "en": "To Date"},
 }
 
 

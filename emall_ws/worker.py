@@ -33,6 +33,8 @@ from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.checkout import expire_due_invoices
 from emall_ws.services.payments import ReconcilePolicy, reconcile
+from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
+from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
 log = logging.getLogger(__name__)
 
@@ -107,20 +109,29 @@ class WorkerSettings(Protocol):
     reconcile_interval: float  # EMALL_RECONCILE_INTERVAL, seconds
     reconcile_overlap: float  # EMALL_RECONCILE_OVERLAP, seconds
     late_payment_days: float  # EMALL_LATE_PAYMENT_DAYS
+    tracking_interval: float  # EMALL_TRACKING_INTERVAL, seconds
+    tracking_concurrency: int  # EMALL_TRACKING_CONCURRENCY
+    auto_complete_days: float  # EMALL_AUTO_COMPLETE_DAYS
 
 
 AUCTION_CLOSE_INTERVAL = 5.0  # seconds: how late after its end time an auction may close
 INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid invoice may expire
+# seconds between tracking poll rounds: each round reads the shipments that are due (a new one at
+# once, then every EMALL_TRACKING_INTERVAL), so this only bounds how late a due read may be
+TRACKING_POLL_INTERVAL = 30.0
+ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE_DAYS an order completes
 
 SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
 BankAdaptersFactory = Callable[[WorkerSettings], Mapping[str, BankAdapter]]
 
 
 def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter | None = None, *,
-                 banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = timedelta(minutes=5)) -> Worker:
+                 banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = timedelta(minutes=5),
+                 courier_adapters: Couriers | Callable[[], Couriers] | None = None) -> Worker:
     """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
     until a worker with one runs: they are neither sent nor given up. Without `banks`, payments are
-    not reconciled by this worker."""
+    not reconciled by this worker. `courier_adapters` (for tests): the couriers tracking reads; by
+    default those of the settings, made when first needed."""
     senders: dict[str, Sender] = {
         EMAIL: email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)}
     if sms_adapter is not None:
@@ -136,6 +147,12 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
         policy = ReconcilePolicy.from_settings(settings)
         jobs.append(Job("reconcile-payments", settings.reconcile_interval,
                         lambda: reconcile(db, banks, utcnow(), policy)))
+    poller = TrackingPoller(db, courier_adapters or (lambda: courier_adapters_from_settings(settings)),
+                            TrackingPolicy.from_settings(settings))
+    jobs.append(Job("poll-tracking", min(TRACKING_POLL_INTERVAL, settings.tracking_interval), poller.run))
+    completion = ShippingPolicy(auto_complete_after=timedelta(days=settings.auto_complete_days))
+    jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
+                    lambda: complete_delivered_orders(db, utcnow(), completion)))
     return Worker(jobs)
 
 
@@ -153,6 +170,13 @@ def bank_adapters_from_settings(settings: WorkerSettings) -> Mapping[str, BankAd
     from emall_ws.partners import adapters_for
 
     return adapters_for(settings, "bank")
+
+
+def courier_adapters_from_settings(settings: WorkerSettings) -> Couriers:
+    """Every courier's configured endpoint (imported late, like the SMS channel)."""
+    from emall_ws.partners import adapters_for
+
+    return adapters_for(settings, "courier")
 
 
 def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None, *,

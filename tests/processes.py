@@ -14,14 +14,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60) -> None:
-    """Until GET <url>/health answers 200; fails with the process's log if it exits or stalls."""
+def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60,
+                       path: str = "/health") -> None:
+    """Until GET <url><path> answers 200; fails with the process's log if it exits or stalls."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited with {process.returncode}:\n{log_path.read_text()}")
         try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+            with urllib.request.urlopen(url + path, timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:

@@ -388,9 +388,11 @@ class Invoice(Base):
 
     order: Mapped[Order] = relationship()
 
-    # (payee, amount): how reconciliation finds the invoice a credit on that account pays
+    # (payee, amount): how reconciliation finds the invoice a credit on that account pays;
+    # (buyer|seller, issued_at) and (issued_at): the period of a purchase, sales or admin report
     __table_args__ = (Index(None, "status", "due_at"), Index(None, "payee_bank", "payee_account", "amount_due"),
-                      Base.__table_args__)
+                      Index(None, "buyer_id", "issued_at"), Index(None, "seller_id", "issued_at"),
+                      Index(None, "issued_at"), Base.__table_args__)
 
 
 class InvoiceStatusHistory(Base):

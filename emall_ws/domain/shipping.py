@@ -15,7 +15,9 @@ Every waybill is normalised first: spaces removed (people copy "7946 1234 5678")
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from datetime import datetime
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.partners import COURIERS
@@ -131,3 +133,27 @@ def normalise_status(courier: str, status_word: str | None) -> str:
     if not word:
         return PENDING
     return words.get(word, IN_TRANSIT)
+
+
+# Final statuses are not polled again: Delivered is the end of the journey, Expired is the
+# courier giving up on the number. Exception stays open: a customs hold (DHL "CLEARANCE EVENT")
+# or a return (JNE "RETURNED") still moves, and the buyer wants to see where it went.
+FINAL_STATUSES = frozenset({DELIVERED, EXPIRED})
+
+# The normalised statuses as the buyer reads them in a notification (Indonesian).
+STATUS_WORDS_ID = {
+    PENDING: "menunggu diproses kurir", INFO_RECEIVED: "data kiriman diterima kurir",
+    IN_TRANSIT: "dalam perjalanan", OUT_FOR_DELIVERY: "sedang diantar kurir",
+    ATTEMPT_FAIL: "gagal diantar, akan diantar ulang", DELIVERED: "telah diterima",
+    AVAILABLE_FOR_PICKUP: "siap diambil", EXCEPTION: "mengalami kendala", EXPIRED: "kedaluwarsa",
+}
+
+
+def is_final(status: str) -> bool:
+    return status in FINAL_STATUSES
+
+
+def event_fingerprint(occurred_at: datetime, location: str, description: str) -> str:
+    """What identifies one courier event however often it is read: sha256 of time|location|words,
+    the time in naive UTC (a re-read given in another offset is the same event)."""
+    return hashlib.sha256(f"{occurred_at.isoformat()}|{location}|{description}".encode()).hexdigest()

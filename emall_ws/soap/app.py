@@ -20,6 +20,8 @@ from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
 from emall_ws.soap import payment as payment_soap
 from emall_ws.soap import registry as registry_soap
+from emall_ws.soap import shipping as shipping_soap
+from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import fault_response, guard
@@ -40,6 +42,8 @@ SERVICES = (
     ServiceSpec(auction_soap.NAME, auction_soap.DESCRIPTION, auction_soap.AuctionService),
     ServiceSpec(checkout_soap.NAME, checkout_soap.DESCRIPTION, checkout_soap.CheckoutService),
     ServiceSpec(payment_soap.NAME, payment_soap.DESCRIPTION, payment_soap.PaymentService),
+    ServiceSpec(shipping_soap.NAME, shipping_soap.DESCRIPTION, shipping_soap.ShippingService),
+    ServiceSpec(report_soap.NAME, report_soap.DESCRIPTION, report_soap.ReportService),
 )
 
 

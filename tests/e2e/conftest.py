@@ -60,7 +60,7 @@ def server(database_factory, tmp_path_factory, mailbox):
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
-               EMALL_RECONCILE_INTERVAL="1",
+               EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1",
                EMALL_SANDBOX_PORT=str(sandbox_port),
                EMALL_SANDBOX_DATABASE_URL=database_factory.new_url("e2e_sandbox"))
     env.pop("EMALL_PUBLIC_URL", None)
@@ -71,7 +71,9 @@ def server(database_factory, tmp_path_factory, mailbox):
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(url, process, log_path)
-        yield RunningServer(url, log_path, database_url, f"http://127.0.0.1:{sandbox_port}")
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        wait_until_healthy(sandbox_url, process, log_path, path="/partners/sms?wsdl")  # its own process
+        yield RunningServer(url, log_path, database_url, sandbox_url)
     finally:
         process.terminate()
         try:

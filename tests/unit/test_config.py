@@ -24,3 +24,11 @@ def test_environment_overrides_every_default():
 def test_the_invoice_payment_window_is_24_hours_unless_configured():
     assert Settings.from_env({}).invoice_due_hours == 24
     assert Settings.from_env({"EMALL_INVOICE_DUE_HOURS": "2.5"}).invoice_due_hours == 2.5
+
+
+def test_tracking_polls_every_5_minutes_4_calls_per_courier_and_completes_2_days_after_delivery():
+    defaults = Settings.from_env({})
+    assert (defaults.tracking_interval, defaults.tracking_concurrency, defaults.auto_complete_days) == (300, 4, 2)
+    settings = Settings.from_env({"EMALL_TRACKING_INTERVAL": "60", "EMALL_TRACKING_CONCURRENCY": "8",
+                                  "EMALL_AUTO_COMPLETE_DAYS": "0.5"})
+    assert (settings.tracking_interval, settings.tracking_concurrency, settings.auto_complete_days) == (60, 8, 0.5)

@@ -29,6 +29,10 @@ LONG_VALUES = dict(
     due_at=WIDEST_TIME,
     order_number="ORD/20260930/12345678",
     invoice_number="INV/20260930/12345678",
+    courier_name="Pos Indonesia",  # the longest courier name
+    waybill="W" * 40,  # the longest waybill a courier may issue
+    status_text="gagal diantar, akan diantar ulang",  # the longest tracking status in words
+    delivered_at=WIDEST_TIME,
 )
 
 

@@ -1,0 +1,123 @@
+"""Rules of the purchase and sales reports: the period (WIB calendar days), pages, totals per status,
+and spreadsheet-safe cells. No I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from emall_ws.clock import WIB
+from emall_ws.domain.errors import FieldError, ValidationFailed
+
+INVOICE_STATUSES = ("UNPAID", "PAID", "EXPIRED", "CANCELLED")  # the order of the totals
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
+
+
+@dataclass(frozen=True)
+class ReportPolicy:
+    max_days: int = 366  # a (leap) year, both ends included
+    page_size_default: int = 50
+    page_size_max: int = 200
+    # one CSV, built in memory and sent base64 in one SOAP answer: 20,000 invoices are ~5 MB and a few
+    # seconds (bench/reports.py); a larger one must narrow the period or filters
+    export_max_rows: int = 20_000
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the caller asked for, as received: any of it may be missing or wrong."""
+    from_date: date | None
+    to_date: date | None
+    page: int | None = None
+    page_size: int | None = None
+    seller: str | None = None  # filters; for a non-admin they narrow their own rows further
+    province: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """WIB calendar days from_date..to_date, both included, as UTC bounds [start, end) of issued_at."""
+    from_date: date
+    to_date: date
+    start_utc: datetime
+    end_utc: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+def wib_day_start_utc(day: date) -> datetime:
+    """Midnight WIB of `day` as a naive UTC time, as the database stores times."""
+    return datetime.combine(day, time(0), WIB).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def period_errors(from_date: date | None, to_date: date | None, policy: ReportPolicy) -> list[FieldError]:
+    errors = []
+    if from_date is None:
+        errors.append(FieldError("fromDate", "REQUIRED"))
+    if to_date is None:
+        errors.append(FieldError("toDate", "REQUIRED"))
+    if from_date is None or to_date is None:
+        return errors
+    if to_date < from_date:
+        errors.append(FieldError("toDate", "PERIOD_REVERSED"))
+    elif (to_date - from_date).days + 1 > policy.max_days:
+        errors.append(FieldError("toDate", "PERIOD_TOO_LONG", {"max": policy.max_days}))
+    return errors
+
+
+def make_period(from_date: date, to_date: date) -> Period:
+    return Period(from_date, to_date, wib_day_start_utc(from_date), wib_day_start_utc(to_date + timedelta(days=1)))
+
+
+def page_errors(request: ReportRequest) -> list[FieldError]:
+    errors = []
+    if request.page is not None and request.page < 1:
+        errors.append(FieldError("page", "MIN_VALUE", {"min": 1}))
+    if request.page_size is not None and request.page_size < 1:
+        errors.append(FieldError("pageSize", "MIN_VALUE", {"min": 1}))
+    return errors
+
+
+def validate(request: ReportRequest, policy: ReportPolicy, other_errors: list[FieldError] = ()) -> tuple[Period, Page]:
+    """The period and page of a request, or ValidationFailed naming every failing field at once
+    (`other_errors`: the filters' own, found by the caller)."""
+    errors = period_errors(request.from_date, request.to_date, policy) + page_errors(request) + list(other_errors)
+    if errors:
+        raise ValidationFailed(errors)
+    size = policy.page_size_default if request.page_size is None else request.page_size
+    # capped, not refused (as searchProducts does): a client may simply ask for "as many as you give"
+    return make_period(request.from_date, request.to_date), Page(request.page or 1, min(size, policy.page_size_max))
+
+
+def page_count(total_rows: int, page_size: int) -> int:
+    return -(-total_rows // page_size) if total_rows else 0
+
+
+@dataclass(frozen=True)
+class StatusTotal:
+    status: str  # an invoice status, or ALL
+    count: int = 0
+    goods: int = 0
+    shipping: int = 0
+    amount: int = 0  # amount due: goods + shipping + unique code
+
+
+def totals_by_status(sums: dict[str, StatusTotal]) -> tuple[list[StatusTotal], StatusTotal]:
+    """One total per invoice status, in pipeline order, zero where none, and the overall one."""
+    per_status = [sums.get(status) or StatusTotal(status) for status in INVOICE_STATUSES]
+    per_status += [t for s, t in sorted(sums.items()) if s not in INVOICE_STATUSES]  # never hide a row
+    overall = StatusTotal("ALL", sum(t.count for t in per_status), sum(t.goods for t in per_status),
+                          sum(t.shipping for t in per_status), sum(t.amount for t in per_status))
+    return per_status, overall
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A text cell no spreadsheet runs as a formula: seller-typed names may start with = + - @."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -1,0 +1,162 @@
+"""Shipping: the seller ships a paid order by courier and waybill; the order completes when the
+buyer confirms receipt, or by itself some days after the courier delivered it.
+
+A shipment is written with the order row locked (SELECT ... FOR UPDATE on MariaDB; SQLite's
+BEGIN IMMEDIATE makes the transaction the only writer), so an order is shipped once; the unique
+(courier, waybill) index of `shipment` is the last line of defence against one waybill on two
+orders. Any refusal changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from emall_ws.db.models import Invoice, Member, Order, Shipment
+from emall_ws.db.session import Database
+from emall_ws.domain.auction import rupiah
+from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotAuthorized, NotFound, ValidationFailed
+from emall_ws.domain.shipping import PENDING, check_courier, check_waybill, courier_name
+from emall_ws.notify.outbox import notify_member
+from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
+from emall_ws.services.checkout import set_order_status
+from emall_ws.services.tracking import TrackingView, view_of
+
+log = logging.getLogger(__name__)
+
+PAID, SHIPPED, DELIVERED, COMPLETED = "PAID", "SHIPPED", "DELIVERED", "COMPLETED"
+REASON_MAX = 200  # Shipment.courier_change_reason
+COMPLETE_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ShippingPolicy:
+    auto_complete_after: timedelta = timedelta(days=2)  # EMALL_AUTO_COMPLETE_DAYS
+
+
+def _order(session: Session, number: str | None, lock: bool = False) -> Order:
+    query = select(Order).where(Order.number == (number or "").strip())
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    order = session.scalars(query).first()
+    if order is None:
+        raise NotFound("ORDER_NOT_FOUND", number=(number or "")[:40])
+    return order
+
+
+def check_shipping_fields(courier: str | None, waybill: str | None, reason: str | None) -> tuple[str, str, str]:
+    """courier code, normalised waybill, reason; or every failing field at once."""
+    errors: list[FieldError] = []
+    code = normalised = ""
+    try:
+        code = check_courier(courier)
+    except ValidationFailed as error:
+        errors += error.errors
+    if not (waybill or "").strip():
+        errors.append(FieldError("waybill", "REQUIRED"))
+    elif code:
+        try:
+            normalised = check_waybill(code, waybill)
+        except ValidationFailed as error:
+            errors += error.errors
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX:
+        errors.append(FieldError("reason", "TOO_LONG", {"max": REASON_MAX}))
+    if errors:
+        raise ValidationFailed(errors)
+    return code, normalised, reason
+
+
+def ship_order(session: Session, seller: Principal, number: str | None, courier: str | None,
+               waybill: str | None, reason: str | None, now: datetime) -> TrackingView:
+    """The seller of a PAID order ships it: SHIPPED with history, a shipment to track, the buyer told."""
+    authorize(seller, SELLER)
+    code, waybill, reason = check_shipping_fields(courier, waybill, reason)
+    order = _order(session, number, lock=True)
+    if order.seller_id != seller.member_id:
+        raise NotAuthorized("ORDER_NOT_YOURS")
+    if order.status != PAID:
+        raise InvalidState("ORDER_NOT_SHIPPABLE", status=order.status)
+    if code != order.courier and not reason:
+        raise ValidationFailed([FieldError("reason", "COURIER_CHANGE_REASON",
+                                           {"chosen": courier_name(order.courier)})])
+    if session.scalar(select(Shipment.id).where(Shipment.courier == code, Shipment.waybill == waybill)):
+        raise Conflict("WAYBILL_IN_USE", courier=courier_name(code), waybill=waybill)
+    shipment = Shipment(order_id=order.id, courier=code, waybill=waybill,
+                        courier_change_reason=reason if code != order.courier else "", status=PENDING,
+                        courier_status="", final=False, shipped_at=now, next_check_at=now, last_check_error="")
+    session.add(shipment)
+    try:
+        session.flush()
+    except IntegrityError:  # the same waybill, shipped by a request racing this one
+        raise Conflict("WAYBILL_IN_USE", courier=courier_name(code), waybill=waybill) from None
+    set_order_status(session, order, SHIPPED, now, f"shipped: {code} {waybill}")
+    _tell_shipped(session, order, shipment)
+    return view_of(session, shipment)
+
+
+def _tell_shipped(session: Session, order: Order, shipment: Shipment) -> None:
+    buyer, seller = session.get(Member, order.buyer_id), session.get(Member, order.seller_id)
+    invoice_number = session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
+    note = (f"Penjual mengirim dengan kurir lain dari pilihan Anda ({courier_name(order.courier)}): "
+            f"{shipment.courier_change_reason}" if shipment.courier_change_reason else "")
+    notify_member(session, f"order:{order.number}:shipped", buyer.email, buyer.phone, "order_shipped", {
+        "name": buyer.name, "invoice_number": invoice_number, "order_number": order.number,
+        "seller": seller.username, "courier_name": courier_name(shipment.courier), "waybill": shipment.waybill,
+        "shipped_at": shipment.shipped_at, "ship_address": f"{order.ship_name}, {order.ship_address}",
+        "items": "\n".join(f"  - {line.name} x {line.quantity} @ {rupiah(line.unit_price)}" for line in order.lines),
+        "courier_note": note})
+
+
+def confirm_received(session: Session, buyer: Principal, number: str | None, now: datetime) -> str:
+    """The buyer confirms the goods arrived: the order completes (DELIVERED first if the courier has
+    not said so yet). Returns the order's new status."""
+    authorize(buyer, BUYER, SELLER)  # a seller buys as a buyer too
+    order = _order(session, number, lock=True)
+    if order.buyer_id != buyer.member_id:
+        raise NotAuthorized("ORDER_NOT_YOURS")
+    if order.status not in (SHIPPED, DELIVERED):
+        raise InvalidState("ORDER_NOT_RECEIVABLE", status=order.status)
+    if order.status == SHIPPED:
+        set_order_status(session, order, DELIVERED, now, "received: confirmed by the buyer")
+    set_order_status(session, order, COMPLETED, now, "received: confirmed by the buyer")
+    return order.status
+
+
+def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolicy = ShippingPolicy(), *,
+                              limit: int = COMPLETE_BATCH) -> int:
+    """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago, each in its
+    own short transaction, claimed with SELECT ... FOR UPDATE SKIP LOCKED and re-checked under the
+    lock, so each completes once however many workers run. Returns how many this run completed."""
+    completed = 0
+    failed: set[int] = set()
+    due = now - policy.auto_complete_after
+    for _ in range(limit):
+        claimed = None
+        try:
+            with db.unit_of_work() as session:
+                query = (select(Order).join(Shipment, Shipment.order_id == Order.id)
+                         .where(Order.status == DELIVERED, Shipment.delivered_at <= due)
+                         .order_by(Shipment.delivered_at, Order.id).limit(1)
+                         .with_for_update(skip_locked=True, of=Order).execution_options(populate_existing=True))
+                if failed:
+                    query = query.where(Order.id.not_in(failed))
+                order = session.scalars(query).first()
+                if order is None:
+                    break
+                claimed = order.id
+                set_order_status(session, order, COMPLETED, now, "completed: delivered and not disputed in time")
+            completed += 1
+        except Exception:
+            if claimed is None:
+                raise
+            log.exception("order %d: completion failed; tried again at the next run", claimed)
+            failed.add(claimed)
+    return completed
+
+
+__all__ = ["ShippingPolicy", "ship_order", "confirm_received", "complete_delivered_orders"]

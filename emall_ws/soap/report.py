@@ -1,0 +1,161 @@
+"""Report service (Table II): purchase and sales reports with totals per invoice status, and their CSV files."""
+from __future__ import annotations
+
+from spyne import Array, ByteArray, ComplexModel, Date, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.domain import reports as rules
+from emall_ws.services import report_csv, reports
+from emall_ws.services.reports import PURCHASES, SALES
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Report"
+DESCRIPTION = "Laporan pembelian dan penjualan: faktur, barang, pembayaran, pengiriman, total per status, CSV"
+TNS = namespace_of(NAME)
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class ReportItem(_Type):
+    productId = Long
+    name = Unicode
+    quantity = Integer
+    unitPrice = Long
+    lineTotal = Long
+
+
+class TrackingRef(_Type):
+    """What Shipping.trackOrder (orderNumber) and Shipping.trackShipment (courier, waybill) take."""
+    orderNumber = Unicode
+    courier = Unicode
+    waybill = Unicode
+
+
+class ReportRow(_Type):
+    """One invoice and its order. Times in WIB; shipment fields and tracking only once it is shipped."""
+    invoiceNumber = Unicode
+    orderNumber = Unicode
+    issuedAt = DateTime
+    buyer = Unicode
+    seller = Unicode
+    counterparty = Unicode
+    items = Array(ReportItem)
+    goodsTotal = Long
+    shippingCost = Long
+    uniqueCode = Integer
+    amountDue = Long
+    invoiceStatus = Unicode
+    paidAt = DateTime
+    orderStatus = Unicode
+    courier = Unicode
+    courierService = Unicode
+    waybill = Unicode
+    shippingStatus = Unicode
+    shippedAt = DateTime
+    deliveredAt = DateTime
+    tracking = TrackingRef
+
+
+class StatusTotal(_Type):
+    """Invoices of one status (or ALL) in the whole period: how many, goods, shipping, amount due."""
+    status = Unicode
+    count = Integer
+    goods = Long
+    shipping = Long
+    amount = Long
+
+
+class ReportPage(_Type):
+    """One page of rows (oldest first) and the totals of the whole period."""
+    kind = Unicode
+    fromDate = Date
+    toDate = Date
+    page = Integer
+    pageSize = Integer
+    totalRows = Integer
+    totalPages = Integer
+    rows = Array(ReportRow)
+    totals = Array(StatusTotal)
+    overall = StatusTotal
+
+
+class ReportFile(_Type):
+    """A report as a file: every row of the period."""
+    fileName = Unicode
+    contentType = Unicode
+    rowCount = Integer
+    # base64Binary, not a string: the bytes arrive exactly (UTF-8 BOM for Excel, CRLF that XML text would turn into LF)
+    content = ByteArray
+
+
+def _total(total: rules.StatusTotal) -> StatusTotal:
+    return StatusTotal(status=total.status, count=total.count, goods=total.goods, shipping=total.shipping,
+                       amount=total.amount)
+
+
+def _row(row: reports.ReportRow) -> ReportRow:
+    return ReportRow(
+        invoiceNumber=row.invoice_number, orderNumber=row.order_number, issuedAt=to_wib(row.issued_at),
+        buyer=row.buyer, seller=row.seller, counterparty=row.counterparty,
+        items=[ReportItem(productId=l.product_id, name=l.name, quantity=l.quantity, unitPrice=l.unit_price,
+                          lineTotal=l.line_total) for l in row.lines],
+        goodsTotal=row.goods_total, shippingCost=row.shipping_cost, uniqueCode=row.unique_code,
+        amountDue=row.amount_due, invoiceStatus=row.invoice_status, paidAt=to_wib(row.paid_at),
+        orderStatus=row.order_status, courier=row.courier, courierService=row.courier_service, waybill=row.waybill,
+        shippingStatus=row.shipping_status, shippedAt=to_wib(row.shipped_at), deliveredAt=to_wib(row.delivered_at),
+        tracking=TrackingRef(orderNumber=row.order_number, courier=row.courier, waybill=row.waybill)
+        if row.waybill else None)
+
+
+def _page(result: reports.Report) -> ReportPage:
+    return ReportPage(kind=result.kind, fromDate=result.period.from_date, toDate=result.period.to_date,
+                      page=result.page.number, pageSize=result.page.size, totalRows=result.total_rows,
+                      totalPages=result.total_pages, rows=[_row(r) for r in result.rows],
+                      totals=[_total(t) for t in result.totals], overall=_total(result.overall))
+
+
+def _report(ctx, kind, fromDate, toDate, page, pageSize, seller, province) -> ReportPage:
+    platform = platform_of(ctx)
+    with platform.db.unit_of_work() as session:
+        principal = authenticate(ctx, session, *reports.ROLES[kind])
+        request = rules.ReportRequest(fromDate, toDate, page, pageSize, seller, province)
+        return _page(reports.report(session, principal, kind, request, platform.regions))
+
+
+def _export(ctx, kind, fromDate, toDate, seller, province) -> ReportFile:
+    platform = platform_of(ctx)
+    with platform.db.unit_of_work() as session:
+        principal = authenticate(ctx, session, *reports.ROLES[kind])
+        found = reports.export(session, principal, kind, rules.ReportRequest(fromDate, toDate, seller=seller,
+                                                                             province=province), platform.regions)
+        return ReportFile(fileName=report_csv.file_name(found), contentType=report_csv.CONTENT_TYPE,
+                          rowCount=found.total_rows, content=report_csv.render(found.rows))
+
+
+class ReportService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(Date, Date, Integer, Integer, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
+         _out_variable_name="report")
+    def purchaseReport(ctx, fromDate, toDate, page, pageSize, seller, province):
+        """The caller's purchases issued in the WIB period (admins: everybody's), by seller and province."""
+        return _report(ctx, PURCHASES, fromDate, toDate, page, pageSize, seller, province)
+
+    @rpc(Date, Date, Integer, Integer, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
+         _out_variable_name="report")
+    def salesReport(ctx, fromDate, toDate, page, pageSize, seller, province):
+        """The caller's sales issued in the WIB period (admins: every seller's), by seller and province."""
+        return _report(ctx, SALES, fromDate, toDate, page, pageSize, seller, province)
+
+    @rpc(Date, Date, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportFile, _out_variable_name="file")
+    def exportPurchaseReport(ctx, fromDate, toDate, seller, province):
+        """purchaseReport's every row of the period as a CSV file (one row per invoice)."""
+        return _export(ctx, PURCHASES, fromDate, toDate, seller, province)
+
+    @rpc(Date, Date, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportFile, _out_variable_name="file")
+    def exportSalesReport(ctx, fromDate, toDate, seller, province):
+        """salesReport's every row of the period as a CSV file (one row per invoice)."""
+        return _export(ctx, SALES, fromDate, toDate, seller, province)

@@ -1,0 +1,110 @@
+"""Shipping service: the seller ships a paid order, buyer/seller/admin track it, the buyer confirms receipt."""
+from __future__ import annotations
+
+from spyne import Array, Boolean, ComplexModel, DateTime, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.messages import translate
+from emall_ws.services import shipping, tracking
+from emall_ws.services.auth import ADMIN, BUYER, SELLER
+from emall_ws.services.checkout import SHOPPERS
+from emall_ws.services.tracking import TrackingPolicy, TrackingView
+from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.security import authenticate, session_header
+
+NAME = "Shipping"
+DESCRIPTION = "Pengiriman dengan nomor resi dan pelacakan kiriman di tujuh kurir"
+TNS = namespace_of(NAME)
+
+OrderNumber = Unicode(max_len=40, type_name="OrderNumber")
+CourierCode = Unicode(max_len=20, type_name="CourierCode")
+WaybillNumber = Unicode(max_len=60, type_name="WaybillNumber")  # room for the spaces people copy
+
+
+class _Type(ComplexModel):
+    __namespace__ = TNS
+
+
+class TrackingEvent(_Type):
+    """One event of the courier: its time (WIB), place and the courier's own words."""
+    time = DateTime
+    location = Unicode
+    description = Unicode
+
+
+class Tracking(_Type):
+    """A shipment's normalised status, courier's own word and events; checkFailed: last known status."""
+    orderNumber = Unicode
+    invoiceNumber = Unicode
+    orderStatus = Unicode
+    courier = Unicode
+    courierName = Unicode
+    waybill = Unicode
+    status = Unicode
+    courierStatus = Unicode
+    delivered = Boolean
+    receivedBy = Unicode
+    deliveredAt = DateTime
+    shippedAt = DateTime
+    lastCheckedAt = DateTime
+    checkFailed = Boolean
+    message = Unicode
+    events = Array(TrackingEvent)
+
+
+def tracking_policy_of(platform) -> TrackingPolicy:
+    return TrackingPolicy.from_settings(platform.settings)
+
+
+def _tracking(view: TrackingView, language: str) -> Tracking:
+    return Tracking(
+        orderNumber=view.order_number, invoiceNumber=view.invoice_number, orderStatus=view.order_status,
+        courier=view.courier, courierName=view.courier_name, waybill=view.waybill, status=view.status,
+        courierStatus=view.courier_status, delivered=view.delivered, receivedBy=view.received_by,
+        deliveredAt=to_wib(view.delivered_at), shippedAt=to_wib(view.shipped_at),
+        lastCheckedAt=to_wib(view.last_checked_at), checkFailed=view.check_failed,
+        message=translate("TRACKING_STALE", language, courier=view.courier_name) if view.check_failed else None,
+        events=[TrackingEvent(time=to_wib(e.occurred_at), location=e.location, description=e.description)
+                for e in view.events])
+
+
+class ShippingService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(OrderNumber, CourierCode, WaybillNumber, Unicode(max_len=200, type_name="CourierChangeReason"),
+         _returns=Tracking, _out_variable_name="tracking")
+    def shipOrder(ctx, orderNumber, courier, waybill, reason):
+        """The seller ships a paid order; another courier than the buyer's choice needs a reason."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            seller = authenticate(ctx, session, SELLER)
+            view = shipping.ship_order(session, seller, orderNumber, courier, waybill, reason, platform.clock())
+        return _tracking(view, language_of(ctx))
+
+    @rpc(OrderNumber, _returns=Tracking, _out_variable_name="tracking")
+    def trackOrder(ctx, orderNumber):
+        """Tracking of an order's shipment, for its buyer, its seller or an admin."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
+        view = tracking.track_order(platform.db, principal, orderNumber, platform.adapters("courier"), platform.clock(),
+                                    tracking_policy_of(platform))
+        return _tracking(view, language_of(ctx))
+
+    @rpc(CourierCode, WaybillNumber, _returns=Tracking, _out_variable_name="tracking")
+    def trackShipment(ctx, courier, waybill):
+        """Tracking of a shipment of the mall by courier and waybill, for any logged-in member."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
+        view = tracking.track_shipment(platform.db, principal, courier, waybill, platform.adapters("courier"),
+                                       platform.clock(), tracking_policy_of(platform))
+        return _tracking(view, language_of(ctx))
+
+    @rpc(OrderNumber, _returns=Unicode, _out_variable_name="orderStatus")
+    def confirmReceived(ctx, orderNumber):
+        """The buyer confirms the goods arrived: the order is completed."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+            return shipping.confirm_received(session, buyer, orderNumber, platform.clock())
