@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from emall_ws.db.models import Base
+
+T = TypeVar("T")
 
 
 def create_platform_engine(url: str) -> Engine:
@@ -34,6 +36,7 @@ def create_platform_engine(url: str) -> Engine:
 
 
 MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK: the server rolled the whole transaction back
+DEADLOCK_ATTEMPTS = 3  # a transaction chosen as a deadlock victim is run at most this often
 
 
 def is_deadlock(error: BaseException) -> bool:
@@ -80,6 +83,18 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    def run(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` as one unit of work; a deadlock victim was rolled back whole, so it is run
+        again (at most DEADLOCK_ATTEMPTS times). `work` must not have effects outside the session."""
+        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+            try:
+                with self.unit_of_work() as session:
+                    return work(session)
+            except OperationalError as error:
+                if not is_deadlock(error) or attempt == DEADLOCK_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def is_reachable(self) -> bool:
         try:

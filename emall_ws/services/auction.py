@@ -29,6 +29,7 @@ from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
 from emall_ws.notify.outbox import notify_member
+from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 
@@ -244,42 +245,14 @@ def won_auction(session: Session, product_id: int) -> WonAuction | None:
 # --- closing -----------------------------------------------------------------------------------
 
 def close_due_auctions(db: Database, now: datetime, *, limit: int = CLOSE_BATCH) -> int:
-    """Closes every auction whose end time has passed, each in its own short transaction; returns
-    how many this call closed. Safe to run in any number of workers at once: each claims its
-    auction with SELECT ... FOR UPDATE SKIP LOCKED (MariaDB; SQLite has one writer at a time) and
-    re-checks it under the lock, so each auction closes exactly once; a bid racing with the close
-    waits for the same lock and then finds the auction closed.
-    """
-    closed = 0
-    failed: set[int] = set()  # not claimed again in this run: one bad auction must not stop the rest
-    for _ in range(limit):
-        claimed: int | None = None
-        try:
-            with db.unit_of_work() as session:
-                product = _claim_due(session, now, failed)
-                if product is None:
-                    break
-                claimed = product.id
-                done = close_auction(session, product, now)
-            closed += done  # counted once committed
-        except Exception:
-            if claimed is None:
-                raise  # the claim itself failed (e.g. the database is away): the job's turn ends
-            log.exception("auction %d: closing failed; tried again at the next run", claimed)
-            failed.add(claimed)
-    return closed
-
-
-def _claim_due(session: Session, now: datetime, exclude: set[int]) -> Product | None:
-    query = (select(Product)
-             .where(Product.status == rules.ACTIVE, Product.sale_method == rules.AUCTION,
-                    Product.ends_at <= now)  # the (status, sale_method, ends_at) index
-             .order_by(Product.ends_at, Product.id).limit(1)
-             .with_for_update(skip_locked=True)  # rendered by MariaDB/MySQL; SQLite ignores it
-             .execution_options(populate_existing=True))
-    if exclude:
-        query = query.where(Product.id.not_in(exclude))
-    return session.scalars(query).first()
+    """Closes every auction whose end time has passed, each once (claims.handle_each_claimed); returns
+    how many this call closed. A bid racing with the close waits for the same row lock and then finds
+    the auction closed."""
+    due = (select(Product).where(Product.status == rules.ACTIVE, Product.sale_method == rules.AUCTION,
+                                 Product.ends_at <= now)  # the (status, sale_method, ends_at) index
+           .order_by(Product.ends_at, Product.id))
+    return handle_each_claimed(db, due, Product, lambda session, product: close_auction(session, product, now),
+                               limit=limit, what="auction")
 
 
 def close_auction(session: Session, product: Product, now: datetime) -> bool:

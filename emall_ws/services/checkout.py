@@ -40,6 +40,7 @@ from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auction import won_auction
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import set_status as set_product_status
+from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.status import change_status
 
 log = logging.getLogger(__name__)
@@ -536,32 +537,13 @@ def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime
 
 
 def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATCH) -> int:
-    """Expires every UNPAID invoice past its due time, each in its own short transaction; returns how
-    many this run expired. Workers claim with SELECT ... FOR UPDATE SKIP LOCKED (MariaDB; SQLite has one
-    writer), and the status is re-checked under the lock, so each invoice expires once."""
-    expired = 0
-    failed: set[int] = set()
-    for _ in range(limit):
-        claimed = None
-        try:
-            with db.unit_of_work() as session:
-                query = (select(Invoice).where(Invoice.status == UNPAID, Invoice.due_at <= now)
-                         .order_by(Invoice.due_at, Invoice.id).limit(1)
-                         .with_for_update(skip_locked=True).execution_options(populate_existing=True))
-                if failed:
-                    query = query.where(Invoice.id.not_in(failed))
-                invoice = session.scalars(query).first()
-                if invoice is None:
-                    break
-                claimed = invoice.id
-                close_invoice(session, invoice, EXPIRED, now, "not paid before the due time")
-            expired += 1
-        except Exception:
-            if claimed is None:
-                raise
-            log.exception("invoice %d: expiry failed; tried again at the next run", claimed)
-            failed.add(claimed)
-    return expired
+    """Expires every UNPAID invoice past its due time, each once (claims.handle_each_claimed); returns
+    how many this run expired."""
+    due = select(Invoice).where(Invoice.status == UNPAID, Invoice.due_at <= now).order_by(Invoice.due_at, Invoice.id)
+    return handle_each_claimed(
+        db, due, Invoice, lambda session, invoice: close_invoice(session, invoice, EXPIRED, now,
+                                                                 "not paid before the due time"),
+        limit=limit, what="invoice")
 
 
 # --- notifications -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from emall_ws.domain.shipping import PENDING, check_courier, check_waybill, cour
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
 from emall_ws.services.checkout import set_order_status
+from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.tracking import TrackingView, view_of
 
 log = logging.getLogger(__name__)
@@ -129,34 +130,15 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
 
 def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolicy = ShippingPolicy(), *,
                               limit: int = COMPLETE_BATCH) -> int:
-    """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago, each in its
-    own short transaction, claimed with SELECT ... FOR UPDATE SKIP LOCKED and re-checked under the
-    lock, so each completes once however many workers run. Returns how many this run completed."""
-    completed = 0
-    failed: set[int] = set()
-    due = now - policy.auto_complete_after
-    for _ in range(limit):
-        claimed = None
-        try:
-            with db.unit_of_work() as session:
-                query = (select(Order).join(Shipment, Shipment.order_id == Order.id)
-                         .where(Order.status == DELIVERED, Shipment.delivered_at <= due)
-                         .order_by(Shipment.delivered_at, Order.id).limit(1)
-                         .with_for_update(skip_locked=True, of=Order).execution_options(populate_existing=True))
-                if failed:
-                    query = query.where(Order.id.not_in(failed))
-                order = session.scalars(query).first()
-                if order is None:
-                    break
-                claimed = order.id
-                set_order_status(session, order, COMPLETED, now, "completed: delivered and not disputed in time")
-            completed += 1
-        except Exception:
-            if claimed is None:
-                raise
-            log.exception("order %d: completion failed; tried again at the next run", claimed)
-            failed.add(claimed)
-    return completed
+    """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago, each once
+    (claims.handle_each_claimed); returns how many this run completed."""
+    due = (select(Order).join(Shipment, Shipment.order_id == Order.id)
+           .where(Order.status == DELIVERED, Shipment.delivered_at <= now - policy.auto_complete_after)
+           .order_by(Shipment.delivered_at, Order.id))
+    return handle_each_claimed(
+        db, due, Order, lambda session, order: set_order_status(session, order, COMPLETED, now,
+                                                                "completed: delivered and not disputed in time"),
+        limit=limit, what="order")
 
 
 __all__ = ["ShippingPolicy", "ship_order", "confirm_received", "complete_delivered_orders"]

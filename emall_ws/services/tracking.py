@@ -26,14 +26,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Mapping
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from adapters.courier import CourierAdapter, Tracking
 from adapters.errors import AdapterError
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Invoice, Member, Order, Shipment, ShipmentEvent
-from emall_ws.db.session import Database, is_deadlock
+from emall_ws.db.session import Database
 from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound
 from emall_ws.domain.shipping import (DELIVERED, STATUS_WORDS_ID, check_courier, courier_name, event_fingerprint,
                                       is_final, normalise_status)
@@ -45,7 +44,6 @@ log = logging.getLogger(__name__)
 
 SHIPPED, ORDER_DELIVERED = "SHIPPED", "DELIVERED"  # order statuses
 CHANGED, SAME, FAILED = "changed", "same", "failed"
-DEADLOCK_ATTEMPTS = 3
 Couriers = Mapping[str, CourierAdapter]  # adapters by courier code
 
 
@@ -126,21 +124,11 @@ def refresh(db: Database, ref: ShipmentRef, adapter: CourierAdapter | None, now:
         tracking = adapter.track(ref.waybill)
     except AdapterError as error:
         log.warning("tracking %s %s: %s", ref.courier, ref.waybill, error)
-        _retrying_deadlocks(db, lambda session: record_failure(session, ref.id, str(error), now, policy))
+        reason = str(error)
+        db.run(lambda session: record_failure(session, ref.id, reason, now, policy))
         return FAILED
-    changed = _retrying_deadlocks(db, lambda session: apply_tracking(session, ref.id, tracking, now, policy))
+    changed = db.run(lambda session: apply_tracking(session, ref.id, tracking, now, policy))
     return CHANGED if changed else SAME
-
-
-def _retrying_deadlocks(db: Database, work: Callable[[Session], object]):
-    # a deadlock victim was rolled back whole, and `work` is one transaction: running it again is safe
-    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
-        try:
-            with db.unit_of_work() as session:
-                return work(session)
-        except OperationalError as error:
-            if not is_deadlock(error) or attempt == DEADLOCK_ATTEMPTS:
-                raise
 
 
 def _lock(session: Session, model, row_id: int):

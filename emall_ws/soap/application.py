@@ -5,7 +5,7 @@ import logging
 from spyne import Application, Fault
 from sqlalchemy.exc import OperationalError
 
-from emall_ws.db.session import is_deadlock
+from emall_ws.db.session import DEADLOCK_ATTEMPTS, is_deadlock
 from emall_ws.domain.errors import DomainError
 from emall_ws.messages import language_of_request
 from emall_ws.platform import Platform
@@ -14,7 +14,6 @@ from emall_ws.soap.hardening import HardenedSoap11
 
 log = logging.getLogger(__name__)
 
-DEADLOCK_ATTEMPTS = 3
 
 
 def namespace_of(service_name: str) -> str:

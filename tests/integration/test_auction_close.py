@@ -132,7 +132,7 @@ def test_bids_after_the_close_are_refused(db, people):
     assert product(db, product_id).bid_count == 1
 
 
-def test_a_bid_waiting_for_the_lock_during_the_close_is_refused(db, people):
+def test_a_bid_waiting_for_the_lock_during_the_close_is_refused(db, people, monkeypatch):
     """The close holds the product row; a bid that arrived in time waits for it, then finds the
     auction closed (and the winner is the leader the closer saw)."""
     seller, budi, siti = people
@@ -140,13 +140,17 @@ def test_a_bid_waiting_for_the_lock_during_the_close_is_refused(db, people):
     bid(db, budi, product_id, 100_000)
     locked, release = threading.Event(), threading.Event()
     outcome = {}
+    close_auction = auction.close_auction
+
+    def slow_close(session, claimed, now):  # the job has claimed (locked) the row; it closes on release
+        locked.set()
+        release.wait(10)
+        return close_auction(session, claimed, now)
+
+    monkeypatch.setattr(auction, "close_auction", slow_close)
 
     def closer():
-        with db.unit_of_work() as session:
-            claimed = auction._claim_due(session, AFTER, set())
-            locked.set()
-            release.wait(10)
-            auction.close_auction(session, claimed, AFTER)
+        auction.close_due_auctions(db, AFTER)
 
     def bidder():
         try:
@@ -219,6 +223,6 @@ def test_one_auction_that_fails_to_close_does_not_hold_up_the_others(db, people,
     monkeypatch.setattr(auction, "close_auction", close)
     assert auction.close_due_auctions(db, AFTER) == 2
     assert product(db, poisoned).status == "ACTIVE" and history(db, poisoned)[-1].to_status == "ACTIVE"
-    assert f"auction {poisoned}: closing failed" in caplog.text
+    assert f"auction {poisoned}: failed" in caplog.text
     monkeypatch.setattr(auction, "close_auction", real)
     assert auction.close_due_auctions(db, AFTER) == 1  # the next run tries it again

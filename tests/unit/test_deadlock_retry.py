@@ -7,7 +7,8 @@ from spyne.server.wsgi import WsgiApplication
 from sqlalchemy.exc import OperationalError
 
 from emall_ws.db.session import MYSQL_DEADLOCK
-from emall_ws.soap.application import DEADLOCK_ATTEMPTS, PlatformApplication
+from emall_ws.db.session import DEADLOCK_ATTEMPTS
+from emall_ws.soap.application import PlatformApplication
 from tests.wsgi_client import call, envelope
 
 NS = "urn:emall-kukm:probe"
@@ -52,4 +53,23 @@ def test_other_database_errors_are_not_retried(code):
     app, calls = app_failing(1, code)
     response = call(app, "POST", "/", envelope("attempt", NS))
     assert response.fault()[0] == "Server.Internal"
+    assert len(calls) == 1
+
+
+def test_a_unit_of_work_chosen_as_deadlock_victim_is_run_again(tmp_path):
+    from emall_ws.db.session import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        if len(calls) < DEADLOCK_ATTEMPTS:
+            raise database_error(MYSQL_DEADLOCK)
+        return "done"
+
+    assert db.run(work) == "done" and len(calls) == DEADLOCK_ATTEMPTS
+    calls.clear()
+    with pytest.raises(OperationalError):
+        db.run(lambda session: calls.append(1) or (_ for _ in ()).throw(database_error(1205)))
     assert len(calls) == 1

@@ -1,0 +1,49 @@
+"""The worker jobs' one way of handling due rows (auctions to close, invoices to expire, orders to
+complete) exactly once, however many workers run."""
+from __future__ import annotations
+
+import logging
+from typing import Callable, TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from emall_ws.db.session import Database
+
+log = logging.getLogger(__name__)
+
+Row = TypeVar("Row")
+
+
+def handle_each_claimed(db: Database, due: Select, model: type[Row], handle: Callable[[Session, Row], bool | None],
+                        *, limit: int, what: str) -> int:
+    """Runs `handle` on each row `due` selects (ordered, oldest first), one row per short transaction.
+
+    Each row is claimed with SELECT ... FOR UPDATE SKIP LOCKED (MariaDB; SQLite has one writer at a
+    time) and read afresh under the lock, so `handle` sees its current state and a row is handled
+    once; others' claims are skipped, not waited for. A row whose handling fails is logged, left for
+    the next run and not claimed again in this one: one bad row must not stop the rest. Returns how
+    many were handled (`handle` returning False does not count), at most `limit`.
+    """
+    handled = 0
+    failed: set[int] = set()
+    for _ in range(limit):
+        claimed: int | None = None
+        try:
+            with db.unit_of_work() as session:
+                query = (due.limit(1).with_for_update(skip_locked=True, of=model)
+                         .execution_options(populate_existing=True))
+                if failed:
+                    query = query.where(model.id.not_in(failed))
+                row = session.scalars(query).first()
+                if row is None:
+                    break
+                claimed = row.id
+                counted = handle(session, row) is not False
+            handled += counted  # counted once committed
+        except Exception:
+            if claimed is None:
+                raise  # the claim itself failed (e.g. the database is away): the job's turn ends
+            log.exception("%s %d: failed; tried again at the next run", what, claimed)
+            failed.add(claimed)
+    return handled
