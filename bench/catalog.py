@@ -253,12 +253,13 @@ def random_id_script(workdir: Path, products: int) -> Path:
     return script
 
 
-def start(target: Target, workdir: Path, url: str) -> tuple[subprocess.Popen, int]:
+def start(target: Target, workdir: Path, url: str, **settings: str) -> tuple[subprocess.Popen, int]:
+    """The server of `target` on `url`'s database; `settings`: more EMALL_* variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
     env.update(PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(REPO_ROOT)]), EMALL_VAR_DIR=str(workdir),
                EMALL_DATABASE_URL=url, EMALL_PUBLIC_URL=f"http://127.0.0.1:{port}", EMALL_WORKERS=str(WORKERS),
-               EMALL_THREADS=str(THREADS))
+               EMALL_THREADS=str(THREADS), **settings)
     with open(workdir / "server.log", "wb") as log:
         process = subprocess.Popen(server_command(PRODUCTION, target, port), cwd=REPO_ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)

@@ -44,13 +44,13 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH_DIR), str(BENCH_DIR.parent)]
 
+from databases import drop_database, fresh_database  # noqa: E402
 from run import ECHO, PRODUCTION, REPO_ROOT, RESULTS_DIR, _version, free_port, start_server, stop_server, \
     wait_ready  # noqa: E402
 
 import requests  # noqa: E402
 import zeep  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from zeep.cache import InMemoryCache  # noqa: E402
 from zeep.transports import Transport  # noqa: E402
 
@@ -90,23 +90,6 @@ def start_sandbox(database_url: str, workdir: Path) -> tuple[subprocess.Popen, s
         print((workdir / "sandbox.log").read_text(errors="replace"), file=sys.stderr)
         raise
     return process, url
-
-
-def mariadb_url(server_url: str) -> str:
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{MARIADB_DATABASE}`"))
-        connection.execute(text(f"CREATE DATABASE `{MARIADB_DATABASE}` CHARACTER SET utf8mb4 "
-                                "COLLATE utf8mb4_unicode_ci"))
-    server.dispose()
-    return make_url(server_url).set(database=MARIADB_DATABASE).render_as_string(hide_password=False)
-
-
-def drop_mariadb(server_url: str) -> None:
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{MARIADB_DATABASE}`"))
-    server.dispose()
 
 
 def driver(url: str) -> zeep.Client:
@@ -362,13 +345,13 @@ def main() -> int:
                 backends.append(("mariadb", None))
             for index, (backend, database_url) in enumerate(backends):
                 if backend == "mariadb":
-                    database_url = mariadb_url(args.mysql_url)
+                    database_url = fresh_database(args.mysql_url, MARIADB_DATABASE)
                 try:  # client construction once: the sandbox builds its WSDLs in memory, whatever the database
                     results.append(run_backend(backend, database_url, f"http://127.0.0.1:{echo_port}/", args,
                                                workdir, construct=index == 0))
                 finally:
                     if backend == "mariadb":
-                        drop_mariadb(args.mysql_url)
+                        drop_database(args.mysql_url, MARIADB_DATABASE)
         finally:
             stop_server(echo)
 

@@ -44,26 +44,11 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from auction import (ECHO_BODY, ENVELOPE, RESULTS_DIR, VENV_BIN, code_env, free_port, login, snapshot, start, stop,  # noqa: E402
                      wait_ready)
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from databases import drop_database, fresh_database  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
 BATCH = 5000
 ACCOUNT_BASE = 5_550_000_000  # BCA account numbers are 10 digits
-
-
-def new_database(mysql_url: str, name: str) -> str:
-    engine = create_engine(mysql_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    engine.dispose()
-    return make_url(mysql_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(mysql_url: str, name: str) -> None:
-    engine = create_engine(mysql_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-    engine.dispose()
 
 
 def seed_invoices(db, count: int, per_account: int, issued_at: datetime, buyer_id: int, seller_id: int,
@@ -197,9 +182,9 @@ def confirm_latency(mysql_url: str, stamp: str, confirmations: int) -> dict:
     from tests.auction_fixtures import create_member
 
     name = f"emall_bench_pay_http_{stamp.lower()}"
-    database_url = new_database(mysql_url, name)
+    database_url = fresh_database(mysql_url, name)
     sandbox_name = name + "_sandbox"
-    sandbox_url = new_database(mysql_url, sandbox_name)
+    sandbox_url = fresh_database(mysql_url, sandbox_name)
     processes = []
     try:
         with tempfile.TemporaryDirectory(prefix="emall-bench-pay-") as tmp:
@@ -278,7 +263,7 @@ def main() -> int:
     results = {"stamp": stamp, "load_1min_before": os.getloadavg()[0], "reconcile": []}
     for size in (int(s) for s in args.sizes.split(",")):
         name = f"emall_bench_pay_{stamp.lower()}_{size}"
-        url = new_database(args.mysql_url, name)
+        url = fresh_database(args.mysql_url, name)
         try:
             for phase in ("seed", "reconcile"):
                 child = subprocess.run([sys.executable, __file__, "--phase", phase, "--one-size", str(size),

@@ -26,7 +26,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +36,10 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from catalog import database_url, summarize, table  # noqa: E402
-from run import (ECHO, PRODUCTION, RESULTS_DIR, REPO_ROOT, THREADS, WORKERS, Target, free_port, machine,  # noqa: E402
-                 parse_wrk, run_wrk, server_command, soap_post, stop_server, wait_ready, wrk_script)
+from databases import drop_database  # noqa: E402
+from catalog import database_url, start as start_server_on, summarize, table  # noqa: E402
+from run import (ECHO, RESULTS_DIR, REPO_ROOT, THREADS, WORKERS, Target, machine,  # noqa: E402
+                 parse_wrk, run_wrk, soap_post, stop_server, wrk_script)
 
 from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
 
@@ -300,29 +300,11 @@ def target(case: Case) -> Target:
                   ready_path="/health", needs_db=True)
 
 
-def start(target_: Target, workdir: Path, url: str) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
-    env.update(PYTHONPATH=os.pathsep.join([str(BENCH_DIR), str(REPO_ROOT)]), EMALL_VAR_DIR=str(workdir),
-               EMALL_DATABASE_URL=url, EMALL_PUBLIC_URL=f"http://127.0.0.1:{port}", EMALL_WORKERS=str(WORKERS),
-               EMALL_THREADS=str(THREADS), EMALL_SANDBOX="0")
-    with open(workdir / "server.log", "wb") as log:
-        process = subprocess.Popen(server_command(PRODUCTION, target_, port), cwd=REPO_ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_ready(port, target_, process)
-    except Exception:
-        stop_server(process)
-        print((workdir / "server.log").read_text(errors="replace"), file=sys.stderr)
-        raise
-    return process, port
-
-
 def measure(target_: Target, url: str, args) -> dict:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="emall-bench-reports-") as tmp:
         workdir = Path(tmp)
-        process, port = start(target_, workdir, url)
+        process, port = start_server_on(target_, workdir, url, EMALL_SANDBOX="0")
         try:
             status, body = soap_post(port, target_)
             if status != 200 or not all(e in body for e in target_.expect) or "Fault>" in body:
@@ -335,13 +317,6 @@ def measure(target_: Target, url: str, args) -> dict:
     if result["non_2xx"] or result["bad_answers"]:
         raise RuntimeError(f"{target_.name}: {result['non_2xx']} non-2xx, {result['bad_answers']} bad answers")
     return {**result, "response_bytes": len(body.encode()), "load_1min_before": load_before}
-
-
-def drop(server_url: str, database: str) -> None:
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{database}`"))
-    server.dispose()
 
 
 def main() -> int:
@@ -381,7 +356,7 @@ def main() -> int:
                       f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", file=sys.stderr)
     finally:
         if not args.keep:
-            drop(args.mysql_url, args.database)
+            drop_database(args.mysql_url, args.database)
     rows = summarize(runs, targets)
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(timezone.utc)

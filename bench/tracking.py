@@ -37,10 +37,10 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH_DIR), str(BENCH_DIR.parent)]
 
+from databases import drop_database, fresh_database  # noqa: E402
 from partners import start_sandbox  # noqa: E402
 from run import REPO_ROOT, RESULTS_DIR, _version, stop_server  # noqa: E402
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from adapters.courier import ZeepCourierAdapter  # noqa: E402
 from emall_ws.clock import utcnow  # noqa: E402
@@ -141,23 +141,6 @@ def reference(adapters: dict, parcels: list[tuple[str, str]], bound: int) -> flo
     return seconds
 
 
-def mariadb_url(server_url: str) -> str:
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{MARIADB_DATABASE}`"))
-        connection.execute(text(f"CREATE DATABASE `{MARIADB_DATABASE}` CHARACTER SET utf8mb4 "
-                                "COLLATE utf8mb4_unicode_ci"))
-    server.dispose()
-    return make_url(server_url).set(database=MARIADB_DATABASE).render_as_string(hide_password=False)
-
-
-def drop_mariadb(server_url: str) -> None:
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{MARIADB_DATABASE}`"))
-    server.dispose()
-
-
 def run(args, workdir: Path, platform_url: str) -> dict:
     parcels = waybills(args.shipments)
     sandbox_url = f"sqlite:///{workdir / 'sandbox.db'}"
@@ -231,12 +214,13 @@ def main() -> int:
     backend = "mariadb" if args.mariadb else "sqlite"
     with tempfile.TemporaryDirectory(prefix="emall-bench-tracking-") as tmp:
         workdir = Path(tmp)
-        platform_url = mariadb_url(args.mysql_url) if args.mariadb else f"sqlite:///{workdir / 'platform.db'}"
+        platform_url = (fresh_database(args.mysql_url, MARIADB_DATABASE) if args.mariadb
+                        else f"sqlite:///{workdir / 'platform.db'}")
         try:
             result = run(args, workdir, platform_url)
         finally:
             if args.mariadb:
-                drop_mariadb(args.mysql_url)
+                drop_database(args.mysql_url, MARIADB_DATABASE)
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"tracking-{stamp:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps({"date": stamp.isoformat(timespec="seconds"), "machine": machine, "backend": backend,
