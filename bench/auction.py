@@ -49,8 +49,7 @@ VENV_BIN = Path(sys.executable).parent
 RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(REPO_ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from databases import drop_database, fresh_database, server_version  # noqa: E402
 
 START, STEP = 100_000, 5_000
 WARMUP_SECONDS = 2
@@ -292,12 +291,9 @@ def main() -> int:
     args = parser.parse_args()
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    server_engine = create_engine(args.mysql_url, isolation_level="AUTOCOMMIT")
     database = f"emall_bench_auction_{stamp.lower()}"
-    with server_engine.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-        mariadb = connection.execute(text("SELECT VERSION()")).scalar()
-    database_url = make_url(args.mysql_url).set(database=database).render_as_string(hide_password=False)
+    database_url = fresh_database(args.mysql_url, database)
+    mariadb = server_version(args.mysql_url)
     processes: list[subprocess.Popen] = []
     runs: list[dict] = []
     try:
@@ -351,9 +347,7 @@ def main() -> int:
     finally:
         for process in processes:
             stop(process)
-        with server_engine.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS `{database}`"))
-        server_engine.dispose()
+        drop_database(args.mysql_url, database)
 
     rows = summarize(runs)
     table = markdown_table(rows)

@@ -37,7 +37,8 @@ sys.path.insert(0, str(BENCH_DIR))
 from run import (ECHO, PRODUCTION, RESULTS_DIR, REPO_ROOT, THREADS, WORKERS, Target, free_port,  # noqa: E402
                  machine, parse_wrk, run_wrk, server_command, soap_post, stop_server, wait_ready, wrk_script)
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from databases import fresh_database, rows_in  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from emall_ws.data.regions import load_regions  # noqa: E402
@@ -67,18 +68,10 @@ def database_url(server_url: str, database: str) -> str:
 
 def seed(server_url: str, database: str, products: int, sellers: int, reseed: bool) -> str:
     """The URL of the seeded database; seeds it unless it already holds the products asked for."""
-    url = database_url(server_url, database)
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(text("SHOW DATABASES LIKE :d"), {"d": database}).first()
-        if exists and not reseed:
-            count = connection.execute(text(f"SELECT count(*) FROM `{database}`.product")).scalar()
-            if count == products:
-                print(f"seed: {database} already holds {count} products", file=sys.stderr)
-                return url
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{database}`"))
-        connection.execute(text(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    server.dispose()
+    if not reseed and rows_in(server_url, database, "product") == products:
+        print(f"seed: {database} already holds {products} products", file=sys.stderr)
+        return database_url(server_url, database)
+    url = fresh_database(server_url, database)
     started = time.monotonic()
     db = Database(url)
     db.create_schema()

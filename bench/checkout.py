@@ -43,8 +43,8 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from auction import (ECHO_BODY, ENVELOPE, RESULTS_DIR, VENV_BIN, code_env, free_port, login, snapshot,  # noqa: E402
                      start, stop)
+from databases import drop_database, fresh_database, server_version  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 WARMUP_SECONDS = 2
 STOCK = 1_000_000
@@ -170,15 +170,10 @@ def main() -> int:
     args = parser.parse_args()
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    server_engine = create_engine(args.mysql_url, isolation_level="AUTOCOMMIT")
     database = f"emall_bench_checkout_{stamp.lower()}"
-    with server_engine.connect() as connection:
-        for name in (database, database + "_sandbox"):
-            connection.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-        mariadb = connection.execute(text("SELECT VERSION()")).scalar()
-    url = make_url(args.mysql_url)
-    database_url = url.set(database=database).render_as_string(hide_password=False)
-    sandbox_url = url.set(database=database + "_sandbox").render_as_string(hide_password=False)
+    database_url = fresh_database(args.mysql_url, database)
+    sandbox_url = fresh_database(args.mysql_url, database + "_sandbox")
+    mariadb = server_version(args.mysql_url)
     processes: list[subprocess.Popen] = []
     runs: list[dict] = []
     try:
@@ -251,10 +246,8 @@ def main() -> int:
     finally:
         for process in processes:
             stop(process)
-        with server_engine.connect() as connection:
-            for name in (database, database + "_sandbox"):
-                connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        server_engine.dispose()
+        for name in (database, database + "_sandbox"):
+            drop_database(args.mysql_url, name)
 
     rows = []
     for name in scenarios:

@@ -23,3 +23,24 @@ def fresh_database(server_url: str, name: str) -> str:
 
 def drop_database(server_url: str, name: str) -> None:
     _execute(server_url, f"DROP DATABASE IF EXISTS `{name}`")
+
+
+def rows_in(server_url: str, name: str, table: str) -> int | None:
+    """How many rows `table` of database `name` holds; None when there is no such database."""
+    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            if connection.execute(text("SHOW DATABASES LIKE :d"), {"d": name}).first() is None:
+                return None
+            return connection.execute(text(f"SELECT count(*) FROM `{name}`.`{table}`")).scalar()
+    finally:
+        server.dispose()
+
+
+def server_version(server_url: str) -> str:
+    server = create_engine(server_url)
+    try:
+        with server.connect() as connection:
+            return connection.execute(text("SELECT VERSION()")).scalar()
+    finally:
+        server.dispose()

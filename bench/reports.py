@@ -36,12 +36,12 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from databases import drop_database  # noqa: E402
+from databases import drop_database, fresh_database, rows_in  # noqa: E402
 from catalog import database_url, start as start_server_on, summarize, table  # noqa: E402
 from run import (ECHO, RESULTS_DIR, REPO_ROOT, THREADS, WORKERS, Target, machine,  # noqa: E402
                  parse_wrk, run_wrk, soap_post, stop_server, wrk_script)
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import event, insert, select, text  # noqa: E402
 
 from emall_ws.clock import to_wib  # noqa: E402
 from emall_ws.db.models import AuthSession, Invoice, Member, Order, OrderLine, Product, Shipment  # noqa: E402
@@ -58,18 +58,10 @@ PAID_STATUSES = (("COMPLETED", 50), ("DELIVERED", 15), ("SHIPPED", 20), ("PAID",
 # --- seeding ---------------------------------------------------------------------------------------------------
 
 def seed(server_url: str, database: str, args) -> str:
-    url = database_url(server_url, database)
-    server = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(text("SHOW DATABASES LIKE :d"), {"d": database}).first()
-        if exists and not args.reseed:
-            count = connection.execute(text(f"SELECT count(*) FROM `{database}`.purchase_order")).scalar()
-            if count == args.orders:
-                print(f"seed: {database} already holds {count} orders", file=sys.stderr)
-                return url
-        connection.execute(text(f"DROP DATABASE IF EXISTS `{database}`"))
-        connection.execute(text(f"CREATE DATABASE `{database}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
-    server.dispose()
+    if not args.reseed and rows_in(server_url, database, "purchase_order") == args.orders:
+        print(f"seed: {database} already holds {args.orders} orders", file=sys.stderr)
+        return database_url(server_url, database)
+    url = fresh_database(server_url, database)
     started = time.monotonic()
     db = Database(url)
     db.create_schema()
