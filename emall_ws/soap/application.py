@@ -10,10 +10,10 @@ from emall_ws.domain.errors import DomainError
 from emall_ws.messages import language_of_request
 from emall_ws.platform import Platform
 from emall_ws.soap import faults
+from emall_ws.soap.frozen import FrozenAnswers
 from emall_ws.soap.hardening import HardenedSoap11
 
 log = logging.getLogger(__name__)
-
 
 
 def namespace_of(service_name: str) -> str:
@@ -28,11 +28,17 @@ def platform_of(ctx) -> Platform:
     return ctx.app.platform
 
 
+def replay_frozen(ctx, key) -> bool:
+    """True when an answer that cannot change (emall_ws/soap/frozen.py) was sent for this key."""
+    return ctx.app.frozen_answers.replay(ctx, key)
+
+
 class PlatformApplication(Application):
     def __init__(self, services, name: str, platform: Platform):
         super().__init__(services, tns=namespace_of(name), name=name,
                          in_protocol=HardenedSoap11(validator="lxml"), out_protocol=HardenedSoap11())
         self.platform = platform
+        self.frozen_answers = FrozenAnswers(self)
 
     def call_wrapper(self, ctx):
         try:

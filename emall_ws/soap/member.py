@@ -9,7 +9,7 @@ from emall_ws.domain.members import RegistrationForm as Form
 from emall_ws.messages import field_message
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN
-from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.application import language_of, namespace_of, platform_of, replay_frozen
 from emall_ws.soap.security import authenticate, session_header, session_token
 
 NAME = "Member"
@@ -129,6 +129,8 @@ class MemberService(ServiceBase):
 
     @rpc(_returns=Array(Province), _out_variable_name="provinces")
     def listProvinces(ctx):
+        if replay_frozen(ctx, "provinces"):
+            return None
         return [Province(code=p.code, name=p.name) for p in platform_of(ctx).regions.provinces()]
 
     @rpc(Unicode(max_len=10, min_occurs=1, type_name="RegionCode"), _returns=Array(City),
@@ -137,6 +139,8 @@ class MemberService(ServiceBase):
         regions = platform_of(ctx).regions
         if regions.province(provinceCode or "") is None:
             raise NotFound("UNKNOWN_PROVINCE")
+        if replay_frozen(ctx, ("cities", provinceCode)):
+            return None
         return [City(code=c.code, provinceCode=c.province_code, name=c.name)
                 for c in regions.cities(provinceCode)]
 

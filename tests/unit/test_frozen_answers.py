@@ -1,0 +1,57 @@
+"""Region answers are serialized once and replayed: the same bytes, never a kept fault."""
+from emall_ws.data.regions import load_regions
+from tests.wsgi_client import call, envelope
+
+MEMBER_NS = "urn:emall-kukm:member"
+NS = "{urn:emall-kukm:member}"
+
+
+def list_cities(app, province: str):
+    return call(app, "POST", "/ws/Member", envelope("listCities", MEMBER_NS, {"provinceCode": province}))
+
+
+def city_codes(response) -> list[str]:
+    return [e.text for e in response.xml().iter(f"{NS}code")]
+
+
+def test_a_replayed_answer_is_the_first_one_byte_for_byte(app):
+    regions = load_regions()
+    first, again = list_cities(app, "32"), list_cities(app, "32")
+    assert first.status == again.status == 200
+    assert again.body == first.body
+    assert again.headers["Content-Length"] == str(len(first.body))
+    assert city_codes(again) == [c.code for c in regions.cities("32")]
+
+
+def test_each_province_keeps_its_own_answer(app):
+    regions = load_regions()
+    for province in ("32", "11", "32", "94", "11"):
+        assert city_codes(list_cities(app, province)) == [c.code for c in regions.cities(province)]
+
+
+def test_a_fault_is_not_kept(app):
+    assert list_cities(app, "99").fault()[2] == "UNKNOWN_PROVINCE"
+    assert list_cities(app, "99").fault()[2] == "UNKNOWN_PROVINCE"
+    english = call(app, "POST", "/ws/Member", envelope("listCities", MEMBER_NS, {"provinceCode": "99"}),
+                   headers={"Accept-Language": "en"})
+    assert english.fault()[0] == "Client.NotFound"
+    assert "Propinsi" not in english.fault()[1]
+
+
+def test_provinces_replayed(app):
+    body = envelope("listProvinces", MEMBER_NS)
+    first, again = call(app, "POST", "/ws/Member", body), call(app, "POST", "/ws/Member", body)
+    assert again.body == first.body
+    assert len([e for e in again.xml().iter(f"{NS}Province")]) == 38
+
+
+def test_the_second_call_is_not_serialized_again(app, monkeypatch):
+    from emall_ws.soap.hardening import HardenedSoap11
+
+    serialized = []
+    original = HardenedSoap11.serialize
+    monkeypatch.setattr(HardenedSoap11, "serialize",
+                        lambda self, ctx, message: serialized.append(ctx.method_name) or original(self, ctx, message))
+    list_cities(app, "51")
+    list_cities(app, "51")
+    assert serialized == ["listCities"]
