@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from emall_ws.config import SETTINGS_DOC, Settings
+from emall_ws.config import SETTINGS_DOC, WORKERS_KILL_TIMEOUT, Settings
 from emall_ws.db.session import Database
 from emall_ws.logs import configure_logging
 
@@ -34,18 +34,23 @@ def cmd_serve(args) -> int:
           flush=True)
     # the sandboxes answer on their own port and process: an adapter calling a sandbox served
     # by the same workers could wait on itself
-    sandbox = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "sandbox"]) \
+    # (its own session: a Ctrl-C to our process group reaches it only through our terminate())
+    sandbox = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "sandbox"], start_new_session=True) \
         if settings.sandbox_enabled else None
     worker = BackgroundWorker(settings).start()  # notifications and scheduled jobs, beside the server
     try:
         Granian("emall_ws.wsgi:create_app", factory=True, interface="wsgi", address=settings.host,
                 port=settings.port, workers=settings.workers, blocking_threads=settings.threads,
-                log_access=False).serve()
+                log_access=False, workers_kill_timeout=WORKERS_KILL_TIMEOUT).serve()
     finally:
         worker.stop()
         if sandbox is not None:
             sandbox.terminate()
-            sandbox.wait(15)
+            try:
+                sandbox.wait(WORKERS_KILL_TIMEOUT + 5)
+            except subprocess.TimeoutExpired:
+                sandbox.kill()
+                sandbox.wait()
     return 0
 
 

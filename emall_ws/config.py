@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Mapping
 
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
+# granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
+# group in its first seconds): past this many seconds such a worker is killed at shutdown
+WORKERS_KILL_TIMEOUT = 10
 
 # Every setting: (environment variable, default, meaning). The README lists these.
 SETTINGS_DOC = (

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Protocol, Sequence
 
 from adapters.bank import BankAdapter
 from adapters.sms import SmsAdapter
@@ -208,23 +208,23 @@ class BackgroundWorker:
     """
 
     def __init__(self, settings: WorkerSettings):
-        self._context = multiprocessing.get_context("spawn")
-        self._stop = self._context.Event()
-        self._process = self._context.Process(
-            target=_background_main, args=(settings, self._stop, os.getpid()), name="emall-worker",
-            daemon=True)
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=_background_main, args=(settings, os.getpid()), name="emall-worker", daemon=True)
 
     def start(self) -> "BackgroundWorker":
         self._process.start()
         return self
 
     def stop(self, timeout: float = 15.0) -> None:
-        """Asks the worker to finish its current job and waits; past `timeout`, terminates it (a
-        notification being sent then keeps its lease and is retried: nothing is lost)."""
-        self._stop.set()
+        """Asks the worker to finish its current job (SIGTERM, as `emall-ws worker` takes it) and
+        waits; past `timeout`, kills it (a notification being sent then keeps its lease and is
+        retried: nothing is lost). No shared multiprocessing.Event: setting one waits for every
+        sleeper to wake, and a worker that a Ctrl-C to the process group had already ended never
+        does, so the server hung at shutdown."""
+        self._process.terminate()
         self._process.join(timeout)
         if self._process.is_alive():
-            self._process.terminate()
+            self._process.kill()
             self._process.join(5)
 
     @property
@@ -232,14 +232,14 @@ class BackgroundWorker:
         return self._process.is_alive()
 
 
-def _background_main(settings: WorkerSettings, parent_stop: Any, parent_pid: int) -> None:
-    """Entry point of the BackgroundWorker process."""
+def _background_main(settings: WorkerSettings, parent_pid: int) -> None:
+    """Entry point of the BackgroundWorker process: runs until SIGTERM/SIGINT, or the server's end."""
     configure_logging(settings.log_level)
     stop = threading.Event()
 
-    def watch_parent() -> None:  # stop when asked, or when the server died without asking
-        while not stop.is_set():
-            if parent_stop.wait(1.0) or os.getppid() != parent_pid:
+    def watch_parent() -> None:  # the server died without asking (e.g. SIGKILL)
+        while not stop.wait(1.0):
+            if os.getppid() != parent_pid:
                 stop.set()
 
     threading.Thread(target=watch_parent, name="emall-worker-parent", daemon=True).start()

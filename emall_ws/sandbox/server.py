@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from emall_ws.config import WORKERS_KILL_TIMEOUT
 from emall_ws.logs import configure_logging
 from emall_ws.sandbox.application import Partner, PartnerApplication
 from emall_ws.sandbox.bank import BankService
@@ -138,7 +139,8 @@ def run_sandbox(host: str, port: int, database_url: str, public_url: str | None 
     os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL] = public_url, database_url
     print(f"emall-ws sandbox: partners on {public_url}/partners/", flush=True)
     Granian("emall_ws.sandbox.server:app_from_env", factory=True, interface="wsgi", address=host, port=port,
-            workers=workers, blocking_threads=threads, log_access=False).serve()
+            workers=workers, blocking_threads=threads, log_access=False,
+            workers_kill_timeout=WORKERS_KILL_TIMEOUT).serve()
 
 
 def sandbox_wsdl_documents(public_url: str = PARTNER_EXPORT_PUBLIC_URL) -> dict[str, bytes]:
