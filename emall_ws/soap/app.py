@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from dataclasses import dataclass
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from emall_ws.config import Settings
 from emall_ws.db.session import Database
@@ -25,6 +28,8 @@ from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import fault_response, guard
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,13 @@ class PlatformWsgi:
         return _respond(start_response, status, "application/json", body)
 
     def _index(self, start_response):
-        with self.platform.db.unit_of_work() as session:
-            services = registry.find_service(session)
+        try:
+            with self.platform.db.unit_of_work() as session:
+                services = registry.find_service(session)
+        except SQLAlchemyError:
+            log.exception("the service list could not be read")
+            return _respond(start_response, "503 Service Unavailable", "text/plain; charset=utf-8",
+                            b"The service list is unavailable: the database cannot be reached (see /health).\n")
         return _respond(start_response, "200 OK", "text/html; charset=utf-8", render_index(services))
 
 

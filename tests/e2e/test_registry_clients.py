@@ -21,6 +21,15 @@ def test_zeep_and_suds_load_every_wsdl(server, service):
     assert zeep_client.wsdl.services and suds_client.wsdl.services
 
 
+@pytest.mark.parametrize("partner", ["bank/bca", "courier/jne", "sms"])  # one per partner contract
+def test_zeep_and_suds_load_every_partner_wsdl(server, partner):
+    url = f"{server.sandbox_url}/partners/{partner}?wsdl"
+    zeep_client = zeep.Client(url)
+    suds_client = suds.client.Client(url, cache=None)
+    assert zeep_client.wsdl.services and suds_client.wsdl.services
+    assert [m.name for m in suds_client.wsdl.services[0].ports[0].methods.values()]
+
+
 def test_zeep_finds_every_service_with_its_endpoint_and_wsdl(server, zeep_registry):
     infos = zeep_registry.find_service(name="%", category="emall")
     assert {i.name for i in infos} == set(ROOT_URL_SERVICES)

@@ -1,8 +1,20 @@
 """Hostile and broken input, in-process: a SOAP fault every time, and nothing leaked."""
+import html
+
 import pytest
 
+from emall_ws.partners import partner_entries
+from emall_ws.soap.app import SERVICES
+from emall_ws.soap.application import namespace_of
 from tests.hostile import CASES, REGISTRY_NS, SECRET_MARK, XXE_UTF16
 from tests.wsgi_client import call, envelope
+
+# the cases whose request means the same to every service (the others call Registry's operations)
+ANY_SERVICE = {"xxe local file", "xxe in utf-16 sent as utf-8", "billion laughs", "malformed xml", "empty body",
+               "not a soap envelope", "wrong namespace", "body over the size limit", "PUT", "DELETE",
+               "GET without ?wsdl"}
+SOAP12 = ('<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body>'
+          '<t:anything xmlns:t="{ns}"/></env:Body></env:Envelope>')
 
 
 @pytest.mark.parametrize("name, method, body, status, faultcode, detail_code", CASES,
@@ -15,6 +27,21 @@ def test_hostile_input_gets_a_soap_fault(app, name, method, body, status, faultc
     assert response.fault()[2] == detail_code
     assert SECRET_MARK not in response.body
     assert b"Traceback" not in response.body
+
+
+@pytest.mark.parametrize("service", [spec.name for spec in SERVICES])
+def test_every_service_answers_hostile_input_with_a_soap_fault(app, service):
+    namespace = namespace_of(service)
+    cases = [c for c in CASES if c[0] in ANY_SERVICE] + [
+        ("its own namespace, no such operation", "POST", envelope("drop_everything", namespace), 500,
+         "Client.BadRequest", "UNKNOWN_OPERATION"),
+        ("a SOAP 1.2 envelope", "POST", SOAP12.format(ns=namespace).encode(), 500, "Client.BadRequest", "NOT_SOAP"),
+    ]
+    for name, method, body, status, faultcode, detail_code in cases:
+        response = call(app, method, f"/ws/{service}", body)
+        assert (response.status, response.fault()[0], response.fault()[2]) == (status, faultcode, detail_code), name
+        assert SECRET_MARK not in response.body and b"Traceback" not in response.body, name
+    assert call(app, "GET", f"/ws/{service}", query="wsdl").status == 200  # and it keeps serving
 
 
 def test_doctype_in_utf16_is_caught_by_the_parser_check(app):
@@ -76,7 +103,14 @@ def test_health_and_index(app):
     assert health.status == 200 and b'"database": "reachable"' in health.body
     index = call(app, "GET", "/")
     assert index.status == 200
-    assert b'href="http://emall.test/ws/Registry?wsdl"' in index.body
+    page = index.body.decode()
+    for spec in SERVICES:  # every service with its description, endpoint and WSDL link
+        endpoint = f"http://emall.test/ws/{spec.name}"
+        assert f"<tr><td>{spec.name}</td>" in page
+        assert html.escape(spec.description) in page
+        assert f'href="{endpoint}">{endpoint}</a>' in page and f'href="{endpoint}?wsdl"' in page
+    for partner in partner_entries(app.platform.settings):  # and every partner endpoint
+        assert f'href="{html.escape(partner.wsdl_url)}"' in page
     assert call(app, "GET", "/no-such-page").status == 404
 
 
@@ -87,3 +121,5 @@ def test_health_reports_an_unreachable_database(settings, tmp_path):
     broken = create_app(settings, Database(f"sqlite:///{tmp_path}"))  # a folder: cannot open
     response = call(broken, "GET", "/health")
     assert response.status == 503 and b'"database": "unreachable"' in response.body
+    index = call(broken, "GET", "/")  # an answer that says why, never an empty 500
+    assert index.status == 503 and b"database cannot be reached" in index.body
