@@ -10,7 +10,7 @@ CREATE TABLE category (
 	CONSTRAINT uq_category_code UNIQUE (code)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
-CREATE TABLE `member` (
+CREATE TABLE member (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	username VARCHAR(32) NOT NULL,
 	username_key VARCHAR(32) NOT NULL,
@@ -22,7 +22,7 @@ CREATE TABLE `member` (
 	phone VARCHAR(16) NOT NULL,
 	province_code VARCHAR(2) NOT NULL,
 	city_code VARCHAR(5) NOT NULL,
-	`role` VARCHAR(10) NOT NULL,
+	role VARCHAR(10) NOT NULL,
 	status VARCHAR(10) NOT NULL,
 	nik VARCHAR(16),
 	nib VARCHAR(13),
@@ -38,9 +38,9 @@ CREATE TABLE `member` (
 	CONSTRAINT uq_member_email_key UNIQUE (email_key)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
-CREATE INDEX ix_member_city_code ON `member` (city_code);
+CREATE INDEX ix_member_city_code ON member (city_code);
 
-CREATE INDEX ix_member_status ON `member` (status);
+CREATE INDEX ix_member_status ON member (status);
 
 CREATE TABLE notification (
 	id BIGINT NOT NULL AUTO_INCREMENT,
@@ -102,7 +102,7 @@ CREATE TABLE auth_session (
 	expires_at DATETIME(6) NOT NULL,
 	ended_at DATETIME(6),
 	CONSTRAINT pk_auth_session PRIMARY KEY (id),
-	CONSTRAINT fk_auth_session_member_id_member FOREIGN KEY(member_id) REFERENCES `member` (id),
+	CONSTRAINT fk_auth_session_member_id_member FOREIGN KEY(member_id) REFERENCES member (id),
 	CONSTRAINT uq_auth_session_token_hash UNIQUE (token_hash)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
@@ -116,7 +116,7 @@ CREATE TABLE member_status_history (
 	reason VARCHAR(200) NOT NULL,
 	changed_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_member_status_history PRIMARY KEY (id),
-	CONSTRAINT fk_member_status_history_member_id_member FOREIGN KEY(member_id) REFERENCES `member` (id)
+	CONSTRAINT fk_member_status_history_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_member_status_history_member_id ON member_status_history (member_id);
@@ -139,7 +139,7 @@ CREATE TABLE product (
 	reserve_price BIGINT,
 	ends_at DATETIME(6),
 	current_price BIGINT,
-	list_price BIGINT GENERATED ALWAYS AS (coalesce(price, current_price, start_price)) STORED NOT NULL,
+	list_price BIGINT GENERATED ALWAYS AS (coalesce(price, current_price, start_price)) STORED,
 	bid_count INTEGER NOT NULL,
 	leader_id BIGINT,
 	winner_id BIGINT,
@@ -147,10 +147,10 @@ CREATE TABLE product (
 	created_at DATETIME(6) NOT NULL,
 	updated_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_product PRIMARY KEY (id),
-	CONSTRAINT fk_product_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
+	CONSTRAINT fk_product_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id),
 	CONSTRAINT fk_product_category_id_category FOREIGN KEY(category_id) REFERENCES category (id),
-	CONSTRAINT fk_product_leader_id_member FOREIGN KEY(leader_id) REFERENCES `member` (id),
-	CONSTRAINT fk_product_winner_id_member FOREIGN KEY(winner_id) REFERENCES `member` (id)
+	CONSTRAINT fk_product_leader_id_member FOREIGN KEY(leader_id) REFERENCES member (id),
+	CONSTRAINT fk_product_winner_id_member FOREIGN KEY(winner_id) REFERENCES member (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_product_seller_id_status_created_at ON product (seller_id, status, created_at);
@@ -195,7 +195,7 @@ CREATE TABLE verification_code (
 	expires_at DATETIME(6) NOT NULL,
 	used_at DATETIME(6),
 	CONSTRAINT pk_verification_code PRIMARY KEY (id),
-	CONSTRAINT fk_verification_code_member_id_member FOREIGN KEY(member_id) REFERENCES `member` (id)
+	CONSTRAINT fk_verification_code_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_verification_code_member_id_purpose ON verification_code (member_id, purpose);
@@ -209,7 +209,7 @@ CREATE TABLE bid (
 	CONSTRAINT pk_bid PRIMARY KEY (id),
 	CONSTRAINT uq_bid_product_id_amount UNIQUE (product_id, amount),
 	CONSTRAINT fk_bid_product_id_product FOREIGN KEY(product_id) REFERENCES product (id),
-	CONSTRAINT fk_bid_bidder_id_member FOREIGN KEY(bidder_id) REFERENCES `member` (id)
+	CONSTRAINT fk_bid_bidder_id_member FOREIGN KEY(bidder_id) REFERENCES member (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_bid_bidder_id ON bid (bidder_id);
@@ -224,7 +224,7 @@ CREATE TABLE cart_line (
 	updated_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_cart_line PRIMARY KEY (id),
 	CONSTRAINT uq_cart_line_buyer_id_product_id UNIQUE (buyer_id, product_id),
-	CONSTRAINT fk_cart_line_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
+	CONSTRAINT fk_cart_line_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
 	CONSTRAINT fk_cart_line_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
@@ -234,7 +234,7 @@ CREATE TABLE product_photo (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	product_id BIGINT NOT NULL,
 	url VARCHAR(500) NOT NULL,
-	position INTEGER NOT NULL,
+	`position` INTEGER NOT NULL,
 	CONSTRAINT pk_product_photo PRIMARY KEY (id),
 	CONSTRAINT fk_product_photo_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -275,8 +275,8 @@ CREATE TABLE purchase_order (
 	updated_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_purchase_order PRIMARY KEY (id),
 	CONSTRAINT uq_purchase_order_number UNIQUE (number),
-	CONSTRAINT fk_purchase_order_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
-	CONSTRAINT fk_purchase_order_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
+	CONSTRAINT fk_purchase_order_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
+	CONSTRAINT fk_purchase_order_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id),
 	CONSTRAINT uq_purchase_order_auction_product_id UNIQUE (auction_product_id),
 	CONSTRAINT fk_purchase_order_auction_product_id_product FOREIGN KEY(auction_product_id) REFERENCES product (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -323,8 +323,8 @@ CREATE TABLE invoice (
 	CONSTRAINT uq_invoice_number UNIQUE (number),
 	CONSTRAINT uq_invoice_order_id UNIQUE (order_id),
 	CONSTRAINT fk_invoice_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
-	CONSTRAINT fk_invoice_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
-	CONSTRAINT fk_invoice_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
+	CONSTRAINT fk_invoice_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
+	CONSTRAINT fk_invoice_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id),
 	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 

@@ -11,7 +11,9 @@ HEADER = ("-- MariaDB/MySQL schema of emall_ws, generated from emall_ws/db/model
 
 
 def mysql_ddl() -> str:
-    dialect = mysql.dialect()
+    # as MariaDB: for MySQL SQLAlchemy writes NOT NULL on the generated product.list_price, which
+    # MariaDB refuses (tests/integration/test_mariadb_schema.py runs this file on MariaDB)
+    dialect = mysql.dialect(is_mariadb=True)
     statements = []
     for table in Base.metadata.sorted_tables:
         statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
