@@ -5,6 +5,7 @@ What a buyer sees of a seller is the username and region, never personal data.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -366,12 +367,17 @@ _ORDER = {
 
 
 def _text_match(session: Session, terms: tuple[str, ...]):
-    """MariaDB: the FULLTEXT index (ix_product_text) in boolean mode; SQLite: LIKE on both columns.
-    The terms hold letters and digits only (domain.catalog.search_terms), so neither can be subverted."""
+    """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
+    "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
+    SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
+    boundary; like the FULLTEXT parser, it takes letters, digits and "_" for word characters and
+    anything else for a break, and ignores case. Unlike MariaDB's collation it does not ignore
+    accents ("kopi" does not find "kópi"). The terms hold word characters only
+    (domain.catalog.search_terms), so neither query can be subverted."""
     if session.get_bind().dialect.name in ("mysql", "mariadb"):
         return match(Product.name, Product.description, against=boolean_query(terms)).in_boolean_mode()
-    return and_(*(or_(Product.name.ilike(f"%{t}%", escape="\\"), Product.description.ilike(f"%{t}%", escape="\\"))
-                  for t in (term.replace("_", "\\_") for term in terms)))
+    return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))
+                  for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
 
 
 def _summary(product: Product, category_code: str, seller_username: str, photo_url: str | None,
