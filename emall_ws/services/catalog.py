@@ -165,11 +165,14 @@ def sell_product(session: Session, seller: Principal, form: ProductForm, now: da
 
 def update_product(session: Session, principal: Principal, product_id: int | None, changes: ProductForm,
                    now: datetime, policy: CatalogPolicy) -> ProductView:
-    """Changes the fields `changes` gives; the seller's own product, not once an auction has bids."""
+    """Changes the fields `changes` gives; the seller's own product, not once an auction has bids or
+    has passed its end time (closed or not: its outcome is the closing job's)."""
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, owner_id=product.seller_id)
     if product.status not in (ACTIVE, SOLD_OUT):
         raise InvalidState("PRODUCT_NOT_EDITABLE", status=product.status)
+    if _auction_ended(product, now):
+        raise InvalidState(auction_rules.AUCTION_ENDED)
     if product.sale_method == AUCTION and product.bid_count:
         raise InvalidState("AUCTION_HAS_BIDS", count=product.bid_count)
     changes = replace(changes, sale_method=None)  # the sale method is for good
@@ -195,14 +198,20 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
         raise ValidationFailed([FieldError("reason", "TOO_LONG", {"max": policy.reason_max})])
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
-    if product.sale_method == AUCTION and product.bid_count and product.ends_at <= now:
-        raise InvalidState("WITHDRAW_AUCTION_ENDED")  # the leader has won it: only the closing job decides now
+    if _auction_ended(product, now):
+        raise InvalidState("WITHDRAW_AUCTION_ENDED")
     set_status(session, product, WITHDRAWN, now,
                reason or ("withdrawn by an admin" if principal.is_admin else "withdrawn by the seller"))
     if product.sale_method == AUCTION and product.bid_count:
         _tell_bidders(session, product, reason, now)
     session.flush()
     return _view(session, product, now)
+
+
+def _auction_ended(product: Product, now: datetime) -> bool:
+    """An auction past its end time: only the closing job decides what becomes of it (the leader may
+    have won it), however late the worker runs."""
+    return product.sale_method == AUCTION and product.ends_at <= now
 
 
 def _tell_bidders(session: Session, product: Product, reason: str, now: datetime) -> None:

@@ -1,7 +1,12 @@
 """Catalog over SOAP: roles, ownership, search, and every bad input's fault with nothing changed."""
+from datetime import timedelta
+
 import pytest
 import zeep
 
+from emall_ws.clock import utcnow
+from emall_ws.db.session import Database
+from tests.auction_fixtures import set_ends_at
 from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, in_wib,
                                new_category, new_member)
 from tests.e2e.members import login
@@ -142,6 +147,24 @@ def test_an_auction_with_a_bid_is_frozen_and_its_withdrawal_emails_the_bidder(se
     message = next(m for m in mailbox.wait_for(email, count=3) if "ditarik" in m["Subject"])
     body = message.get_body(("plain",)).get_content()
     assert product.name in body and "rusak saat pemotretan" in body
+
+
+def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_its_closing(server, shop):
+    catalog, auth = shop["seller"].service(server, "Catalog")
+    product_id = catalog.sellProduct(form=auction_form(shop["category"], name=unique("Topeng Malang ")),
+                                     **auth).productId
+    db = Database(server.database_url)
+    try:
+        set_ends_at(db, product_id, utcnow() - timedelta(minutes=5))  # no worker has closed it yet
+    finally:
+        db.dispose()
+    before = product_now(server, product_id)
+    for changes in ({"name": "Topeng Malangan"}, {"endsAt": in_wib(days=2)}):
+        fault = fault_of(catalog.updateProduct, productId=product_id, changes=changes, **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "AUCTION_ENDED")
+    fault = fault_of(catalog.withdrawProduct, productId=product_id, reason="batal", **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")
+    assert product_now(server, product_id) == before
 
 
 def test_search_filters_and_bad_filters(server, shop):
