@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.paging import page_and_size, page_errors
 
 FIXED, AUCTION = "FIXED", "AUCTION"
 SALE_METHODS = (FIXED, AUCTION)
@@ -294,13 +295,8 @@ def validate_search(filters: SearchFilters, policy: CatalogPolicy) -> Search:
     if (filters.min_price is not None and filters.max_price is not None
             and 0 <= filters.max_price < filters.min_price):
         errors.append(FieldError("maxPrice", "PRICE_RANGE_INVERTED"))
-    page = 1 if filters.page is None else filters.page
-    size = policy.page_size_default if filters.page_size is None else filters.page_size
-    if page < 1:
-        errors.append(FieldError("page", "MIN_VALUE", {"min": 1}))
-    if size < 1:
-        errors.append(FieldError("pageSize", "MIN_VALUE", {"min": 1}))
-    size = min(size, policy.page_size_max)  # capped, not refused: a client may simply ask for "all"
+    errors += page_errors(filters.page, filters.page_size)
+    page, size = page_and_size(filters.page, filters.page_size, policy.page_size_default, policy.page_size_max)
     if page >= 1 and size >= 1 and page * size > policy.result_window:
         errors.append(FieldError("page", "PAGE_TOO_DEEP", {"max": policy.result_window}))
     if errors:
