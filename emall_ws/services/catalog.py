@@ -248,13 +248,16 @@ def _apply(product: Product, listing: Listing, category: Category, photos: bool 
 # --- reading ----------------------------------------------------------------------------------------
 
 def product_by_id(session: Session, product_id: int | None, *, lock: bool = False) -> Product:
-    """The product, or NotFound (also for ids no product can have: zero, negative, missing)."""
+    """The product; a missing id is a field error (REQUIRED), any other id no product has (zero,
+    negative) NotFound."""
+    if product_id is None:
+        raise ValidationFailed([FieldError("productId", "REQUIRED")])
     product = None
-    if product_id is not None and product_id > 0:
+    if product_id > 0:
         query = select(Product).where(Product.id == product_id)
         product = session.scalars(query.with_for_update() if lock else query).first()
     if product is None:
-        raise NotFound("UNKNOWN_PRODUCT", productId=product_id if product_id is not None else "-")
+        raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
     return product
 
 

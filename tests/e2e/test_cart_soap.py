@@ -97,11 +97,15 @@ def test_admins_and_anonymous_callers_have_no_cart(server, shop):
     ("addItem", 0, 1, ("Client.NotFound", "UNKNOWN_PRODUCT")),
     ("addItem", -1, 1, ("Client.NotFound", "UNKNOWN_PRODUCT")),
     ("addItem", 123_456_789, 1, ("Client.NotFound", "UNKNOWN_PRODUCT")),
+    ("addItem", None, 1, ("Client.Validation", "productId", "REQUIRED")),
+    ("addItem", None, 0, ("Client.Validation", "productId", "REQUIRED")),  # and quantity: every field named
+    ("updateItem", None, 1, ("Client.Validation", "productId", "REQUIRED")),
     ("updateItem", "keripik", 0, ("Client.Validation", "quantity", "MIN_VALUE")),
     ("updateItem", "keripik", 99, ("Client.Conflict", "NOT_ENOUGH_STOCK")),
     ("updateItem", "batik", 1, ("Client.NotFound", "NOT_IN_CART")),
     ("removeItem", "batik", None, ("Client.NotFound", "NOT_IN_CART")),
     ("removeItem", 0, None, ("Client.NotFound", "UNKNOWN_PRODUCT")),
+    ("removeItem", None, None, ("Client.Validation", "productId", "REQUIRED")),
 ])
 def test_bad_cart_calls_get_their_fault_and_the_cart_stays(server, mailbox, shop, call, product, quantity, expected):
     buyer = new_member(server, mailbox)
@@ -110,9 +114,11 @@ def test_bad_cart_calls_get_their_fault_and_the_cart_stays(server, mailbox, shop
     before = cart_of(server, buyer)
     product_id = shop["products"].get(product, product)
     args = {"productId": product_id} if quantity is None else {"productId": product_id, "quantity": quantity}
-    fault = fault_of(getattr(cart, call), **args, **auth)
+    fault = fault_of(getattr(cart, call), **{k: v for k, v in args.items() if v is not None}, **auth)
     if expected[0] == "Client.Validation":
         assert (fault_code(fault), field_errors(fault)[expected[1]][0]) == (expected[0], expected[2])
+        if quantity is not None and quantity < 1:
+            assert field_errors(fault)["quantity"][0] == "MIN_VALUE"
     else:
         assert (fault_code(fault), detail_code(fault)) == expected
     assert cart_of(server, buyer) == before

@@ -29,11 +29,16 @@ def product_now(server, product_id):
     return zeep.helpers.serialize_object(client(server, "Catalog").service.getProduct(productId=product_id))
 
 
+def categories(server) -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in client(server, "Catalog").service.listCategories()]
+
+
 def test_categories_are_made_by_admins_and_listed_for_everyone(server, shop):
     catalog, auth = shop["admin"].service(server, "Catalog")
     code = unique("kerajinan-")
     assert catalog.createCategory(code=code.upper(), name="Kerajinan Tangan", **auth).code == code
-    assert code in [c.code for c in client(server, "Catalog").service.listCategories()]
+    before = categories(server)
+    assert (code, "Kerajinan Tangan") in before
     fault = fault_of(catalog.createCategory, code=code, name="Lagi", **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Conflict", "CATEGORY_EXISTS")
     fault = fault_of(catalog.createCategory, code="Kain Tenun!", name="Kain", **auth)
@@ -41,6 +46,7 @@ def test_categories_are_made_by_admins_and_listed_for_everyone(server, shop):
     seller_catalog, seller_auth = shop["seller"].service(server, "Catalog")
     fault = fault_of(seller_catalog.createCategory, code=unique("x-"), name="Kain", **seller_auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "ROLE_REQUIRED")
+    assert categories(server) == before
 
 
 def test_only_a_logged_in_seller_sells(server, shop):
@@ -103,6 +109,19 @@ def test_unknown_products_are_not_found(server, shop, product_id):
     for call, kwargs in ((catalog.updateProduct, {"changes": {"price": 1}}), (catalog.withdrawProduct, {})):
         fault = fault_of(call, productId=product_id, **kwargs, **auth)
         assert detail_code(fault) == "UNKNOWN_PRODUCT"
+
+
+def test_a_missing_product_id_is_a_validation_fault_naming_it(server, shop):
+    """As placeBid and the Cart say it: Client.Validation, productId REQUIRED."""
+    catalog, auth = shop["seller"].service(server, "Catalog")
+    before = product_now(server, shop["product"].productId)
+    for call, kwargs in ((client(server, "Catalog").service.getProduct, {}),
+                         (catalog.updateProduct, {"changes": {"price": 1}, **auth}),
+                         (catalog.withdrawProduct, auth)):
+        fault = fault_of(call, **kwargs)
+        assert fault_code(fault) == "Client.Validation" and list(field_errors(fault)) == ["productId"]
+        assert field_errors(fault)["productId"][0] == "REQUIRED"
+    assert product_now(server, shop["product"].productId) == before
 
 
 def test_only_the_owner_updates_and_a_bad_update_changes_nothing(server, shop):

@@ -151,7 +151,7 @@ def test_an_admin_may_withdraw_but_not_edit(db, seller):
     assert withdraw(db, admin, view.product_id, "melanggar ketentuan").status == "WITHDRAWN"
 
 
-@pytest.mark.parametrize("product_id", [0, -1, 999_999_999, None])
+@pytest.mark.parametrize("product_id", [0, -1, 999_999_999])
 def test_unknown_products_are_not_found(db, seller, product_id):
     before = snapshot(db)
     for attempt in (lambda: update(db, seller, product_id, price=1), lambda: withdraw(db, seller, product_id)):
@@ -160,6 +160,22 @@ def test_unknown_products_are_not_found(db, seller, product_id):
         assert raised.value.code == "UNKNOWN_PRODUCT"
     with db.unit_of_work() as session, pytest.raises(NotFound):
         catalog.get_product(session, product_id, NOW)
+    assert snapshot(db) == before
+
+
+def get(db, product_id):
+    with db.unit_of_work() as session:
+        return catalog.get_product(session, product_id, NOW)
+
+
+def test_a_missing_product_id_is_a_field_error_naming_it(db, seller):
+    sell(db, seller)
+    before = snapshot(db)
+    for attempt in (lambda: update(db, seller, None, price=1), lambda: withdraw(db, seller, None),
+                    lambda: get(db, None)):
+        with pytest.raises(ValidationFailed) as raised:
+            attempt()
+        assert [(e.field, e.code) for e in raised.value.errors] == [("productId", "REQUIRED")]
     assert snapshot(db) == before
 
 
