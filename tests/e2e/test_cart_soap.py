@@ -55,6 +55,23 @@ def test_a_two_seller_cart_groups_by_seller(server, mailbox, shop):
     assert cleared.total == 0 and not cleared.groups and cleared.readyForCheckout is False
 
 
+def test_the_cart_outlives_the_session_it_was_filled_in(server, mailbox, shop):
+    """Logged out and back in (a new token): the same lines, quantities and prices."""
+    buyer = new_member(server, mailbox)
+    cart, auth = buyer.service(server, "Cart")
+    cart.addItem(productId=shop["products"]["keripik"], quantity=2, **auth)
+    cart.addItem(productId=shop["products"]["batik"], quantity=1, **auth)
+    filled = cart_of(server, buyer)
+    member, member_auth = buyer.service(server, "Member")
+    assert member.logout(**member_auth) == "LOGGED_OUT"
+    fault = fault_of(cart.getCart, **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.Authentication", "BAD_SESSION")
+    again = Member(buyer.username, login(server, buyer.username))
+    assert again.token != buyer.token
+    assert cart_of(server, again) == filled
+    assert sorted(lines_of(filled)) == sorted([shop["products"]["keripik"], shop["products"]["batik"]])
+
+
 def test_seller_changes_are_flagged_with_a_message_not_applied(server, mailbox, shop):
     seller = new_member(server, mailbox, seller=True)
     catalog, seller_auth = seller.service(server, "Catalog")
