@@ -6,9 +6,13 @@ writing transaction the only one. So bids on one product are applied one after a
 against the price the previous one left, and exactly one of two equal bids wins. The unique
 (product_id, amount) index of `bid` is the last line of defence, should a writer ever skip the lock.
 
-On MariaDB the default isolation is REPEATABLE READ: a plain SELECT in a transaction sees the
-snapshot of its first read (here: the caller's authentication, taken before the lock was granted).
-So everything a bid decides is read from the locked product row, never from a plain query on `bid`.
+On MariaDB the engine runs at READ COMMITTED (db.session.create_platform_engine): a plain SELECT
+sees what was committed when it ran, and another transaction may change it a moment later. So the
+serialisation rests on the row lock, not on the isolation level: a bid waits for the product row's
+FOR UPDATE lock, and that locking read returns the row as the previous bid committed it (a locking
+read sees the latest committed version at any isolation level; populate_existing refreshes the
+session's copy). Everything a bid decides is read from that locked row, never from a plain query
+on `bid`.
 """
 from __future__ import annotations
 
