@@ -131,8 +131,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Product number {productId} is sold at a fixed price, not by auction."},
     "OWN_AUCTION": {"id": "Penjual tidak dapat menawar produknya sendiri.",
                     "en": "A seller cannot bid on their own product."},
-    "AUCTION_ENDED": {"id": "Lelang ini sudah berakhir; tawaran tidak lagi diterima.",
-                      "en": "This auction has ended; bids are no longer accepted."},
+    "AUCTION_ENDED": {"id": "Lelang ini sudah berakhir; tawaran dan perubahan tidak lagi diterima.",
+                      "en": "This auction has ended; it takes no more bids or changes."},
     "AUCTION_WITHDRAWN": {"id": "Lelang ini telah ditarik oleh penjual.",
                           "en": "This auction has been withdrawn by the seller."},
     "BID_TOO_LOW": {"id": "Tawaran terlalu rendah: tawaran minimal saat ini {minimum}.",
@@ -182,8 +182,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "A product with status {status} cannot be changed."},
     "AUCTION_HAS_BIDS": {"id": "Lelang ini sudah mendapat {count} tawaran dan tidak dapat diubah lagi.",
                          "en": "This auction already has {count} bid(s) and can no longer be changed."},
-    "WITHDRAW_AUCTION_ENDED": {"id": "Lelang yang sudah berakhir dengan tawaran tidak dapat ditarik.",
-                               "en": "An auction that has ended with bids cannot be withdrawn."},
+    "WITHDRAW_AUCTION_ENDED": {"id": "Lelang yang sudah berakhir tidak dapat ditarik; hasilnya ditentukan "
+                                     "saat lelang ditutup.",
+                               "en": "An auction that has ended cannot be withdrawn; its closing decides "
+                                     "the outcome."},
     "PRODUCT_NOT_AVAILABLE": {"id": "Produk ini tidak sedang dijual (status {status}).",
                               "en": "This product is not on sale (status {status})."},
     "AUCTION_NOT_FOR_CART": {"id": "Produk lelang tidak dapat dimasukkan ke keranjang; ajukan tawaran.",

@@ -246,7 +246,7 @@ class Product(Base):
         Index(None, "status", "list_price"),
         Index(None, "seller_id", "status", "created_at"),
         Index(None, "status", "sale_method", "ends_at"),
-        # MariaDB's own text search; SQLite searches with LIKE and needs no index for it
+        # MariaDB's own text search; SQLite searches with REGEXP and has no index for it
         Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),
         Base.__table_args__,
     )

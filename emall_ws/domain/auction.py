@@ -16,7 +16,7 @@ from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotAutho
 PRODUCT_NOT_FOUND = "AUCTION_PRODUCT_NOT_FOUND"  # NotFound; params: productId
 NOT_AN_AUCTION = "NOT_AN_AUCTION"  # InvalidState; params: productId
 OWN_AUCTION = "OWN_AUCTION"  # Authorization
-AUCTION_ENDED = "AUCTION_ENDED"  # InvalidState: too late (end time passed, or closed)
+AUCTION_ENDED = "AUCTION_ENDED"  # InvalidState: too late to bid or to update (end time passed, or closed)
 AUCTION_WITHDRAWN = "AUCTION_WITHDRAWN"  # InvalidState
 BID_TOO_LOW = "BID_TOO_LOW"  # Conflict; params: minimum (as people read it, "Rp 1.250.000")
 BID_AMOUNT_NOT_POSITIVE = "BID_AMOUNT_NOT_POSITIVE"  # field error of `amount`

@@ -23,13 +23,18 @@ class CartPolicy:
     quantity_max: int = 10_000  # per line, before the stock is even looked at
 
 
-def validate_quantity(quantity: int | None, policy: CartPolicy) -> int:
+def validate_item(product_id: int | None, quantity: int | None, policy: CartPolicy) -> int:
+    """addItem's and updateItem's own fields, every problem at once (as placeBid checks its own): a
+    product, and a quantity within 1..quantity_max. Returns the quantity."""
+    errors = [FieldError("productId", "REQUIRED")] if product_id is None else []
     if quantity is None:
-        raise ValidationFailed([FieldError("quantity", "REQUIRED")])
-    if quantity < 1:
-        raise ValidationFailed([FieldError("quantity", "MIN_VALUE", {"min": 1})])
-    if quantity > policy.quantity_max:
-        raise ValidationFailed([FieldError("quantity", "MAX_VALUE", {"max": policy.quantity_max})])
+        errors.append(FieldError("quantity", "REQUIRED"))
+    elif quantity < 1:
+        errors.append(FieldError("quantity", "MIN_VALUE", {"min": 1}))
+    elif quantity > policy.quantity_max:
+        errors.append(FieldError("quantity", "MAX_VALUE", {"max": policy.quantity_max}))
+    if errors:
+        raise ValidationFailed(errors)
     return quantity
 
 

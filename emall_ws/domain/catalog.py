@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.paging import page_and_size, page_errors
 
 FIXED, AUCTION = "FIXED", "AUCTION"
 SALE_METHODS = (FIXED, AUCTION)
@@ -44,7 +45,7 @@ class CatalogPolicy:
     search_text_max: int = 100
     search_terms_max: int = 8
     # MariaDB's FULLTEXT index holds words of at least innodb_ft_min_token_size (3) characters;
-    # the SQLite fallback applies the same rule, so both answer alike
+    # the SQLite fallback uses the same terms and the same word-start rule (services.catalog._text_match)
     search_term_min: int = 3
     category_name_max: int = 100
     category_code_max: int = 50
@@ -294,13 +295,8 @@ def validate_search(filters: SearchFilters, policy: CatalogPolicy) -> Search:
     if (filters.min_price is not None and filters.max_price is not None
             and 0 <= filters.max_price < filters.min_price):
         errors.append(FieldError("maxPrice", "PRICE_RANGE_INVERTED"))
-    page = 1 if filters.page is None else filters.page
-    size = policy.page_size_default if filters.page_size is None else filters.page_size
-    if page < 1:
-        errors.append(FieldError("page", "MIN_VALUE", {"min": 1}))
-    if size < 1:
-        errors.append(FieldError("pageSize", "MIN_VALUE", {"min": 1}))
-    size = min(size, policy.page_size_max)  # capped, not refused: a client may simply ask for "all"
+    errors += page_errors(filters.page, filters.page_size)
+    page, size = page_and_size(filters.page, filters.page_size, policy.page_size_default, policy.page_size_max)
     if page >= 1 and size >= 1 and page * size > policy.result_window:
         errors.append(FieldError("page", "PAGE_TOO_DEEP", {"max": policy.result_window}))
     if errors:

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from emall_ws.clock import WIB
 from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.paging import page_and_size, page_errors
 
 INVOICE_STATUSES = ("UNPAID", "PAID", "EXPIRED", "CANCELLED")  # the order of the totals
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
@@ -76,24 +77,15 @@ def make_period(from_date: date, to_date: date) -> Period:
     return Period(from_date, to_date, wib_day_start_utc(from_date), wib_day_start_utc(to_date + timedelta(days=1)))
 
 
-def page_errors(request: ReportRequest) -> list[FieldError]:
-    errors = []
-    if request.page is not None and request.page < 1:
-        errors.append(FieldError("page", "MIN_VALUE", {"min": 1}))
-    if request.page_size is not None and request.page_size < 1:
-        errors.append(FieldError("pageSize", "MIN_VALUE", {"min": 1}))
-    return errors
-
-
 def validate(request: ReportRequest, policy: ReportPolicy, other_errors: list[FieldError] = ()) -> tuple[Period, Page]:
     """The period and page of a request, or ValidationFailed naming every failing field at once
     (`other_errors`: the filters' own, found by the caller)."""
-    errors = period_errors(request.from_date, request.to_date, policy) + page_errors(request) + list(other_errors)
+    errors = (period_errors(request.from_date, request.to_date, policy)
+              + page_errors(request.page, request.page_size) + list(other_errors))
     if errors:
         raise ValidationFailed(errors)
-    size = policy.page_size_default if request.page_size is None else request.page_size
-    # capped, not refused (as searchProducts does): a client may simply ask for "as many as you give"
-    return make_period(request.from_date, request.to_date), Page(request.page or 1, min(size, policy.page_size_max))
+    return make_period(request.from_date, request.to_date), Page(*page_and_size(
+        request.page, request.page_size, policy.page_size_default, policy.page_size_max))
 
 
 def page_count(total_rows: int, page_size: int) -> int:

@@ -6,9 +6,13 @@ writing transaction the only one. So bids on one product are applied one after a
 against the price the previous one left, and exactly one of two equal bids wins. The unique
 (product_id, amount) index of `bid` is the last line of defence, should a writer ever skip the lock.
 
-On MariaDB the default isolation is REPEATABLE READ: a plain SELECT in a transaction sees the
-snapshot of its first read (here: the caller's authentication, taken before the lock was granted).
-So everything a bid decides is read from the locked product row, never from a plain query on `bid`.
+On MariaDB the engine runs at READ COMMITTED (db.session.create_platform_engine): a plain SELECT
+sees what was committed when it ran, and another transaction may change it a moment later. So the
+serialisation rests on the row lock, not on the isolation level: a bid waits for the product row's
+FOR UPDATE lock, and that locking read returns the row as the previous bid committed it (a locking
+read sees the latest committed version at any isolation level; populate_existing refreshes the
+session's copy). Everything a bid decides is read from that locked row, never from a plain query
+on `bid`.
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
+from emall_ws.domain.paging import page_and_size, page_errors
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
@@ -177,9 +182,12 @@ def _tell_outbid(session: Session, product: Product, member_id: int, their_bid: 
 
 # --- getAuction, listBids -----------------------------------------------------------------------
 
-def _auction_product(session: Session, product_id: int | None) -> Product:
-    if product_id is None:
-        raise ValidationFailed([FieldError("productId", rules.REQUIRED)])
+def _auction_product(session: Session, product_id: int | None, errors: list[FieldError] = ()) -> Product:
+    """The auction `product_id`, or ValidationFailed naming a missing productId and the request's
+    other failing fields (`errors`) at once, or the rules' NotFound / InvalidState."""
+    errors = ([FieldError("productId", rules.REQUIRED)] if product_id is None else []) + list(errors)
+    if errors:
+        raise ValidationFailed(errors)
     product = session.get(Product, product_id)
     rules.ensure_auction(snapshot(product) if product else None, product_id)
     return product
@@ -223,13 +231,14 @@ def get_auction(session: Session, product_id: int | None, now: datetime,
 
 def list_bids(session: Session, product_id: int | None, page: int | None = None,
               page_size: int | None = None) -> BidPage:
-    """The bid history, newest first, a page at a time (page size capped)."""
-    product = _auction_product(session, product_id)
-    size = max(1, min(page_size or PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX))
-    page = max(1, page or 1)
+    """The bid history, newest first, a page at a time (domain.paging, as searchProducts pages)."""
+    product = _auction_product(session, product_id, page_errors(page, page_size))
+    page, size = page_and_size(page, page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX)
     total = session.scalar(select(func.count()).select_from(Bid).where(Bid.product_id == product.id))
-    return BidPage(product_id=product.id, total=total, page=page, page_size=size,
-                   bids=_bid_views(session, product.id, total, (page - 1) * size, size))
+    offset = (page - 1) * size
+    # a page past the last needs no query (and an OFFSET as large as xs:integer allows fits no column)
+    bids = _bid_views(session, product.id, total, offset, size) if offset < total else ()
+    return BidPage(product_id=product.id, total=total, page=page, page_size=size, bids=bids)
 
 
 def won_auction(session: Session, product_id: int) -> WonAuction | None:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from emall_ws.db.models import CartLine, Member, Product, ProductPhoto
-from emall_ws.domain.cart import Cart, CartPolicy, LineState, build_cart, validate_quantity
+from emall_ws.domain.cart import Cart, CartPolicy, LineState, build_cart, validate_item
 from emall_ws.domain.catalog import ACTIVE, AUCTION
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
@@ -25,7 +25,7 @@ def add_item(session: Session, buyer: Principal, product_id: int | None, quantit
              policy: CartPolicy) -> Cart:
     """Adds `quantity` of a product (to what the cart already holds of it), at its current price."""
     authorize(buyer, *SHOPPERS)
-    quantity = validate_quantity(quantity, policy)
+    quantity = validate_item(product_id, quantity, policy)
     product = _buyable(session, buyer, product_id)
     line = _line(session, buyer, product.id)
     wanted = quantity + (line.quantity if line else 0)
@@ -49,7 +49,7 @@ def update_item(session: Session, buyer: Principal, product_id: int | None, quan
                 now: datetime, policy: CartPolicy) -> Cart:
     """Sets a line's quantity; the buyer thereby accepts the product's current price."""
     authorize(buyer, *SHOPPERS)
-    quantity = validate_quantity(quantity, policy)
+    quantity = validate_item(product_id, quantity, policy)
     product = product_by_id(session, product_id)
     line = _line(session, buyer, product.id)
     if line is None:

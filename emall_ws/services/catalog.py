@@ -5,6 +5,7 @@ What a buyer sees of a seller is the username and region, never personal data.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -164,11 +165,14 @@ def sell_product(session: Session, seller: Principal, form: ProductForm, now: da
 
 def update_product(session: Session, principal: Principal, product_id: int | None, changes: ProductForm,
                    now: datetime, policy: CatalogPolicy) -> ProductView:
-    """Changes the fields `changes` gives; the seller's own product, not once an auction has bids."""
+    """Changes the fields `changes` gives; the seller's own product, not once an auction has bids or
+    has passed its end time (closed or not: its outcome is the closing job's)."""
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, owner_id=product.seller_id)
     if product.status not in (ACTIVE, SOLD_OUT):
         raise InvalidState("PRODUCT_NOT_EDITABLE", status=product.status)
+    if _auction_ended(product, now):
+        raise InvalidState(auction_rules.AUCTION_ENDED)
     if product.sale_method == AUCTION and product.bid_count:
         raise InvalidState("AUCTION_HAS_BIDS", count=product.bid_count)
     changes = replace(changes, sale_method=None)  # the sale method is for good
@@ -194,14 +198,20 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
         raise ValidationFailed([FieldError("reason", "TOO_LONG", {"max": policy.reason_max})])
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
-    if product.sale_method == AUCTION and product.bid_count and product.ends_at <= now:
-        raise InvalidState("WITHDRAW_AUCTION_ENDED")  # the leader has won it: only the closing job decides now
+    if _auction_ended(product, now):
+        raise InvalidState("WITHDRAW_AUCTION_ENDED")
     set_status(session, product, WITHDRAWN, now,
                reason or ("withdrawn by an admin" if principal.is_admin else "withdrawn by the seller"))
     if product.sale_method == AUCTION and product.bid_count:
         _tell_bidders(session, product, reason, now)
     session.flush()
     return _view(session, product, now)
+
+
+def _auction_ended(product: Product, now: datetime) -> bool:
+    """An auction past its end time: only the closing job decides what becomes of it (the leader may
+    have won it), however late the worker runs."""
+    return product.sale_method == AUCTION and product.ends_at <= now
 
 
 def _tell_bidders(session: Session, product: Product, reason: str, now: datetime) -> None:
@@ -238,13 +248,16 @@ def _apply(product: Product, listing: Listing, category: Category, photos: bool 
 # --- reading ----------------------------------------------------------------------------------------
 
 def product_by_id(session: Session, product_id: int | None, *, lock: bool = False) -> Product:
-    """The product, or NotFound (also for ids no product can have: zero, negative, missing)."""
+    """The product; a missing id is a field error (REQUIRED), any other id no product has (zero,
+    negative) NotFound."""
+    if product_id is None:
+        raise ValidationFailed([FieldError("productId", "REQUIRED")])
     product = None
-    if product_id is not None and product_id > 0:
+    if product_id > 0:
         query = select(Product).where(Product.id == product_id)
         product = session.scalars(query.with_for_update() if lock else query).first()
     if product is None:
-        raise NotFound("UNKNOWN_PRODUCT", productId=product_id if product_id is not None else "-")
+        raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
     return product
 
 
@@ -366,12 +379,17 @@ _ORDER = {
 
 
 def _text_match(session: Session, terms: tuple[str, ...]):
-    """MariaDB: the FULLTEXT index (ix_product_text) in boolean mode; SQLite: LIKE on both columns.
-    The terms hold letters and digits only (domain.catalog.search_terms), so neither can be subverted."""
+    """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
+    "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
+    SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
+    boundary; like the FULLTEXT parser, it takes letters, digits and "_" for word characters and
+    anything else for a break, and ignores case. Unlike MariaDB's collation it does not ignore
+    accents ("kopi" does not find "kópi"). The terms hold word characters only
+    (domain.catalog.search_terms), so neither query can be subverted."""
     if session.get_bind().dialect.name in ("mysql", "mariadb"):
         return match(Product.name, Product.description, against=boolean_query(terms)).in_boolean_mode()
-    return and_(*(or_(Product.name.ilike(f"%{t}%", escape="\\"), Product.description.ilike(f"%{t}%", escape="\\"))
-                  for t in (term.replace("_", "\\_") for term in terms)))
+    return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))
+                  for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
 
 
 def _summary(product: Product, category_code: str, seller_username: str, photo_url: str | None,

@@ -104,8 +104,9 @@ class AuctionService(ServiceBase):
         with platform.db.unit_of_work() as session:
             return _auction(auction.get_auction(session, productId, platform.clock()))
 
-    @rpc(ProductId, Integer(ge=1), Integer(ge=1, le=auction.PAGE_SIZE_MAX), _returns=BidPage,
-         _out_variable_name="result")
+    # page and pageSize: plain xs:integer, as searchProducts takes them; the rule (at least 1, pageSize
+    # capped at auction.PAGE_SIZE_MAX) is domain.paging's, with its Validation fault naming the field
+    @rpc(ProductId, Integer, Integer, _returns=BidPage, _out_variable_name="result")
     def listBids(ctx, productId, page, pageSize):
         with platform_of(ctx).db.unit_of_work() as session:
             result = auction.list_bids(session, productId, page, pageSize)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import suds.client
+import zeep
 from zeep.wsse.username import UsernameToken
 
 from emall_ws.clock import utcnow
@@ -98,6 +99,21 @@ def test_list_bids_pages_the_history_newest_first(server, shop):
     assert [(b.sequence, b.amount) for b in page1.bids.Bid] == [(5, START + 4 * STEP), (4, START + 3 * STEP)]
     assert [(b.sequence, b.bidder) for b in page3.bids.Bid] == [(1, mask(budi.username))]
     assert all(b.placedAt.utcoffset() == timedelta(hours=7) for b in page1.bids.Bid)
+    capped = auction.listBids(productId=product_id, pageSize=500)  # capped as searchProducts caps it
+    assert (capped.page, capped.pageSize, len(capped.bids.Bid)) == (1, 200, 5)
+
+
+@pytest.mark.parametrize("paging, field", [(dict(page=0), "page"), (dict(page=-1), "page"),
+                                           (dict(pageSize=0), "pageSize"), (dict(pageSize=-5), "pageSize")])
+def test_list_bids_refuses_a_page_below_one_naming_the_field(server, shop, paging, field):
+    product_id = new_auction(server, shop)
+    bid(server, shop["buyers"][0], product_id, START)
+    auction = client(server, "Auction").service
+    before = zeep.helpers.serialize_object(auction.getAuction(productId=product_id))
+    fault = fault_of(auction.listBids, productId=product_id, **paging)
+    assert fault_code(fault) == "Client.Validation"
+    assert {name: code for name, (code, _) in field_errors(fault).items()} == {field: "MIN_VALUE"}
+    assert zeep.helpers.serialize_object(auction.getAuction(productId=product_id)) == before
 
 
 def test_a_bid_with_ws_security_instead_of_a_session_token(server, shop):

@@ -55,6 +55,23 @@ def test_a_two_seller_cart_groups_by_seller(server, mailbox, shop):
     assert cleared.total == 0 and not cleared.groups and cleared.readyForCheckout is False
 
 
+def test_the_cart_outlives_the_session_it_was_filled_in(server, mailbox, shop):
+    """Logged out and back in (a new token): the same lines, quantities and prices."""
+    buyer = new_member(server, mailbox)
+    cart, auth = buyer.service(server, "Cart")
+    cart.addItem(productId=shop["products"]["keripik"], quantity=2, **auth)
+    cart.addItem(productId=shop["products"]["batik"], quantity=1, **auth)
+    filled = cart_of(server, buyer)
+    member, member_auth = buyer.service(server, "Member")
+    assert member.logout(**member_auth) == "LOGGED_OUT"
+    fault = fault_of(cart.getCart, **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.Authentication", "BAD_SESSION")
+    again = Member(buyer.username, login(server, buyer.username))
+    assert again.token != buyer.token
+    assert cart_of(server, again) == filled
+    assert sorted(lines_of(filled)) == sorted([shop["products"]["keripik"], shop["products"]["batik"]])
+
+
 def test_seller_changes_are_flagged_with_a_message_not_applied(server, mailbox, shop):
     seller = new_member(server, mailbox, seller=True)
     catalog, seller_auth = seller.service(server, "Catalog")
@@ -97,11 +114,15 @@ def test_admins_and_anonymous_callers_have_no_cart(server, shop):
     ("addItem", 0, 1, ("Client.NotFound", "UNKNOWN_PRODUCT")),
     ("addItem", -1, 1, ("Client.NotFound", "UNKNOWN_PRODUCT")),
     ("addItem", 123_456_789, 1, ("Client.NotFound", "UNKNOWN_PRODUCT")),
+    ("addItem", None, 1, ("Client.Validation", "productId", "REQUIRED")),
+    ("addItem", None, 0, ("Client.Validation", "productId", "REQUIRED")),  # and quantity: every field named
+    ("updateItem", None, 1, ("Client.Validation", "productId", "REQUIRED")),
     ("updateItem", "keripik", 0, ("Client.Validation", "quantity", "MIN_VALUE")),
     ("updateItem", "keripik", 99, ("Client.Conflict", "NOT_ENOUGH_STOCK")),
     ("updateItem", "batik", 1, ("Client.NotFound", "NOT_IN_CART")),
     ("removeItem", "batik", None, ("Client.NotFound", "NOT_IN_CART")),
     ("removeItem", 0, None, ("Client.NotFound", "UNKNOWN_PRODUCT")),
+    ("removeItem", None, None, ("Client.Validation", "productId", "REQUIRED")),
 ])
 def test_bad_cart_calls_get_their_fault_and_the_cart_stays(server, mailbox, shop, call, product, quantity, expected):
     buyer = new_member(server, mailbox)
@@ -110,9 +131,11 @@ def test_bad_cart_calls_get_their_fault_and_the_cart_stays(server, mailbox, shop
     before = cart_of(server, buyer)
     product_id = shop["products"].get(product, product)
     args = {"productId": product_id} if quantity is None else {"productId": product_id, "quantity": quantity}
-    fault = fault_of(getattr(cart, call), **args, **auth)
+    fault = fault_of(getattr(cart, call), **{k: v for k, v in args.items() if v is not None}, **auth)
     if expected[0] == "Client.Validation":
         assert (fault_code(fault), field_errors(fault)[expected[1]][0]) == (expected[0], expected[2])
+        if quantity is not None and quantity < 1:
+            assert field_errors(fault)["quantity"][0] == "MIN_VALUE"
     else:
         assert (fault_code(fault), detail_code(fault)) == expected
     assert cart_of(server, buyer) == before

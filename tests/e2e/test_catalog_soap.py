@@ -1,7 +1,12 @@
 """Catalog over SOAP: roles, ownership, search, and every bad input's fault with nothing changed."""
+from datetime import timedelta
+
 import pytest
 import zeep
 
+from emall_ws.clock import utcnow
+from emall_ws.db.session import Database
+from tests.auction_fixtures import set_ends_at
 from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, in_wib,
                                new_category, new_member)
 from tests.e2e.members import login
@@ -24,11 +29,16 @@ def product_now(server, product_id):
     return zeep.helpers.serialize_object(client(server, "Catalog").service.getProduct(productId=product_id))
 
 
+def categories(server) -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in client(server, "Catalog").service.listCategories()]
+
+
 def test_categories_are_made_by_admins_and_listed_for_everyone(server, shop):
     catalog, auth = shop["admin"].service(server, "Catalog")
     code = unique("kerajinan-")
     assert catalog.createCategory(code=code.upper(), name="Kerajinan Tangan", **auth).code == code
-    assert code in [c.code for c in client(server, "Catalog").service.listCategories()]
+    before = categories(server)
+    assert (code, "Kerajinan Tangan") in before
     fault = fault_of(catalog.createCategory, code=code, name="Lagi", **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Conflict", "CATEGORY_EXISTS")
     fault = fault_of(catalog.createCategory, code="Kain Tenun!", name="Kain", **auth)
@@ -36,6 +46,7 @@ def test_categories_are_made_by_admins_and_listed_for_everyone(server, shop):
     seller_catalog, seller_auth = shop["seller"].service(server, "Catalog")
     fault = fault_of(seller_catalog.createCategory, code=unique("x-"), name="Kain", **seller_auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "ROLE_REQUIRED")
+    assert categories(server) == before
 
 
 def test_only_a_logged_in_seller_sells(server, shop):
@@ -100,6 +111,19 @@ def test_unknown_products_are_not_found(server, shop, product_id):
         assert detail_code(fault) == "UNKNOWN_PRODUCT"
 
 
+def test_a_missing_product_id_is_a_validation_fault_naming_it(server, shop):
+    """As placeBid and the Cart say it: Client.Validation, productId REQUIRED."""
+    catalog, auth = shop["seller"].service(server, "Catalog")
+    before = product_now(server, shop["product"].productId)
+    for call, kwargs in ((client(server, "Catalog").service.getProduct, {}),
+                         (catalog.updateProduct, {"changes": {"price": 1}, **auth}),
+                         (catalog.withdrawProduct, auth)):
+        fault = fault_of(call, **kwargs)
+        assert fault_code(fault) == "Client.Validation" and list(field_errors(fault)) == ["productId"]
+        assert field_errors(fault)["productId"][0] == "REQUIRED"
+    assert product_now(server, shop["product"].productId) == before
+
+
 def test_only_the_owner_updates_and_a_bad_update_changes_nothing(server, shop):
     product_id = shop["product"].productId
     before = product_now(server, product_id)
@@ -142,6 +166,24 @@ def test_an_auction_with_a_bid_is_frozen_and_its_withdrawal_emails_the_bidder(se
     message = next(m for m in mailbox.wait_for(email, count=3) if "ditarik" in m["Subject"])
     body = message.get_body(("plain",)).get_content()
     assert product.name in body and "rusak saat pemotretan" in body
+
+
+def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_its_closing(server, shop):
+    catalog, auth = shop["seller"].service(server, "Catalog")
+    product_id = catalog.sellProduct(form=auction_form(shop["category"], name=unique("Topeng Malang ")),
+                                     **auth).productId
+    db = Database(server.database_url)
+    try:
+        set_ends_at(db, product_id, utcnow() - timedelta(minutes=5))  # no worker has closed it yet
+    finally:
+        db.dispose()
+    before = product_now(server, product_id)
+    for changes in ({"name": "Topeng Malangan"}, {"endsAt": in_wib(days=2)}):
+        fault = fault_of(catalog.updateProduct, productId=product_id, changes=changes, **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "AUCTION_ENDED")
+    fault = fault_of(catalog.withdrawProduct, productId=product_id, reason="batal", **auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")
+    assert product_now(server, product_id) == before
 
 
 def test_search_filters_and_bad_filters(server, shop):

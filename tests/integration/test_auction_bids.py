@@ -107,6 +107,28 @@ def test_history_pages_newest_first_with_masked_bidders(db, people, product_id):
     assert [b.bidder for b in first.bids] == ["b***i", "s***h", "b***i"]
     assert capped.page_size == auction.PAGE_SIZE_MAX and len(capped.bids) == 7
     assert view(db, product_id, NOW).recent_bids[0].placed_at == NOW + timedelta(seconds=6)
+    with db.unit_of_work() as session:
+        beyond = auction.list_bids(session, product_id, page=10**20, page_size=3)  # past any OFFSET
+    assert (beyond.total, beyond.page, beyond.bids) == (7, 10**20, ())
+
+
+@pytest.mark.parametrize("paging, errors", [
+    (dict(page=0), [("page", "MIN_VALUE")]),
+    (dict(page=-1), [("page", "MIN_VALUE")]),
+    (dict(page_size=0), [("pageSize", "MIN_VALUE")]),
+    (dict(page_size=-5), [("pageSize", "MIN_VALUE")]),
+    (dict(page=0, page_size=0), [("page", "MIN_VALUE"), ("pageSize", "MIN_VALUE")]),
+    (dict(product_id=None, page=-1), [("productId", "REQUIRED"), ("page", "MIN_VALUE")]),
+])
+def test_a_bad_page_is_a_field_error_as_in_search(db, people, product_id, paging, errors):
+    """As searchProducts: page and pageSize at least 1, every failing field named at once."""
+    bid(db, people[1], product_id, 100_000)
+    before = state(db, product_id)
+    with db.unit_of_work() as session, pytest.raises(ValidationFailed) as raised:
+        auction.list_bids(session, paging.pop("product_id", product_id), **paging)
+    assert [(e.field, e.code) for e in raised.value.errors] == errors
+    assert all(e.params == {"min": 1} for e in raised.value.errors if e.code == "MIN_VALUE")
+    assert state(db, product_id) == before
 
 
 def test_the_reserve_is_shown_as_met_or_not_never_as_an_amount(db, people):

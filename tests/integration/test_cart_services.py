@@ -96,6 +96,25 @@ def test_bad_additions_are_refused_and_change_nothing(db, shop, product, quantit
     assert raised.value.code == code and lines(db) == before
 
 
+@pytest.mark.parametrize("call, quantity, fields", [
+    ("add", 1, [("productId", "REQUIRED")]),
+    ("add", None, [("productId", "REQUIRED"), ("quantity", "REQUIRED")]),
+    ("update", 0, [("productId", "REQUIRED"), ("quantity", "MIN_VALUE")]),
+    ("remove", None, [("productId", "REQUIRED")]),
+])
+def test_a_missing_product_id_is_a_field_error_naming_it(db, shop, call, quantity, fields):
+    """As placeBid says it: a missing field is REQUIRED, with every failing field at once."""
+    add(db, shop["buyer"], shop["kopi"], 2)
+    before = lines(db)
+    with db.unit_of_work() as session, pytest.raises(ValidationFailed) as raised:
+        if call == "remove":
+            cart.remove_item(session, shop["buyer"], None)
+        else:
+            getattr(cart, f"{call}_item")(session, shop["buyer"], None, quantity, NOW, POLICY)
+    assert [(e.field, e.code) for e in raised.value.errors] == fields
+    assert lines(db) == before
+
+
 def test_the_stock_limit_counts_what_the_cart_already_holds(db, shop):
     add(db, shop["buyer"], shop["batik"], 2)
     with pytest.raises(Conflict) as raised:
@@ -168,10 +187,13 @@ def test_bad_updates_and_removals_change_nothing(db, shop, call, product, quanti
 
 
 def test_a_withdrawn_line_cannot_be_updated_only_removed(db, shop):
-    add(db, shop["buyer"], shop["kopi"])
+    add(db, shop["buyer"], shop["kopi"], 2)
     withdraw(db, shop["semarang"], shop["kopi"])
-    with db.unit_of_work() as session, pytest.raises(InvalidState):
+    before = lines(db)
+    with db.unit_of_work() as session, pytest.raises(InvalidState) as raised:
         cart.update_item(session, shop["buyer"], shop["kopi"], 1, NOW, POLICY)
+    assert (raised.value.code, raised.value.params) == ("PRODUCT_NOT_AVAILABLE", {"status": "WITHDRAWN"})
+    assert lines(db) == before
     with db.unit_of_work() as session:
         assert cart.remove_item(session, shop["buyer"], shop["kopi"]).groups == ()
 

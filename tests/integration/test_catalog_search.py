@@ -1,4 +1,4 @@
-"""searchProducts against the test database: MariaDB's FULLTEXT index in boolean mode, LIKE on SQLite,
+"""searchProducts against the test database: MariaDB's FULLTEXT index in boolean mode, REGEXP on SQLite,
 the same answers from both."""
 from datetime import timedelta
 
@@ -68,6 +68,23 @@ def test_text_search_requires_every_word_in_name_or_description(db, shop):
     assert found(db, shop, text="KOPI   Gayo") == ["kopi"]
     assert found(db, shop, text="teh brebes") == ["teh"]
     assert found(db, shop, text="durian") == []
+
+
+def test_a_term_matches_the_start_of_a_word_never_its_middle(db, shop, sellers):
+    """MariaDB's FULLTEXT parser breaks words at anything but letters, digits and "_"; the SQLite
+    fallback must draw the same lines (a plain substring match would find "Bukopi" for "kopi")."""
+    semarang = sellers["semarang"]
+    shop["bukopi"] = sell(db, semarang, FIXED_FORM, name="Bukopi Spesial Toraja",
+                          description="Minuman serbuk instan.").product_id
+    shop["gula"] = sell(db, semarang, FIXED_FORM, name="Gula Aren Cair",
+                        description="Pemanis alami.\nCocok untuk es-kopi, (kopisusu) dan teh_tarik.").product_id
+    assert sorted(found(db, shop, text="kopi")) == ["batik", "gula", "kopi"]
+    assert found(db, shop, text="opi") == []  # inside "Kopi", "Bukopi" and "kopisusu" alike
+    assert found(db, shop, text="bukopi") == ["bukopi"]
+    assert found(db, shop, text="kopisu") == ["gula"]  # after "(": a word's start
+    assert found(db, shop, text="susu") == [] and found(db, shop, text="ukopi") == []
+    assert found(db, shop, text="tarik") == []  # "_" joins: "teh_tarik" is one word
+    assert found(db, shop, text="cocok pemanis") == ["gula"]  # after a line break
 
 
 @pytest.mark.parametrize("hostile", ['kopi" -batik', "+kopi -(batik*)", "kopi @distance 3", "kopi') OR 1=1 --",

@@ -1,7 +1,7 @@
 """Cart rules without a database: quantities, flags, grouping by seller."""
 import pytest
 
-from emall_ws.domain.cart import CartPolicy, LineState, build_cart, flags_of, validate_quantity
+from emall_ws.domain.cart import CartPolicy, LineState, build_cart, flags_of, validate_item
 from emall_ws.domain.errors import ValidationFailed
 
 
@@ -17,8 +17,14 @@ def line(product_id=1, seller="ukm_a", **changes) -> LineState:
                                             (10_001, "MAX_VALUE")])
 def test_quantities_are_whole_and_positive(quantity, code):
     with pytest.raises(ValidationFailed) as raised:
-        validate_quantity(quantity, CartPolicy())
-    assert raised.value.errors[0].code == code
+        validate_item(1, quantity, CartPolicy())
+    assert [(e.field, e.code) for e in raised.value.errors] == [("quantity", code)]
+
+
+def test_a_missing_product_and_a_bad_quantity_are_named_together():
+    with pytest.raises(ValidationFailed) as raised:
+        validate_item(None, 0, CartPolicy())
+    assert [(e.field, e.code) for e in raised.value.errors] == [("productId", "REQUIRED"), ("quantity", "MIN_VALUE")]
 
 
 @pytest.mark.parametrize("changes, flags", [
