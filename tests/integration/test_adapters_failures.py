@@ -126,11 +126,19 @@ def test_too_slow_is_partner_unavailable_and_only_reads_are_retried(partners, ca
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_a_soap_fault_is_partner_rejected_and_not_retried(partners, case):
-    outcome = _run(partners, case, "FAULT")
-    assert isinstance(outcome.error, PartnerRejected), outcome.error
-    assert outcome.error.code == "Server.Maintenance"
-    assert outcome.arrived == 1
+def test_a_server_fault_is_partner_unavailable_and_only_reads_are_retried(partners, case):
+    outcome = _run(partners, case, "FAULT")  # Server.Maintenance: the partner's own trouble
+    assert isinstance(outcome.error, PartnerUnavailable), outcome.error
+    assert "Server.Maintenance" in str(outcome.error)
+    assert outcome.arrived == _attempts(case)
+
+
+def test_a_client_fault_is_partner_rejected_and_not_retried(partners):
+    before = partners.calls(partners.sms, "sendSms")
+    with pytest.raises(PartnerRejected) as refused:  # the request is wrong: asking again cannot help
+        ZeepSmsAdapter(partners.sms, **OPTIONS).send("081200000001", "Halo", f"ref-{uuid.uuid4()}")
+    assert refused.value.code.startswith("Client.")
+    assert partners.calls(partners.sms, "sendSms") - before == 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

@@ -25,6 +25,8 @@ ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
 @pytest.mark.parametrize("raised, expected", [
     (Fault("Rekening tidak dikenal", code="soap11env:Client.UnknownAccount"), PartnerRejected),
+    (Fault("Sedang pemeliharaan", code="soap11env:Server.Maintenance"), PartnerUnavailable),
+    (Fault("Internal", code="Server"), PartnerUnavailable), (Fault("?", code=None), PartnerUnavailable),
     (requests.ConnectionError("refused"), PartnerUnavailable),
     (requests.ConnectTimeout("slow"), PartnerUnavailable),
     (requests.ReadTimeout("slow"), PartnerUnavailable),
