@@ -150,7 +150,8 @@ def partner_client(url: str, policy: CallPolicy) -> PartnerClient:
 
 
 def forget_clients() -> None:
-    """Drops every cached client (tests; or after a partner changed its WSDL)."""
+    """Drops every cached client (tests). The WSDL cache stays: a client built again reads its
+    WSDL from there for up to an hour."""
     with _registry:
         _clients.clear()
 
