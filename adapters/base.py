@@ -1,9 +1,10 @@
 """zeep clients of partner endpoints: one per endpoint, reused; WSDL cached; timeouts always set;
 every failure turned into an adapter exception at this edge, and retries for safe reads only.
 
-Error mapping (partner_errors):
-  SOAP fault                                           -> PartnerRejected (code = faultcode)
-  no connection, timeout, HTTP 5xx/408/429 (not SOAP)  -> PartnerUnavailable
+Error mapping (partner_errors), one rule for every partner (as HTTP 4xx/5xx and SMTP 5xx/4xx):
+  SOAP fault Client[.*]: our request was refused       -> PartnerRejected (code = faultcode)
+  any other SOAP fault (Server.*: the partner's trouble),
+  no connection, timeout, HTTP 5xx/408/429 (not SOAP)  -> PartnerUnavailable: try again later
   not XML, not the contract's shape, other HTTP status -> BadPartnerResponse
 
 zeep runs with strict=False so that a partner adding an element at the end of a type (the usual
@@ -97,7 +98,10 @@ def partner_errors(partner: str) -> Iterator[None]:
         raise
     except Fault as fault:
         code = (fault.code or "").split(":", 1)[-1]
-        raise PartnerRejected(partner, fault.message or "SOAP fault", code=code) from fault
+        if code.split(".", 1)[0] == "Client":
+            raise PartnerRejected(partner, fault.message or "SOAP fault", code=code) from fault
+        # Server.Maintenance and the like: nothing wrong with the request, ask again later
+        raise PartnerUnavailable(partner, f"SOAP fault {code or '(no code)'}: {fault.message}") from fault
     except _HttpStatus as error:
         kind = PartnerUnavailable if _transient(error.status) else BadPartnerResponse
         raise kind(partner, str(error)) from error
@@ -146,7 +150,8 @@ def partner_client(url: str, policy: CallPolicy) -> PartnerClient:
 
 
 def forget_clients() -> None:
-    """Drops every cached client (tests; or after a partner changed its WSDL)."""
+    """Drops every cached client (tests). The WSDL cache stays: a client built again reads its
+    WSDL from there for up to an hour."""
     with _registry:
         _clients.clear()
 

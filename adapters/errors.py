@@ -11,11 +11,13 @@ class AdapterError(Exception):
 
 
 class PartnerUnavailable(AdapterError):
-    """Down, unreachable, too slow, or answering HTTP 5xx without a SOAP fault: try again later."""
+    """Down, unreachable, too slow, answering HTTP 5xx without a SOAP fault, or a SOAP fault that is
+    not Client.* (Server.*: the partner's own trouble): try again later."""
 
 
 class PartnerRejected(AdapterError):
-    """The partner answered with a SOAP fault: the request itself was refused."""
+    """The partner refused the request itself (a Client.* SOAP fault): asking again unchanged
+    cannot succeed."""
 
     def __init__(self, partner: str, message: str, code: str = ""):
         super().__init__(partner, message)

@@ -11,6 +11,7 @@ _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
 # group in its first seconds): past this many seconds such a worker is killed at shutdown
 WORKERS_KILL_TIMEOUT = 10
+SMS_PROVIDERS = ("gateway", "gammu")
 
 # Every setting: (environment variable, default, meaning). The README lists these.
 SETTINGS_DOC = (
@@ -35,11 +36,12 @@ SETTINGS_DOC = (
     ("EMALL_SANDBOX_URL", "http://<EMALL_HOST>:<EMALL_SANDBOX_PORT>", "base URL of the partner sandboxes"),
     ("EMALL_SANDBOX_DATABASE_URL", "sqlite:///<EMALL_VAR_DIR>/sandbox.db", "the sandboxes' own database"),
     ("EMALL_BANK_<CODE>_URL", "<EMALL_SANDBOX_URL>/partners/bank/<code>",
-     "endpoint of a bank's mutation service; CODE: BCA, MANDIRI, BNI, BRI"),
+     "endpoint of a bank's mutation service (its WSDL: <endpoint>?wsdl); CODE: BCA, MANDIRI, BNI, BRI"),
     ("EMALL_COURIER_<CODE>_URL", "<EMALL_SANDBOX_URL>/partners/courier/<code>",
-     "endpoint of a courier's service; CODE: POS, TIKI, JNE, FEDEX, DHL, WAHANA, PCP"),
-    ("EMALL_SMS_URL", "<EMALL_SANDBOX_URL>/partners/sms", "endpoint of the SMS gateway"),
-    ("EMALL_SMS_PROVIDER", "gateway", "gateway (SOAP SMS gateway) or gammu (Gammu SMSD outbox table)"),
+     "endpoint of a courier's service (its WSDL: <endpoint>?wsdl); CODE: POS, TIKI, JNE, FEDEX, DHL, WAHANA, PCP"),
+    ("EMALL_SMS_URL", "<EMALL_SANDBOX_URL>/partners/sms", "endpoint of the SMS gateway (its WSDL: <endpoint>?wsdl)"),
+    ("EMALL_SMS_PROVIDER", "gateway",
+     "gateway (SOAP SMS gateway) or gammu (Gammu SMSD outbox table); anything else is refused at start"),
     ("EMALL_GAMMU_DATABASE_URL", "(none)", "Gammu SMSD database, for EMALL_SMS_PROVIDER=gammu"),
     ("EMALL_PARTNER_TIMEOUT", "10", "seconds a partner call may take before it counts as unavailable"),
     ("EMALL_INVOICE_DUE_HOURS", "24", "hours a buyer has to pay an invoice before it expires (stock comes back)"),
@@ -86,6 +88,8 @@ class Settings:
         if self.reconcile_overlap < 1:
             # banks post whole seconds: a credit in the second a reading ended is only seen by the next
             raise ValueError("EMALL_RECONCILE_OVERLAP must be at least 1 (seconds)")
+        if self.sms_provider not in SMS_PROVIDERS:  # a typo must not quietly pick another channel
+            raise ValueError(f"EMALL_SMS_PROVIDER must be {' or '.join(SMS_PROVIDERS)}, not {self.sms_provider!r}")
     tracking_interval: float = 300.0
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
@@ -117,7 +121,7 @@ class Settings:
             sandbox_port=sandbox_port,
             sandbox_url=(env.get("EMALL_SANDBOX_URL") or f"http://{host}:{sandbox_port}").rstrip("/"),
             sandbox_database_url=env.get("EMALL_SANDBOX_DATABASE_URL") or f"sqlite:///{var_dir / 'sandbox.db'}",
-            sms_provider=env.get("EMALL_SMS_PROVIDER", "gateway"),
+            sms_provider=env.get("EMALL_SMS_PROVIDER", "gateway").strip().lower(),
             gammu_database_url=env.get("EMALL_GAMMU_DATABASE_URL") or None,
             partner_timeout=float(env.get("EMALL_PARTNER_TIMEOUT", "10")),
             partner_url_overrides={k: v for k, v in env.items() if _PARTNER_URL.fullmatch(k)},

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, Mapping
 
 
 def free_port() -> int:
@@ -28,3 +31,28 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} not healthy within {timeout}s:\n{log_path.read_text()}")
+
+
+@contextmanager
+def running(args: list[str], env: Mapping[str, str], cwd: Path, log_path: Path, url: str,
+            path: str = "/health") -> Iterator[subprocess.Popen]:
+    """`python <args>` as a process of its own, output appended to log_path, until GET <url><path>
+    answers; terminated (killed past 15 s) when the block ends."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, *args], env=dict(env), stdout=log,
+                                   stderr=subprocess.STDOUT, cwd=cwd)
+    try:
+        wait_until_healthy(url, process, log_path, path=path)
+        yield process
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen) -> int:
+    """SIGTERM, then SIGKILL past 15 s; the exit code."""
+    process.terminate()
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()

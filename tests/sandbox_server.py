@@ -7,8 +7,6 @@ Import the fixtures into a test module: `from tests.sandbox_server import partne
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 import zeep
 
 from emall_ws.sandbox.store import SandboxDatabase
-from tests.processes import free_port, wait_until_healthy
+from tests.processes import free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK_ACCOUNTS = {"bca": "0123456789", "mandiri": "1230004567890", "bni": "0098765432", "bri": "012301000123456"}
@@ -62,22 +60,13 @@ def sandbox(database_factory, tmp_path_factory):
     database_url = database_factory.new_url("sandbox")
     log_path = home / "sandbox.log"
     env = dict(os.environ, EMALL_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "emall_ws.sandbox.server", "--host", "127.0.0.1", "--port", str(port),
-             "--database-url", database_url, "--public-url", url, "--workers", "2"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=home)
     db = SandboxDatabase(database_url)
     try:
-        wait_until_healthy(url, process, log_path)
-        yield RunningSandbox(url, db, log_path)
+        with running(["-m", "emall_ws.sandbox.server", "--host", "127.0.0.1", "--port", str(port),
+                      "--database-url", database_url, "--public-url", url, "--workers", "2"],
+                     env, home, log_path, url):
+            yield RunningSandbox(url, db, log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         db.dispose()
 
 

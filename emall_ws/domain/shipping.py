@@ -8,8 +8,8 @@ Waybill formats are enforced only where the courier publishes one:
 - DHL Express: 10 digits.
 - FedEx: 12 digits (Express, what FedEx carries in Indonesia) or 15 digits (Ground). The 20/22
   digit SmartPost numbers are US-domestic and refused.
-- JNE: no published format; what it issues is 10-20 letters and digits (usually 15-16).
-- TIKI, Wahana, PCP: no published format: any 6-40 letters and digits.
+- JNE, TIKI, Wahana, PCP (and Pos domestic): no published format, so any plausible waybill is
+  accepted: 6-40 letters, digits and dashes, starting and ending with a letter or digit.
 
 Every waybill is normalised first: spaces removed (people copy "7946 1234 5678"), upper case.
 """
@@ -26,19 +26,23 @@ WAYBILL_FORMAT = "WAYBILL_FORMAT"  # params: courier (display name), example (a 
 UNKNOWN_COURIER = "UNKNOWN_COURIER"  # params: couriers (the accepted codes, comma-separated)
 
 WAYBILL_MAX = 40  # the partner contract's TrackingResult.waybill is at most 40 characters
-_GENERIC = re.compile(r"[A-Z0-9]{6,%d}" % WAYBILL_MAX)
+# Couriers with no published format: guessing one refuses real numbers (JNE's printed with a dash,
+# CGK-1234567890, or longer than usual), and a seller who cannot enter the waybill the courier gave
+# cannot ship at all, while a mistyped one only costs a tracking read the seller sees fail. So only
+# what no waybill looks like is refused: too short or long, spaces inside, punctuation, markup.
+_PLAUSIBLE = re.compile(r"[A-Z0-9][A-Z0-9-]{4,%d}[A-Z0-9]" % (WAYBILL_MAX - 2))
 _S10 = re.compile(r"([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})")  # [0-9], not \d: \d is any Unicode digit
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
 # courier -> (pattern a waybill must match in full, an example shown in the error message)
 _FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
-    "pos": (_GENERIC, "RR473124829ID"),
-    "tiki": (_GENERIC, "660012345678"),
-    "jne": (re.compile(r"[A-Z0-9]{10,20}"), "CGK1A12345678901"),
+    "pos": (_PLAUSIBLE, "RR473124829ID"),
+    "tiki": (_PLAUSIBLE, "660012345678"),
+    "jne": (_PLAUSIBLE, "CGK1A12345678901"),
     "fedex": (re.compile(r"[0-9]{12}|[0-9]{15}"), "794612345678"),
     "dhl": (re.compile(r"[0-9]{10}"), "1234567890"),
-    "wahana": (_GENERIC, "AGA12345678"),
-    "pcp": (_GENERIC, "PCP1234567890"),
+    "wahana": (_PLAUSIBLE, "AGA12345678"),
+    "pcp": (_PLAUSIBLE, "PCP1234567890"),
 }
 
 

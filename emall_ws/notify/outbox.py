@@ -11,6 +11,8 @@ from datetime import date, datetime
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
+import phonenumbers
+from phonenumbers import PhoneNumberType
 from sqlalchemy import Insert
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -72,15 +74,26 @@ def batched(session: Session) -> Iterator[None]:
 def notify_member(session: Session, event_key: str, email: str | None, phone: str | None,
                   template: str, data: Mapping[str, Any]) -> None:
     """One event to one member: EMAIL always (when an address is known), SMS to `phone` (E.164)
-    when `template` has an SMS text (`<template>.sms.txt`: codes and time-critical events only,
-    since every SMS costs). Adding or dropping an SMS text needs no change in the callers.
+    when it is a mobile number and `template` has an SMS text (`<template>.sms.txt`: codes and
+    time-critical events only, since every SMS costs). Adding or dropping an SMS text needs no
+    change in the callers.
     """
     if email:
         enqueue(session, event_key=event_key, channel=EMAIL, recipient=email, template=template,
                 data=data)
-    if phone and templates.exists(template, SMS):
+    if phone and takes_sms(phone) and templates.exists(template, SMS):
         enqueue(session, event_key=event_key, channel=SMS, recipient=phone, template=template,
                 data=data)
+
+
+def takes_sms(phone: str) -> bool:
+    """Whether an E.164 number can receive SMS: phonenumbers says mobile (or, in countries where the
+    two cannot be told apart, fixed line or mobile). A landline such as +62215229002 cannot."""
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(phone, None))
+    except phonenumbers.NumberParseException:
+        return False
+    return kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
 def _insert_if_absent(session: Session) -> Insert:

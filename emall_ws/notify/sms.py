@@ -30,8 +30,9 @@ class SmsSender:
 
     def deliver(self, recipient: str, template: str, data: Mapping[str, Any], reference: str) -> str:
         """Sends one SMS; returns the gateway's message id. Raises DeliveryError: permanent for a
-        number that is not Indonesian E.164, a broken template, an expired code or a refusal by the
-        gateway; temporary when the gateway is down or answered nonsense."""
+        number that is not Indonesian E.164, a broken template, an expired code or the gateway
+        refusing the request (a Client.* fault, e.g. an invalid number); temporary when the gateway
+        is down, in trouble of its own (a Server.* fault) or answered nonsense."""
         if not E164_ID.fullmatch(recipient or ""):
             raise DeliveryError("recipient is not an Indonesian E.164 number (+62...)",
                                 permanent=True)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from tests.processes import free_port, wait_until_healthy
+from tests.processes import free_port, running, wait_until_healthy
 
 
 @dataclass
@@ -54,30 +54,26 @@ def mailbox():
 
 @pytest.fixture(scope="session")
 def server(database_factory, tmp_path_factory, mailbox):
-    home = tmp_path_factory.mktemp("server")
-    port, sandbox_port = free_port(), free_port()
-    database_url = database_factory.new_url("e2e")
+    with serving(database_factory, tmp_path_factory.mktemp("server"), mailbox, "e2e") as running_server:
+        yield running_server
+
+
+@contextmanager
+def serving(database_factory, home: Path, mailbox, name: str, **settings: str) -> Iterator[RunningServer]:
+    """`emall-ws serve` on a free port, with its own database `name`; `settings`: more EMALL_*
+    variables. With EMALL_SANDBOX=0 it starts no sandboxes: EMALL_SANDBOX_PORT and the partner URLs
+    say where the partners are."""
+    port = free_port()
+    database_url = database_factory.new_url(name)
+    settings.setdefault("EMALL_SANDBOX_PORT", str(free_port()))
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
                EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1",
-               EMALL_SANDBOX_PORT=str(sandbox_port),
-               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url("e2e_sandbox"))
+               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url(f"{name}_sandbox"), **settings)
     env.pop("EMALL_PUBLIC_URL", None)
-    log_path = home / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, cwd=home)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, process, log_path)
-        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-        wait_until_healthy(sandbox_url, process, log_path, path="/partners/sms?wsdl")  # its own process
-        yield RunningServer(url, log_path, database_url, sandbox_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    url, sandbox_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{settings['EMALL_SANDBOX_PORT']}"
+    with running(["-m", "emall_ws.cli", "serve"], env, home, home / "server.log", url) as process:
+        if env.get("EMALL_SANDBOX") != "0":  # the sandbox is a process of its own
+            wait_until_healthy(sandbox_url, process, home / "server.log", path="/partners/sms?wsdl")
+        yield RunningServer(url, home / "server.log", database_url, sandbox_url)

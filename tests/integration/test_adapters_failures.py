@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 
 from adapters.bank import ZeepBankAdapter
-from adapters.base import forget_clients
+from adapters.base import CallPolicy, PartnerClient, forget_clients, partner_client
 from adapters.courier import ZeepCourierAdapter
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.sms import ZeepSmsAdapter
@@ -126,11 +126,19 @@ def test_too_slow_is_partner_unavailable_and_only_reads_are_retried(partners, ca
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_a_soap_fault_is_partner_rejected_and_not_retried(partners, case):
-    outcome = _run(partners, case, "FAULT")
-    assert isinstance(outcome.error, PartnerRejected), outcome.error
-    assert outcome.error.code == "Server.Maintenance"
-    assert outcome.arrived == 1
+def test_a_server_fault_is_partner_unavailable_and_only_reads_are_retried(partners, case):
+    outcome = _run(partners, case, "FAULT")  # Server.Maintenance: the partner's own trouble
+    assert isinstance(outcome.error, PartnerUnavailable), outcome.error
+    assert "Server.Maintenance" in str(outcome.error)
+    assert outcome.arrived == _attempts(case)
+
+
+def test_a_client_fault_is_partner_rejected_and_not_retried(partners):
+    before = partners.calls(partners.sms, "sendSms")
+    with pytest.raises(PartnerRejected) as refused:  # the request is wrong: asking again cannot help
+        ZeepSmsAdapter(partners.sms, **OPTIONS).send("081200000001", "Halo", f"ref-{uuid.uuid4()}")
+    assert refused.value.code.startswith("Client.")
+    assert partners.calls(partners.sms, "sendSms") - before == 1
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -203,11 +211,31 @@ def test_a_send_that_timed_out_may_have_happened_and_its_reference_makes_the_res
     assert [m.messageId for m in received] == [resent]  # one message, whatever the first try did
 
 
-def test_clients_are_built_once_per_endpoint(partners):
+def _tariff(url: str):
+    return ZeepCourierAdapter("jne", url, timeout=5).get_tariff("31.74", "32.73", 1000)
+
+
+def test_clients_are_built_once_per_endpoint(partners, monkeypatch):
     url = partners.courier("jne")
     forget_clients()
-    ZeepCourierAdapter("jne", url, timeout=5).get_tariff("31.74", "32.73", 1000)
+    built, build = [], PartnerClient.__init__
+
+    def counting(self, endpoint, policy):
+        built.append(endpoint)
+        build(self, endpoint, policy)
+
+    monkeypatch.setattr(PartnerClient, "__init__", counting)
+    for _ in range(3):  # a new adapter each time, as callers make them
+        _tariff(url)
+    assert built == [url]
+    policy = CallPolicy(timeout=5)
+    assert partner_client(url, policy) is partner_client(url, policy)
+
+
+def test_a_client_built_again_reads_its_wsdl_from_the_cache(partners):
+    url = partners.courier("jne")
+    _tariff(url)
     fetched = partners.calls(url, "?wsdl")
-    for _ in range(3):
-        ZeepCourierAdapter("jne", url, timeout=5).get_tariff("31.74", "32.73", 1000)
+    forget_clients()
+    _tariff(url)
     assert partners.calls(url, "?wsdl") == fetched

@@ -179,12 +179,16 @@ def test_notify_member_writes_email_and_sms_for_an_activation_code(db):
         ("member:9:activation:1", "EMAIL", "ani@example.id")]
 
 
-def test_registration_sends_the_activation_code_by_email_and_sms(db, tmp_path):
+def register(db, phone: str) -> None:
     form = RegistrationForm(province="31", city="31.74", address="Jl. Gatot Subroto Kav. 94",
-                            phone="081234567890", name="Siti Aminah", username="sitiaminah",
+                            phone=phone, name="Siti Aminah", username="sitiaminah",
                             password="rahasia123", email="siti@example.co.id")
     with db.unit_of_work() as session:
         members.register(session, form, load_regions(), Passwords(), utcnow(), members.MemberPolicy())
+
+
+def test_registration_sends_the_activation_code_by_email_and_sms(db, tmp_path):
+    register(db, "081234567890")
     email, sms = rows(db)
     assert (email.channel, sms.channel, sms.recipient) == ("EMAIL", "SMS", "+6281234567890")
     code = json.loads(sms.data)["code"]
@@ -193,6 +197,20 @@ def test_registration_sends_the_activation_code_by_email_and_sms(db, tmp_path):
     assert dispatcher.run_once().sent == 2
     [text] = gateway.delivered("+6281234567890")
     assert f"Kode aktivasi Emall KUKM Anda: {code}." in text and len(text) <= 160
+
+
+@pytest.mark.parametrize("landline", ["0215229002", "(021) 5229002", "+62 22 4231234"])
+def test_a_member_with_a_landline_gets_the_activation_code_by_email_only(db, landline):
+    register(db, landline)
+    assert [(row.channel, row.recipient) for row in rows(db)] == [("EMAIL", "siti@example.co.id")]
+
+
+def test_notify_member_sends_no_sms_to_a_landline_or_a_number_it_cannot_read(db):
+    with db.unit_of_work() as session:
+        for number, phone in enumerate(("+62215229002", "+6281234567890", "+62812", "081234567890")):
+            notify_member(session, f"member:{number}:activation:1", None, phone, "member_activation",
+                          activation(number))
+    assert [row.recipient for row in rows(db)] == ["+6281234567890"]
 
 
 def test_email_and_sms_of_one_event_each_go_once_through_their_own_sender(db, tmp_path):

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from emall_ws.config import Settings
 
 
@@ -32,3 +34,10 @@ def test_tracking_polls_every_5_minutes_4_calls_per_courier_and_completes_2_days
     settings = Settings.from_env({"EMALL_TRACKING_INTERVAL": "60", "EMALL_TRACKING_CONCURRENCY": "8",
                                   "EMALL_AUTO_COMPLETE_DAYS": "0.5"})
     assert (settings.tracking_interval, settings.tracking_concurrency, settings.auto_complete_days) == (60, 8, 0.5)
+
+
+def test_the_sms_provider_is_the_gateway_or_gammu_and_a_typo_is_refused_at_start():
+    assert Settings.from_env({}).sms_provider == "gateway"
+    assert Settings.from_env({"EMALL_SMS_PROVIDER": " Gammu "}).sms_provider == "gammu"
+    with pytest.raises(ValueError, match="EMALL_SMS_PROVIDER must be gateway or gammu, not 'gamu'"):
+        Settings.from_env({"EMALL_SMS_PROVIDER": "gamu"})

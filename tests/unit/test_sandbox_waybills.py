@@ -60,6 +60,9 @@ def test_pos_accepts_domestic_numbers_of_no_public_format(waybill):
     ("dhl", "1234567890"), ("dhl", " 12 3456 7890 "), ("fedex", "794612345678"), ("fedex", "123456789012345"),
     ("jne", "CGK1A12345678901"), ("jne", "0123456789"), ("jne", "A" * 20), ("tiki", "660012345678"),
     ("wahana", "aga12345678"), ("pcp", "PCP1234567890"), ("tiki", "ABCDEF"), ("pcp", "9" * 40),
+    # no published format: whatever a waybill plausibly is
+    ("jne", "CGK-1234567890"), ("jne", "CGK12345"), ("jne", "A" * 40), ("tiki", "JKT-66-0012345678"),
+    ("wahana", "AGA-12345678"), ("pcp", "PCP-1234-567890"), ("pos", "P2503-0500-01234"),
 ])
 def test_well_formed_waybills_are_normalised(courier, waybill):
     assert check_waybill(courier, waybill) == "".join(waybill.split()).upper()
@@ -69,10 +72,10 @@ def test_well_formed_waybills_are_normalised(courier, waybill):
     ("dhl", "123456789"), ("dhl", "12345678901"), ("dhl", "JD0123456789"),
     ("fedex", "12345678901"), ("fedex", "1234567890123"), ("fedex", "12345678901234567890"),
     ("fedex", "7946 1234 567X"),
-    ("jne", "CGK12345"), ("jne", "A" * 21),
+    ("jne", "CGK12"), ("jne", "A" * 41), ("jne", "-CGK1234567890"), ("jne", "CGK1234567890-"),
     ("tiki", "12345"), ("wahana", "X" * 41),
-    ("pos", ""), ("jne", None), ("tiki", "   "),
-    ("jne", "CGK-1234567890"), ("pcp", "PCP1234567890;DROP"), ("tiki", "66001234567\u0661"),
+    ("pos", ""), ("jne", None), ("tiki", "   "), ("pos", "P250/305/0001"), ("jne", "CGK_1234567890"),
+    ("dhl", "12345-67890"), ("fedex", "7946-1234-5678"), ("pcp", "PCP1234567890;DROP"), ("tiki", "66001234567\u0661"),
     ("wahana", "AGA1234567<8>"), ("pos", "RR47312482\u00a09ID!"),
     ("dhl", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660"),  # Arabic-Indic digits
     ("pos", "RR\u0664\u0667\u0663\u0661\u0662\u0664\u0668\u06628\u0669ID"), ("jne", "STRAßE12345"),

@@ -93,12 +93,21 @@ def test_ship_fields_are_normalised():
         "jne", "CGK1A1234567890", "pembeli setuju")
 
 
+@pytest.mark.parametrize("courier, waybill", [("jne", "cgk-1234567890"), ("jne", "CGK12345"), ("tiki", "jkt-660012"),
+                                             ("wahana", "AGA-12345678"), ("pcp", "PCP-1234-567890")])
+def test_a_waybill_of_no_published_format_is_taken_as_the_courier_printed_it(courier, waybill):
+    assert check_shipping_fields(courier, waybill, "")[1] == waybill.upper()
+
+
 @pytest.mark.parametrize("courier, waybill, reason, expected", [
     ("jne", "", "", {("waybill", "REQUIRED")}),
     ("jne", "   ", "", {("waybill", "REQUIRED")}),
     ("gojek", "CGK1A12345678901", "", {("courier", "UNKNOWN_COURIER")}),
     ("", "", "", {("courier", "UNKNOWN_COURIER"), ("waybill", "REQUIRED")}),
     ("dhl", "12345", "", {("waybill", "WAYBILL_FORMAT")}),
+    ("dhl", "12345-67890", "", {("waybill", "WAYBILL_FORMAT")}),  # the published formats stay strict
+    ("fedex", "7946-1234-5678", "", {("waybill", "WAYBILL_FORMAT")}),
+    ("jne", "CGK-12345678<script>", "", {("waybill", "WAYBILL_FORMAT")}),
     ("pos", "RR473124828ID", "", {("waybill", "WAYBILL_FORMAT")}),  # wrong S10 check digit
     ("jne", "CGK1A12345678901", "x" * 201, {("reason", "TOO_LONG")}),
 ])
