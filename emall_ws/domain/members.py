@@ -269,7 +269,13 @@ def _username(value: str | None) -> tuple[str, str]:
     value = _required(value)
     if not USERNAME_RE.fullmatch(value):
         raise _Error(USERNAME_PATTERN, min=USERNAME_MIN, max=USERNAME_MAX)
-    return value, value.lower()
+    return value, username_key(value)
+
+
+def username_key(username: str | None) -> str:
+    """The key a username is known by, typed or stored: trimmed and lower-cased."""
+    return (username or "").strip().lower()
+
 
 
 def _email(value: str | None) -> tuple[str, str]:

@@ -123,6 +123,35 @@ def test_concurrent_registrations_of_one_username_leave_one_member(server):
     assert sorted(outcomes) == ["USERNAME_TAKEN"] * 4 + ["ok"]
 
 
+def answer(fault) -> tuple:
+    return fault_code(fault), fault.message, detail_code(fault), field_errors(fault)
+
+
+def test_an_unknown_username_is_paused_like_a_real_one(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    member = client(server, "Member").service
+    answers = [[answer(fault_of(member.login, username=username, password="salah123456"))
+                for _ in range(6)]
+               for username in (values["username"], unique("nobody"))]
+    assert answers[0] == answers[1]
+    assert [code for _, _, code, _ in answers[0]] == ["BAD_CREDENTIALS"] * 5 + ["LOGIN_PAUSED"]
+
+
+def test_codes_for_an_unknown_username_answer_like_wrong_codes(server, mailbox):
+    values = form()
+    member = client(server, "Member").service
+    member.register(form=values)
+    right = mailbox.code_for(values["email"])
+    wrong = "999999" if right != "999999" else "111111"
+    nobody = unique("nobody")
+    for call, arguments in ((member.activate, dict(code=wrong)),
+                            (member.resetPassword, dict(code=wrong, newPassword="baru12345678"))):
+        assert answer(fault_of(call, username=values["username"], **arguments)) == \
+            answer(fault_of(call, username=nobody, **arguments))
+    assert member.resendActivation(username=nobody) is not None  # as if a code were sent
+    assert member.activate(username=values["username"], code=right).status == "ACTIVE"
+
+
 def test_suds_registers_activates_and_logs_in(server, mailbox):
     suds_member = suds.client.Client(server.wsdl_url("Member"), cache=None)
     values = form()
