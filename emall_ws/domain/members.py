@@ -277,6 +277,17 @@ def username_key(username: str | None) -> str:
     return (username or "").strip().lower()
 
 
+def identity_keys(form: RegistrationForm) -> tuple[str | None, str | None]:
+    """(username key, email key) a member row would store, of each field valid on its own (else
+    None): what uniqueness is checked on, whatever the other fields hold."""
+    keys = []
+    for rule, value in ((_username, form.username), (_email, form.email)):
+        try:
+            keys.append(rule(_clean(value))[1])
+        except _Error:
+            keys.append(None)
+    return keys[0], keys[1]
+
 
 def _email(value: str | None) -> tuple[str, str]:
     """Syntax only (check_deliverability=False: no DNS); -> (normalised, lower-cased key)."""

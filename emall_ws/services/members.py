@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
 from emall_ws.domain import pipelines
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, ValidationFailed)
-from emall_ws.domain.members import (Registration, RegistrationForm, mask_account, mask_identity,
-                                     username_key, validate_password, validate_registration)
+from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account,
+                                     mask_identity, username_key, validate_password, validate_registration)
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
@@ -160,7 +160,7 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
         password_hash = passwords.hash(registration.password)
     except ValidationFailed as failed:
         errors, registration = list(failed.errors), None
-    errors += _taken(session, form)
+    errors += _taken(session, *identity_keys(form))
     if errors or registration is None:
         raise ValidationFailed(sorted(errors, key=_form_order))
     member = _new_member(registration, password_hash, now)
@@ -168,7 +168,8 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
         with session.begin_nested():  # a concurrent twin registration loses here, cleanly
             set_status(session, member, PENDING, now, "registered")
     except IntegrityError:
-        raise ValidationFailed(_taken(session, form) or [FieldError("username", "USERNAME_TAKEN")]) from None
+        raise ValidationFailed(_taken(session, registration.username_key, registration.email_key)
+                               or [FieldError("username", "USERNAME_TAKEN")]) from None
     code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
     _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
           code=code, expires_at=row.expires_at)
@@ -184,18 +185,17 @@ def _form_order(error: FieldError) -> int:
     return _FORM_ORDER.index(error.field) if error.field in _FORM_ORDER else len(_FORM_ORDER)
 
 
-def _taken(session: Session, form: RegistrationForm) -> list[FieldError]:
-    """Username and email already used by someone, compared case-insensitively."""
-    username = (form.username or "").strip().lower()
-    email = (form.email or "").strip().lower()
-    if not username and not email:
+def _taken(session: Session, username_key: str | None, email_key: str | None) -> list[FieldError]:
+    """Username and email keys (domain.members.identity_keys) already used by someone."""
+    if not username_key and not email_key:
         return []
     rows = session.execute(select(Member.username_key, Member.email_key)
-                           .where(or_(Member.username_key == username, Member.email_key == email))).all()
+                           .where(or_(Member.username_key == username_key,
+                                      Member.email_key == email_key))).all()
     errors = []
-    if username and any(r.username_key == username for r in rows):
+    if username_key and any(r.username_key == username_key for r in rows):
         errors.append(FieldError("username", "USERNAME_TAKEN"))
-    if email and any(r.email_key == email for r in rows):
+    if email_key and any(r.email_key == email_key for r in rows):
         errors.append(FieldError("email", "EMAIL_TAKEN"))
     return errors
 
@@ -318,7 +318,7 @@ def create_admin(session: Session, username: str, email: str, password: str, nam
     # an admin gives no address; the ministry's own (Jakarta Selatan) stands in
     form = RegistrationForm(province="31", city="31.74", address="Kementerian Koperasi dan UKM, Jakarta",
                             phone=phone, name=name, username=username, password=password, email=email)
-    errors = _taken(session, form)
+    errors = _taken(session, *identity_keys(form))
     try:
         registration = validate_registration(form, regions, now.date())
     except ValidationFailed as failed:

@@ -372,3 +372,18 @@ def test_reset_password_of_an_unknown_username_answers_like_a_wrong_code(db):
         (ValidationFailed, "VALIDATION_FAILED", [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})])
     assert snapshot(db) == before
 
+
+# --- uniqueness on the stored keys, and moderation -----------------------------------------------
+
+def test_an_email_taken_in_another_spelling_is_reported_on_the_email(db):
+    register(db, "budi", email="budi@bücher.de")
+    before = snapshot(db)
+    with pytest.raises(ValidationFailed) as raised:
+        register(db, "budi2", email="budi@xn--bcher-kva.de")
+    assert [(e.field, e.code) for e in raised.value.errors] == [("email", "EMAIL_TAKEN")]
+    with pytest.raises(ValidationFailed) as raised:  # reported with the other fields' errors too
+        register(db, " BUDI ", email="Budi@XN--BCHER-KVA.DE", phone="")
+    assert [(e.field, e.code) for e in raised.value.errors] == [
+        ("phone", "REQUIRED"), ("username", "USERNAME_TAKEN"), ("email", "EMAIL_TAKEN")]
+    assert snapshot(db) == before
+
