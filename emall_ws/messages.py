@@ -53,6 +53,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "UNKNOWN_MEMBER": {"id": "Member {username} tidak ditemukan.",
                        "en": "Member {username} was not found."},
     "ALREADY_ACTIVATED": {"id": "Akun ini sudah aktif.", "en": "This account is already active."},
+    "MEMBER_NOT_SUSPENDED": {"id": "Akun ini tidak sedang ditangguhkan.",
+                             "en": "This account is not suspended."},
     "CODE_WRONG": {"id": "Kode salah. Sisa percobaan: {remaining}.",
                    "en": "Wrong code. Tries left: {remaining}."},
     "CODE_EXPIRED": {"id": "Kode tidak berlaku atau kedaluwarsa. Mintalah kode baru.",

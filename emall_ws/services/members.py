@@ -307,7 +307,10 @@ def suspend(session: Session, admin: Principal, username: str, reason: str, now:
 
 
 def reinstate(session: Session, username: str, now: datetime) -> MemberView:
+    """Only a suspended member: a pending one activates with its code, never by an admin."""
     member = _member(session, username, lock=True)
+    if member.status != SUSPENDED:
+        raise InvalidState("MEMBER_NOT_SUSPENDED")
     set_status(session, member, ACTIVE, now, "reinstated by an admin")
     return view_of(member)
 

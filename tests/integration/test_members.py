@@ -387,3 +387,12 @@ def test_an_email_taken_in_another_spelling_is_reported_on_the_email(db):
         ("phone", "REQUIRED"), ("username", "USERNAME_TAKEN"), ("email", "EMAIL_TAKEN")]
     assert snapshot(db) == before
 
+
+def test_reinstating_a_pending_member_is_refused_and_changes_nothing(db):
+    register(db)
+    before = snapshot(db)
+    with db.unit_of_work() as session:
+        assert refusal(members.reinstate, session, "sitiaminah", NOW)[:2] == (InvalidState, "MEMBER_NOT_SUSPENDED")
+    assert snapshot(db) == before
+    with pytest.raises(AuthenticationFailed):
+        login(db)
