@@ -52,17 +52,17 @@ def mailbox():
     controller.stop()
 
 
-@pytest.fixture(scope="session")
-def server(database_factory, tmp_path_factory, mailbox):
-    home = tmp_path_factory.mktemp("server")
+def run_server(database_factory, home: Path, mailbox, name: str = "e2e", **env_overrides):
+    """`emall-ws serve` on free ports with its own databases (`name`, `name`_sandbox), until the
+    generator is closed; `env_overrides` are further settings."""
     port, sandbox_port = free_port(), free_port()
-    database_url = database_factory.new_url("e2e")
+    database_url = database_factory.new_url(name)
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
                EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1",
                EMALL_SANDBOX_PORT=str(sandbox_port),
-               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url("e2e_sandbox"))
+               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url(f"{name}_sandbox"), **env_overrides)
     env.pop("EMALL_PUBLIC_URL", None)
     log_path = home / "server.log"
     with open(log_path, "wb") as log:
@@ -81,3 +81,8 @@ def server(database_factory, tmp_path_factory, mailbox):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(database_factory, tmp_path_factory, mailbox):
+    yield from run_server(database_factory, tmp_path_factory.mktemp("server"), mailbox)

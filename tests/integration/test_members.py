@@ -1,6 +1,5 @@
 """Member use cases against the test database: activation, codes, throttling, reset, moderation."""
 import json
-import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from emall_ws.domain.members import RegistrationForm
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN, AuthPolicy
+from tests.races import at_once
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = members.MemberPolicy()
@@ -240,24 +240,26 @@ def test_authorisation_by_role_and_owner():
     assert auth.authorize(admin, owner_id=3) is admin
 
 
-def test_concurrent_registrations_of_one_username_leave_one_member(db):
-    outcomes = []
-    start = threading.Barrier(6)
-
+def registration_outcomes(db, count, username, email) -> list:
+    """"ok" or the field errors of `count` registrations at once, of username(i) and email(i)."""
     def attempt(i):
-        start.wait()
-        try:
-            register(db, "rebutan", email=f"rebutan{i}@example.co.id")
-            outcomes.append("ok")
-        except ValidationFailed as failed:
-            outcomes.append(failed.errors[0].code)
+        register(db, username(i), email=email(i))
+        return "ok"
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["USERNAME_TAKEN"] * 5 + ["ok"]
+    return [outcome if outcome == "ok" else [(e.field, e.code) for e in outcome.errors]
+            for outcome in at_once(count, attempt)]
+
+
+def test_concurrent_registrations_of_one_username_leave_one_member(db):
+    outcomes = registration_outcomes(db, 6, lambda i: "rebutan", lambda i: f"rebutan{i}@example.co.id")
+    assert sorted(outcomes, key=str) == [[("username", "USERNAME_TAKEN")]] * 5 + ["ok"]
+    assert count(db, Member) == 1 and count(db, Notification) == 2  # its email and its SMS
+
+
+def test_concurrent_registrations_of_one_email_leave_one_member(db):
+    outcomes = registration_outcomes(db, 6, lambda i: f"rebutan{i}",
+                                     lambda i: "Rebutan@Example.co.id" if i % 2 else "rebutan@example.co.id")
+    assert sorted(outcomes, key=str) == [[("email", "EMAIL_TAKEN")]] * 5 + ["ok"]
     assert count(db, Member) == 1 and count(db, Notification) == 2  # its email and its SMS
 
 
