@@ -10,6 +10,18 @@ CREATE TABLE category (
 	CONSTRAINT uq_category_code UNIQUE (code)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE failed_try (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	kind VARCHAR(10) NOT NULL,
+	key_hash VARCHAR(64) NOT NULL,
+	at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_failed_try PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_failed_try_kind_at ON failed_try (kind, at);
+
+CREATE INDEX ix_failed_try_kind_key_hash_at ON failed_try (kind, key_hash, at);
+
 CREATE TABLE member (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	username VARCHAR(32) NOT NULL,
@@ -29,8 +41,6 @@ CREATE TABLE member (
 	bank_code VARCHAR(10),
 	account_number VARCHAR(20),
 	account_holder VARCHAR(100),
-	failed_logins INTEGER NOT NULL,
-	login_blocked_until DATETIME(6),
 	created_at DATETIME(6) NOT NULL,
 	activated_at DATETIME(6),
 	CONSTRAINT pk_member PRIMARY KEY (id),
@@ -190,7 +200,6 @@ CREATE TABLE verification_code (
 	member_id BIGINT NOT NULL,
 	purpose VARCHAR(20) NOT NULL,
 	code_hash VARCHAR(64) NOT NULL,
-	attempts INTEGER NOT NULL,
 	created_at DATETIME(6) NOT NULL,
 	expires_at DATETIME(6) NOT NULL,
 	used_at DATETIME(6),

@@ -108,7 +108,7 @@ def _seller(i: int, city) -> dict:
     return dict(username=name, username_key=name, email=f"{name}@example.co.id", email_key=f"{name}@example.co.id",
                 password_hash="!", name=f"UKM {i}", address="Jl. Merdeka 1", phone="+6281234567890",
                 province_code=city.province_code, city_code=city.code, role="SELLER", status="ACTIVE",
-                failed_logins=0, created_at=NOW, activated_at=NOW)
+                created_at=NOW, activated_at=NOW)
 
 
 def _product(rng: random.Random, seller, category_id: int) -> dict:

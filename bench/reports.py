@@ -79,7 +79,7 @@ def _member(name: str, role: str, city: str, **payout) -> dict:
     payout = {"bank_code": None, "account_number": None, "account_holder": None, **payout}  # one shape per INSERT
     return dict(username=name, username_key=name, email=f"{name}@example.co.id", email_key=f"{name}@example.co.id",
                 password_hash="!", name=name.upper(), address="Jl. Merdeka 1", phone="+6281234567890",
-                province_code=city[:2], city_code=city, role=role, status="ACTIVE", failed_logins=0,
+                province_code=city[:2], city_code=city, role=role, status="ACTIVE",
                 created_at=NOW - timedelta(days=400), activated_at=NOW - timedelta(days=400), **payout)
 
 

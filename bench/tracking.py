@@ -84,7 +84,7 @@ def seed_platform(db: Database, parcels: list[tuple[str, str]]) -> None:
             session.add(Member(username=username, username_key=username, email=f"{username}@example.co.id",
                                email_key=f"{username}@example.co.id", password_hash="x", name=username.title(),
                                address="Jl. Merdeka 1", phone="+6281234567890", province_code="31", city_code=CITY,
-                               role=role, status="ACTIVE", failed_logins=0, created_at=now, activated_at=now))
+                               role=role, status="ACTIVE", created_at=now, activated_at=now))
         session.flush()
         buyer, seller = (session.scalar(select(Member.id).where(Member.username == u)) for u in ("pembeli", "penjual"))
         session.execute(insert(Order), [

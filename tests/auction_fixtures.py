@@ -51,7 +51,7 @@ def create_member(db: Database, username: str | None = None, role: str = BUYER, 
                         email_key=email.lower(), password_hash=_password_hash(password),
                         name=f"Member {username}", address="Jl. Gatot Subroto Kav. 94", phone=phone,
                         province_code="31", city_code="31.74", role=role, status=status,
-                        nik="3174011501900001" if role == "SELLER" else None, failed_logins=0,
+                        nik="3174011501900001" if role == "SELLER" else None,
                         created_at=now, activated_at=now if status == "ACTIVE" else None)
         session.add(member)
         session.flush()

@@ -106,8 +106,6 @@ class Member(Base):
     bank_code: Mapped[str | None] = mapped_column(String(10))  # payout account of a seller
     account_number: Mapped[str | None] = mapped_column(String(20))
     account_holder: Mapped[str | None] = mapped_column(String(100))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    login_blocked_until: Mapped[datetime | None] = mapped_column(UTC_TIME)
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     activated_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
 
@@ -133,12 +131,24 @@ class VerificationCode(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
     purpose: Mapped[str] = mapped_column(String(20))  # ACTIVATION, PASSWORD_RESET
     code_hash: Mapped[str] = mapped_column(String(64))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
     used_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
 
     __table_args__ = (Index(None, "member_id", "purpose"), Base.__table_args__)
+
+
+class FailedTry(Base):
+    """A failed login or a wrong one-time code, counted against the username tried, whether or
+    not a member has it (throttling that does not tell who is registered)."""
+    __tablename__ = "failed_try"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(10))  # LOGIN, CODE
+    key_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the username key: not what was typed
+    at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    __table_args__ = (Index(None, "kind", "key_hash", "at"), Index(None, "kind", "at"), Base.__table_args__)
 
 
 class AuthSession(Base):

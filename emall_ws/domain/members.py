@@ -269,7 +269,24 @@ def _username(value: str | None) -> tuple[str, str]:
     value = _required(value)
     if not USERNAME_RE.fullmatch(value):
         raise _Error(USERNAME_PATTERN, min=USERNAME_MIN, max=USERNAME_MAX)
-    return value, value.lower()
+    return value, username_key(value)
+
+
+def username_key(username: str | None) -> str:
+    """The key a username is known by, typed or stored: trimmed and lower-cased."""
+    return (username or "").strip().lower()
+
+
+def identity_keys(form: RegistrationForm) -> tuple[str | None, str | None]:
+    """(username key, email key) a member row would store, of each field valid on its own (else
+    None): what uniqueness is checked on, whatever the other fields hold."""
+    keys = []
+    for rule, value in ((_username, form.username), (_email, form.email)):
+        try:
+            keys.append(rule(_clean(value))[1])
+        except _Error:
+            keys.append(None)
+    return keys[0], keys[1]
 
 
 def _email(value: str | None) -> tuple[str, str]:

@@ -14,7 +14,8 @@ A crash (or kill) between 2 and 3 leaves the row PENDING with its lease; when th
 round claims it and sends it again. That can deliver a message twice, which is the price of never
 losing one (at-least-once) - unless the channel de-duplicates: every attempt at a row is given the
 same `reference` (the row's, random), which the SMS gateway uses to answer a repeat with the first
-message's id. Bodies carry one-time codes: this module logs ids and template names only.
+message's id. Bodies carry one-time codes: this module logs ids and template names only, and a
+row's code is redacted from its data once the row is SENT or FAILED.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from emall_ws.notify.outbox import FAILED, PENDING, SENT
 log = logging.getLogger(__name__)
 
 ERROR_LIMIT = 500  # Notification.error is String(500)
+REDACTED = "******"
 
 
 class Sender(Protocol):
@@ -198,6 +200,8 @@ class Dispatcher:
         condition = [Notification.id == row.id, Notification.status == PENDING]
         if only_our_claim:
             condition.append(Notification.attempts == row.attempts)
+        if values.get("status") in (SENT, FAILED):
+            values["data"] = without_code(row.data)
         with self.db.unit_of_work() as session:
             written = session.execute(update(Notification).where(*condition).values(**values)).rowcount
         if not written:
@@ -215,6 +219,18 @@ class Dispatcher:
                            Notification.attempts == row.attempts)
                     .values(next_attempt_at=now, attempts=row.attempts - 1)).rowcount
         return released
+
+
+def without_code(data: str) -> str:
+    """A row's data with its one-time code (key `code`) redacted: the code is kept only until its
+    message has left or been given up. Data that is not a JSON object is returned as it is."""
+    try:
+        values = json.loads(data)
+    except ValueError:
+        return data
+    if not isinstance(values, dict) or "code" not in values:
+        return data
+    return json.dumps({**values, "code": REDACTED}, ensure_ascii=False, sort_keys=True)
 
 
 def _lock_for_claim(session: Session) -> None:

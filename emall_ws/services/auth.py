@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from emall_ws.db.models import AuthSession, Member
 from emall_ws.domain.errors import AuthenticationFailed, NotAuthorized
+from emall_ws.domain.members import username_key
 from emall_ws.passwords import Passwords
+from emall_ws.services import throttle
 
 BUYER, SELLER, ADMIN = "BUYER", "SELLER", "ADMIN"
 
@@ -19,7 +21,9 @@ BUYER, SELLER, ADMIN = "BUYER", "SELLER", "ADMIN"
 @dataclass(frozen=True)
 class AuthPolicy:
     session_ttl: timedelta = timedelta(hours=12)
-    max_failed_logins: int = 5  # consecutive failures before the account is paused
+    # a username (registered or not) with this many failed logins within login_pause is paused
+    # until the oldest of them is login_pause old
+    max_failed_logins: int = 5
     login_pause: timedelta = timedelta(minutes=15)
 
 
@@ -54,36 +58,29 @@ def _principal(member: Member) -> Principal:
 
 def check_password(session: Session, username: str, password: str, passwords: Passwords,
                    now: datetime, policy: AuthPolicy) -> Member:
-    """The active member with these credentials; throttles repeated failures.
+    """The active member with these credentials; throttles repeated failures per username.
 
-    The hash is checked without a row lock (it is slow by design); counters move by atomic
-    updates. A failure is committed before it is raised, so it counts although the call fails.
-    Unknown username, wrong password, pending and suspended all answer alike.
+    Failures are counted per username whether or not a member has it (services.throttle), so an
+    unknown name is paused like a real one: unknown username, wrong password, pending and suspended
+    all answer alike. The hash is checked outside any transaction (it is slow by design); a failure
+    is committed before it is raised, so it counts although the call fails.
     """
-    member = session.scalars(select(Member).where(Member.username_key == (username or "").lower())).first()
+    member = session.scalars(select(Member).where(Member.username_key == username_key(username))).first()
+    failed = throttle.failures(session, throttle.LOGIN, username, now, policy.login_pause)
     session.commit()  # end the read: no transaction (on SQLite, no write lock) spans the slow hash
-    if member is not None and member.login_blocked_until and member.login_blocked_until > now:
+    if failed >= policy.max_failed_logins:
         passwords.verify(None, password or "")  # same cost as a real check
         raise AuthenticationFailed("LOGIN_PAUSED")
     valid = passwords.verify(member.password_hash if member else None, password or "")
-    if member is not None and not valid:
-        _count_failure(session, member.id, now, policy)
+    if not valid:
+        throttle.record_failure(session, throttle.LOGIN, username, now, policy.login_pause)
     if member is None or not valid or member.status != "ACTIVE":
         raise AuthenticationFailed("BAD_CREDENTIALS")
-    if member.failed_logins:
-        member.failed_logins = 0
+    if failed:
+        throttle.clear(session, throttle.LOGIN, username)
     if passwords.needs_rehash(member.password_hash):
         member.password_hash = passwords.hash(password)
     return member
-
-
-def _count_failure(session: Session, member_id: int, now: datetime, policy: AuthPolicy) -> None:
-    session.execute(update(Member).where(Member.id == member_id)
-                    .values(failed_logins=Member.failed_logins + 1))
-    session.execute(update(Member).where(Member.id == member_id,
-                                         Member.failed_logins >= policy.max_failed_logins)
-                    .values(failed_logins=0, login_blocked_until=now + policy.login_pause))
-    session.commit()
 
 
 def login(session: Session, username: str, password: str, passwords: Passwords, now: datetime,

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
 from emall_ws.domain import pipelines
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, ValidationFailed)
-from emall_ws.domain.members import (Registration, RegistrationForm, mask_account, mask_identity,
-                                     validate_password, validate_registration)
+from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account,
+                                     mask_identity, username_key, validate_password, validate_registration)
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
-from emall_ws.services import auth
+from emall_ws.services import auth, throttle
 from emall_ws.services.auth import ADMIN, Principal
 from emall_ws.services.status import change_status
 
@@ -31,7 +31,10 @@ PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
 class MemberPolicy:
     activation_ttl: timedelta = timedelta(hours=24)
     reset_ttl: timedelta = timedelta(minutes=30)
-    max_code_attempts: int = 5  # wrong tries per code; then a fresh code is needed
+    # wrong codes per username (registered or not) within code_attempts_window, across its codes:
+    # a fresh code brings no fresh tries
+    max_code_attempts: int = 10
+    code_attempts_window: timedelta = timedelta(hours=1)
     resend_interval: timedelta = timedelta(minutes=1)
     page_size_max: int = 100
 
@@ -99,37 +102,41 @@ def _issue_code(session: Session, member: Member, purpose: str, ttl: timedelta,
                     .values(expires_at=now))
     code = f"{secrets.randbelow(10**6):06d}"
     row = VerificationCode(member_id=member.id, purpose=purpose, code_hash=_code_hash(member.id, purpose, code),
-                           attempts=0, created_at=now, expires_at=now + ttl)
+                           created_at=now, expires_at=now + ttl)
     session.add(row)
     session.flush()
     return code, row
 
 
-def _use_code(session: Session, member: Member, purpose: str, code: str, now: datetime,
-              policy: MemberPolicy) -> None:
-    """Consumes the member's current code, or raises; every try counts, atomically."""
-    row = session.scalars(select(VerificationCode)
-                          .where(VerificationCode.member_id == member.id,
-                                 VerificationCode.purpose == purpose, VerificationCode.used_at.is_(None))
-                          .order_by(VerificationCode.id.desc()).limit(1)).first()
-    if row is None or row.expires_at <= now:
-        raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
-    counted = session.execute(update(VerificationCode)
-                              .where(VerificationCode.id == row.id,
-                                     VerificationCode.attempts < policy.max_code_attempts)
-                              .values(attempts=VerificationCode.attempts + 1)).rowcount
-    if not counted:
+def _use_code(session: Session, username: str, member: Member | None, purpose: str, code: str,
+              now: datetime, policy: MemberPolicy) -> None:
+    """Consumes the member's current code, or raises. Wrong tries are counted per username across
+    codes (services.throttle); an unknown username answers like a wrong code."""
+    spent = throttle.failures(session, throttle.CODE, username, now, policy.code_attempts_window)
+    if spent >= policy.max_code_attempts:
         raise ValidationFailed([FieldError("code", "CODE_ATTEMPTS_EXCEEDED")])
-    if not hmac.compare_digest(row.code_hash, _code_hash(member.id, purpose, (code or "").strip())):
-        session.commit()  # the wrong try must count although the call fails
-        remaining = policy.max_code_attempts - row.attempts
-        raise ValidationFailed([FieldError("code", "CODE_WRONG", {"remaining": max(remaining, 0)})])
+    row = member and session.scalars(
+        select(VerificationCode)
+        .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose,
+               VerificationCode.used_at.is_(None))
+        .order_by(VerificationCode.id.desc()).limit(1)).first()
+    if row is not None and row.expires_at <= now:
+        raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
+    if row is None or not hmac.compare_digest(row.code_hash,
+                                              _code_hash(member.id, purpose, (code or "").strip())):
+        throttle.record_failure(session, throttle.CODE, username, now, policy.code_attempts_window)
+        remaining = policy.max_code_attempts - spent - 1
+        raise ValidationFailed([FieldError("code", "CODE_WRONG", {"remaining": remaining})])
     row.used_at = now
 
 
+def _find(session: Session, username: str, *, lock: bool = False) -> Member | None:
+    query = select(Member).where(Member.username_key == username_key(username))
+    return session.scalars(query.with_for_update() if lock else query).first()
+
+
 def _member(session: Session, username: str, *, lock: bool = False) -> Member:
-    query = select(Member).where(Member.username_key == (username or "").strip().lower())
-    member = session.scalars(query.with_for_update() if lock else query).first()
+    member = _find(session, username, lock=lock)
     if member is None:
         raise NotFound("UNKNOWN_MEMBER", username=username or "")
     return member
@@ -153,7 +160,7 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
         password_hash = passwords.hash(registration.password)
     except ValidationFailed as failed:
         errors, registration = list(failed.errors), None
-    errors += _taken(session, form)
+    errors += _taken(session, *identity_keys(form))
     if errors or registration is None:
         raise ValidationFailed(sorted(errors, key=_form_order))
     member = _new_member(registration, password_hash, now)
@@ -161,7 +168,8 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
         with session.begin_nested():  # a concurrent twin registration loses here, cleanly
             set_status(session, member, PENDING, now, "registered")
     except IntegrityError:
-        raise ValidationFailed(_taken(session, form) or [FieldError("username", "USERNAME_TAKEN")]) from None
+        raise ValidationFailed(_taken(session, registration.username_key, registration.email_key)
+                               or [FieldError("username", "USERNAME_TAKEN")]) from None
     code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
     _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
           code=code, expires_at=row.expires_at)
@@ -177,18 +185,17 @@ def _form_order(error: FieldError) -> int:
     return _FORM_ORDER.index(error.field) if error.field in _FORM_ORDER else len(_FORM_ORDER)
 
 
-def _taken(session: Session, form: RegistrationForm) -> list[FieldError]:
-    """Username and email already used by someone, compared case-insensitively."""
-    username = (form.username or "").strip().lower()
-    email = (form.email or "").strip().lower()
-    if not username and not email:
+def _taken(session: Session, username_key: str | None, email_key: str | None) -> list[FieldError]:
+    """Username and email keys (domain.members.identity_keys) already used by someone."""
+    if not username_key and not email_key:
         return []
     rows = session.execute(select(Member.username_key, Member.email_key)
-                           .where(or_(Member.username_key == username, Member.email_key == email))).all()
+                           .where(or_(Member.username_key == username_key,
+                                      Member.email_key == email_key))).all()
     errors = []
-    if username and any(r.username_key == username for r in rows):
+    if username_key and any(r.username_key == username_key for r in rows):
         errors.append(FieldError("username", "USERNAME_TAKEN"))
-    if email and any(r.email_key == email for r in rows):
+    if email_key and any(r.email_key == email_key for r in rows):
         errors.append(FieldError("email", "EMAIL_TAKEN"))
     return errors
 
@@ -199,14 +206,14 @@ def _new_member(registration: Registration, password_hash: str, now: datetime) -
                   password_hash=password_hash, name=r.name, address=r.address, phone=r.phone,
                   province_code=r.province_code, city_code=r.city_code, role=r.role, status=None,
                   nik=r.nik, nib=r.nib, bank_code=r.bank_code, account_number=r.account_number,
-                  account_holder=r.account_holder, failed_logins=0, created_at=now)
+                  account_holder=r.account_holder, created_at=now)
 
 
 def activate(session: Session, username: str, code: str, now: datetime, policy: MemberPolicy) -> MemberView:
-    member = _member(session, username, lock=True)
-    if member.status != PENDING:
+    member = _find(session, username, lock=True)
+    if member is not None and member.status != PENDING:
         raise InvalidState("ALREADY_ACTIVATED")
-    _use_code(session, member, ACTIVATION, code, now, policy)
+    _use_code(session, username, member, ACTIVATION, code, now, policy)
     set_status(session, member, ACTIVE, now, "activation code")
     member.activated_at = now
     _tell(session, member, f"member:{member.id}:activated", "member_activated",
@@ -215,7 +222,10 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
 
 
 def resend_activation(session: Session, username: str, now: datetime, policy: MemberPolicy) -> datetime:
-    member = _member(session, username, lock=True)
+    """A fresh code on its way; an unknown username gets the same answer, and no code."""
+    member = _find(session, username, lock=True)
+    if member is None:
+        return now + policy.activation_ttl
     if member.status != PENDING:
         raise InvalidState("ALREADY_ACTIVATED")
     _not_too_soon(session, member, ACTIVATION, now, policy)
@@ -254,16 +264,17 @@ def request_password_reset(session: Session, username_or_email: str, now: dateti
 
 def reset_password(session: Session, username: str, code: str, new_password: str, passwords: Passwords,
                    now: datetime, policy: MemberPolicy) -> None:
-    member = _member(session, username, lock=True)
-    problems = validate_password(new_password, member.username, member.email)
+    """An unknown username, or one of a member who is not active, answers like a wrong code."""
+    member = _find(session, username, lock=True)
+    problems = validate_password(new_password, member.username if member else username,
+                                 member.email if member else None)
     if problems:
         raise ValidationFailed([FieldError("newPassword", e.code, e.params) for e in problems])
-    if member.status != ACTIVE:
-        raise InvalidState("MEMBER_NOT_ACTIVE")
-    _use_code(session, member, PASSWORD_RESET, code, now, policy)
+    if member is not None and member.status != ACTIVE:
+        member = None
+    _use_code(session, username, member, PASSWORD_RESET, code, now, policy)
     member.password_hash = passwords.hash(new_password)
-    member.failed_logins = 0
-    member.login_blocked_until = None
+    throttle.clear(session, throttle.LOGIN, member.username)
     auth.end_all_sessions(session, member.id, now)
 
 
@@ -296,7 +307,10 @@ def suspend(session: Session, admin: Principal, username: str, reason: str, now:
 
 
 def reinstate(session: Session, username: str, now: datetime) -> MemberView:
+    """Only a suspended member: a pending one activates with its code, never by an admin."""
     member = _member(session, username, lock=True)
+    if member.status != SUSPENDED:
+        raise InvalidState("MEMBER_NOT_SUSPENDED")
     set_status(session, member, ACTIVE, now, "reinstated by an admin")
     return view_of(member)
 
@@ -307,7 +321,7 @@ def create_admin(session: Session, username: str, email: str, password: str, nam
     # an admin gives no address; the ministry's own (Jakarta Selatan) stands in
     form = RegistrationForm(province="31", city="31.74", address="Kementerian Koperasi dan UKM, Jakarta",
                             phone=phone, name=name, username=username, password=password, email=email)
-    errors = _taken(session, form)
+    errors = _taken(session, *identity_keys(form))
     try:
         registration = validate_registration(form, regions, now.date())
     except ValidationFailed as failed:

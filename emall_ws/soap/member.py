@@ -38,20 +38,21 @@ class City(_Type):
 
 
 class RegistrationForm(_Type):
-    """Every field is optional in the schema so that one fault can list every missing one."""
-    province = Text
-    city = Text
-    address = Text
-    phone = Text
-    name = Text
-    username = Username
-    password = Secret
-    email = Text
-    nik = Text
-    nib = Text
-    bankCode = Text
-    accountNumber = Text
-    accountHolder = Text
+    """Every field is optional and unbounded in the schema (the request size limit bounds them) so
+    that one fault lists every failing field, a missing one or an over-long one, by its own rule."""
+    province = Unicode
+    city = Unicode
+    address = Unicode
+    phone = Unicode
+    name = Unicode
+    username = Unicode
+    password = Unicode
+    email = Unicode
+    nik = Unicode
+    nib = Unicode
+    bankCode = Unicode
+    accountNumber = Unicode
+    accountHolder = Unicode
 
 
 class Notice(_Type):

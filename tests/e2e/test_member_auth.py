@@ -1,13 +1,13 @@
 """Activation, login with a session token and with WS-Security, and roles, over SOAP."""
-import threading
-
 import pytest
 import suds.client
 from zeep.wsse.username import UsernameToken
 
 from tests.e2e.catalog import ADMIN_PASSWORD, create_admin
+from tests.e2e.conftest import serving
 from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
+from tests.races import at_once
 
 
 @pytest.fixture(scope="module")
@@ -101,26 +101,83 @@ def test_admin_operations_need_the_admin_role(server, mailbox, admin):
     assert login(server, buyer["username"])
 
 
-def test_concurrent_registrations_of_one_username_leave_one_member(server):
-    username = unique("rebutan")
-    outcomes = []
-    start = threading.Barrier(5)
-
+def registration_outcomes(server, count, **values) -> list:
+    """"ok" or the field errors of `count` registrations of form(**values) at once."""
     def attempt(i):
         member = client(server, "Member").service
-        start.wait()
-        try:
-            member.register(form=form(username=username, email=f"{username}.{i}@example.co.id"))
-            outcomes.append("ok")
-        except Exception as error:  # noqa: BLE001 - the fault is what is counted
-            outcomes.append(field_errors(error).get("username", ("?",))[0])
+        member.register(form=form(**{name: value(i) for name, value in values.items()}))
+        return "ok"
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(5)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["USERNAME_TAKEN"] * 4 + ["ok"]
+    return [outcome if outcome == "ok" else field_errors(outcome) for outcome in at_once(count, attempt)]
+
+
+def test_concurrent_registrations_of_one_username_leave_one_member(server):
+    username = unique("rebutan")
+    outcomes = registration_outcomes(server, 5, username=lambda i: username,
+                                     email=lambda i: f"{username}.{i}@example.co.id")
+    assert sorted(outcomes, key=str) == ["ok"] + [{"username": ("USERNAME_TAKEN", "Username sudah dipakai.")}] * 4
+
+
+def test_concurrent_registrations_of_one_email_leave_one_member(server):
+    email = f"{unique('rebutan')}@example.co.id"
+    outcomes = registration_outcomes(server, 5, username=lambda i: unique("rebutan"),
+                                     email=lambda i: email.upper() if i % 2 else email)
+    assert sorted(outcomes, key=str) == ["ok"] + [{"email": ("EMAIL_TAKEN", "Email sudah terdaftar.")}] * 4
+
+
+def answer(fault) -> tuple:
+    return fault_code(fault), fault.message, detail_code(fault), field_errors(fault)
+
+
+def test_an_unknown_username_is_paused_like_a_real_one(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    member = client(server, "Member").service
+    answers = [[answer(fault_of(member.login, username=username, password="salah123456"))
+                for _ in range(6)]
+               for username in (values["username"], unique("nobody"))]
+    assert answers[0] == answers[1]
+    assert [code for _, _, code, _ in answers[0]] == ["BAD_CREDENTIALS"] * 5 + ["LOGIN_PAUSED"]
+
+
+def test_codes_for_an_unknown_username_answer_like_wrong_codes(server, mailbox):
+    values = form()
+    member = client(server, "Member").service
+    member.register(form=values)
+    right = mailbox.code_for(values["email"])
+    wrong = "999999" if right != "999999" else "111111"
+    nobody = unique("nobody")
+    for call, arguments in ((member.activate, dict(code=wrong)),
+                            (member.resetPassword, dict(code=wrong, newPassword="baru12345678"))):
+        assert answer(fault_of(call, username=values["username"], **arguments)) == \
+            answer(fault_of(call, username=nobody, **arguments))
+    assert member.resendActivation(username=nobody) is not None  # as if a code were sent
+    assert member.activate(username=values["username"], code=right).status == "ACTIVE"
+
+
+@pytest.fixture(scope="module")
+def debug_server(database_factory, tmp_path_factory, mailbox):
+    """A server of its own that logs everything it would log (EMALL_LOG_LEVEL=DEBUG)."""
+    with serving(database_factory, tmp_path_factory.mktemp("debug_server"), mailbox, "e2e_debug",
+                 EMALL_LOG_LEVEL="DEBUG") as server:
+        yield server
+
+
+def test_the_server_log_shows_no_personal_numbers_and_no_password(debug_server, mailbox):
+    server = debug_server
+    secrets = dict(nik="3174011501907531", nib="9120001234567", accountNumber="5550024681",
+                   password="Rahasia9Unik42")
+    values = register_and_activate(server, mailbox, seller_form(**secrets))
+    service, auth = as_member(server, "Member", login(server, values["username"], secrets["password"]))
+    assert service.getProfile(**auth).role == "SELLER"
+    fault_of(client(server, "Member").service.login, username=values["username"],
+             password=secrets["password"] + "x")
+    fault_of(client(server, "Member").service.register,  # refused: the account number is too short
+             form=seller_form(**{**secrets, "accountNumber": secrets["accountNumber"][:-1]}))
+    log = server.log()
+    assert "DEBUG" in log and "notification" in log  # it does log, in detail
+    for name, secret in secrets.items():
+        assert secret not in log, name
+    assert secrets["accountNumber"][:-1] not in log
 
 
 def test_suds_registers_activates_and_logs_in(server, mailbox):

@@ -55,6 +55,19 @@ def test_every_empty_field_is_reported_at_once(member):
     assert all(code == "REQUIRED" for code, _ in field_errors(fault).values())
 
 
+def test_over_long_fields_are_reported_with_the_others(member):
+    values = form(username="a" * 150, password="rahasia1" * 26, province="")
+    fault = fault_of(member.register, form=values)
+    assert fault_code(fault) == "Client.Validation"
+    assert field_errors(fault) == {
+        "province": ("REQUIRED", "Kolom Propinsi wajib diisi"),
+        "username": ("USERNAME_PATTERN", "Username harus 3-32 karakter, diawali huruf, dan hanya berisi "
+                                         "huruf, angka, garis bawah (_) atau titik (.)"),
+        "password": ("TOO_LONG", "Kolom Password maksimal 128 karakter")}
+    # nothing was written: the same email registers fine afterwards
+    assert member.register(form=form(email=values["email"])).status == "PENDING"
+
+
 def test_row2_the_chosen_city_is_kept(server, mailbox, member):
     values = register_and_activate(server, mailbox, form(city="31.71"))
     service, auth = as_member(server, "Member", login(server, values["username"]))

@@ -20,7 +20,7 @@ def add_member(db, username: str, role: str = "SELLER", city: str = "31.74") -> 
         member = Member(username=username, username_key=username.lower(), email=f"{username}@example.co.id",
                         email_key=f"{username}@example.co.id", password_hash="x", name=username.title(),
                         address="Jl. Merdeka 1", phone="+6281234567890", province_code=city[:2], city_code=city,
-                        role=role, status="ACTIVE", failed_logins=0, created_at=NOW, activated_at=NOW)
+                        role=role, status="ACTIVE", created_at=NOW, activated_at=NOW)
         session.add(member)
         session.flush()
         return Principal(member.id, username, role)

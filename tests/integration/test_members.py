@@ -1,6 +1,5 @@
 """Member use cases against the test database: activation, codes, throttling, reset, moderation."""
 import json
-import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -8,12 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from emall_ws.data.regions import load_regions
-from emall_ws.db.models import AuthSession, Member, MemberStatusHistory, Notification
+from emall_ws.db.models import AuthSession, FailedTry, Member, MemberStatusHistory, Notification, VerificationCode
 from emall_ws.domain.errors import AuthenticationFailed, Conflict, InvalidState, NotAuthorized, ValidationFailed
 from emall_ws.domain.members import RegistrationForm
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN, AuthPolicy
+from tests.races import at_once
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = members.MemberPolicy()
@@ -47,9 +47,28 @@ def count(db, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def activate(db, username, code, now=NOW):
+def activate(db, username, code, now=NOW, policy=POLICY):
     with db.unit_of_work() as session:
-        return members.activate(session, username, code, now, POLICY)
+        return members.activate(session, username, code, now, policy)
+
+
+def wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def refusal(call, *args, **kwargs) -> tuple:
+    """(exception type, code, field errors) of a refused call."""
+    with pytest.raises(Exception) as raised:
+        call(*args, **kwargs)
+    error = raised.value
+    return type(error), error.code, [(e.field, e.code, e.params) for e in getattr(error, "errors", [])]
+
+
+def snapshot(db) -> list:
+    """Everything a member use case may change, to show that a refused call changed nothing."""
+    with db.unit_of_work() as session:
+        return [session.execute(select(*model.__table__.columns).order_by(model.id)).all()
+                for model in (Member, MemberStatusHistory, VerificationCode, Notification, AuthSession)]
 
 
 def test_registration_writes_a_pending_member_history_an_email_and_an_sms(db):
@@ -84,7 +103,7 @@ def test_wrong_codes_are_limited_and_counted_even_though_the_call_fails(db):
     register(db)
     for remaining in range(POLICY.max_code_attempts - 1, -1, -1):
         with pytest.raises(ValidationFailed) as raised:
-            activate(db, "sitiaminah", "000000" if last_code(db, "sitiaminah") != "000000" else "111111")
+            activate(db, "sitiaminah", wrong(last_code(db, "sitiaminah")))
         assert raised.value.errors[0].code == "CODE_WRONG"
         assert raised.value.errors[0].params["remaining"] == remaining
     with pytest.raises(ValidationFailed) as raised:  # even the right code is refused now
@@ -221,22 +240,161 @@ def test_authorisation_by_role_and_owner():
     assert auth.authorize(admin, owner_id=3) is admin
 
 
-def test_concurrent_registrations_of_one_username_leave_one_member(db):
-    outcomes = []
-    start = threading.Barrier(6)
-
+def registration_outcomes(db, count, username, email) -> list:
+    """"ok" or the field errors of `count` registrations at once, of username(i) and email(i)."""
     def attempt(i):
-        start.wait()
-        try:
-            register(db, "rebutan", email=f"rebutan{i}@example.co.id")
-            outcomes.append("ok")
-        except ValidationFailed as failed:
-            outcomes.append(failed.errors[0].code)
+        register(db, username(i), email=email(i))
+        return "ok"
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(outcomes) == ["USERNAME_TAKEN"] * 5 + ["ok"]
+    return [outcome if outcome == "ok" else [(e.field, e.code) for e in outcome.errors]
+            for outcome in at_once(count, attempt)]
+
+
+def test_concurrent_registrations_of_one_username_leave_one_member(db):
+    outcomes = registration_outcomes(db, 6, lambda i: "rebutan", lambda i: f"rebutan{i}@example.co.id")
+    assert sorted(outcomes, key=str) == [[("username", "USERNAME_TAKEN")]] * 5 + ["ok"]
     assert count(db, Member) == 1 and count(db, Notification) == 2  # its email and its SMS
+
+
+def test_concurrent_registrations_of_one_email_leave_one_member(db):
+    outcomes = registration_outcomes(db, 6, lambda i: f"rebutan{i}",
+                                     lambda i: "Rebutan@Example.co.id" if i % 2 else "rebutan@example.co.id")
+    assert sorted(outcomes, key=str) == [[("email", "EMAIL_TAKEN")]] * 5 + ["ok"]
+    assert count(db, Member) == 1 and count(db, Notification) == 2  # its email and its SMS
+
+
+# --- wrong codes: a budget per username, across codes ----------------------------------------
+
+SMALL_BUDGET = replace(POLICY, max_code_attempts=3)
+
+
+def test_a_fresh_code_brings_no_fresh_tries(db):
+    register(db)
+    for remaining in (2, 1):
+        assert refusal(activate, db, "sitiaminah", wrong(last_code(db, "sitiaminah")), policy=SMALL_BUDGET)[2] \
+            == [("code", "CODE_WRONG", {"remaining": remaining})]
+    later = NOW + POLICY.resend_interval
+    with db.unit_of_work() as session:
+        members.resend_activation(session, "sitiaminah", later, SMALL_BUDGET)
+    fresh = last_code(db, "sitiaminah")
+    assert refusal(activate, db, "sitiaminah", wrong(fresh), now=later, policy=SMALL_BUDGET)[2] \
+        == [("code", "CODE_WRONG", {"remaining": 0})]
+    before = snapshot(db)
+    assert refusal(activate, db, "sitiaminah", fresh, now=later, policy=SMALL_BUDGET)[2] \
+        == [("code", "CODE_ATTEMPTS_EXCEEDED", {})]  # even the right, fresh code
+    assert snapshot(db) == before  # still PENDING, the code unused
+    # the budget is per window: once the wrong tries are an hour old, the code works
+    after_window = NOW + SMALL_BUDGET.code_attempts_window + timedelta(seconds=1)
+    assert activate(db, "sitiaminah", fresh, now=after_window, policy=SMALL_BUDGET).status == "ACTIVE"
+
+
+def reset_password(db, username, code, new_password="baru12345678", now=NOW, policy=POLICY):
+    with db.unit_of_work() as session:
+        members.reset_password(session, username, code, new_password, PASSWORDS, now, policy)
+
+
+def request_reset(db, username, now):
+    with db.unit_of_work() as session:
+        members.request_password_reset(session, username, now, POLICY)
+
+
+def test_wrong_reset_codes_share_the_budget_across_requests(db):
+    active_member(db)
+    for minute in range(3):  # a fresh reset code each minute, one wrong try at each
+        now = NOW + timedelta(minutes=minute)
+        request_reset(db, "sitiaminah", now)
+        refusal(reset_password, db, "sitiaminah", wrong(last_code(db, "sitiaminah", "password_reset")),
+                now=now, policy=SMALL_BUDGET)
+    before = snapshot(db)
+    right = last_code(db, "sitiaminah", "password_reset")
+    assert refusal(reset_password, db, "sitiaminah", right, now=now, policy=SMALL_BUDGET)[2] \
+        == [("code", "CODE_ATTEMPTS_EXCEEDED", {})]
+    assert snapshot(db) == before
+    assert login(db, now=now)[2].username == "sitiaminah"  # the old password still works
+
+
+# --- unknown usernames answer like real ones ------------------------------------------------------
+
+def test_an_unknown_username_is_paused_like_a_real_one_with_the_same_answers(db):
+    active_member(db)
+    policy = AuthPolicy(max_failed_logins=3, login_pause=timedelta(minutes=15))
+    answers = {}
+    for username in ("sitiaminah", "nobody"):
+        answers[username] = [refusal(login, db, username, "salah12345", policy=policy)[:2]
+                             for _ in range(policy.max_failed_logins + 1)]
+    assert answers["sitiaminah"] == answers["nobody"] == \
+        [(AuthenticationFailed, "BAD_CREDENTIALS")] * 3 + [(AuthenticationFailed, "LOGIN_PAUSED")]
+    with db.unit_of_work() as session:  # counted per username, which is not kept as typed
+        keys = session.scalars(select(FailedTry.key_hash)).all()
+    assert len(set(keys)) == 2 and not {"sitiaminah", "nobody"} & set(keys)
+    assert login(db, now=NOW + timedelta(minutes=16), policy=policy)[2].username == "sitiaminah"
+
+
+def test_a_successful_login_clears_the_failures(db):
+    active_member(db)
+    policy = AuthPolicy(max_failed_logins=3)
+    for _ in range(2):
+        refusal(login, db, password="salah12345", policy=policy)
+    login(db, policy=policy)
+    for _ in range(2):
+        refusal(login, db, password="salah12345", policy=policy)
+    assert login(db, policy=policy)[2].username == "sitiaminah"
+
+
+def test_activate_with_an_unknown_username_answers_like_a_wrong_code(db):
+    register(db)
+    code = last_code(db, "sitiaminah")
+    before = snapshot(db)
+    real = [refusal(activate, db, "sitiaminah", wrong(code)) for _ in range(POLICY.max_code_attempts + 1)]
+    unknown = [refusal(activate, db, "nobody", wrong(code)) for _ in range(POLICY.max_code_attempts + 1)]
+    assert real == unknown
+    assert real[0][2] == [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})]
+    assert real[-1][2] == [("code", "CODE_ATTEMPTS_EXCEEDED", {})]
+    assert snapshot(db) == before
+
+
+def test_resend_activation_to_an_unknown_username_answers_like_a_real_resend(db):
+    register(db)
+    later = NOW + POLICY.resend_interval
+    before = snapshot(db)
+    with db.unit_of_work() as session:
+        unknown = members.resend_activation(session, "nobody", later, POLICY)
+    assert snapshot(db) == before  # no code, no notification
+    with db.unit_of_work() as session:
+        assert members.resend_activation(session, "sitiaminah", later, POLICY) == unknown
+
+
+def test_reset_password_of_an_unknown_username_answers_like_a_wrong_code(db):
+    active_member(db)
+    request_reset(db, "sitiaminah", NOW)
+    code = last_code(db, "sitiaminah", "password_reset")
+    before = snapshot(db)
+    assert refusal(reset_password, db, "sitiaminah", wrong(code)) == \
+        refusal(reset_password, db, "nobody", wrong(code)) == \
+        (ValidationFailed, "VALIDATION_FAILED", [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})])
+    assert snapshot(db) == before
+
+
+# --- uniqueness on the stored keys, and moderation -----------------------------------------------
+
+def test_an_email_taken_in_another_spelling_is_reported_on_the_email(db):
+    register(db, "budi", email="budi@bücher.de")
+    before = snapshot(db)
+    with pytest.raises(ValidationFailed) as raised:
+        register(db, "budi2", email="budi@xn--bcher-kva.de")
+    assert [(e.field, e.code) for e in raised.value.errors] == [("email", "EMAIL_TAKEN")]
+    with pytest.raises(ValidationFailed) as raised:  # reported with the other fields' errors too
+        register(db, " BUDI ", email="Budi@XN--BCHER-KVA.DE", phone="")
+    assert [(e.field, e.code) for e in raised.value.errors] == [
+        ("phone", "REQUIRED"), ("username", "USERNAME_TAKEN"), ("email", "EMAIL_TAKEN")]
+    assert snapshot(db) == before
+
+
+def test_reinstating_a_pending_member_is_refused_and_changes_nothing(db):
+    register(db)
+    before = snapshot(db)
+    with db.unit_of_work() as session:
+        assert refusal(members.reinstate, session, "sitiaminah", NOW)[:2] == (InvalidState, "MEMBER_NOT_SUSPENDED")
+    assert snapshot(db) == before
+    with pytest.raises(AuthenticationFailed):
+        login(db)

@@ -1,4 +1,5 @@
 """The dispatcher against a real database: send, retry, give up, share work, survive crashes."""
+import json
 import threading
 import time
 from datetime import datetime, timedelta
@@ -260,3 +261,20 @@ def test_data_that_is_not_json_fails_for_good(db):
     assert Dispatcher(db, {EMAIL: RecordingSender()}).run_once().failed == 1
     [row] = all_rows(db)
     assert row.status == "FAILED" and row.error.startswith("unreadable data")
+    assert row.data == "{not json"  # kept as it was
+
+
+def test_a_code_is_redacted_once_its_row_is_sent_or_failed(db):
+    enqueue_activations(db, 2)
+    t0 = utcnow() + timedelta(seconds=1)
+    assert Dispatcher(db, {EMAIL: RecordingSender()}, batch_size=1, monotonic=frozen).run_once(t0).sent == 1
+    failing = Dispatcher(db, {EMAIL: RecordingSender(fail_with=DeliveryError("SMTP 421 try later"))},
+                         max_attempts=2, monotonic=frozen)
+    assert failing.run_once(t0).retried == 1
+    sent, retried = [json.loads(row.data) for row in all_rows(db)]
+    assert sent == {"name": "Anggota 1", "username": "user1", "code": "******",
+                    "expires_at": "2025-03-05T07:30:00"}
+    assert retried["code"] == "100002"  # still needed for the next try
+    assert failing.run_once(t0 + timedelta(minutes=1)).failed == 1
+    [_, failed] = all_rows(db)
+    assert failed.status == "FAILED" and json.loads(failed.data) == {**retried, "code": "******"}

@@ -1,0 +1,44 @@
+"""Failed tries counted per username, whether or not a member has that username.
+
+Failed logins (LOGIN) and wrong one-time codes (CODE, activation and reset alike) are counted
+against the username key that was tried, so an unknown name is paused exactly like a registered
+one and the answers never tell who is registered. Only the key's SHA-256 is stored (people type
+passwords into username fields). A failure counts for the caller's `window`; rows older than it
+are deleted as new ones come in.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from emall_ws.db.models import FailedTry
+from emall_ws.domain.members import username_key
+
+LOGIN, CODE = "LOGIN", "CODE"
+
+
+def _key_hash(username: str | None) -> str:
+    return hashlib.sha256(username_key(username).encode()).hexdigest()
+
+
+def failures(session: Session, kind: str, username: str | None, now: datetime, window: timedelta) -> int:
+    """How often `username` failed at `kind` within `window` before `now`."""
+    return session.scalar(select(func.count()).select_from(FailedTry)
+                          .where(FailedTry.kind == kind, FailedTry.key_hash == _key_hash(username),
+                                 FailedTry.at > now - window))
+
+
+def record_failure(session: Session, kind: str, username: str | None, now: datetime,
+                   window: timedelta) -> None:
+    """Counts one failure and commits it: it must count although the call then fails."""
+    session.execute(delete(FailedTry).where(FailedTry.kind == kind, FailedTry.at <= now - window))
+    session.add(FailedTry(kind=kind, key_hash=_key_hash(username), at=now))
+    session.commit()
+
+
+def clear(session: Session, kind: str, username: str | None) -> None:
+    session.execute(delete(FailedTry).where(FailedTry.kind == kind,
+                                            FailedTry.key_hash == _key_hash(username)))
