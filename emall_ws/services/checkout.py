@@ -307,9 +307,13 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     # the cart is emptied first, one row at a time by primary key, and only then are the products
     # locked: another buyer's addItem holds a lock on the cart's unique index next to these rows while
     # it waits for a product row, so deleting after taking the product locks deadlocked (measured on
-    # MariaDB by bench/checkout.py); a refused checkout rolls the deletion back with everything else
+    # MariaDB by bench/checkout.py); a refused checkout rolls the deletion back with everything else.
+    # The lines were read without a lock: a concurrent checkout (or removeItem) of the same cart may
+    # have deleted one since, so each deletion must find its row (READ COMMITTED waits for the other
+    # transaction, then deletes nothing) or this checkout would sell stale lines a second time
     for line in lines:
-        session.execute(delete(CartLine).where(CartLine.id == line.id))
+        if session.execute(delete(CartLine).where(CartLine.id == line.id)).rowcount != 1:
+            raise Conflict("CART_CHANGED")
     products = _lock_products(session, [line.product_id for line in lines])
     problems = [p for p in (_problem(line, products[line.product_id]) for line in lines) if p]
     if problems:

@@ -314,6 +314,37 @@ def test_fifty_buyers_racing_for_the_last_ten_units_never_oversell(db, shop):
     assert count(db, CartLine) == 40  # the refused keep their carts
 
 
+def test_one_cart_checked_out_twice_at_once_is_sold_once(db, shop):
+    """A double click on "Kasir": two checkouts of one buyer's cart race, ten rounds; one wins each round,
+    the other is refused (on MariaDB it waits for the winner's deletion of the cart, then finds it gone)."""
+    product = sell(db, shop["semarang"], FIXED_FORM, name="Gula Aren", stock=100).product_id
+    buyer, adapters = shop["buyer"], {"jne": FakeCourier("jne")}
+    for _ in range(10):
+        put(db, buyer, product, 2)
+        start, outcomes = threading.Barrier(2), []
+
+        def run():
+            start.wait()
+            try:
+                outcomes.append(check_out(db, buyer, jne_for("koperasi_semarang"), adapters=adapters))
+            except Exception as error:  # noqa: BLE001 - recorded and checked below
+                outcomes.append(error)
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        sold = [o for o in outcomes if isinstance(o, list)]
+        refused = [(type(o).__name__, o.code) for o in outcomes if not isinstance(o, list)]
+        assert len(sold) == 1 and len(sold[0]) == 1, outcomes
+        assert refused[0] in (("Conflict", "CART_CHANGED"), ("InvalidState", "CART_EMPTY")), outcomes
+    assert stock(db, product) == (80, "ACTIVE")
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.product_id == product)) == 20
+    assert count(db, Invoice) == 10 and count(db, Order) == 10 and count(db, CartLine) == 0
+
+
 def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
     from tests.integration.catalog_fixtures import AUCTION_FORM
     from emall_ws.db.models import Product as P
