@@ -314,6 +314,7 @@ CREATE TABLE invoice (
 	amount_due BIGINT NOT NULL,
 	status VARCHAR(10) NOT NULL,
 	open_code_key VARCHAR(60),
+	open_amount_key VARCHAR(60),
 	stock_restored BOOL NOT NULL,
 	issued_at DATETIME(6) NOT NULL,
 	due_at DATETIME(6) NOT NULL,
@@ -325,7 +326,8 @@ CREATE TABLE invoice (
 	CONSTRAINT fk_invoice_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
 	CONSTRAINT fk_invoice_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
 	CONSTRAINT fk_invoice_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
-	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key)
+	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key),
+	CONSTRAINT uq_invoice_open_amount_key UNIQUE (open_amount_key)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_invoice_buyer_id ON invoice (buyer_id);

@@ -360,9 +360,10 @@ class OrderStatusHistory(Base):
 class Invoice(Base):
     """What the buyer transfers for one order: goods + shipping + a unique code, to the seller's account.
 
-    `open_code_key` ("<bank>:<account>:<code>") is set while the invoice is UNPAID and NULL after:
-    its unique index makes the database itself refuse a second open invoice with the same code to
-    the same account, whatever two checkouts race.
+    `open_code_key` ("<bank>:<account>:<code>") and `open_amount_key` ("<bank>:<account>:<amount_due>")
+    are set while the invoice is UNPAID and NULL after: their unique indexes make the database itself
+    refuse a second open invoice with the same code, or the same amount, to the same account, whatever
+    two checkouts race; a credit of that amount to that account then identifies one invoice.
     """
     __tablename__ = "invoice"
 
@@ -380,6 +381,7 @@ class Invoice(Base):
     amount_due: Mapped[int] = mapped_column(MONEY)
     status: Mapped[str] = mapped_column(String(10))  # UNPAID, PAID, EXPIRED, CANCELLED
     open_code_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    open_amount_key: Mapped[str | None] = mapped_column(String(60), unique=True)
     stock_restored: Mapped[bool] = mapped_column(Boolean, default=False)
     issued_at: Mapped[datetime] = mapped_column(UTC_TIME)
     due_at: Mapped[datetime] = mapped_column(UTC_TIME)

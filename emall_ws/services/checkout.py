@@ -379,14 +379,16 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
 
 def _insert_invoice(session: Session, order: Order, seller: Member, total: int, now: datetime,
                     policy: CheckoutPolicy) -> Invoice:
-    """An UNPAID invoice with a code 1-999 no other open invoice to this account has; the unique
-    `open_code_key` index decides a race, and the loser tries another code."""
+    """An UNPAID invoice with a code 1-999 such that neither the code nor the amount (total + code) is
+    that of another open invoice to this account, so that a credit's amount names one invoice; the
+    unique `open_code_key` and `open_amount_key` indexes decide a race, and the loser tries again."""
     # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it
     bank, account = (seller.bank_code or "").lower(), seller.account_number
     for _ in range(CODE_ATTEMPTS):
-        taken = set(session.scalars(select(Invoice.unique_code).where(
-            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)))
-        free = [code for code in range(1, 1000) if code not in taken]
+        open_invoices = session.execute(select(Invoice.unique_code, Invoice.amount_due).where(
+            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)).all()
+        codes, amounts = {code for code, _ in open_invoices}, {amount for _, amount in open_invoices}
+        free = [code for code in range(1, 1000) if code not in codes and total + code not in amounts]
         if not free:
             raise Conflict("NO_FREE_UNIQUE_CODE")
         code = random.choice(free)
@@ -394,7 +396,8 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
                           seller_id=seller.id, payee_bank=bank, payee_account=account,
                           payee_holder=seller.account_holder, goods_total=order.goods_total,
                           shipping_cost=order.shipping_cost, unique_code=code, amount_due=total + code,
-                          status=UNPAID, open_code_key=f"{bank}:{account}:{code}", stock_restored=False,
+                          status=UNPAID, open_code_key=f"{bank}:{account}:{code}",
+                          open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
                           issued_at=now, due_at=now + policy.payment_window)
         try:
             with session.begin_nested():
@@ -509,7 +512,7 @@ def set_invoice_status(session: Session, invoice: Invoice, target: str, now: dat
     `paid_at`: when the money arrived (the mutation's posting time), if not now."""
     change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
     if target != UNPAID:
-        invoice.open_code_key = None  # the code is free for another invoice to this account
+        invoice.open_code_key = invoice.open_amount_key = None  # free for another invoice to this account
         invoice.closed_at = now
     if target == PAID:
         invoice.paid_at = paid_at or now

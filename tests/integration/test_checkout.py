@@ -173,7 +173,32 @@ def test_unique_codes_differ_among_open_invoices_to_one_account(db, shop):
     assert sorted(keys) == sorted(f"bca:1111111111:{code}" for code in codes)
 
 
-def test_the_database_refuses_a_second_open_invoice_with_the_same_code(db, shop):
+def test_a_code_whose_amount_another_open_invoice_to_the_account_has_is_never_chosen(db, shop, monkeypatch):
+    """94.000 + 600 is open on the account: for a total of 94.100 the code 500 would make 94.600 again,
+    and a credit of 94.600 would match two invoices (held as ambiguous), so 500 is not offered."""
+    dearer = sell(db, shop["semarang"], FIXED_FORM, name="Kopi Luwak", price=85_100).product_id
+    offered = []
+
+    def choice(free):
+        offered.append(free)
+        return next((code for code in (600, 500) if code in free), free[0])
+
+    monkeypatch.setattr(checkout.random, "choice", choice)
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["other"], dearer)
+    first, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    second, = check_out(db, shop["other"], jne_for("koperasi_semarang"))
+    assert (first.unique_code, first.amount_due) == (600, 94_600)
+    assert 500 not in offered[1] and 600 not in offered[1] and len(offered[1]) == 997
+    assert second.unique_code == 1 and second.amount_due == 94_101
+    with db.unit_of_work() as session:
+        keys = sorted(session.scalars(select(Invoice.open_amount_key)))
+    assert keys == ["bca:1111111111:94101", "bca:1111111111:94600"]
+
+
+@pytest.mark.parametrize("key, value", [("open_code_key", lambda first: first.unique_code),
+                                        ("open_amount_key", lambda first: first.amount_due)])
+def test_the_database_refuses_a_second_open_invoice_with_the_same_code_or_amount(db, shop, key, value):
     from sqlalchemy.exc import IntegrityError
 
     put(db, shop["buyer"], shop["kopi"])
@@ -183,7 +208,7 @@ def test_the_database_refuses_a_second_open_invoice_with_the_same_code(db, shop)
     with pytest.raises(IntegrityError):
         with db.unit_of_work() as session:
             invoice = session.scalars(select(Invoice).where(Invoice.number == second.number)).one()
-            invoice.open_code_key = f"bca:1111111111:{first.unique_code}"
+            setattr(invoice, key, f"bca:1111111111:{value(first)}")
             session.flush()
 
 
@@ -260,8 +285,8 @@ def test_expiry_restores_stock_exactly_once_and_frees_the_code(db, shop):
     with db.unit_of_work() as session:
         expired = checkout.get_invoice(session, shop["admin"], early.number)
         row = session.scalars(select(Invoice).where(Invoice.number == early.number)).one()
-        assert (expired.status, expired.order_status, row.open_code_key, row.stock_restored) == (
-            "EXPIRED", "CANCELLED", None, True)
+        assert (expired.status, expired.order_status, row.open_code_key, row.open_amount_key, row.stock_restored) == (
+            "EXPIRED", "CANCELLED", None, None, True)
         assert checkout.get_invoice(session, shop["admin"], late.number).status == "UNPAID"
     assert count(db, Notification, Notification.template == "invoice_expired", Notification.channel == "EMAIL") == 2
     assert expire_due_invoices(db, NOW + 2 * DAY) == 1 and stock(db, shop["kopi"]) == (10, "ACTIVE")
