@@ -185,6 +185,29 @@ CREATE INDEX ix_registry_service_category ON registry_service (category);
 
 CREATE INDEX ix_registry_service_name ON registry_service (name);
 
+CREATE TABLE shipping_quote (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	buyer_id BIGINT NOT NULL,
+	seller_id BIGINT NOT NULL,
+	origin_city_code VARCHAR(5) NOT NULL,
+	destination_city_code VARCHAR(5) NOT NULL,
+	weight_grams INTEGER NOT NULL,
+	courier VARCHAR(10) NOT NULL,
+	service VARCHAR(30) NOT NULL,
+	description VARCHAR(100) NOT NULL,
+	cost BIGINT NOT NULL,
+	etd_days INTEGER NOT NULL,
+	quoted_at DATETIME(6) NOT NULL,
+	expires_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_shipping_quote PRIMARY KEY (id),
+	CONSTRAINT fk_shipping_quote_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES `member` (id),
+	CONSTRAINT fk_shipping_quote_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_shipping_quote_buyer_id_seller_id ON shipping_quote (buyer_id, seller_id);
+
+CREATE INDEX ix_shipping_quote_seller_id ON shipping_quote (seller_id);
+
 CREATE TABLE verification_code (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	member_id BIGINT NOT NULL,

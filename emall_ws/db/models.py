@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, Computed, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, Computed, DateTime, ForeignKey, Index, Integer,
+                        MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -355,6 +355,31 @@ class OrderStatusHistory(Base):
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
     order: Mapped[Order] = relationship()
+
+
+class ShippingQuote(Base):
+    """A courier option quoted to a buyer for one seller's group of the cart (or a won auction): checkout
+    charges exactly this cost, if the quote has not expired and the group still weighs what it did and
+    goes from and to the same cities. A new quote replaces the buyer's expired ones and those of the
+    same group."""
+    __tablename__ = "shipping_quote"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    origin_city_code: Mapped[str] = mapped_column(String(5))
+    destination_city_code: Mapped[str] = mapped_column(String(5))
+    weight_grams: Mapped[int] = mapped_column(Integer)
+    courier: Mapped[str] = mapped_column(String(10))
+    service: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(100))
+    cost: Mapped[int] = mapped_column(MONEY)
+    etd_days: Mapped[int] = mapped_column(Integer)
+    quoted_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    # (buyer, seller): the quotes a checkout reads, and a new quote replaces
+    __table_args__ = (Index(None, "buyer_id", "seller_id"), Base.__table_args__)
 
 
 class Invoice(Base):

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Notification, Order, OrderLine,
-                                OrderStatusHistory, Product, ProductStatusHistory)
+                                OrderStatusHistory, Product, ProductStatusHistory, ShippingQuote)
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import checkout
-from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices
+from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices, run_checkout
 from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell, update
-from tests.integration.checkout_fixtures import REGIONS, FakeCourier, add_seller, check_out, couriers, jne_for, put
+from tests.integration.checkout_fixtures import (REGIONS, FakeCourier, add_seller, check_out, couriers, jne_for, put,
+                                                quote)
 
 DAY = timedelta(hours=24)
 
@@ -46,7 +47,8 @@ def snapshot(db):
         return (sorted(session.execute(select(Product.id, Product.stock, Product.status)).all()),
                 sorted(session.execute(select(CartLine.buyer_id, CartLine.product_id, CartLine.quantity)).all()),
                 *(session.scalar(select(func.count()).select_from(m))
-                  for m in (Order, OrderLine, Invoice, Notification, InvoiceStatusHistory, OrderStatusHistory)))
+                  for m in (Order, OrderLine, Invoice, Notification, InvoiceStatusHistory, OrderStatusHistory,
+                            ShippingQuote)))
 
 
 def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
@@ -72,8 +74,9 @@ def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
         "bca", "1111111111", "KOPERASI KOPERASI_SEMARANG")
     assert [(l.name, l.quantity, l.unit_price) for l in semarang.lines] == [
         ("Kopi Gayo Arabika 250 g", 2, 85_000), ("Teh Kaligua", 3, 40_000)]
-    # the chosen courier was asked again, seller's city -> buyer's city, with the group's weight
-    assert adapters["jne"].calls == [("33.74", "31.74", 1050)]
+    # each courier was asked once, by the quote: seller's city -> buyer's city, with the group's weight;
+    # the checkout itself asked no courier
+    assert adapters["jne"].calls == [("33.74", "31.74", 1050), ("32.73", "31.74", 1000)]
     assert stock(db, shop["kopi"]) == (8, "ACTIVE") and stock(db, shop["batik"]) == (0, "SOLD_OUT")
     assert count(db, CartLine) == 0
     assert count(db, InvoiceStatusHistory) == 2 and count(db, OrderStatusHistory) == 2
@@ -108,17 +111,26 @@ def test_the_buyer_email_lists_every_invoice_with_amount_bank_and_account(db, sh
 def test_quotes_per_seller_group_leave_a_silent_courier_out(db, shop):
     put(db, shop["buyer"], shop["kopi"], 4)
     put(db, shop["buyer"], shop["batik"])
-    plan, quotes = checkout.quote_shipping(db, shop["buyer"], ShipTo("Jl. Braga 5", "32.73"), couriers(), REGIONS)
-    assert plan.city_code == "32.73"
+    quotation = quote(db, shop["buyer"], ShipTo("Jl. Braga 5", "32.73"))
+    quotes = quotation.groups
+    assert quotation.destination_city_code == "32.73" and quotation.expires_at == NOW + timedelta(minutes=60)
     assert [(q.group.seller_username, q.group.origin_city_code, q.group.weight_grams) for q in quotes] == [
         ("koperasi_semarang", "33.74", 1200), ("ukm_bandung", "32.73", 500)]
     assert [(o.courier, o.service, o.cost) for o in quotes[0].options] == [
         ("jne", "REG", 18_000), ("jne", "YES", 36_000), ("pos", "REG", 14_000), ("pos", "YES", 28_000)]
     assert quotes[0].unavailable == ("tiki",)
+    with db.unit_of_work() as session:  # every option is kept for the buyer's checkout
+        kept = session.execute(select(ShippingQuote.seller_id, ShippingQuote.courier, ShippingQuote.service,
+                                      ShippingQuote.cost, ShippingQuote.weight_grams, ShippingQuote.expires_at)
+                               .order_by(ShippingQuote.id)).all()
+    assert kept[:4] == [(shop["semarang"].member_id, c, s, cost, 1200, NOW + timedelta(minutes=60))
+                        for c, s, cost in (("jne", "REG", 18_000), ("jne", "YES", 36_000), ("pos", "REG", 14_000),
+                                           ("pos", "YES", 28_000))]
+    assert len(kept) == 8
 
 
 @pytest.mark.parametrize("choices, error, code", [
-    ([Choice("koperasi_semarang", "tiki", "REG")], checkout.CourierUnavailable, "COURIER_UNAVAILABLE"),
+    ([Choice("koperasi_semarang", "tiki", "REG")], InvalidState, "COURIER_NOT_QUOTED"),  # did not answer the quote
     ([Choice("koperasi_semarang", "dhl", "REG")], InvalidState, "COURIER_NOT_QUOTED"),
     ([Choice("koperasi_semarang", "jne", "SUPER")], InvalidState, "SERVICE_NOT_QUOTED"),
     ([], InvalidState, "CHOICE_MISSING"),
@@ -127,11 +139,78 @@ def test_quotes_per_seller_group_leave_a_silent_courier_out(db, shop):
 ])
 def test_a_bad_choice_is_refused_and_nothing_changes(db, shop, choices, error, code):
     put(db, shop["buyer"], shop["kopi"])
+    quote(db, shop["buyer"])
     before = snapshot(db)
     with pytest.raises(error) as refused:
-        check_out(db, shop["buyer"], choices)
+        run_checkout(db, shop["buyer"], choices, None, REGIONS, NOW)
     assert refused.value.code == code
     assert snapshot(db) == before
+
+
+def refused_checkout(db, buyer, choices, ship_to=None, now=NOW):
+    """The code of a checkout that must be refused, having changed nothing."""
+    before = snapshot(db)
+    with pytest.raises(InvalidState) as refused:
+        run_checkout(db, buyer, choices, ship_to, REGIONS, now)
+    assert snapshot(db) == before
+    return refused.value.code
+
+
+def quotes_kept(db):
+    with db.unit_of_work() as session:
+        return sorted(session.execute(select(ShippingQuote.courier, ShippingQuote.service, ShippingQuote.quoted_at)))
+
+
+def test_a_checkout_without_a_quote_is_refused_and_nothing_changes(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    assert refused_checkout(db, shop["buyer"], jne_for("koperasi_semarang")) == "COURIER_NOT_QUOTED"
+
+
+def test_a_courier_silent_when_quoted_is_refused_until_quoted_again(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    quote(db, shop["buyer"])  # tiki is down
+    tiki = [Choice("koperasi_semarang", "tiki", "REG")]
+    assert refused_checkout(db, shop["buyer"], tiki) == "COURIER_NOT_QUOTED"
+    adapters = dict(couriers(), tiki=FakeCourier("tiki", 8_000))  # tiki answers again
+    quote(db, shop["buyer"], adapters=adapters)
+    [invoice] = run_checkout(db, shop["buyer"], tiki, None, REGIONS, NOW)
+    assert (invoice.courier, invoice.shipping_cost) == ("tiki", 8_000)
+
+
+def test_a_tariff_raised_after_the_quote_invoices_the_quoted_cost(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    adapters = couriers()
+    quote(db, shop["buyer"], adapters=adapters)
+    adapters["jne"].per_kg = 50_000  # the courier's tariff goes up; the buyer was quoted 9.000
+    [invoice] = run_checkout(db, shop["buyer"], jne_for("koperasi_semarang"), None, REGIONS, NOW)
+    assert invoice.shipping_cost == 9_000 and invoice.amount_due == 85_000 + 9_000 + invoice.unique_code
+    assert adapters["jne"].calls == [("33.74", "31.74", 300)]  # the quote's call only
+
+
+def test_an_expired_quote_is_refused_and_quoting_again_drops_the_old_quotes(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    quote(db, shop["buyer"])
+    later = NOW + timedelta(minutes=60)
+    assert refused_checkout(db, shop["buyer"], jne_for("koperasi_semarang"), now=later) == "QUOTE_EXPIRED"
+    assert len(quotes_kept(db)) == 4
+    quote(db, shop["buyer"], now=later)
+    assert {quoted_at for *_, quoted_at in quotes_kept(db)} == {later}  # the expired ones are gone
+    quote(db, shop["buyer"], now=later + timedelta(minutes=1))  # a new quote of the group replaces the last
+    assert len(quotes_kept(db)) == 4
+    [invoice] = run_checkout(db, shop["buyer"], jne_for("koperasi_semarang"), None, REGIONS, later)
+    assert invoice.shipping_cost == 9_000
+
+
+def test_a_cart_or_address_changed_since_the_quote_must_be_quoted_again(db, shop):
+    put(db, shop["buyer"], shop["kopi"], 3)
+    quote(db, shop["buyer"])
+    put(db, shop["buyer"], shop["teh"], 2)  # 900 g -> 1200 g: the quoted tariff no longer applies
+    assert refused_checkout(db, shop["buyer"], jne_for("koperasi_semarang")) == "QUOTE_OUTDATED"
+    quote(db, shop["buyer"])
+    assert refused_checkout(db, shop["buyer"], jne_for("koperasi_semarang"),
+                            ShipTo("Jl. Braga 5", "32.73")) == "QUOTE_OUTDATED"
+    [invoice] = run_checkout(db, shop["buyer"], jne_for("koperasi_semarang"), None, REGIONS, NOW)
+    assert (invoice.weight_grams, invoice.shipping_cost) == (1200, 18_000)
 
 
 def test_an_empty_cart_and_an_unknown_region_are_refused(db, shop):
@@ -151,11 +230,12 @@ def test_a_price_or_stock_change_refuses_the_whole_checkout_listing_the_lines(db
     put(db, buyer, shop["kopi"], 2)
     put(db, buyer, shop["teh"], 5)
     put(db, buyer, shop["batik"])
+    quote(db, buyer)
     update(db, shop["semarang"], shop["kopi"], price=90_000)
     update(db, shop["semarang"], shop["teh"], stock=4)
     before = snapshot(db)
     with pytest.raises(CheckoutRefused) as refused:
-        check_out(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"))
+        run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW)
     assert [(e.field, e.code) for e in refused.value.errors] == [
         (f"product:{shop['kopi']}", "CART_REPRICED"), (f"product:{shop['teh']}", "CART_NOT_ENOUGH_STOCK")]
     assert snapshot(db) == before
@@ -310,14 +390,14 @@ def test_fifty_buyers_racing_for_the_last_ten_units_never_oversell(db, shop):
     buyers = [add_member(db, f"racer{i:02d}", "BUYER") for i in range(50)]
     for buyer in buyers:
         put(db, buyer, product)
-    adapters = {"jne": FakeCourier("jne")}
+        quote(db, buyer, adapters={"jne": FakeCourier("jne")})
     start = threading.Barrier(len(buyers))
     outcomes: dict[str, object] = {}
 
     def run(buyer):
         start.wait()
         try:
-            outcomes[buyer.username] = check_out(db, buyer, jne_for("koperasi_semarang"), adapters=adapters)
+            outcomes[buyer.username] = run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
         except Exception as error:  # noqa: BLE001 - recorded and checked below
             outcomes[buyer.username] = error
 
@@ -343,15 +423,16 @@ def test_one_cart_checked_out_twice_at_once_is_sold_once(db, shop):
     """A double click on "Kasir": two checkouts of one buyer's cart race, ten rounds; one wins each round,
     the other is refused (on MariaDB it waits for the winner's deletion of the cart, then finds it gone)."""
     product = sell(db, shop["semarang"], FIXED_FORM, name="Gula Aren", stock=100).product_id
-    buyer, adapters = shop["buyer"], {"jne": FakeCourier("jne")}
+    buyer = shop["buyer"]
     for _ in range(10):
         put(db, buyer, product, 2)
+        quote(db, buyer)
         start, outcomes = threading.Barrier(2), []
 
         def run():
             start.wait()
             try:
-                outcomes.append(check_out(db, buyer, jne_for("koperasi_semarang"), adapters=adapters))
+                outcomes.append(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW))
             except Exception as error:  # noqa: BLE001 - recorded and checked below
                 outcomes.append(error)
 
@@ -380,16 +461,23 @@ def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
         product.status, product.winner_id, product.current_price, product.closed_at = (
             "CLOSED", shop["buyer"].member_id, 2_100_000, NOW)
     with pytest.raises(InvalidState) as not_won:
-        checkout.run_auction_checkout(db, shop["other"], product_id, Choice(None, "jne", "REG"), None, couriers(),
-                                      REGIONS, NOW)
+        checkout.quote_auction_shipping(db, shop["other"], product_id, None, couriers(), REGIONS, NOW)
     assert not_won.value.code == "AUCTION_NOT_WON"
+    with pytest.raises(InvalidState) as not_won:
+        checkout.run_auction_checkout(db, shop["other"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+    assert not_won.value.code == "AUCTION_NOT_WON"
+    before = snapshot(db)
+    with pytest.raises(InvalidState) as unquoted:  # the winner must quote its shipping first
+        checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+    assert unquoted.value.code == "COURIER_NOT_QUOTED" and snapshot(db) == before
+    [group] = checkout.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW).groups
+    assert (group.group.weight_grams, group.group.subtotal) == (800, 2_100_000)
     invoice = checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None,
-                                            couriers(), REGIONS, NOW)
+                                            REGIONS, NOW)
     assert [(l.quantity, l.unit_price) for l in invoice.lines] == [(1, 2_100_000)]
     assert invoice.amount_due == 2_100_000 + 9_000 + invoice.unique_code
     with pytest.raises(Conflict) as twice:
-        checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, couriers(),
-                                      REGIONS, NOW)
+        checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
     assert twice.value.code == "AUCTION_ALREADY_CHECKED_OUT"
 
 
