@@ -147,6 +147,7 @@ CREATE TABLE product (
 	created_at DATETIME(6) NOT NULL,
 	updated_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_product PRIMARY KEY (id),
+	CONSTRAINT ck_product_stock_not_negative CHECK (stock >= 0),
 	CONSTRAINT fk_product_seller_id_member FOREIGN KEY(seller_id) REFERENCES `member` (id),
 	CONSTRAINT fk_product_category_id_category FOREIGN KEY(category_id) REFERENCES category (id),
 	CONSTRAINT fk_product_leader_id_member FOREIGN KEY(leader_id) REFERENCES `member` (id),

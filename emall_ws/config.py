@@ -85,6 +85,9 @@ class Settings:
         if self.reconcile_overlap < 1:
             # banks post whole seconds: a credit in the second a reading ended is only seen by the next
             raise ValueError("EMALL_RECONCILE_OVERLAP must be at least 1 (seconds)")
+        if self.invoice_due_hours <= 0:
+            # 0 or less: every invoice would be born overdue and expire at the worker's next turn
+            raise ValueError("EMALL_INVOICE_DUE_HOURS must be more than 0 (hours)")
         if self.quote_ttl_minutes <= 0:
             raise ValueError("EMALL_QUOTE_TTL_MINUTES must be more than 0 (minutes)")
     tracking_interval: float = 300.0

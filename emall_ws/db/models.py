@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, Computed, DateTime, ForeignKey, Index, Integer,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, ForeignKey, Index, Integer,
                         MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -248,6 +248,8 @@ class Product(Base):
         Index(None, "status", "sale_method", "ends_at"),
         # MariaDB's own text search; SQLite searches with LIKE and needs no index for it
         Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),
+        # the last line of defence against overselling (checkout re-checks stock under a row lock first)
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
         Base.__table_args__,
     )
 

@@ -129,19 +129,20 @@ class Choice:
 
 def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
                  regions: RegionCatalog) -> tuple[str, str, str]:
+    """(name, address, city) to ship to: the registered address, or another one given whole."""
     member = session.get(Member, buyer.member_id)
     ship_to = ship_to or ShipTo()
-    city = (ship_to.city_code or "").strip()
-    if city:
-        if regions.city(city) is None:
-            raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
-        address = (ship_to.address or "").strip()
-        if not address:
-            raise ValidationFailed([FieldError("address", "REQUIRED")])
-        if len(address) > 500:
-            raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
-        return member.name, address, city
-    return member.name, member.address, member.city_code
+    address, city = (ship_to.address or "").strip(), (ship_to.city_code or "").strip()
+    if not (address or city):
+        return member.name, member.address, member.city_code
+    missing = [FieldError(name, "REQUIRED") for name, value in (("address", address), ("cityCode", city)) if not value]
+    if missing:  # half an address is never silently dropped for the registered one
+        raise ValidationFailed(missing)
+    if regions.city(city) is None:
+        raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
+    if len(address) > 500:
+        raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
+    return member.name, address, city
 
 
 def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, regions: RegionCatalog) -> Plan:
@@ -383,24 +384,21 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
     if not (seller.bank_code and seller.account_number and seller.account_holder):
         raise InvalidState("SELLER_NO_PAYOUT_ACCOUNT", seller=seller.username)
     goods = sum(quantity * price for _, _, quantity, price, _ in items)
-    order = Order(number=f"tmp-{uuid.uuid4().hex}", buyer_id=buyer.id, seller_id=seller.id, status=AWAITING_PAYMENT,
+    order = Order(number=f"tmp-{uuid.uuid4().hex}", buyer_id=buyer.id, seller_id=seller.id, status=None,
                   courier=shipping.courier, courier_service=shipping.service, shipping_cost=shipping.cost,
                   etd_days=shipping.etd_days, ship_name=plan.name[:100], ship_address=plan.address[:500],
                   ship_city_code=plan.city_code, origin_city_code=session.get(Member, seller.id).city_code,
                   goods_total=goods, weight_grams=sum(w for *_, w in items), auction_product_id=auction_product_id,
                   created_at=now, updated_at=now)
     session.add(order)
+    set_order_status(session, order, AWAITING_PAYMENT, now, "checkout")
     session.flush()
     order.number = f"ORD/{to_wib(now):%Y%m%d}/{order.id:06d}"
-    session.add(OrderStatusHistory(order_id=order.id, from_status=None, to_status=AWAITING_PAYMENT,
-                                   reason="checkout", changed_at=now))
     for product_id, name, quantity, price, weight in items:
         session.add(OrderLine(order=order, product_id=product_id, name=name, quantity=quantity, unit_price=price,
                               weight_grams=weight))
     invoice = _insert_invoice(session, order, seller, goods + shipping.cost, now, policy)
     invoice.number = f"INV/{to_wib(now):%Y%m%d}/{invoice.id:06d}"
-    session.add(InvoiceStatusHistory(invoice_id=invoice.id, from_status=None, to_status=UNPAID, reason="checkout",
-                                     changed_at=now))
     session.flush()
     return invoice
 
@@ -424,15 +422,15 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
                           seller_id=seller.id, payee_bank=bank, payee_account=account,
                           payee_holder=seller.account_holder, goods_total=order.goods_total,
                           shipping_cost=order.shipping_cost, unique_code=code, amount_due=total + code,
-                          status=UNPAID, open_code_key=f"{bank}:{account}:{code}",
+                          status=None, open_code_key=f"{bank}:{account}:{code}",
                           open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
                           issued_at=now, due_at=now + policy.payment_window)
         try:
             with session.begin_nested():
                 session.add(invoice)
+                set_invoice_status(session, invoice, UNPAID, now, "checkout")
                 session.flush()
-        except IntegrityError:
-            session.expunge(invoice) if invoice in session else None
+        except IntegrityError:  # the savepoint's rollback has expunged the invoice and its history row
             continue
         invoice.order = order
         return invoice

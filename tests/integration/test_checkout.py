@@ -7,12 +7,14 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 
 from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Notification, Order, OrderLine,
                                 OrderStatusHistory, Product, ProductStatusHistory, ShippingQuote)
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import checkout
 from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices, run_checkout
+from emall_ws.services.status import change_status
 from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell, update
 from tests.integration.checkout_fixtures import (REGIONS, FakeCourier, add_seller, check_out, couriers, jne_for, put,
                                                 quote)
@@ -225,6 +227,20 @@ def test_an_empty_cart_and_an_unknown_region_are_refused(db, shop):
     assert snapshot(db) == before
 
 
+@pytest.mark.parametrize("ship_to, missing", [(ShipTo("Jl. Pengiriman Lain 99", None), "cityCode"),
+                                              (ShipTo("  ", "32.73"), "address")])
+def test_half_a_shipping_address_is_refused_never_dropped_for_the_registered_one(db, shop, ship_to, missing):
+    put(db, shop["buyer"], shop["kopi"])
+    quote(db, shop["buyer"])
+    before = snapshot(db)
+    for attempt in (lambda: quote(db, shop["buyer"], ship_to),
+                    lambda: run_checkout(db, shop["buyer"], jne_for("koperasi_semarang"), ship_to, REGIONS, NOW)):
+        with pytest.raises(ValidationFailed) as refused:
+            attempt()
+        assert [(e.field, e.code) for e in refused.value.errors] == [(missing, "REQUIRED")]
+    assert snapshot(db) == before
+
+
 def test_a_price_or_stock_change_refuses_the_whole_checkout_listing_the_lines(db, shop):
     buyer = shop["buyer"]
     put(db, buyer, shop["kopi"], 2)
@@ -290,6 +306,41 @@ def test_the_database_refuses_a_second_open_invoice_with_the_same_code_or_amount
             invoice = session.scalars(select(Invoice).where(Invoice.number == second.number)).one()
             setattr(invoice, key, f"bca:1111111111:{value(first)}")
             session.flush()
+
+
+def test_orders_and_invoices_are_born_through_their_status_pipelines(db, shop, monkeypatch):
+    moves = []
+
+    def recording(session, pipeline, entity, history, target, now, reason=""):
+        moves.append((pipeline.entity, entity.status, target, reason))
+        return change_status(session, pipeline, entity, history, target, now, reason)
+
+    monkeypatch.setattr(checkout, "change_status", recording)
+    put(db, shop["buyer"], shop["kopi"])
+    check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    assert moves == [("order", None, "AWAITING_PAYMENT", "checkout"), ("invoice", None, "UNPAID", "checkout")]
+    with db.unit_of_work() as session:
+        assert session.execute(select(InvoiceStatusHistory.from_status, InvoiceStatusHistory.to_status)).all() == [
+            (None, "UNPAID")]
+
+
+def test_a_code_taken_by_a_checkout_not_yet_seen_is_retried_with_another(db, shop, monkeypatch):
+    """The unique index decides a race: the loser's savepoint is rolled back (invoice and history row
+    with it) and another code is tried."""
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["other"], shop["teh"])
+    first, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:  # still holds its keys, but the scan of open invoices misses it
+        session.execute(sql_update(Invoice).where(Invoice.number == first.number).values(status="PAID"))
+    picks = iter((first.unique_code, 7))
+    monkeypatch.setattr(checkout.random, "choice", lambda free: next(picks))
+    second, = check_out(db, shop["other"], jne_for("koperasi_semarang"))
+    assert second.unique_code == 7 and second.status == "UNPAID"
+    with db.unit_of_work() as session:
+        invoice_id = session.scalar(select(Invoice.id).where(Invoice.number == second.number))
+        assert session.execute(select(InvoiceStatusHistory.from_status, InvoiceStatusHistory.to_status)
+                               .where(InvoiceStatusHistory.invoice_id == invoice_id)).all() == [(None, "UNPAID")]
+    assert count(db, Invoice) == 2 and count(db, InvoiceStatusHistory) == 2
 
 
 def test_invoices_are_seen_by_their_buyer_their_payee_and_admins_only(db, shop):
@@ -449,6 +500,15 @@ def test_one_cart_checked_out_twice_at_once_is_sold_once(db, shop):
     with db.unit_of_work() as session:
         assert session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.product_id == product)) == 20
     assert count(db, Invoice) == 10 and count(db, Order) == 10 and count(db, CartLine) == 0
+
+
+def test_the_database_refuses_a_negative_stock(db, shop):
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    with pytest.raises((IntegrityError, OperationalError)):  # SQLite: IntegrityError; PyMySQL: error 4025
+        with db.unit_of_work() as session:
+            session.execute(sql_update(Product).where(Product.id == shop["batik"]).values(stock=-1))
+    assert stock(db, shop["batik"]) == (2, "ACTIVE")
 
 
 def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
