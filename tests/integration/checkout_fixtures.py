@@ -43,8 +43,8 @@ def couriers() -> dict[str, CourierAdapter]:
     return {"jne": FakeCourier("jne"), "pos": FakeCourier("pos", 7_000), "tiki": DownCourier("tiki")}
 
 
-def add_seller(db, username: str, city: str, bank: str = "bca", account: str = "1234567890"):
-    seller = add_member(db, username, "SELLER", city=city)
+def add_seller(db, username: str, city: str, bank: str = "bca", account: str = "1234567890", **member):
+    seller = add_member(db, username, "SELLER", city=city, **member)
     with db.unit_of_work() as session:
         session.execute(update(Member).where(Member.id == seller.member_id).values(
             bank_code=bank, account_number=account, account_holder=f"KOPERASI {username.upper()}"))
