@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import zeep
 
+from emall_ws.domain.partners import BANKS
 from tests.processes import free_port, wait_until_healthy
 
 
@@ -81,3 +83,10 @@ def server(database_factory, tmp_path_factory, mailbox):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def banks(server):
+    """The bank sandboxes' own clients (openAccount, transfer, setFailureMode), WSDLs loaded now:
+    a bank told to be UNAVAILABLE refuses its WSDL too."""
+    return {code: zeep.Client(f"{server.sandbox_url}/partners/bank/{code}?wsdl").service for code in BANKS}
