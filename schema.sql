@@ -157,6 +157,7 @@ CREATE TABLE product (
 	created_at DATETIME(6) NOT NULL,
 	updated_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_product PRIMARY KEY (id),
+	CONSTRAINT ck_product_stock_not_negative CHECK (stock >= 0),
 	CONSTRAINT fk_product_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id),
 	CONSTRAINT fk_product_category_id_category FOREIGN KEY(category_id) REFERENCES category (id),
 	CONSTRAINT fk_product_leader_id_member FOREIGN KEY(leader_id) REFERENCES member (id),
@@ -194,6 +195,29 @@ CREATE INDEX ix_registry_service_business_key ON registry_service (business_key)
 CREATE INDEX ix_registry_service_category ON registry_service (category);
 
 CREATE INDEX ix_registry_service_name ON registry_service (name);
+
+CREATE TABLE shipping_quote (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	buyer_id BIGINT NOT NULL,
+	seller_id BIGINT NOT NULL,
+	origin_city_code VARCHAR(5) NOT NULL,
+	destination_city_code VARCHAR(5) NOT NULL,
+	weight_grams INTEGER NOT NULL,
+	courier VARCHAR(10) NOT NULL,
+	service VARCHAR(30) NOT NULL,
+	description VARCHAR(100) NOT NULL,
+	cost BIGINT NOT NULL,
+	etd_days INTEGER NOT NULL,
+	quoted_at DATETIME(6) NOT NULL,
+	expires_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_shipping_quote PRIMARY KEY (id),
+	CONSTRAINT fk_shipping_quote_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
+	CONSTRAINT fk_shipping_quote_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_shipping_quote_buyer_id_seller_id ON shipping_quote (buyer_id, seller_id);
+
+CREATE INDEX ix_shipping_quote_seller_id ON shipping_quote (seller_id);
 
 CREATE TABLE verification_code (
 	id BIGINT NOT NULL AUTO_INCREMENT,
@@ -323,6 +347,7 @@ CREATE TABLE invoice (
 	amount_due BIGINT NOT NULL,
 	status VARCHAR(10) NOT NULL,
 	open_code_key VARCHAR(60),
+	open_amount_key VARCHAR(60),
 	stock_restored BOOL NOT NULL,
 	issued_at DATETIME(6) NOT NULL,
 	due_at DATETIME(6) NOT NULL,
@@ -334,7 +359,8 @@ CREATE TABLE invoice (
 	CONSTRAINT fk_invoice_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
 	CONSTRAINT fk_invoice_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
 	CONSTRAINT fk_invoice_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id),
-	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key)
+	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key),
+	CONSTRAINT uq_invoice_open_amount_key UNIQUE (open_amount_key)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_invoice_buyer_id ON invoice (buyer_id);

@@ -45,6 +45,7 @@ SETTINGS_DOC = (
     ("EMALL_GAMMU_DATABASE_URL", "(none)", "Gammu SMSD database, for EMALL_SMS_PROVIDER=gammu"),
     ("EMALL_PARTNER_TIMEOUT", "10", "seconds a partner call may take before it counts as unavailable"),
     ("EMALL_INVOICE_DUE_HOURS", "24", "hours a buyer has to pay an invoice before it expires (stock comes back)"),
+    ("EMALL_QUOTE_TTL_MINUTES", "60", "minutes a shipping quote stays valid for checkout (then: quote again)"),
     ("EMALL_RECONCILE_INTERVAL", "60", "seconds between the worker's readings of the payee accounts' mutations"),
     ("EMALL_RECONCILE_OVERLAP", "900",
      "seconds each reading goes back into the previous one, for mutations a bank posts late"),
@@ -80,6 +81,7 @@ class Settings:
     partner_timeout: float
     partner_url_overrides: Mapping[str, str]  # EMALL_BANK_BCA_URL ... as given
     invoice_due_hours: float = 24.0
+    quote_ttl_minutes: float = 60.0
     reconcile_interval: float = 60.0
     reconcile_overlap: float = 900.0
     late_payment_days: float = 7.0
@@ -90,6 +92,11 @@ class Settings:
             raise ValueError("EMALL_RECONCILE_OVERLAP must be at least 1 (seconds)")
         if self.sms_provider not in SMS_PROVIDERS:  # a typo must not quietly pick another channel
             raise ValueError(f"EMALL_SMS_PROVIDER must be {' or '.join(SMS_PROVIDERS)}, not {self.sms_provider!r}")
+        if self.invoice_due_hours <= 0:
+            # 0 or less: every invoice would be born overdue and expire at the worker's next turn
+            raise ValueError("EMALL_INVOICE_DUE_HOURS must be more than 0 (hours)")
+        if self.quote_ttl_minutes <= 0:
+            raise ValueError("EMALL_QUOTE_TTL_MINUTES must be more than 0 (minutes)")
     tracking_interval: float = 300.0
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
@@ -126,6 +133,7 @@ class Settings:
             partner_timeout=float(env.get("EMALL_PARTNER_TIMEOUT", "10")),
             partner_url_overrides={k: v for k, v in env.items() if _PARTNER_URL.fullmatch(k)},
             invoice_due_hours=float(env.get("EMALL_INVOICE_DUE_HOURS", "24")),
+            quote_ttl_minutes=float(env.get("EMALL_QUOTE_TTL_MINUTES", "60")),
             reconcile_interval=float(env.get("EMALL_RECONCILE_INTERVAL", "60")),
             reconcile_overlap=float(env.get("EMALL_RECONCILE_OVERLAP", "900")),
             late_payment_days=float(env.get("EMALL_LATE_PAYMENT_DAYS", "7")),

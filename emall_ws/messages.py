@@ -228,8 +228,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "Courier {courier} was not quoted for the order from {seller}; choose from quoteShipping."},
     "SERVICE_NOT_QUOTED": {"id": "Layanan {service} dari kurir {courier} tidak tersedia untuk pesanan dari {seller}.",
                            "en": "Service {service} of courier {courier} was not quoted for the order from {seller}."},
-    "COURIER_UNAVAILABLE": {"id": "Kurir {courier} sedang tidak dapat dihubungi; coba lagi atau pilih kurir lain.",
-                            "en": "Courier {courier} cannot be reached now; try again or choose another courier."},
+    "QUOTE_OUTDATED": {
+        "id": "Keranjang atau alamat kirim berubah sejak ongkos kirim {courier} {service} untuk pesanan dari {seller} "
+              "dihitung; minta quoteShipping lagi.",
+        "en": "The cart or the shipping address changed since {courier} {service} was quoted for the order from "
+              "{seller}; quote again."},
+    "QUOTE_EXPIRED": {"id": "Ongkos kirim {courier} {service} untuk pesanan dari {seller} sudah kedaluwarsa; "
+                            "minta quoteShipping lagi.",
+                      "en": "The {courier} {service} quote for the order from {seller} has expired; quote again."},
     "SELLER_NO_PAYOUT_ACCOUNT": {"id": "Penjual {seller} belum mendaftarkan rekening pembayaran.",
                                  "en": "Seller {seller} has no payout account registered."},
     "NO_FREE_UNIQUE_CODE": {"id": "Tidak ada kode unik yang tersedia untuk rekening penjual; coba lagi nanti.",

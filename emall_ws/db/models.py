@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, Computed, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Text, UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, ForeignKey, Index, Integer,
+                        MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -258,6 +258,8 @@ class Product(Base):
         Index(None, "status", "sale_method", "ends_at"),
         # MariaDB's own text search; SQLite searches with REGEXP and has no index for it
         Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),
+        # the last line of defence against overselling (checkout re-checks stock under a row lock first)
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
         Base.__table_args__,
     )
 
@@ -367,12 +369,38 @@ class OrderStatusHistory(Base):
     order: Mapped[Order] = relationship()
 
 
+class ShippingQuote(Base):
+    """A courier option quoted to a buyer for one seller's group of the cart (or a won auction): checkout
+    charges exactly this cost, if the quote has not expired and the group still weighs what it did and
+    goes from and to the same cities. A new quote replaces the buyer's expired ones and those of the
+    same group."""
+    __tablename__ = "shipping_quote"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    origin_city_code: Mapped[str] = mapped_column(String(5))
+    destination_city_code: Mapped[str] = mapped_column(String(5))
+    weight_grams: Mapped[int] = mapped_column(Integer)
+    courier: Mapped[str] = mapped_column(String(10))
+    service: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(100))
+    cost: Mapped[int] = mapped_column(MONEY)
+    etd_days: Mapped[int] = mapped_column(Integer)
+    quoted_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    # (buyer, seller): the quotes a checkout reads, and a new quote replaces
+    __table_args__ = (Index(None, "buyer_id", "seller_id"), Base.__table_args__)
+
+
 class Invoice(Base):
     """What the buyer transfers for one order: goods + shipping + a unique code, to the seller's account.
 
-    `open_code_key` ("<bank>:<account>:<code>") is set while the invoice is UNPAID and NULL after:
-    its unique index makes the database itself refuse a second open invoice with the same code to
-    the same account, whatever two checkouts race.
+    `open_code_key` ("<bank>:<account>:<code>") and `open_amount_key` ("<bank>:<account>:<amount_due>")
+    are set while the invoice is UNPAID and NULL after: their unique indexes make the database itself
+    refuse a second open invoice with the same code, or the same amount, to the same account, whatever
+    two checkouts race; a credit of that amount to that account then identifies one invoice.
     """
     __tablename__ = "invoice"
 
@@ -390,6 +418,7 @@ class Invoice(Base):
     amount_due: Mapped[int] = mapped_column(MONEY)
     status: Mapped[str] = mapped_column(String(10))  # UNPAID, PAID, EXPIRED, CANCELLED
     open_code_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    open_amount_key: Mapped[str | None] = mapped_column(String(60), unique=True)
     stock_restored: Mapped[bool] = mapped_column(Boolean, default=False)
     issued_at: Mapped[datetime] = mapped_column(UTC_TIME)
     due_at: Mapped[datetime] = mapped_column(UTC_TIME)

@@ -1,13 +1,16 @@
 """Checkout ("kasir"): shipping quotes, one order and one invoice per seller, and the invoices' life.
 
-A checkout runs in three steps so that no partner is called inside a database transaction:
-1. plan (read): the buyer's cart grouped by seller, with origin, destination and weight;
-2. price (partners): the chosen courier is asked again for each group; its service must be quoted;
-3. commit (one transaction): every product of the cart is locked (SELECT ... FOR UPDATE in id order
-   on MariaDB; SQLite's BEGIN IMMEDIATE makes the transaction the only writer), every line is
-   re-checked (still for sale, the cart's price, enough stock) and the cart re-checked against the
-   plan; then stock goes down, orders, invoices, history and notifications are written and the cart
-   emptied. Any problem refuses the whole checkout and changes nothing.
+Shipping is quoted first (`quote_shipping`): the couriers are asked outside any database transaction,
+and every option they give is stored for the buyer (`ShippingQuote`, valid for `quote_ttl`). A checkout
+then calls no partner; it runs in one transaction, in three steps:
+1. plan: the buyer's cart grouped by seller, with origin, destination and weight;
+2. price: each group's chosen courier service is the buyer's newest unexpired quote for that seller,
+   origin, destination and weight, at its quoted cost (none: refused, "quote again");
+3. commit: every product of the cart is locked (SELECT ... FOR UPDATE in id order on MariaDB; SQLite's
+   BEGIN IMMEDIATE makes the transaction the only writer), every line is re-checked (still for sale,
+   the cart's price, enough stock) and the cart re-checked against the plan; then stock goes down,
+   orders, invoices, history and notifications are written and the cart emptied.
+Any problem refuses the whole checkout and changes nothing.
 
 Stock comes back exactly once when an invoice is cancelled or expires (`stock_restored`).
 """
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,12 +31,12 @@ from adapters.courier import CourierAdapter
 from adapters.errors import AdapterError
 from emall_ws.clock import to_wib
 from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Member, Order, OrderLine,
-                                OrderStatusHistory, Product)
+                                OrderStatusHistory, Product, ShippingQuote)
 from emall_ws.db.session import Database
 from emall_ws.domain import pipelines
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.catalog import ACTIVE, FIXED, SOLD_OUT
-from emall_ws.domain.errors import (Conflict, DomainError, FieldError, InvalidState, NotAuthorized, NotFound,
+from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotAuthorized, NotFound,
                                     ValidationFailed)
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
@@ -56,6 +59,7 @@ LIST_MAX = 200
 @dataclass(frozen=True)
 class CheckoutPolicy:
     payment_window: timedelta = timedelta(hours=24)  # EMALL_INVOICE_DUE_HOURS
+    quote_ttl: timedelta = timedelta(minutes=60)  # EMALL_QUOTE_TTL_MINUTES
 
 
 class CheckoutRefused(Conflict):
@@ -64,11 +68,6 @@ class CheckoutRefused(Conflict):
     def __init__(self, errors: list[FieldError]):
         super().__init__("CHECKOUT_LINES_CHANGED", count=len(errors))
         self.errors = errors
-
-
-class CourierUnavailable(DomainError):
-    reason = "PartnerUnavailable"
-    side = "Server"  # the courier, not the caller, failed
 
 
 # --- plan and quotes --------------------------------------------------------------------------------
@@ -114,6 +113,14 @@ class GroupQuote:
 
 
 @dataclass(frozen=True)
+class Quotation:
+    """What quoteShipping answers: each group's options, stored for the buyer until `expires_at`."""
+    destination_city_code: str
+    groups: tuple[GroupQuote, ...]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class Choice:
     seller_username: str | None
     courier: str | None
@@ -122,19 +129,20 @@ class Choice:
 
 def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
                  regions: RegionCatalog) -> tuple[str, str, str]:
+    """(name, address, city) to ship to: the registered address, or another one given whole."""
     member = session.get(Member, buyer.member_id)
     ship_to = ship_to or ShipTo()
-    city = (ship_to.city_code or "").strip()
-    if city:
-        if regions.city(city) is None:
-            raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
-        address = (ship_to.address or "").strip()
-        if not address:
-            raise ValidationFailed([FieldError("address", "REQUIRED")])
-        if len(address) > 500:
-            raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
-        return member.name, address, city
-    return member.name, member.address, member.city_code
+    address, city = (ship_to.address or "").strip(), (ship_to.city_code or "").strip()
+    if not (address or city):
+        return member.name, member.address, member.city_code
+    missing = [FieldError(name, "REQUIRED") for name, value in (("address", address), ("cityCode", city)) if not value]
+    if missing:  # half an address is never silently dropped for the registered one
+        raise ValidationFailed(missing)
+    if regions.city(city) is None:
+        raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
+    if len(address) > 500:
+        raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
+    return member.name, address, city
 
 
 def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, regions: RegionCatalog) -> Plan:
@@ -173,13 +181,29 @@ def quote_group(group: GroupPlan, destination: str, couriers: Mapping[str, Couri
     return GroupQuote(group, tuple(options), tuple(unavailable))
 
 
-def quote_plan(plan: Plan, couriers: Mapping[str, CourierAdapter]) -> list[GroupQuote]:
-    return [quote_group(group, plan.city_code, couriers) for group in plan.groups]
+def quote(db: Database, plan: Plan, couriers: Mapping[str, CourierAdapter], now: datetime,
+          policy: CheckoutPolicy) -> Quotation:
+    """Asks the couriers (no transaction open), then stores every option for the buyer, replacing the
+    buyer's expired quotes and the older ones of these groups."""
+    quotation = Quotation(plan.city_code, tuple(quote_group(g, plan.city_code, couriers) for g in plan.groups),
+                          now + policy.quote_ttl)
+    with db.unit_of_work() as session:
+        session.execute(delete(ShippingQuote).where(ShippingQuote.buyer_id == plan.buyer.member_id, or_(
+            ShippingQuote.expires_at <= now, *(and_(
+                ShippingQuote.seller_id == g.seller_id, ShippingQuote.origin_city_code == g.origin_city_code,
+                ShippingQuote.destination_city_code == plan.city_code, ShippingQuote.weight_grams == g.weight_grams)
+                for g in plan.groups))))
+        session.add_all(ShippingQuote(
+            buyer_id=plan.buyer.member_id, seller_id=q.group.seller_id, origin_city_code=q.group.origin_city_code,
+            destination_city_code=plan.city_code, weight_grams=q.group.weight_grams, courier=o.courier,
+            service=o.service, description=(o.description or "")[:100], cost=o.cost, etd_days=o.etd_days,
+            quoted_at=now, expires_at=quotation.expires_at) for q in quotation.groups for o in q.options)
+    return quotation
 
 
-def price_choices(plan: Plan, choices: list[Choice], couriers: Mapping[str, CourierAdapter]
-                  ) -> dict[str, ShippingOption]:
-    """The chosen courier service of each group, priced by a fresh quote of that courier."""
+def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: datetime) -> dict[str, ShippingOption]:
+    """The chosen courier service of each group at the cost the buyer was quoted for it: the newest
+    unexpired quote of that seller, courier and service for the group's origin, destination and weight."""
     by_seller = {}
     for choice in choices or ():
         key = (choice.seller_username or "").strip().lower()
@@ -191,21 +215,26 @@ def price_choices(plan: Plan, choices: list[Choice], couriers: Mapping[str, Cour
         choice = by_seller.get(group.seller_username.lower())
         if choice is None:
             raise InvalidState("CHOICE_MISSING", seller=group.seller_username)
-        courier = (choice.courier or "").strip().lower()
-        adapter = couriers.get(courier)
-        if adapter is None:
-            raise InvalidState("COURIER_NOT_QUOTED", courier=courier[:20], seller=group.seller_username)
-        try:
-            tariffs = adapter.get_tariff(group.origin_city_code, plan.city_code, max(1, group.weight_grams))
-        except AdapterError:
-            raise CourierUnavailable("COURIER_UNAVAILABLE", courier=courier) from None
-        service = (choice.service or "").strip()
-        match = next((t for t in tariffs if t.service.lower() == service.lower()), None)
-        if match is None:
-            raise InvalidState("SERVICE_NOT_QUOTED", courier=courier, service=service[:30],
-                               seller=group.seller_username)
-        chosen[group.seller_username] = ShippingOption(courier, match.service, match.description, match.cost,
-                                                       match.etd_days)
+        courier, service = (choice.courier or "").strip().lower(), (choice.service or "").strip()
+        said = {"courier": courier[:20], "service": service[:30], "seller": group.seller_username}
+        quotes = [q for q in session.scalars(
+            select(ShippingQuote).where(ShippingQuote.buyer_id == plan.buyer.member_id,
+                                        ShippingQuote.seller_id == group.seller_id)
+            .order_by(ShippingQuote.quoted_at.desc(), ShippingQuote.id.desc())) if q.courier == courier]
+        if not quotes:
+            raise InvalidState("COURIER_NOT_QUOTED", **said)
+        quotes = [q for q in quotes if q.service.lower() == service.lower()]
+        if not quotes:
+            raise InvalidState("SERVICE_NOT_QUOTED", **said)
+        quotes = [q for q in quotes if (q.origin_city_code, q.destination_city_code, q.weight_grams)
+                  == (group.origin_city_code, plan.city_code, group.weight_grams)]
+        if not quotes:
+            raise InvalidState("QUOTE_OUTDATED", **said)  # the cart or the address changed since
+        quotes = [q for q in quotes if q.expires_at > now]
+        if not quotes:
+            raise InvalidState("QUOTE_EXPIRED", **said)
+        q = quotes[0]
+        chosen[group.seller_username] = ShippingOption(q.courier, q.service, q.description, q.cost, q.etd_days)
     return chosen
 
 
@@ -307,9 +336,13 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     # the cart is emptied first, one row at a time by primary key, and only then are the products
     # locked: another buyer's addItem holds a lock on the cart's unique index next to these rows while
     # it waits for a product row, so deleting after taking the product locks deadlocked (measured on
-    # MariaDB by bench/checkout.py); a refused checkout rolls the deletion back with everything else
+    # MariaDB by bench/checkout.py); a refused checkout rolls the deletion back with everything else.
+    # The lines were read without a lock: a concurrent checkout (or removeItem) of the same cart may
+    # have deleted one since, so each deletion must find its row (READ COMMITTED waits for the other
+    # transaction, then deletes nothing) or this checkout would sell stale lines a second time
     for line in lines:
-        session.execute(delete(CartLine).where(CartLine.id == line.id))
+        if session.execute(delete(CartLine).where(CartLine.id == line.id)).rowcount != 1:
+            raise Conflict("CART_CHANGED")
     products = _lock_products(session, [line.product_id for line in lines])
     problems = [p for p in (_problem(line, products[line.product_id]) for line in lines) if p]
     if problems:
@@ -351,38 +384,37 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
     if not (seller.bank_code and seller.account_number and seller.account_holder):
         raise InvalidState("SELLER_NO_PAYOUT_ACCOUNT", seller=seller.username)
     goods = sum(quantity * price for _, _, quantity, price, _ in items)
-    order = Order(number=f"tmp-{uuid.uuid4().hex}", buyer_id=buyer.id, seller_id=seller.id, status=AWAITING_PAYMENT,
+    order = Order(number=f"tmp-{uuid.uuid4().hex}", buyer_id=buyer.id, seller_id=seller.id, status=None,
                   courier=shipping.courier, courier_service=shipping.service, shipping_cost=shipping.cost,
                   etd_days=shipping.etd_days, ship_name=plan.name[:100], ship_address=plan.address[:500],
                   ship_city_code=plan.city_code, origin_city_code=session.get(Member, seller.id).city_code,
                   goods_total=goods, weight_grams=sum(w for *_, w in items), auction_product_id=auction_product_id,
                   created_at=now, updated_at=now)
     session.add(order)
+    set_order_status(session, order, AWAITING_PAYMENT, now, "checkout")
     session.flush()
     order.number = f"ORD/{to_wib(now):%Y%m%d}/{order.id:06d}"
-    session.add(OrderStatusHistory(order_id=order.id, from_status=None, to_status=AWAITING_PAYMENT,
-                                   reason="checkout", changed_at=now))
     for product_id, name, quantity, price, weight in items:
         session.add(OrderLine(order=order, product_id=product_id, name=name, quantity=quantity, unit_price=price,
                               weight_grams=weight))
     invoice = _insert_invoice(session, order, seller, goods + shipping.cost, now, policy)
     invoice.number = f"INV/{to_wib(now):%Y%m%d}/{invoice.id:06d}"
-    session.add(InvoiceStatusHistory(invoice_id=invoice.id, from_status=None, to_status=UNPAID, reason="checkout",
-                                     changed_at=now))
     session.flush()
     return invoice
 
 
 def _insert_invoice(session: Session, order: Order, seller: Member, total: int, now: datetime,
                     policy: CheckoutPolicy) -> Invoice:
-    """An UNPAID invoice with a code 1-999 no other open invoice to this account has; the unique
-    `open_code_key` index decides a race, and the loser tries another code."""
+    """An UNPAID invoice with a code 1-999 such that neither the code nor the amount (total + code) is
+    that of another open invoice to this account, so that a credit's amount names one invoice; the
+    unique `open_code_key` and `open_amount_key` indexes decide a race, and the loser tries again."""
     # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it
     bank, account = (seller.bank_code or "").lower(), seller.account_number
     for _ in range(CODE_ATTEMPTS):
-        taken = set(session.scalars(select(Invoice.unique_code).where(
-            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)))
-        free = [code for code in range(1, 1000) if code not in taken]
+        open_invoices = session.execute(select(Invoice.unique_code, Invoice.amount_due).where(
+            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)).all()
+        codes, amounts = {code for code, _ in open_invoices}, {amount for _, amount in open_invoices}
+        free = [code for code in range(1, 1000) if code not in codes and total + code not in amounts]
         if not free:
             raise Conflict("NO_FREE_UNIQUE_CODE")
         code = random.choice(free)
@@ -390,14 +422,15 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
                           seller_id=seller.id, payee_bank=bank, payee_account=account,
                           payee_holder=seller.account_holder, goods_total=order.goods_total,
                           shipping_cost=order.shipping_cost, unique_code=code, amount_due=total + code,
-                          status=UNPAID, open_code_key=f"{bank}:{account}:{code}", stock_restored=False,
+                          status=None, open_code_key=f"{bank}:{account}:{code}",
+                          open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
                           issued_at=now, due_at=now + policy.payment_window)
         try:
             with session.begin_nested():
                 session.add(invoice)
+                set_invoice_status(session, invoice, UNPAID, now, "checkout")
                 session.flush()
-        except IntegrityError:
-            session.expunge(invoice) if invoice in session else None
+        except IntegrityError:  # the savepoint's rollback has expunged the invoice and its history row
             continue
         invoice.order = order
         return invoice
@@ -405,46 +438,58 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
 
 
 def run_checkout(db: Database, buyer: Principal, choices: list[Choice], ship_to: ShipTo | None,
-                 couriers: Mapping[str, CourierAdapter], regions: RegionCatalog, now: datetime,
-                 policy: CheckoutPolicy = CheckoutPolicy()) -> list[InvoiceView]:
+                 regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = CheckoutPolicy()) -> list[InvoiceView]:
     """The whole checkout of the buyer's cart (the three steps of the module docstring)."""
     with db.unit_of_work() as session:
         plan = plan_cart(session, buyer, ship_to, regions)
-    chosen = price_choices(plan, choices, couriers)
-    with db.unit_of_work() as session:
+        chosen = quoted_choices(session, plan, choices, now)
         return commit_checkout(session, plan, chosen, now, policy)
 
 
 def quote_shipping(db: Database, buyer: Principal, ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter],
-                   regions: RegionCatalog) -> tuple[Plan, list[GroupQuote]]:
+                   regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = CheckoutPolicy()) -> Quotation:
     with db.unit_of_work() as session:
         plan = plan_cart(session, buyer, ship_to, regions)
-    return plan, quote_plan(plan, couriers)
+    return quote(db, plan, couriers, now, policy)
 
 
 # --- a won auction ------------------------------------------------------------------------------------
 
-def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None, choice: Choice,
-                         ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter], regions: RegionCatalog,
-                         now: datetime, policy: CheckoutPolicy = CheckoutPolicy()) -> InvoiceView:
-    """The winner's checkout of a won auction: a one-line order at the winning price."""
+def _auction_plan(session: Session, buyer: Principal, product_id: int | None, ship_to: ShipTo | None,
+                  regions: RegionCatalog):
+    """The won auction as a one-group plan at the winning price, and the auction; for its winner only."""
     authorize(buyer, *SHOPPERS)
+    won = won_auction(session, product_id or 0)
+    if won is None or won.winner_id != buyer.member_id:
+        raise InvalidState("AUCTION_NOT_WON")
+    product = session.get(Product, won.product_id)
+    seller = session.get(Member, won.seller_id)
+    name, address, city = _destination(session, buyer, ship_to, regions)
+    group = GroupPlan(seller.id, seller.username, product.seller_city_code, product.weight_grams, won.amount)
+    return Plan(buyer, (group,), name, address, city), won
+
+
+def quote_auction_shipping(db: Database, buyer: Principal, product_id: int | None, ship_to: ShipTo | None,
+                           couriers: Mapping[str, CourierAdapter], regions: RegionCatalog, now: datetime,
+                           policy: CheckoutPolicy = CheckoutPolicy()) -> Quotation:
     with db.unit_of_work() as session:
-        won = won_auction(session, product_id or 0)
-        if won is None or won.winner_id != buyer.member_id:
-            raise InvalidState("AUCTION_NOT_WON")
-        product = session.get(Product, won.product_id)
-        seller = session.get(Member, won.seller_id)
-        name, address, city = _destination(session, buyer, ship_to, regions)
-        group = GroupPlan(seller.id, seller.username, product.seller_city_code, product.weight_grams, won.amount)
-        plan = Plan(buyer, (group,), name, address, city)
-    chosen = price_choices(plan, [Choice(seller.username, choice.courier, choice.service)], couriers)
+        plan, _ = _auction_plan(session, buyer, product_id, ship_to, regions)
+    return quote(db, plan, couriers, now, policy)
+
+
+def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None, choice: Choice,
+                         ship_to: ShipTo | None, regions: RegionCatalog, now: datetime,
+                         policy: CheckoutPolicy = CheckoutPolicy()) -> InvoiceView:
+    """The winner's checkout of a won auction: a one-line order at the winning price, shipped as quoted."""
     with db.unit_of_work() as session:
+        plan, won = _auction_plan(session, buyer, product_id, ship_to, regions)
         product = _lock_products(session, [won.product_id])[won.product_id]
         if session.scalar(select(Order.id).where(Order.auction_product_id == product.id)) is not None:
             raise Conflict("AUCTION_ALREADY_CHECKED_OUT")
+        seller = plan.groups[0].seller_username
+        chosen = quoted_choices(session, plan, [Choice(seller, choice.courier, choice.service)], now)
         buyer_member = session.get(Member, buyer.member_id)
-        invoice = _create(session, buyer_member, session.get(Member, seller.id), plan, chosen[seller.username],
+        invoice = _create(session, buyer_member, session.get(Member, won.seller_id), plan, chosen[seller],
                           [(product.id, product.name, 1, won.amount, product.weight_grams)], now, policy,
                           auction_product_id=product.id)
         _tell_checkout(session, buyer_member, [invoice])
@@ -505,7 +550,7 @@ def set_invoice_status(session: Session, invoice: Invoice, target: str, now: dat
     `paid_at`: when the money arrived (the mutation's posting time), if not now."""
     change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
     if target != UNPAID:
-        invoice.open_code_key = None  # the code is free for another invoice to this account
+        invoice.open_code_key = invoice.open_amount_key = None  # free for another invoice to this account
         invoice.closed_at = now
     if target == PAID:
         invoice.paid_at = paid_at or now
@@ -598,5 +643,5 @@ def _tell_closed(session: Session, invoice: Invoice, target: str) -> None:
             "closed_at": invoice.closed_at})
 
 
-__all__ = ["CheckoutPolicy", "Choice", "ShipTo", "run_checkout", "quote_shipping", "run_auction_checkout",
-           "get_invoice", "list_invoices", "cancel_invoice", "expire_due_invoices"]
+__all__ = ["CheckoutPolicy", "Choice", "ShipTo", "run_checkout", "quote_shipping", "quote_auction_shipping",
+           "run_auction_checkout", "get_invoice", "list_invoices", "cancel_invoice", "expire_due_invoices"]

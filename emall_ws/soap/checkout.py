@@ -35,7 +35,8 @@ class ShippingOption(_Type):
 
 
 class GroupQuote(_Type):
-    """One seller's group of the cart with every courier option; couriers that did not answer listed."""
+    """One seller's group of the cart with every courier option; couriers that did not answer listed.
+    The options are kept for the caller until expiresAt: checkout charges the quoted cost."""
     sellerUsername = Unicode
     originCityCode = Unicode
     destinationCityCode = Unicode
@@ -43,6 +44,7 @@ class GroupQuote(_Type):
     subtotal = Long
     options = Array(ShippingOption)
     unavailableCouriers = Array(Unicode(type_name="courier"))
+    expiresAt = DateTime
 
 
 class ShippingChoice(_Type):
@@ -89,13 +91,24 @@ class Invoice(_Type):
 
 
 def policy_of(platform) -> CheckoutPolicy:
-    return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours))
+    return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours),
+                          quote_ttl=timedelta(minutes=platform.settings.quote_ttl_minutes))
 
 
 def _ship_to(address) -> ShipTo | None:
     if address is None:
         return None
     return ShipTo(address=address.address, city_code=address.cityCode)
+
+
+def _quotes(quotation: checkout.Quotation) -> list[GroupQuote]:
+    return [GroupQuote(sellerUsername=q.group.seller_username, originCityCode=q.group.origin_city_code,
+                       destinationCityCode=quotation.destination_city_code, weightGrams=q.group.weight_grams,
+                       subtotal=q.group.subtotal,
+                       options=[ShippingOption(courier=o.courier, service=o.service, description=o.description,
+                                               cost=o.cost, etdDays=o.etd_days) for o in q.options],
+                       unavailableCouriers=list(q.unavailable), expiresAt=to_wib(quotation.expires_at))
+            for q in quotation.groups]
 
 
 def _invoice(view: checkout.InvoiceView) -> Invoice:
@@ -117,40 +130,46 @@ class CheckoutService(ServiceBase):
 
     @rpc(ShippingAddress, _returns=Array(GroupQuote), _out_variable_name="quotes")
     def quoteShipping(ctx, shippingAddress):
-        """Courier options (service, cost, days) for each seller group of the caller's cart."""
+        """Courier options (service, cost, days) for each seller group of the caller's cart, kept for checkout."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
-        plan, quotes = checkout.quote_shipping(platform.db, buyer, _ship_to(shippingAddress), platform.adapters("courier"),
-                                               platform.regions)
-        return [GroupQuote(sellerUsername=q.group.seller_username, originCityCode=q.group.origin_city_code,
-                           destinationCityCode=plan.city_code, weightGrams=q.group.weight_grams,
-                           subtotal=q.group.subtotal,
-                           options=[ShippingOption(courier=o.courier, service=o.service, description=o.description,
-                                                   cost=o.cost, etdDays=o.etd_days) for o in q.options],
-                           unavailableCouriers=list(q.unavailable)) for q in quotes]
+        return _quotes(checkout.quote_shipping(platform.db, buyer, _ship_to(shippingAddress),
+                                               platform.adapters("courier"), platform.regions, platform.clock(),
+                                               policy_of(platform)))
+
+    @rpc(Long(type_name="ProductId"), ShippingAddress, _returns=GroupQuote, _out_variable_name="quote")
+    def quoteAuctionShipping(ctx, productId, shippingAddress):
+        """Courier options for an auction the caller won, kept for checkoutAuction."""
+        platform = platform_of(ctx)
+        with platform.db.unit_of_work() as session:
+            buyer = authenticate(ctx, session, *SHOPPERS)
+        quotation = checkout.quote_auction_shipping(platform.db, buyer, productId, _ship_to(shippingAddress),
+                                                    platform.adapters("courier"), platform.regions, platform.clock(),
+                                                    policy_of(platform))
+        return _quotes(quotation)[0]
 
     @rpc(Array(ShippingChoice), ShippingAddress, _returns=Array(Invoice), _out_variable_name="invoices")
     def checkout(ctx, choices, shippingAddress):
-        """Checks the cart out: one order and one invoice per seller, with the chosen courier service."""
+        """Checks the cart out: one order and one invoice per seller, each with its quoted courier service."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
         chosen = [Choice(c.sellerUsername, c.courier, c.service) for c in (choices or ()) if c is not None]
-        views = checkout.run_checkout(platform.db, buyer, chosen, _ship_to(shippingAddress), platform.adapters("courier"),
-                                      platform.regions, platform.clock(), policy_of(platform))
+        views = checkout.run_checkout(platform.db, buyer, chosen, _ship_to(shippingAddress), platform.regions,
+                                      platform.clock(), policy_of(platform))
         return [_invoice(v) for v in views]
 
     @rpc(Long(type_name="ProductId"), ShippingChoice, ShippingAddress, _returns=Invoice, _out_variable_name="invoice")
     def checkoutAuction(ctx, productId, choice, shippingAddress):
-        """Checks out a won auction: a one-line order at the winning price, by the winner."""
+        """Checks out a won auction: a one-line order at the winning price, by the winner, shipped as quoted."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
         choice = choice or ShippingChoice()
         view = checkout.run_auction_checkout(platform.db, buyer, productId, Choice(None, choice.courier, choice.service),
-                                             _ship_to(shippingAddress), platform.adapters("courier"), platform.regions,
-                                             platform.clock(), policy_of(platform))
+                                             _ship_to(shippingAddress), platform.regions, platform.clock(),
+                                             policy_of(platform))
         return _invoice(view)
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")

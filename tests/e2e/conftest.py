@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+import zeep
 
+from emall_ws.domain.partners import BANKS
 from tests.processes import free_port, running, wait_until_healthy
 
 
@@ -77,3 +79,10 @@ def serving(database_factory, home: Path, mailbox, name: str, **settings: str) -
         if env.get("EMALL_SANDBOX") != "0":  # the sandbox is a process of its own
             wait_until_healthy(sandbox_url, process, home / "server.log", path="/partners/sms?wsdl")
         yield RunningServer(url, home / "server.log", database_url, sandbox_url)
+
+
+@pytest.fixture(scope="module")
+def banks(server):
+    """The bank sandboxes' own clients (openAccount, transfer, setFailureMode), WSDLs loaded now:
+    a bank told to be UNAVAILABLE refuses its WSDL too."""
+    return {code: zeep.Client(f"{server.sandbox_url}/partners/bank/{code}?wsdl").service for code in BANKS}

@@ -60,6 +60,20 @@ def new_buyer(server, mailbox) -> Party:
     return Party(new_member(server, mailbox, phone=typed), msisdn)
 
 
+def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
+    """The buyer's cart with the seller's product, checked out with the cheapest courier: the invoice."""
+    cart, auth = buyer.service(server, "Cart")
+    cart.addItem(productId=seller.product_id, quantity=quantity, **auth)
+    checkout, auth = buyer.service(server, "Checkout")
+    quotes = checkout.quoteShipping(**auth)
+    [group] = quotes
+    option = min(group.options.ShippingOption, key=lambda o: o.cost)
+    [invoice] = checkout.checkout(choices={"ShippingChoice": [{
+        "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
+    assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
+    return invoice
+
+
 def transfer(banks, seller: Seller, amount: int, description: str, posted_at: datetime | None = None):
     mutation = banks[seller.bank].transfer(toAccount=seller.account, amount=amount, description=description,
                                            fromName="Budi Santoso", postedAt=posted_at)

@@ -28,7 +28,7 @@ from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, new_category
 from tests.e2e.members import login
-from tests.e2e.payments import Party, Seller, items, new_buyer, new_seller, transfer
+from tests.e2e.payments import Party, Seller, buy, items, new_buyer, new_seller, transfer
 from tests.e2e.soap import detail_code, fault_code, fault_of
 
 NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to deliver
@@ -43,13 +43,6 @@ def shop(server, mailbox):
     admin_name = create_admin(server)
     admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
     return {"admin": admin, "category": new_category(server, admin)}
-
-
-@pytest.fixture(scope="module")
-def banks(server):
-    """The bank sandboxes' own clients (openAccount, transfer, setFailureMode), WSDLs loaded now:
-    a bank told to be UNAVAILABLE refuses its WSDL too."""
-    return {code: zeep.Client(f"{server.sandbox_url}/partners/bank/{code}?wsdl").service for code in BANKS}
 
 
 @pytest.fixture(scope="module")
@@ -71,20 +64,6 @@ def normal_banks(banks):
     yield banks
     for service in banks.values():
         service.setFailureMode(mode="NORMAL", delayMs=0)
-
-
-def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
-    """The buyer's cart with the seller's product, checked out with the cheapest courier: the invoice."""
-    cart, auth = buyer.service(server, "Cart")
-    cart.addItem(productId=seller.product_id, quantity=quantity, **auth)
-    checkout, auth = buyer.service(server, "Checkout")
-    quotes = checkout.quoteShipping(**auth)
-    [group] = quotes
-    option = min(group.options.ShippingOption, key=lambda o: o.cost)
-    [invoice] = checkout.checkout(choices={"ShippingChoice": [{
-        "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
-    assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
-    return invoice
 
 
 def invoice_of(server, who: Party, number: str):

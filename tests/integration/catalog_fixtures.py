@@ -15,11 +15,11 @@ NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = CatalogPolicy()
 
 
-def add_member(db, username: str, role: str = "SELLER", city: str = "31.74") -> Principal:
+def add_member(db, username: str, role: str = "SELLER", city: str = "31.74", phone: str = "+6281234567890") -> Principal:
     with db.unit_of_work() as session:
         member = Member(username=username, username_key=username.lower(), email=f"{username}@example.co.id",
                         email_key=f"{username}@example.co.id", password_hash="x", name=username.title(),
-                        address="Jl. Merdeka 1", phone="+6281234567890", province_code=city[:2], city_code=city,
+                        address="Jl. Merdeka 1", phone=phone, province_code=city[:2], city_code=city,
                         role=role, status="ACTIVE", created_at=NOW, activated_at=NOW)
         session.add(member)
         session.flush()

@@ -10,7 +10,7 @@ from adapters.errors import PartnerUnavailable
 from emall_ws.data.regions import load_regions
 from emall_ws.db.models import Member
 from emall_ws.services import cart
-from emall_ws.services.checkout import Choice, run_checkout
+from emall_ws.services.checkout import Choice, quote_shipping, run_checkout
 from tests.integration.catalog_fixtures import NOW, add_member
 
 REGIONS = load_regions()
@@ -43,8 +43,8 @@ def couriers() -> dict[str, CourierAdapter]:
     return {"jne": FakeCourier("jne"), "pos": FakeCourier("pos", 7_000), "tiki": DownCourier("tiki")}
 
 
-def add_seller(db, username: str, city: str, bank: str = "bca", account: str = "1234567890"):
-    seller = add_member(db, username, "SELLER", city=city)
+def add_seller(db, username: str, city: str, bank: str = "bca", account: str = "1234567890", **member):
+    seller = add_member(db, username, "SELLER", city=city, **member)
     with db.unit_of_work() as session:
         session.execute(update(Member).where(Member.id == seller.member_id).values(
             bank_code=bank, account_number=account, account_holder=f"KOPERASI {username.upper()}"))
@@ -60,5 +60,12 @@ def jne_for(*sellers: str, service: str = "REG") -> list[Choice]:
     return [Choice(s, "jne", service) for s in sellers]
 
 
+def quote(db, buyer, ship_to=None, adapters=None, now=NOW):
+    """quoteShipping: what a checkout must be preceded by."""
+    return quote_shipping(db, buyer, ship_to, adapters or couriers(), REGIONS, now)
+
+
 def check_out(db, buyer, choices, ship_to=None, adapters=None, now=NOW):
-    return run_checkout(db, buyer, choices, ship_to, adapters or couriers(), REGIONS, now)
+    """The buyer quotes shipping, then checks out at once."""
+    quote(db, buyer, ship_to, adapters, now)
+    return run_checkout(db, buyer, choices, ship_to, REGIONS, now)

@@ -26,6 +26,17 @@ def test_environment_overrides_every_default():
 def test_the_invoice_payment_window_is_24_hours_unless_configured():
     assert Settings.from_env({}).invoice_due_hours == 24
     assert Settings.from_env({"EMALL_INVOICE_DUE_HOURS": "2.5"}).invoice_due_hours == 2.5
+    for value in ("0", "-5"):  # an invoice born overdue would expire at the worker's next turn
+        with pytest.raises(ValueError, match="EMALL_INVOICE_DUE_HOURS"):
+            Settings.from_env({"EMALL_INVOICE_DUE_HOURS": value})
+
+
+def test_a_shipping_quote_is_valid_60_minutes_unless_configured_and_never_0_or_less():
+    assert Settings.from_env({}).quote_ttl_minutes == 60
+    assert Settings.from_env({"EMALL_QUOTE_TTL_MINUTES": "5"}).quote_ttl_minutes == 5
+    for value in ("0", "-1"):
+        with pytest.raises(ValueError, match="EMALL_QUOTE_TTL_MINUTES"):
+            Settings.from_env({"EMALL_QUOTE_TTL_MINUTES": value})
 
 
 def test_tracking_polls_every_5_minutes_4_calls_per_courier_and_completes_2_days_after_delivery():
