@@ -1,0 +1,110 @@
+"""The oversell race over SOAP (issue 6): 50 buyers, each its own client, check out the last 10 units of one
+product at once against the real server (2 worker processes). Exactly 10 are sold, the stock ends at 0 and
+is never negative, the others are refused cleanly; then the worker expires the 10 unpaid invoices, the
+stock comes back once, and a second expiry run changes nothing.
+Runs in both passes; in the MariaDB pass the server's database is MariaDB (asserted, never skipped)."""
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+import zeep
+from sqlalchemy import func, select, update
+
+from emall_ws.clock import utcnow
+from emall_ws.db.models import Invoice, Member, OrderLine, Product
+from emall_ws.db.session import Database
+from emall_ws.services.checkout import expire_due_invoices
+from tests.auction_fixtures import create_auction, create_member
+from tests.databases import backend
+from tests.e2e.members import login
+from tests.e2e.soap import client, detail_code, fault_code, with_token
+from tests.races import at_once
+
+BUYERS, UNITS = 50, 10
+
+
+@pytest.fixture(scope="module")
+def race(server):
+    assert server.database_url.startswith("mysql" if backend() == "mariadb" else "sqlite")
+    db = Database(server.database_url)
+    try:
+        seller = create_member(db, f"racestall{utcnow():%H%M%S%f}", "SELLER")
+        with db.unit_of_work() as session:
+            session.execute(update(Member).where(Member.id == seller.id).values(
+                bank_code="BRI", account_number="002101000123503", account_holder="Toko Balapan"))
+        product_id = create_auction(db, seller.id, sale_method="FIXED", start_price=45_000, name="Kopi Gayo 250 g")
+        with db.unit_of_work() as session:
+            session.get(Product, product_id).stock = UNITS
+        buyers = [create_member(db) for _ in range(BUYERS)]
+    finally:
+        db.dispose()
+
+    def ready(member):  # log in, fill the cart with one unit, take the quote: all before the race
+        token = login(server, member.username)
+        cart, checkout = client(server, "Cart"), client(server, "Checkout")
+        cart.service.addItem(productId=product_id, quantity=1, **with_token(cart, "Cart", token))
+        auth = with_token(checkout, "Checkout", token)
+        option = checkout.service.quoteShipping(**auth)[0].options.ShippingOption[0]
+        choice = {"sellerUsername": seller.username, "courier": option.courier, "service": option.service}
+        return checkout, auth, choice
+
+    with ThreadPoolExecutor(8) as pool:  # logging in is an Argon2id check each: in parallel
+        prepared = list(pool.map(ready, buyers))
+    return product_id, prepared
+
+
+def stock(server, product_id: int) -> int:
+    return zeep.Client(server.wsdl_url("Catalog")).service.getProduct(productId=product_id).stock
+
+
+def test_fifty_buyers_for_the_last_ten_units_buy_exactly_ten(server, race):
+    product_id, prepared = race
+
+    def buy(i: int) -> str:
+        checkout, auth, choice = prepared[i]
+        return checkout.service.checkout(choices={"ShippingChoice": [choice]}, **auth)[0].invoiceNumber
+
+    outcomes = at_once(BUYERS, buy)
+    sold = [o for o in outcomes if isinstance(o, str)]
+    refused = [(fault_code(o), detail_code(o)) for o in outcomes if isinstance(o, zeep.exceptions.Fault)]
+    assert len(sold) == UNITS and len(set(sold)) == UNITS
+    assert len(refused) == BUYERS - UNITS, [o for o in outcomes if not isinstance(o, (str, zeep.exceptions.Fault))]
+    assert {code for code, _detail in refused} <= {"Client.Conflict", "Client.InvalidState"}  # clean refusals
+    assert stock(server, product_id) == 0
+    db = Database(server.database_url)
+    try:
+        with db.unit_of_work() as session:
+            assert session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.product_id == product_id)) \
+                == UNITS
+            assert session.get(Product, product_id).status == "SOLD_OUT"
+    finally:
+        db.dispose()
+    print(f"\n{backend()}: {len(sold)} sold, refusals {sorted(set(refused))}")
+
+
+def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(server, race):
+    product_id, _prepared = race
+    db = Database(server.database_url)
+    try:
+        with db.unit_of_work() as session:  # their due time passes
+            numbers = list(session.scalars(select(Invoice.number).join(OrderLine, OrderLine.order_id == Invoice.order_id)
+                                           .where(OrderLine.product_id == product_id)))
+            session.execute(update(Invoice).where(Invoice.number.in_(numbers))
+                            .values(due_at=utcnow() - timedelta(minutes=1)))
+        assert len(numbers) == UNITS
+        catalog = zeep.Client(server.wsdl_url("Catalog")).service
+        deadline = time.monotonic() + 90  # the worker's expiry job runs every 30 s
+        while stock(server, product_id) != UNITS and time.monotonic() < deadline:
+            time.sleep(1)
+        assert stock(server, product_id) == UNITS
+        assert catalog.getProduct(productId=product_id).action == "BUY"  # on sale again
+        with db.unit_of_work() as session:
+            statuses = set(session.scalars(select(Invoice.status).where(Invoice.number.in_(numbers))))
+        assert statuses == {"EXPIRED"}
+
+        assert expire_due_invoices(db, utcnow()) == 0  # a second run finds nothing to do
+        time.sleep(1)
+        assert stock(server, product_id) == UNITS
+    finally:
+        db.dispose()
