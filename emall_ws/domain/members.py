@@ -114,7 +114,6 @@ class Registration:
     city_code: str
     address: str
     phone: str  # E.164, e.g. +6281234567890
-    phone_is_mobile: bool  # False for a landline: no SMS notifications to it
     name: str
     username: str  # as typed
     username_key: str  # lower-cased, for uniqueness
@@ -210,12 +209,11 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
     if errors:
         order = list(_FIELD_NAMES.values())  # the form's order (Table I), whatever the check order
         raise ValidationFailed(sorted(errors, key=lambda e: order.index(e.field)))
-    phone, is_mobile = values["phone"]
     username, username_key = values["username"]
     email, email_key = values["email"]
     return Registration(
         province_code=values["province"], city_code=values["city"], address=values["address"],
-        phone=phone, phone_is_mobile=is_mobile, name=values["name"],
+        phone=values["phone"], name=values["name"],
         username=username, username_key=username_key, password=values["password"],
         email=email, email_key=email_key, role=role,
         nik=values.get("nik"), nib=values.get("nib"),
@@ -244,8 +242,9 @@ def _city(code: str | None, regions: RegionCatalog, province_code: str | None) -
     return city.code
 
 
-def _phone(raw: str | None) -> tuple[str, bool]:
-    """An Indonesian number as 0812..., +62812... or 62812... -> (E.164, is it a mobile)."""
+def _phone(raw: str | None) -> str:
+    """An Indonesian number as 0812..., +62812... or 62812... -> E.164. A landline is valid too (it
+    gets no SMS: emall_ws.notify.outbox.takes_sms)."""
     raw = _required(raw)
     if not _PHONE_CHARS_RE.fullmatch(raw):
         raise _Error(INVALID_PHONE)
@@ -255,10 +254,7 @@ def _phone(raw: str | None) -> tuple[str, bool]:
         raise _Error(INVALID_PHONE) from None
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise _Error(INVALID_PHONE)
-    kind = phonenumbers.number_type(number)
-    is_mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,
-                         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), is_mobile
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _username(value: str | None) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from emall_ws.domain.members import (
 )
 from emall_ws.domain.regions import City, Province, RegionCatalog
 from emall_ws.messages import MESSAGES, field_message
+from emall_ws.notify.outbox import takes_sms
 
 TODAY = date(2025, 6, 1)
 
@@ -58,7 +59,7 @@ def test_a_complete_buyer_form_is_normalised():
     assert (reg.province_code, reg.city_code) == ("31", "31.74")
     assert reg.address == "Jl. Gatot Subroto Kav. 94"
     assert reg.name == "Budi Santoso"
-    assert reg.phone == "+6281234567890" and reg.phone_is_mobile
+    assert reg.phone == "+6281234567890" and takes_sms(reg.phone)
     assert (reg.username, reg.username_key) == ("Budi.S", "budi.s")
     assert (reg.email, reg.email_key) == ("Budi@example.co.id", "budi@example.co.id")
     assert reg.password == "rahasia123"
@@ -161,12 +162,12 @@ def test_name_length():
                                    "+62 812-3456-7890", " 0812 3456 7890 "])
 def test_phone_forms_are_normalised_to_e164(typed):
     reg = validate(replace(BUYER_FORM, phone=typed))
-    assert reg.phone == "+6281234567890" and reg.phone_is_mobile
+    assert reg.phone == "+6281234567890" and takes_sms(reg.phone)
 
 
 def test_a_landline_is_valid_but_not_mobile():
     reg = validate(replace(BUYER_FORM, phone="(021) 5551234"))
-    assert reg.phone == "+62215551234" and not reg.phone_is_mobile
+    assert reg.phone == "+62215551234" and not takes_sms(reg.phone)  # a landline: email only
 
 
 @pytest.mark.parametrize("typed", ["12345", "08123", "0812345678901234", "+14155552671",
