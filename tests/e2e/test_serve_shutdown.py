@@ -42,6 +42,9 @@ def test_ctrl_c_to_the_process_group_ends_the_server_its_worker_and_the_sandboxe
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
         wait_until_healthy(f"http://127.0.0.1:{sandbox_port}", process, log_path, path="/partners/sms?wsdl")
+        started = time.monotonic() + 30  # the background worker logs when its jobs are set up
+        while "worker started" not in log_path.read_text() and time.monotonic() < started:
+            time.sleep(0.2)
         assert "worker started" in log_path.read_text()
 
         os.killpg(process.pid, signal.SIGINT)
