@@ -206,7 +206,9 @@ def field(endpoint: ZeepEndpoint, value: Any, name: str) -> Any:
         raise endpoint.shape_error(f"no field {name}") from None
 
 
-def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool = True) -> str | None:
+def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool = True,
+         max_len: int | None = None) -> str | None:
+    """`max_len`: the contract's maxLength, which zeep does not enforce on answers."""
     item = field(endpoint, value, name)
     if item is None or item == "":
         if required:
@@ -214,6 +216,8 @@ def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool = True
         return None if item is None else ""
     if not isinstance(item, str):
         raise endpoint.shape_error(f"{name} is not text")
+    if max_len is not None and len(item) > max_len:
+        raise endpoint.shape_error(f"{name} is longer than {max_len}")
     return item
 
 
@@ -222,10 +226,13 @@ def optional_text(endpoint: ZeepEndpoint, value: Any, name: str) -> str:
     return text(endpoint, value, name, required=False) or ""
 
 
-def integer(endpoint: ZeepEndpoint, value: Any, name: str) -> int:
+def integer(endpoint: ZeepEndpoint, value: Any, name: str, *, low: int | None = None,
+            high: int | None = None) -> int:
     item = field(endpoint, value, name)
     if isinstance(item, bool) or not isinstance(item, int):
         raise endpoint.shape_error(f"{name} is not a whole number")
+    if (low is not None and item < low) or (high is not None and item > high):
+        raise endpoint.shape_error(f"{name} is out of range")
     return int(item)
 
 

@@ -60,8 +60,9 @@ class ZeepCourierAdapter(CourierAdapter):
         e = self._endpoint
         answer = e.call("getTariff", origin_city_code, destination_city_code, weight_grams, result="options",
                         retry=True)
-        return [TariffOption(service=text(e, o, "service"), description=optional_text(e, o, "description"),
-                             cost=integer(e, o, "cost"), etd_days=integer(e, o, "etdDays"))
+        # the contract's bounds (service maxLength 20): a quote stores these as they come
+        return [TariffOption(service=text(e, o, "service", max_len=20), description=optional_text(e, o, "description"),
+                             cost=integer(e, o, "cost", low=0), etd_days=integer(e, o, "etdDays", low=0, high=365))
                 for o in items(e, answer, "TariffOption")]
 
     def track(self, waybill: str) -> Tracking:

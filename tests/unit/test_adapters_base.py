@@ -234,3 +234,26 @@ def test_the_endpoint_url_wins_over_the_wsdls_address(replies, monkeypatch):
     ZeepSmsAdapter("http://gateway.internal:9000/partners/sms", wsdl=str(ROOT / "wsdl/partners/sms.wsdl")).send(
         "+6281234567890", "Halo", "r1")
     assert addresses == ["http://gateway.internal:9000/partners/sms"]
+
+
+def tariff():
+    return ZeepCourierAdapter("jne", "http://courier.test/partners/courier/jne", retries=0,
+                              wsdl=str(ROOT / "wsdl/partners/courier.wsdl")).get_tariff("31.74", "32.73", 1000)
+
+
+@pytest.mark.parametrize("service, cost, etd", [("REGULER-SAMEDAY-INSTAN", 9000, 2),  # 22 > maxLength 20
+                                                ("REG", -1, 2), ("REG", 9000, 366)])
+def test_a_tariff_outside_the_contracts_bounds_is_a_bad_partner_response(replies, service, cost, etd):
+    replies.append(soap(COURIER_NS, "getTariff", (
+        f"<t:options><t:TariffOption><t:service>{service}</t:service><t:description>Reguler</t:description>"
+        f"<t:cost>{cost}</t:cost><t:etdDays>{etd}</t:etdDays></t:TariffOption></t:options>")))
+    with pytest.raises(BadPartnerResponse):
+        tariff()
+
+
+def test_a_tariff_within_the_bounds_is_read(replies):
+    replies.append(soap(COURIER_NS, "getTariff", (
+        "<t:options><t:TariffOption><t:service>REGULER-SAMEDAY-INS</t:service><t:description>Reguler</t:description>"
+        "<t:cost>0</t:cost><t:etdDays>365</t:etdDays></t:TariffOption></t:options>")))
+    [option] = tariff()
+    assert (option.service, option.cost, option.etd_days) == ("REGULER-SAMEDAY-INS", 0, 365)
