@@ -52,7 +52,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "EMAIL_TAKEN": {"id": "Email sudah terdaftar.", "en": "The email is already registered."},
     "UNKNOWN_MEMBER": {"id": "Member {username} tidak ditemukan.",
                        "en": "Member {username} was not found."},
-    "ALREADY_ACTIVATED": {"id": "Akun ini sudah aktif.", "en": "This account is already active."},
     "MEMBER_NOT_SUSPENDED": {"id": "Akun ini tidak sedang ditangguhkan.",
                              "en": "This account is not suspended."},
     "CODE_WRONG": {"id": "Kode salah. Sisa percobaan: {remaining}.",

@@ -33,6 +33,7 @@ from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.checkout import expire_due_invoices
 from emall_ws.services.payments import ReconcilePolicy, reconcile
+from emall_ws.services import throttle
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
@@ -120,6 +121,7 @@ INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid
 # once, then every EMALL_TRACKING_INTERVAL), so this only bounds how late a due read may be
 TRACKING_POLL_INTERVAL = 30.0
 ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE_DAYS an order completes
+FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past throttle.KEPT_FOR a failed try is forgotten
 
 SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
 BankAdaptersFactory = Callable[[WorkerSettings], Mapping[str, BankAdapter]]
@@ -153,6 +155,7 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
     completion = ShippingPolicy(auto_complete_after=timedelta(days=settings.auto_complete_days))
     jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
+    jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))
     return Worker(jobs)
 
 

@@ -212,7 +212,7 @@ def _new_member(registration: Registration, password_hash: str, now: datetime) -
 def activate(session: Session, username: str, code: str, now: datetime, policy: MemberPolicy) -> MemberView:
     member = _find(session, username, lock=True)
     if member is not None and member.status != PENDING:
-        raise InvalidState("ALREADY_ACTIVATED")
+        member = None  # answered (and counted) like an unknown name: the answer tells nobody it exists
     _use_code(session, username, member, ACTIVATION, code, now, policy)
     set_status(session, member, ACTIVE, now, "activation code")
     member.activated_at = now
@@ -222,12 +222,11 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
 
 
 def resend_activation(session: Session, username: str, now: datetime, policy: MemberPolicy) -> datetime:
-    """A fresh code on its way; an unknown username gets the same answer, and no code."""
+    """A fresh code on its way; an unknown username, or a member no longer pending, gets the same
+    answer, and no code."""
     member = _find(session, username, lock=True)
-    if member is None:
+    if member is None or member.status != PENDING:
         return now + policy.activation_ttl
-    if member.status != PENDING:
-        raise InvalidState("ALREADY_ACTIVATED")
     _not_too_soon(session, member, ACTIVATION, now, policy)
     code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
     _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
@@ -266,16 +265,22 @@ def reset_password(session: Session, username: str, code: str, new_password: str
                    now: datetime, policy: MemberPolicy) -> None:
     """An unknown username, or one of a member who is not active, answers like a wrong code."""
     member = _find(session, username, lock=True)
-    problems = validate_password(new_password, member.username if member else username,
-                                 member.email if member else None)
-    if problems:
-        raise ValidationFailed([FieldError("newPassword", e.code, e.params) for e in problems])
+    _check_new_password(new_password, username, None)  # what anyone could be told
     if member is not None and member.status != ACTIVE:
         member = None
     _use_code(session, username, member, PASSWORD_RESET, code, now, policy)
+    # only with the right code: "not your email" would tell a stranger whose email it is (and the
+    # refusal rolls the code's use back, so it can be used again)
+    _check_new_password(new_password, member.username, member.email)
     member.password_hash = passwords.hash(new_password)
     throttle.clear(session, throttle.LOGIN, member.username)
     auth.end_all_sessions(session, member.id, now)
+
+
+def _check_new_password(new_password: str, username: str | None, email: str | None) -> None:
+    problems = validate_password(new_password, username, email)
+    if problems:
+        raise ValidationFailed([FieldError("newPassword", e.code, e.params) for e in problems])
 
 
 # --- profile and moderation ---------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 Failed logins (LOGIN) and wrong one-time codes (CODE, activation and reset alike) are counted
 against the username key that was tried, so an unknown name is paused exactly like a registered
-one and the answers never tell who is registered. Only the key's SHA-256 is stored (people type
-passwords into username fields). A failure counts for the caller's `window`; rows older than it
-are deleted as new ones come in.
+one and the answers never tell who is registered. Only the key's SHA-256 is stored, and for at
+most KEPT_FOR (people type passwords into username fields, and an unsalted hash of a common one is
+easily reversed). A failure counts for the caller's `window`; rows older than it are deleted as new
+ones come in, and the worker's `forget-failed-tries` job deletes the rest.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from emall_ws.db.models import FailedTry
+from emall_ws.db.session import Database
 from emall_ws.domain.members import username_key
 
 LOGIN, CODE = "LOGIN", "CODE"
+KEPT_FOR = timedelta(hours=1)  # the longest window in use (MemberPolicy.code_attempts_window)
 
 
 def _key_hash(username: str | None) -> str:
@@ -42,3 +45,9 @@ def record_failure(session: Session, kind: str, username: str | None, now: datet
 def clear(session: Session, kind: str, username: str | None) -> None:
     session.execute(delete(FailedTry).where(FailedTry.kind == kind,
                                             FailedTry.key_hash == _key_hash(username)))
+
+
+def forget_old(db: Database, now: datetime) -> int:
+    """Deletes every failure older than KEPT_FOR; returns how many."""
+    with db.unit_of_work() as session:
+        return session.execute(delete(FailedTry).where(FailedTry.at <= now - KEPT_FOR)).rowcount

@@ -95,8 +95,8 @@ def test_activation_with_the_emailed_code(db):
     register(db)
     view = activate(db, "SitiAminah", last_code(db, "sitiaminah"))
     assert view.status == "ACTIVE" and view.activated_at == NOW
-    with pytest.raises(InvalidState):
-        activate(db, "sitiaminah", last_code(db, "sitiaminah"))
+    # the code is spent, and an active member's name is answered like any other without a code
+    assert refusal(activate, db, "sitiaminah", last_code(db, "sitiaminah"))[2][0][:2] == ("code", "CODE_WRONG")
 
 
 def test_wrong_codes_are_limited_and_counted_even_though_the_call_fails(db):
@@ -373,6 +373,47 @@ def test_reset_password_of_an_unknown_username_answers_like_a_wrong_code(db):
         refusal(reset_password, db, "nobody", wrong(code)) == \
         (ValidationFailed, "VALIDATION_FAILED", [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})])
     assert snapshot(db) == before
+
+
+def test_an_active_members_name_is_answered_like_an_unknown_one_by_activate_and_resend(db):
+    active_member(db)
+    register(db, "pendingone")  # so that "nobody" and "sitiaminah" are compared beside a real pending name
+    before = snapshot(db)
+    assert refusal(activate, db, "sitiaminah", "000000") == refusal(activate, db, "nobody", "000000") == \
+        (ValidationFailed, "VALIDATION_FAILED", [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})])
+    later = NOW + POLICY.resend_interval
+    with db.unit_of_work() as session:
+        assert members.resend_activation(session, "sitiaminah", later, POLICY) == \
+            members.resend_activation(session, "nobody", later, POLICY)
+    assert snapshot(db) == before  # no code, no notification, nothing activated again
+
+
+def test_a_new_password_is_compared_with_the_members_email_only_after_the_right_code(db):
+    email = "siti1980@example.co.id"  # a password on its own (a letter and a digit) but for whose it is
+    active_member(db, email=email)
+    request_reset(db, "sitiaminah", NOW)
+    code = last_code(db, "sitiaminah", "password_reset")
+    before = snapshot(db)
+    # a wrong code: the answer a stranger gets, whoever's email was guessed
+    assert refusal(reset_password, db, "sitiaminah", wrong(code), email) == \
+        refusal(reset_password, db, "nobody", wrong(code), email)
+    assert refusal(reset_password, db, "sitiaminah", wrong(code), email)[2][0][:2] == ("code", "CODE_WRONG")
+    # the right code: now the member is told, and the code stays usable
+    assert refusal(reset_password, db, "sitiaminah", code, email)[2] == \
+        [("newPassword", "PASSWORD_SAME_AS_EMAIL", {})]
+    assert snapshot(db) == before
+    reset_password(db, "sitiaminah", code, "baru12345678")
+    assert login(db, "sitiaminah", "baru12345678")[2].username == "sitiaminah"
+
+
+def test_failed_tries_are_forgotten_once_no_window_needs_them(db):
+    from emall_ws.services import throttle
+
+    for _ in range(2):
+        refusal(login, db, "nobody", "salah123456", now=NOW)
+    assert throttle.forget_old(db, NOW + throttle.KEPT_FOR - timedelta(seconds=1)) == 0
+    assert throttle.forget_old(db, NOW + throttle.KEPT_FOR) == 2
+    assert count(db, FailedTry) == 0
 
 
 # --- uniqueness on the stored keys, and moderation -----------------------------------------------

@@ -235,11 +235,12 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
     settings = settings_for(db, tmp_path)
     assert [job.name for job in build_worker(db, settings).jobs] == ["dispatch-notifications", "close-auctions",
                                                                   "expire-invoices", "poll-tracking",
-                                                                  "complete-orders"]
+                                                                  "complete-orders", "forget-failed-tries"]
     gateway = FakeGateway()
     worker = build_worker(db, settings, gateway)
     assert [job.name for job in worker.jobs] == ["dispatch-notifications", "poll-sms-status", "close-auctions",
-                                                 "expire-invoices", "poll-tracking", "complete-orders"]
+                                                 "expire-invoices", "poll-tracking", "complete-orders",
+                                                 "forget-failed-tries"]
     enqueue_sms(db, 1)
     worker.run_pending()  # both jobs run at start: the SMS goes, then its status is asked
     [row] = rows(db)
