@@ -4,7 +4,7 @@ spyne serializes a structured answer slowly: the cities of one province cost it 
 whole call (bench/README.md). An operation whose answer depends on its arguments alone asks
 `replay(ctx, key)`: the first call is answered and serialized as usual and its bytes kept; later calls
 with the same key send those bytes, which spyne supports by leaving a preset `ctx.out_string` alone.
-Faults are never kept.
+Faults are never kept: spyne tells "method_return_string" of successful answers only.
 """
 from __future__ import annotations
 
@@ -32,5 +32,5 @@ class FrozenAnswers:
         return True
 
     def _keep(self, ctx) -> None:
-        if isinstance(ctx.udc, _KeepAnswer) and ctx.out_error is None:
+        if isinstance(ctx.udc, _KeepAnswer):
             self._answers[ctx.udc.key] = b"".join(ctx.out_string)
