@@ -217,10 +217,10 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
             raise InvalidState("CHOICE_MISSING", seller=group.seller_username)
         courier, service = (choice.courier or "").strip().lower(), (choice.service or "").strip()
         said = {"courier": courier[:20], "service": service[:30], "seller": group.seller_username}
-        quotes = [q for q in session.scalars(
+        quotes = list(session.scalars(
             select(ShippingQuote).where(ShippingQuote.buyer_id == plan.buyer.member_id,
-                                        ShippingQuote.seller_id == group.seller_id)
-            .order_by(ShippingQuote.quoted_at.desc(), ShippingQuote.id.desc())) if q.courier == courier]
+                                        ShippingQuote.seller_id == group.seller_id, ShippingQuote.courier == courier)
+            .order_by(ShippingQuote.quoted_at.desc(), ShippingQuote.id.desc())))
         if not quotes:
             raise InvalidState("COURIER_NOT_QUOTED", **said)
         quotes = [q for q in quotes if q.service.lower() == service.lower()]
@@ -242,11 +242,16 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
 
 @dataclass(frozen=True)
 class InvoiceLineView:
+    """One line of an order, as invoices and reports show it."""
     product_id: int
     name: str
     quantity: int
     unit_price: int
     line_total: int
+
+    @classmethod
+    def of(cls, product_id: int, name: str, quantity: int, unit_price: int) -> "InvoiceLineView":
+        return cls(product_id, name, quantity, unit_price, quantity * unit_price)
 
 
 @dataclass(frozen=True)
@@ -291,7 +296,7 @@ def _view(session: Session, invoice: Invoice) -> InvoiceView:
         etd_days=order.etd_days, ship_name=order.ship_name, ship_address=order.ship_address,
         ship_city_code=order.ship_city_code, weight_grams=order.weight_grams, issued_at=invoice.issued_at,
         due_at=invoice.due_at, paid_at=invoice.paid_at, closed_at=invoice.closed_at,
-        lines=tuple(InvoiceLineView(l.product_id, l.name, l.quantity, l.unit_price, l.quantity * l.unit_price)
+        lines=tuple(InvoiceLineView.of(l.product_id, l.name, l.quantity, l.unit_price)
                     for l in order.lines))
 
 

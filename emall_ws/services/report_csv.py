@@ -15,7 +15,8 @@ from typing import Iterable
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.reports import spreadsheet_safe
-from emall_ws.services.reports import PURCHASES, Export, ReportLine, ReportRow
+from emall_ws.services.checkout import InvoiceLineView
+from emall_ws.services.reports import PURCHASES, Export, ReportRow
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
 COLUMNS = ("invoiceNumber", "orderNumber", "issuedAt", "buyer", "seller", "items", "goodsTotal", "shippingCost",
@@ -33,7 +34,7 @@ def _time(moment: datetime | None) -> str:
     return "" if moment is None else to_wib(moment).strftime(TIME_FORMAT)
 
 
-def items_cell(lines: Iterable[ReportLine]) -> str:
+def items_cell(lines: Iterable[InvoiceLineView]) -> str:
     return "; ".join(f"{l.name} x {l.quantity} @ {l.unit_price} = {l.line_total}" for l in lines)
 
 

@@ -22,19 +22,11 @@ from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.reports import (Page, Period, ReportPolicy, ReportRequest, StatusTotal, page_count,
                                      totals_by_status, validate)
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
+from emall_ws.services.checkout import InvoiceLineView
 
 PURCHASES, SALES = "PURCHASES", "SALES"
 ROLES = {PURCHASES: (BUYER, SELLER, ADMIN), SALES: (SELLER, ADMIN)}  # a seller may buy too
 EXPORT_CHUNK = 500  # invoices per query while exporting: bounded memory per query, few round trips
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    product_id: int
-    name: str
-    quantity: int
-    unit_price: int
-    line_total: int
 
 
 @dataclass(frozen=True)
@@ -46,7 +38,7 @@ class ReportRow:
     buyer: str
     seller: str
     counterparty: str  # the seller in purchases, the buyer in sales
-    lines: tuple[ReportLine, ...]
+    lines: tuple[InvoiceLineView, ...]
     goods_total: int
     shipping_cost: int
     unique_code: int
@@ -128,17 +120,17 @@ def _rows(session: Session, kind: str, where: list[ColumnElement], limit: int, o
         .order_by(Invoice.issued_at, Invoice.id).limit(limit).offset(offset)).all()
     if not found:
         return [], None
-    lines: dict[int, list[ReportLine]] = {}
+    lines: dict[int, list[InvoiceLineView]] = {}
     for order_id, product_id, name, quantity, unit_price in session.execute(
             select(OrderLine.order_id, OrderLine.product_id, OrderLine.name, OrderLine.quantity, OrderLine.unit_price)
             .where(OrderLine.order_id.in_([r.order_id for r in found])).order_by(OrderLine.order_id, OrderLine.id)):
-        lines.setdefault(order_id, []).append(ReportLine(product_id, name, quantity, unit_price, quantity * unit_price))
+        lines.setdefault(order_id, []).append(InvoiceLineView.of(product_id, name, quantity, unit_price))
     member_ids = {r.buyer_id for r in found} | {r.seller_id for r in found}
     names = dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(member_ids))).all())
     return [_row(kind, r, names, lines.get(r.order_id, [])) for r in found], (found[-1].issued_at, found[-1].id)
 
 
-def _row(kind: str, r, names: dict[int, str], lines: list[ReportLine]) -> ReportRow:
+def _row(kind: str, r, names: dict[int, str], lines: list[InvoiceLineView]) -> ReportRow:
     buyer, seller = names[r.buyer_id], names[r.seller_id]
     return ReportRow(
         invoice_number=r.number, order_number=r.order_number, issued_at=r.issued_at, buyer=buyer, seller=seller,

@@ -16,6 +16,7 @@ NAME = "Checkout"
 DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
 TNS = namespace_of(NAME)
 
+
 class _Type(ComplexModel):
     __namespace__ = TNS
 

@@ -9,7 +9,8 @@ from emall_ws.domain.errors import ValidationFailed
 from emall_ws.domain.reports import (ReportPolicy, ReportRequest, StatusTotal, page_count, spreadsheet_safe,
                                      totals_by_status, validate, wib_day_start_utc)
 from emall_ws.services import report_csv
-from emall_ws.services.reports import ReportLine, ReportRow
+from emall_ws.services.checkout import InvoiceLineView
+from emall_ws.services.reports import ReportRow
 
 POLICY = ReportPolicy()
 
@@ -70,7 +71,7 @@ def test_cells_that_a_spreadsheet_would_run_become_text(text, safe):
 def row(name: str, **changes) -> ReportRow:
     values = dict(invoice_number="INV/20261101/000001", order_number="ORD/20261101/000001",
                   issued_at=datetime(2026, 10, 31, 17, 0), buyer="budi", seller="ukm_solo", counterparty="ukm_solo",
-                  lines=(ReportLine(1, name, 2, 30_000, 60_000), ReportLine(2, "Teh, melati", 1, 5_000, 5_000)),
+                  lines=(InvoiceLineView(1, name, 2, 30_000, 60_000), InvoiceLineView(2, "Teh, melati", 1, 5_000, 5_000)),
                   goods_total=65_000, shipping_cost=9_000, unique_code=123, amount_due=74_123,
                   invoice_status="PAID", paid_at=datetime(2026, 11, 1, 2, 30), order_status="SHIPPED", courier="jne",
                   courier_service="REG", waybill="JNE0011223344", shipping_status="InTransit",
