@@ -46,10 +46,10 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 VENV_BIN = Path(sys.executable).parent
-RESULTS_DIR = BENCH_DIR / "results"
 sys.path.insert(0, str(REPO_ROOT))
 
 from databases import drop_database, fresh_database, server_version  # noqa: E402
+from raw import save_results  # noqa: E402
 
 START, STEP = 100_000, 5_000
 WARMUP_SECONDS = 2
@@ -352,11 +352,8 @@ def main() -> int:
     rows = summarize(runs)
     table = markdown_table(rows)
     print("\n" + table + f"\n\ndatabase check: {check}")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"auction-{stamp}.json"
-    out.write_text(json.dumps({"args": vars(args), "code": code_info, "mariadb": mariadb, "nproc": os.cpu_count(),
-                               "runs": runs, "summary": rows, "database_check": check}, indent=2))
-    print(f"raw figures: {out.relative_to(REPO_ROOT)}")
+    save_results("auction", {"args": vars(args), "code": code_info, "mariadb": mariadb, "nproc": os.cpu_count(),
+                             "runs": runs, "summary": rows, "database_check": check})
     return 0
 
 

@@ -34,10 +34,11 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from run import (ECHO, PRODUCTION, RESULTS_DIR, REPO_ROOT, THREADS, WORKERS, Target, free_port,  # noqa: E402
+from run import (ECHO, PRODUCTION, REPO_ROOT, THREADS, WORKERS, Target, free_port,  # noqa: E402
                  machine, parse_wrk, run_wrk, server_command, soap_post, stop_server, wait_ready, wrk_script)
 
 from databases import fresh_database, rows_in  # noqa: E402
+from raw import save_results  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -340,15 +341,10 @@ def main() -> int:
             print(f"round {round_} {target.name:40} {result['requests_per_s']:8.1f} req/s "
                   f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", file=sys.stderr)
     rows = summarize(runs, targets)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc)
-    out = RESULTS_DIR / f"catalog-{stamp:%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"date": stamp.isoformat(timespec="seconds"), "machine": machine(),
-                               "settings": {**vars(args), "workers": WORKERS, "blocking_threads": THREADS},
-                               "plans": plans, "medians": rows, "runs": runs}, indent=2, default=str))
+    save_results("catalog", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS, "blocking_threads": THREADS},
+                             "plans": plans, "medians": rows, "runs": runs})
     print()
     print(table(rows))
-    print(f"\nraw results: {out.relative_to(REPO_ROOT)}")
     return 0
 
 

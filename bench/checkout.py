@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import re
 import shutil
@@ -43,9 +42,10 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
-from auction import (ECHO_BODY, ENVELOPE, RESULTS_DIR, VENV_BIN, code_env, free_port, login, snapshot,  # noqa: E402
+from auction import (ECHO_BODY, ENVELOPE, VENV_BIN, code_env, free_port, login, snapshot,  # noqa: E402
                      start, stop)
 from databases import drop_database, fresh_database, server_version  # noqa: E402
+from raw import RESULTS_DIR, save_results  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 WARMUP_SECONDS = 2
@@ -262,11 +262,8 @@ def main() -> int:
         lines.append(f"| {row['scenario']} | {row['per_s']:.1f} | {row['per_s'] / echo_row['per_s']:.3f} | "
                      f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |")
     print("\n" + "\n".join(lines) + f"\n\ndatabase check: {check}")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"checkout-{stamp}.json"
-    out.write_text(json.dumps({"args": vars(args), "code": code_info, "mariadb": mariadb, "nproc": os.cpu_count(),
-                               "runs": runs, "summary": rows, "database_check": check}, indent=2))
-    print(f"raw figures: {out.relative_to(REPO_ROOT)}")
+    save_results("checkout", {"args": vars(args), "code": code_info, "mariadb": mariadb, "nproc": os.cpu_count(),
+                              "runs": runs, "summary": rows, "database_check": check})
     return 0
 
 

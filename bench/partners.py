@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import platform
 import secrets
@@ -45,7 +44,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH_DIR), str(BENCH_DIR.parent)]
 
 from databases import drop_database, fresh_database  # noqa: E402
-from run import ECHO, PRODUCTION, REPO_ROOT, RESULTS_DIR, _version, free_port, start_server, stop_server, \
+from raw import save_results  # noqa: E402
+from run import ECHO, PRODUCTION, REPO_ROOT, _version, free_port, start_server, stop_server, \
     wait_ready  # noqa: E402
 
 import requests  # noqa: E402
@@ -237,7 +237,7 @@ def dispatch(sandbox: str, sandbox_db: SandboxDatabase, url: str, dispatchers: i
         raise errors[0]
 
     with db.unit_of_work() as session:
-        rows = session.execute(select(Notification.id, Notification.created_at, Notification.status,
+        rows = session.execute(select(Notification.reference, Notification.status,
                                       Notification.attempts, Notification.provider_id)
                                .where(Notification.recipient == msisdn)).all()
     db.dispose()
@@ -355,16 +355,12 @@ def main() -> int:
         finally:
             stop_server(echo)
 
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"partners-{stamp:%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"date": stamp.isoformat(timespec="seconds"), "machine": machine,
-                               "settings": vars(args), "results": results}, indent=2))
+    save_results("partners", {"machine": machine, "settings": vars(args), "results": results})
     print(f"{stamp:%Y-%m-%d %H:%M} UTC, nproc {machine['nproc']}, Python {machine['python']}, "
           f"load average (1 min) at start {machine['load_1min_at_start']:.2f}, during "
           + "; ".join(f"{r['backend']} {min(r['load_1min']):.2f}-{max(r['load_1min']):.2f}" for r in results))
     print()
     print(tables(results))
-    print(f"\nraw results: {out.relative_to(REPO_ROOT)}")
     return 0
 
 

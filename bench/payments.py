@@ -42,9 +42,10 @@ REPO_ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(REPO_ROOT))
 sys.path.insert(0, str(BENCH_DIR))
 
-from auction import (ECHO_BODY, ENVELOPE, RESULTS_DIR, VENV_BIN, code_env, free_port, login, snapshot, start, stop,  # noqa: E402
+from auction import (ECHO_BODY, ENVELOPE, VENV_BIN, code_env, free_port, login, snapshot, start, stop,  # noqa: E402
                      wait_ready)
 from databases import drop_database, fresh_database  # noqa: E402
+from raw import save_results  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 BATCH = 5000
@@ -284,10 +285,7 @@ def main() -> int:
     confirm = results["confirm"]
     print(f"confirmPayment p50 {confirm['confirm_ms_p50']:.1f} ms p90 {confirm['confirm_ms_p90']:.1f} ms; "
           f"echo p50 {confirm['echo_ms_p50']:.2f} ms p90 {confirm['echo_ms_p90']:.2f} ms")
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"payments-{stamp}.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(f"raw figures: {out.relative_to(REPO_ROOT)}")
+    save_results("payments", results)
     return 0
 
 

@@ -22,7 +22,6 @@ echo measured in the same run; plus the query plans and query count of each repo
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -37,8 +36,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from databases import drop_database, fresh_database, rows_in  # noqa: E402
+from raw import save_results  # noqa: E402
 from catalog import database_url, start as start_server_on, summarize, table  # noqa: E402
-from run import (ECHO, RESULTS_DIR, REPO_ROOT, THREADS, WORKERS, Target, machine,  # noqa: E402
+from run import (ECHO, THREADS, WORKERS, Target, machine,  # noqa: E402
                  parse_wrk, run_wrk, soap_post, stop_server, wrk_script)
 
 from sqlalchemy import event, insert, select, text  # noqa: E402
@@ -350,15 +350,10 @@ def main() -> int:
         if not args.keep:
             drop_database(args.mysql_url, args.database)
     rows = summarize(runs, targets)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc)
-    out = RESULTS_DIR / f"reports-{stamp:%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"date": stamp.isoformat(timespec="seconds"), "machine": machine(),
-                               "settings": {**vars(args), "workers": WORKERS, "blocking_threads": THREADS},
-                               "plans": plans, "exports": exports, "medians": rows, "runs": runs}, indent=2, default=str))
+    save_results("reports", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS, "blocking_threads": THREADS},
+                             "plans": plans, "exports": exports, "medians": rows, "runs": runs})
     print()
     print(table(rows))
-    print(f"\nraw results: {out.relative_to(REPO_ROOT)}")
     return 0
 
 

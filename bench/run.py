@@ -33,14 +33,14 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from raw import save_results
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 VENV_BIN = Path(sys.executable).parent
-RESULTS_DIR = BENCH_DIR / "results"
 WORKERS = 2  # EMALL_WORKERS' default; --workers changes it
 THREADS = 1  # granian blocking threads: EMALL_THREADS' default, what `emall-ws serve` runs with
 WARMUP_SECONDS = 2
@@ -451,14 +451,9 @@ def main() -> int:
         after = in_process(Path(code))
 
     rows = summarize(runs, servers, targets)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    stamp = datetime.now(timezone.utc)
-    out = RESULTS_DIR / f"{stamp:%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"date": stamp.isoformat(timespec="seconds"), "machine": machine(), "source": source,
-                               "settings": {**vars(args), "blocking_threads": THREADS,
-                                            "warmup_s": WARMUP_SECONDS},
-                               "in_process": {"before": before, "after": after},
-                               "medians": rows, "runs": runs}, indent=2))
+    results = {"machine": machine(), "source": source,
+               "settings": {**vars(args), "blocking_threads": THREADS, "warmup_s": WARMUP_SECONDS},
+               "in_process": {"before": before, "after": after}, "medians": rows, "runs": runs}
     print(markdown_table(rows))
     print()
     for label, figures in (("before", before), ("after", after)):
@@ -476,7 +471,8 @@ def main() -> int:
             print(f"{row['server']}: {REGISTER.name} {row['requests_per_s']:.1f} req/s (one every "
                   f"{1000 / row['requests_per_s']:.0f} ms), p50 {row['p50_ms']:.0f} ms; Argon2id hash in-process "
                   f"{hash_ms:.0f} ms wall per call (median of before/after)")
-    print(f"\nraw results: {out.relative_to(REPO_ROOT)}")
+    print()
+    save_results(None, results)
     return 0
 
 

@@ -22,7 +22,6 @@ Raw figures go to bench/results/tracking-<timestamp>.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -38,8 +37,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:0] = [str(BENCH_DIR), str(BENCH_DIR.parent)]
 
 from databases import drop_database, fresh_database  # noqa: E402
+from raw import save_results  # noqa: E402
 from partners import start_sandbox  # noqa: E402
-from run import REPO_ROOT, RESULTS_DIR, _version, stop_server  # noqa: E402
+from run import _version, stop_server  # noqa: E402
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from adapters.courier import ZeepCourierAdapter  # noqa: E402
@@ -221,15 +221,11 @@ def main() -> int:
         finally:
             if args.mariadb:
                 drop_database(args.mysql_url, MARIADB_DATABASE)
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"tracking-{stamp:%Y%m%dT%H%M%SZ}.json"
-    out.write_text(json.dumps({"date": stamp.isoformat(timespec="seconds"), "machine": machine, "backend": backend,
-                               "settings": vars(args), "result": result}, indent=2))
+    save_results("tracking", {"machine": machine, "backend": backend, "settings": vars(args), "result": result})
     print(f"{stamp:%Y-%m-%d %H:%M} UTC, nproc {machine['nproc']}, Python {machine['python']}, load average "
           f"(1 min) at start {machine['load_1min_at_start']:.2f}, during "
           f"{min(r['load_1min'] for r in result['runs']):.2f}-{max(r['load_1min'] for r in result['runs']):.2f}\n")
     print(table(result, backend))
-    print(f"\nraw results: {out.relative_to(REPO_ROOT)}")
     return 0
 
 
