@@ -96,7 +96,10 @@ def record_mutations(db: Database, bank: str, account: str, mutations: Iterable[
         for attempt in range(1, CHUNK_ATTEMPTS + 1):
             try:
                 with db.unit_of_work() as session:
-                    outcome += _record_chunk(session, bank, account, chunk, now, policy)
+                    recorded = _record_chunk(session, bank, account, chunk, now, policy)
+                    if recorded.paid:  # nobody may see the invoice PAID by a reading not yet noted
+                        _mark_read(_poll_row(session, bank, account), now)
+                outcome += recorded
                 break
             except (IntegrityError, OperationalError) as error:
                 # another reader recorded some of these first (or a deadlock chose us): all of this
@@ -217,11 +220,16 @@ def _poll_row(session: Session, bank: str, account: str) -> PayeeAccountPoll:
     return row
 
 
+def _mark_read(row: PayeeAccountPoll, now: datetime, error: str = "") -> None:
+    row.last_checked_at, row.last_error = now, error[:200]
+
+
 def _note_reading(db: Database, bank: str, account: str, now: datetime, *, read_until: datetime | None = None,
                   error: str = "") -> None:
     with db.unit_of_work() as session:
         row = _poll_row(session, bank, account)
-        row.last_checked_at, row.last_error, row.leased_until = now, error[:200], None
+        _mark_read(row, now, error)
+        row.leased_until = None
         if read_until is not None and (row.read_until is None or read_until > row.read_until):
             row.read_until = read_until  # never backwards: a buyer's reading may end before the worker's
 

@@ -115,6 +115,17 @@ def test_a_credit_of_the_exact_amount_pays_the_invoice_and_its_order_and_tells_b
     assert state(db) == before
 
 
+def test_the_reading_that_pays_an_invoice_is_noted_in_the_same_transaction(db, shop):
+    """No one asking between the payment and the end of the reading sees PAID with "never checked"."""
+    invoice = buy(db, shop)
+    bank = FakeBank()
+    bank.credit(invoice.amount_due, NOW + timedelta(minutes=3))
+    payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + HOUR)  # the reading not yet noted
+    with db.unit_of_work() as session:
+        view = payments.payment_view(session, shop["admin"], invoice.number)
+    assert (view.status, view.last_checked_at, view.last_error) == ("PAID", NOW + HOUR, "")
+
+
 def test_the_payment_email_names_invoice_amount_and_account(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
