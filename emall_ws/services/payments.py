@@ -98,7 +98,7 @@ def record_mutations(db: Database, bank: str, account: str, mutations: Iterable[
                 with db.unit_of_work() as session:
                     recorded = _record_chunk(session, bank, account, chunk, now, policy)
                     if recorded.paid:  # nobody may see the invoice PAID by a reading not yet noted
-                        _mark_read(_poll_row(session, bank, account), now)
+                        _mark_read(session, _poll_row(session, bank, account), now)
                 outcome += recorded
                 break
             except (IntegrityError, OperationalError) as error:
@@ -220,15 +220,21 @@ def _poll_row(session: Session, bank: str, account: str) -> PayeeAccountPoll:
     return row
 
 
-def _mark_read(row: PayeeAccountPoll, now: datetime, error: str = "") -> None:
-    row.last_checked_at, row.last_error = now, error[:200]
+def _mark_read(session: Session, row: PayeeAccountPoll, now: datetime, error: str = "") -> None:
+    """Notes a reading begun at `now`, unless a later one was noted first: a worker's failed round
+    that ends after a buyer's good reading does not bring its error back. One conditional UPDATE, so
+    two readers noting at once cannot interleave."""
+    session.execute(update(PayeeAccountPoll).where(
+        PayeeAccountPoll.id == row.id,
+        or_(PayeeAccountPoll.last_checked_at.is_(None), PayeeAccountPoll.last_checked_at <= now))
+        .values(last_checked_at=now, last_error=error[:200]))
 
 
 def _note_reading(db: Database, bank: str, account: str, now: datetime, *, read_until: datetime | None = None,
                   error: str = "") -> None:
     with db.unit_of_work() as session:
         row = _poll_row(session, bank, account)
-        _mark_read(row, now, error)
+        _mark_read(session, row, now, error)
         row.leased_until = None
         if read_until is not None and (row.read_until is None or read_until > row.read_until):
             row.read_until = read_until  # never backwards: a buyer's reading may end before the worker's

@@ -308,6 +308,22 @@ def test_confirm_payment_without_a_transfer_answers_unpaid_with_what_was_checked
     assert view.last_checked_at == NOW + HOUR and view.last_error == ""
 
 
+def test_a_reading_that_began_earlier_and_failed_does_not_hide_a_later_good_one(db, shop):
+    """The worker's round began before the buyer's confirmPayment and failed after it: the account's
+    last reading is still the buyer's, without the worker's error."""
+    invoice = buy(db, shop)
+
+    class SlowFailingBank(FakeBank):  # while the worker waits on it, the buyer reads the account
+        def get_mutations(self, account_number, from_time, to_time):
+            confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": FakeBank()}, NOW + 2 * HOUR)
+            raise PartnerUnavailable("bank:bca", "timed out")
+
+    assert reconcile(db, {"bca": SlowFailingBank()}, NOW + HOUR).failures
+    with db.unit_of_work() as session:
+        view = payments.payment_view(session, shop["buyers"][0], invoice.number)
+    assert (view.last_checked_at, view.last_error) == (NOW + 2 * HOUR, "")
+
+
 def test_confirm_payment_with_the_bank_down_names_the_bank_and_changes_nothing(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
