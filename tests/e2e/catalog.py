@@ -6,10 +6,15 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable, TypeVar
 
-from emall_ws.clock import WIB
+from emall_ws.clock import WIB, utcnow
+from emall_ws.db.session import Database
+from tests.auction_fixtures import set_ends_at
 from tests.e2e.members import as_member, form, login, register_and_activate, seller_form
-from tests.e2e.soap import unique
+from tests.e2e.soap import client, unique
+
+Seen = TypeVar("Seen")
 
 ADMIN_PASSWORD = "operator12345"
 
@@ -64,3 +69,25 @@ def auction_form(category: str, **overrides) -> dict:
                   photoUrls=["https://cdn.example.id/lukisan.jpg"])
     values.update(overrides)
     return values
+
+
+def while_ended_not_closed(server, make_auction: Callable[[], int], look: Callable[[int], Seen],
+                           attempts: int = 5) -> tuple[int, Seen]:
+    """(product id, what `look` returned) for an auction past its end time that the worker has not
+    closed while it was looked at. The end time is moved into the past; the worker closes due
+    auctions every 5 s, so it may close this one before or during the look, which then proves
+    nothing: the look is made again on a fresh auction from `make_auction`."""
+    auction = client(server, "Auction").service
+    db = Database(server.database_url)
+    try:
+        for _ in range(attempts):
+            product_id = make_auction()
+            set_ends_at(db, product_id, utcnow() - timedelta(seconds=1))
+            if auction.getAuction(productId=product_id).status != "ENDED":
+                continue
+            seen = look(product_id)
+            if auction.getAuction(productId=product_id).status == "ENDED":  # still open: the look counts
+                return product_id, seen
+    finally:
+        db.dispose()
+    raise AssertionError(f"the worker closed each of {attempts} auctions while it was looked at")

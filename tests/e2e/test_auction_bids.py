@@ -11,12 +11,8 @@ import suds.client
 import zeep
 from zeep.wsse.username import UsernameToken
 
-from emall_ws.clock import utcnow
-from emall_ws.db.session import Database
-from emall_ws.services.auction import close_due_auctions
-from tests.auction_fixtures import set_ends_at
 from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, new_category,
-                               new_member)
+                               new_member, while_ended_not_closed)
 from tests.e2e.members import PASSWORD, login
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors
 
@@ -206,20 +202,22 @@ def test_reading_an_unknown_or_fixed_price_product_is_a_fault(server, shop):
 
 def test_too_late_then_closed_sold_with_the_winner_and_seller_told(server, mailbox, shop):
     budi, siti = shop["buyers"]
-    product_id = new_auction(server, shop)
-    bid(server, budi, product_id, START)
-    bid(server, siti, product_id, 1_000_000)  # reaches the reserve
-    db = Database(server.database_url)
-    try:
-        set_ends_at(db, product_id, utcnow() - timedelta(seconds=1))
-        auction = client(server, "Auction").service
-        assert auction.getAuction(productId=product_id).status == "ENDED"  # the job has not run yet
-        fault = fault_of(bid, server, budi, product_id, 2_000_000)
-        assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "AUCTION_ENDED")
 
-        assert close_due_auctions(db, utcnow()) >= 1  # what the worker job runs
-    finally:
-        db.dispose()
+    def auction_at_the_reserve() -> int:
+        product_id = new_auction(server, shop)
+        bid(server, budi, product_id, START)
+        bid(server, siti, product_id, 1_000_000)  # reaches the reserve
+        return product_id
+
+    product_id, fault = while_ended_not_closed(server, auction_at_the_reserve,
+                                               lambda product_id: fault_of(bid, server, budi, product_id, 2_000_000))
+    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "AUCTION_ENDED")
+
+    auction = client(server, "Auction").service
+    deadline = time.monotonic() + 30  # the worker's close-auctions job runs every 5 s
+    while auction.getAuction(productId=product_id).status == "ENDED":
+        assert time.monotonic() < deadline, "the worker did not close the auction"
+        time.sleep(0.2)
     shown = auction.getAuction(productId=product_id)
     assert (shown.status, shown.winner, shown.currentPrice, shown.reserveMet) == \
         ("SOLD", mask(siti.username), 1_000_000, True)

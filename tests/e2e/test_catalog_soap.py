@@ -1,14 +1,9 @@
 """Catalog over SOAP: roles, ownership, search, and every bad input's fault with nothing changed."""
-from datetime import timedelta
-
 import pytest
 import zeep
 
-from emall_ws.clock import utcnow
-from emall_ws.db.session import Database
-from tests.auction_fixtures import set_ends_at
 from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, in_wib,
-                               new_category, new_member)
+                               new_category, new_member, while_ended_not_closed)
 from tests.e2e.members import login
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
 
@@ -170,20 +165,19 @@ def test_an_auction_with_a_bid_is_frozen_and_its_withdrawal_emails_the_bidder(se
 
 def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_its_closing(server, shop):
     catalog, auth = shop["seller"].service(server, "Catalog")
-    product_id = catalog.sellProduct(form=auction_form(shop["category"], name=unique("Topeng Malang ")),
-                                     **auth).productId
-    db = Database(server.database_url)
-    try:
-        set_ends_at(db, product_id, utcnow() - timedelta(minutes=5))  # no worker has closed it yet
-    finally:
-        db.dispose()
-    before = product_now(server, product_id)
-    for changes in ({"name": "Topeng Malangan"}, {"endsAt": in_wib(days=2)}):
-        fault = fault_of(catalog.updateProduct, productId=product_id, changes=changes, **auth)
-        assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "AUCTION_ENDED")
-    fault = fault_of(catalog.withdrawProduct, productId=product_id, reason="batal", **auth)
-    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")
-    assert product_now(server, product_id) == before
+
+    def changed_and_withdrawn(product_id):
+        before = product_now(server, product_id)
+        faults = [fault_of(catalog.updateProduct, productId=product_id, changes=changes, **auth)
+                  for changes in ({"name": "Topeng Malangan"}, {"endsAt": in_wib(days=2)})]
+        faults.append(fault_of(catalog.withdrawProduct, productId=product_id, reason="batal", **auth))
+        return before, [(fault_code(f), detail_code(f)) for f in faults], product_now(server, product_id)
+
+    _, (before, faults, after) = while_ended_not_closed(
+        server, lambda: catalog.sellProduct(form=auction_form(shop["category"], name=unique("Topeng Malang ")),
+                                            **auth).productId, changed_and_withdrawn)
+    assert faults == [("Client.InvalidState", "AUCTION_ENDED")] * 2 + [("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")]
+    assert after == before
 
 
 def test_search_filters_and_bad_filters(server, shop):
