@@ -17,6 +17,12 @@ from emall_ws.sandbox.store import SandboxDatabase
 from tests.processes import free_port, running
 
 ROOT = Path(__file__).resolve().parents[1]
+# Seconds an adapter under test waits for the sandbox. PATIENT for every call meant to be answered:
+# far beyond a normal answer, so a busy machine does not turn a slow answer into a failure (sends
+# are never retried). IMPATIENT only where a test means the call to time out, against SLOW mode
+# with a delay longer than it.
+PATIENT = 10.0
+IMPATIENT = 0.5
 BANK_ACCOUNTS = {"bca": "0123456789", "mandiri": "1230004567890", "bni": "0098765432", "bri": "012301000123456"}
 
 

@@ -14,6 +14,11 @@ from emall_ws.domain.partners import BANKS
 from tests.processes import free_port, running, wait_until_healthy
 
 
+# seconds given to a double notification to show up before saying there is none (several rounds
+# of the dispatcher, which runs every 0.2 s here)
+QUIET = 1.5
+
+
 @dataclass
 class RunningServer:
     url: str

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import QUIET, serving
 from tests.e2e.members import form
 from tests.e2e.soap import client
 from tests.processes import free_port, running
@@ -90,11 +90,20 @@ def held_back(server, msisdns: list[str], error: str, timeout: float = 30) -> No
     raise AssertionError(f"SMS not held back: {[(r.status, r.attempts, r.error) for r in rows]}")
 
 
-def assert_each_arrives_exactly_once(server, gateway, msisdns: list[str]) -> None:
+def assert_each_arrives_exactly_once(server, gateway, msisdns: list[str], timeout: float = 60) -> None:
+    """Waits until each SMS reached the gateway and its row says SENT (which the dispatcher writes
+    in a transaction of its own, after the gateway answered); then, QUIET seconds later: one SENT
+    row for each msisdn, and the gateway holds exactly the message that row names."""
+    deadline = time.monotonic() + timeout
     for msisdn in msisdns:
-        messages_to(gateway, msisdn, 1, timeout=60)
-    time.sleep(3)  # room for any double to show up
-    sent = {row.recipient: row.provider_id for row in sms_rows(server, msisdns) if row.status == "SENT"}
+        messages_to(gateway, msisdn, 1, timeout=max(0.0, deadline - time.monotonic()))
+    while not all(row.status == "SENT" for row in (rows := sms_rows(server, msisdns))):
+        assert time.monotonic() < deadline, f"SMS not all SENT in {timeout}s: {[(r.status, r.error) for r in rows]}"
+        time.sleep(0.2)
+    time.sleep(QUIET)  # room for any double to show up
+    rows = sms_rows(server, msisdns)
+    assert sorted((row.recipient, row.status) for row in rows) == sorted((msisdn, "SENT") for msisdn in msisdns)
+    sent = {row.recipient: row.provider_id for row in rows}
     for msisdn in msisdns:
         assert [m.messageId for m in gateway.listMessages(msisdn=msisdn)] == [sent[msisdn]]
 

@@ -27,12 +27,12 @@ from emall_ws.db.models import BankMutation, Invoice, Notification
 from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, new_category
+from tests.e2e.conftest import QUIET
 from tests.e2e.members import login
 from tests.e2e.payments import Party, Seller, buy, items, new_buyer, new_seller, transfer
 from tests.e2e.soap import detail_code, fault_code, fault_of
 
 NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to deliver
-QUIET = 1.5  # seconds given to a double notification to show up before saying there is none
 AUTO_PAY_TIMEOUT = 20  # seconds the worker (every 1 s) may take to pay an invoice on its own
 
 
