@@ -9,7 +9,9 @@ One read of a shipment goes in two steps, so that no courier is called inside a 
    decided under the lock against the stored status, two readers of the same answer (two workers,
    or a worker and a buyer's trackOrder) tell it once; the outbox key is the second line of defence.
 A courier that is down changes nothing but last_checked_at/last_check_error: the last known status
-stays, and the worker tries again at the shipment's next turn.
+stays, and the worker tries again at the shipment's next turn. Those two note the reading begun last:
+a reading that began before the one already noted (a worker's, slower than a buyer's live read) only
+ends its lease, so a failure cannot hide a later good read nor move last_checked_at backwards.
 
 The worker's poll claims due shipments with a lease (SELECT ... FOR UPDATE SKIP LOCKED on MariaDB,
 like the notification dispatcher), so several workers never read one shipment at once, and calls
@@ -118,17 +120,27 @@ class ShipmentRef:
 def refresh(db: Database, ref: ShipmentRef, adapter: CourierAdapter | None, now: datetime,
             policy: TrackingPolicy) -> str:
     """Reads the courier (outside any transaction) and applies the answer; CHANGED, SAME or FAILED."""
+    answer = _ask(ref, adapter)
+    return db.run(lambda session: _apply_answer(session, ref.id, answer, now, policy))
+
+
+def _ask(ref: ShipmentRef, adapter: CourierAdapter | None) -> Tracking | AdapterError:
+    """The courier's answer, or why there is none."""
     try:
         if adapter is None:
             raise AdapterError(f"courier:{ref.courier}", "no adapter for this courier")
-        tracking = adapter.track(ref.waybill)
+        return adapter.track(ref.waybill)
     except AdapterError as error:
         log.warning("tracking %s %s: %s", ref.courier, ref.waybill, error)
-        reason = str(error)
-        db.run(lambda session: record_failure(session, ref.id, reason, now, policy))
+        return error
+
+
+def _apply_answer(session: Session, shipment_id: int, answer: Tracking | AdapterError, now: datetime,
+                  policy: TrackingPolicy) -> str:
+    if isinstance(answer, AdapterError):
+        record_failure(session, shipment_id, str(answer), now, policy)
         return FAILED
-    changed = db.run(lambda session: apply_tracking(session, ref.id, tracking, now, policy))
-    return CHANGED if changed else SAME
+    return CHANGED if apply_tracking(session, shipment_id, answer, now, policy) else SAME
 
 
 def _lock(session: Session, model, row_id: int):
@@ -143,10 +155,15 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def _checked(shipment: Shipment, now: datetime, policy: TrackingPolicy, error: str = "") -> None:
+    """Notes a reading begun at `now` on the locked shipment, unless one begun later was noted first
+    (a worker's reading that ends after a buyer's live one): then only its lease ends, and neither its
+    time nor its outcome replaces the later reading's."""
+    shipment.leased_until = None
+    if shipment.last_checked_at is not None and shipment.last_checked_at > now:
+        return
     shipment.last_checked_at = now
     shipment.last_check_error = error[:200]
     shipment.next_check_at = now + policy.interval
-    shipment.leased_until = None
 
 
 def record_failure(session: Session, shipment_id: int, error: str, now: datetime, policy: TrackingPolicy) -> None:
@@ -241,17 +258,22 @@ def _shipment_by_waybill(session: Session, courier: str | None, waybill: str | N
 def _tracked(db: Database, find: Callable[[Session], tuple[Shipment, bool]],
              couriers: Couriers, now: datetime, policy: TrackingPolicy) -> TrackingView:
     """The shipment `find` picks, read live from its courier first when the stored read is older than
-    `policy.freshness` (and it is still moving); the stored state when the courier is down."""
-    with db.unit_of_work() as session:
-        shipment, _ = find(session)
-        ref = ShipmentRef(shipment.id, shipment.courier, shipment.waybill)
-        stale = not shipment.final and (shipment.last_checked_at is None
-                                        or shipment.last_checked_at <= now - policy.freshness)
-    if stale:
-        refresh(db, ref, couriers.get(ref.courier), now, policy)
+    `policy.freshness` (and it is still moving); the stored state when the courier is down. A live
+    read's answer is applied and shown in one transaction, so no other reader's note comes between."""
     with db.unit_of_work() as session:
         shipment, show_order = find(session)
+        if shipment.final or (shipment.last_checked_at is not None
+                              and shipment.last_checked_at > now - policy.freshness):
+            return view_of(session, shipment, show_order)
+        ref = ShipmentRef(shipment.id, shipment.courier, shipment.waybill)
+    answer = _ask(ref, couriers.get(ref.courier))
+
+    def apply_and_view(session: Session) -> TrackingView:
+        _apply_answer(session, ref.id, answer, now, policy)
+        shipment, show_order = find(session)
         return view_of(session, shipment, show_order)
+
+    return db.run(apply_and_view)
 
 
 def track_order(db: Database, principal: Principal, number: str | None, couriers: Couriers,

@@ -84,6 +84,39 @@ def test_a_courier_that_is_down_shows_the_last_known_status_marked_with_the_chec
     assert not back.check_failed and shipment_of(db, number).last_check_error == ""
 
 
+@pytest.mark.parametrize("worker_down, buyer_down", [(True, False), (False, True)])
+def test_a_reading_begun_earlier_and_noted_later_does_not_replace_the_later_one(db, mall, worker_down, buyer_down):
+    """The worker's read began before the buyer's live trackOrder and ends after it: the shipment's
+    last read stays the buyer's, with its outcome (a worker's failure does not hide the buyer's good
+    read, nor a worker's good read the buyer's failure) and its time, which never goes backwards."""
+    number = shipped(db, mall)
+    worker_at = SHIPPED_AT + POLICY.interval
+    buyer_at = worker_at + timedelta(seconds=30)
+    buyers_courier = ScriptedCourier()
+    buyers_courier.advance("CGK1A12345678901", 2)
+    buyers_courier.down = buyer_down
+    seen = []
+
+    class SlowCourier(ScriptedCourier):  # while the worker waits on it, the buyer reads live
+        def track(self, waybill):
+            seen.append(tracking.track_order(db, mall["buyer"], number, {"jne": buyers_courier}, buyer_at, POLICY))
+            return super().track(waybill)
+
+    workers_courier = SlowCourier()
+    workers_courier.advance("CGK1A12345678901", 2)
+    workers_courier.down = worker_down
+    stats = poll(db, workers_courier, worker_at)
+    assert (stats.claimed, stats.failed) == (1, int(worker_down))
+    assert [(v.last_checked_at, v.check_failed) for v in seen] == [(buyer_at, buyer_down)]
+    view = tracking.track_order(db, mall["buyer"], number, {"jne": buyers_courier}, buyer_at + timedelta(seconds=1),
+                                POLICY)
+    assert (view.status, len(view.events), view.last_checked_at, view.check_failed) == (
+        "InTransit", 2, buyer_at, buyer_down)
+    assert len(buyers_courier.calls) == 1  # the buyer's read is fresh: shown, not read again
+    shipment = shipment_of(db, number)
+    assert (shipment.next_check_at, shipment.leased_until) == (buyer_at + POLICY.interval, None)
+
+
 def test_a_waybill_the_courier_does_not_know_yet_stays_pending_and_is_marked(db, mall):
     number = shipped(db, mall)
     view = tracking.track_order(db, mall["buyer"], number, {"jne": ScriptedCourier()}, SHIPPED_AT, POLICY)
