@@ -97,8 +97,9 @@ def assert_each_arrives_exactly_once(server, gateway, msisdns: list[str], timeou
     deadline = time.monotonic() + timeout
     for msisdn in msisdns:
         messages_to(gateway, msisdn, 1, timeout=max(0.0, deadline - time.monotonic()))
-    while not all(row.status == "SENT" for row in (rows := sms_rows(server, msisdns))):
-        assert time.monotonic() < deadline, f"SMS not all SENT in {timeout}s: {[(r.status, r.error) for r in rows]}"
+    while not all(row.status == "SENT" for row in sms_rows(server, msisdns)):
+        assert time.monotonic() < deadline, (
+            f"SMS not all SENT in {timeout}s: {[(r.status, r.error) for r in sms_rows(server, msisdns)]}")
         time.sleep(0.2)
     time.sleep(QUIET)  # room for any double to show up
     rows = sms_rows(server, msisdns)
