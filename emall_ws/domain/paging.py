@@ -16,6 +16,13 @@ def page_errors(page: int | None, page_size: int | None) -> list[FieldError]:
     return errors
 
 
+def offset_within(page: int, size: int, total: int) -> int | None:
+    """The rows before `page`, or None when the page starts past the last of `total` rows: such a
+    page needs no query (and an OFFSET as large as xs:integer allows fits no database column)."""
+    offset = (page - 1) * size
+    return offset if offset < total else None
+
+
 def page_and_size(page: int | None, page_size: int | None, default: int, maximum: int) -> tuple[int, int]:
     """The page (1 when left out) and its size (`default` when left out, at most `maximum`), for a
     request that page_errors found nothing wrong with."""

@@ -81,7 +81,7 @@ def notify_member(session: Session, event_key: str, email: str | None, phone: st
     if email:
         enqueue(session, event_key=event_key, channel=EMAIL, recipient=email, template=template,
                 data=data)
-    if phone and takes_sms(phone) and templates.exists(template, SMS):
+    if phone and templates.exists(template, SMS) and takes_sms(phone):  # the parse last: it costs most
         enqueue(session, event_key=event_key, channel=SMS, recipient=phone, template=template,
                 data=data)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
-from emall_ws.domain.paging import page_and_size, page_errors
+from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
@@ -234,10 +234,9 @@ def list_bids(session: Session, product_id: int | None, page: int | None = None,
     """The bid history, newest first, a page at a time (domain.paging, as searchProducts pages)."""
     product = _auction_product(session, product_id, page_errors(page, page_size))
     page, size = page_and_size(page, page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX)
-    total = session.scalar(select(func.count()).select_from(Bid).where(Bid.product_id == product.id))
-    offset = (page - 1) * size
-    # a page past the last needs no query (and an OFFSET as large as xs:integer allows fits no column)
-    bids = _bid_views(session, product.id, total, offset, size) if offset < total else ()
+    total = product.bid_count or 0  # kept under the product's lock with every bid
+    offset = offset_within(page, size, total)
+    bids = () if offset is None else _bid_views(session, product.id, total, offset, size)
     return BidPage(product_id=product.id, total=total, page=page, page_size=size, bids=bids)
 
 

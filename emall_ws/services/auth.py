@@ -73,7 +73,7 @@ def check_password(session: Session, username: str, password: str, passwords: Pa
         raise AuthenticationFailed("LOGIN_PAUSED")
     valid = passwords.verify(member.password_hash if member else None, password or "")
     if not valid:
-        throttle.record_failure(session, throttle.LOGIN, username, now, policy.login_pause)
+        throttle.record_failure(session, throttle.LOGIN, username, now)
     if member is None or not valid or member.status != "ACTIVE":
         raise AuthenticationFailed("BAD_CREDENTIALS")
     if failed:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Mapping
@@ -210,6 +211,12 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
         if key not in {g.seller_username.lower() for g in plan.groups}:
             raise InvalidState("CHOICE_UNKNOWN_SELLER", seller=(choice.seller_username or "")[:32])
         by_seller[key] = choice
+    quoted = defaultdict(list)  # (seller id, courier): the buyer's quotes, newest first; one query
+    for q in session.scalars(select(ShippingQuote).where(
+            ShippingQuote.buyer_id == plan.buyer.member_id,
+            ShippingQuote.seller_id.in_([g.seller_id for g in plan.groups]))
+            .order_by(ShippingQuote.quoted_at.desc(), ShippingQuote.id.desc())):
+        quoted[q.seller_id, q.courier].append(q)
     chosen = {}
     for group in plan.groups:
         choice = by_seller.get(group.seller_username.lower())
@@ -217,10 +224,7 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
             raise InvalidState("CHOICE_MISSING", seller=group.seller_username)
         courier, service = (choice.courier or "").strip().lower(), (choice.service or "").strip()
         said = {"courier": courier[:20], "service": service[:30], "seller": group.seller_username}
-        quotes = list(session.scalars(
-            select(ShippingQuote).where(ShippingQuote.buyer_id == plan.buyer.member_id,
-                                        ShippingQuote.seller_id == group.seller_id, ShippingQuote.courier == courier)
-            .order_by(ShippingQuote.quoted_at.desc(), ShippingQuote.id.desc())))
+        quotes = quoted[group.seller_id, courier]
         if not quotes:
             raise InvalidState("COURIER_NOT_QUOTED", **said)
         quotes = [q for q in quotes if q.service.lower() == service.lower()]

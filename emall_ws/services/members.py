@@ -16,6 +16,7 @@ from emall_ws.domain import pipelines
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, ValidationFailed)
 from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account,
                                      mask_identity, username_key, validate_password, validate_registration)
+from emall_ws.domain.paging import offset_within
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
@@ -124,7 +125,7 @@ def _use_code(session: Session, username: str, member: Member | None, purpose: s
         raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
     if row is None or not hmac.compare_digest(row.code_hash,
                                               _code_hash(member.id, purpose, (code or "").strip())):
-        throttle.record_failure(session, throttle.CODE, username, now, policy.code_attempts_window)
+        throttle.record_failure(session, throttle.CODE, username, now)
         remaining = policy.max_code_attempts - spent - 1
         raise ValidationFailed([FieldError("code", "CODE_WRONG", {"remaining": remaining})])
     row.used_at = now
@@ -298,7 +299,8 @@ def list_members(session: Session, status: str | None, role: str | None, page: i
         query = query.where(Member.role == role.upper())
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     size = max(1, min(page_size or 20, policy.page_size_max))
-    rows = session.scalars(query.order_by(Member.id).offset(max(page - 1, 0) * size).limit(size))
+    offset = offset_within(max(page, 1), size, total)
+    rows = () if offset is None else session.scalars(query.order_by(Member.id).offset(offset).limit(size))
     return [view_of(m) for m in rows], total
 
 

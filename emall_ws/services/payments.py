@@ -28,6 +28,7 @@ from emall_ws.db.session import Database, is_deadlock
 from emall_ws.domain import payments as rules
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import DomainError, FieldError, ValidationFailed
+from emall_ws.domain.paging import offset_within
 from emall_ws.domain.partners import BANKS
 from emall_ws.notify import outbox
 from emall_ws.notify.outbox import notify_member
@@ -387,7 +388,8 @@ def held_mutations(session: Session, principal: Principal, status: str | None = 
     page = max(1, page or 1)
     where = BankMutation.match_status.in_(wanted)
     total = session.scalar(select(func.count()).select_from(BankMutation).where(where))
-    rows = session.scalars(select(BankMutation).where(where)
-                           .order_by(BankMutation.read_at.desc(), BankMutation.id.desc())
-                           .offset((page - 1) * size).limit(size))
+    offset = offset_within(page, size, total)
+    rows = () if offset is None else session.scalars(
+        select(BankMutation).where(where).order_by(BankMutation.read_at.desc(), BankMutation.id.desc())
+        .offset(offset).limit(size))
     return MutationPage(total, page, size, [_mutation_view(row) for row in rows])

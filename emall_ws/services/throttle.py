@@ -4,8 +4,8 @@ Failed logins (LOGIN) and wrong one-time codes (CODE, activation and reset alike
 against the username key that was tried, so an unknown name is paused exactly like a registered
 one and the answers never tell who is registered. Only the key's SHA-256 is stored, and for at
 most KEPT_FOR (people type passwords into username fields, and an unsalted hash of a common one is
-easily reversed). A failure counts for the caller's `window`; rows older than it are deleted as new
-ones come in, and the worker's `forget-failed-tries` job deletes the rest.
+easily reversed). A failure counts for the caller's `window`; the worker's `forget-failed-tries`
+job deletes it once it is older than KEPT_FOR (not the failing call: a guesser would pay for it).
 """
 from __future__ import annotations
 
@@ -34,10 +34,8 @@ def failures(session: Session, kind: str, username: str | None, now: datetime, w
                                  FailedTry.at > now - window))
 
 
-def record_failure(session: Session, kind: str, username: str | None, now: datetime,
-                   window: timedelta) -> None:
+def record_failure(session: Session, kind: str, username: str | None, now: datetime) -> None:
     """Counts one failure and commits it: it must count although the call then fails."""
-    session.execute(delete(FailedTry).where(FailedTry.kind == kind, FailedTry.at <= now - window))
     session.add(FailedTry(kind=kind, key_hash=_key_hash(username), at=now))
     session.commit()
 

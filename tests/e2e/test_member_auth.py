@@ -101,6 +101,8 @@ def test_admin_operations_need_the_admin_role(server, mailbox, admin):
     member, as_admin = as_member(server, "Member", login(server, admin, ADMIN_PASSWORD))
     page = member.listMembers(status="ACTIVE", pageSize=100, **as_admin)
     assert page.total >= 2
+    past_the_last = member.listMembers(status="ACTIVE", page=10 ** 30, pageSize=100, **as_admin)  # fits no OFFSET
+    assert (past_the_last.total, past_the_last.members) == (page.total, None)
     assert member.suspendMember(username=buyer["username"], reason="uji", **as_admin).status == "SUSPENDED"
     assert fault_code(fault_of(member.getProfile, **as_buyer)) == "Client.Authentication"  # sessions ended
     assert member.reinstateMember(username=buyer["username"], **as_admin).status == "ACTIVE"

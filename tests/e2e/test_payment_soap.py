@@ -419,6 +419,8 @@ def test_only_the_invoice_parties_and_admins_may_ask(server, mailbox, shop, bank
     payment, auth = shop["admin"].service(server, "Payment")
     fault = fault_of(payment.listUnmatchedMutations, status="PAID", page=1, pageSize=10, **auth)
     assert fault_code(fault) == "Client.Validation"
+    past_the_last = payment.listUnmatchedMutations(status=None, page=10 ** 30, pageSize=10, **auth)  # fits no OFFSET
+    assert past_the_last.page == 10 ** 30 and not past_the_last.mutations
     # the parties and an admin may; nothing of the above changed the invoice
     for member in (buyer, seller, shop["admin"]):
         assert payment_status(server, member, invoice.invoiceNumber).status == "UNPAID"
