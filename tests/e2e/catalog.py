@@ -44,6 +44,11 @@ def new_member(server, mailbox, seller: bool = False, **overrides) -> Member:
     return Member(values["username"], login(server, values["username"]))
 
 
+def stock_of(server, product_id: int) -> int:
+    """The product's stock as the catalogue shows it to anyone."""
+    return client(server, "Catalog").service.getProduct(productId=product_id).stock
+
+
 def new_category(server, admin: Member) -> str:
     catalog, auth = admin.service(server, "Catalog")
     code = unique("kategori-")

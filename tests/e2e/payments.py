@@ -8,6 +8,9 @@ from datetime import datetime
 
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
 from tests.e2e.catalog import Member, fixed_form, new_member
+from tests.waiting import eventually
+
+AUTO_PAY_TIMEOUT = 20  # seconds the worker (every 1 s) may take to pay an invoice on its own
 
 _accounts = itertools.count(1)
 _phones = itertools.count(60_000_001)
@@ -72,6 +75,19 @@ def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
         "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
     assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
     return invoice
+
+
+def wait_until_paid(server, who: Party, number: str, timeout: float = AUTO_PAY_TIMEOUT):
+    """The invoice's payment status as `who` sees it, once it is PAID (by a confirmPayment or by the
+    worker's reconcile job, whichever came first); fails, with the status it was left in, past `timeout`."""
+    payment, auth = who.service(server, "Payment")
+
+    def status():
+        return payment.getPaymentStatus(invoiceNumber=number, **auth)
+
+    [paid] = eventually(lambda: [shown for shown in [status()] if shown.status == "PAID"],
+                        lambda: f"invoice {number} PAID (it is {status().status})", timeout, interval=0.25)
+    return paid
 
 
 def transfer(banks, seller: Seller, amount: int, description: str, posted_at: datetime | None = None):

@@ -3,7 +3,6 @@ product at once against the real server (2 worker processes). Exactly 10 are sol
 is never negative, the others are refused cleanly; then the worker expires the 10 unpaid invoices, the
 stock comes back once, and a second expiry run changes nothing.
 Runs in both passes; in the MariaDB pass the server's database is MariaDB (asserted, never skipped)."""
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -17,9 +16,11 @@ from emall_ws.db.session import Database
 from emall_ws.services.checkout import expire_due_invoices
 from tests.auction_fixtures import create_auction, create_member
 from tests.databases import backend
+from tests.e2e.catalog import stock_of
 from tests.e2e.members import login
-from tests.e2e.soap import client, detail_code, fault_code, with_token
+from tests.e2e.soap import client, detail_code, fault_code, unique, with_token
 from tests.races import at_once
+from tests.waiting import eventually
 
 BUYERS, UNITS = 50, 10
 
@@ -29,7 +30,7 @@ def race(server):
     assert server.database_url.startswith("mysql" if backend() == "mariadb" else "sqlite")
     db = Database(server.database_url)
     try:
-        seller = create_member(db, f"racestall{utcnow():%H%M%S%f}", "SELLER")
+        seller = create_member(db, unique("racestall"), "SELLER")
         with db.unit_of_work() as session:
             session.execute(update(Member).where(Member.id == seller.id).values(
                 bank_code="BRI", account_number="002101000123503", account_holder="Toko Balapan"))
@@ -54,24 +55,27 @@ def race(server):
     return product_id, prepared
 
 
-def stock(server, product_id: int) -> int:
-    return zeep.Client(server.wsdl_url("Catalog")).service.getProduct(productId=product_id).stock
-
-
-def test_fifty_buyers_for_the_last_ten_units_buy_exactly_ten(server, race):
-    product_id, prepared = race
+@pytest.fixture(scope="module")
+def outcomes(race) -> list:
+    """What each buyer's checkout gave, all 50 released at once (run once, for every test here): an
+    invoice number or the fault."""
+    _product_id, prepared = race
 
     def buy(i: int) -> str:
         checkout, auth, choice = prepared[i]
         return checkout.service.checkout(choices={"ShippingChoice": [choice]}, **auth)[0].invoiceNumber
 
-    outcomes = at_once(BUYERS, buy)
+    return at_once(BUYERS, buy)
+
+
+def test_fifty_buyers_for_the_last_ten_units_buy_exactly_ten(server, race, outcomes):
+    product_id, _prepared = race
     sold = [o for o in outcomes if isinstance(o, str)]
     refused = [(fault_code(o), detail_code(o)) for o in outcomes if isinstance(o, zeep.exceptions.Fault)]
     assert len(sold) == UNITS and len(set(sold)) == UNITS
     assert len(refused) == BUYERS - UNITS, [o for o in outcomes if not isinstance(o, (str, zeep.exceptions.Fault))]
     assert {code for code, _detail in refused} <= {"Client.Conflict", "Client.InvalidState"}  # clean refusals
-    assert stock(server, product_id) == 0
+    assert stock_of(server, product_id) == 0
     db = Database(server.database_url)
     try:
         with db.unit_of_work() as session:
@@ -83,7 +87,7 @@ def test_fifty_buyers_for_the_last_ten_units_buy_exactly_ten(server, race):
     print(f"\n{backend()}: {len(sold)} sold, refusals {sorted(set(refused))}")
 
 
-def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(server, race):
+def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(server, race, outcomes):
     product_id, _prepared = race
     db = Database(server.database_url)
     try:
@@ -93,18 +97,14 @@ def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(se
             session.execute(update(Invoice).where(Invoice.number.in_(numbers))
                             .values(due_at=utcnow() - timedelta(minutes=1)))
         assert len(numbers) == UNITS
-        catalog = zeep.Client(server.wsdl_url("Catalog")).service
-        deadline = time.monotonic() + 90  # the worker's expiry job runs every 30 s
-        while stock(server, product_id) != UNITS and time.monotonic() < deadline:
-            time.sleep(1)
-        assert stock(server, product_id) == UNITS
+        eventually(lambda: stock_of(server, product_id) == UNITS,  # the worker's expiry job runs every 30 s
+                   lambda: f"the stock back at {UNITS} (it is {stock_of(server, product_id)})", timeout=90, interval=1)
+        catalog = client(server, "Catalog").service
         assert catalog.getProduct(productId=product_id).action == "BUY"  # on sale again
         with db.unit_of_work() as session:
             statuses = set(session.scalars(select(Invoice.status).where(Invoice.number.in_(numbers))))
         assert statuses == {"EXPIRED"}
 
         assert expire_due_invoices(db, utcnow()) == 0  # a second run finds nothing to do
-        time.sleep(1)
-        assert stock(server, product_id) == UNITS
     finally:
         db.dispose()

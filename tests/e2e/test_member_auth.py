@@ -1,15 +1,20 @@
 """Activation, login with a session token and with WS-Security, and roles, over SOAP."""
+import re
 import time
 
 import pytest
 import suds.client
+from sqlalchemy import select
 from zeep.wsse.username import UsernameToken
 
+from emall_ws.db.models import Member, Notification
+from emall_ws.db.session import Database
 from tests.e2e.catalog import ADMIN_PASSWORD, create_admin
-from tests.e2e.conftest import serving
+from tests.e2e.conftest import QUIET, serving
 from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
 from tests.races import at_once
+from tests.waiting import eventually
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +52,7 @@ def test_a_wrong_code_is_refused_with_its_tries_left(server, mailbox):
     # an active member's name is answered like any other: no fault saying it is active, and no code sent
     assert member.resendActivation(username=values["username"]) is not None
     assert field_errors(fault_of(member.activate, username=values["username"], code=right))["code"][0] == "CODE_WRONG"
-    time.sleep(1.5)  # the dispatcher's interval is 0.2 s: a code would have been mailed by now
+    time.sleep(QUIET)  # a code would have been mailed by now
     assert len(mailbox.to(values["email"])) == 2
 
 
@@ -181,6 +186,20 @@ def test_the_server_log_shows_no_personal_numbers_and_no_password(debug_server, 
              password=secrets["password"] + "x")
     fault_of(client(server, "Member").service.register,  # refused: the account number is too short
              form=seller_form(**{**secrets, "accountNumber": secrets["accountNumber"][:-1]}))
+    mailbox.wait_for(values["email"], count=2)  # the code, then "your account is active"
+    db = Database(server.database_url)
+    try:
+        with db.unit_of_work() as session:
+            member_id = session.scalar(select(Member.id).where(Member.username == values["username"]))
+            told = sorted(session.execute(select(Notification.channel, Notification.template, Notification.id)
+                                          .where(Notification.event_key.startswith(f"member:{member_id}:"))))
+    finally:
+        db.dispose()
+    assert [(channel, template) for channel, template, _id in told] == [
+        ("EMAIL", "member_activated"), ("EMAIL", "member_activation"), ("SMS", "member_activation")]
+    ids = [row_id for _channel, _template, row_id in told]
+    eventually(lambda: all(re.search(rf"notification {row_id} \(.*\) sent", server.log()) for row_id in ids),
+               f"the dispatcher logged notifications {ids} sent")  # so what it logged on the way is read too
     log = server.log()
     assert "DEBUG" in log and "notification" in log  # it does log, in detail
     for name, secret in secrets.items():

@@ -16,6 +16,7 @@ from tests.e2e.conftest import QUIET, serving
 from tests.e2e.members import form
 from tests.e2e.soap import client
 from tests.processes import free_port, running
+from tests.waiting import eventually
 
 _numbers = itertools.count(10_000_001)
 
@@ -80,14 +81,13 @@ def sms_rows(server, msisdns: list[str]) -> list[Notification]:
 
 def held_back(server, msisdns: list[str], error: str, timeout: float = 30) -> None:
     """Until every SMS to msisdns was tried and waits for a retry: PENDING, with `error`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def held() -> bool:
         rows = sms_rows(server, msisdns)
-        if len(rows) == len(msisdns) and all(
-                row.status == "PENDING" and row.attempts >= 1 and error in (row.error or "") for row in rows):
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"SMS not held back: {[(r.status, r.attempts, r.error) for r in rows]}")
+        return len(rows) == len(msisdns) and all(
+            row.status == "PENDING" and row.attempts >= 1 and error in (row.error or "") for row in rows)
+
+    eventually(held, lambda: f"SMS held back: {[(r.status, r.attempts, r.error) for r in sms_rows(server, msisdns)]}",
+               timeout)
 
 
 def assert_each_arrives_exactly_once(server, gateway, msisdns: list[str], timeout: float = 60) -> None:
@@ -97,10 +97,9 @@ def assert_each_arrives_exactly_once(server, gateway, msisdns: list[str], timeou
     deadline = time.monotonic() + timeout
     for msisdn in msisdns:
         messages_to(gateway, msisdn, 1, timeout=max(0.0, deadline - time.monotonic()))
-    while not all(row.status == "SENT" for row in sms_rows(server, msisdns)):
-        assert time.monotonic() < deadline, (
-            f"SMS not all SENT in {timeout}s: {[(r.status, r.error) for r in sms_rows(server, msisdns)]}")
-        time.sleep(0.2)
+    eventually(lambda: all(row.status == "SENT" for row in sms_rows(server, msisdns)),
+               lambda: f"SMS all SENT: {[(r.status, r.error) for r in sms_rows(server, msisdns)]}",
+               max(0.0, deadline - time.monotonic()))
     time.sleep(QUIET)  # room for any double to show up
     rows = sms_rows(server, msisdns)
     assert sorted((row.recipient, row.status) for row in rows) == sorted((msisdn, "SENT") for msisdn in msisdns)

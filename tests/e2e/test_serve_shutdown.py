@@ -6,10 +6,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.processes import free_port, wait_until_healthy
+from tests.waiting import eventually
 
 
 def listening(port: int) -> bool:
@@ -42,19 +42,16 @@ def test_ctrl_c_to_the_process_group_ends_the_server_its_worker_and_the_sandboxe
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
         wait_until_healthy(f"http://127.0.0.1:{sandbox_port}", process, log_path, path="/partners/sms?wsdl")
-        started = time.monotonic() + 30  # the background worker logs when its jobs are set up
-        while "worker started" not in log_path.read_text() and time.monotonic() < started:
-            time.sleep(0.2)
-        assert "worker started" in log_path.read_text()
+        eventually(lambda: "worker started" in log_path.read_text(),  # logged when its jobs are set up
+                   lambda: f"the background worker started:\n{log_path.read_text()[-3000:]}")
 
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=60) == 0, log_path.read_text()[-3000:]
 
-        deadline = time.monotonic() + 10
-        while (live_members_of_group(process.pid) or listening(sandbox_port)) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert live_members_of_group(process.pid) == []
-        assert not listening(port) and not listening(sandbox_port)
+        eventually(lambda: not live_members_of_group(process.pid) and not listening(sandbox_port),
+                   lambda: f"the group's processes ended (left: {live_members_of_group(process.pid)}) and the "
+                           f"sandbox's port closed (listening: {listening(sandbox_port)})", timeout=10)
+        assert not listening(port)
         assert "worker stopped" in log_path.read_text()
     finally:
         if process.poll() is None:

@@ -6,7 +6,6 @@ ship with a waybill, track the courier's steps to delivery, confirm receipt, and
 purchase and sales reports, whose waybill leads back to the tracking."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import zeep
@@ -15,18 +14,7 @@ from emall_ws.clock import utcnow, to_wib
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category
 from tests.e2e.members import login
 from tests.e2e.payments import Party, items, new_buyer, new_seller, transfer
-
-DEADLINE = 30  # seconds the worker (dispatcher every 0.2 s, reconcile and tracking polls every 1 s) may take
-
-
-def eventually(check, what: str, timeout: float = DEADLINE):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"not within {timeout}s: {what}"
-        time.sleep(0.2)
+from tests.waiting import eventually
 
 
 def told(mailbox, gateway, party: Party, subject_part: str, sms_part: str | None = None):

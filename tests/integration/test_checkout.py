@@ -2,7 +2,6 @@
 stock that never oversells, refusals that change nothing, cancel and expiry restoring stock once."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from emall_ws.services.status import change_status
 from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell, update
 from tests.integration.checkout_fixtures import (REGIONS, FakeCourier, add_seller, check_out, couriers, jne_for, put,
                                                 quote)
+from tests.races import at_once
 
 DAY = timedelta(hours=24)
 PHONES = {"semarang": "+6281100000001", "bandung": "+6281100000002", "buyer": "+6281100000003",
@@ -455,24 +455,11 @@ def test_fifty_buyers_racing_for_the_last_ten_units_never_oversell(db, shop):
     for buyer in buyers:
         put(db, buyer, product)
         quote(db, buyer, adapters={"jne": FakeCourier("jne")})
-    start = threading.Barrier(len(buyers))
-    outcomes: dict[str, object] = {}
-
-    def run(buyer):
-        start.wait()
-        try:
-            outcomes[buyer.username] = run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
-        except Exception as error:  # noqa: BLE001 - recorded and checked below
-            outcomes[buyer.username] = error
-
-    threads = [threading.Thread(target=run, args=(buyer,)) for buyer in buyers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    sold = [o for o in outcomes.values() if isinstance(o, list)]
-    refused = [o for o in outcomes.values() if not isinstance(o, list)]
-    assert len(outcomes) == 50 and len(sold) == 10, [repr(o) for o in refused if not isinstance(o, Conflict)]
+    outcomes = at_once(len(buyers), lambda i: run_checkout(db, buyers[i], jne_for("koperasi_semarang"), None,
+                                                           REGIONS, NOW))
+    sold = [o for o in outcomes if isinstance(o, list)]
+    refused = [o for o in outcomes if not isinstance(o, list)]
+    assert len(sold) == 10, [repr(o) for o in refused if not isinstance(o, Conflict)]
     assert all(isinstance(o, CheckoutRefused) and o.errors[0].code in ("CART_SOLD_OUT", "CART_NOT_ENOUGH_STOCK")
                for o in refused), {repr(o) for o in refused}
     assert stock(db, product) == (0, "SOLD_OUT")
@@ -491,20 +478,7 @@ def test_one_cart_checked_out_twice_at_once_is_sold_once(db, shop):
     for _ in range(10):
         put(db, buyer, product, 2)
         quote(db, buyer)
-        start, outcomes = threading.Barrier(2), []
-
-        def run():
-            start.wait()
-            try:
-                outcomes.append(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW))
-            except Exception as error:  # noqa: BLE001 - recorded and checked below
-                outcomes.append(error)
-
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        outcomes = at_once(2, lambda _i: run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW))
         sold = [o for o in outcomes if isinstance(o, list)]
         refused = [(type(o).__name__, o.code) for o in outcomes if not isinstance(o, list)]
         assert len(sold) == 1 and len(sold[0]) == 1, outcomes
