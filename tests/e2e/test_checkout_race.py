@@ -106,5 +106,6 @@ def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(se
         assert statuses == {"EXPIRED"}
 
         assert expire_due_invoices(db, utcnow()) == 0  # a second run finds nothing to do
+        assert stock_of(server, product_id) == UNITS  # and gave nothing back twice
     finally:
         db.dispose()
