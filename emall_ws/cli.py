@@ -3,64 +3,74 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-from emall_ws.config import SETTINGS_DOC, WORKERS_KILL_TIMEOUT, Settings
+from emall_ws import __version__
+from emall_ws.config import SETTINGS_DOC, Settings, SettingError
 from emall_ws.db.session import Database
+from emall_ws.db.usable import DatabaseUnusable, check_usable
 from emall_ws.logs import configure_logging
+from emall_ws.serving.ports import check_port_free
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXPORT_PUBLIC_URL = "http://127.0.0.1:8000"  # the address written into the committed WSDLs
 
 
 def cmd_serve(args) -> int:
-    # workers are separate processes that read their settings from the environment
-    if args.host:
-        os.environ["EMALL_HOST"] = args.host
-    if args.port:
-        os.environ["EMALL_PORT"] = str(args.port)
-    if args.workers:
-        os.environ["EMALL_WORKERS"] = str(args.workers)
+    """The SOAP server, the background worker and (EMALL_SANDBOX=1) the partner sandboxes, as child
+    processes of this one; every check is made before anything says it is serving."""
+    # the children read their settings from the environment
+    for variable, value in (("EMALL_HOST", args.host), ("EMALL_PORT", args.port), ("EMALL_WORKERS", args.workers)):
+        if value:
+            os.environ[variable] = str(value)
+    from emall_ws.serving.supervisor import Child, Supervisor
+
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    check_port_free(settings.host, settings.port, "EMALL_PORT")
+    if settings.sandbox_enabled:
+        check_port_free(settings.host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
+    check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_database(settings)
-    from granian import Granian
+    children = [Child("SOAP server", ["server"]), Child("worker", ["worker"])]
+    if settings.sandbox_enabled:
+        children.append(Child("partner sandboxes", ["sandbox", "--quiet"]))
+    print(banner(settings), flush=True)
+    return Supervisor(children).run()
 
-    from emall_ws.worker import BackgroundWorker
 
-    print(f"emall-ws: serving on {settings.public_url}/ (database {_redacted(settings.database_url)})",
-          flush=True)
-    # the sandboxes answer on their own port and process: an adapter calling a sandbox served
-    # by the same workers could wait on itself
-    # (its own session: a Ctrl-C to our process group reaches it only through our terminate())
-    sandbox = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "sandbox"], start_new_session=True) \
-        if settings.sandbox_enabled else None
-    worker = BackgroundWorker(settings).start()  # notifications and scheduled jobs, beside the server
-    try:
-        Granian("emall_ws.wsgi:create_app", factory=True, interface="wsgi", address=settings.host,
-                port=settings.port, workers=settings.workers, blocking_threads=settings.threads,
-                log_access=False, workers_kill_timeout=WORKERS_KILL_TIMEOUT).serve()
-    finally:
-        worker.stop()
-        if sandbox is not None:
-            sandbox.terminate()
-            try:
-                sandbox.wait(WORKERS_KILL_TIMEOUT + 5)
-            except subprocess.TimeoutExpired:
-                sandbox.kill()
-                sandbox.wait()
+def banner(settings: Settings) -> str:
+    lines = [f"emall-ws {__version__}: serving",
+             f"  SOAP services  {settings.public_url}/ws/<Service>  (list: {settings.public_url}/)",
+             f"  health         {settings.public_url}/health",
+             f"  database       {_redacted(settings.database_url)}"]
+    if settings.sandbox_enabled:
+        lines.append(f"  sandboxes      {settings.sandbox_url}/partners/  (simulated banks, couriers, SMS)")
+    return "\n".join(lines)
+
+
+def cmd_server(_args) -> int:
+    from emall_ws.serving.servers import serve_platform
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    check_port_free(settings.host, settings.port, "EMALL_PORT")
+    check_usable(settings.database_url, "EMALL_DATABASE_URL")
+    serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout)
     return 0
 
 
-def cmd_sandbox(_args) -> int:
+def cmd_sandbox(args) -> int:
     from emall_ws.sandbox.server import run_sandbox
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
-          f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
+    check_port_free(settings.host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
+    check_usable(settings.sandbox_database_url, "EMALL_SANDBOX_DATABASE_URL")
+    if not args.quiet:
+        print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
+              f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
     run_sandbox(settings.host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url)
     return 0
 
@@ -70,6 +80,7 @@ def cmd_worker(_args) -> int:
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    check_usable(settings.database_url, "EMALL_DATABASE_URL")
     return run_worker(settings)
 
 
@@ -114,6 +125,7 @@ def prepare_database(settings: Settings) -> None:
 
 def cmd_initdb(_args) -> int:
     settings = Settings.from_env()
+    check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_database(settings)
     print(f"emall-ws: database ready at {_redacted(settings.database_url)}")
     return 0
@@ -158,11 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int)
     serve.set_defaults(run=cmd_serve)
 
+    commands.add_parser("server", help="run the SOAP server alone (no worker, no sandboxes)").set_defaults(
+        run=cmd_server)
+
     commands.add_parser("worker", help="run the scheduled jobs (notifications ...) alone").set_defaults(
         run=cmd_worker)
 
-    commands.add_parser("sandbox", help="run the partner sandboxes (banks, couriers, SMS) alone"
-                        ).set_defaults(run=cmd_sandbox)
+    sandbox = commands.add_parser("sandbox", help="run the partner sandboxes (banks, couriers, SMS) alone")
+    sandbox.add_argument("--quiet", action="store_true", help="no start-up line (under `serve`)")
+    sandbox.set_defaults(run=cmd_sandbox)
 
     commands.add_parser("initdb", help="create the tables and publish the services").set_defaults(
         run=cmd_initdb)
@@ -188,8 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit status 2 for a setting that cannot work, 1 for a database that cannot be used."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except SettingError as error:
+        print(f"emall-ws: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnusable as error:
+        print(f"emall-ws: {error}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

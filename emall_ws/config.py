@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
@@ -23,8 +24,11 @@ SETTINGS_DOC = (
     ("EMALL_DATABASE_URL", "sqlite:///<EMALL_VAR_DIR>/emall.db",
      "SQLAlchemy URL; MariaDB/MySQL: mysql+pymysql://user:password@host:3306/emall"),
     ("EMALL_WORKERS", "2", "WSGI worker processes of `emall-ws serve`"),
-    ("EMALL_THREADS", "1", "Python threads per worker (granian blocking threads; 1 measured best)"),
+    ("EMALL_THREADS", "1",
+     "threads per worker that run operations; 1 (measured best): the worker's event loop runs them"),
     ("EMALL_MAX_REQUEST_BYTES", "262144", "largest accepted SOAP request body, in bytes"),
+    ("EMALL_BODY_TIMEOUT", "10",
+     "seconds a request body may take to arrive in full; later: HTTP 408, fault BODY_TIMEOUT"),
     ("EMALL_LOG_LEVEL", "INFO", "log level of the platform's own loggers"),
     ("EMALL_SMTP_URL", "(none: Maildir <EMALL_VAR_DIR>/mail)",
      "outgoing mail server: smtp://user:pass@host:25, smtp+starttls://...:587 or smtps://...:465"),
@@ -57,6 +61,14 @@ SETTINGS_DOC = (
 )
 
 
+class SettingError(ValueError):
+    """A setting whose value cannot be used: says which, the value given, and what is expected."""
+
+    def __init__(self, name: str, value: str, expected: str):
+        self.name, self.value, self.expected = name, value, expected
+        super().__init__(f"{name}={value!r} is not valid: expected {expected}")
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str
@@ -67,6 +79,7 @@ class Settings:
     workers: int
     threads: int
     max_request_bytes: int
+    body_timeout: float
     log_level: str
     smtp_url: str | None
     mail_from: str
@@ -85,61 +98,55 @@ class Settings:
     reconcile_interval: float = 60.0
     reconcile_overlap: float = 900.0
     late_payment_days: float = 7.0
-
-    def __post_init__(self):
-        if self.reconcile_overlap < 1:
-            # banks post whole seconds: a credit in the second a reading ended is only seen by the next
-            raise ValueError("EMALL_RECONCILE_OVERLAP must be at least 1 (seconds)")
-        if self.sms_provider not in SMS_PROVIDERS:  # a typo must not quietly pick another channel
-            raise ValueError(f"EMALL_SMS_PROVIDER must be {' or '.join(SMS_PROVIDERS)}, not {self.sms_provider!r}")
-        if self.invoice_due_hours <= 0:
-            # 0 or less: every invoice would be born overdue and expire at the worker's next turn
-            raise ValueError("EMALL_INVOICE_DUE_HOURS must be more than 0 (hours)")
-        if self.quote_ttl_minutes <= 0:
-            raise ValueError("EMALL_QUOTE_TTL_MINUTES must be more than 0 (minutes)")
     tracking_interval: float = 300.0
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
-        env = os.environ if env is None else env
-        host = overrides.get("host") or env.get("EMALL_HOST", "127.0.0.1")
-        port = int(overrides.get("port") or env.get("EMALL_PORT", "8000"))
-        var_dir = Path(env.get("EMALL_VAR_DIR", "var"))
-        public_url = env.get("EMALL_PUBLIC_URL") or f"http://{host}:{port}"
-        sandbox_port = int(env.get("EMALL_SANDBOX_PORT", "8001"))
-        database_url = env.get("EMALL_DATABASE_URL") or f"sqlite:///{var_dir / 'emall.db'}"
+        """Every setting read and checked; the first unusable one raises SettingError."""
+        read = _Reader(os.environ if env is None else env)
+        host = overrides.get("host") or read.text("EMALL_HOST", "127.0.0.1")
+        port = int(overrides.get("port") or read.port("EMALL_PORT", "8000"))
+        var_dir = Path(read.text("EMALL_VAR_DIR", "var"))
+        sandbox_port = read.port("EMALL_SANDBOX_PORT", "8001")
+        sandbox_url = read.url("EMALL_SANDBOX_URL", f"http://{host}:{sandbox_port}")
         return cls(
             host=host,
             port=port,
-            public_url=public_url.rstrip("/"),
+            public_url=read.url("EMALL_PUBLIC_URL", f"http://{host}:{port}"),
             var_dir=var_dir,
-            database_url=database_url,
-            workers=int(env.get("EMALL_WORKERS", "2")),
-            threads=int(env.get("EMALL_THREADS", "1")),
-            max_request_bytes=int(env.get("EMALL_MAX_REQUEST_BYTES", str(256 * 1024))),
-            log_level=env.get("EMALL_LOG_LEVEL", "INFO").upper(),
-            smtp_url=env.get("EMALL_SMTP_URL") or None,
-            mail_from=env.get("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>"),
-            dispatch_interval=float(env.get("EMALL_DISPATCH_INTERVAL", "5")),
-            retry_base=float(env.get("EMALL_RETRY_BASE", "60")),
-            sandbox_enabled=env.get("EMALL_SANDBOX", "1") not in ("0", "false", "no"),
+            database_url=read.database_url("EMALL_DATABASE_URL", f"sqlite:///{var_dir / 'emall.db'}"),
+            workers=read.number("EMALL_WORKERS", "2", int, minimum=1),
+            threads=read.number("EMALL_THREADS", "1", int, minimum=1),
+            max_request_bytes=read.number("EMALL_MAX_REQUEST_BYTES", str(256 * 1024), int, minimum=512),
+            body_timeout=read.number("EMALL_BODY_TIMEOUT", "10", float, above=0),
+            log_level=read.choice("EMALL_LOG_LEVEL", "INFO", LOG_LEVELS, upper=True),
+            smtp_url=read.optional_url("EMALL_SMTP_URL", SMTP_SCHEMES),
+            mail_from=read.text("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>"),
+            dispatch_interval=read.number("EMALL_DISPATCH_INTERVAL", "5", float, above=0),
+            retry_base=read.number("EMALL_RETRY_BASE", "60", float, above=0),
+            sandbox_enabled=read.flag("EMALL_SANDBOX", "1"),
             sandbox_port=sandbox_port,
-            sandbox_url=(env.get("EMALL_SANDBOX_URL") or f"http://{host}:{sandbox_port}").rstrip("/"),
-            sandbox_database_url=env.get("EMALL_SANDBOX_DATABASE_URL") or f"sqlite:///{var_dir / 'sandbox.db'}",
-            sms_provider=env.get("EMALL_SMS_PROVIDER", "gateway").strip().lower(),
-            gammu_database_url=env.get("EMALL_GAMMU_DATABASE_URL") or None,
-            partner_timeout=float(env.get("EMALL_PARTNER_TIMEOUT", "10")),
-            partner_url_overrides={k: v for k, v in env.items() if _PARTNER_URL.fullmatch(k)},
-            invoice_due_hours=float(env.get("EMALL_INVOICE_DUE_HOURS", "24")),
-            quote_ttl_minutes=float(env.get("EMALL_QUOTE_TTL_MINUTES", "60")),
-            reconcile_interval=float(env.get("EMALL_RECONCILE_INTERVAL", "60")),
-            reconcile_overlap=float(env.get("EMALL_RECONCILE_OVERLAP", "900")),
-            late_payment_days=float(env.get("EMALL_LATE_PAYMENT_DAYS", "7")),
-            tracking_interval=float(env.get("EMALL_TRACKING_INTERVAL", "300")),
-            tracking_concurrency=max(1, int(env.get("EMALL_TRACKING_CONCURRENCY", "4"))),
-            auto_complete_days=float(env.get("EMALL_AUTO_COMPLETE_DAYS", "2")),
+            sandbox_url=sandbox_url,
+            sandbox_database_url=read.database_url("EMALL_SANDBOX_DATABASE_URL",
+                                                   f"sqlite:///{var_dir / 'sandbox.db'}"),
+            # a typo must not quietly pick another channel
+            sms_provider=read.choice("EMALL_SMS_PROVIDER", "gateway", SMS_PROVIDERS),
+            gammu_database_url=read.optional_database_url("EMALL_GAMMU_DATABASE_URL"),
+            partner_timeout=read.number("EMALL_PARTNER_TIMEOUT", "10", float, above=0),
+            partner_url_overrides={name: read.url(name, "") for name in sorted(read.env)
+                                   if _PARTNER_URL.fullmatch(name)},
+            # 0 or less: every invoice would be born overdue and expire at the worker's next turn
+            invoice_due_hours=read.number("EMALL_INVOICE_DUE_HOURS", "24", float, above=0),
+            quote_ttl_minutes=read.number("EMALL_QUOTE_TTL_MINUTES", "60", float, above=0),
+            reconcile_interval=read.number("EMALL_RECONCILE_INTERVAL", "60", float, above=0),
+            # banks post whole seconds: a credit in the second a reading ended is only seen by the next
+            reconcile_overlap=read.number("EMALL_RECONCILE_OVERLAP", "900", float, minimum=1),
+            late_payment_days=read.number("EMALL_LATE_PAYMENT_DAYS", "7", float, minimum=0),
+            tracking_interval=read.number("EMALL_TRACKING_INTERVAL", "300", float, above=0),
+            tracking_concurrency=read.number("EMALL_TRACKING_CONCURRENCY", "4", int, minimum=1),
+            auto_complete_days=read.number("EMALL_AUTO_COMPLETE_DAYS", "2", float, minimum=0),
         )
 
     def partner_url(self, kind: str, code: str = "") -> str:
@@ -147,3 +154,89 @@ class Settings:
         name = "_".join(filter(None, ("EMALL", kind, code, "URL"))).upper()
         path = "/".join(filter(None, ("partners", kind, code)))
         return self.partner_url_overrides.get(name) or f"{self.sandbox_url}/{path}"
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+_FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+class _Reader:
+    """Reads one environment variable each, its default when unset or empty, or SettingError."""
+
+    def __init__(self, env: Mapping[str, str]):
+        self.env = env
+
+    def text(self, name: str, default: str) -> str:
+        value = self.env.get(name, "").strip()
+        return value or default
+
+    def number(self, name: str, default: str, kind: type, *, minimum: float | None = None,
+               above: float | None = None):
+        raw = self.text(name, default)
+        what = "a whole number" if kind is int else "a number"
+        if minimum is not None:
+            what += f" of at least {minimum:g}"
+        if above is not None:
+            what += f" greater than {above:g}"
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise SettingError(name, raw, what) from None
+        if (minimum is not None and value < minimum) or (above is not None and value <= above) \
+                or value != value:  # NaN
+            raise SettingError(name, raw, what)
+        return value
+
+    def port(self, name: str, default: str) -> int:
+        raw = self.text(name, default)
+        if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+            raise SettingError(name, raw, "a port number from 1 to 65535")
+        return int(raw)
+
+    def flag(self, name: str, default: str) -> bool:
+        raw = self.text(name, default)
+        if raw.lower() not in _FLAGS:
+            raise SettingError(name, raw, "1 or 0 (also true/false, yes/no, on/off)")
+        return _FLAGS[raw.lower()]
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...], *, upper: bool = False) -> str:
+        raw = self.text(name, default)
+        value = raw.upper() if upper else raw.lower()
+        if value not in choices:
+            raise SettingError(name, raw, " or ".join(choices))
+        return value
+
+    def url(self, name: str, default: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+        raw = self.text(name, default)
+        try:
+            parts = urlsplit(raw)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in schemes or not parts.hostname:
+            raise SettingError(name, raw, f"a URL such as {schemes[0]}://host:port/...")
+        return raw.rstrip("/")
+
+    def optional_url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        return self.url(name, "", schemes) if self.text(name, "") else None
+
+    def database_url(self, name: str, default: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        raw = self.text(name, default)
+        try:
+            make_url(raw)
+        except (ArgumentError, ValueError):
+            raise SettingError(name, _redacted(raw), "an SQLAlchemy URL such as "
+                               "mysql+pymysql://user:password@host:3306/emall or sqlite:///var/emall.db") from None
+        return raw
+
+    def optional_database_url(self, name: str) -> str | None:
+        return self.database_url(name, "") if self.text(name, "") else None
+
+
+def _redacted(url: str) -> str:
+    """A URL fit for a message: no password."""
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)

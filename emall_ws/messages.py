@@ -15,6 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "DOCTYPE and ENTITY declarations are not allowed."},
     "REQUEST_TOO_LARGE": {"id": "Permintaan melebihi batas {limit} byte.",
                           "en": "The request exceeds the limit of {limit} bytes."},
+    "BODY_TIMEOUT": {"id": "Isi permintaan tidak lengkap diterima dalam {seconds} detik.",
+                     "en": "The request body did not arrive in full within {seconds} seconds."},
     "METHOD_NOT_ALLOWED": {"id": "Metode HTTP {method} tidak diizinkan; gunakan POST, atau GET ?wsdl.",
                            "en": "HTTP method {method} is not allowed; use POST, or GET ?wsdl."},
     "UNKNOWN_OPERATION": {"id": "Operasi tidak dikenal oleh layanan ini.",

@@ -9,8 +9,8 @@ from emall_ws.soap.app import PlatformWsgi
 from emall_ws.soap.app import create_app as _create_app
 
 
-def create_app() -> PlatformWsgi:
-    settings = Settings.from_env()
+def create_app(settings: Settings | None = None) -> PlatformWsgi:
+    settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
     app = _create_app(settings)
     # what the app holds for its whole life (9 spyne applications, the models, the regions) is left

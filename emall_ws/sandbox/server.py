@@ -14,7 +14,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from emall_ws.config import WORKERS_KILL_TIMEOUT
 from emall_ws.logs import configure_logging
 from emall_ws.sandbox.application import Partner, PartnerApplication
 from emall_ws.sandbox.bank import BankService
@@ -125,9 +124,8 @@ def app_from_env() -> SandboxWsgi:
 
 def run_sandbox(host: str, port: int, database_url: str, public_url: str | None = None, *,
                 workers: int = 2, threads: int = 8) -> None:
-    """Serves the sandboxes until interrupted. Several threads per worker: SLOW mode sleeps in
-    them on purpose, and the rest of the sandbox must keep answering meanwhile."""
-    from granian import Granian
+    """Serves the sandboxes until stopped (emall_ws.serving.servers.serve_sandbox)."""
+    from emall_ws.serving.servers import serve_sandbox
 
     public_url = (public_url or f"http://{host}:{port}").rstrip("/")
     configure_logging(os.environ.get("EMALL_LOG_LEVEL", "INFO"))
@@ -137,10 +135,7 @@ def run_sandbox(host: str, port: int, database_url: str, public_url: str | None 
     finally:
         db.dispose()
     os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL] = public_url, database_url
-    print(f"emall-ws sandbox: partners on {public_url}/partners/", flush=True)
-    Granian("emall_ws.sandbox.server:app_from_env", factory=True, interface="wsgi", address=host, port=port,
-            workers=workers, blocking_threads=threads, log_access=False,
-            workers_kill_timeout=WORKERS_KILL_TIMEOUT).serve()
+    serve_sandbox(host, port, workers, threads)
 
 
 def sandbox_wsdl_documents(public_url: str = PARTNER_EXPORT_PUBLIC_URL) -> dict[str, bytes]:

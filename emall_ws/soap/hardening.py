@@ -50,8 +50,8 @@ class HardenedSoap11(Soap11):
             raise faults.client_fault("BadRequest", "NOT_SOAP", language) from None
 
 
-def fault_response(start_response, status: int, fault: faults.PlatformFault, extra_headers=()):
-    """A SOAP 1.1 fault envelope, for answers given before spyne is reached."""
+def fault_envelope(fault: faults.PlatformFault) -> tuple[bytes, list[tuple[str, str]]]:
+    """A SOAP 1.1 fault envelope and its headers, for answers given before spyne is reached."""
     envelope = etree.Element(f"{{{SOAP_ENV_NS}}}Envelope", nsmap={"soap11env": SOAP_ENV_NS})
     body = etree.SubElement(envelope, f"{{{SOAP_ENV_NS}}}Body")
     element = etree.SubElement(body, f"{{{SOAP_ENV_NS}}}Fault")
@@ -59,9 +59,13 @@ def fault_response(start_response, status: int, fault: faults.PlatformFault, ext
     etree.SubElement(element, "faultstring").text = fault.faultstring
     etree.SubElement(element, "detail").append(fault.detail)
     payload = etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
-    headers = [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(payload))),
-               *extra_headers]
-    start_response(_HTTP_STATUS[status], headers)
+    return payload, [("Content-Type", "text/xml; charset=utf-8"), ("Content-Length", str(len(payload)))]
+
+
+def fault_response(start_response, status: int, fault: faults.PlatformFault, extra_headers=()):
+    """The WSGI answer of `fault_envelope`, with the HTTP status that fits."""
+    payload, headers = fault_envelope(fault)
+    start_response(_HTTP_STATUS[status], [*headers, *extra_headers])
     return [payload]
 
 

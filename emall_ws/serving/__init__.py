@@ -1,0 +1,1 @@
+"""Serving the platform: the asynchronous front, ports, and the `serve` supervisor."""

@@ -1,0 +1,85 @@
+"""`emall-ws serve` as a supervisor: the SOAP server, the sandboxes and the worker as child processes.
+
+If one child ends, the supervisor says which and stops the others: a platform that is half-alive
+(payments read but never sent, or a sandbox gone while /health says ok) is worse than none. A stop
+(Ctrl-C, SIGTERM) asks each child to finish, and kills what is left after STOP_SECONDS. Each child
+runs in a session of its own, so a Ctrl-C reaches the supervisor alone, and the kernel stops each
+child when the supervisor dies, even by SIGKILL, so a restart finds its ports free.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+STOP_SECONDS = 2.5  # what a stop may take before the children left are killed
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class Child:
+    name: str  # as the operator reads it: "SOAP server", "partner sandboxes", "worker"
+    command: list[str]  # arguments of `emall-ws`
+    process: subprocess.Popen | None = field(default=None, repr=False)
+
+    def start(self) -> None:
+        parent = os.getpid()
+        self.process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", *self.command],
+                                        start_new_session=True, preexec_fn=lambda: _die_with(parent))
+
+    def ended(self) -> int | None:
+        return self.process.poll() if self.process else None
+
+
+def _die_with(parent: int) -> None:
+    """In the child, before it runs: SIGTERM when the parent dies (Linux), or now if it already has."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+class Supervisor:
+    def __init__(self, children: list[Child]):
+        self.children = children
+        self._stop = threading.Event()
+
+    def run(self) -> int:
+        """Starts every child and waits; 0 after a stop asked for, 1 when a child ended by itself."""
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, lambda *_: self._stop.set())
+        try:
+            for child in self.children:
+                child.start()
+            while not self._stop.wait(0.2):
+                for child in self.children:
+                    status = child.ended()
+                    if status is not None:
+                        print(f"emall-ws: the {child.name} stopped (exit status {status}); "
+                              "stopping the rest", file=sys.stderr, flush=True)
+                        return 1
+            return 0
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        running = [child.process for child in self.children if child.process and child.process.poll() is None]
+        for process in running:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        for process in running:
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for process in running:  # with whatever it started (granian's worker processes)
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
