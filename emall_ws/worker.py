@@ -2,16 +2,13 @@
 polling SMS delivery reports, reconciling payments from the payee accounts' mutations, expiring
 invoices and closing auctions.
 
-The same Worker runs beside `emall-ws serve` (BackgroundWorker, a spawned process) and alone as
-`emall-ws worker` (run_worker).
+`emall-ws worker` runs it (run_worker), alone or as a child process of `emall-ws serve`.
 Every job must be safe to run in several processes at once (they coordinate through the database,
 e.g. the dispatcher's claim), so any number of workers can run on any number of machines.
 """
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import signal
 import threading
 import time
@@ -24,7 +21,6 @@ from adapters.bank import BankAdapter
 from adapters.sms import SmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.db.session import Database
-from emall_ws.logs import configure_logging
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats, Sender
 from emall_ws.notify.email import email_sender_from
 from emall_ws.notify.outbox import EMAIL, SMS
@@ -198,52 +194,3 @@ def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = No
     finally:
         db.dispose()
     return 0
-
-
-class BackgroundWorker:
-    """The worker beside `emall-ws serve`, in a process of its own: start(), then stop() at shutdown.
-
-    Why not a thread of the serve process: granian forks its server workers from that process (at
-    start, and again on reload), and a fork taken while a worker thread is inside an SQLite
-    transaction leaves the forked child believing it holds that lock for ever: every write there
-    fails with "database is locked" (measured, SQLite WAL). A *spawned* process shares no SQLite
-    state with anyone, and is exactly what `emall-ws worker` runs in production.
-    """
-
-    def __init__(self, settings: WorkerSettings):
-        self._process = multiprocessing.get_context("spawn").Process(
-            target=_background_main, args=(settings, os.getpid()), name="emall-worker", daemon=True)
-
-    def start(self) -> "BackgroundWorker":
-        self._process.start()
-        return self
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """Asks the worker to finish its current job (SIGTERM, as `emall-ws worker` takes it) and
-        waits; past `timeout`, kills it (a notification being sent then keeps its lease and is
-        retried: nothing is lost). No shared multiprocessing.Event: setting one waits for every
-        sleeper to wake, and a worker that a Ctrl-C to the process group had already ended never
-        does, so the server hung at shutdown."""
-        self._process.terminate()
-        self._process.join(timeout)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join(5)
-
-    @property
-    def alive(self) -> bool:
-        return self._process.is_alive()
-
-
-def _background_main(settings: WorkerSettings, parent_pid: int) -> None:
-    """Entry point of the BackgroundWorker process: runs until SIGTERM/SIGINT, or the server's end."""
-    configure_logging(settings.log_level)
-    stop = threading.Event()
-
-    def watch_parent() -> None:  # the server died without asking (e.g. SIGKILL)
-        while not stop.wait(1.0):
-            if os.getppid() != parent_pid:
-                stop.set()
-
-    threading.Thread(target=watch_parent, name="emall-worker-parent", daemon=True).start()
-    run_worker(settings, stop)

@@ -68,16 +68,18 @@ class Supervisor:
             self.stop()
 
     def stop(self) -> None:
-        running = [child.process for child in self.children if child.process and child.process.poll() is None]
-        for process in running:
-            process.send_signal(signal.SIGTERM)
+        started = [child.process for child in self.children if child.process is not None]
+        for process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
-        for process in running:
+        for process in started:
             try:
                 process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
-        for process in running:  # with whatever it started (granian's worker processes)
+        for process in started:
+            # with whatever it started: a granian that died leaves its worker processes behind
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:

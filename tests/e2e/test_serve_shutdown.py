@@ -1,4 +1,5 @@
-"""`emall-ws serve` ends on a Ctrl-C, which a terminal sends to its whole process group."""
+"""`emall-ws serve` supervises its children: a Ctrl-C stops them all within 3 s, a child that dies
+stops the rest, and a serve killed outright leaves nothing behind."""
 from __future__ import annotations
 
 import os
@@ -8,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.processes import free_port, wait_until_healthy
 from tests.waiting import eventually
+
+CHILDREN = {"server", "worker", "sandbox"}  # `emall-ws <command>` of each child
 
 
 def listening(port: int) -> bool:
@@ -17,43 +22,108 @@ def listening(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def live_members_of_group(pgid: int) -> list[int]:
-    """Processes of the group that have not ended (zombies waiting for a reaper have)."""
-    alive = []
-    for entry in Path("/proc").iterdir():
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid` (zombies waiting for a reaper have ended)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            children = (task / "children").read_text().split()
+        except OSError:
             continue
-        if entry.name.isdigit() and int(fields[2]) == pgid and fields[0] != "Z":
-            alive.append(int(entry.name))
-    return alive
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return [pid for pid in found if _alive(pid)]
 
 
-def test_ctrl_c_to_the_process_group_ends_the_server_its_worker_and_the_sandboxes(tmp_path):
-    port, sandbox_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
-    env.update(EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_SANDBOX_PORT=str(sandbox_port),
-               EMALL_VAR_DIR=str(tmp_path / "var"))
-    log_path = tmp_path / "serve.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env, cwd=tmp_path,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+def _alive(pid: int) -> bool:
     try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", process, log_path)
-        wait_until_healthy(f"http://127.0.0.1:{sandbox_port}", process, log_path, path="/partners/sms?wsdl")
-        eventually(lambda: "worker started" in log_path.read_text(),  # logged when its jobs are set up
-                   lambda: f"the background worker started:\n{log_path.read_text()[-3000:]}")
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
-        os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=60) == 0, log_path.read_text()[-3000:]
 
-        eventually(lambda: not live_members_of_group(process.pid) and not listening(sandbox_port),
-                   lambda: f"the group's processes ended (left: {live_members_of_group(process.pid)}) and the "
-                           f"sandbox's port closed (listening: {listening(sandbox_port)})", timeout=10)
-        assert not listening(port)
-        assert "worker stopped" in log_path.read_text()
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+def command_of(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+
+
+class Serve:
+    """`emall-ws serve` in a session of its own, as a terminal runs it."""
+
+    def __init__(self, tmp_path: Path):
+        self.port, self.sandbox_port = free_port(), free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
+        env.update(EMALL_HOST="127.0.0.1", EMALL_PORT=str(self.port), EMALL_SANDBOX_PORT=str(self.sandbox_port),
+                   EMALL_VAR_DIR=str(tmp_path / "var"))
+        self.log_path = tmp_path / "serve.log"
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env,
+                                            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        wait_until_healthy(f"http://127.0.0.1:{self.port}", self.process, self.log_path)
+        wait_until_healthy(f"http://127.0.0.1:{self.sandbox_port}", self.process, self.log_path,
+                           path="/partners/sms?wsdl")
+        eventually(lambda: "worker started" in self.log(),  # logged when its jobs are set up
+                   lambda: f"the worker started:\n{self.log()[-3000:]}")
+        self.children = {command_of(pid)[3]: pid for pid in descendants(self.process.pid)
+                         if command_of(pid)[1:3] == ["-m", "emall_ws.cli"] and _parent(pid) == self.process.pid}
+        self.everything = [self.process.pid, *descendants(self.process.pid)]
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def assert_all_ended(self, timeout: float) -> None:
+        eventually(lambda: not [pid for pid in self.everything if _alive(pid)] and not listening(self.port)
+                   and not listening(self.sandbox_port),
+                   lambda: f"every process ended (left: {[p for p in self.everything if _alive(p)]}) and "
+                           f"the ports closed", timeout=timeout)
+
+    def kill_all(self) -> None:
+        for pid in self.everything:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if self.process.poll() is None:
+            self.process.wait()
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+@pytest.fixture
+def serve(tmp_path):
+    running = Serve(tmp_path)
+    yield running
+    running.kill_all()
+
+
+def test_serve_runs_the_server_the_worker_and_the_sandboxes_as_its_children(serve):
+    assert set(serve.children) == CHILDREN
+    banner = serve.log().split("\n")
+    assert banner[0].startswith("emall-ws ") and banner[0].endswith("serving")
+    assert f"http://127.0.0.1:{serve.port}/health" in serve.log()
+    assert f"http://127.0.0.1:{serve.sandbox_port}/partners/" in serve.log()
+
+
+def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve):
+    os.killpg(serve.process.pid, signal.SIGINT)
+    assert serve.process.wait(timeout=3) == 0, serve.log()[-3000:]
+    serve.assert_all_ended(timeout=1)
+    assert "worker stopped" in serve.log()
+    assert "Killing" not in serve.log() and "Traceback" not in serve.log()
+
+
+@pytest.mark.parametrize("child, name", [("sandbox", "partner sandboxes"), ("worker", "worker"),
+                                         ("server", "SOAP server")])
+def test_a_child_that_dies_is_named_and_serve_stops_the_rest(serve, child, name):
+    os.kill(serve.children[child], signal.SIGKILL)
+    assert serve.process.wait(timeout=10) == 1
+    assert f"the {name} stopped" in serve.log()
+    serve.assert_all_ended(timeout=5)
+
+
+def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve, tmp_path):
+    os.kill(serve.process.pid, signal.SIGKILL)
+    serve.process.wait()
+    serve.assert_all_ended(timeout=10)

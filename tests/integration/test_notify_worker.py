@@ -1,4 +1,4 @@
-"""The worker as `emall-ws serve` (a thread) and `emall-ws worker` (run_worker) run it."""
+"""The worker as `emall-ws worker` (run_worker) runs it, alone or under `emall-ws serve`."""
 import mailbox
 import threading
 import time
@@ -10,7 +10,7 @@ from emall_ws.notify.dispatcher import Dispatcher
 from emall_ws.notify.email import MaildirEmailSender
 from emall_ws.notify.outbox import EMAIL, enqueue
 from emall_ws.config import Settings
-from emall_ws.worker import BackgroundWorker, dispatch_job, run_worker
+from emall_ws.worker import dispatch_job, run_worker
 
 
 def welcome(db, *numbers):
@@ -41,18 +41,6 @@ def test_one_dispatch_job_run_drains_a_backlog_in_full_batches(db, tmp_path):
     dispatcher = Dispatcher(db, {EMAIL: MaildirEmailSender(tmp_path / "mail")}, batch_size=2)
     stats = dispatch_job(dispatcher)()
     assert (stats.sent, stats.claimed) == (5, 5)
-
-
-def test_background_worker_sends_what_is_enqueued_while_it_runs_and_stops(db, tmp_path):
-    worker = BackgroundWorker(settings_for(db, tmp_path)).start()  # a spawned process
-    try:
-        welcome(db, 1)
-        assert wait_for_mail(tmp_path / "mail", 1)
-    finally:
-        started = time.monotonic()
-        worker.stop()
-    assert not worker.alive
-    assert time.monotonic() - started < 5  # stopped when asked, not terminated after the timeout
 
 
 def test_run_worker_runs_until_its_stop_event(db, tmp_path):

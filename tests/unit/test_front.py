@@ -1,0 +1,132 @@
+"""The asynchronous front: bodies read whole within a limit and a deadline before the WSGI app runs."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+from lxml import etree
+
+from emall_ws.serving.front import AsyncFront
+
+
+class Headers(dict):
+    def items(self):  # RSGI headers: (name, value) pairs, lower-case names
+        return list(super().items())
+
+
+@dataclass
+class Scope:
+    headers: Headers
+    method: str = "POST"
+    path: str = "/ws/Member"
+    query_string: str = ""
+    proto: str = "http"
+    http_version: str = "1.1"
+    scheme: str = "http"
+    server: str = "127.0.0.1:8000"
+    client: str = "10.1.2.3:50000"
+
+
+@dataclass
+class Protocol:
+    """An RSGI protocol whose body comes in `chunks`, `delay` seconds apart (None: never more)."""
+    chunks: list[bytes]
+    delay: float | None = 0.0
+    answers: list = field(default_factory=list)
+
+    async def __call__(self) -> bytes:
+        return b"".join([chunk async for chunk in self])
+
+    async def __aiter__(self):
+        for chunk in self.chunks:
+            yield chunk
+            if self.delay is None:
+                await asyncio.Event().wait()  # the client stalls
+            await asyncio.sleep(self.delay)
+
+    def response_bytes(self, status, headers, body):
+        self.answers.append((status, dict(headers), body))
+
+
+class Recorder:
+    """A WSGI app that records the environ and body it was called with."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, environ, start_response):
+        self.calls.append((environ, environ["wsgi.input"].read()))
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [b"<ok/>"]
+
+
+def serve(protocol: Protocol, headers: dict, *, limit: int = 100, timeout: float = 0.3, app=None):
+    app = app or Recorder()
+    front = AsyncFront(app, max_body_bytes=limit, body_timeout=timeout)
+    asyncio.run(front.__rsgi__(Scope(Headers(headers)), protocol))
+    [answer] = protocol.answers
+    return answer, app
+
+
+def detail_code(body: bytes) -> str:
+    return etree.fromstring(body).findtext(".//{urn:emall-kukm:fault}code")
+
+
+def test_a_whole_body_reaches_the_app_with_the_peer_address_and_headers():
+    protocol = Protocol([b"<a>", b"</a>"])
+    (status, headers, body), app = serve(protocol, {"content-length": "7", "content-type": "text/xml",
+                                                    "soapaction": '"login"', "x-a": "1"})
+    assert (status, body) == (200, b"<ok/>")
+    [(environ, received)] = app.calls
+    assert received == b"<a></a>" and environ["CONTENT_LENGTH"] == "7"
+    assert environ["REMOTE_ADDR"] == "10.1.2.3" and environ["HTTP_SOAPACTION"] == '"login"'
+    assert environ["CONTENT_TYPE"] == "text/xml" and environ["HTTP_X_A"] == "1"
+    assert environ["PATH_INFO"] == "/ws/Member" and environ["REQUEST_METHOD"] == "POST"
+
+
+def test_a_chunked_body_is_read_whole():
+    (status, _, _), app = serve(Protocol([b"<a>", b"x" * 50, b"</a>"]), {"transfer-encoding": "chunked"})
+    assert status == 200 and app.calls[0][1] == b"<a>" + b"x" * 50 + b"</a>"
+
+
+@pytest.mark.parametrize("headers", [{"content-length": "101"}, {"content-length": "12abc"}])
+def test_a_declared_length_over_the_limit_is_413_without_reading_or_calling_the_app(headers):
+    protocol = Protocol([b"never read"], delay=None)
+    (status, answer_headers, body), app = serve(protocol, headers)
+    assert status == 413 and detail_code(body) == "REQUEST_TOO_LARGE"
+    assert answer_headers["connection"] == "close" and app.calls == []
+
+
+def test_a_chunked_body_over_the_limit_is_413_and_the_app_is_not_called():
+    (status, _, body), app = serve(Protocol([b"x" * 60, b"x" * 60]), {"transfer-encoding": "chunked"})
+    assert status == 413 and detail_code(body) == "REQUEST_TOO_LARGE" and app.calls == []
+
+
+@pytest.mark.parametrize("headers", [{"content-length": "50"}, {"transfer-encoding": "chunked"}])
+def test_a_stalled_body_is_408_body_timeout_and_the_connection_closed(headers):
+    (status, answer_headers, body), app = serve(Protocol([b"<a>"], delay=None), headers, timeout=0.2)
+    assert status == 408 and detail_code(body) == "BODY_TIMEOUT"
+    assert answer_headers["connection"] == "close" and app.calls == []
+
+
+def test_a_trickling_body_is_cut_at_the_deadline_however_steady_it_is():
+    (status, _, body), app = serve(Protocol([b"x"] * 50, delay=0.02), {"content-length": "50"}, timeout=0.3)
+    assert status == 408 and detail_code(body) == "BODY_TIMEOUT" and app.calls == []
+
+
+def test_a_stalled_client_does_not_hold_up_another_one():
+    """Both requests on one event loop (one worker): the stalled one waits alone."""
+    app = Recorder()
+    front = AsyncFront(app, max_body_bytes=100, body_timeout=0.5)
+    stalled, ordinary = Protocol([b"<a>"], delay=None), Protocol([b"<b/>"])
+
+    async def both():
+        waiting = asyncio.create_task(front.__rsgi__(Scope(Headers({"content-length": "50"})), stalled))
+        await asyncio.sleep(0.05)
+        await asyncio.wait_for(front.__rsgi__(Scope(Headers({"content-length": "4"})), ordinary), 0.2)
+        assert ordinary.answers[0][0] == 200 and stalled.answers == []  # answered while the other waits
+        await waiting
+
+    asyncio.run(both())
+    assert stalled.answers[0][0] == 408 and [body for _, body in app.calls] == [b"<b/>"]
