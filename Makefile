@@ -2,9 +2,14 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: serve test generate bench
+.PHONY: serve test generate bench check-python
 
-$(VENV)/bin/emall-ws: setup.cfg pyproject.toml
+check-python:                 ## an older pip would install for minutes before failing: say it at once
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "emall-ws needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." \
+	       "Name another with PYTHON=, e.g. make PYTHON=python3.11 serve" >&2; exit 2; }
+
+$(VENV)/bin/emall-ws: setup.cfg pyproject.toml | check-python
 	[ -x $(VENV)/bin/python ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
@@ -12,8 +17,8 @@ $(VENV)/bin/emall-ws: setup.cfg pyproject.toml
 serve: $(VENV)/bin/emall-ws   ## install, then serve on http://127.0.0.1:8000 (SQLite under ./var)
 	$(VENV)/bin/emall-ws serve
 
-test:                         ## install, then run the whole suite (SQLite, MariaDB, CPython 3.11-3.13)
-	bash tests/run.sh
+test: check-python           ## install, then run the whole suite (SQLite, MariaDB, CPython 3.11-3.13)
+	PYTHON=$(PYTHON) bash tests/run.sh
 
 generate: $(VENV)/bin/emall-ws ## regenerate wsdl/*.wsdl and schema.sql
 	$(VENV)/bin/emall-ws export-wsdl

@@ -48,8 +48,9 @@ PY
 }
 trap drop_leftover_databases EXIT
 
-say "install (python3: $(python3 --version))"
-venv_for python3 .venv
+PYTHON=${PYTHON:-python3}
+say "install ($PYTHON: $($PYTHON --version))"
+venv_for "$PYTHON" .venv
 
 say "suite on SQLite, $(.venv/bin/python --version)"
 .venv/bin/python -m pytest -q

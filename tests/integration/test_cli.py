@@ -35,3 +35,18 @@ def test_settings_lists_every_environment_variable():
     from emall_ws.config import SETTINGS_DOC
     output = run("settings").stdout
     assert all(name in output for name, _default, _meaning in SETTINGS_DOC)
+
+
+def test_make_refuses_an_older_python_at_once_naming_it(tmp_path):
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    old = tmp_path / "python"  # answers as CPython 3.10 does to the two questions make asks
+    old.write_text('#!/bin/sh\n[ "$1" = "--version" ] && { echo "Python 3.10.13"; exit 0; }\n'
+                   "exec python3 -c 'import sys; sys.exit(1)'\n")
+    old.chmod(0o755)
+    for target in ("serve", "test"):
+        result = subprocess.run(["make", "--no-print-directory", f"PYTHON={old}", f"VENV={tmp_path / 'venv'}",
+                                 target], cwd=root, capture_output=True, text=True, timeout=30)
+        assert result.returncode != 0
+        assert "needs Python 3.11 or newer" in result.stderr and "Python 3.10.13" in result.stderr
+        assert not (tmp_path / "venv").exists()
