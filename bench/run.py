@@ -173,6 +173,17 @@ def snapshot_package(into: Path) -> dict:
     return {"commit": head, "packages": names, "uncommitted_changes": bool(dirty.strip())}
 
 
+def snapshot_revision(revision: str, into: Path) -> str:
+    """The packages as committed at `revision` (for --baseline); returns its short commit."""
+    git = ["git", "-C", str(REPO_ROOT)]
+    commit = subprocess.run(git + ["rev-parse", "--short", revision], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    into.mkdir()
+    archive = subprocess.run(git + ["archive", commit, *packages()], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return commit
+
+
 def code_env(code: Path, **settings: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}  # no stray settings
     # the snapshot comes before the editable install, which is only a meta-path fallback
@@ -427,6 +438,8 @@ def main() -> int:
     parser.add_argument("--gunicorn", action="store_true", help="also measure gunicorn (sync workers)")
     parser.add_argument("--blocking-threads", type=int, action="append", default=[], metavar="N",
                         help="also measure granian with --blocking-threads N (repeatable; 0: granian's default)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also measure `emall-ws serve` as committed at REV, interleaved (before/after a change)")
     parser.add_argument("--latency-limit", type=float, default=1.5,
                         help="Member.listCities' p50 and p99 must stay within this many times the echo's")
     args = parser.parse_args()
@@ -439,12 +452,18 @@ def main() -> int:
     runs = []
     with tempfile.TemporaryDirectory(prefix="emall-bench-code-") as code:
         source = snapshot_package(Path(code))
+        codes = {}  # server label -> (server, code) when not (label, the working tree's snapshot)
+        if args.baseline:
+            label = f"{PRODUCTION}@{snapshot_revision(args.baseline, Path(code) / 'baseline')}"
+            servers.append(label)
+            codes[label] = (PRODUCTION, Path(code) / "baseline")
         before = in_process(Path(code))
         print(in_process_text("before", before), file=sys.stderr)
         for round_ in range(1, args.rounds + 1):
             for server in servers:
                 for target in targets:
-                    result = measure(server, target, Path(code), args)
+                    kind, source_dir = codes.get(server, (server, Path(code)))
+                    result = measure(kind, target, source_dir, args)
                     runs.append({"round": round_, "server": server, "target": target.name, **result})
                     print(f"round {round_} {server:12} {target.name:22} {result['requests_per_s']:8.1f} req/s "
                           f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", file=sys.stderr)

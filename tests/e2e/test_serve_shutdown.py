@@ -7,12 +7,16 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.processes import free_port, wait_until_healthy
 from tests.waiting import eventually
+from tests.wsgi_client import envelope
 
 CHILDREN = {"server", "worker", "sandbox"}  # `emall-ws <command>` of each child
 
@@ -106,10 +110,31 @@ def test_serve_runs_the_server_the_worker_and_the_sandboxes_as_its_children(serv
     assert f"http://127.0.0.1:{serve.sandbox_port}/partners/" in serve.log()
 
 
-def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve):
+def keep_calling(port: int, stop: threading.Event) -> None:
+    """listCities calls one after another until `stop` (failures expected once the server goes)."""
+    body = envelope("listCities", "urn:emall-kukm:member", {"provinceCode": "31"})
+    while not stop.is_set():
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/ws/Member", data=body,
+                                             headers={"Content-Type": "text/xml", "SOAPAction": '"listCities"'})
+            urllib.request.urlopen(request, timeout=2).read()
+        except OSError:
+            time.sleep(0.01)
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
+def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve, busy):
+    stop = threading.Event()
+    callers = [threading.Thread(target=keep_calling, args=(serve.port, stop)) for _ in range(4 if busy else 0)]
+    for caller in callers:
+        caller.start()
+    time.sleep(1)
     os.killpg(serve.process.pid, signal.SIGINT)
     assert serve.process.wait(timeout=3) == 0, serve.log()[-3000:]
     serve.assert_all_ended(timeout=1)
+    stop.set()
+    for caller in callers:
+        caller.join()
     assert "worker stopped" in serve.log()
     assert "Killing" not in serve.log() and "Traceback" not in serve.log()
 
