@@ -21,6 +21,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "HTTP method {method} is not allowed; use POST, or GET ?wsdl."},
     "UNKNOWN_OPERATION": {"id": "Operasi tidak dikenal oleh layanan ini.",
                           "en": "The operation is unknown to this service."},
+    "SOAP_ENCODING_FORBIDDEN": {
+        "id": "Atribut SOAP-encoding (href, id, encodingStyle, soapenc:*) tidak diizinkan: layanan ini document/literal.",
+        "en": "SOAP-encoding attributes (href, id, encodingStyle, soapenc:*) are not allowed: this service is document/literal."},
     "NOT_SOAP": {"id": "Permintaan bukan amplop SOAP 1.1 yang sah.",
                  "en": "The request is not a valid SOAP 1.1 envelope."},
     "VALIDATION_FAILED": {"id": "Terdapat {count} isian yang tidak valid.",

@@ -23,6 +23,17 @@ BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + f']><soapenv:Envelope xmlns:soapenv="{SOAP_ENV}"><soapenv:Body>&lol9;'
                   "</soapenv:Body></soapenv:Envelope>")
 
+SOAP_ENC = "http://schemas.xmlsoap.org/soap/encoding/"
+
+
+def multi_ref(references: int, size: int) -> bytes:
+    """SOAP-encoding multi-references: `references` hrefs to one element of `size` bytes."""
+    return (f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:t="{REGISTRY_NS}"><soapenv:Body>'
+            '<t:find_service>'
+            + '<t:name href="#big"/>' * references + "</t:find_service>"
+            f'<t:name id="big">{"x" * size}</t:name></soapenv:Body></soapenv:Envelope>').encode()
+
+
 CASES = [
     ("xxe local file", "POST", XXE.encode(), 500, "Client.BadRequest", "DOCTYPE_FORBIDDEN"),
     ("xxe in utf-16 sent as utf-8", "POST", XXE_UTF16, 500, "Client.BadRequest", "MALFORMED_XML"),
@@ -42,6 +53,13 @@ CASES = [
      "Client.Validation", "VALIDATION_FAILED"),
     ("body over the size limit", "POST", b"<a>" + b"x" * 300_000 + b"</a>", 413,
      "Client.BadRequest", "REQUEST_TOO_LARGE"),
+    ("soap-encoding multi-ref", "POST", multi_ref(3, 10), 500, "Client.BadRequest", "SOAP_ENCODING_FORBIDDEN"),
+    ("soap-encoding arrayType", "POST", envelope("find_service", REGISTRY_NS).replace(
+        b"<t:find_service", f'<t:find_service xmlns:e="{SOAP_ENC}" e:arrayType="t:x[9]"'.encode()), 500,
+     "Client.BadRequest", "SOAP_ENCODING_FORBIDDEN"),
+    ("encodingStyle", "POST", envelope("find_service", REGISTRY_NS).replace(
+        b"<soapenv:Body", f'<soapenv:Body soapenv:encodingStyle="{SOAP_ENC}"'.encode()), 500,
+     "Client.BadRequest", "SOAP_ENCODING_FORBIDDEN"),
     ("PUT", "PUT", envelope("find_service", REGISTRY_NS), 405, "Client.BadRequest", "METHOD_NOT_ALLOWED"),
     ("DELETE", "DELETE", b"", 405, "Client.BadRequest", "METHOD_NOT_ALLOWED"),
     ("GET without ?wsdl", "GET", b"", 405, "Client.BadRequest", "METHOD_NOT_ALLOWED"),

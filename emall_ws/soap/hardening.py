@@ -19,6 +19,10 @@ from emall_ws.soap import faults
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 log = logging.getLogger(__name__)
 _DTD_MARKER = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+SOAP_ENC_NS = "http://schemas.xmlsoap.org/soap/encoding/"
+_SOAP_ENCODING = etree.XPath(  # multi-ref attributes, or any attribute of the SOAP-encoding namespace
+    "boolean(//@*[(local-name()='href' or local-name()='id') and namespace-uri()=''] "
+    f"| //@*[namespace-uri()='{SOAP_ENC_NS}'] | //@*[local-name()='encodingStyle'])")
 _HTTP_STATUS = {200: "200 OK", 404: "404 Not Found", 405: "405 Method Not Allowed",
                 413: "413 Payload Too Large", 500: "500 Internal Server Error"}
 
@@ -36,9 +40,15 @@ class HardenedSoap11(Soap11):
             super().create_in_document(ctx, charset)
         except (UnicodeError, ValueError):  # spyne lets these escape as non-faults
             raise faults.client_fault("BadRequest", "MALFORMED_XML", language) from None
+        document = ctx.in_document[0]
         # second line of defence: a DTD in an encoding the byte scan cannot read
-        if ctx.in_document[0].getroottree().docinfo.internalDTD is not None:
+        if document.getroottree().docinfo.internalDTD is not None:
             raise faults.client_fault("BadRequest", "DOCTYPE_FORBIDDEN", language)
+        # spyne resolves SOAP-encoding multi-references (href="#id") by copying the referenced element
+        # into every place that names it: 4,000 references to one 200 KB element built ~800 MB.
+        # Document/literal has no use for them; refused before anything is resolved.
+        if _SOAP_ENCODING(document):
+            raise faults.client_fault("BadRequest", "SOAP_ENCODING_FORBIDDEN", language)
 
     def decompose_incoming_envelope(self, ctx, message=Soap11.REQUEST):
         try:

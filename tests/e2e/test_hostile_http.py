@@ -1,10 +1,14 @@
 """Hostile and broken requests over real HTTP: a SOAP fault each, and the server keeps serving."""
 import http.client
+import re
+import statistics
+import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.hostile import CASES, REGISTRY_NS, SECRET_MARK
+from tests.hostile import CASES, REGISTRY_NS, SECRET_MARK, multi_ref
 from tests.wsgi_client import Response, envelope
 
 
@@ -58,3 +62,37 @@ def test_passwords_in_requests_never_reach_the_log(server):
     request(server, "POST", "/ws/Registry", envelope("find_service", REGISTRY_NS, {"name": marker * 20}))
     assert_still_serving(server)
     assert marker not in server.log()
+
+
+def server_workers_rss_kib(server) -> int:
+    """Resident memory of the SOAP server's processes (granian's and its workers) serving `server`."""
+    port = f"EMALL_PORT={urlsplit(server.url).port}".encode()
+    total = 0
+    for proc in Path("/proc").iterdir():
+        try:
+            if b"emall_ws.cli\0server" in (proc / "cmdline").read_bytes() and port in (proc / "environ").read_bytes().split(b"\0"):
+                total += int(re.search(r"VmRSS:\s+(\d+)", (proc / "status").read_text()).group(1))
+        except (OSError, AttributeError):
+            continue
+    assert total, "the server's processes were found"
+    return total
+
+
+def timed(server, body) -> tuple[Response, float]:
+    started = time.perf_counter()
+    answer = request(server, "POST", "/ws/Registry", body, headers={"SOAPAction": '"find_service"'})
+    return answer, time.perf_counter() - started
+
+
+def test_soap_encoding_multi_references_are_refused_before_anything_is_built(server):
+    """4,000 references to one 170 KB element, within the size limit: as cheap as an ordinary call."""
+    amplifier = multi_ref(4000, 170_000)
+    assert 250_000 < len(amplifier) <= 256 * 1024
+    ordinary = envelope("find_service", REGISTRY_NS, {"name": "Member"})
+    rss_before = server_workers_rss_kib(server)
+    attacks = [timed(server, amplifier) for _ in range(6)]
+    calls = [timed(server, ordinary)[1] for _ in range(6)]
+    for answer, _seconds in attacks:
+        assert answer.status == 500 and answer.fault()[2] == "SOAP_ENCODING_FORBIDDEN"
+    assert statistics.median(s for _a, s in attacks) < statistics.median(calls) + 0.050
+    assert server_workers_rss_kib(server) - rss_before < 20 * 1024
