@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from emall_ws import __version__
-from emall_ws.config import SETTINGS_DOC, Settings, SettingError
+from emall_ws.config import SETTINGS_DOC, FailClosed, Settings, SettingError
 from emall_ws.db.session import Database
 from emall_ws.db.usable import DatabaseUnusable, check_usable
 from emall_ws.logs import configure_logging
@@ -27,10 +27,11 @@ def cmd_serve(args) -> int:
     from emall_ws.serving.supervisor import Child, Supervisor
 
     settings = Settings.from_env()
+    settings.check_fail_closed()
     configure_logging(settings.log_level)
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     if settings.sandbox_enabled:
-        check_port_free(settings.host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
+        check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_database(settings)
     children = [Child("SOAP server", ["server"]), Child("worker", ["worker"])]
@@ -47,6 +48,8 @@ def banner(settings: Settings) -> str:
              f"  database       {_redacted(settings.database_url)}"]
     if settings.sandbox_enabled:
         lines.append(f"  sandboxes      {settings.sandbox_url}/partners/  (simulated banks, couriers, SMS)")
+    if settings.payments_simulated:
+        lines.append("  NOTE           payments are SIMULATED: the banks are the sandbox's, no money moves")
     return "\n".join(lines)
 
 
@@ -54,6 +57,7 @@ def cmd_server(_args) -> int:
     from emall_ws.serving.servers import serve_platform
 
     settings = Settings.from_env()
+    settings.check_fail_closed()
     configure_logging(settings.log_level)
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
@@ -66,12 +70,12 @@ def cmd_sandbox(args) -> int:
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    check_port_free(settings.host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
+    check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
     check_usable(settings.sandbox_database_url, "EMALL_SANDBOX_DATABASE_URL")
     if not args.quiet:
         print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
               f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
-    run_sandbox(settings.host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url)
+    run_sandbox(settings.sandbox_host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url)
     return 0
 
 
@@ -79,6 +83,7 @@ def cmd_worker(_args) -> int:
     from emall_ws.worker import run_worker
 
     settings = Settings.from_env()
+    settings.check_fail_closed()
     configure_logging(settings.log_level)
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     return run_worker(settings)
@@ -208,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except SettingError as error:
+    except (SettingError, FailClosed) as error:
         print(f"emall-ws: {error}", file=sys.stderr)
         return 2
     except DatabaseUnusable as error:

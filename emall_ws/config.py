@@ -1,6 +1,7 @@
 """Settings from environment variables, with defaults that need no set-up."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -35,9 +36,12 @@ SETTINGS_DOC = (
     ("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>", "sender of every email"),
     ("EMALL_DISPATCH_INTERVAL", "5", "seconds between notification dispatcher rounds when idle"),
     ("EMALL_RETRY_BASE", "60", "seconds before a failed notification's first retry (then doubling, up to 1 h)"),
-    ("EMALL_SANDBOX", "1", "1: `emall-ws serve` also runs the partner sandboxes (on their own port); 0: not"),
+    ("EMALL_SANDBOX", "(1 on loopback)",
+     "1: `emall-ws serve` also runs the partner sandboxes and partners not configured use them (on a public "
+     "address only when set explicitly: a demo with simulated payments); 0: not"),
+    ("EMALL_SANDBOX_HOST", "127.0.0.1", "address the partner sandboxes listen on"),
     ("EMALL_SANDBOX_PORT", "8001", "port of the partner sandboxes"),
-    ("EMALL_SANDBOX_URL", "http://<EMALL_HOST>:<EMALL_SANDBOX_PORT>", "base URL of the partner sandboxes"),
+    ("EMALL_SANDBOX_URL", "http://127.0.0.1:<EMALL_SANDBOX_PORT>", "base URL of the partner sandboxes"),
     ("EMALL_SANDBOX_DATABASE_URL", "sqlite:///<EMALL_VAR_DIR>/sandbox.db", "the sandboxes' own database"),
     ("EMALL_BANK_<CODE>_URL", "<EMALL_SANDBOX_URL>/partners/bank/<code>",
      "endpoint of a bank's mutation service (its WSDL: <endpoint>?wsdl); CODE: BCA, MANDIRI, BNI, BRI"),
@@ -59,6 +63,24 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
 )
+
+
+class FailClosed(ValueError):
+    """Settings that are each valid but together unsafe for a public server."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _reachable(host: str) -> str:
+    """The address to call a server listening on `host` at: a wildcard is reached on loopback."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
 
 
 class SettingError(ValueError):
@@ -86,6 +108,8 @@ class Settings:
     dispatch_interval: float
     retry_base: float
     sandbox_enabled: bool
+    sandbox_explicit: bool  # EMALL_SANDBOX was given: a public demo with simulated partners is intended
+    sandbox_host: str
     sandbox_port: int
     sandbox_url: str
     sandbox_database_url: str
@@ -109,8 +133,9 @@ class Settings:
         host = overrides.get("host") or read.text("EMALL_HOST", "127.0.0.1")
         port = int(overrides.get("port") or read.port("EMALL_PORT", "8000"))
         var_dir = Path(read.text("EMALL_VAR_DIR", "var"))
+        sandbox_host = read.text("EMALL_SANDBOX_HOST", "127.0.0.1")
         sandbox_port = read.port("EMALL_SANDBOX_PORT", "8001")
-        sandbox_url = read.url("EMALL_SANDBOX_URL", f"http://{host}:{sandbox_port}")
+        sandbox_url = read.url("EMALL_SANDBOX_URL", f"http://{_reachable(sandbox_host)}:{sandbox_port}")
         return cls(
             host=host,
             port=port,
@@ -127,6 +152,8 @@ class Settings:
             dispatch_interval=read.number("EMALL_DISPATCH_INTERVAL", "5", float, above=0),
             retry_base=read.number("EMALL_RETRY_BASE", "60", float, above=0),
             sandbox_enabled=read.flag("EMALL_SANDBOX", "1"),
+            sandbox_explicit=bool(read.text("EMALL_SANDBOX", "")),
+            sandbox_host=sandbox_host,
             sandbox_port=sandbox_port,
             sandbox_url=sandbox_url,
             sandbox_database_url=read.database_url("EMALL_SANDBOX_DATABASE_URL",
@@ -148,6 +175,35 @@ class Settings:
             tracking_concurrency=read.number("EMALL_TRACKING_CONCURRENCY", "4", int, minimum=1),
             auto_complete_days=read.number("EMALL_AUTO_COMPLETE_DAYS", "2", float, minimum=0),
         )
+
+    def is_public(self) -> bool:
+        """Listens on, or is published at, an address other than this machine's loopback."""
+        return not (is_loopback(self.host) and is_loopback(urlsplit(self.public_url).hostname or ""))
+
+    def partners_left_to_the_sandbox(self) -> list[str]:
+        """The variables of every partner endpoint that is not configured and so is the sandbox's."""
+        from emall_ws.domain.partners import BANKS, COURIERS
+
+        names = [f"EMALL_BANK_{code.upper()}_URL" for code in BANKS]
+        names += [f"EMALL_COURIER_{code.upper()}_URL" for code in COURIERS]
+        if self.sms_provider == "gateway":
+            names.append("EMALL_SMS_URL")
+        return [name for name in names if name not in self.partner_url_overrides]
+
+    def check_fail_closed(self) -> None:
+        """A public server never reads payments from, or ships through, the simulated sandbox by
+        accident: unless EMALL_SANDBOX=1 says so, every partner endpoint must be configured."""
+        missing = self.partners_left_to_the_sandbox()
+        if self.is_public() and missing and not (self.sandbox_explicit and self.sandbox_enabled):
+            raise FailClosed(f"this server is public (EMALL_HOST={self.host}, EMALL_PUBLIC_URL={self.public_url}) "
+                             f"but {len(missing)} partner endpoints would be the simulated sandbox: set "
+                             f"{', '.join(missing)}; or EMALL_SANDBOX=1 for a demo with simulated payments")
+
+    @property
+    def payments_simulated(self) -> bool:
+        from emall_ws.domain.partners import BANKS
+
+        return any(f"EMALL_BANK_{code.upper()}_URL" in self.partners_left_to_the_sandbox() for code in BANKS)
 
     def partner_url(self, kind: str, code: str = "") -> str:
         """Endpoint of one partner (kind bank, courier or sms): configured, else the sandbox's."""

@@ -29,8 +29,10 @@ class Response:
 
 
 def call(app, method: str, path: str, body: bytes = b"", *, query: str = "", headers=None,
-         content_length: bool = True, content_type: str = "text/xml; charset=utf-8") -> Response:
+         content_length: bool = True, content_type: str = "text/xml; charset=utf-8",
+         remote_addr: str = "127.0.0.1") -> Response:
     environ = {
+        "REMOTE_ADDR": remote_addr,
         "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query,
         "SERVER_NAME": "attacker.example", "SERVER_PORT": "80", "HTTP_HOST": "attacker.example",
         "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from spyne import Application, Fault, Integer, Unicode, rpc
 
+from emall_ws.config import is_loopback
 from emall_ws.sandbox.contracts import FAILURE_MODES
 from emall_ws.sandbox.store import SandboxDatabase
 from emall_ws.soap.faults import PlatformFault
@@ -34,6 +35,11 @@ class Partner:
         return self.db
 
 
+# the operations that seed or steer a sandbox, which no real partner offers
+SANDBOX_ONLY = frozenset({"openAccount", "transfer", "registerShipment", "advanceShipment", "listMessages",
+                          "setFailureMode"})
+
+
 class PartnerApplication(Application):
     def __init__(self, services, name: str, tns: str, partner: Partner):
         super().__init__(services, tns=tns, name=name,
@@ -41,6 +47,10 @@ class PartnerApplication(Application):
         self.partner = partner
 
     def call_wrapper(self, ctx):
+        if ctx.descriptor.name in SANDBOX_ONLY and not is_loopback(_peer(ctx)):
+            # whoever reaches a sandbox's port must not credit an account or move a parcel
+            raise rejected("Authorization", "Sandbox-only operations answer callers on this machine only",
+                           "SANDBOX_LOOPBACK_ONLY")
         try:
             return super().call_wrapper(ctx)
         except Fault:
@@ -49,6 +59,10 @@ class PartnerApplication(Application):
             log.exception("sandbox %s failed in %s", self.partner.path, ctx.method_request_string)
             raise PlatformFault("Server.Internal", "Internal error of the partner sandbox",
                                 "INTERNAL") from None
+
+
+def _peer(ctx) -> str:
+    return (getattr(ctx.transport, "req_env", None) or {}).get("REMOTE_ADDR", "")
 
 
 def partner_of(ctx) -> Partner:

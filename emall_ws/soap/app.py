@@ -116,10 +116,15 @@ class PlatformWsgi:
             log.exception("the service list could not be read")
             return _respond(start_response, "503 Service Unavailable", "text/plain; charset=utf-8",
                             b"The service list is unavailable: the database cannot be reached (see /health).\n")
-        return _respond(start_response, "200 OK", "text/html; charset=utf-8", render_index(services))
+        return _respond(start_response, "200 OK", "text/html; charset=utf-8",
+                        render_index(services, self.platform.settings.payments_simulated))
 
 
-def render_index(services: list[registry.ServiceView]) -> bytes:
+SIMULATED_NOTICE = ("<p><strong>Pembayaran disimulasikan / payments are simulated:</strong> the banks, couriers "
+                    "and SMS gateway of this server are the sandboxes; no money moves.</p>")
+
+
+def render_index(services: list[registry.ServiceView], payments_simulated: bool = False) -> bytes:
     rows = []
     for service in services:
         for binding in service.bindings:
@@ -135,6 +140,7 @@ def render_index(services: list[registry.ServiceView]) -> bytes:
         "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\">"
         "<title>Emall KUKM web services</title></head><body>"
         "<h1>Emall KUKM web services</h1>"
+        + (SIMULATED_NOTICE if payments_simulated else "") +
         "<p>SOAP 1.1 services (document/literal). Registry lists them by UDDI v3 inquiry.</p>"
         "<table border=\"1\"><thead><tr><th>Service</th><th>Category</th><th>Description</th>"
         "<th>Endpoint</th><th>WSDL</th></tr></thead><tbody>"

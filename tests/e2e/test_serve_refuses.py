@@ -6,13 +6,17 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.databases import MYSQL_SERVER_URL
-from tests.processes import free_port
+from tests.processes import free_port, running
 
 
 def start(command: str, tmp_path, **settings: str) -> subprocess.CompletedProcess:
@@ -88,3 +92,47 @@ def test_mariadb_unknown_database_and_wrong_password_are_told_apart(tmp_path):
     output = assert_refused(start("serve", tmp_path, EMALL_DATABASE_URL=wrong.render_as_string(False)), 1,
                             "EMALL_DATABASE_URL", "access denied")
     assert "wrong-password" not in output
+
+
+PARTNER_VARIABLES = [f"EMALL_BANK_{code}_URL" for code in ("BCA", "MANDIRI", "BNI", "BRI")] + [
+    f"EMALL_COURIER_{code}_URL" for code in ("POS", "TIKI", "JNE", "FEDEX", "DHL", "WAHANA", "PCP")] + ["EMALL_SMS_URL"]
+
+
+@pytest.mark.parametrize("public", [{"EMALL_HOST": "0.0.0.0"}, {"EMALL_PUBLIC_URL": "https://emall.example.go.id"}],
+                         ids=["binds 0.0.0.0", "public URL"])
+@pytest.mark.parametrize("command", ["serve", "server", "worker"])
+def test_a_public_server_refuses_partners_that_would_be_the_sandbox(tmp_path, public, command):
+    output = assert_refused(start(command, tmp_path, **public), 2, *PARTNER_VARIABLES, "EMALL_SANDBOX=1")
+    assert "public" in output
+    # one partner left to the sandbox is enough to refuse, and it is the one named
+    configured = {name: "https://partner.example/ws" for name in PARTNER_VARIABLES if name != "EMALL_BANK_BRI_URL"}
+    output = assert_refused(start(command, tmp_path, **public, **configured), 2, "EMALL_BANK_BRI_URL")
+    assert "EMALL_BANK_BCA_URL" not in output
+
+
+@contextmanager
+def public_serve(tmp_path, **settings: str) -> Iterator[tuple[str, Path]]:
+    """`emall-ws serve` listening on every address (called here on loopback): its URL and its log."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
+    port = free_port()
+    env.update({"EMALL_HOST": "0.0.0.0", "EMALL_PORT": str(port), "EMALL_SANDBOX_PORT": str(free_port()),
+                "EMALL_VAR_DIR": str(tmp_path / "var"), **settings})
+    url = f"http://127.0.0.1:{port}"
+    with running(["-m", "emall_ws.cli", "serve"], env, tmp_path, tmp_path / "serve.log", url):
+        yield url, tmp_path / "serve.log"
+
+
+def test_a_public_demo_says_in_words_that_payments_are_simulated(tmp_path):
+    with public_serve(tmp_path, EMALL_SANDBOX="1") as (url, log):
+        index = urllib.request.urlopen(url + "/", timeout=10).read().decode()
+        assert "payments are SIMULATED" in log.read_text()
+    assert "payments are simulated" in index
+
+
+def test_a_public_server_with_every_partner_configured_starts_and_says_nothing_is_simulated(server, tmp_path):
+    partners = {name: server.sandbox_url + "/partners/" + name[len("EMALL_"):-len("_URL")].lower().replace("_", "/")
+                for name in PARTNER_VARIABLES}
+    with public_serve(tmp_path, EMALL_SANDBOX="0", **partners) as (url, log):
+        index = urllib.request.urlopen(url + "/", timeout=10).read().decode()
+        assert "SIMULATED" not in log.read_text()
+    assert "simulated" not in index

@@ -122,3 +122,28 @@ def test_the_platforms_hardening_is_in_front(sandbox):
     assert call(sandbox, "POST", "/partners/courier/jne", doctype).fault()[2] == "DOCTYPE_FORBIDDEN"
     assert call(sandbox, "POST", "/partners/courier/jne", b"<x>" * 100_000).status == 413
     assert call(sandbox, "PUT", "/partners/courier/jne", TARIFF).status == 405
+
+
+@pytest.mark.parametrize("path, operation, namespace, fields", [
+    ("/partners/bank/bca", "transfer", BANK_NS, {"toAccount": "0123456789", "amount": "150000"}),
+    ("/partners/bank/bca", "openAccount", BANK_NS, {"accountNumber": "0123456789", "holderName": "X"}),
+    ("/partners/courier/jne", "advanceShipment", COURIER_NS, {"waybill": "JNE123456"}),
+    ("/partners/courier/jne", "registerShipment", COURIER_NS,
+     {"waybill": "JNE123456", "originCityCode": "31.74", "destinationCityCode": "32.73", "service": "REG"}),
+    ("/partners/sms", "listMessages", SMS_NS, {"msisdn": "+6281234567890"}),
+    ("/partners/sms", "setFailureMode", SMS_NS, {"mode": "NORMAL", "delayMs": "0"}),
+])
+def test_sandbox_only_operations_answer_callers_on_this_machine_only(sandbox, path, operation, namespace, fields):
+    body = envelope(operation, namespace, fields)
+    refused = call(sandbox, "POST", path, body, remote_addr="203.0.113.9")
+    assert refused.status == 500 and refused.fault()[0] == "Client.Authorization"
+    assert refused.fault()[2] == "SANDBOX_LOOPBACK_ONLY"
+    assert sandbox.db.count_calls(path, operation) <= 1  # logged at most, never acted on
+    for loopback in ("127.0.0.1", "::1"):
+        answer = call(sandbox, "POST", path, body, remote_addr=loopback)
+        assert b"SANDBOX_LOOPBACK_ONLY" not in answer.body
+
+
+def test_partner_operations_answer_anyone(sandbox):
+    answer = call(sandbox, "POST", "/partners/courier/jne", TARIFF, remote_addr="203.0.113.9")
+    assert answer.status == 200 and b"getTariffResponse" in answer.body
