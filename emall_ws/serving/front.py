@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable
@@ -17,6 +18,7 @@ from emall_ws.messages import language_of_request
 from emall_ws.soap import faults
 from emall_ws.soap.hardening import fault_envelope
 
+log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 _CLOSE = ("connection", "close")
 
@@ -61,11 +63,15 @@ class AsyncFront:
             return None
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
-        if self._operations is None:
-            status, headers, payload = self._call(environ)
-        else:
-            loop = asyncio.get_running_loop()
-            status, headers, payload = await loop.run_in_executor(self._operations, self._call, environ)
+        try:
+            if self._operations is None:
+                status, headers, payload = self._call(environ)
+            else:
+                loop = asyncio.get_running_loop()
+                status, headers, payload = await loop.run_in_executor(self._operations, self._call, environ)
+        except Exception:  # the app answers every error itself; this is the last resort
+            log.exception("the application failed outside its own error handling")
+            return _answer_fault(protocol, 500, faults.internal_fault(language))
         protocol.response_bytes(status, headers, payload)
 
     async def _read_chunked(self, protocol) -> bytes:

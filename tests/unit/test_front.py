@@ -130,3 +130,11 @@ def test_a_stalled_client_does_not_hold_up_another_one():
 
     asyncio.run(both())
     assert stalled.answers[0][0] == 408 and [body for _, body in app.calls] == [b"<b/>"]
+
+
+def test_an_app_that_fails_outside_its_own_error_handling_still_answers_a_soap_fault():
+    def broken(environ, start_response):
+        raise RuntimeError("bug")
+
+    (status, _, body), _app = serve(Protocol([b"<a/>"]), {"content-length": "4"}, app=broken)
+    assert status == 500 and detail_code(body) == "INTERNAL" and b"bug" not in body
