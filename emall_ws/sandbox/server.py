@@ -117,7 +117,8 @@ def create_sandbox_app(public_url: str, database_url: str) -> SandboxWsgi:
 
 
 def app_from_env() -> SandboxWsgi:
-    """Granian's factory in each worker process: settings come through the environment."""
+    """Granian's factory in each worker process (through emall_ws.sandbox.wsgi): settings come
+    through the environment."""
     configure_logging(os.environ.get("EMALL_LOG_LEVEL", "INFO"))
     return create_sandbox_app(os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL])
 

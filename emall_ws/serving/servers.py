@@ -4,8 +4,7 @@ from __future__ import annotations
 from granian import Granian
 from granian.http import HTTP1Settings
 
-# seconds a granian worker may take to stop before it is killed: idle and busy alike stop in less;
-# what is left past this is a worker that lost its stop signal while still starting
+# seconds a granian worker may take to stop before it is killed: idle and busy alike stop in less
 WORKERS_KILL_TIMEOUT = 2
 
 
@@ -19,9 +18,9 @@ def serve_platform(host: str, port: int, workers: int, body_timeout: float) -> N
 
 
 def serve_sandbox(host: str, port: int, workers: int, threads: int) -> None:
-    """The partner sandboxes (emall_ws.sandbox.server:app_from_env) until stopped. Several threads
+    """The partner sandboxes (emall_ws.sandbox.wsgi:app_from_env) until stopped. Several threads
     per worker: SLOW mode sleeps in them on purpose, and the rest must keep answering meanwhile."""
-    Granian("emall_ws.sandbox.server:app_from_env", factory=True, interface="wsgi", address=host, port=port,
+    Granian("emall_ws.sandbox.wsgi:app_from_env", factory=True, interface="wsgi", address=host, port=port,
             # "error": granian warns of more threads than cores, which SLOW mode needs on purpose
             workers=workers, blocking_threads=threads, websockets=False, log_level="error",
             log_access=False, workers_kill_timeout=WORKERS_KILL_TIMEOUT).serve()

@@ -152,3 +152,27 @@ def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve,
     os.kill(serve.process.pid, signal.SIGKILL)
     serve.process.wait()
     serve.assert_all_ended(timeout=10)
+
+
+@pytest.mark.parametrize("after", [0.5, 1.5])
+def test_ctrl_c_while_the_server_workers_are_still_starting_stops_everything_within_3_seconds(tmp_path, after):
+    port, sandbox_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
+    env.update(EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_SANDBOX_PORT=str(sandbox_port),
+               EMALL_VAR_DIR=str(tmp_path / "var"))
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env, cwd=tmp_path,
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        eventually(lambda: "serving" in log_path.read_text(), "the banner")
+        time.sleep(after)  # the server's workers are loading the platform now
+        everything = [process.pid, *descendants(process.pid)]
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=3) == 0, log_path.read_text()[-3000:]
+        eventually(lambda: not [pid for pid in everything if _alive(pid)], "every process ended", timeout=1)
+        assert "Killing" not in log_path.read_text() and not listening(port) and not listening(sandbox_port)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
