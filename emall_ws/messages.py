@@ -206,6 +206,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "CART_UNAVAILABLE": {"id": "Produk ini tidak lagi dijual.", "en": "This product is no longer on sale."},
     "CART_NOT_ENOUGH_STOCK": {"id": "Stok tersisa {stock}, kurang dari jumlah di keranjang.",
                               "en": "Only {stock} left, fewer than the quantity in the cart."},
+    "CART_SELLER_SUSPENDED": {"id": "Penjual produk ini sedang ditangguhkan; produk tidak dijual untuk sementara.",
+                              "en": "The seller of this product is suspended; it is off sale for now."},
+    "SELLER_SUSPENDED": {"id": "Penjual {seller} sedang ditangguhkan; produknya tidak dapat dibeli atau ditawar.",
+                         "en": "Seller {seller} is suspended; their products cannot be bought or bid on."},
     "CART_REPRICED": {"id": "Harga berubah dari {was} menjadi {now} sejak dimasukkan ke keranjang.",
                       "en": "The price changed from {was} to {now} since it was added to the cart."},
     # shipping

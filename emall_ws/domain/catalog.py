@@ -224,9 +224,11 @@ def validate_category(code: str | None, name: str | None, policy: CatalogPolicy)
 
 # --- what a buyer sees ------------------------------------------------------------------------
 
-def action_of(sale_method: str, status: str, stock: int | None, ends_at: datetime | None, now: datetime) -> str:
-    """BUY for a fixed price in stock, BID for an auction still open, NONE otherwise."""
-    if status != ACTIVE:
+def action_of(sale_method: str, status: str, stock: int | None, ends_at: datetime | None, now: datetime,
+              seller_suspended: bool = False) -> str:
+    """BUY for a fixed price in stock, BID for an auction still open, NONE otherwise (and whenever
+    the seller is suspended: their products are off sale until reinstated)."""
+    if status != ACTIVE or seller_suspended:
         return NONE
     if sale_method == FIXED:
         return BUY if (stock or 0) > 0 else NONE

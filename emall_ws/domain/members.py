@@ -20,6 +20,9 @@ from email_validator import EmailNotValidError, validate_email
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 
+# member statuses (pipelines.MEMBER); only an ACTIVE seller's products are on sale
+PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
+
 # --- codes (keys of emall_ws.messages.MESSAGES) ---------------------------------------------
 REQUIRED = "REQUIRED"
 TOO_SHORT = "TOO_SHORT"  # params: min

@@ -6,10 +6,11 @@ then calls no partner; it runs in one transaction, in three steps:
 1. plan: the buyer's cart grouped by seller, with origin, destination and weight;
 2. price: each group's chosen courier service is the buyer's newest unexpired quote for that seller,
    origin, destination and weight, at its quoted cost (none: refused, "quote again");
-3. commit: every product of the cart is locked (SELECT ... FOR UPDATE in id order on MariaDB; SQLite's
-   BEGIN IMMEDIATE makes the transaction the only writer), every line is re-checked (still for sale,
-   the cart's price, enough stock) and the cart re-checked against the plan; then stock goes down,
-   orders, invoices, history and notifications are written and the cart emptied.
+3. commit: the buyer and the sellers are locked, then every product of the cart (SELECT ... FOR UPDATE
+   in id order on MariaDB; SQLite's BEGIN IMMEDIATE makes the transaction the only writer); no seller
+   may be suspended, every line is re-checked (still for sale, the cart's price, enough stock) and the
+   cart re-checked against the plan; then stock goes down, orders, invoices, history and
+   notifications are written and the cart emptied.
 Any problem refuses the whole checkout and changes nothing.
 
 Stock comes back exactly once when an invoice is cancelled or expires (`stock_restored`).
@@ -22,7 +23,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Mapping
+from typing import Callable, Mapping
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +44,7 @@ from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auction import won_auction
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
+from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.status import change_status
@@ -158,6 +160,7 @@ def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, region
     name, address, city = _destination(session, buyer, ship_to, regions)
     groups: dict[int, list] = {}
     for line, product, seller in rows:
+        ensure_seller_on_sale(seller)
         groups.setdefault(seller.id, []).append((line, product, seller))
     plans = []
     for seller_id, items in groups.items():
@@ -306,6 +309,19 @@ def _view(session: Session, invoice: Invoice) -> InvoiceView:
 
 # --- the checkout transaction ------------------------------------------------------------------------
 
+def _lock_members(session: Session, buyer_id: int, seller_ids: list[int]) -> dict[int, Member]:
+    """The buyer and the sellers of a checkout, locked in id order before any product, and the
+    sellers checked: a suspension (members.suspend) locks the seller and then the products of its
+    unpaid invoices, so whichever of the two comes second sees what the first did (no invoice to a
+    suspended seller survives), and one buyer's checkouts run one at a time."""
+    query = (select(Member).where(Member.id.in_(sorted({buyer_id, *seller_ids}))).order_by(Member.id)
+             .with_for_update().execution_options(populate_existing=True))
+    members = {m.id: m for m in session.scalars(query)}
+    for seller_id in seller_ids:
+        ensure_seller_on_sale(members[seller_id])
+    return members
+
+
 def _lock_products(session: Session, ids: list[int]) -> dict[int, Product]:
     query = (select(Product).where(Product.id.in_(sorted(set(ids)))).order_by(Product.id)
              .with_for_update().execution_options(populate_existing=True))
@@ -352,6 +368,7 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     for line in lines:
         if session.execute(delete(CartLine).where(CartLine.id == line.id)).rowcount != 1:
             raise Conflict("CART_CHANGED")
+    members = _lock_members(session, buyer.member_id, [g.seller_id for g in plan.groups])
     products = _lock_products(session, [line.product_id for line in lines])
     problems = [p for p in (_problem(line, products[line.product_id]) for line in lines) if p]
     if problems:
@@ -364,13 +381,13 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
               for sid, items in by_seller.items()}
     if planned != actual:
         raise Conflict("CART_CHANGED")  # the cart changed between the quote and now: nothing done
-    buyer_member = session.get(Member, buyer.member_id)
+    buyer_member = members[buyer.member_id]
     invoices = []
     for group in plan.groups:
         items = by_seller[group.seller_id]
         for line, product in items:
             _take_stock(session, product, line.quantity, now)
-        invoices.append(_create(session, buyer_member, session.get(Member, group.seller_id), plan,
+        invoices.append(_create(session, buyer_member, members[group.seller_id], plan,
                                 chosen[group.seller_username],
                                 [(p.id, p.name, l.quantity, p.price, l.quantity * p.weight_grams) for l, p in items],
                                 now, policy))
@@ -473,6 +490,7 @@ def _auction_plan(session: Session, buyer: Principal, product_id: int | None, sh
         raise InvalidState("AUCTION_NOT_WON")
     product = session.get(Product, won.product_id)
     seller = session.get(Member, won.seller_id)
+    ensure_seller_on_sale(seller)
     name, address, city = _destination(session, buyer, ship_to, regions)
     group = GroupPlan(seller.id, seller.username, product.seller_city_code, product.weight_grams, won.amount)
     return Plan(buyer, (group,), name, address, city), won
@@ -492,13 +510,14 @@ def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None,
     """The winner's checkout of a won auction: a one-line order at the winning price, shipped as quoted."""
     with db.unit_of_work() as session:
         plan, won = _auction_plan(session, buyer, product_id, ship_to, regions)
+        members = _lock_members(session, buyer.member_id, [won.seller_id])
         product = _lock_products(session, [won.product_id])[won.product_id]
         if session.scalar(select(Order.id).where(Order.auction_product_id == product.id)) is not None:
             raise Conflict("AUCTION_ALREADY_CHECKED_OUT")
         seller = plan.groups[0].seller_username
         chosen = quoted_choices(session, plan, [Choice(seller, choice.courier, choice.service)], now)
-        buyer_member = session.get(Member, buyer.member_id)
-        invoice = _create(session, buyer_member, session.get(Member, won.seller_id), plan, chosen[seller],
+        buyer_member = members[buyer.member_id]
+        invoice = _create(session, buyer_member, members[won.seller_id], plan, chosen[seller],
                           [(product.id, product.name, 1, won.amount, product.weight_grams)], now, policy,
                           auction_product_id=product.id)
         _tell_checkout(session, buyer_member, [invoice])
@@ -571,8 +590,10 @@ def set_order_status(session: Session, order: Order, target: str, now: datetime,
     order.updated_at = now
 
 
-def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str) -> None:
-    """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once."""
+def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str,
+                  announce: Callable[[Session, Invoice, str], None] | None = None) -> None:
+    """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once.
+    `announce` tells the parties (default: both sides, by the template of `target`)."""
     set_invoice_status(session, invoice, target, now, reason)
     order = invoice.order
     set_order_status(session, order, CANCELLED, now, reason)
@@ -587,7 +608,22 @@ def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime
                 if product.status == SOLD_OUT:
                     set_product_status(session, product, ACTIVE, now, f"stock back: invoice {invoice.number}")
     session.flush()
-    _tell_closed(session, invoice, target)
+    (announce or _tell_closed)(session, invoice, target)
+
+
+def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: datetime) -> int:
+    """Cancels every UNPAID invoice payable to a seller just suspended (locked by the caller), stock
+    back and each buyer told not to transfer; paid orders stay, to be shipped or refunded. Returns
+    how many were cancelled."""
+    unpaid = session.scalars(select(Invoice).where(Invoice.seller_id == seller_id, Invoice.status == UNPAID)
+                             .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True))
+    cancelled = 0
+    for invoice in list(unpaid):
+        if invoice.status != UNPAID:  # paid or cancelled while this waited for its lock
+            continue
+        close_invoice(session, invoice, CANCELLED, now, "seller suspended", announce=_tell_seller_suspended)
+        cancelled += 1
+    return cancelled
 
 
 def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATCH) -> int:
@@ -650,6 +686,15 @@ def _tell_closed(session: Session, invoice: Invoice, target: str) -> None:
             "name": member.name, "invoice_number": invoice.number, "order_number": order.number,
             "amount": rupiah(invoice.amount_due), "items": _items_text(order), "due_at": invoice.due_at,
             "closed_at": invoice.closed_at})
+
+
+def _tell_seller_suspended(session: Session, invoice: Invoice, target: str) -> None:
+    buyer, seller = session.get(Member, invoice.buyer_id), session.get(Member, invoice.seller_id)
+    notify_member(session, f"invoice:{invoice.number}:{target.lower()}", buyer.email, buyer.phone,
+                  "invoice_cancelled_seller_suspended", {
+                      "name": buyer.name, "invoice_number": invoice.number, "order_number": invoice.order.number,
+                      "seller": seller.username, "amount": rupiah(invoice.amount_due),
+                      "items": _items_text(invoice.order), "closed_at": invoice.closed_at})
 
 
 __all__ = ["CheckoutPolicy", "Choice", "ShipTo", "run_checkout", "quote_shipping", "quote_auction_shipping",
