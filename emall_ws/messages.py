@@ -243,6 +243,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "Seller {seller} has no payout account registered."},
     "NO_FREE_UNIQUE_CODE": {"id": "Tidak ada kode unik yang tersedia untuk rekening penjual; coba lagi nanti.",
                             "en": "No unique code is free for the seller's account; try again later."},
+    "TOO_MANY_UNPAID": {"id": "Anda masih memiliki {open} faktur yang belum dibayar; checkout ini menambah {adding}, "
+                              "paling banyak {max}. Bayar atau batalkan faktur dahulu (Checkout.cancelInvoice dengan "
+                              "nomor faktur dari listInvoices).",
+                        "en": "You have {open} unpaid invoice(s); this checkout would add {adding}, and at most {max} "
+                              "may be open. Pay or cancel one first (Checkout.cancelInvoice with an invoice number "
+                              "from listInvoices)."},
     "AUCTION_NOT_WON": {"id": "Anda bukan pemenang lelang ini, atau lelang belum ditutup.",
                         "en": "You did not win this auction, or it has not closed yet."},
     "AUCTION_ALREADY_CHECKED_OUT": {"id": "Lelang ini sudah di-checkout.",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable, Mapping
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,7 @@ UNPAID, PAID, EXPIRED, CANCELLED = "UNPAID", "PAID", "EXPIRED", "CANCELLED"
 AWAITING_PAYMENT = "AWAITING_PAYMENT"
 EXPIRE_BATCH = 500
 CODE_ATTEMPTS = 8
+CODE_MAX = 999  # unique codes are 1..CODE_MAX
 LIST_MAX = 200
 
 
@@ -63,6 +64,9 @@ LIST_MAX = 200
 class CheckoutPolicy:
     payment_window: timedelta = timedelta(hours=24)  # EMALL_INVOICE_DUE_HOURS
     quote_ttl: timedelta = timedelta(minutes=60)  # EMALL_QUOTE_TTL_MINUTES
+    # unpaid invoices one buyer may hold (EMALL_MAX_OPEN_INVOICES): unpaid invoices hold stock for the
+    # payment window, so without a cap a few accounts could hold a seller's whole stock
+    max_open_invoices: int = 5
 
 
 class CheckoutRefused(Conflict):
@@ -322,6 +326,15 @@ def _lock_members(session: Session, buyer_id: int, seller_ids: list[int]) -> dic
     return members
 
 
+def _check_open_invoices(session: Session, buyer_id: int, adding: int, policy: CheckoutPolicy) -> None:
+    """At most `policy.max_open_invoices` UNPAID invoices per buyer, counting the `adding` this checkout
+    would issue; read under the buyer's lock (_lock_members), so two checkouts cannot both pass."""
+    unpaid = session.scalar(select(func.count()).select_from(Invoice)
+                            .where(Invoice.buyer_id == buyer_id, Invoice.status == UNPAID))
+    if unpaid + adding > policy.max_open_invoices:
+        raise Conflict("TOO_MANY_UNPAID", open=unpaid, adding=adding, max=policy.max_open_invoices)
+
+
 def _lock_products(session: Session, ids: list[int]) -> dict[int, Product]:
     query = (select(Product).where(Product.id.in_(sorted(set(ids)))).order_by(Product.id)
              .with_for_update().execution_options(populate_existing=True))
@@ -369,6 +382,7 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
         if session.execute(delete(CartLine).where(CartLine.id == line.id)).rowcount != 1:
             raise Conflict("CART_CHANGED")
     members = _lock_members(session, buyer.member_id, [g.seller_id for g in plan.groups])
+    _check_open_invoices(session, buyer.member_id, len(plan.groups), policy)
     products = _lock_products(session, [line.product_id for line in lines])
     problems = [p for p in (_problem(line, products[line.product_id]) for line in lines) if p]
     if problems:
@@ -431,16 +445,18 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
 
 def _insert_invoice(session: Session, order: Order, seller: Member, total: int, now: datetime,
                     policy: CheckoutPolicy) -> Invoice:
-    """An UNPAID invoice with a code 1-999 such that neither the code nor the amount (total + code) is
-    that of another open invoice to this account, so that a credit's amount names one invoice; the
-    unique `open_code_key` and `open_amount_key` indexes decide a race, and the loser tries again."""
+    """An UNPAID invoice with a code 1-999 such that the amount (total + code) is that of no other open
+    invoice to this account, so that a credit's amount names one invoice. Only amounts must differ, so
+    an account may have any number of open invoices; NO_FREE_UNIQUE_CODE only when every amount from
+    total + 1 to total + 999 is open there. The unique `open_amount_key` index decides a race, and the
+    loser tries again."""
     # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it
     bank, account = (seller.bank_code or "").lower(), seller.account_number
     for _ in range(CODE_ATTEMPTS):
-        open_invoices = session.execute(select(Invoice.unique_code, Invoice.amount_due).where(
-            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)).all()
-        codes, amounts = {code for code, _ in open_invoices}, {amount for _, amount in open_invoices}
-        free = [code for code in range(1, 1000) if code not in codes and total + code not in amounts]
+        taken = set(session.scalars(select(Invoice.amount_due).where(  # ix (payee_bank, payee_account, amount_due)
+            Invoice.payee_bank == bank, Invoice.payee_account == account,
+            Invoice.amount_due.between(total + 1, total + CODE_MAX), Invoice.status == UNPAID)))
+        free = [code for code in range(1, CODE_MAX + 1) if total + code not in taken]
         if not free:
             raise Conflict("NO_FREE_UNIQUE_CODE")
         code = random.choice(free)
@@ -448,8 +464,7 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
                           seller_id=seller.id, payee_bank=bank, payee_account=account,
                           payee_holder=seller.account_holder, goods_total=order.goods_total,
                           shipping_cost=order.shipping_cost, unique_code=code, amount_due=total + code,
-                          status=None, open_code_key=f"{bank}:{account}:{code}",
-                          open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
+                          status=None, open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
                           issued_at=now, due_at=now + policy.payment_window)
         try:
             with session.begin_nested():
@@ -511,6 +526,7 @@ def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None,
     with db.unit_of_work() as session:
         plan, won = _auction_plan(session, buyer, product_id, ship_to, regions)
         members = _lock_members(session, buyer.member_id, [won.seller_id])
+        _check_open_invoices(session, buyer.member_id, 1, policy)
         product = _lock_products(session, [won.product_id])[won.product_id]
         if session.scalar(select(Order.id).where(Order.auction_product_id == product.id)) is not None:
             raise Conflict("AUCTION_ALREADY_CHECKED_OUT")
@@ -578,7 +594,7 @@ def set_invoice_status(session: Session, invoice: Invoice, target: str, now: dat
     `paid_at`: when the money arrived (the mutation's posting time), if not now."""
     change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
     if target != UNPAID:
-        invoice.open_code_key = invoice.open_amount_key = None  # free for another invoice to this account
+        invoice.open_amount_key = None  # the amount is free for another invoice to this account
         invoice.closed_at = now
     if target == PAID:
         invoice.paid_at = paid_at or now
