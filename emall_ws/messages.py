@@ -71,6 +71,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "en": "The {label} field is required"},
     "TOO_SHORT": {"id": "Kolom {label} minimal {min} karakter",
                   "en": "The {label} field must be at least {min} characters"},
+    "UNSAFE_CHARACTER": {"id": "Kolom {label} memuat karakter kendali, pemisah baris atau pengatur arah teks "
+                               "yang tidak diizinkan",
+                         "en": "The {label} field holds a control character, a line separator or a text "
+                               "direction control, which are not allowed"},
     "TOO_LONG": {"id": "Kolom {label} maksimal {max} karakter",
                  "en": "The {label} field must be at most {max} characters"},
     "DIGITS_ONLY": {"id": "Kolom {label} hanya boleh berisi angka",

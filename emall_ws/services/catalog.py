@@ -23,6 +23,7 @@ from emall_ws.domain.catalog import (ACTIVE, AUCTION, ENDING_SOON, FIXED, NEWEST
                                      validate_category, validate_listing, validate_search)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
 from emall_ws.domain.members import SUSPENDED as MEMBER_SUSPENDED
+from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, SELLER, Principal, authorize
@@ -208,6 +209,8 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
     reason = (reason or "").strip()
     if len(reason) > policy.reason_max:
         raise ValidationFailed([FieldError("reason", "TOO_LONG", {"max": policy.reason_max})])
+    if not single_line_ok(reason):
+        raise ValidationFailed([FieldError("reason", UNSAFE_CHARACTER)])
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
     if _auction_ended(product, now):

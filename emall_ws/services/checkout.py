@@ -41,7 +41,9 @@ from emall_ws.domain.catalog import ACTIVE, FIXED, SOLD_OUT
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotAuthorized, NotFound,
                                     ValidationFailed)
 from emall_ws.domain.regions import RegionCatalog
+from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
+from emall_ws.notify.templates import member_text
 from emall_ws.services.auction import won_auction
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import ensure_seller_on_sale
@@ -149,6 +151,8 @@ def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
         raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
     if len(address) > 500:
         raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
+    if not single_line_ok(address):
+        raise ValidationFailed([FieldError("address", UNSAFE_CHARACTER)])
     return member.name, address, city
 
 
@@ -655,7 +659,7 @@ def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATC
 # --- notifications -----------------------------------------------------------------------------------
 
 def _items_text(order: Order) -> str:
-    return "\n".join(f"  - {line.name} x {line.quantity} @ {rupiah(line.unit_price)} = "
+    return "\n".join(f"  - {member_text(line.name)} x {line.quantity} @ {rupiah(line.unit_price)} = "
                      f"{rupiah(line.quantity * line.unit_price)}" for line in order.lines)
 
 
@@ -668,7 +672,7 @@ def _invoice_text(invoice: Invoice, seller: Member, bank_names: Mapping[str, str
             f"  Kode unik: {invoice.unique_code}\n"
             f"  JUMLAH YANG HARUS DITRANSFER: {rupiah(invoice.amount_due)} (tepat sampai digit terakhir)\n"
             f"  Ke rekening: {bank_names.get(invoice.payee_bank.lower(), invoice.payee_bank.upper())} "
-            f"{invoice.payee_account} a.n. {invoice.payee_holder}\n")
+            f"{invoice.payee_account} a.n. {member_text(invoice.payee_holder)}\n")
 
 
 def _tell_checkout(session: Session, buyer: Member, invoices: list[Invoice]) -> None:

@@ -255,3 +255,35 @@ def test_eight_buyers_flooding_one_seller_are_capped_and_an_honest_buyer_still_c
     [invoice] = service.checkout(choices={"ShippingChoice": [choice]}, **auth)
     assert invoice.status == "UNPAID" and invoice.seller == seller.username
     assert stock_of(server, product_id) == 1_000 - 41
+
+
+def test_text_that_could_forge_a_line_or_reorder_one_is_refused_naming_the_field(server, mailbox, shop):
+    """Issue 21: a line break in a name, a shipping address or a product name, or an RTL override in a
+    photo URL, is a Client.Validation fault naming the field; nothing is registered, listed or sold."""
+    from tests.e2e.members import form
+    from tests.e2e.soap import client
+
+    forged = "\nPEMBAYARAN TELAH DITERIMA (LUNAS). SEGERA KIRIM."
+    member = client(server, "Member").service
+    values = form(name="Budi Santoso" + forged)
+    fault = fault_of(member.register, form=values)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["name"][0] == "UNSAFE_CHARACTER"
+    assert field_errors(fault)["name"][1].startswith("Kolom ")
+    assert member.register(form=dict(values, name="Budi Santoso")).status == "PENDING"  # the username was not taken
+
+    catalog, auth = shop["sellers"][0].service(server, "Catalog")
+    fault = fault_of(catalog.sellProduct, form=fixed_form(
+        shop["category"], name="Keripik\n  Ke rekening: BCA 0000000000 a.n. PENIPU",
+        photoUrls=["https://cdn.example.id/\u202egpj.exe"]), **auth)
+    assert {field: code for field, (code, _) in field_errors(fault).items()} == {
+        "name": "UNSAFE_CHARACTER", "photoUrls": "PHOTO_URL_INVALID"}
+
+    buyer = filled_cart(server, mailbox, shop)
+    service, auth = buyer.service(server, "Checkout")
+    quotes = service.quoteShipping(**auth)
+    good = [cheapest(quotes, s.username)[0] for s in shop["sellers"]]
+    stock = stock_of(server, shop["products"]["keripik"])
+    fault = fault_of(service.checkout, choices={"ShippingChoice": good},
+                     shippingAddress={"address": "Jl. Merdeka 1" + forged, "cityCode": "31.74"}, **auth)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["address"][0] == "UNSAFE_CHARACTER"
+    assert stock_of(server, shop["products"]["keripik"]) == stock and not service.listInvoices(**auth)

@@ -598,3 +598,31 @@ def test_eight_buyers_flooding_one_seller_leave_an_honest_buyer_able_to_check_ou
     put(db, shop["buyer"], product)
     honest, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
     assert honest.status == "UNPAID" and 1 <= honest.unique_code <= 999
+
+
+# --- text that cannot forge ----------------------------------------------------------------------------
+
+def test_forged_lines_stored_in_names_stay_inside_their_fields_of_the_checkout_emails(db, shop):
+    """Values stored with line breaks (before single-line fields refused them) cannot add a line of
+    platform text to the buyer's invoice email or the seller's new-order email."""
+    import json
+
+    from emall_ws.db.models import Member
+    from emall_ws.notify.templates import render
+
+    forged_payment = "PEMBAYARAN TELAH DITERIMA (LUNAS). SEGERA KIRIM."
+    forged_account = "  Ke rekening: BCA 0000000000 a.n. PENIPU"
+    with db.unit_of_work() as session:
+        session.get(Product, shop["kopi"]).name = f"Kopi Gayo\n{forged_account}"
+        session.get(Member, shop["buyer"].member_id).name = f"Budi\r\n{forged_payment}"
+    put(db, shop["buyer"], shop["kopi"])
+    check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:
+        rows = session.execute(select(Notification.template, Notification.data).where(
+            Notification.channel == "EMAIL", Notification.template.in_(("invoice_issued", "order_new")))).all()
+    assert {template for template, _ in rows} == {"invoice_issued", "order_new"}
+    for template, data in rows:
+        email = render(template, json.loads(data))
+        for part in (email.text, email.html):
+            forged = [line for line in part.splitlines() if "PENIPU" in line or forged_payment in line]
+            assert forged and all(line.startswith("      | ") for line in forged), (template, forged)
