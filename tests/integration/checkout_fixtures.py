@@ -14,7 +14,7 @@ from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Member,
                                 OrderStatusHistory, Product, ShippingQuote)
 from emall_ws.services import cart
 from emall_ws.services.checkout import Choice, quote_shipping, run_checkout
-from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, sell
+from tests.integration.catalog_fixtures import AUCTION_FORM, FIXED_FORM, NOW, add_category, add_member, sell
 
 REGIONS = load_regions()
 
@@ -57,6 +57,16 @@ def add_seller(db, username: str, city: str, bank: str = "bca", account: str = "
 def put(db, buyer, product_id, quantity=1):
     with db.unit_of_work() as session:
         cart.add_item(session, buyer, product_id, quantity, NOW, cart.CartPolicy())
+
+
+def won_auction(db, seller, winner, amount: int = 2_100_000, **form) -> int:
+    """An auction of `seller` closed with `winner` at `amount`, as the closing job leaves it: its id."""
+    product_id = sell(db, seller, AUCTION_FORM, **form).product_id
+    with db.unit_of_work() as session:
+        product = session.get(Product, product_id)
+        product.status, product.winner_id, product.current_price, product.closed_at = (
+            "CLOSED", winner.member_id, amount, NOW)
+    return product_id
 
 
 def jne_for(*sellers: str, service: str = "REG") -> list[Choice]:

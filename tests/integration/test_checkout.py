@@ -14,9 +14,9 @@ from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFou
 from emall_ws.services import checkout
 from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices, run_checkout
 from emall_ws.services.status import change_status
-from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell, update
-from tests.integration.checkout_fixtures import (DAY, PHONES, REGIONS, FakeCourier, add_seller, check_out, couriers,
-                                                jne_for, put, quote, shop, snapshot, stock, told)
+from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_member, count, sell, update
+from tests.integration.checkout_fixtures import (DAY, PHONES, REGIONS, FakeCourier, check_out, couriers, jne_for, put,
+                                                quote, shop, snapshot, stock, told, won_auction)
 from tests.races import at_once
 
 def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
@@ -480,14 +480,7 @@ def test_the_database_refuses_a_negative_stock(db, shop):
 
 
 def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
-    from tests.integration.catalog_fixtures import AUCTION_FORM
-    from emall_ws.db.models import Product as P
-
-    product_id = sell(db, shop["semarang"], AUCTION_FORM).product_id
-    with db.unit_of_work() as session:
-        product = session.get(P, product_id)
-        product.status, product.winner_id, product.current_price, product.closed_at = (
-            "CLOSED", shop["buyer"].member_id, 2_100_000, NOW)
+    product_id = won_auction(db, shop["semarang"], shop["buyer"])
     with pytest.raises(InvalidState) as not_won:
         checkout.quote_auction_shipping(db, shop["other"], product_id, None, couriers(), REGIONS, NOW)
     assert not_won.value.code == "AUCTION_NOT_WON"
@@ -563,13 +556,7 @@ def test_a_cart_of_several_sellers_counts_every_invoice_it_would_issue(db, shop)
 
 
 def test_a_won_auction_is_not_checked_out_past_the_cap(db, shop):
-    from tests.integration.catalog_fixtures import AUCTION_FORM
-
-    product_id = sell(db, shop["semarang"], AUCTION_FORM).product_id
-    with db.unit_of_work() as session:
-        product = session.get(Product, product_id)
-        product.status, product.winner_id, product.current_price, product.closed_at = (
-            "CLOSED", shop["buyer"].member_id, 2_100_000, NOW)
+    product_id = won_auction(db, shop["semarang"], shop["buyer"])
     for _ in range(5):
         buy_kopi(db, shop["buyer"], shop)
     checkout.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW)

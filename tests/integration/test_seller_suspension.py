@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from emall_ws.db.models import Bid, Invoice, Order, Product
+from emall_ws.db.models import Bid, Invoice, Order
 from emall_ws.domain.catalog import SearchFilters
 from emall_ws.domain.errors import InvalidState
 from emall_ws.services import auction, cart, catalog, checkout, members
 from emall_ws.services.checkout import Choice, run_checkout
 from tests.integration.catalog_fixtures import AUCTION_FORM, NOW, POLICY, count, sell
 from tests.integration.checkout_fixtures import (PHONES, REGIONS, check_out, couriers, jne_for, put, quote, shop,
-                                                snapshot, stock, told)
+                                                snapshot, stock, told, won_auction)
 
 LATER = NOW + timedelta(hours=1)
 
@@ -120,11 +120,7 @@ def test_a_seller_suspended_between_plan_and_commit_is_seen_under_the_lock(db, s
 
 def test_bids_and_a_won_auctions_checkout_are_refused_while_the_seller_is_suspended(db, shop):
     open_auction = sell(db, shop["semarang"], AUCTION_FORM).product_id
-    won = sell(db, shop["semarang"], AUCTION_FORM, name="Tenun Ikat Sumba Kedua").product_id
-    with db.unit_of_work() as session:
-        closed = session.get(Product, won)
-        closed.status, closed.winner_id, closed.current_price, closed.closed_at = (
-            "CLOSED", shop["buyer"].member_id, 2_100_000, NOW)
+    won = won_auction(db, shop["semarang"], shop["buyer"], name="Tenun Ikat Sumba Kedua")
     checkout.quote_auction_shipping(db, shop["buyer"], won, None, couriers(), REGIONS, NOW)
     suspend(db, shop)
     refused(db, lambda s: auction.place_bid(s, shop["other"], open_auction, 1_500_000, lambda: NOW))
