@@ -346,7 +346,6 @@ CREATE TABLE invoice (
 	unique_code INTEGER NOT NULL,
 	amount_due BIGINT NOT NULL,
 	status VARCHAR(10) NOT NULL,
-	open_code_key VARCHAR(60),
 	open_amount_key VARCHAR(60),
 	stock_restored BOOL NOT NULL,
 	issued_at DATETIME(6) NOT NULL,
@@ -359,7 +358,6 @@ CREATE TABLE invoice (
 	CONSTRAINT fk_invoice_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
 	CONSTRAINT fk_invoice_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
 	CONSTRAINT fk_invoice_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id),
-	CONSTRAINT uq_invoice_open_code_key UNIQUE (open_code_key),
 	CONSTRAINT uq_invoice_open_amount_key UNIQUE (open_amount_key)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 

@@ -151,14 +151,14 @@ def check_database(database_url: str, products: list[int]) -> dict:
             stock = c.execute(text(f"SELECT SUM({STOCK} - stock), MIN(stock) FROM product "
                                    f"WHERE id IN ({','.join(map(str, products))})")).one()
             duplicates = c.execute(text(
-                "SELECT COUNT(*) FROM (SELECT payee_bank, payee_account, unique_code FROM invoice "
-                "WHERE status = 'UNPAID' GROUP BY payee_bank, payee_account, unique_code "
+                "SELECT COUNT(*) FROM (SELECT payee_bank, payee_account, amount_due FROM invoice "
+                "WHERE status = 'UNPAID' GROUP BY payee_bank, payee_account, amount_due "
                 "HAVING COUNT(*) > 1) d")).scalar()
     finally:
         engine.dispose()
     assert sold == stock[0] and stock[1] >= 0 and duplicates == 0 and orders == invoices, (sold, stock, duplicates)
     return {"orders": orders, "invoices": invoices, "units_sold": int(sold), "min_stock": stock[1],
-            "duplicate_open_codes": duplicates}
+            "duplicate_open_amounts": duplicates}
 
 
 def main() -> int:

@@ -74,7 +74,6 @@ def seed_invoices(db, count: int, per_account: int, issued_at: datetime, buyer_i
                                  payee_bank="bca", payee_account=account, payee_holder="KOPERASI BENCH",
                                  goods_total=goods, shipping_cost=shipping, unique_code=code,
                                  amount_due=goods + shipping + code, status="UNPAID",
-                                 open_code_key=f"bca:{account}:{code}",
                                  open_amount_key=f"bca:{account}:{goods + shipping + code}",
                                  stock_restored=False, issued_at=issued_at,
                                  due_at=due_at))

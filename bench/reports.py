@@ -160,7 +160,8 @@ def _order(rng: random.Random, n: int, seller, buyer, products: dict, codes: dic
                    payee_bank="bca", payee_account=seller.account_number, payee_holder="KOPERASI",
                    goods_total=goods, shipping_cost=shipping, unique_code=code, amount_due=goods + shipping + code,
                    status=invoice_status, stock_restored=invoice_status in ("EXPIRED", "CANCELLED"),
-                   open_code_key=f"bca:{seller.account_number}:{code}" if invoice_status == "UNPAID" else None,
+                   open_amount_key=(f"bca:{seller.account_number}:{goods + shipping + code}"
+                                    if invoice_status == "UNPAID" else None),
                    issued_at=issued, due_at=issued + timedelta(hours=24), paid_at=paid_at, closed_at=closed_at)
     shipment = None
     if order_status in ("SHIPPED", "DELIVERED", "COMPLETED"):

@@ -62,6 +62,7 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open shipment by the worker"),
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
+    ("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; more checkouts wait until one is paid or cancelled"),
 )
 
 
@@ -125,6 +126,7 @@ class Settings:
     tracking_interval: float = 300.0
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
+    max_open_invoices: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -174,6 +176,7 @@ class Settings:
             tracking_interval=read.number("EMALL_TRACKING_INTERVAL", "300", float, above=0),
             tracking_concurrency=read.number("EMALL_TRACKING_CONCURRENCY", "4", int, minimum=1),
             auto_complete_days=read.number("EMALL_AUTO_COMPLETE_DAYS", "2", float, minimum=0),
+            max_open_invoices=read.number("EMALL_MAX_OPEN_INVOICES", "5", int, minimum=1),
         )
 
     def is_public(self) -> bool:

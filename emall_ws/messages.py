@@ -76,6 +76,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "en": "The {label} field is required"},
     "TOO_SHORT": {"id": "Kolom {label} minimal {min} karakter",
                   "en": "The {label} field must be at least {min} characters"},
+    "UNSAFE_CHARACTER": {"id": "Kolom {label} memuat karakter kendali, pemisah baris atau pengatur arah teks "
+                               "yang tidak diizinkan",
+                         "en": "The {label} field holds a control character, a line separator or a text "
+                               "direction control, which are not allowed"},
     "TOO_LONG": {"id": "Kolom {label} maksimal {max} karakter",
                  "en": "The {label} field must be at most {max} characters"},
     "DIGITS_ONLY": {"id": "Kolom {label} hanya boleh berisi angka",
@@ -211,6 +215,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "CART_UNAVAILABLE": {"id": "Produk ini tidak lagi dijual.", "en": "This product is no longer on sale."},
     "CART_NOT_ENOUGH_STOCK": {"id": "Stok tersisa {stock}, kurang dari jumlah di keranjang.",
                               "en": "Only {stock} left, fewer than the quantity in the cart."},
+    "CART_SELLER_SUSPENDED": {"id": "Penjual produk ini sedang ditangguhkan; produk tidak dijual untuk sementara.",
+                              "en": "The seller of this product is suspended; it is off sale for now."},
+    "SELLER_SUSPENDED": {"id": "Penjual {seller} sedang ditangguhkan; produknya tidak dapat dibeli atau ditawar.",
+                         "en": "Seller {seller} is suspended; their products cannot be bought or bid on."},
     "CART_REPRICED": {"id": "Harga berubah dari {was} menjadi {now} sejak dimasukkan ke keranjang.",
                       "en": "The price changed from {was} to {now} since it was added to the cart."},
     # shipping
@@ -244,6 +252,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                                  "en": "Seller {seller} has no payout account registered."},
     "NO_FREE_UNIQUE_CODE": {"id": "Tidak ada kode unik yang tersedia untuk rekening penjual; coba lagi nanti.",
                             "en": "No unique code is free for the seller's account; try again later."},
+    "TOO_MANY_UNPAID": {"id": "Anda masih memiliki {open} faktur yang belum dibayar; checkout ini menambah {adding}, "
+                              "paling banyak {max}. Bayar atau batalkan faktur dahulu (Checkout.cancelInvoice dengan "
+                              "nomor faktur dari listInvoices).",
+                        "en": "You have {open} unpaid invoice(s); this checkout would add {adding}, and at most {max} "
+                              "may be open. Pay or cancel one first (Checkout.cancelInvoice with an invoice number "
+                              "from listInvoices)."},
     "AUCTION_NOT_WON": {"id": "Anda bukan pemenang lelang ini, atau lelang belum ditutup.",
                         "en": "You did not win this auction, or it has not closed yet."},
     "AUCTION_ALREADY_CHECKED_OUT": {"id": "Lelang ini sudah di-checkout.",

@@ -397,10 +397,11 @@ class ShippingQuote(Base):
 class Invoice(Base):
     """What the buyer transfers for one order: goods + shipping + a unique code, to the seller's account.
 
-    `open_code_key` ("<bank>:<account>:<code>") and `open_amount_key` ("<bank>:<account>:<amount_due>")
-    are set while the invoice is UNPAID and NULL after: their unique indexes make the database itself
-    refuse a second open invoice with the same code, or the same amount, to the same account, whatever
-    two checkouts race; a credit of that amount to that account then identifies one invoice.
+    `open_amount_key` ("<bank>:<account>:<amount_due>") is set while the invoice is UNPAID and NULL
+    after: its unique index makes the database itself refuse a second open invoice with the same amount
+    to the same account, whatever two checkouts race; a credit of that amount to that account then
+    identifies one invoice. Codes may repeat (only the amount is matched), so an account may have any
+    number of open invoices.
     """
     __tablename__ = "invoice"
 
@@ -417,7 +418,6 @@ class Invoice(Base):
     unique_code: Mapped[int] = mapped_column(Integer)
     amount_due: Mapped[int] = mapped_column(MONEY)
     status: Mapped[str] = mapped_column(String(10))  # UNPAID, PAID, EXPIRED, CANCELLED
-    open_code_key: Mapped[str | None] = mapped_column(String(60), unique=True)
     open_amount_key: Mapped[str | None] = mapped_column(String(60), unique=True)
     stock_restored: Mapped[bool] = mapped_column(Boolean, default=False)
     issued_at: Mapped[datetime] = mapped_column(UTC_TIME)

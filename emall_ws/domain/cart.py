@@ -14,7 +14,9 @@ from emall_ws.domain.errors import FieldError, ValidationFailed
 # line flags; each but REPRICED means the line cannot be bought as it stands
 FLAG_WITHDRAWN, FLAG_SOLD_OUT, FLAG_UNAVAILABLE = "WITHDRAWN", "SOLD_OUT", "UNAVAILABLE"
 FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED = "NOT_ENOUGH_STOCK", "REPRICED"
-FLAGS = (FLAG_WITHDRAWN, FLAG_SOLD_OUT, FLAG_UNAVAILABLE, FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED)
+FLAG_SELLER_SUSPENDED = "SELLER_SUSPENDED"  # off sale until the seller is reinstated
+FLAGS = (FLAG_WITHDRAWN, FLAG_SOLD_OUT, FLAG_UNAVAILABLE, FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED,
+         FLAG_SELLER_SUSPENDED)
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,12 @@ class LineState:
     price_when_added: int
     quantity: int
     unit_weight_grams: int
+    seller_suspended: bool = False
 
 
 def flags_of(line: LineState) -> tuple[str, ...]:
+    if line.seller_suspended:
+        return (FLAG_SELLER_SUSPENDED,)
     if line.status == WITHDRAWN:
         return (FLAG_WITHDRAWN,)
     if line.status == SOLD_OUT:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.text import UNSAFE_CHARACTER, multi_line_ok, single_line_ok
 from emall_ws.domain.paging import page_and_size, page_errors
 
 FIXED, AUCTION = "FIXED", "AUCTION"
@@ -112,7 +113,7 @@ def validate_listing(form: ProductForm, now: datetime, policy: CatalogPolicy, *,
     an update leaves an auction's end time as it was (it was checked when set)."""
     errors: list[FieldError] = []
     name = _text(form.name, "name", policy.name_min, policy.name_max, errors)
-    description = _text(form.description, "description", 1, policy.description_max, errors)
+    description = _text(form.description, "description", 1, policy.description_max, errors, multi_line=True)
     category = (form.category or "").strip().lower()
     if not category:
         errors.append(FieldError("category", "REQUIRED"))
@@ -147,10 +148,13 @@ def validate_listing(form: ProductForm, now: datetime, policy: CatalogPolicy, *,
                    reserve_price=form.reserve_price, ends_at=form.ends_at, photo_urls=photos)
 
 
-def _text(value: str | None, field: str, minimum: int, maximum: int, errors: list[FieldError]) -> str:
+def _text(value: str | None, field: str, minimum: int, maximum: int, errors: list[FieldError],
+          multi_line: bool = False) -> str:
     text = (value or "").strip()
     if not text:
         errors.append(FieldError(field, "REQUIRED"))
+    elif not (multi_line_ok if multi_line else single_line_ok)(text):
+        errors.append(FieldError(field, UNSAFE_CHARACTER))
     elif len(text) < minimum:
         errors.append(FieldError(field, "TOO_SHORT", {"min": minimum}))
     elif len(text) > maximum:
@@ -200,7 +204,7 @@ def _photos(urls: tuple[str, ...], policy: CatalogPolicy, errors: list[FieldErro
 
 def is_photo_url(url: str, policy: CatalogPolicy) -> bool:
     """An absolute http(s) URL with a host: no javascript:, data: or file: for clients to render."""
-    if not url or len(url) > policy.photo_url_max or any(c.isspace() or ord(c) < 32 for c in url):
+    if not url or len(url) > policy.photo_url_max or not single_line_ok(url) or any(c.isspace() for c in url):
         return False
     try:
         parts = urlsplit(url)
@@ -224,9 +228,11 @@ def validate_category(code: str | None, name: str | None, policy: CatalogPolicy)
 
 # --- what a buyer sees ------------------------------------------------------------------------
 
-def action_of(sale_method: str, status: str, stock: int | None, ends_at: datetime | None, now: datetime) -> str:
-    """BUY for a fixed price in stock, BID for an auction still open, NONE otherwise."""
-    if status != ACTIVE:
+def action_of(sale_method: str, status: str, stock: int | None, ends_at: datetime | None, now: datetime,
+              seller_suspended: bool = False) -> str:
+    """BUY for a fixed price in stock, BID for an auction still open, NONE otherwise (and whenever
+    the seller is suspended: their products are off sale until reinstated)."""
+    if status != ACTIVE or seller_suspended:
         return NONE
     if sale_method == FIXED:
         return BUY if (stock or 0) > 0 else NONE

@@ -19,6 +19,10 @@ from email_validator import EmailNotValidError, validate_email
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
+from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
+
+# member statuses (pipelines.MEMBER); only an ACTIVE seller's products are on sale
+PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
 
 # --- codes (keys of emall_ws.messages.MESSAGES) ---------------------------------------------
 REQUIRED = "REQUIRED"
@@ -151,6 +155,13 @@ def _required(value: str | None) -> str:
     return value
 
 
+def _line(value: str) -> str:
+    """A single-line field (domain.text): nothing that breaks, hides or reorders text."""
+    if not single_line_ok(value):
+        raise _Error(UNSAFE_CHARACTER)
+    return value
+
+
 def _length(value: str, minimum: int | None = None, maximum: int | None = None) -> str:
     if minimum is not None and len(value) < minimum:
         raise _Error(TOO_SHORT, min=minimum)
@@ -184,9 +195,9 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
 
     check("province", _province, text("province"), regions)
     check("city", _city, text("city"), regions, values["province"])
-    check("address", lambda v: _length(_required(v), ADDRESS_MIN, ADDRESS_MAX), text("address"))
+    check("address", lambda v: _length(_line(_required(v)), ADDRESS_MIN, ADDRESS_MAX), text("address"))
     check("phone", _phone, text("phone"))
-    check("name", lambda v: _length(_required(v), None, NAME_MAX), text("name"))
+    check("name", lambda v: _length(_line(_required(v)), None, NAME_MAX), text("name"))
     check("username", _username, text("username"))
     check("email", _email, text("email"))
     check("password", _password, form.password, text("username"), values["email"])
@@ -203,7 +214,7 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
     if role == SELLER:
         check("bank_code", _bank_code, text("bank_code"))
         check("account_number", _account_number, text("account_number"), values["bank_code"])
-        check("account_holder", lambda v: _length(_required(v), None, ACCOUNT_HOLDER_MAX),
+        check("account_holder", lambda v: _length(_line(_required(v)), None, ACCOUNT_HOLDER_MAX),
               text("account_holder"))
 
     if errors:

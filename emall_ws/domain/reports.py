@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from emall_ws.clock import WIB
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.paging import page_and_size, page_errors
+from emall_ws.domain.text import without_invisible_start
 
 INVOICE_STATUSES = ("UNPAID", "PAID", "EXPIRED", "CANCELLED")  # the order of the totals
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
@@ -111,5 +112,7 @@ def totals_by_status(sums: dict[str, StatusTotal]) -> tuple[list[StatusTotal], S
 
 
 def spreadsheet_safe(value: str) -> str:
-    """A text cell no spreadsheet runs as a formula: seller-typed names may start with = + - @."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """A text cell no spreadsheet runs as a formula: seller-typed names may start with = + - @, also
+    behind invisible characters (a zero-width space, a bidi mark) a spreadsheet may skip."""
+    risky = value.startswith(FORMULA_STARTS) or without_invisible_start(value).startswith(FORMULA_STARTS)
+    return "'" + value if risky else value

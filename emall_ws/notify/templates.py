@@ -45,8 +45,9 @@ class RenderedEmail:
 
 
 def render(template: str, data: Mapping[str, Any]) -> RenderedEmail:
-    """The email of `template` filled with `data`."""
-    shown = {key: _display(key, value) for key, value in data.items()}
+    """The email of `template` filled with `data`; every value but the BLOCKS goes in as member_text."""
+    shown = {key: _display(key, value) if key in BLOCKS else member_text(_display(key, value))
+             for key, value in data.items()}
     escaped = {key: html.escape(value, quote=True) for key, value in shown.items()}
     subject = _fill(template, ".subject.txt", shown)
     return RenderedEmail(
@@ -62,6 +63,20 @@ def render_sms(template: str, data: Mapping[str, Any]) -> str:
     or in a value) becomes one space, because each character costs and a break reads badly."""
     shown = {key: _display(key, value, format_wib_short) for key, value in data.items()}
     return " ".join(_fill(template, ".sms.txt", shown).split())
+
+
+CONTINUED = "\n      | "  # how a member's value goes on after a line break in it
+# values the platform composes line by line (an order's items, a checkout's invoices), every member's
+# value in them already made member_text where it was composed
+BLOCKS = frozenset({"items", "invoices"})
+
+
+def member_text(value: str) -> str:
+    """A value a member typed, as it goes into a message: each line break in it (a description, or a
+    value stored before single-line fields refused breaks) starts an indented "| " line, so every
+    line of it stays inside its own labelled field, in the text and the HTML part alike, and none
+    can pass for a line of the platform's own text."""
+    return CONTINUED.join(str(value).splitlines())
 
 
 def exists(template: str, channel: str = "EMAIL") -> bool:

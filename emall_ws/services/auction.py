@@ -36,6 +36,7 @@ from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
+from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,7 @@ def place_bid(session: Session, principal: Principal, product_id: int | None, am
     rules.check_bid_request(product_id, amount)
     product = _locked_product(session, product_id)
     auction = rules.ensure_auction(snapshot(product) if product else None, product_id)
+    ensure_seller_on_sale(session.get(Member, product.seller_id))
     now = clock()
     rules.check_bid(auction, principal.member_id, amount, now)
 

@@ -15,8 +15,9 @@ from emall_ws.db.models import CartLine, Member, Product, ProductPhoto
 from emall_ws.domain.cart import Cart, CartPolicy, LineState, build_cart, validate_item
 from emall_ws.domain.catalog import ACTIVE, AUCTION
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound
+from emall_ws.domain.members import SUSPENDED
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
-from emall_ws.services.catalog import product_by_id
+from emall_ws.services.catalog import ensure_seller_on_sale, product_by_id
 
 SHOPPERS = (BUYER, SELLER)
 
@@ -54,8 +55,7 @@ def update_item(session: Session, buyer: Principal, product_id: int | None, quan
     line = _line(session, buyer, product.id)
     if line is None:
         raise NotFound("NOT_IN_CART", productId=product.id)
-    if product.status != ACTIVE:
-        raise InvalidState("PRODUCT_NOT_AVAILABLE", status=product.status)
+    _ensure_on_sale(session, product)
     _check_stock(product, quantity)
     _accept(line, product, quantity, now)
     return get_cart(session, buyer)
@@ -82,7 +82,7 @@ def get_cart(session: Session, buyer: Principal) -> Cart:
     """The cart as it stands now, every line checked against its product (flags, not changes)."""
     authorize(buyer, *SHOPPERS)
     rows = session.execute(
-        select(CartLine, Product, Member.username)
+        select(CartLine, Product, Member.username, Member.status)
         .join(Product, Product.id == CartLine.product_id)
         .join(Member, Member.id == Product.seller_id)
         .where(CartLine.buyer_id == buyer.member_id)
@@ -95,8 +95,8 @@ def get_cart(session: Session, buyer: Principal) -> Cart:
                   seller_username=username, seller_city_code=product.seller_city_code,
                   sale_method=product.sale_method, status=product.status, stock=product.stock or 0,
                   price=product.list_price, price_when_added=line.price_when_added, quantity=line.quantity,
-                  unit_weight_grams=product.weight_grams)
-        for line, product, username in rows])
+                  unit_weight_grams=product.weight_grams, seller_suspended=seller_status == SUSPENDED)
+        for line, product, username, seller_status in rows])
 
 
 def _buyable(session: Session, buyer: Principal, product_id: int | None) -> Product:
@@ -105,9 +105,14 @@ def _buyable(session: Session, buyer: Principal, product_id: int | None) -> Prod
         raise InvalidState("AUCTION_NOT_FOR_CART")
     if product.seller_id == buyer.member_id:
         raise NotAuthorized("CART_OWN_PRODUCT")
+    _ensure_on_sale(session, product)
+    return product
+
+
+def _ensure_on_sale(session: Session, product: Product) -> None:
+    ensure_seller_on_sale(session.get(Member, product.seller_id))
     if product.status != ACTIVE:
         raise InvalidState("PRODUCT_NOT_AVAILABLE", status=product.status)
-    return product
 
 
 def _check_stock(product: Product, quantity: int) -> None:

@@ -22,6 +22,8 @@ from emall_ws.domain.catalog import (ACTIVE, AUCTION, ENDING_SOON, FIXED, NEWEST
                                      SearchFilters, action_of, boolean_query, merge,
                                      validate_category, validate_listing, validate_search)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
+from emall_ws.domain.members import SUSPENDED as MEMBER_SUSPENDED
+from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, SELLER, Principal, authorize
@@ -61,6 +63,7 @@ class ProductView:
     photo_urls: tuple[str, ...]
     created_at: datetime
     updated_at: datetime
+    seller_suspended: bool = False  # off sale (action NONE) until the seller is reinstated
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,16 @@ def _category(session: Session, code: str) -> Category | None:
 
 
 # --- status -----------------------------------------------------------------------------------------
+
+SELLER_SUSPENDED = "SELLER_SUSPENDED"
+
+
+def ensure_seller_on_sale(seller: Member) -> None:
+    """A suspended seller's products are off sale (no cart, checkout or bid) until reinstated; their
+    own status is untouched, so reinstatement puts them back as they were."""
+    if seller.status == MEMBER_SUSPENDED:
+        raise InvalidState(SELLER_SUSPENDED, seller=seller.username)
+
 
 def set_status(session: Session, product: Product, target: str, now: datetime, reason: str = "") -> None:
     """The one way a product's status changes: checked against the pipeline, with history."""
@@ -196,6 +209,8 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
     reason = (reason or "").strip()
     if len(reason) > policy.reason_max:
         raise ValidationFailed([FieldError("reason", "TOO_LONG", {"max": policy.reason_max})])
+    if not single_line_ok(reason):
+        raise ValidationFailed([FieldError("reason", UNSAFE_CHARACTER)])
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
     if _auction_ended(product, now):
@@ -268,21 +283,23 @@ def get_product(session: Session, product_id: int | None, now: datetime) -> Prod
 
 def _view(session: Session, product: Product, now: datetime) -> ProductView:
     category = session.get(Category, product.category_id)
-    seller = session.scalar(select(Member.username).where(Member.id == product.seller_id))
+    seller, seller_status = session.execute(select(Member.username, Member.status)
+                                            .where(Member.id == product.seller_id)).one()
+    suspended = seller_status == MEMBER_SUSPENDED
     auction = product.sale_method == AUCTION
     return ProductView(
         product_id=product.id, name=product.name, description=product.description,
         category_code=category.code, category_name=category.name, seller_username=seller,
         seller_province_code=product.seller_province_code, seller_city_code=product.seller_city_code,
         weight_grams=product.weight_grams, sale_method=product.sale_method, status=product.status,
-        action=action_of(product.sale_method, product.status, product.stock, product.ends_at, now),
+        action=action_of(product.sale_method, product.status, product.stock, product.ends_at, now, suspended),
         price=product.list_price, stock=None if auction else product.stock,
         start_price=product.start_price, min_increment=product.min_increment,
         current_price=product.current_price, bid_count=product.bid_count, ends_at=product.ends_at,
         has_reserve=product.reserve_price is not None,
         reserve_met=_reserve_met(product) if auction else None,
         photo_urls=tuple(p.url for p in product.photos), created_at=product.created_at,
-        updated_at=product.updated_at)
+        updated_at=product.updated_at, seller_suspended=suspended)
 
 
 def _reserve_met(product: Product) -> bool:
@@ -298,7 +315,7 @@ def _reserve_met(product: Product) -> bool:
 
 def search_products(session: Session, filters: SearchFilters, regions: RegionCatalog, now: datetime,
                     policy: CatalogPolicy) -> ProductPage:
-    """ACTIVE products matching every filter given, one page of them."""
+    """ACTIVE products of sellers not suspended matching every filter given, one page of them."""
     search = validate_search(filters, policy)
     category_id, seller_id = _resolve(session, search, regions)
     query = search_query(session, search, category_id, seller_id, now)
@@ -344,7 +361,7 @@ def search_query(session: Session, search: Search, category_id: int | None, sell
     query = (select(Product, Category.code, Member.username)
              .join(Category, Category.id == Product.category_id)
              .join(Member, Member.id == Product.seller_id)
-             .where(Product.status == ACTIVE)
+             .where(Product.status == ACTIVE, Member.status != MEMBER_SUSPENDED)  # a suspended seller's: off sale
              .options(defer(Product.description))  # a result list shows no description
              # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
              # alone, MariaDB starts from the small category or member table and sorts every match

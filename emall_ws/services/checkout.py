@@ -6,10 +6,11 @@ then calls no partner; it runs in one transaction, in three steps:
 1. plan: the buyer's cart grouped by seller, with origin, destination and weight;
 2. price: each group's chosen courier service is the buyer's newest unexpired quote for that seller,
    origin, destination and weight, at its quoted cost (none: refused, "quote again");
-3. commit: every product of the cart is locked (SELECT ... FOR UPDATE in id order on MariaDB; SQLite's
-   BEGIN IMMEDIATE makes the transaction the only writer), every line is re-checked (still for sale,
-   the cart's price, enough stock) and the cart re-checked against the plan; then stock goes down,
-   orders, invoices, history and notifications are written and the cart emptied.
+3. commit: the buyer and the sellers are locked, then every product of the cart (SELECT ... FOR UPDATE
+   in id order on MariaDB; SQLite's BEGIN IMMEDIATE makes the transaction the only writer); no seller
+   may be suspended, every line is re-checked (still for sale, the cart's price, enough stock) and the
+   cart re-checked against the plan; then stock goes down, orders, invoices, history and
+   notifications are written and the cart emptied.
 Any problem refuses the whole checkout and changes nothing.
 
 Stock comes back exactly once when an invoice is cancelled or expires (`stock_restored`).
@@ -22,9 +23,9 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Mapping
+from typing import Callable, Mapping
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -40,9 +41,12 @@ from emall_ws.domain.catalog import ACTIVE, FIXED, SOLD_OUT
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotAuthorized, NotFound,
                                     ValidationFailed)
 from emall_ws.domain.regions import RegionCatalog
+from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
+from emall_ws.notify.templates import member_text
 from emall_ws.services.auction import won_auction
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
+from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.status import change_status
@@ -54,6 +58,7 @@ UNPAID, PAID, EXPIRED, CANCELLED = "UNPAID", "PAID", "EXPIRED", "CANCELLED"
 AWAITING_PAYMENT = "AWAITING_PAYMENT"
 EXPIRE_BATCH = 500
 CODE_ATTEMPTS = 8
+CODE_MAX = 999  # unique codes are 1..CODE_MAX
 LIST_MAX = 200
 
 
@@ -61,6 +66,9 @@ LIST_MAX = 200
 class CheckoutPolicy:
     payment_window: timedelta = timedelta(hours=24)  # EMALL_INVOICE_DUE_HOURS
     quote_ttl: timedelta = timedelta(minutes=60)  # EMALL_QUOTE_TTL_MINUTES
+    # unpaid invoices one buyer may hold (EMALL_MAX_OPEN_INVOICES): unpaid invoices hold stock for the
+    # payment window, so without a cap a few accounts could hold a seller's whole stock
+    max_open_invoices: int = 5
 
 
 class CheckoutRefused(Conflict):
@@ -143,6 +151,8 @@ def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
         raise ValidationFailed([FieldError("cityCode", "UNKNOWN_CITY")])
     if len(address) > 500:
         raise ValidationFailed([FieldError("address", "MAX_LENGTH", {"max": 500})])
+    if not single_line_ok(address):
+        raise ValidationFailed([FieldError("address", UNSAFE_CHARACTER)])
     return member.name, address, city
 
 
@@ -158,6 +168,7 @@ def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, region
     name, address, city = _destination(session, buyer, ship_to, regions)
     groups: dict[int, list] = {}
     for line, product, seller in rows:
+        ensure_seller_on_sale(seller)
         groups.setdefault(seller.id, []).append((line, product, seller))
     plans = []
     for seller_id, items in groups.items():
@@ -306,6 +317,28 @@ def _view(session: Session, invoice: Invoice) -> InvoiceView:
 
 # --- the checkout transaction ------------------------------------------------------------------------
 
+def _lock_members(session: Session, buyer_id: int, seller_ids: list[int]) -> dict[int, Member]:
+    """The buyer and the sellers of a checkout, locked in id order before any product, and the
+    sellers checked: a suspension (members.suspend) locks the seller and then the products of its
+    unpaid invoices, so whichever of the two comes second sees what the first did (no invoice to a
+    suspended seller survives), and one buyer's checkouts run one at a time."""
+    query = (select(Member).where(Member.id.in_(sorted({buyer_id, *seller_ids}))).order_by(Member.id)
+             .with_for_update().execution_options(populate_existing=True))
+    members = {m.id: m for m in session.scalars(query)}
+    for seller_id in seller_ids:
+        ensure_seller_on_sale(members[seller_id])
+    return members
+
+
+def _check_open_invoices(session: Session, buyer_id: int, adding: int, policy: CheckoutPolicy) -> None:
+    """At most `policy.max_open_invoices` UNPAID invoices per buyer, counting the `adding` this checkout
+    would issue; read under the buyer's lock (_lock_members), so two checkouts cannot both pass."""
+    unpaid = session.scalar(select(func.count()).select_from(Invoice)
+                            .where(Invoice.buyer_id == buyer_id, Invoice.status == UNPAID))
+    if unpaid + adding > policy.max_open_invoices:
+        raise Conflict("TOO_MANY_UNPAID", open=unpaid, adding=adding, max=policy.max_open_invoices)
+
+
 def _lock_products(session: Session, ids: list[int]) -> dict[int, Product]:
     query = (select(Product).where(Product.id.in_(sorted(set(ids)))).order_by(Product.id)
              .with_for_update().execution_options(populate_existing=True))
@@ -352,6 +385,8 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     for line in lines:
         if session.execute(delete(CartLine).where(CartLine.id == line.id)).rowcount != 1:
             raise Conflict("CART_CHANGED")
+    members = _lock_members(session, buyer.member_id, [g.seller_id for g in plan.groups])
+    _check_open_invoices(session, buyer.member_id, len(plan.groups), policy)
     products = _lock_products(session, [line.product_id for line in lines])
     problems = [p for p in (_problem(line, products[line.product_id]) for line in lines) if p]
     if problems:
@@ -364,13 +399,13 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
               for sid, items in by_seller.items()}
     if planned != actual:
         raise Conflict("CART_CHANGED")  # the cart changed between the quote and now: nothing done
-    buyer_member = session.get(Member, buyer.member_id)
+    buyer_member = members[buyer.member_id]
     invoices = []
     for group in plan.groups:
         items = by_seller[group.seller_id]
         for line, product in items:
             _take_stock(session, product, line.quantity, now)
-        invoices.append(_create(session, buyer_member, session.get(Member, group.seller_id), plan,
+        invoices.append(_create(session, buyer_member, members[group.seller_id], plan,
                                 chosen[group.seller_username],
                                 [(p.id, p.name, l.quantity, p.price, l.quantity * p.weight_grams) for l, p in items],
                                 now, policy))
@@ -414,16 +449,18 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
 
 def _insert_invoice(session: Session, order: Order, seller: Member, total: int, now: datetime,
                     policy: CheckoutPolicy) -> Invoice:
-    """An UNPAID invoice with a code 1-999 such that neither the code nor the amount (total + code) is
-    that of another open invoice to this account, so that a credit's amount names one invoice; the
-    unique `open_code_key` and `open_amount_key` indexes decide a race, and the loser tries again."""
+    """An UNPAID invoice with a code 1-999 such that the amount (total + code) is that of no other open
+    invoice to this account, so that a credit's amount names one invoice. Only amounts must differ, so
+    an account may have any number of open invoices; NO_FREE_UNIQUE_CODE only when every amount from
+    total + 1 to total + 999 is open there. The unique `open_amount_key` index decides a race, and the
+    loser tries again."""
     # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it
     bank, account = (seller.bank_code or "").lower(), seller.account_number
     for _ in range(CODE_ATTEMPTS):
-        open_invoices = session.execute(select(Invoice.unique_code, Invoice.amount_due).where(
-            Invoice.status == UNPAID, Invoice.payee_bank == bank, Invoice.payee_account == account)).all()
-        codes, amounts = {code for code, _ in open_invoices}, {amount for _, amount in open_invoices}
-        free = [code for code in range(1, 1000) if code not in codes and total + code not in amounts]
+        taken = set(session.scalars(select(Invoice.amount_due).where(  # ix (payee_bank, payee_account, amount_due)
+            Invoice.payee_bank == bank, Invoice.payee_account == account,
+            Invoice.amount_due.between(total + 1, total + CODE_MAX), Invoice.status == UNPAID)))
+        free = [code for code in range(1, CODE_MAX + 1) if total + code not in taken]
         if not free:
             raise Conflict("NO_FREE_UNIQUE_CODE")
         code = random.choice(free)
@@ -431,8 +468,7 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
                           seller_id=seller.id, payee_bank=bank, payee_account=account,
                           payee_holder=seller.account_holder, goods_total=order.goods_total,
                           shipping_cost=order.shipping_cost, unique_code=code, amount_due=total + code,
-                          status=None, open_code_key=f"{bank}:{account}:{code}",
-                          open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
+                          status=None, open_amount_key=f"{bank}:{account}:{total + code}", stock_restored=False,
                           issued_at=now, due_at=now + policy.payment_window)
         try:
             with session.begin_nested():
@@ -473,6 +509,7 @@ def _auction_plan(session: Session, buyer: Principal, product_id: int | None, sh
         raise InvalidState("AUCTION_NOT_WON")
     product = session.get(Product, won.product_id)
     seller = session.get(Member, won.seller_id)
+    ensure_seller_on_sale(seller)
     name, address, city = _destination(session, buyer, ship_to, regions)
     group = GroupPlan(seller.id, seller.username, product.seller_city_code, product.weight_grams, won.amount)
     return Plan(buyer, (group,), name, address, city), won
@@ -492,13 +529,15 @@ def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None,
     """The winner's checkout of a won auction: a one-line order at the winning price, shipped as quoted."""
     with db.unit_of_work() as session:
         plan, won = _auction_plan(session, buyer, product_id, ship_to, regions)
+        members = _lock_members(session, buyer.member_id, [won.seller_id])
+        _check_open_invoices(session, buyer.member_id, 1, policy)
         product = _lock_products(session, [won.product_id])[won.product_id]
         if session.scalar(select(Order.id).where(Order.auction_product_id == product.id)) is not None:
             raise Conflict("AUCTION_ALREADY_CHECKED_OUT")
         seller = plan.groups[0].seller_username
         chosen = quoted_choices(session, plan, [Choice(seller, choice.courier, choice.service)], now)
-        buyer_member = session.get(Member, buyer.member_id)
-        invoice = _create(session, buyer_member, session.get(Member, won.seller_id), plan, chosen[seller],
+        buyer_member = members[buyer.member_id]
+        invoice = _create(session, buyer_member, members[won.seller_id], plan, chosen[seller],
                           [(product.id, product.name, 1, won.amount, product.weight_grams)], now, policy,
                           auction_product_id=product.id)
         _tell_checkout(session, buyer_member, [invoice])
@@ -559,7 +598,7 @@ def set_invoice_status(session: Session, invoice: Invoice, target: str, now: dat
     `paid_at`: when the money arrived (the mutation's posting time), if not now."""
     change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
     if target != UNPAID:
-        invoice.open_code_key = invoice.open_amount_key = None  # free for another invoice to this account
+        invoice.open_amount_key = None  # the amount is free for another invoice to this account
         invoice.closed_at = now
     if target == PAID:
         invoice.paid_at = paid_at or now
@@ -571,8 +610,10 @@ def set_order_status(session: Session, order: Order, target: str, now: datetime,
     order.updated_at = now
 
 
-def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str) -> None:
-    """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once."""
+def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str,
+                  announce: Callable[[Session, Invoice, str], None] | None = None) -> None:
+    """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once.
+    `announce` tells the parties (default: both sides, by the template of `target`)."""
     set_invoice_status(session, invoice, target, now, reason)
     order = invoice.order
     set_order_status(session, order, CANCELLED, now, reason)
@@ -587,7 +628,22 @@ def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime
                 if product.status == SOLD_OUT:
                     set_product_status(session, product, ACTIVE, now, f"stock back: invoice {invoice.number}")
     session.flush()
-    _tell_closed(session, invoice, target)
+    (announce or _tell_closed)(session, invoice, target)
+
+
+def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: datetime) -> int:
+    """Cancels every UNPAID invoice payable to a seller just suspended (locked by the caller), stock
+    back and each buyer told not to transfer; paid orders stay, to be shipped or refunded. Returns
+    how many were cancelled."""
+    unpaid = session.scalars(select(Invoice).where(Invoice.seller_id == seller_id, Invoice.status == UNPAID)
+                             .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True))
+    cancelled = 0
+    for invoice in list(unpaid):
+        if invoice.status != UNPAID:  # paid or cancelled while this waited for its lock
+            continue
+        close_invoice(session, invoice, CANCELLED, now, "seller suspended", announce=_tell_seller_suspended)
+        cancelled += 1
+    return cancelled
 
 
 def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATCH) -> int:
@@ -603,7 +659,7 @@ def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATC
 # --- notifications -----------------------------------------------------------------------------------
 
 def _items_text(order: Order) -> str:
-    return "\n".join(f"  - {line.name} x {line.quantity} @ {rupiah(line.unit_price)} = "
+    return "\n".join(f"  - {member_text(line.name)} x {line.quantity} @ {rupiah(line.unit_price)} = "
                      f"{rupiah(line.quantity * line.unit_price)}" for line in order.lines)
 
 
@@ -616,7 +672,7 @@ def _invoice_text(invoice: Invoice, seller: Member, bank_names: Mapping[str, str
             f"  Kode unik: {invoice.unique_code}\n"
             f"  JUMLAH YANG HARUS DITRANSFER: {rupiah(invoice.amount_due)} (tepat sampai digit terakhir)\n"
             f"  Ke rekening: {bank_names.get(invoice.payee_bank.lower(), invoice.payee_bank.upper())} "
-            f"{invoice.payee_account} a.n. {invoice.payee_holder}\n")
+            f"{invoice.payee_account} a.n. {member_text(invoice.payee_holder)}\n")
 
 
 def _tell_checkout(session: Session, buyer: Member, invoices: list[Invoice]) -> None:
@@ -650,6 +706,15 @@ def _tell_closed(session: Session, invoice: Invoice, target: str) -> None:
             "name": member.name, "invoice_number": invoice.number, "order_number": order.number,
             "amount": rupiah(invoice.amount_due), "items": _items_text(order), "due_at": invoice.due_at,
             "closed_at": invoice.closed_at})
+
+
+def _tell_seller_suspended(session: Session, invoice: Invoice, target: str) -> None:
+    buyer, seller = session.get(Member, invoice.buyer_id), session.get(Member, invoice.seller_id)
+    notify_member(session, f"invoice:{invoice.number}:{target.lower()}", buyer.email, buyer.phone,
+                  "invoice_cancelled_seller_suspended", {
+                      "name": buyer.name, "invoice_number": invoice.number, "order_number": invoice.order.number,
+                      "seller": seller.username, "amount": rupiah(invoice.amount_due),
+                      "items": _items_text(invoice.order), "closed_at": invoice.closed_at})
 
 
 __all__ = ["CheckoutPolicy", "Choice", "ShipTo", "run_checkout", "quote_shipping", "quote_auction_shipping",

@@ -14,18 +14,19 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
 from emall_ws.domain import pipelines
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, ValidationFailed)
-from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account,
-                                     mask_identity, username_key, validate_password, validate_registration)
+from emall_ws.domain.members import (ACTIVE, PENDING, SUSPENDED, Registration, RegistrationForm, identity_keys,
+                                     mask_account, mask_identity, username_key, validate_password,
+                                     validate_registration)
 from emall_ws.domain.paging import offset_within
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth, throttle
 from emall_ws.services.auth import ADMIN, Principal
+from emall_ws.services.checkout import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import change_status
 
 ACTIVATION, PASSWORD_RESET = "ACTIVATION", "PASSWORD_RESET"
-PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
 
 
 @dataclass(frozen=True)
@@ -305,16 +306,20 @@ def list_members(session: Session, status: str | None, role: str | None, page: i
 
 
 def suspend(session: Session, admin: Principal, username: str, reason: str, now: datetime) -> MemberView:
+    """Logged out, and a seller's products off sale (services.catalog.ensure_seller_on_sale): its
+    unpaid invoices are cancelled, the buyers told; its paid orders stay to be shipped or refunded."""
     member = _member(session, username, lock=True)
     if member.id == admin.member_id:
         raise InvalidState("CANNOT_SUSPEND_SELF")
     set_status(session, member, SUSPENDED, now, reason or "suspended by an admin")
     auth.end_all_sessions(session, member.id, now)
+    cancel_invoices_of_suspended_seller(session, member.id, now)
     return view_of(member)
 
 
 def reinstate(session: Session, username: str, now: datetime) -> MemberView:
-    """Only a suspended member: a pending one activates with its code, never by an admin."""
+    """Only a suspended member: a pending one activates with its code, never by an admin. A seller's
+    products are on sale again as they stand (their own status never changed)."""
     member = _member(session, username, lock=True)
     if member.status != SUSPENDED:
         raise InvalidState("MEMBER_NOT_SUSPENDED")

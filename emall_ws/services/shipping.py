@@ -21,7 +21,9 @@ from emall_ws.db.session import Database
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.domain.shipping import PENDING, check_courier, check_waybill, courier_name
+from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
+from emall_ws.notify.templates import member_text
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
 from emall_ws.services.checkout import set_order_status
 from emall_ws.services.claims import handle_each_claimed
@@ -67,6 +69,8 @@ def check_shipping_fields(courier: str | None, waybill: str | None, reason: str 
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
         errors.append(FieldError("reason", "TOO_LONG", {"max": REASON_MAX}))
+    elif not single_line_ok(reason):
+        errors.append(FieldError("reason", UNSAFE_CHARACTER))
     if errors:
         raise ValidationFailed(errors)
     return code, normalised, reason
@@ -109,7 +113,8 @@ def _tell_shipped(session: Session, order: Order, shipment: Shipment) -> None:
         "name": buyer.name, "invoice_number": invoice_number, "order_number": order.number,
         "seller": seller.username, "courier_name": courier_name(shipment.courier), "waybill": shipment.waybill,
         "shipped_at": shipment.shipped_at, "ship_address": f"{order.ship_name}, {order.ship_address}",
-        "items": "\n".join(f"  - {line.name} x {line.quantity} @ {rupiah(line.unit_price)}" for line in order.lines),
+        "items": "\n".join(f"  - {member_text(line.name)} x {line.quantity} @ {rupiah(line.unit_price)}"
+                            for line in order.lines),
         "courier_note": note})
 
 

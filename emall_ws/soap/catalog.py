@@ -70,7 +70,8 @@ class ProductChanges(_Type):
 class Product(_Type):
     """action: BUY (fixed price, in stock), BID (auction open) or NONE. price: the fixed price, or an
     auction's current price (the leading bid, else the start price). reserveMet: whether the leading
-    bid would win now; the reserve amount is never shown."""
+    bid would win now; the reserve amount is never shown. sellerSuspended: the seller is suspended, so
+    the product is off sale (action NONE) until the seller is reinstated."""
     productId = Long
     name = Unicode
     description = Unicode
@@ -95,6 +96,7 @@ class Product(_Type):
     photoUrls = Unicode(max_occurs="unbounded")
     createdAt = DateTime
     updatedAt = DateTime
+    sellerSuspended = Boolean
 
 
 class ProductSummary(_Type):
@@ -166,7 +168,7 @@ def _product(view: catalog.ProductView) -> Product:
         price=view.price, stock=view.stock, startPrice=view.start_price, minIncrement=view.min_increment,
         currentPrice=view.current_price, bidCount=view.bid_count, endsAt=to_wib(view.ends_at),
         hasReserve=view.has_reserve, reserveMet=view.reserve_met, photoUrls=list(view.photo_urls),
-        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at))
+        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at), sellerSuspended=view.seller_suspended)
 
 
 def _summary(view: catalog.ProductSummary) -> ProductSummary:

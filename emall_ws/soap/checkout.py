@@ -93,7 +93,8 @@ class Invoice(_Type):
 
 def policy_of(platform) -> CheckoutPolicy:
     return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours),
-                          quote_ttl=timedelta(minutes=platform.settings.quote_ttl_minutes))
+                          quote_ttl=timedelta(minutes=platform.settings.quote_ttl_minutes),
+                          max_open_invoices=platform.settings.max_open_invoices)
 
 
 def _ship_to(address) -> ShipTo | None:

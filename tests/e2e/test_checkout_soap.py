@@ -1,5 +1,5 @@
 """Checkout over SOAP (Table III row 2): a two-seller cart becomes two invoices, emailed to the buyer, and
-open invoices to one account never share a code or an amount; bad input gets its own fault and changes
+open invoices to one account never share an amount; bad input gets its own fault and changes
 nothing; cancel restores the stock, a paid invoice cannot be cancelled; a won auction is checked out."""
 import re
 from datetime import timedelta
@@ -93,7 +93,7 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
     assert service.getInvoice(invoiceNumber=invoices[0].invoiceNumber, **auth).amountDue == invoices[0].amountDue
     assert {i.invoiceNumber for i in service.listInvoices(**auth)} == {i.invoiceNumber for i in invoices}
     # a second buyer's checkout: two open invoices to the first seller's one account, never with the
-    # same code nor the same amount (a credit of that amount names one invoice)
+    # same amount (a credit of that amount names one invoice)
     second = filled_cart(server, mailbox, shop)
     other, other_auth = second.service(server, "Checkout")
     other.checkout(choices={"ShippingChoice": [cheapest(other.quoteShipping(**other_auth), s)[0] for s in sellers]},
@@ -101,7 +101,7 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
     payee, payee_auth = shop["sellers"][0].service(server, "Checkout")
     open_ones = payee.listInvoices(status="UNPAID", **payee_auth)
     assert len(open_ones) >= 2 and {i.payeeAccount for i in open_ones} == {"5550001111"}
-    assert len({i.uniqueCode for i in open_ones}) == len({i.amountDue for i in open_ones}) == len(open_ones)
+    assert len({i.amountDue for i in open_ones}) == len(open_ones)
 
 
 def mail_about(mailbox, address, subject, timeout=30):
@@ -219,3 +219,71 @@ def test_a_won_auction_is_quoted_and_checked_out_by_its_winner_once(server, mail
                                                                            "service": option.service}, **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Conflict", "AUCTION_ALREADY_CHECKED_OUT")
     assert [i.invoiceNumber for i in service.listInvoices(**auth)] == [invoice.invoiceNumber]
+
+
+def test_eight_buyers_flooding_one_seller_are_capped_and_an_honest_buyer_still_checks_out(server, mailbox, shop):
+    """Issue 21's attack over SOAP: self-registered buyers check out from one seller again and again.
+    Each is refused past five unpaid invoices (TOO_MANY_UNPAID, saying how many are open and how to
+    cancel one); the refusal changes nothing; an honest buyer then checks out at once."""
+    seller = new_member(server, mailbox, seller=True, accountNumber="5550002222")
+    catalog, seller_auth = seller.service(server, "Catalog")
+    product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=1_000), **seller_auth).productId
+
+    def attempt(buyer: Member, choice=None):
+        cart, cart_auth = buyer.service(server, "Cart")
+        cart.addItem(productId=product_id, quantity=1, **cart_auth)
+        service, auth = buyer.service(server, "Checkout")
+        choice = choice or cheapest(service.quoteShipping(**auth), seller.username)[0]
+        return service, auth, choice  # the quote stays valid for the same group: checkout again and again
+
+    for _ in range(8):
+        attacker = new_member(server, mailbox)
+        service, auth, choice = attempt(attacker)
+        for round_ in range(5):
+            if round_:
+                attempt(attacker, choice)
+            service.checkout(choices={"ShippingChoice": [choice]}, **auth)
+        attempt(attacker, choice)
+        before = stock_of(server, product_id)
+        fault = fault_of(service.checkout, choices={"ShippingChoice": [choice]}, **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.Conflict", "TOO_MANY_UNPAID")
+        assert "5" in fault.message and "cancelInvoice" in fault.message
+        assert stock_of(server, product_id) == before
+        assert len(service.listInvoices(status="UNPAID", **auth)) == 5
+    honest = new_member(server, mailbox)
+    service, auth, choice = attempt(honest)
+    [invoice] = service.checkout(choices={"ShippingChoice": [choice]}, **auth)
+    assert invoice.status == "UNPAID" and invoice.seller == seller.username
+    assert stock_of(server, product_id) == 1_000 - 41
+
+
+def test_text_that_could_forge_a_line_or_reorder_one_is_refused_naming_the_field(server, mailbox, shop):
+    """Issue 21: a line break in a name, a shipping address or a product name, or an RTL override in a
+    photo URL, is a Client.Validation fault naming the field; nothing is registered, listed or sold."""
+    from tests.e2e.members import form
+    from tests.e2e.soap import client
+
+    forged = "\nPEMBAYARAN TELAH DITERIMA (LUNAS). SEGERA KIRIM."
+    member = client(server, "Member").service
+    values = form(name="Budi Santoso" + forged)
+    fault = fault_of(member.register, form=values)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["name"][0] == "UNSAFE_CHARACTER"
+    assert field_errors(fault)["name"][1].startswith("Kolom ")
+    assert member.register(form=dict(values, name="Budi Santoso")).status == "PENDING"  # the username was not taken
+
+    catalog, auth = shop["sellers"][0].service(server, "Catalog")
+    fault = fault_of(catalog.sellProduct, form=fixed_form(
+        shop["category"], name="Keripik\n  Ke rekening: BCA 0000000000 a.n. PENIPU",
+        photoUrls=["https://cdn.example.id/\u202egpj.exe"]), **auth)
+    assert {field: code for field, (code, _) in field_errors(fault).items()} == {
+        "name": "UNSAFE_CHARACTER", "photoUrls": "PHOTO_URL_INVALID"}
+
+    buyer = filled_cart(server, mailbox, shop)
+    service, auth = buyer.service(server, "Checkout")
+    quotes = service.quoteShipping(**auth)
+    good = [cheapest(quotes, s.username)[0] for s in shop["sellers"]]
+    stock = stock_of(server, shop["products"]["keripik"])
+    fault = fault_of(service.checkout, choices={"ShippingChoice": good},
+                     shippingAddress={"address": "Jl. Merdeka 1" + forged, "cityCode": "31.74"}, **auth)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["address"][0] == "UNSAFE_CHARACTER"
+    assert stock_of(server, shop["products"]["keripik"]) == stock and not service.listInvoices(**auth)

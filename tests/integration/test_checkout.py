@@ -14,55 +14,10 @@ from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFou
 from emall_ws.services import checkout
 from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices, run_checkout
 from emall_ws.services.status import change_status
-from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell, update
-from tests.integration.checkout_fixtures import (REGIONS, FakeCourier, add_seller, check_out, couriers, jne_for, put,
-                                                quote)
+from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_member, count, sell, update
+from tests.integration.checkout_fixtures import (DAY, PHONES, REGIONS, FakeCourier, check_out, couriers, jne_for, put,
+                                                quote, shop, snapshot, stock, told, won_auction)
 from tests.races import at_once
-
-DAY = timedelta(hours=24)
-PHONES = {"semarang": "+6281100000001", "bandung": "+6281100000002", "buyer": "+6281100000003",
-          "other": "+6281100000004"}
-
-
-@pytest.fixture
-def shop(db):
-    add_category(db)
-    # everyone their own phone, so that an SMS to each side is a row of its own
-    semarang = add_seller(db, "koperasi_semarang", "33.74", "bca", "1111111111", phone=PHONES["semarang"])
-    bandung = add_seller(db, "ukm_bandung", "32.73", "mandiri", "2222222222", phone=PHONES["bandung"])
-    return {
-        "semarang": semarang, "bandung": bandung, "buyer": add_member(db, "budi", "BUYER", phone=PHONES["buyer"]),
-        "other": add_member(db, "ani", "BUYER", phone=PHONES["other"]), "admin": add_member(db, "admin1", "ADMIN"),
-        "kopi": sell(db, semarang, FIXED_FORM).product_id,  # 85.000, 300 g, stock 10
-        "teh": sell(db, semarang, FIXED_FORM, name="Teh Kaligua", price=40_000, weight_grams=150, stock=5).product_id,
-        "batik": sell(db, bandung, FIXED_FORM, name="Batik Tulis", price=450_000, weight_grams=500,
-                      stock=2).product_id,
-    }
-
-
-def stock(db, product_id):
-    with db.unit_of_work() as session:
-        product = session.get(Product, product_id)
-        return product.stock, product.status
-
-
-def snapshot(db):
-    """Everything a refused checkout must leave as it was."""
-    with db.unit_of_work() as session:
-        return (sorted(session.execute(select(Product.id, Product.stock, Product.status)).all()),
-                sorted(session.execute(select(CartLine.buyer_id, CartLine.product_id, CartLine.quantity)).all()),
-                sorted(session.execute(select(Invoice.number, Invoice.status, Invoice.stock_restored)).all()),
-                sorted(session.execute(select(Order.number, Order.status)).all()),
-                *(session.scalar(select(func.count()).select_from(m))
-                  for m in (Order, OrderLine, Invoice, Notification, InvoiceStatusHistory, OrderStatusHistory,
-                            ShippingQuote)))
-
-
-def told(db, template):
-    """The recipients (emails and phones) of every notification from `template`."""
-    with db.unit_of_work() as session:
-        return set(session.scalars(select(Notification.recipient).where(Notification.template == template)))
-
 
 def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
     buyer = shop["buyer"]
@@ -268,21 +223,22 @@ def test_a_price_or_stock_change_refuses_the_whole_checkout_listing_the_lines(db
     assert snapshot(db) == before
 
 
-def test_unique_codes_differ_among_open_invoices_to_one_account(db, shop):
-    codes = []
+def test_amounts_differ_among_open_invoices_to_one_account(db, shop):
+    amounts = []
     for i in range(8):
         buyer = add_member(db, f"pembeli{i}", "BUYER")
         put(db, buyer, shop["kopi"])
-        codes += [invoice.unique_code for invoice in check_out(db, buyer, jne_for("koperasi_semarang"))]
-    assert len(set(codes)) == 8
+        amounts += [invoice.amount_due for invoice in check_out(db, buyer, jne_for("koperasi_semarang"))]
+    assert len(set(amounts)) == 8
     with db.unit_of_work() as session:
-        keys = list(session.scalars(select(Invoice.open_code_key)))
-    assert sorted(keys) == sorted(f"bca:1111111111:{code}" for code in codes)
+        keys = list(session.scalars(select(Invoice.open_amount_key)))
+    assert sorted(keys) == sorted(f"bca:1111111111:{amount}" for amount in amounts)
 
 
 def test_a_code_whose_amount_another_open_invoice_to_the_account_has_is_never_chosen(db, shop, monkeypatch):
     """94.000 + 600 is open on the account: for a total of 94.100 the code 500 would make 94.600 again,
-    and a credit of 94.600 would match two invoices (held as ambiguous), so 500 is not offered."""
+    and a credit of 94.600 would match two invoices (held as ambiguous), so 500 is not offered; the
+    code 600 itself may repeat, since its amount (94.700) is no other open invoice's."""
     dearer = sell(db, shop["semarang"], FIXED_FORM, name="Kopi Luwak", price=85_100).product_id
     offered = []
 
@@ -296,16 +252,39 @@ def test_a_code_whose_amount_another_open_invoice_to_the_account_has_is_never_ch
     first, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
     second, = check_out(db, shop["other"], jne_for("koperasi_semarang"))
     assert (first.unique_code, first.amount_due) == (600, 94_600)
-    assert 500 not in offered[1] and 600 not in offered[1] and len(offered[1]) == 997
-    assert second.unique_code == 1 and second.amount_due == 94_101
+    assert 500 not in offered[1] and 600 in offered[1] and len(offered[1]) == 998
+    assert second.unique_code == 600 and second.amount_due == 94_700
     with db.unit_of_work() as session:
         keys = sorted(session.scalars(select(Invoice.open_amount_key)))
-    assert keys == ["bca:1111111111:94101", "bca:1111111111:94600"]
+    assert keys == ["bca:1111111111:94600", "bca:1111111111:94700"]
 
 
-@pytest.mark.parametrize("key, value", [("open_code_key", lambda first: first.unique_code),
-                                        ("open_amount_key", lambda first: first.amount_due)])
-def test_the_database_refuses_a_second_open_invoice_with_the_same_code_or_amount(db, shop, key, value):
+def test_an_account_holds_more_than_999_open_invoices_each_amount_naming_one(db, shop):
+    """Codes are 1-999, but only amounts must differ: with 1.000 invoices open to the account (every
+    code taken, some twice) a checkout still gets a code, and its amount is no other open invoice's."""
+    put(db, shop["buyer"], shop["kopi"])
+    first, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:
+        for n in range(1, 1000):
+            total, code = 10_000 * n, 1 + n % 999
+            order = Order(number=f"ORD/TEST/{n}", buyer_id=shop["buyer"].member_id, seller_id=shop["semarang"].member_id,
+                          status="AWAITING_PAYMENT", courier="jne", courier_service="REG", shipping_cost=0,
+                          ship_name="Budi", ship_address="Jl. Merdeka 1", ship_city_code="31.74",
+                          origin_city_code="33.74", goods_total=total, weight_grams=300, created_at=NOW, updated_at=NOW)
+            session.add(Invoice(
+                number=f"INV/TEST/{n}", order=order, buyer_id=order.buyer_id, seller_id=order.seller_id,
+                payee_bank="bca", payee_account="1111111111", payee_holder="X", goods_total=total, shipping_cost=0,
+                unique_code=code, amount_due=total + code, status="UNPAID",
+                open_amount_key=f"bca:1111111111:{total + code}", stock_restored=False, issued_at=NOW,
+                due_at=NOW + DAY))
+    put(db, shop["other"], shop["kopi"])
+    second, = check_out(db, shop["other"], jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:
+        amounts = list(session.scalars(select(Invoice.amount_due).where(Invoice.status == "UNPAID")))
+    assert len(amounts) == 1001 and len(set(amounts)) == 1001 and second.amount_due in amounts
+
+
+def test_the_database_refuses_a_second_open_invoice_with_the_same_amount(db, shop):
     from sqlalchemy.exc import IntegrityError
 
     put(db, shop["buyer"], shop["kopi"])
@@ -315,7 +294,7 @@ def test_the_database_refuses_a_second_open_invoice_with_the_same_code_or_amount
     with pytest.raises(IntegrityError):
         with db.unit_of_work() as session:
             invoice = session.scalars(select(Invoice).where(Invoice.number == second.number)).one()
-            setattr(invoice, key, f"bca:1111111111:{value(first)}")
+            invoice.open_amount_key = f"bca:1111111111:{first.amount_due}"
             session.flush()
 
 
@@ -339,9 +318,9 @@ def test_a_code_taken_by_a_checkout_not_yet_seen_is_retried_with_another(db, sho
     """The unique index decides a race: the loser's savepoint is rolled back (invoice and history row
     with it) and another code is tried."""
     put(db, shop["buyer"], shop["kopi"])
-    put(db, shop["other"], shop["teh"])
+    put(db, shop["other"], shop["kopi"])  # the same total: the same code is the same amount
     first, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
-    with db.unit_of_work() as session:  # still holds its keys, but the scan of open invoices misses it
+    with db.unit_of_work() as session:  # still holds its key, but the scan of open invoices misses it
         session.execute(sql_update(Invoice).where(Invoice.number == first.number).values(status="PAID"))
     picks = iter((first.unique_code, 7))
     monkeypatch.setattr(checkout.random, "choice", lambda free: next(picks))
@@ -428,8 +407,8 @@ def test_expiry_restores_stock_exactly_once_and_frees_the_code(db, shop):
     with db.unit_of_work() as session:
         expired = checkout.get_invoice(session, shop["admin"], early.number)
         row = session.scalars(select(Invoice).where(Invoice.number == early.number)).one()
-        assert (expired.status, expired.order_status, row.open_code_key, row.open_amount_key, row.stock_restored) == (
-            "EXPIRED", "CANCELLED", None, None, True)
+        assert (expired.status, expired.order_status, row.open_amount_key, row.stock_restored) == (
+            "EXPIRED", "CANCELLED", None, True)
         assert checkout.get_invoice(session, shop["admin"], late.number).status == "UNPAID"
     assert told(db, "invoice_expired") == {"budi@example.co.id", "koperasi_semarang@example.co.id", PHONES["buyer"],
                                            PHONES["semarang"]}  # both sides of the expired one, by email and SMS
@@ -475,10 +454,12 @@ def test_one_cart_checked_out_twice_at_once_is_sold_once(db, shop):
     the other is refused (on MariaDB it waits for the winner's deletion of the cart, then finds it gone)."""
     product = sell(db, shop["semarang"], FIXED_FORM, name="Gula Aren", stock=100).product_id
     buyer = shop["buyer"]
+    policy = checkout.CheckoutPolicy(max_open_invoices=10)  # ten unpaid invoices of one buyer
     for _ in range(10):
         put(db, buyer, product, 2)
         quote(db, buyer)
-        outcomes = at_once(2, lambda _i: run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW))
+        outcomes = at_once(2, lambda _i: run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW,
+                                                      policy))
         sold = [o for o in outcomes if isinstance(o, list)]
         refused = [(type(o).__name__, o.code) for o in outcomes if not isinstance(o, list)]
         assert len(sold) == 1 and len(sold[0]) == 1, outcomes
@@ -499,14 +480,7 @@ def test_the_database_refuses_a_negative_stock(db, shop):
 
 
 def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
-    from tests.integration.catalog_fixtures import AUCTION_FORM
-    from emall_ws.db.models import Product as P
-
-    product_id = sell(db, shop["semarang"], AUCTION_FORM).product_id
-    with db.unit_of_work() as session:
-        product = session.get(P, product_id)
-        product.status, product.winner_id, product.current_price, product.closed_at = (
-            "CLOSED", shop["buyer"].member_id, 2_100_000, NOW)
+    product_id = won_auction(db, shop["semarang"], shop["buyer"])
     with pytest.raises(InvalidState) as not_won:
         checkout.quote_auction_shipping(db, shop["other"], product_id, None, couriers(), REGIONS, NOW)
     assert not_won.value.code == "AUCTION_NOT_WON"
@@ -540,3 +514,102 @@ def test_the_worker_expires_invoices_as_a_job_of_its_own(db, shop, tmp_path):
     assert stock(db, shop["kopi"]) == (6, "ACTIVE")
     assert job.run() == 1 and job.run() == 0
     assert stock(db, shop["kopi"]) == (10, "ACTIVE")
+
+
+# --- the cap on a buyer's unpaid invoices ------------------------------------------------------------
+
+def buy_kopi(db, buyer, shop, sellers=("koperasi_semarang",)):
+    for seller in sellers:
+        put(db, buyer, shop["kopi"] if seller == "koperasi_semarang" else shop["batik"])
+    return check_out(db, buyer, jne_for(*sellers))
+
+
+def test_a_buyer_holds_at_most_five_unpaid_invoices_until_one_is_paid_or_cancelled(db, shop):
+    buyer = shop["buyer"]
+    invoices = [buy_kopi(db, buyer, shop)[0] for _ in range(5)]
+    put(db, buyer, shop["kopi"])
+    quote(db, buyer)
+    before = snapshot(db)
+    with pytest.raises(Conflict) as refused:
+        run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
+    assert (refused.value.code, refused.value.params) == ("TOO_MANY_UNPAID", {"open": 5, "adding": 1, "max": 5})
+    assert snapshot(db) == before  # the cart kept, no stock taken
+    with db.unit_of_work() as session:
+        checkout.cancel_invoice(session, buyer, invoices[0].number, NOW)
+        paid = session.scalars(select(Invoice).where(Invoice.number == invoices[1].number)).one()
+        checkout.set_invoice_status(session, paid, "PAID", NOW, "test: paid")
+    assert len(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)) == 1
+    assert len(buy_kopi(db, buyer, shop)) == 1  # five unpaid again: 2, 3, 4 and the two new ones
+    assert len(buy_kopi(db, shop["other"], shop)) == 1  # another buyer is not held up
+
+
+def test_a_cart_of_several_sellers_counts_every_invoice_it_would_issue(db, shop):
+    for _ in range(4):
+        buy_kopi(db, shop["buyer"], shop)
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["buyer"], shop["batik"])
+    quote(db, shop["buyer"])
+    before = snapshot(db)
+    with pytest.raises(Conflict) as refused:
+        run_checkout(db, shop["buyer"], jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW)
+    assert refused.value.params == {"open": 4, "adding": 2, "max": 5} and snapshot(db) == before
+
+
+def test_a_won_auction_is_not_checked_out_past_the_cap(db, shop):
+    product_id = won_auction(db, shop["semarang"], shop["buyer"])
+    for _ in range(5):
+        buy_kopi(db, shop["buyer"], shop)
+    checkout.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW)
+    before = snapshot(db)
+    with pytest.raises(Conflict) as refused:
+        checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+    assert refused.value.code == "TOO_MANY_UNPAID" and snapshot(db) == before
+
+
+def test_eight_buyers_flooding_one_seller_leave_an_honest_buyer_able_to_check_out(db, shop):
+    """The attack of issue 21: self-registered buyers check out again and again from one seller to use
+    up its unique codes. Each is stopped at five unpaid invoices; the seller's account, far from its
+    codes' limit, still invoices an honest buyer at once."""
+    product = sell(db, shop["semarang"], FIXED_FORM, name="Gula Aren", stock=1_000).product_id
+    issued = refused = 0
+    for i in range(8):
+        attacker = add_member(db, f"penyerang{i}", "BUYER")
+        for _ in range(7):
+            put(db, attacker, product)
+            try:
+                issued += len(check_out(db, attacker, jne_for("koperasi_semarang")))
+            except Conflict as error:
+                assert error.code == "TOO_MANY_UNPAID"
+                refused += 1
+    assert (issued, refused) == (40, 16)
+    put(db, shop["buyer"], product)
+    honest, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    assert honest.status == "UNPAID" and 1 <= honest.unique_code <= 999
+
+
+# --- text that cannot forge ----------------------------------------------------------------------------
+
+def test_forged_lines_stored_in_names_stay_inside_their_fields_of_the_checkout_emails(db, shop):
+    """Values stored with line breaks (before single-line fields refused them) cannot add a line of
+    platform text to the buyer's invoice email or the seller's new-order email."""
+    import json
+
+    from emall_ws.db.models import Member
+    from emall_ws.notify.templates import render
+
+    forged_payment = "PEMBAYARAN TELAH DITERIMA (LUNAS). SEGERA KIRIM."
+    forged_account = "  Ke rekening: BCA 0000000000 a.n. PENIPU"
+    with db.unit_of_work() as session:
+        session.get(Product, shop["kopi"]).name = f"Kopi Gayo\n{forged_account}"
+        session.get(Member, shop["buyer"].member_id).name = f"Budi\r\n{forged_payment}"
+    put(db, shop["buyer"], shop["kopi"])
+    check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:
+        rows = session.execute(select(Notification.template, Notification.data).where(
+            Notification.channel == "EMAIL", Notification.template.in_(("invoice_issued", "order_new")))).all()
+    assert {template for template, _ in rows} == {"invoice_issued", "order_new"}
+    for template, data in rows:
+        email = render(template, json.loads(data))
+        for part in (email.text, email.html):
+            forged = [line for line in part.splitlines() if "PENIPU" in line or forged_payment in line]
+            assert forged and all(line.startswith("      | ") for line in forged), (template, forged)
