@@ -25,6 +25,8 @@ def cmd_serve(args) -> int:
         os.environ["EMALL_WORKERS"] = str(args.workers)
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    from emall_ws.observability import prepare_metrics_dir
+    prepare_metrics_dir(settings)  # before anything imports prometheus_client: granian forks from here
     prepare_database(settings)
     from granian import Granian
 

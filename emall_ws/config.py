@@ -12,6 +12,7 @@ _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # group in its first seconds): past this many seconds such a worker is killed at shutdown
 WORKERS_KILL_TIMEOUT = 10
 SMS_PROVIDERS = ("gateway", "gammu")
+LOG_FORMATS = ("text", "json")
 
 # Every setting: (environment variable, default, meaning). The README lists these.
 SETTINGS_DOC = (
@@ -54,6 +55,9 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open shipment by the worker"),
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
+    ("EMALL_LOG_FORMAT", "text", "text (one line per event) or json (one JSON object per line); anything else is refused"),
+    ("EMALL_ACCESS_LOG", "1", "1: one access line per SOAP call (never a body or a secret); 0: none"),
+    ("EMALL_METRICS", "1", "1: Prometheus metrics at GET /metrics; 0: off (/metrics answers 404)"),
 )
 
 
@@ -97,9 +101,14 @@ class Settings:
             raise ValueError("EMALL_INVOICE_DUE_HOURS must be more than 0 (hours)")
         if self.quote_ttl_minutes <= 0:
             raise ValueError("EMALL_QUOTE_TTL_MINUTES must be more than 0 (minutes)")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(f"EMALL_LOG_FORMAT must be {' or '.join(LOG_FORMATS)}, not {self.log_format!r}")
     tracking_interval: float = 300.0
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
+    log_format: str = "text"
+    access_log: bool = True
+    metrics_enabled: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -140,6 +149,9 @@ class Settings:
             tracking_interval=float(env.get("EMALL_TRACKING_INTERVAL", "300")),
             tracking_concurrency=max(1, int(env.get("EMALL_TRACKING_CONCURRENCY", "4"))),
             auto_complete_days=float(env.get("EMALL_AUTO_COMPLETE_DAYS", "2")),
+            log_format=env.get("EMALL_LOG_FORMAT", "text").strip().lower(),
+            access_log=env.get("EMALL_ACCESS_LOG", "1") not in ("0", "false", "no"),
+            metrics_enabled=env.get("EMALL_METRICS", "1") not in ("0", "false", "no"),
         )
 
     def partner_url(self, kind: str, code: str = "") -> str:
