@@ -29,8 +29,11 @@ class ServiceEndpoint(WsgiApplication):
     def handle_error(self, p_ctx, others, error, start_response):
         environ = p_ctx.transport.req_env
         mapped = faults.from_spyne_fault(error, language_of_request(environ), self.max_request_bytes)
-        if p_ctx.descriptor is not None:  # a fault before the call (schema validation): known by now
-            note_operation(environ, p_ctx.descriptor.name)
+        # a fault before the call (schema validation ...): the operation the body names, if any
+        # (the access record keeps only names the service has)
+        named = p_ctx.descriptor.name if p_ctx.descriptor is not None else p_ctx.method_request_string
+        if named:
+            note_operation(environ, named.rsplit("}", 1)[-1])
         note_fault(environ, mapped)
         p_ctx.out_error = mapped
         return super().handle_error(p_ctx, others, mapped, start_response)
