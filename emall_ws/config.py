@@ -55,7 +55,8 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open shipment by the worker"),
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
-    ("EMALL_LOG_FORMAT", "text", "text (one line per event) or json (one JSON object per line); anything else is refused"),
+    ("EMALL_LOG_FORMAT", "text",
+     "text (one line per event) or json (one JSON object per line); anything else is refused"),
     ("EMALL_ACCESS_LOG", "1", "1: one access line per SOAP call (never a body or a secret); 0: none"),
     ("EMALL_METRICS", "1", "1: Prometheus metrics at GET /metrics; 0: off (/metrics answers 404)"),
 )

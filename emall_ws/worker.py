@@ -120,6 +120,8 @@ class WorkerSettings(Protocol):
     dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
     retry_base: float  # EMALL_RETRY_BASE, seconds
     log_level: str  # for the BackgroundWorker's own process
+    log_format: str  # EMALL_LOG_FORMAT, likewise
+    access_log: bool  # EMALL_ACCESS_LOG, likewise
     reconcile_interval: float  # EMALL_RECONCILE_INTERVAL, seconds
     reconcile_overlap: float  # EMALL_RECONCILE_OVERLAP, seconds
     late_payment_days: float  # EMALL_LATE_PAYMENT_DAYS

@@ -1,7 +1,6 @@
 """What an operator sees of the real `emall-ws serve`: access lines, security events, /metrics
 summed over both server worker processes, /health per component, and the JSON log format."""
 import json
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.e2e.conftest import serving
 from tests.e2e.members import form
 from tests.e2e.soap import client, detail_code, fault_of, unique
+from tests.processes import fetch
 from tests.races import at_once
 from tests.waiting import eventually
 
@@ -20,14 +20,6 @@ LIST_PROVINCES = {"service": "Member", "operation": "listProvinces", "outcome": 
 PROVINCES_REQUEST = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
                      b'xmlns:t="urn:emall-kukm:member"><soapenv:Body><t:listProvinces/></soapenv:Body>'
                      b'</soapenv:Envelope>')
-
-
-def get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 def list_provinces(server) -> None:
@@ -39,7 +31,7 @@ def list_provinces(server) -> None:
 
 def samples(server, name: str) -> list[tuple[dict, float]]:
     """(labels, value) of every sample `name` on GET /metrics."""
-    status, body = get(server.url + "/metrics")
+    status, body = fetch(server.url + "/metrics")
     assert status == 200
     return [(s.labels, s.value) for family in text_string_to_metric_families(body.decode())
             for s in family.samples if s.name == name]
@@ -62,7 +54,8 @@ def provinces_per_process(server) -> dict[str, float]:
 
 
 def test_metrics_count_the_calls_of_both_server_workers(server):
-    before, per_process_before = value(server, "emall_soap_calls_total", **LIST_PROVINCES), provinces_per_process(server)
+    before = value(server, "emall_soap_calls_total", **LIST_PROVINCES)
+    per_process_before = provinces_per_process(server)
     at_once(8, lambda i: [list_provinces(server) for _ in range(5)])  # 40 calls on 40 connections
     assert value(server, "emall_soap_calls_total", **LIST_PROVINCES) == before + 40
     assert value(server, "emall_soap_call_seconds_count", service="Member", operation="listProvinces") >= 40
@@ -106,7 +99,7 @@ def test_metrics_show_the_outbox_the_worker_jobs_and_the_partner_calls(server, m
 
 
 def test_health_answers_per_component(server):
-    status, body = get(server.url + "/health")
+    status, body = fetch(server.url + "/health")
     document = json.loads(body)
     assert status == 200 and document["status"] == "ok"
     components = document["components"]
@@ -119,10 +112,10 @@ def test_health_answers_per_component(server):
 def test_json_logs_metrics_off_and_no_sandbox(database_factory, tmp_path, mailbox):
     with serving(database_factory, tmp_path, mailbox, "obs_json", EMALL_LOG_FORMAT="json", EMALL_METRICS="0",
                  EMALL_SANDBOX="0") as other:
-        assert get(other.url + "/metrics")[0] == 404
+        assert fetch(other.url + "/metrics")[0] == 404
         list_provinces(other)
         document = eventually(lambda: (lambda d: d["components"]["worker"]["status"] == "ok" and d)(
-            json.loads(get(other.url + "/health")[1])), "the worker's first heartbeat")
+            json.loads(fetch(other.url + "/health")[1])), "the worker's first heartbeat")
         assert set(document["components"]) == {"database", "worker", "outbox"}  # no sandbox is run
         entries = eventually(lambda: [json.loads(line) for line in other.log().splitlines() if line.startswith("{")
                                       and '"emall_ws.access"' in line], "a JSON access line")

@@ -158,14 +158,16 @@ def test_the_outbox_backlog_counts_waiting_rows_per_channel_and_the_oldest_age(a
     pending(db, SMS, "+6281234567890", T0 - timedelta(seconds=10))
     pending(db, EMAIL, "sent@example.id", T0 - timedelta(hours=5))
     with db.unit_of_work() as session:
-        session.scalars(select(Notification).where(Notification.recipient == "sent@example.id")).one().status = "SENT"
+        sent = session.scalars(select(Notification).where(Notification.recipient == "sent@example.id")).one()
+        sent.status = "SENT"
         waiting = backlog(session, T0)
     assert {c: (b.waiting, b.oldest_seconds) for c, b in waiting.items()} == {EMAIL: (2, 90.0), SMS: (1, 10.0)}
     clock = Clock()
     JobRecorder(db, {"dispatch-notifications": 5}, clock=clock).beat()
     status, document = health_of(app, db, clock)
     assert status == 200  # a backlog is reported, never failing
-    assert document["components"]["outbox"] == {"status": "ok", "waiting": {EMAIL: 2, SMS: 1}, "oldestSeconds": 90.0}
+    assert document["components"]["outbox"] == {"status": "ok", "waiting": {EMAIL: 2, SMS: 1},
+                                                 "oldestSeconds": 90.0}
 
 
 def sample(text: str, series: str) -> float:

@@ -36,8 +36,9 @@ def test_a_failed_login_is_one_access_line_and_a_security_event_without_the_pass
     response = call(app, "POST", "/ws/Member", body, headers={"X-Forwarded-For": "10.9.9.9"})
     assert response.fault()[2] == "BAD_CREDENTIALS"
     [line] = access_lines(caplog)
-    assert line.fields == {"event": "call", "client": "-", "call": "Member.login", "outcome": "Client.Authentication",
-                           "code": "BAD_CREDENTIALS", "ms": line.fields["ms"], "bytes": len(response.body)}
+    assert line.fields == {"event": "call", "client": "-", "call": "Member.login",
+                           "outcome": "Client.Authentication", "code": "BAD_CREDENTIALS",
+                           "ms": line.fields["ms"], "bytes": len(response.body)}
     assert line.fields["ms"] > 0
     assert line.getMessage().startswith("call client=- call=Member.login outcome=Client.Authentication "
                                         "code=BAD_CREDENTIALS ms=")
@@ -69,7 +70,8 @@ def test_the_client_is_the_peer_address_and_an_ok_call_has_no_code(app, caplog):
 
 @pytest.mark.parametrize("method, path, body, call_name, outcome, code", [
     ("POST", "/ws/Member", b"<broken", "Member.-", "Client.BadRequest", "MALFORMED_XML"),
-    ("POST", "/ws/Member", envelope("dropTables", MEMBER_NS), "Member.-", "Client.BadRequest", "UNKNOWN_OPERATION"),
+    ("POST", "/ws/Member", envelope("dropTables", MEMBER_NS), "Member.-", "Client.BadRequest",
+     "UNKNOWN_OPERATION"),
     ("PUT", "/ws/Member", b"", "Member.-", "Client.BadRequest", "METHOD_NOT_ALLOWED"),
     ("POST", "/ws/Member", envelope("listCities", MEMBER_NS, {"provinceCode": "9" * 50}), "Member.listCities",
      "Client.Validation", "VALIDATION_FAILED"),
@@ -164,7 +166,8 @@ def test_the_metrics_page_is_prometheus_text_with_the_database_series(app):
     assert response.headers["Content-Type"].startswith("text/plain; version=")
     text = response.body.decode()
     assert "emall_database_up 1.0" in text
-    assert 'emall_outbox_waiting{channel="EMAIL"} 0.0' in text and 'emall_outbox_waiting{channel="SMS"} 0.0' in text
+    assert 'emall_outbox_waiting{channel="EMAIL"} 0.0' in text
+    assert 'emall_outbox_waiting{channel="SMS"} 0.0' in text
 
 
 def test_prepare_metrics_dir_empties_the_folder_and_sets_the_variable(tmp_path, monkeypatch):
