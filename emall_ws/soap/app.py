@@ -127,10 +127,11 @@ class PlatformWsgi:
             if hasattr(chunks, "close"):
                 chunks.close()
         faultcode, code = environ.get(CALL_FAULT) or (None, None)
-        if faultcode is None and status and not status[0].startswith("2"):  # an error spyne answered alone
+        if faultcode is None and status and not status[0].startswith("2"):  # spyne's own error answer
             faultcode = "HTTP" + status[0][:3]
-        access.record_call(environ.get("REMOTE_ADDR") or "", service, environ.get(CALL_OPERATION, access.UNKNOWN),
-                           faultcode or "ok", code, time.perf_counter() - started, len(body))
+        access.record_call(environ.get("REMOTE_ADDR") or "", service,
+                           environ.get(CALL_OPERATION, access.UNKNOWN), faultcode or "ok", code,
+                           time.perf_counter() - started, len(body))
         return [body]
 
     def _index(self, start_response):

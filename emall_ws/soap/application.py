@@ -45,7 +45,8 @@ class PlatformApplication(Application):
         environ = ctx.transport.req_env
         note_operation(environ, ctx.descriptor.name)
         # every event logged during the call (security events) says whose call it was
-        with call_fields(client=environ.get("REMOTE_ADDR") or "-", call=f"{self.name}.{ctx.descriptor.name}"):
+        with call_fields(client=environ.get("REMOTE_ADDR") or "-",
+                         call=f"{self.name}.{ctx.descriptor.name}"):
             return self._mapped_call(ctx)
 
     def _mapped_call(self, ctx):
