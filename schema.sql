@@ -73,6 +73,8 @@ CREATE TABLE notification (
 	CONSTRAINT uq_notification_reference UNIQUE (reference)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE INDEX ix_notification_status_channel_created_at ON notification (status, channel, created_at);
+
 CREATE INDEX ix_notification_status_next_attempt_at ON notification (status, next_attempt_at);
 
 CREATE TABLE payee_account_poll (
@@ -103,6 +105,18 @@ CREATE TABLE registry_tmodel (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_registry_tmodel_name ON registry_tmodel (name);
+
+CREATE TABLE worker_job (
+	name VARCHAR(60) NOT NULL,
+	interval_seconds FLOAT NOT NULL,
+	runs BIGINT NOT NULL,
+	failures BIGINT NOT NULL,
+	last_started_at DATETIME(6),
+	last_success_at DATETIME(6),
+	last_failure_at DATETIME(6),
+	heartbeat_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_worker_job PRIMARY KEY (name)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE TABLE auth_session (
 	id BIGINT NOT NULL AUTO_INCREMENT,

@@ -30,6 +30,7 @@ from zeep.transports import Transport
 from zeep.xsd import CompoundValue
 
 from adapters.errors import AdapterError, BadPartnerResponse, PartnerRejected, PartnerUnavailable
+from adapters.observe import observed
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 TRANSIENT_HTTP = frozenset({408, 429})  # and every 5xx
@@ -170,7 +171,7 @@ class ZeepEndpoint:
         attempts = 1 + (max(0, self.policy.retries) if retry else 0)
         for attempt in range(attempts):
             try:
-                with partner_errors(self.partner):
+                with observed(self.partner, operation), partner_errors(self.partner):
                     service = partner_client(self.url, self.policy).service
                     try:
                         method = getattr(service, operation)

@@ -11,6 +11,7 @@ from emall_ws.config import SETTINGS_DOC, FailClosed, Settings, SettingError
 from emall_ws.db.session import Database
 from emall_ws.db.usable import DatabaseUnusable, check_usable
 from emall_ws.logs import configure_logging
+from emall_ws.observability import prepare_metrics_dir
 from emall_ws.serving.ports import check_port_free
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +29,12 @@ def cmd_serve(args) -> int:
 
     settings = Settings.from_env()
     settings.check_fail_closed()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings)
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     if settings.sandbox_enabled:
         check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
+    prepare_metrics_dir(settings)  # one folder for every child's counts, set before they start
     prepare_database(settings)
     children = [Child("SOAP server", ["server"]), Child("worker", ["worker"])]
     if settings.sandbox_enabled:
@@ -58,9 +60,11 @@ def cmd_server(_args) -> int:
 
     settings = Settings.from_env()
     settings.check_fail_closed()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings)
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # run alone, not as a child of `serve`
+        prepare_metrics_dir(settings)  # before granian forks workers that import prometheus_client
     serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout)
     return 0
 
@@ -69,7 +73,7 @@ def cmd_sandbox(args) -> int:
     from emall_ws.sandbox.server import run_sandbox
 
     settings = Settings.from_env()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings)
     check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
     check_usable(settings.sandbox_database_url, "EMALL_SANDBOX_DATABASE_URL")
     if not args.quiet:
@@ -84,7 +88,7 @@ def cmd_worker(_args) -> int:
 
     settings = Settings.from_env()
     settings.check_fail_closed()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings)
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     return run_worker(settings)
 

@@ -14,6 +14,7 @@ _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # group in its first seconds): past this many seconds such a worker is killed at shutdown
 WORKERS_KILL_TIMEOUT = 10
 SMS_PROVIDERS = ("gateway", "gammu")
+LOG_FORMATS = ("text", "json")
 
 # Every setting: (environment variable, default, meaning). The README lists these.
 SETTINGS_DOC = (
@@ -63,6 +64,10 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
     ("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; more checkouts wait until one is paid or cancelled"),
+    ("EMALL_LOG_FORMAT", "text",
+     "text (one line per event) or json (one JSON object per line); anything else is refused"),
+    ("EMALL_ACCESS_LOG", "1", "1: one access line per SOAP call (never a body or a secret); 0: none"),
+    ("EMALL_METRICS", "1", "1: Prometheus metrics at GET /metrics; 0: off (/metrics answers 404)"),
 )
 
 
@@ -127,6 +132,9 @@ class Settings:
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
     max_open_invoices: int = 5
+    log_format: str = "text"
+    access_log: bool = True
+    metrics_enabled: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -177,6 +185,9 @@ class Settings:
             tracking_concurrency=read.number("EMALL_TRACKING_CONCURRENCY", "4", int, minimum=1),
             auto_complete_days=read.number("EMALL_AUTO_COMPLETE_DAYS", "2", float, minimum=0),
             max_open_invoices=read.number("EMALL_MAX_OPEN_INVOICES", "5", int, minimum=1),
+            log_format=read.choice("EMALL_LOG_FORMAT", "text", LOG_FORMATS),
+            access_log=read.flag("EMALL_ACCESS_LOG", "1"),
+            metrics_enabled=read.flag("EMALL_METRICS", "1"),
         )
 
     def is_public(self) -> bool:

@@ -1,7 +1,26 @@
-"""Logging set-up: the platform's own loggers, and spyne's kept from echoing request bodies."""
+"""Logging set-up: the platform's own loggers in text or JSON lines, spyne kept quiet, and events.
+
+An event is one log line made of fields (`log_event`): in text `name key=value ...`, in JSON one
+object per line with the fields as members. The fields of the SOAP call being served (client
+address, service.operation: `call_fields`) are added to every event logged while it runs, so a
+security event says who asked without the services knowing about HTTP.
+"""
 from __future__ import annotations
 
+import json
 import logging
+import re
+import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    from emall_ws.config import Settings
+
+ACCESS_LOGGER = "emall_ws.access"
+SECURITY_LOGGER = "emall_ws.security"
 
 # spyne and zeep loggers that write raw message text (which can carry passwords) or client
 # mistakes with tracebacks; the platform logs what it needs itself.
@@ -10,10 +29,88 @@ _QUIET = ("spyne.protocol.xml.invalid", "spyne.protocol.soap.soap11.invalid",
           "spyne.protocol.soap.soap11", "spyne.interface", "spyne.util.appreg",
           # zeep: whole partner messages (SMS texts carry codes) and a traceback per odd value
           "zeep.transports", "zeep.xsd.types.simple")
+# spyne's start-up chatter: "Initializing application ..." once per service and process (INFO on
+# spyne.application), its type registry at DEBUG (spyne.model.*): warnings and worse still show
+_CHATTY = ("spyne",)
+_PLAIN_VALUE = re.compile(r"[\w.:@/+?\-]+")
+_call_fields: ContextVar[dict[str, Any] | None] = ContextVar("emall_call_fields", default=None)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, and the event's
+    fields; a traceback as `exception`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        entry.update(getattr(record, "fields", None) or {})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+_TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str = "INFO", settings: Settings | None = None) -> None:
+    """Root logging to stderr in the settings' EMALL_LOG_FORMAT (read from the environment when no
+    settings are given), at `level` for the platform's own loggers; idempotent."""
+    if settings is None:
+        from emall_ws.config import Settings
+
+        settings = Settings.from_env()
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "emall", False)]:
+        root.removeHandler(handler)  # configured again (tests, a re-created app): replace, not add
+    handler = logging.StreamHandler(sys.stderr)
+    handler.emall = True
+    handler.setFormatter(JsonFormatter() if settings.log_format == "json" else logging.Formatter(_TEXT_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
     logging.getLogger("emall_ws").setLevel(level)
+    # the access line is INFO whatever the level, unless EMALL_ACCESS_LOG=0
+    logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO if settings.access_log else logging.WARNING)
+    for name in _CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@contextmanager
+def call_fields(**fields: Any) -> Iterator[None]:
+    """Within it, every event also carries `fields` (those of the SOAP call being served)."""
+    token = _call_fields.set(dict(fields))
+    try:
+        yield
+    finally:
+        _call_fields.reset(token)
+
+
+def add_call_fields(**fields: Any) -> None:
+    """More fields for the rest of the current call's events (e.g. the member, once authenticated);
+    nothing outside a call."""
+    current = _call_fields.get()
+    if current is not None:
+        current.update(fields)
+
+
+def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
+    """One event line; None fields are left out. Values are quoted (JSON string escapes) unless
+    plain, so text typed by a caller (a username) can never forge a line or a field."""
+    if not logger.isEnabledFor(level):
+        return
+    merged = {"event": event, **(_call_fields.get() or {}),
+              **{k: v for k, v in fields.items() if v is not None}}
+    text = " ".join(f"{key}={_text_value(value)}" for key, value in merged.items() if key != "event")
+    logger.log(level, "%s %s", event, text, extra={"fields": merged})
+
+
+def _text_value(value: Any) -> str:
+    text = str(value)
+    return text if _PLAIN_VALUE.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+
+
+def security_event(event: str, level: int = logging.WARNING, **fields: Any) -> None:
+    """A security event (failed login, refusal, suspension ...) on the emall_ws.security logger."""
+    log_event(logging.getLogger(SECURITY_LOGGER), event, level, **fields)

@@ -6,9 +6,14 @@ each is published in the Registry as its own businessEntity/businessService.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from adapters.observe import observe_calls
 from emall_ws.config import Settings
 from emall_ws.domain.partners import BANKS, COURIERS
 from emall_ws.domain.registry import Business, ServiceEntry
+from emall_ws.observability.metrics import count_partner_call
+
+observe_calls(count_partner_call)  # every partner call of a process that uses these endpoints is counted
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from emall_ws.notify.email import email_sender_from
 from emall_ws.notify.outbox import EMAIL, SMS
 from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
+from emall_ws.observability.jobs import JobRecorder
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.checkout import expire_due_invoices
 from emall_ws.services.payments import ReconcilePolicy, reconcile
@@ -49,23 +50,33 @@ class Job:
 class Worker:
     """Runs each job when it is due; a failing job is logged and tried again at its next turn."""
 
-    def __init__(self, jobs: Sequence[Job], *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, jobs: Sequence[Job], *, clock: Callable[[], float] = time.monotonic,
+                 recorder: JobRecorder | None = None):
+        """`recorder`: where each run and the heartbeat are recorded (the database, for /health
+        and /metrics); None records nothing."""
         if len({job.name for job in jobs}) != len(jobs):
             raise ValueError("job names must be unique")
         self.jobs = list(jobs)
         self._clock = clock
+        self._recorder = recorder
         now = clock()
         self._due = {job.name: now for job in self.jobs}  # every job runs once at start
 
     def run_pending(self) -> float:
         """Runs every due job once; returns the seconds until the next one is due."""
+        if self._recorder:
+            self._recorder.beat()  # first of all: a worker just started is seen alive at once
         for job in self.jobs:
             if self._clock() < self._due[job.name]:
                 continue
+            started_at, ok = utcnow(), False
             try:
                 job.run()
+                ok = True
             except Exception:  # not BaseException: Ctrl-C and SystemExit still stop the worker
                 log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
+            if self._recorder:
+                self._recorder.ran(job.name, started_at, ok)
             self._due[job.name] = self._clock() + job.interval
         return max(0.0, min(self._due.values(), default=self._clock() + 60) - self._clock())
 
@@ -73,6 +84,8 @@ class Worker:
         log.info("worker started: %s", ", ".join(job.name for job in self.jobs))
         while not stop_event.is_set():
             stop_event.wait(self.run_pending())  # wakes at once when asked to stop
+        if self._recorder:
+            self._recorder.beat(force=True)  # the last runs' counts
         log.info("worker stopped")
 
 
@@ -103,6 +116,8 @@ class WorkerSettings(Protocol):
     dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
     retry_base: float  # EMALL_RETRY_BASE, seconds
     log_level: str  # for the BackgroundWorker's own process
+    log_format: str  # EMALL_LOG_FORMAT, likewise
+    access_log: bool  # EMALL_ACCESS_LOG, likewise
     reconcile_interval: float  # EMALL_RECONCILE_INTERVAL, seconds
     reconcile_overlap: float  # EMALL_RECONCILE_OVERLAP, seconds
     late_payment_days: float  # EMALL_LATE_PAYMENT_DAYS
@@ -152,7 +167,7 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
     jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))
-    return Worker(jobs)
+    return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs}))
 
 
 def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:

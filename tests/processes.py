@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,15 @@ def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, time
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} not healthy within {timeout}s:\n{log_path.read_text()}")
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    """(HTTP status, body) of GET url, whatever the status."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
 
 
 @contextmanager

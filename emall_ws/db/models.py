@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Text, UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -188,8 +188,11 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     sent_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
 
+    # (status, channel, created_at): the backlog per channel and its oldest row, read at every
+    # metrics scrape and /health, from the index alone
     __table_args__ = (UniqueConstraint("event_key", "recipient", "channel"),
-                      Index(None, "status", "next_attempt_at"), Base.__table_args__)
+                      Index(None, "status", "next_attempt_at"), Index(None, "status", "channel", "created_at"),
+                      Base.__table_args__)
 
 
 # --- Catalogue, auctions and carts ----------------------------------------------------------------
@@ -536,3 +539,21 @@ class ShipmentEvent(Base):
     shipment: Mapped[Shipment] = relationship(back_populates="events")
 
     __table_args__ = (UniqueConstraint("shipment_id", "fingerprint"), Base.__table_args__)
+
+
+# --- Worker -----------------------------------------------------------------------------------------
+
+class WorkerJob(Base):
+    """One scheduled job's record, shared by every worker running it (on any machine), for /health
+    and /metrics: a server process cannot see the workers' memory. Written by the workers only."""
+    __tablename__ = "worker_job"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)  # e.g. dispatch-notifications
+    interval_seconds: Mapped[float] = mapped_column(Float)
+    runs: Mapped[int] = mapped_column(BigInteger, default=0)
+    failures: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_started_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    # a worker running this job was alive then (it beats between its jobs and around each run)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTC_TIME)

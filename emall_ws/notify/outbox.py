@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
-from sqlalchemy import Insert
+from sqlalchemy import Insert, func, select
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -121,3 +122,24 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     raise TypeError(f"notification data: {type(value).__name__} is not JSON-serialisable")
+
+
+BACKLOG_COUNT_CAP = 100_000  # rows counted at most per channel: a scrape stays cheap in any backlog
+
+
+@dataclass(frozen=True)
+class Backlog:
+    waiting: int  # PENDING rows (due now or waiting for a retry), at most BACKLOG_COUNT_CAP
+    oldest_seconds: float  # age of the oldest of them; 0 when none waits
+
+
+def backlog(session: Session, now: datetime) -> dict[str, Backlog]:
+    """Per channel, what waits to be sent: two index-only reads each (status, channel, created_at)."""
+    result = {}
+    for channel in CHANNELS:
+        waiting = (Notification.status == PENDING, Notification.channel == channel)
+        oldest = session.scalar(select(func.min(Notification.created_at)).where(*waiting))
+        count = session.scalar(select(func.count()).select_from(
+            select(Notification.id).where(*waiting).limit(BACKLOG_COUNT_CAP).subquery()))
+        result[channel] = Backlog(count or 0, (now - oldest).total_seconds() if oldest else 0.0)
+    return result

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import AuthSession, Member
 from emall_ws.domain.errors import AuthenticationFailed, NotAuthorized
 from emall_ws.domain.members import username_key
+from emall_ws.logs import security_event
 from emall_ws.passwords import Passwords
 from emall_ws.services import throttle
 
@@ -57,24 +58,30 @@ def _principal(member: Member) -> Principal:
 
 
 def check_password(session: Session, username: str, password: str, passwords: Passwords,
-                   now: datetime, policy: AuthPolicy) -> Member:
+                   now: datetime, policy: AuthPolicy, refused_event: str = "login_failed") -> Member:
     """The active member with these credentials; throttles repeated failures per username.
 
     Failures are counted per username whether or not a member has it (services.throttle), so an
     unknown name is paused like a real one: unknown username, wrong password, pending and suspended
     all answer alike. The hash is checked outside any transaction (it is slow by design); a failure
-    is committed before it is raised, so it counts although the call fails.
+    is committed before it is raised, so it counts although the call fails. Each refusal is a
+    security event `refused_event` naming the username as typed (never the password).
     """
     member = session.scalars(select(Member).where(Member.username_key == username_key(username))).first()
     failed = throttle.failures(session, throttle.LOGIN, username, now, policy.login_pause)
     session.commit()  # end the read: no transaction (on SQLite, no write lock) spans the slow hash
     if failed >= policy.max_failed_logins:
         passwords.verify(None, password or "")  # same cost as a real check
+        security_event(refused_event, username=username, reason="LOGIN_PAUSED")
         raise AuthenticationFailed("LOGIN_PAUSED")
     valid = passwords.verify(member.password_hash if member else None, password or "")
     if not valid:
         throttle.record_failure(session, throttle.LOGIN, username, now)
+        if failed + 1 == policy.max_failed_logins:
+            security_event("login_paused", username=username, failures=failed + 1,
+                           minutes=round(policy.login_pause.total_seconds() / 60))
     if member is None or not valid or member.status != "ACTIVE":
+        security_event(refused_event, username=username, reason="BAD_CREDENTIALS")
         raise AuthenticationFailed("BAD_CREDENTIALS")
     if failed:
         throttle.clear(session, throttle.LOGIN, username)
@@ -106,7 +113,8 @@ def principal_for_token(session: Session, token: str, now: datetime) -> Principa
 def principal_for_password(session: Session, username: str, password: str, passwords: Passwords,
                            now: datetime, policy: AuthPolicy) -> Principal:
     """For WS-Security UsernameToken: each request carries the credentials."""
-    return _principal(check_password(session, username, password, passwords, now, policy))
+    return _principal(check_password(session, username, password, passwords, now, policy,
+                                      refused_event="wssecurity_refused"))
 
 
 def logout(session: Session, token: str, now: datetime) -> None:

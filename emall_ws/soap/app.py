@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import html
-import json
 import logging
+import time
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +12,8 @@ from emall_ws.config import Settings
 from emall_ws.db.session import Database
 from emall_ws.domain.registry import OPERATOR, ServiceEntry
 from emall_ws.messages import language_of_request
+from emall_ws.observability import access, metrics
+from emall_ws.observability.health import Health
 from emall_ws.partners import partner_entries
 from emall_ws.platform import Platform
 from emall_ws.services import registry
@@ -27,7 +29,7 @@ from emall_ws.soap import shipping as shipping_soap
 from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
-from emall_ws.soap.hardening import fault_response, guard
+from emall_ws.soap.hardening import CALL_FAULT, CALL_OPERATION, WSDL_OPERATION, guard, refuse
 
 log = logging.getLogger(__name__)
 
@@ -80,33 +82,57 @@ def build_endpoint(spec: ServiceSpec, platform: Platform) -> ServiceEndpoint:
 
 
 class PlatformWsgi:
-    """Routes requests; anything under /ws/ answers in SOAP, whatever happens."""
+    """Routes requests; anything under /ws/ answers in SOAP, whatever happens, and is recorded
+    (an access line and the SOAP-call metrics)."""
 
     def __init__(self, platform: Platform):
         self.platform = platform
         self.endpoints = {spec.name: build_endpoint(spec, platform) for spec in SERVICES}
         self._guarded = {name: guard(endpoint) for name, endpoint in self.endpoints.items()}
+        access.register_services({spec.name: [*spec.service_class.public_methods, WSDL_OPERATION]
+                                  for spec in SERVICES})
+        self.health = Health(platform.db, platform.settings, clock=platform.clock)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
         if path.startswith("/ws/"):
-            handler = self._guarded.get(path[len("/ws/"):].rstrip("/"))
-            if handler is None:
-                return fault_response(start_response, 404, faults.client_fault(
-                    "NotFound", "UNKNOWN_SERVICE", language_of_request(environ)))
-            return handler(environ, start_response)
+            return self._recorded(path[len("/ws/"):].rstrip("/"), environ, start_response)
         if path == "/health":
-            return self._health(start_response)
+            return _respond(start_response, *self.health.answer(), content_type="application/json")
+        if path == "/metrics" and self.platform.settings.metrics_enabled:
+            return _respond(start_response, "200 OK", metrics.render(self.platform.db),
+                            content_type=metrics.CONTENT_TYPE)
         if path == "/":
             return self._index(start_response)
-        return _respond(start_response, "404 Not Found", "text/plain; charset=utf-8", b"Not found\n")
+        return _respond(start_response, "404 Not Found", b"Not found\n")
 
-    def _health(self, start_response):
-        reachable = self.platform.db.is_reachable()
-        body = json.dumps({"status": "ok" if reachable else "degraded",
-                           "database": "reachable" if reachable else "unreachable"}).encode()
-        status = "200 OK" if reachable else "503 Service Unavailable"
-        return _respond(start_response, status, "application/json", body)
+    def _recorded(self, service: str, environ, start_response):
+        """The service's answer, whole (spyne has it in memory anyway), then its access line."""
+        started = time.perf_counter()
+        status = []
+
+        def start(status_line, headers, exc_info=None):
+            status.append(status_line)
+            return start_response(status_line, headers, exc_info)
+
+        handler = self._guarded.get(service)
+        if handler is None:
+            chunks = refuse(environ, start, 404, faults.client_fault(
+                "NotFound", "UNKNOWN_SERVICE", language_of_request(environ)))
+        else:
+            chunks = handler(environ, start)
+        try:
+            body = b"".join(chunks)
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+        faultcode, code = environ.get(CALL_FAULT) or (None, None)
+        if faultcode is None and status and not status[0].startswith("2"):  # spyne's own error answer
+            faultcode = "HTTP" + status[0][:3]
+        access.record_call(environ.get("REMOTE_ADDR") or "", service,
+                           environ.get(CALL_OPERATION, access.UNKNOWN), faultcode or "ok", code,
+                           time.perf_counter() - started, len(body))
+        return [body]
 
     def _index(self, start_response):
         try:
@@ -114,10 +140,10 @@ class PlatformWsgi:
                 services = registry.find_service(session)
         except SQLAlchemyError:
             log.exception("the service list could not be read")
-            return _respond(start_response, "503 Service Unavailable", "text/plain; charset=utf-8",
+            return _respond(start_response, "503 Service Unavailable",
                             b"The service list is unavailable: the database cannot be reached (see /health).\n")
-        return _respond(start_response, "200 OK", "text/html; charset=utf-8",
-                        render_index(services, self.platform.settings.payments_simulated))
+        return _respond(start_response, "200 OK", render_index(services, self.platform.settings.payments_simulated),
+                        content_type="text/html; charset=utf-8")
 
 
 SIMULATED_NOTICE = ("<p><strong>Pembayaran disimulasikan / payments are simulated:</strong> the banks, couriers "
@@ -148,7 +174,7 @@ def render_index(services: list[registry.ServiceView], payments_simulated: bool 
     return page.encode("utf-8")
 
 
-def _respond(start_response, status: str, content_type: str, body: bytes):
+def _respond(start_response, status: str, body: bytes, content_type: str = "text/plain; charset=utf-8"):
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
     return [body]
 

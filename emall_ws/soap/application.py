@@ -6,12 +6,13 @@ from spyne import Application, Fault
 from sqlalchemy.exc import OperationalError
 
 from emall_ws.db.session import DEADLOCK_ATTEMPTS, is_deadlock
-from emall_ws.domain.errors import DomainError
+from emall_ws.domain.errors import DomainError, NotAuthorized
+from emall_ws.logs import call_fields, security_event
 from emall_ws.messages import language_of_request
 from emall_ws.platform import Platform
 from emall_ws.soap import faults
 from emall_ws.soap.frozen import FrozenAnswers
-from emall_ws.soap.hardening import HardenedSoap11
+from emall_ws.soap.hardening import HardenedSoap11, note_operation
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,21 @@ class PlatformApplication(Application):
         self.frozen_answers = FrozenAnswers(self)
 
     def call_wrapper(self, ctx):
+        environ = ctx.transport.req_env
+        note_operation(environ, ctx.descriptor.name)
+        # every event logged during the call (security events) says whose call it was
+        with call_fields(client=environ.get("REMOTE_ADDR") or "-",
+                         call=f"{self.name}.{ctx.descriptor.name}"):
+            return self._mapped_call(ctx)
+
+    def _mapped_call(self, ctx):
         try:
             return self._call_retrying_deadlocks(ctx)
         except faults.PlatformFault:
             raise
         except DomainError as error:
+            if isinstance(error, NotAuthorized):
+                security_event("authorization_refused", code=error.code)
             raise faults.from_domain_error(error, language_of(ctx)) from None
         except Fault as fault:
             raise faults.from_spyne_fault(fault, language_of(ctx),

@@ -6,6 +6,7 @@ from spyne.server.wsgi import WsgiApplication
 
 from emall_ws.soap import faults
 from emall_ws.messages import language_of_request
+from emall_ws.soap.hardening import note_fault, note_operation
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _KIND_ORDER = {f"{{{XS}}}import": 0, f"{{{XS}}}simpleType": 1, f"{{{XS}}}complexType": 2,
@@ -26,8 +27,14 @@ class ServiceEndpoint(WsgiApplication):
         return self._wsdl
 
     def handle_error(self, p_ctx, others, error, start_response):
-        mapped = faults.from_spyne_fault(error, language_of_request(p_ctx.transport.req_env),
-                                         self.max_request_bytes)
+        environ = p_ctx.transport.req_env
+        mapped = faults.from_spyne_fault(error, language_of_request(environ), self.max_request_bytes)
+        # a fault before the call (schema validation ...): the operation the body names, if any
+        # (the access record keeps only names the service has)
+        named = p_ctx.descriptor.name if p_ctx.descriptor is not None else p_ctx.method_request_string
+        if named:
+            note_operation(environ, named.rsplit("}", 1)[-1])
+        note_fault(environ, mapped)
         p_ctx.out_error = mapped
         return super().handle_error(p_ctx, others, mapped, start_response)
 

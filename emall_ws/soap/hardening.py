@@ -60,6 +60,26 @@ class HardenedSoap11(Soap11):
             raise faults.client_fault("BadRequest", "NOT_SOAP", language) from None
 
 
+# what spyne and the guard learnt of a call, kept in its WSGI environ for its access line
+CALL_OPERATION = "emall.operation"  # the operation's name, once spyne found it
+CALL_FAULT = "emall.fault"  # (faultcode, detail code) of the fault answered
+WSDL_OPERATION = "?wsdl"  # the "operation" of a WSDL download
+
+
+def note_operation(environ, name: str) -> None:
+    environ[CALL_OPERATION] = name
+
+
+def note_fault(environ, fault: faults.PlatformFault) -> None:
+    environ[CALL_FAULT] = (fault.faultcode, fault.detail_code)
+
+
+def refuse(environ, start_response, status: int, fault: faults.PlatformFault, extra_headers=()):
+    """fault_response, noted as the call's outcome."""
+    note_fault(environ, fault)
+    return fault_response(start_response, status, fault, extra_headers)
+
+
 def fault_envelope(fault: faults.PlatformFault) -> tuple[bytes, list[tuple[str, str]]]:
     """A SOAP 1.1 fault envelope and its headers, for answers given before spyne is reached."""
     envelope = etree.Element(f"{{{SOAP_ENV_NS}}}Envelope", nsmap={"soap11env": SOAP_ENV_NS})
@@ -87,20 +107,21 @@ def guard(endpoint):
         language = language_of_request(environ)
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if method == "GET" and endpoint.is_wsdl_request(environ):
+            note_operation(environ, WSDL_OPERATION)
             return endpoint(environ, start_response)
         if method != "POST":
-            return fault_response(start_response, 405, faults.client_fault(
+            return refuse(environ, start_response, 405, faults.client_fault(
                 "BadRequest", "METHOD_NOT_ALLOWED", language, method=method[:16]),
                 [("Allow", "GET, POST")])
         body = _read_body(environ, limit)
         if body is None:
-            return fault_response(start_response, 413, faults.client_fault(
+            return refuse(environ, start_response, 413, faults.client_fault(
                 "BadRequest", "REQUEST_TOO_LARGE", language, limit=limit))
         if not body:
-            return fault_response(start_response, 500, faults.client_fault(
+            return refuse(environ, start_response, 500, faults.client_fault(
                 "BadRequest", "MALFORMED_XML", language))
         if _DTD_MARKER.search(body):
-            return fault_response(start_response, 500, faults.client_fault(
+            return refuse(environ, start_response, 500, faults.client_fault(
                 "BadRequest", "DOCTYPE_FORBIDDEN", language))
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
@@ -108,7 +129,7 @@ def guard(endpoint):
             return endpoint(environ, start_response)
         except Exception:  # last resort: spyne itself failed; never an empty 500
             log.exception("endpoint failed outside the call wrapper")
-            return fault_response(start_response, 500, faults.internal_fault(language))
+            return refuse(environ, start_response, 500, faults.internal_fault(language))
 
     return guarded
 

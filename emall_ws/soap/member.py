@@ -1,11 +1,14 @@
 """Member service: regions, registration with automatic activation, login, profile, moderation."""
 from __future__ import annotations
 
+import logging
+
 from spyne import Array, ComplexModel, DateTime, Integer, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.errors import FieldError, NotFound
 from emall_ws.domain.members import RegistrationForm as Form
+from emall_ws.logs import security_event
 from emall_ws.messages import field_message
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN
@@ -223,11 +226,15 @@ class MemberService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             admin = authenticate(ctx, session, ADMIN)
-            return _profile(members.suspend(session, admin, username, reason or "", platform.clock()))
+            view = members.suspend(session, admin, username, reason or "", platform.clock())
+        security_event("member_suspended", logging.INFO, username=view.username)  # once committed
+        return _profile(view)
 
     @rpc(Username, _returns=Profile, _out_variable_name="profile")
     def reinstateMember(ctx, username):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session, ADMIN)
-            return _profile(members.reinstate(session, username, platform.clock()))
+            view = members.reinstate(session, username, platform.clock())
+        security_event("member_reinstated", logging.INFO, username=view.username)
+        return _profile(view)

@@ -11,6 +11,7 @@ from spyne import ComplexModel, Unicode
 from sqlalchemy.orm import Session
 
 from emall_ws.domain.errors import AuthenticationFailed
+from emall_ws.logs import add_call_fields, security_event
 from emall_ws.services import auth
 from emall_ws.services.auth import Principal
 
@@ -37,6 +38,8 @@ def _username_token(ctx) -> tuple[str, str] | None:
             continue
         password = token.find(f"{{{WSSE_NS}}}Password")
         if password is None or password.get("Type", PASSWORD_TEXT) != PASSWORD_TEXT:
+            security_event("wssecurity_refused", username=token.findtext(f"{{{WSSE_NS}}}Username"),
+                           reason="PASSWORD_TEXT_ONLY")
             raise AuthenticationFailed("PASSWORD_TEXT_ONLY")
         return token.findtext(f"{{{WSSE_NS}}}Username") or "", password.text or ""
     return None
@@ -60,4 +63,5 @@ def authenticate(ctx, session: Session, *roles: str, owner_id: int | None = None
             raise AuthenticationFailed("AUTHENTICATION_REQUIRED")
         principal = auth.principal_for_password(session, *credentials, platform.passwords, now,
                                                 platform.auth_policy)
+    add_call_fields(member=principal.username)  # the rest of the call's events say who it was
     return auth.authorize(principal, *roles, owner_id=owner_id)

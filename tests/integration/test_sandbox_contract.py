@@ -1,26 +1,17 @@
 """Each sandbox serves the committed partner contract (wsdl/partners/), differing only in address."""
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from emall_ws.sandbox.server import CONTRACTS
+from tests.processes import fetch
 from tests.sandbox_server import partners, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.network
 ROOT = Path(__file__).resolve().parents[2]
 SOAP_ADDRESS = "{http://schemas.xmlsoap.org/wsdl/soap/}address"
 SERVED = [(contract, code) for contract in CONTRACTS for code in contract.codes]
-
-
-def fetch(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 def without_address(document: bytes) -> tuple[bytes, list[str]]:

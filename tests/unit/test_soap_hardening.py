@@ -1,8 +1,10 @@
 """Hostile and broken input, in-process: a SOAP fault every time, and nothing leaked."""
 import html
+import json
 
 import pytest
 
+from emall_ws.observability.health import Health
 from emall_ws.partners import partner_entries
 from emall_ws.soap.app import SERVICES
 from emall_ws.soap.application import namespace_of
@@ -99,8 +101,9 @@ def test_an_unexpected_error_is_a_logged_server_internal_fault(app, monkeypatch,
 
 
 def test_health_and_index(app):
+    app.health = Health(app.platform.db, app.platform.settings, probe=lambda url: True)  # no sockets
     health = call(app, "GET", "/health")
-    assert health.status == 200 and b'"database": "reachable"' in health.body
+    assert health.status == 200 and json.loads(health.body)["components"]["database"] == {"status": "ok"}
     index = call(app, "GET", "/")
     assert index.status == 200
     page = index.body.decode()
@@ -119,7 +122,9 @@ def test_health_reports_an_unreachable_database(settings, tmp_path):
     from emall_ws.soap.app import create_app
 
     broken = create_app(settings, Database(f"sqlite:///{tmp_path}"))  # a folder: cannot open
+    broken.health = Health(broken.platform.db, broken.platform.settings, probe=lambda url: True)
     response = call(broken, "GET", "/health")
-    assert response.status == 503 and b'"database": "unreachable"' in response.body
+    assert response.status == 503 and json.loads(response.body)["failing"] == ["database"]
+    assert json.loads(response.body)["components"]["database"] == {"status": "unreachable"}
     index = call(broken, "GET", "/")  # an answer that says why, never an empty 500
     assert index.status == 503 and b"database cannot be reached" in index.body

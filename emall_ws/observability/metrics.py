@@ -1,0 +1,113 @@
+"""The platform's Prometheus metrics, and the page GET /metrics answers.
+
+Counted where they happen, in every process (in multiprocess mode, see multiprocess.py: files
+that the scrape sums): SOAP calls, partner calls. Read from the database at scrape time, because
+the workers that make them may run on other machines: the outbox backlog and the worker jobs.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Callable, Iterable
+from datetime import datetime
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, \
+    generate_latest, multiprocess
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+
+from emall_ws.clock import utcnow
+from emall_ws.db.session import Database
+from emall_ws.notify import outbox
+from emall_ws.observability.jobs import job_records
+from emall_ws.observability.multiprocess import ENV
+
+log = logging.getLogger(__name__)
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+# seconds: from a cached answer (ms) to a partner call at its timeout (EMALL_PARTNER_TIMEOUT 10 s)
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+SOAP_CALLS = Counter("emall_soap_calls", "SOAP calls answered, by outcome: ok or the faultcode",
+                     ("service", "operation", "outcome"))
+SOAP_SECONDS = Histogram("emall_soap_call_seconds", "Time from a SOAP request's arrival to its whole answer",
+                         ("service", "operation"), buckets=BUCKETS)
+PARTNER_CALLS = Counter("emall_partner_calls", "Partner calls (each attempt), by outcome: "
+                        "ok, rejected, unavailable, bad_response", ("partner", "operation", "outcome"))
+PARTNER_SECONDS = Histogram("emall_partner_call_seconds", "Time of a partner call (each attempt)",
+                            ("partner", "operation"), buckets=BUCKETS)
+
+
+def count_soap_call(service: str, operation: str, outcome: str, seconds: float) -> None:
+    SOAP_CALLS.labels(service, operation, outcome).inc()
+    SOAP_SECONDS.labels(service, operation).observe(seconds)
+
+
+def count_partner_call(partner: str, operation: str, outcome: str, seconds: float) -> None:
+    PARTNER_CALLS.labels(partner, operation, outcome).inc()
+    PARTNER_SECONDS.labels(partner, operation).observe(seconds)
+
+
+class DatabaseCollector:
+    """The series read from the database at each scrape (a few index reads, bounded)."""
+
+    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow):
+        self._db = db
+        self._clock = clock
+
+    def collect(self) -> Iterable[Metric]:
+        up = GaugeMetricFamily("emall_database_up", "1 when the database answered this scrape's reads")
+        now = self._clock()
+        try:
+            with self._db.unit_of_work() as session:
+                backlog = outbox.backlog(session, now)
+                jobs = job_records(session)
+        except Exception:
+            log.warning("metrics: the database could not be read", exc_info=True)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        waiting = GaugeMetricFamily("emall_outbox_waiting", "Notifications waiting to be sent, by channel",
+                                    labels=("channel",))
+        oldest = GaugeMetricFamily("emall_outbox_oldest_waiting_seconds",
+                                   "Age of the oldest notification waiting, by channel", labels=("channel",))
+        for channel, state in backlog.items():
+            waiting.add_metric([channel], state.waiting)
+            oldest.add_metric([channel], state.oldest_seconds)
+        runs = CounterMetricFamily("emall_worker_job_runs", "Worker job runs (every worker)", labels=("job",))
+        failures = CounterMetricFamily("emall_worker_job_failures", "Worker job runs that failed",
+                                       labels=("job",))
+        success = GaugeMetricFamily("emall_worker_job_last_success_timestamp_seconds",
+                                    "When the job last ran without error (Unix time)", labels=("job",))
+        heartbeat = GaugeMetricFamily("emall_worker_job_heartbeat_timestamp_seconds",
+                                      "When a worker running the job was last seen alive (Unix time)",
+                                      labels=("job",))
+        for job in jobs:
+            runs.add_metric([job.name], job.runs)
+            failures.add_metric([job.name], job.failures)
+            heartbeat.add_metric([job.name], _unix(job.heartbeat_at))
+            if job.last_success_at is not None:
+                success.add_metric([job.name], _unix(job.last_success_at))
+        yield from (waiting, oldest, runs, failures, success, heartbeat)
+
+
+class _ThisProcess:
+    """This process's own metrics, when there is no multiprocess folder (tests, a lone process)."""
+
+    def collect(self) -> Iterable[Metric]:
+        return REGISTRY.collect()
+
+
+def render(db: Database) -> bytes:
+    """The text GET /metrics answers: every process's counts, and the database's series."""
+    registry = CollectorRegistry()
+    if os.environ.get(ENV):
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry.register(_ThisProcess())
+    registry.register(DatabaseCollector(db))
+    return generate_latest(registry)
+
+
+def _unix(moment: datetime) -> float:
+    return (moment - datetime(1970, 1, 1)).total_seconds()

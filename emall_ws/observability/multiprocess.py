@@ -1,0 +1,31 @@
+"""The folder where every process of `emall-ws serve` keeps its Prometheus counts (multiprocess mode).
+
+Free of prometheus_client on purpose: prometheus_client decides at import whether it counts in
+files (PROMETHEUS_MULTIPROC_DIR set) or in memory, and granian forks its workers from the process
+that calls this, so the variable must be set before anything there imports it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from emall_ws.config import Settings
+
+ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_metrics_dir(settings: Settings) -> Path | None:
+    """Sets PROMETHEUS_MULTIPROC_DIR (kept when already set; else <var>/metrics) for the processes
+    started from here on, with the previous run's files removed; None when metrics are off.
+
+    No process is ever marked dead: the platform keeps only counters and histograms there (a dead
+    worker's counts must stay in the sums), and its gauges are read from the database at scrape.
+    """
+    if not settings.metrics_enabled:
+        return None
+    folder = Path(os.environ.get(ENV) or settings.var_dir / "metrics")
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[ENV] = str(folder)
+    return folder
