@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from emall_ws import __version__
-from emall_ws.config import SETTINGS_DOC, FailClosed, Settings, SettingError
+from emall_ws.config import SETTINGS_DOC, SIMULATED_PAYMENTS, FailClosed, Settings, SettingError
 from emall_ws.db.session import Database
 from emall_ws.db.usable import DatabaseUnusable, check_usable
 from emall_ws.logs import configure_logging
@@ -51,7 +51,7 @@ def banner(settings: Settings) -> str:
     if settings.sandbox_enabled:
         lines.append(f"  sandboxes      {settings.sandbox_url}/partners/  (simulated banks, couriers, SMS)")
     if settings.payments_simulated:
-        lines.append("  NOTE           payments are SIMULATED: the banks are the sandbox's, no money moves")
+        lines.append(f"  NOTE           {SIMULATED_PAYMENTS}")
     return "\n".join(lines)
 
 

@@ -215,6 +215,8 @@ class Settings:
 
     @property
     def payments_simulated(self) -> bool:
+        """Whether a bank is the sandbox's: the banner, /health and the index page then say so
+        (SIMULATED_PAYMENTS)."""
         from emall_ws.domain.partners import BANKS
 
         return any(f"EMALL_BANK_{code.upper()}_URL" in self.partners_left_to_the_sandbox() for code in BANKS)
@@ -226,6 +228,7 @@ class Settings:
         return self.partner_url_overrides.get(name) or f"{self.sandbox_url}/{path}"
 
 
+SIMULATED_PAYMENTS = "payments are SIMULATED: the banks are the sandbox's, no money moves"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}

@@ -3,6 +3,8 @@
   database  reachable (SELECT 1)
   worker    a worker's heartbeat (written every few seconds, see jobs.py) is recent; each job's runs
   sandbox   the partner sandboxes answer, when this deployment runs them (EMALL_SANDBOX=1)
+  partners  the endpoint variables left to the sandbox (simulated partners), and a notice when
+            payments are simulated
   outbox    notifications waiting per channel and the oldest one's age: reported, never failing
             (a partner down for long must not take the SOAP server out of service: alert on
             emall_outbox_oldest_waiting_seconds instead)
@@ -15,7 +17,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from emall_ws.clock import to_wib, utcnow
-from emall_ws.config import Settings
+from emall_ws.config import SIMULATED_PAYMENTS, Settings
 from emall_ws.db.session import Database
 from emall_ws.notify import outbox
 from emall_ws.observability.jobs import job_records
@@ -69,8 +71,13 @@ class Health:
         if self._settings.sandbox_enabled:
             up = self._probe(self._settings.sandbox_url + "/health")
             components["sandbox"] = {"status": "ok" if up else "unreachable"}
+        simulated = self._settings.partners_left_to_the_sandbox()
+        # deliberate (EMALL_SANDBOX=1 or a loopback server), so never failing, but said in words
+        components["partners"] = {"status": "ok", "simulated": simulated}
         failing = [name for name, state in components.items() if state["status"] not in _FINE]
         document: dict[str, Any] = {"status": "degraded" if failing else "ok", "components": components}
+        if self._settings.payments_simulated:
+            document["notice"] = SIMULATED_PAYMENTS
         if failing:
             document["failing"] = failing
         return not failing, document

@@ -104,7 +104,8 @@ def test_health_answers_per_component(server):
     assert status == 200 and document["status"] == "ok"
     components = document["components"]
     assert {name: state["status"] for name, state in components.items()} == {
-        "database": "ok", "worker": "ok", "outbox": "ok", "sandbox": "ok"}
+        "database": "ok", "worker": "ok", "outbox": "ok", "sandbox": "ok", "partners": "ok"}
+    assert document["notice"].startswith("payments are SIMULATED")
     assert components["worker"]["jobs"]["dispatch-notifications"]["lastSuccessAt"]
     assert set(components["outbox"]["waiting"]) == {"EMAIL", "SMS"}
 
@@ -116,7 +117,7 @@ def test_json_logs_metrics_off_and_no_sandbox(database_factory, tmp_path, mailbo
         list_provinces(other)
         document = eventually(lambda: (lambda d: d["components"]["worker"]["status"] == "ok" and d)(
             json.loads(fetch(other.url + "/health")[1])), "the worker's first heartbeat")
-        assert set(document["components"]) == {"database", "worker", "outbox"}  # no sandbox is run
+        assert set(document["components"]) == {"database", "worker", "outbox", "partners"}  # no sandbox run
         entries = eventually(lambda: [json.loads(line) for line in other.log().splitlines() if line.startswith("{")
                                       and '"emall_ws.access"' in line], "a JSON access line")
     assert not (tmp_path / "var" / "metrics").exists()

@@ -101,7 +101,7 @@ def test_health_is_ok_with_a_recent_heartbeat_and_lists_each_job(app, db):
     JobRecorder(db, {"close-auctions": 5}, clock=clock).ran("close-auctions", T0, ok=True)
     status, document = health_of(app, db, clock)
     assert status == 200 and document["status"] == "ok" and "failing" not in document
-    assert set(document["components"]) == {"database", "worker", "outbox"}  # no sandbox: EMALL_SANDBOX=0
+    assert set(document["components"]) == {"database", "worker", "outbox", "partners"}  # no sandbox run
     worker = document["components"]["worker"]
     assert worker["status"] == "ok" and worker["heartbeatAt"] == "2026-03-02T08:00:00+07:00"
     assert worker["jobs"] == {"close-auctions": {"lastSuccessAt": "2026-03-02T08:00:00+07:00",
@@ -199,3 +199,18 @@ def test_the_metrics_page_still_answers_when_the_database_is_down(settings, tmp_
     response = call(down, "GET", "/metrics")
     assert response.status == 200 and sample(response.body.decode(), "emall_database_up") == 0
     assert "emall_outbox_waiting" not in response.body.decode()
+
+
+def test_health_says_in_words_which_partners_and_whether_payments_are_simulated(app, db):
+    status, document = health_of(app, db, Clock())
+    partners = document["components"]["partners"]
+    assert status == 200 and partners["status"] == "ok" and "EMALL_BANK_BCA_URL" in partners["simulated"]
+    assert document["notice"] == "payments are SIMULATED: the banks are the sandbox's, no money moves"
+
+    settings = app.platform.settings
+    real = replace(settings, partner_url_overrides={name: "https://partner.example/" + name.lower()
+                                                    for name in settings.partners_left_to_the_sandbox()})
+    app.health = Health(db, real, clock=Clock())
+    status, document = health_now(app)
+    assert status == 200 and document["components"]["partners"] == {"status": "ok", "simulated": []}
+    assert "notice" not in document
