@@ -191,14 +191,14 @@ def code_env(code: Path, **settings: str) -> dict:
 
 
 def start_server(server: str, target: Target, workdir: Path, code: Path,
-                 workers: int = WORKERS) -> tuple[subprocess.Popen, int]:
+                 workers: int = WORKERS, settings: dict | None = None) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = code_env(code, EMALL_VAR_DIR=str(workdir), EMALL_DATABASE_URL=f"sqlite:///{workdir / 'emall.db'}",
                    EMALL_PUBLIC_URL=f"http://127.0.0.1:{port}", EMALL_WORKERS=str(workers),
                    EMALL_THREADS=str(THREADS),
                    # the partner sandboxes (fake banks, couriers, SMS) are no part of what is measured, and
                    # their fixed port would clash with any other `emall-ws serve` on the machine
-                   EMALL_SANDBOX="0")
+                   EMALL_SANDBOX="0", **(settings or {}))
     if target.needs_db and server != PRODUCTION:  # fresh database with the registry published, as serve does
         subprocess.run([str(VENV_BIN / "emall-ws"), "initdb"], env=env, check=True,
                        stdout=subprocess.DEVNULL)
@@ -312,12 +312,12 @@ def run_wrk(port: int, target: Target, script: Path, duration: int, args) -> str
                           timeout=duration + 30).stdout
 
 
-def measure(server: str, target: Target, code: Path, args) -> dict:
+def measure(server: str, target: Target, code: Path, args, settings: dict | None = None) -> dict:
     # the machine may be shared: record how busy it was, to judge noisy figures afterwards
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="emall-bench-") as tmp:
         workdir = Path(tmp)
-        process, port = start_server(server, target, workdir, code, args.workers)
+        process, port = start_server(server, target, workdir, code, args.workers, settings)
         try:
             # one checked call first, so we never benchmark errors
             status, body = soap_post(port, target)
@@ -440,6 +440,11 @@ def main() -> int:
                         help="also measure granian with --blocking-threads N (repeatable; 0: granian's default)")
     parser.add_argument("--baseline", metavar="REV",
                         help="also measure `emall-ws serve` as committed at REV, interleaved (before/after a change)")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for every server of the run, e.g. EMALL_ACCESS_LOG=0 (repeatable)")
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=VALUE[,NAME=VALUE]",
+                        help="also measure the working tree's `emall-ws serve` with these settings, e.g. "
+                             "EMALL_ACCESS_LOG=0,EMALL_METRICS=0 (repeatable)")
     parser.add_argument("--latency-limit", type=float, default=1.5,
                         help="Member.listCities' p50 and p99 must stay within this many times the echo's")
     args = parser.parse_args()
@@ -452,18 +457,24 @@ def main() -> int:
     runs = []
     with tempfile.TemporaryDirectory(prefix="emall-bench-code-") as code:
         source = snapshot_package(Path(code))
-        codes = {}  # server label -> (server, code) when not (label, the working tree's snapshot)
+        common = dict(pair.split("=", 1) for pair in args.setting)
+        # server label -> (server, code, settings) when not (label, the working tree's snapshot, none)
+        codes = {}
         if args.baseline:
             label = f"{PRODUCTION}@{snapshot_revision(args.baseline, Path(code) / 'baseline')}"
             servers.append(label)
-            codes[label] = (PRODUCTION, Path(code) / "baseline")
+            codes[label] = (PRODUCTION, Path(code) / "baseline", {})
+        for variant in args.variant:
+            label = f"{PRODUCTION}[{variant}]"
+            servers.append(label)
+            codes[label] = (PRODUCTION, Path(code), dict(pair.split("=", 1) for pair in variant.split(",")))
         before = in_process(Path(code))
         print(in_process_text("before", before), file=sys.stderr)
         for round_ in range(1, args.rounds + 1):
             for server in servers:
                 for target in targets:
-                    kind, source_dir = codes.get(server, (server, Path(code)))
-                    result = measure(kind, target, source_dir, args)
+                    kind, source_dir, settings = codes.get(server, (server, Path(code), {}))
+                    result = measure(kind, target, source_dir, args, {**common, **settings})
                     runs.append({"round": round_, "server": server, "target": target.name, **result})
                     print(f"round {round_} {server:12} {target.name:22} {result['requests_per_s']:8.1f} req/s "
                           f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", file=sys.stderr)

@@ -14,14 +14,18 @@ from emall_ws.logs import ACCESS_LOGGER, log_event
 from emall_ws.observability.metrics import count_soap_call
 
 UNKNOWN = "-"  # a service or operation the platform does not have (or not known yet)
+ARRIVED = "emall.arrived"  # environ key: time.perf_counter() when the request arrived, set by the server's front
 _log = logging.getLogger(ACCESS_LOGGER)
 _known: dict[str, frozenset[str]] = {}  # service -> its operations
+_counted = [True]  # whether calls are counted in the metrics (EMALL_METRICS)
 
 
-def register_services(services: Mapping[str, Iterable[str]]) -> None:
+def register_services(services: Mapping[str, Iterable[str]], counted: bool = True) -> None:
     """The services and operations this process serves: any other name is recorded as "-", so a
-    caller inventing names can neither grow the metrics without bound nor write into the log."""
+    caller inventing names can neither grow the metrics without bound nor write into the log.
+    `counted`: False when the metrics are off, so that calls cost nothing there."""
     _known.update({name: frozenset(operations) for name, operations in services.items()})
+    _counted[0] = counted
 
 
 def record_call(client: str, service: str, operation: str, outcome: str, code: str | None,
@@ -34,6 +38,7 @@ def record_call(client: str, service: str, operation: str, outcome: str, code: s
         service, operation = UNKNOWN, UNKNOWN
     elif operation not in operations:
         operation = UNKNOWN
-    count_soap_call(service, operation, outcome, seconds)
+    if _counted[0]:
+        count_soap_call(service, operation, outcome, seconds)
     log_event(_log, "call", client=client or UNKNOWN, call=f"{service}.{operation}", outcome=outcome,
               code=code, ms=round(seconds * 1000, 1), bytes=response_bytes)

@@ -12,7 +12,8 @@ def serve_platform(host: str, port: int, workers: int, body_timeout: float) -> N
     """The SOAP server (emall_ws.rsgi) until stopped; its settings come to each worker through the
     environment. Slow headers are cut by granian itself, slow bodies by the front."""
     Granian("emall_ws.rsgi:create_app", factory=True, interface="rsgi", address=host, port=port,
-            workers=workers, websockets=False, log_level="warning", log_access=False,
+            # uvloop named, not "auto": auto takes whatever loop happens to be installed
+            workers=workers, loop="uvloop", websockets=False, log_level="warning", log_access=False,
             http1_settings=HTTP1Settings(header_read_timeout=int(body_timeout * 1000)),
             workers_kill_timeout=WORKERS_KILL_TIMEOUT).serve()
 

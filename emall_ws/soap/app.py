@@ -90,7 +90,7 @@ class PlatformWsgi:
         self.endpoints = {spec.name: build_endpoint(spec, platform) for spec in SERVICES}
         self._guarded = {name: guard(endpoint) for name, endpoint in self.endpoints.items()}
         access.register_services({spec.name: [*spec.service_class.public_methods, WSDL_OPERATION]
-                                  for spec in SERVICES})
+                                  for spec in SERVICES}, counted=platform.settings.metrics_enabled)
         self.health = Health(platform.db, platform.settings, clock=platform.clock)
 
     def __call__(self, environ, start_response):
@@ -108,7 +108,7 @@ class PlatformWsgi:
 
     def _recorded(self, service: str, environ, start_response):
         """The service's answer, whole (spyne has it in memory anyway), then its access line."""
-        started = time.perf_counter()
+        started = environ.get(access.ARRIVED) or time.perf_counter()  # the body's arrival is part of it
         status = []
 
         def start(status_line, headers, exc_info=None):

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 import pytest
 from lxml import etree
 
+from emall_ws.logs import ACCESS_LOGGER
+from emall_ws.observability.access import register_services
 from emall_ws.serving.front import AsyncFront
 
 
@@ -138,3 +141,48 @@ def test_an_app_that_fails_outside_its_own_error_handling_still_answers_a_soap_f
 
     (status, _, body), _app = serve(Protocol([b"<a/>"]), {"content-length": "4"}, app=broken)
     assert status == 500 and detail_code(body) == "INTERNAL" and b"bug" not in body
+
+
+def test_the_deadline_holds_within_one_sweep_and_no_timer_is_left_once_reads_end():
+    front = AsyncFront(Recorder(), max_body_bytes=100, body_timeout=0.4)
+    stalled = Protocol([b"<a>"], delay=None)
+
+    async def timed():
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await front.__rsgi__(Scope(Headers({"content-length": "50"})), stalled)
+        elapsed = loop.time() - started
+        await asyncio.sleep(0.25)  # past the next sweep: nothing is read, so no sweep is planned again
+        return elapsed, front._deadlines._sweep_planned
+
+    elapsed, sweep_planned = asyncio.run(timed())
+    assert stalled.answers[0][0] == 408 and 0.4 <= elapsed < 0.4 + 0.1 + 0.1  # one sweep (0.1 s) late at most
+    assert not sweep_planned
+
+
+def test_a_read_cancelled_from_outside_is_not_answered_408():
+    """A worker that stops cancels its requests: that cancellation goes on, it is no late body."""
+    front = AsyncFront(Recorder(), max_body_bytes=100, body_timeout=5)
+    stalled = Protocol([b"<a>"], delay=None)
+
+    async def cancelled():
+        task = asyncio.create_task(front.__rsgi__(Scope(Headers({"content-length": "50"})), stalled))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancelled())
+    assert stalled.answers == []
+
+
+def test_a_request_the_front_refuses_gets_its_access_line(caplog):
+    register_services({"Member": ["login"]})
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        (status, _, body), _app = serve(Protocol([b"<a>"], delay=None), {"content-length": "50"}, timeout=0.2)
+    [line] = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
+    assert status == 408
+    assert ("client=10.1.2.3 call=Member.- outcome=Client.BadRequest code=BODY_TIMEOUT" in line
+            and f"bytes={len(body)}" in line)
+    ms = float(line.split(" ms=")[1].split()[0])
+    assert ms >= 200  # from the request's arrival: the whole wait for the body

@@ -10,8 +10,10 @@ from prometheus_client import REGISTRY
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.observe import observe_calls, observed
 from emall_ws.config import Settings
-from emall_ws.logs import ACCESS_LOGGER, SECURITY_LOGGER, JsonFormatter, call_fields, configure_logging, log_event
+from emall_ws.logs import ACCESS_LOGGER, SECURITY_LOGGER, JsonFormatter, TextFormatter, call_fields, configure_logging, \
+    log_event
 from emall_ws.observability import prepare_metrics_dir, record_call
+from emall_ws.observability.access import register_services
 from emall_ws.observability.health import Health
 from emall_ws.observability.multiprocess import ENV
 from emall_ws.soap.app import create_app
@@ -158,7 +160,13 @@ def test_metrics_off_answer_404(app, settings, tmp_path):
 
     assert call(app, "GET", "/metrics").status == 200
     off = create_app(replace(settings, metrics_enabled=False), app.platform.db)
-    assert call(off, "GET", "/metrics").status == 404
+    try:
+        assert call(off, "GET", "/metrics").status == 404
+        before = soap_calls("Member", "listProvinces", "ok")
+        assert call(off, "POST", "/ws/Member", envelope("listProvinces", MEMBER_NS, {})).status == 200
+        assert soap_calls("Member", "listProvinces", "ok") == before  # nothing counted: it costs nothing
+    finally:
+        register_services({}, counted=True)  # as the other tests' apps have it
 
 
 def test_the_metrics_page_is_prometheus_text_with_the_database_series(app):
@@ -220,3 +228,11 @@ def test_call_fields_are_on_every_event_of_the_call_only(caplog):
                              "username": "siti"}
     assert outside.fields == {"event": "outside"}
 
+
+
+def test_the_text_format_writes_what_the_standard_formatter_would():
+    ours, standard = TextFormatter(), logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for created in (1733390000.123, 1733390000.987, 1733390001.004, 1733390000.5):  # the cache turns back too
+        record = logging.LogRecord("emall_ws.access", logging.INFO, "", 0, "call %s", ("x",), None)
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        assert ours.format(record) == standard.format(record)
