@@ -36,9 +36,9 @@ def cmd_serve(args) -> int:
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_metrics_dir(settings)  # one folder for every child's counts, set before they start
     prepare_database(settings)
-    children = [Child("SOAP server", ["server"]), Child("worker", ["worker"])]
+    children = [Child("SOAP server", ["server", "--supervised"]), Child("worker", ["worker"])]
     if settings.sandbox_enabled:
-        children.append(Child("partner sandboxes", ["sandbox", "--quiet"]))
+        children.append(Child("partner sandboxes", ["sandbox", "--supervised"]))
     print(banner(settings), flush=True)
     return Supervisor(children).run()
 
@@ -55,7 +55,7 @@ def banner(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def cmd_server(_args) -> int:
+def cmd_server(args) -> int:
     from emall_ws.serving.servers import serve_platform
 
     settings = Settings.from_env()
@@ -65,7 +65,7 @@ def cmd_server(_args) -> int:
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # run alone, not as a child of `serve`
         prepare_metrics_dir(settings)  # before granian forks workers that import prometheus_client
-    serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout)
+    serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout, supervised=args.supervised)
     return 0
 
 
@@ -76,10 +76,11 @@ def cmd_sandbox(args) -> int:
     configure_logging(settings.log_level, settings)
     check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
     check_usable(settings.sandbox_database_url, "EMALL_SANDBOX_DATABASE_URL")
-    if not args.quiet:
+    if not args.supervised:
         print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
               f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
-    run_sandbox(settings.sandbox_host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url)
+    run_sandbox(settings.sandbox_host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url,
+                supervised=args.supervised)
     return 0
 
 
@@ -169,6 +170,9 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+SUPERVISED_HELP = "run as a child of `serve`: no start-up line; `serve` bounds the stop"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emall-ws", description="Emall KUKM web services")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -179,14 +183,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int)
     serve.set_defaults(run=cmd_serve)
 
-    commands.add_parser("server", help="run the SOAP server alone (no worker, no sandboxes)").set_defaults(
-        run=cmd_server)
+    server = commands.add_parser("server", help="run the SOAP server alone (no worker, no sandboxes)")
+    server.add_argument("--supervised", action="store_true", help=SUPERVISED_HELP)
+    server.set_defaults(run=cmd_server)
 
     commands.add_parser("worker", help="run the scheduled jobs (notifications ...) alone").set_defaults(
         run=cmd_worker)
 
     sandbox = commands.add_parser("sandbox", help="run the partner sandboxes (banks, couriers, SMS) alone")
-    sandbox.add_argument("--quiet", action="store_true", help="no start-up line (under `serve`)")
+    sandbox.add_argument("--supervised", action="store_true", help=SUPERVISED_HELP)
     sandbox.set_defaults(run=cmd_sandbox)
 
     commands.add_parser("initdb", help="create the tables and publish the services").set_defaults(

@@ -124,7 +124,7 @@ def app_from_env() -> SandboxWsgi:
 
 
 def run_sandbox(host: str, port: int, database_url: str, public_url: str | None = None, *,
-                workers: int = 2, threads: int = 8) -> None:
+                workers: int = 2, threads: int = 8, supervised: bool = False) -> None:
     """Serves the sandboxes until stopped (emall_ws.serving.servers.serve_sandbox)."""
     from emall_ws.serving.servers import serve_sandbox
 
@@ -136,7 +136,7 @@ def run_sandbox(host: str, port: int, database_url: str, public_url: str | None 
     finally:
         db.dispose()
     os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL] = public_url, database_url
-    serve_sandbox(host, port, workers, threads)
+    serve_sandbox(host, port, workers, threads, supervised=supervised)
 
 
 def sandbox_wsdl_documents(public_url: str = PARTNER_EXPORT_PUBLIC_URL) -> dict[str, bytes]:

@@ -68,20 +68,21 @@ class Supervisor:
             self.stop()
 
     def stop(self) -> None:
-        started = [child.process for child in self.children if child.process is not None]
-        for process in started:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+        started = [child for child in self.children if child.process is not None]
+        for child in started:
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
-        for process in started:
+        for child in started:
             try:
-                process.wait(max(0.0, deadline - time.monotonic()))
+                child.process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                pass
-        for process in started:
+                print(f"emall-ws: the {child.name} did not stop within {STOP_SECONDS:g} s; killed",
+                      file=sys.stderr, flush=True)
+        for child in started:
             # with whatever it started: a granian that died leaves its worker processes behind
             try:
-                os.killpg(process.pid, signal.SIGKILL)
+                os.killpg(child.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            process.wait()
+            child.process.wait()

@@ -136,9 +136,8 @@ def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve, bu
     for caller in callers:
         caller.join()
     assert "worker stopped" in serve.log()
-    # granian may still kill a worker that has not stopped after 2 s (its "Killing worker" line,
-    # seen under load): the stop stays within the 3 s asserted above, the line is left visible
-    assert "Traceback" not in serve.log()
+    for trouble in ("Traceback", "Killing", "killed"):  # granian's kill line, or the supervisor's
+        assert trouble not in serve.log()
 
 
 @pytest.mark.parametrize("child, name", [("sandbox", "partner sandboxes"), ("worker", "worker"),
