@@ -8,6 +8,7 @@ from pathlib import Path
 
 from emall_ws import __version__
 from emall_ws.config import SETTINGS_DOC, SIMULATED_PAYMENTS, FailClosed, Settings, SettingError
+from emall_ws.db import migrate
 from emall_ws.db.session import Database
 from emall_ws.db.usable import DatabaseUnusable, check_usable
 from emall_ws.logs import configure_logging
@@ -63,6 +64,7 @@ def cmd_server(args) -> int:
     configure_logging(settings.log_level, settings)
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
+    check_schema(settings)
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # run alone, not as a child of `serve`
         prepare_metrics_dir(settings)  # before granian forks workers that import prometheus_client
     serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout, supervised=args.supervised)
@@ -91,6 +93,7 @@ def cmd_worker(_args) -> int:
     settings.check_fail_closed()
     configure_logging(settings.log_level, settings)
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
+    check_schema(settings)
     return run_worker(settings)
 
 
@@ -105,7 +108,7 @@ def cmd_create_admin(args) -> int:
 
     password = os.environ.get("EMALL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     platform = Platform.from_settings(Settings.from_env())
-    platform.db.create_schema()  # not a publication: that is the server's, with its public URL
+    check_schema(platform.settings)  # not a publication: that is the server's, with its public URL
     try:
         with platform.db.unit_of_work() as session:
             view = members.create_admin(session, args.username, args.email, password, args.name,
@@ -122,15 +125,47 @@ def cmd_create_admin(args) -> int:
 
 
 def prepare_database(settings: Settings) -> None:
-    """Creates missing tables and publishes the platform's services in the registry."""
+    """The schema at the code's revision (check_schema), and the platform's services published in
+    the registry."""
     from emall_ws.soap.app import publish_platform
 
+    check_schema(settings)
     db = Database(settings.database_url)
     try:
-        db.create_schema()
         publish_platform(db, settings)
     finally:
         db.dispose()
+
+
+def check_schema(settings: Settings) -> None:
+    """An empty database gets the newest schema; the embedded SQLite is upgraded by itself; a
+    MariaDB/MySQL database behind or ahead of the code is refused (SchemaOutOfDate)."""
+    from sqlalchemy.engine import make_url
+
+    db = Database(settings.database_url)
+    try:
+        sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+        for line in migrate.check(db, "EMALL_DATABASE_URL", upgrade_allowed=sqlite):
+            print(f"emall-ws: {line}", flush=True)
+    finally:
+        db.dispose()
+
+
+def cmd_migrate(args) -> int:
+    settings = Settings.from_env()
+    check_usable(settings.database_url, "EMALL_DATABASE_URL")
+    db = Database(settings.database_url)
+    try:
+        if args.sql:
+            print(migrate.upgrade_sql(db), end="")
+        elif args.new:
+            print(f"emall-ws: wrote {migrate.new_revision(args.new)}: read it and adjust it before committing")
+        else:
+            for line in migrate.upgrade(db) or [f"already at revision {migrate.head()}, nothing to do"]:
+                print(f"emall-ws: {line}")
+    finally:
+        db.dispose()
+    return 0
 
 
 def cmd_initdb(_args) -> int:
@@ -194,8 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--supervised", action="store_true", help=SUPERVISED_HELP)
     sandbox.set_defaults(run=cmd_sandbox)
 
-    commands.add_parser("initdb", help="create the tables and publish the services").set_defaults(
-        run=cmd_initdb)
+    commands.add_parser("initdb", help="create the tables (or check their revision) and publish the services"
+                        ).set_defaults(run=cmd_initdb)
+
+    migration = commands.add_parser("migrate", help="upgrade the database to this code's schema revision")
+    migration.add_argument("--sql", action="store_true", help="print the DDL for a DBA instead of running it")
+    migration.add_argument("--new", metavar="MESSAGE", help="(developers) write a new revision from the models")
+    migration.set_defaults(run=cmd_migrate)
 
     admin = commands.add_parser("create-admin", help="create an active admin account")
     admin.add_argument("--username", required=True)
@@ -225,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingError, FailClosed) as error:
         print(f"emall-ws: {error}", file=sys.stderr)
         return 2
-    except DatabaseUnusable as error:
+    except (DatabaseUnusable, migrate.SchemaOutOfDate, migrate.SchemaMismatch) as error:
         print(f"emall-ws: {error}", file=sys.stderr)
         return 1
 

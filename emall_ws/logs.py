@@ -35,7 +35,7 @@ _QUIET = ("spyne.protocol.xml.invalid", "spyne.protocol.soap.soap11.invalid",
           "zeep.transports", "zeep.xsd.types.simple")
 # spyne's start-up chatter: "Initializing application ..." once per service and process (INFO on
 # spyne.application), its type registry at DEBUG (spyne.model.*): warnings and worse still show
-_CHATTY = ("spyne",)
+_CHATTY = ("spyne", "alembic")  # alembic: two lines per revision step; `emall-ws migrate` says what it did
 _PLAIN_VALUE = re.compile(r"[\w.:@/+?\-]+")
 _call_fields: ContextVar[dict[str, Any] | None] = ContextVar("emall_call_fields", default=None)
 

@@ -10,7 +10,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from emall_ws.db.models import Base
 
 T = TypeVar("T")
 
@@ -71,7 +70,11 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """The newest schema in an empty database, marked current (emall_ws.db.migrate); a
+        database with tables is left as it is: `emall-ws migrate` upgrades it."""
+        from emall_ws.db.migrate import create
+
+        create(self)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -66,12 +66,13 @@ def server(database_factory, tmp_path_factory, mailbox):
 
 
 @contextmanager
-def serving(database_factory, home: Path, mailbox, name: str, **settings: str) -> Iterator[RunningServer]:
-    """`emall-ws serve` on a free port, with its own database `name`; `settings`: more EMALL_*
-    variables. With EMALL_SANDBOX=0 it starts no sandboxes: EMALL_SANDBOX_PORT and the partner URLs
-    say where the partners are."""
+def serving(database_factory, home: Path, mailbox, name: str, database_url: str | None = None,
+            **settings: str) -> Iterator[RunningServer]:
+    """`emall-ws serve` on a free port, with its own database `name` (or the one at `database_url`);
+    `settings`: more EMALL_* variables. With EMALL_SANDBOX=0 it starts no sandboxes:
+    EMALL_SANDBOX_PORT and the partner URLs say where the partners are."""
     port = free_port()
-    database_url = database_factory.new_url(name)
+    database_url = database_url or database_factory.new_url(name)
     settings.setdefault("EMALL_SANDBOX_PORT", str(free_port()))
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,

@@ -5,6 +5,7 @@ import sys
 
 from sqlalchemy import create_engine, inspect
 
+from emall_ws.db.migrate import current, head
 from emall_ws.db.models import Base
 
 
@@ -13,11 +14,14 @@ def run(*args, env=None, cwd=None):
                           text=True, env=env, cwd=cwd, timeout=120, check=True)
 
 
-def test_initdb_creates_every_table_in_the_embedded_default(tmp_path):
+def test_initdb_creates_every_table_in_the_embedded_default_at_the_newest_revision(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
-    run("initdb", env=env, cwd=tmp_path)
+    done = run("initdb", env=env, cwd=tmp_path)
+    assert done.stdout.splitlines()[0] == f"emall-ws: created the schema at revision {head()}"
     engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'emall.db'}")
-    assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables)
+    assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
+    with engine.connect() as connection:
+        assert current(connection) == head()
     engine.dispose()
 
 

@@ -1,0 +1,151 @@
+"""Schema revisions: a database made by `initdb` before revisions existed (tests/fixtures/baseline:
+its DDL and rows of every kind) is upgraded by `emall-ws migrate`, keeps every row and then serves
+the paper's whole flow; start-up refuses or upgrades a database behind the code; the revisions and
+the models agree."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import DateTime, MetaData, select
+
+from emall_ws.db import migrate
+from emall_ws.db.models import Base
+from emall_ws.db.session import Database
+from tests.databases import backend
+from tests.e2e.conftest import serving
+from tests.e2e.test_whole_flow import test_register_list_bid_buy_pay_ship_track_report as whole_flow
+
+BASELINE = Path(__file__).resolve().parent.parent / "fixtures" / "baseline"
+ROWS = json.loads((BASELINE / "rows.json").read_text())
+
+
+def baseline_database(database_factory, name: str) -> str:
+    """A database as the baseline's `initdb` made it, holding the fixture's rows; its URL."""
+    url = database_factory.new_url(name)
+    db = Database(url)
+    ddl = (BASELINE / ("sqlite.sql" if backend() == "sqlite" else "mariadb.sql")).read_text()
+    with db.engine.begin() as connection:
+        for statement in ddl.split(";\n"):
+            statement = "\n".join(line for line in statement.splitlines() if not line.startswith("--")).strip()
+            if statement:
+                connection.exec_driver_sql(statement)
+        tables = MetaData()
+        tables.reflect(connection)
+        for table in tables.sorted_tables:
+            for row in ROWS[table.name]:
+                connection.execute(table.insert().values(_typed(table, row)))
+    db.dispose()
+    return url
+
+
+def _typed(table, row: dict) -> dict:
+    """The row's values for the table's columns (a column the newest schema dropped is left out)."""
+    return {name: datetime.fromisoformat(value) if isinstance(table.c[name].type, DateTime) and value else value
+            for name, value in row.items() if name in table.c}
+
+
+def emall_ws(*args: str, url: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
+    env["EMALL_DATABASE_URL"] = url
+    return subprocess.run([sys.executable, "-m", "emall_ws.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def rows_kept(url: str) -> None:
+    """Every fixture row is still there (found by its key), with every value of the columns the
+    newest schema kept."""
+    db = Database(url)
+    try:
+        with db.engine.connect() as connection:
+            for name, rows in ROWS.items():
+                table = Base.metadata.tables[name]
+                for expected in rows:
+                    key = [column == expected[column.name] for column in table.primary_key]
+                    found = connection.execute(select(table).where(*key)).one()._mapping
+                    for column, value in _typed(table, expected).items():
+                        assert found[column] == value, (name, column)
+    finally:
+        db.dispose()
+
+
+def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves_the_whole_flow(
+        database_factory, tmp_path, mailbox):
+    url = baseline_database(database_factory, "baseline_upgrade")
+    upgraded = emall_ws("migrate", url=url)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.splitlines() == [
+        f"emall-ws: a database without revisions taken to be at the baseline {migrate.BASELINE}",
+        "emall-ws: applied 0002: Worker jobs' records, the notification backlog index, invoices matched by amount only"]
+    rows_kept(url)
+    again = emall_ws("migrate", url=url)
+    assert again.stdout == f"emall-ws: already at revision {migrate.head()}, nothing to do\n"
+    # then the paper's whole flow on it (its jobs may expire, forget or republish the fixture's old rows)
+    with serving(database_factory, tmp_path, mailbox, "baseline_upgrade", database_url=url) as server:
+        whole_flow(server, mailbox)
+
+
+def test_a_database_behind_the_code_is_upgraded_at_start_on_sqlite_and_refused_on_mariadb(database_factory):
+    url = baseline_database(database_factory, "baseline_start")
+    started = emall_ws("worker", url=url) if backend() != "sqlite" else emall_ws("initdb", url=url)
+    if backend() == "sqlite":  # the embedded default upgrades itself
+        assert started.returncode == 0 and "applied 0002" in started.stdout
+        rows_kept(url)
+    else:
+        assert started.returncode == 1 and started.stdout == ""
+        assert started.stderr == ("emall-ws: EMALL_DATABASE_URL: the database is at revision 0001 (made before "
+                                  "revisions), this code needs 0002: run `emall-ws migrate` first\n")
+        db = Database(url)
+        with db.engine.connect() as connection:  # nothing was changed
+            assert migrate.current(connection) is None and "worker_job" not in db.engine.dialect.get_table_names(
+                connection)
+        db.dispose()
+
+
+def test_a_database_ahead_of_the_code_is_refused(database_factory):
+    url = database_factory.new_url("ahead")
+    db = Database(url)
+    db.create_schema()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    db.dispose()
+    refused = emall_ws("initdb", url=url)
+    assert refused.returncode == 1 and refused.stderr.startswith(
+        "emall-ws: EMALL_DATABASE_URL: the database is at revision 9999, newer than this code's")
+
+
+def test_the_revisions_from_nothing_make_exactly_the_models_schema(database_factory):
+    """What autogenerate would find to do is nothing: a model change without its revision fails here."""
+    db = Database(database_factory.new_url("revisions"))
+    try:
+        with db.engine.begin() as connection:
+            command.upgrade(migrate.alembic_config(connection=connection), "head")
+            context = MigrationContext.configure(connection, opts={
+                "include_object": migrate.for_dialect(connection.dialect.name), "compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
+            assert migrate.current(connection) == migrate.head()
+    finally:
+        db.dispose()
+
+
+def test_migrate_sql_is_ddl_for_a_dba_on_mariadb_and_refused_on_sqlite(database_factory):
+    url = baseline_database(database_factory, "baseline_sql")
+    printed = emall_ws("migrate", "--sql", url=url)
+    if backend() == "sqlite":
+        assert printed.returncode == 1 and "writes DDL for MariaDB/MySQL" in printed.stderr
+        return
+    assert printed.returncode == 0
+    assert "CREATE TABLE alembic_version" in printed.stdout and "ALTER TABLE invoice DROP COLUMN open_code_key" \
+        in printed.stdout and "CREATE TABLE worker_job" in printed.stdout
+    db = Database(url)
+    with db.engine.connect() as connection:  # printed, not run
+        assert migrate.current(connection) is None
+    db.dispose()
