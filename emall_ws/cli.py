@@ -124,12 +124,12 @@ def cmd_create_admin(args) -> int:
     return 0
 
 
-def prepare_database(settings: Settings) -> None:
+def prepare_database(settings: Settings, *, say_created: bool = False) -> None:
     """The schema at the code's revision (check_schema), and the platform's services published in
     the registry."""
     from emall_ws.soap.app import publish_platform
 
-    check_schema(settings)
+    check_schema(settings, say_created=say_created)
     db = Database(settings.database_url)
     try:
         publish_platform(db, settings)
@@ -137,16 +137,18 @@ def prepare_database(settings: Settings) -> None:
         db.dispose()
 
 
-def check_schema(settings: Settings) -> None:
+def check_schema(settings: Settings, *, say_created: bool = False) -> None:
     """An empty database gets the newest schema; the embedded SQLite is upgraded by itself; a
-    MariaDB/MySQL database behind or ahead of the code is refused (SchemaOutOfDate)."""
+    MariaDB/MySQL database behind or ahead of the code is refused (SchemaOutOfDate). An upgrade is
+    said; a creation only when asked (initdb), so that a first `serve` shows its banner alone."""
     from sqlalchemy.engine import make_url
 
     db = Database(settings.database_url)
     try:
         sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
         for line in migrate.check(db, "EMALL_DATABASE_URL", upgrade_allowed=sqlite):
-            print(f"emall-ws: {line}", flush=True)
+            if say_created or not line.startswith(migrate.CREATED):
+                print(f"emall-ws: {line}", flush=True)
     finally:
         db.dispose()
 
@@ -171,7 +173,7 @@ def cmd_migrate(args) -> int:
 def cmd_initdb(_args) -> int:
     settings = Settings.from_env()
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
-    prepare_database(settings)
+    prepare_database(settings, say_created=True)
     print(f"emall-ws: database ready at {_redacted(settings.database_url)}")
     return 0
 

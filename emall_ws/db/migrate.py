@@ -26,6 +26,7 @@ from emall_ws.db.session import Database
 
 BASELINE = "0001"
 VERSION_TABLE = "alembic_version"
+CREATED = "created the schema at revision"  # what `upgrade` says of an empty database
 _LOCK = "emall_ws.migrate"  # MariaDB/MySQL: one migration at a time across processes and machines
 _LOCK_SECONDS = 60
 
@@ -77,7 +78,7 @@ def upgrade(db: Database) -> list[str]:
     with _migrating(db) as connection:
         if not _has_tables(connection):
             _create(connection)
-            return [f"created the schema at revision {head()}"]
+            return [f"{CREATED} {head()}"]
         if current(connection) is None:
             command.stamp(alembic_config(connection=connection), BASELINE)
             done.append(f"a database without revisions taken to be at the baseline {BASELINE}")
