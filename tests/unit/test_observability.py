@@ -179,7 +179,8 @@ def test_the_metrics_page_is_prometheus_text_with_the_database_series(app):
 
 
 def test_prepare_metrics_dir_empties_the_folder_and_sets_the_variable(tmp_path, monkeypatch):
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")  # recorded as it was, so that the variable set below is undone too
+    monkeypatch.delenv(ENV)
     settings = Settings.from_env({"EMALL_VAR_DIR": str(tmp_path)})
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "counter_123.db").write_bytes(b"old run")
