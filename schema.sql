@@ -22,6 +22,17 @@ CREATE INDEX ix_failed_try_kind_at ON failed_try (kind, at);
 
 CREATE INDEX ix_failed_try_kind_key_hash_at ON failed_try (kind, key_hash, at);
 
+CREATE TABLE limit_count (
+	kind VARCHAR(20) NOT NULL,
+	key_hash VARCHAR(64) NOT NULL,
+	window_seconds INTEGER NOT NULL,
+	window_start DATETIME(6) NOT NULL,
+	count INTEGER NOT NULL,
+	CONSTRAINT pk_limit_count PRIMARY KEY (kind, key_hash, window_seconds, window_start)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_limit_count_window_start ON limit_count (window_start);
+
 CREATE TABLE member (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	username VARCHAR(32) NOT NULL,

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from emall_ws.client_address import Network, parse_networks
+
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
 # group in its first seconds): past this many seconds such a worker is killed at shutdown
@@ -64,6 +66,13 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
     ("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; more checkouts wait until one is paid or cancelled"),
+    ("EMALL_MESSAGE_LIMIT_HOUR", "3",
+     "activation codes, and apart from them reset codes, one phone number or email address receives per hour"),
+    ("EMALL_MESSAGE_LIMIT_DAY", "10", "the same, per day (UTC)"),
+    ("EMALL_CLIENT_LIMIT_HOUR", "20",
+     "registrations, activation resends and password reset requests one client address may make per hour"),
+    ("EMALL_TRUSTED_PROXIES", "(none)",
+     "comma-separated addresses and CIDR networks of the reverse proxies whose X-Forwarded-For names the client"),
     ("EMALL_LOG_FORMAT", "text",
      "text (one line per event) or json (one JSON object per line); anything else is refused"),
     ("EMALL_ACCESS_LOG", "1", "1: one access line per SOAP call (never a body or a secret); 0: none"),
@@ -132,6 +141,10 @@ class Settings:
     tracking_concurrency: int = 4
     auto_complete_days: float = 2.0
     max_open_invoices: int = 5
+    message_limit_hour: int = 3
+    message_limit_day: int = 10
+    client_limit_hour: int = 20
+    trusted_proxies: tuple[Network, ...] = ()
     log_format: str = "text"
     access_log: bool = True
     metrics_enabled: bool = True
@@ -185,6 +198,10 @@ class Settings:
             tracking_concurrency=read.number("EMALL_TRACKING_CONCURRENCY", "4", int, minimum=1),
             auto_complete_days=read.number("EMALL_AUTO_COMPLETE_DAYS", "2", float, minimum=0),
             max_open_invoices=read.number("EMALL_MAX_OPEN_INVOICES", "5", int, minimum=1),
+            message_limit_hour=read.number("EMALL_MESSAGE_LIMIT_HOUR", "3", int, minimum=1),
+            message_limit_day=read.number("EMALL_MESSAGE_LIMIT_DAY", "10", int, minimum=1),
+            client_limit_hour=read.number("EMALL_CLIENT_LIMIT_HOUR", "20", int, minimum=1),
+            trusted_proxies=read.networks("EMALL_TRUSTED_PROXIES"),
             log_format=read.choice("EMALL_LOG_FORMAT", "text", LOG_FORMATS),
             access_log=read.flag("EMALL_ACCESS_LOG", "1"),
             metrics_enabled=read.flag("EMALL_METRICS", "1"),
@@ -305,6 +322,14 @@ class _Reader:
             raise SettingError(name, _redacted(raw), "an SQLAlchemy URL such as "
                                "mysql+pymysql://user:password@host:3306/emall or sqlite:///var/emall.db") from None
         return raw
+
+    def networks(self, name: str) -> tuple[Network, ...]:
+        raw = self.text(name, "")
+        try:
+            return parse_networks(raw)
+        except ValueError:
+            raise SettingError(name, raw, "comma-separated IP addresses or CIDR networks such as "
+                               "10.0.0.5, 192.168.0.0/24 (no host bits after the /)") from None
 
     def optional_database_url(self, name: str) -> str | None:
         return self.database_url(name, "") if self.text(name, "") else None

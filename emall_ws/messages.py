@@ -67,6 +67,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "Too many wrong codes. Try again later."},
     "RESEND_TOO_SOON": {"id": "Kode baru dapat diminta setelah {seconds} detik.",
                         "en": "A new code can be requested after {seconds} seconds."},
+    "TOO_MANY_REQUESTS": {"id": "Terlalu banyak permintaan pendaftaran, kirim ulang kode atau reset password dari "
+                                "alamat Anda. Coba lagi dalam {minutes} menit.",
+                          "en": "Too many registration, code resend or password reset requests from your address. "
+                                "Try again in {minutes} minutes."},
+    "TOO_MANY_MESSAGES": {"id": "Terlalu banyak kode telah dikirim ke nomor telepon atau alamat email ini. "
+                                "Coba lagi dalam {minutes} menit.",
+                          "en": "Too many codes have been sent to this phone number or email address. "
+                                "Try again in {minutes} minutes."},
     "CANNOT_SUSPEND_SELF": {"id": "Admin tidak dapat menangguhkan akunnya sendiri.",
                             "en": "An admin cannot suspend their own account."},
     "ILLEGAL_STATUS_CHANGE": {"id": "Status {entity} tidak dapat diubah dari {current} ke {target}.",

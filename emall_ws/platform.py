@@ -13,6 +13,7 @@ from emall_ws.db.session import Database
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.passwords import Passwords
 from emall_ws.services.auth import AuthPolicy
+from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy
 
 
@@ -30,7 +31,8 @@ class Platform:
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> "Platform":
-        return cls(settings, db or Database(settings.database_url))
+        return cls(settings, db or Database(settings.database_url),
+                   member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)))
 
     def adapters(self, kind: str) -> dict:
         """One adapter per partner endpoint of `kind` (bank, courier), made once per process:

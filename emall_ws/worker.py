@@ -30,7 +30,7 @@ from emall_ws.observability.jobs import JobRecorder
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.checkout import expire_due_invoices
 from emall_ws.services.payments import ReconcilePolicy, reconcile
-from emall_ws.services import throttle
+from emall_ws.services import limits, throttle
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
@@ -133,6 +133,7 @@ INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid
 TRACKING_POLL_INTERVAL = 30.0
 ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE_DAYS an order completes
 FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past throttle.KEPT_FOR a failed try is forgotten
+LIMIT_WINDOWS_INTERVAL = 3600.0  # seconds: how late past limits.KEPT_FOR (a day) a window is forgotten
 
 SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
 BankAdaptersFactory = Callable[[WorkerSettings], Mapping[str, BankAdapter]]
@@ -167,6 +168,7 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
     jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))
+    jobs.append(Job("forget-limit-windows", LIMIT_WINDOWS_INTERVAL, lambda: limits.forget_old(db, utcnow())))
     return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs}))
 
 

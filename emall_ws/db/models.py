@@ -151,6 +151,22 @@ class FailedTry(Base):
     __table_args__ = (Index(None, "kind", "key_hash", "at"), Index(None, "kind", "at"), Base.__table_args__)
 
 
+class LimitCount(Base):
+    """How many activation or reset messages one phone number or email address was sent, or how many
+    such requests one client address made, within one window of time (services.limits). Raised by
+    one conditional UPDATE, so processes and machines sharing the database count together. Keys
+    are kept as SHA-256 only, and for a day at most."""
+    __tablename__ = "limit_count"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # e.g. ACTIVATION_PHONE, CLIENT
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_seconds: Mapped[int] = mapped_column(Integer, primary_key=True)  # 3600, 86400
+    window_start: Mapped[datetime] = mapped_column(UTC_TIME, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index(None, "window_start"), Base.__table_args__)
+
+
 class AuthSession(Base):
     """A login session; the client holds the token, the database only its SHA-256."""
     __tablename__ = "auth_session"

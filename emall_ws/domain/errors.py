@@ -51,3 +51,8 @@ class AuthenticationFailed(DomainError):
 
 class NotAuthorized(DomainError):
     reason = "Authorization"
+
+
+class TooManyRequests(DomainError):
+    """A limit on messages a stranger can make the platform send (services.limits) was reached."""
+    reason = "TooManyRequests"

@@ -15,11 +15,11 @@ from typing import Any, Iterator, Mapping
 import phonenumbers
 from phonenumbers import PhoneNumberType
 from sqlalchemy import Insert, func, select
-from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Notification
+from emall_ws.db.statements import insert_if_absent
 from emall_ws.notify import templates
 
 EMAIL = "EMAIL"
@@ -98,24 +98,8 @@ def takes_sms(phone: str) -> bool:
 
 
 def _insert_if_absent(session: Session) -> Insert:
-    """An INSERT (executed with one row or many) that silently does nothing where the unique key exists.
-
-    Rather than check-then-insert in a SAVEPOINT: one statement, no exception to catch, and no
-    dependence on how the engine begins SQLite transactions (under pysqlite's own deferred BEGIN a
-    SAVEPOINT issued before the first write *opens* the transaction and its RELEASE commits it, so
-    the notification outlived the caller's rollback: measured 1 row left on SQLite, 0 on MariaDB).
-    Race-safe too: a concurrent inserter of the same key waits on the unique index, then does
-    nothing.
-    """
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE_KEY)
-    if dialect in ("mysql", "mariadb"):
-        # not INSERT IGNORE: that would also swallow truncation and other data errors
-        return mysql.insert(_TABLE).on_duplicate_key_update(id=_TABLE.c.id)
-    if dialect == "postgresql":
-        return postgresql.insert(_TABLE).on_conflict_do_nothing(index_elements=_UNIQUE_KEY)
-    raise NotImplementedError(f"outbox: no conflict-ignoring INSERT for the {dialect} dialect")
+    """The outbox's INSERT: a repeat of the unique key does nothing (db.statements.insert_if_absent)."""
+    return insert_if_absent(session, _TABLE, _UNIQUE_KEY)
 
 
 def _json_value(value: Any) -> Any:

@@ -1,7 +1,7 @@
 """The platform's Prometheus metrics, and the page GET /metrics answers.
 
 Counted where they happen, in every process (in multiprocess mode, see multiprocess.py: files
-that the scrape sums): SOAP calls, partner calls. Read from the database at scrape time, because
+that the scrape sums): SOAP calls, partner calls, requests refused by a message limit. Read from the database at scrape time, because
 the workers that make them may run on other machines: the outbox backlog and the worker jobs.
 """
 from __future__ import annotations
@@ -34,6 +34,12 @@ PARTNER_CALLS = Counter("emall_partner_calls", "Partner calls (each attempt), by
                         "ok, rejected, unavailable, bad_response", ("partner", "operation", "outcome"))
 PARTNER_SECONDS = Histogram("emall_partner_call_seconds", "Time of a partner call (each attempt)",
                             ("partner", "operation"), buckets=BUCKETS)
+LIMITED = Counter("emall_limited_requests", "Requests refused by a message limit, by the limit met: CLIENT "
+                  "(per client address), ACTIVATION_PHONE, ACTIVATION_EMAIL, RESET_PHONE, RESET_EMAIL", ("limit",))
+
+
+def count_limited(limit: str) -> None:
+    LIMITED.labels(limit).inc()
 
 
 def count_soap_call(service: str, operation: str, outcome: str, seconds: float) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
 from emall_ws.domain import pipelines
-from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, ValidationFailed)
+from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, TooManyRequests,
+                                    ValidationFailed)
 from emall_ws.domain.members import (ACTIVE, PENDING, SUSPENDED, Registration, RegistrationForm, identity_keys,
                                      mask_account, mask_identity, username_key, validate_password,
                                      validate_registration)
@@ -21,7 +22,7 @@ from emall_ws.domain.paging import offset_within
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
-from emall_ws.services import auth, throttle
+from emall_ws.services import auth, limits, throttle
 from emall_ws.services.auth import ADMIN, Principal
 from emall_ws.services.checkout import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import change_status
@@ -39,6 +40,9 @@ class MemberPolicy:
     code_attempts_window: timedelta = timedelta(hours=1)
     resend_interval: timedelta = timedelta(minutes=1)
     page_size_max: int = 100
+    # activation and reset messages per phone number and email address, and the requests for them
+    # per client address
+    message_limits: limits.MessageLimits = limits.MessageLimits()
 
 
 @dataclass(frozen=True)
@@ -152,8 +156,10 @@ def _tell(session: Session, member: Member, event_key: str, template: str, **dat
 # --- registration and activation ----------------------------------------------------------------
 
 def register(session: Session, form: RegistrationForm, regions: RegionCatalog, passwords: Passwords,
-             now: datetime, policy: MemberPolicy) -> RegisterResult:
-    """Validates every field at once; a valid form becomes a PENDING member with a code on its way."""
+             now: datetime, policy: MemberPolicy, *, client: str) -> RegisterResult:
+    """Validates every field at once; a valid form becomes a PENDING member with a code on its way.
+    Past a message limit (services.limits) it raises TooManyRequests, and nothing is written: the
+    caller typed the number and address, so it may be told."""
     errors: list[FieldError] = []
     try:
         registration = validate_registration(form, regions, now.date(), nik_province_must_match=True)
@@ -172,6 +178,8 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
     except IntegrityError:
         raise ValidationFailed(_taken(session, registration.username_key, registration.email_key)
                                or [FieldError("username", "USERNAME_TAKEN")]) from None
+    limits.take_request(session, client, now, policy.message_limits)
+    limits.take_messages(session, limits.ACTIVATION, member.phone, member.email_key, now, policy.message_limits)
     code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
     _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
           code=code, expires_at=row.expires_at)
@@ -223,13 +231,22 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
     return view_of(member)
 
 
-def resend_activation(session: Session, username: str, now: datetime, policy: MemberPolicy) -> datetime:
+def resend_activation(session: Session, username: str, now: datetime, policy: MemberPolicy, *,
+                      client: str) -> datetime:
     """A fresh code on its way; an unknown username, or a member no longer pending, gets the same
-    answer, and no code."""
+    answer, and no code; so does a member whose phone number or email address had all the codes
+    its limit allows. A client past its limit is refused (TooManyRequests) before any name is
+    looked up."""
+    limits.take_request(session, client, now, policy.message_limits)
     member = _find(session, username, lock=True)
     if member is None or member.status != PENDING:
         return now + policy.activation_ttl
     _not_too_soon(session, member, ACTIVATION, now, policy)
+    try:
+        limits.take_messages(session, limits.ACTIVATION, member.phone, member.email_key, now,
+                             policy.message_limits)
+    except TooManyRequests:
+        return now + policy.activation_ttl
     code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
     _tell(session, member, f"member:{member.id}:activation:{row.id}", "member_activation",
           code=code, expires_at=row.expires_at)
@@ -247,8 +264,11 @@ def _not_too_soon(session: Session, member: Member, purpose: str, now: datetime,
 # --- password reset ---------------------------------------------------------------------------
 
 def request_password_reset(session: Session, username_or_email: str, now: datetime,
-                           policy: MemberPolicy) -> None:
-    """Sends a reset code to an active member; answers the same whether or not one exists."""
+                           policy: MemberPolicy, *, client: str) -> None:
+    """Sends a reset code to an active member; answers the same whether or not one exists, and
+    whether or not its phone number or email address had all the codes its limit allows. A client
+    past its limit is refused (TooManyRequests) before any name is looked up."""
+    limits.take_request(session, client, now, policy.message_limits)
     key = (username_or_email or "").strip().lower()
     member = session.scalars(select(Member).where(or_(Member.username_key == key, Member.email_key == key))
                              .with_for_update()).first()
@@ -256,7 +276,8 @@ def request_password_reset(session: Session, username_or_email: str, now: dateti
         return
     try:
         _not_too_soon(session, member, PASSWORD_RESET, now, policy)
-    except Conflict:
+        limits.take_messages(session, limits.RESET, member.phone, member.email_key, now, policy.message_limits)
+    except (Conflict, TooManyRequests):
         return  # silently: the answer must not tell whether the member exists
     code, row = _issue_code(session, member, PASSWORD_RESET, policy.reset_ttl, now)
     _tell(session, member, f"member:{member.id}:password-reset:{row.id}", "password_reset",

@@ -13,8 +13,9 @@ import logging
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
+from emall_ws.client_address import Network, client_address
 from emall_ws.messages import language_of_request
 from emall_ws.observability.access import ARRIVED, UNKNOWN, record_call
 from emall_ws.soap import faults
@@ -71,8 +72,10 @@ class AsyncFront:
     """RSGI application: reads the body, then runs `app` (WSGI) on the loop's thread, or on one of
     `threads` pool threads when there are more."""
 
-    def __init__(self, app: WsgiApp, *, max_body_bytes: int, body_timeout: float, threads: int = 1):
+    def __init__(self, app: WsgiApp, *, max_body_bytes: int, body_timeout: float, threads: int = 1,
+                 trusted_proxies: Sequence[Network] = ()):
         self.app = app
+        self.trusted_proxies = trusted_proxies  # EMALL_TRUSTED_PROXIES: for the access line of a refusal
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
         self._deadlines = Deadlines(body_timeout)
@@ -89,7 +92,7 @@ class AsyncFront:
         declared = environ.get("CONTENT_LENGTH", "")
         if declared and (not declared.isdigit() or int(declared) > self.max_body_bytes):
             # not read at all: the client is told at once and the connection goes
-            return _refuse(protocol, environ, 413, faults.client_fault(
+            return self._refuse(protocol, environ, 413, faults.client_fault(
                 "BadRequest", "REQUEST_TOO_LARGE", language_of_request(environ), limit=self.max_body_bytes))
         task = asyncio.current_task()
         self._deadlines.start(task, asyncio.get_running_loop())
@@ -98,10 +101,10 @@ class AsyncFront:
         except asyncio.CancelledError:
             if not self._deadlines.end(task):
                 raise  # the worker is stopping
-            return _refuse(protocol, environ, 408, faults.client_fault(
+            return self._refuse(protocol, environ, 408, faults.client_fault(
                 "BadRequest", "BODY_TIMEOUT", language_of_request(environ), seconds=_seconds(self.body_timeout)))
         except BodyTooLarge:
-            return _refuse(protocol, environ, 413, faults.client_fault(
+            return self._refuse(protocol, environ, 413, faults.client_fault(
                 "BadRequest", "REQUEST_TOO_LARGE", language_of_request(environ), limit=self.max_body_bytes))
         except Exception:  # the client went away mid-body: nobody to answer
             return None
@@ -117,8 +120,18 @@ class AsyncFront:
                 status, headers, payload = await loop.run_in_executor(self._operations, self._call, environ)
         except Exception:  # the app answers every error itself; this is the last resort
             log.exception("the application failed outside its own error handling")
-            return _refuse(protocol, environ, 500, faults.internal_fault(language_of_request(environ)))
+            return self._refuse(protocol, environ, 500, faults.internal_fault(language_of_request(environ)))
         protocol.response_bytes(status, headers, payload)
+
+    def _refuse(self, protocol, environ: dict, status: int, fault: faults.PlatformFault) -> None:
+        """Answers a request the application never saw with `fault`, closes the connection, and
+        records the call like any other (its operation unknown: the body was not read, or not whole)."""
+        payload, headers = fault_envelope(fault)
+        protocol.response_bytes(status, [*headers, _CLOSE], payload)
+        path = environ["PATH_INFO"]
+        service = path[len("/ws/"):].rstrip("/") if path.startswith("/ws/") else UNKNOWN
+        record_call(client_address(environ, self.trusted_proxies), service, UNKNOWN, fault.faultcode,
+                    fault.detail_code, time.perf_counter() - environ[ARRIVED], len(payload))
 
     async def _read_chunked(self, protocol) -> bytes:
         body = bytearray()
@@ -169,15 +182,6 @@ def wsgi_environ(scope) -> dict:
     return environ
 
 
-def _refuse(protocol, environ: dict, status: int, fault: faults.PlatformFault) -> None:
-    """Answers a request the application never saw with `fault`, closes the connection, and
-    records the call like any other (its operation unknown: the body was not read, or not whole)."""
-    payload, headers = fault_envelope(fault)
-    protocol.response_bytes(status, [*headers, _CLOSE], payload)
-    path = environ["PATH_INFO"]
-    service = path[len("/ws/"):].rstrip("/") if path.startswith("/ws/") else UNKNOWN
-    record_call(environ["REMOTE_ADDR"], service, UNKNOWN, fault.faultcode, fault.detail_code,
-                time.perf_counter() - environ[ARRIVED], len(payload))
 
 
 def _seconds(value: float) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from emall_ws.client_address import client_address
 from emall_ws.config import Settings
 from emall_ws.db.session import Database
 from emall_ws.domain.registry import OPERATOR, ServiceEntry
@@ -129,7 +130,7 @@ class PlatformWsgi:
         faultcode, code = environ.get(CALL_FAULT) or (None, None)
         if faultcode is None and status and not status[0].startswith("2"):  # spyne's own error answer
             faultcode = "HTTP" + status[0][:3]
-        access.record_call(environ.get("REMOTE_ADDR") or "", service,
+        access.record_call(client_address(environ, self.platform.settings.trusted_proxies), service,
                            environ.get(CALL_OPERATION, access.UNKNOWN), faultcode or "ok", code,
                            time.perf_counter() - started, len(body))
         return [body]

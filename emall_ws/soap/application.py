@@ -5,6 +5,7 @@ import logging
 from spyne import Application, Fault
 from sqlalchemy.exc import OperationalError
 
+from emall_ws.client_address import client_address
 from emall_ws.db.session import DEADLOCK_ATTEMPTS, is_deadlock
 from emall_ws.domain.errors import DomainError, NotAuthorized
 from emall_ws.logs import call_fields, security_event
@@ -29,6 +30,11 @@ def platform_of(ctx) -> Platform:
     return ctx.app.platform
 
 
+def client_of(ctx) -> str:
+    """The caller's address (emall_ws.client_address): behind a trusted proxy, the one it reports."""
+    return client_address(ctx.transport.req_env, ctx.app.platform.settings.trusted_proxies)
+
+
 def replay_frozen(ctx, key) -> bool:
     """True when an answer that cannot change (emall_ws/soap/frozen.py) was sent for this key."""
     return ctx.app.frozen_answers.replay(ctx, key)
@@ -45,7 +51,7 @@ class PlatformApplication(Application):
         environ = ctx.transport.req_env
         note_operation(environ, ctx.descriptor.name)
         # every event logged during the call (security events) says whose call it was
-        with call_fields(client=environ.get("REMOTE_ADDR") or "-",
+        with call_fields(client=client_of(ctx) or "-",
                          call=f"{self.name}.{ctx.descriptor.name}"):
             return self._mapped_call(ctx)
 

@@ -12,7 +12,7 @@ from emall_ws.logs import security_event
 from emall_ws.messages import field_message
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN
-from emall_ws.soap.application import language_of, namespace_of, platform_of, replay_frozen
+from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
 from emall_ws.soap.security import authenticate, session_header, session_token
 
 NAME = "Member"
@@ -153,7 +153,7 @@ class MemberService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             result = members.register(session, _form(form), platform.regions, platform.passwords,
-                                      platform.clock(), platform.member_policy)
+                                      platform.clock(), platform.member_policy, client=client_of(ctx))
         return RegisterResult(username=result.username, role=result.role, status=result.status,
                               activationExpiresAt=to_wib(result.activation_expires_at),
                               warnings=[_notice(ctx, w) for w in result.warnings])
@@ -170,7 +170,7 @@ class MemberService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             return to_wib(members.resend_activation(session, username, platform.clock(),
-                                                    platform.member_policy))
+                                                    platform.member_policy, client=client_of(ctx)))
 
     @rpc(Username, Secret, _returns=LoginResult, _out_variable_name="result")
     def login(ctx, username, password):
@@ -199,7 +199,7 @@ class MemberService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             members.request_password_reset(session, usernameOrEmail, platform.clock(),
-                                           platform.member_policy)
+                                           platform.member_policy, client=client_of(ctx))
         return "CODE_SENT_IF_MEMBER_EXISTS"
 
     @rpc(Username, Unicode(max_len=20, type_name="CodeText"), Secret, _returns=Unicode,

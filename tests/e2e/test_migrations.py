@@ -84,7 +84,9 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stdout.splitlines() == [
         f"emall-ws: a database without revisions taken to be at the baseline {migrate.BASELINE}",
-        "emall-ws: applied 0002: Worker jobs' records, the notification backlog index, invoices matched by amount only"]
+        "emall-ws: applied 0002: Worker jobs' records, the notification backlog index, invoices matched by amount only",
+        "emall-ws: applied 0003: Message limits: windows counted per phone number, email address and client "
+        "address (limit_count)"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
     assert again.stdout == f"emall-ws: already at revision {migrate.head()}, nothing to do\n"
@@ -102,7 +104,7 @@ def test_a_database_behind_the_code_is_upgraded_at_start_on_sqlite_and_refused_o
     else:
         assert started.returncode == 1 and started.stdout == ""
         assert started.stderr == ("emall-ws: EMALL_DATABASE_URL: the database is at revision 0001 (made before "
-                                  "revisions), this code needs 0002: run `emall-ws migrate` first\n")
+                                  f"revisions), this code needs {migrate.head()}: run `emall-ws migrate` first\n")
         db = Database(url)
         with db.engine.connect() as connection:  # nothing was changed
             assert migrate.current(connection) is None and "worker_job" not in db.engine.dialect.get_table_names(

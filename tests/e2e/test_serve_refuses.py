@@ -65,6 +65,8 @@ def test_a_port_taken_by_another_program_is_refused(tmp_path, listener, command,
     ("EMALL_LOG_LEVEL", "LOUD", "INFO"),
     ("EMALL_BANK_BCA_URL", "bca", "a URL"),
     ("EMALL_DATABASE_URL", "emall.db", "an SQLAlchemy URL"),
+    ("EMALL_CLIENT_LIMIT_HOUR", "0", "at least 1"),
+    ("EMALL_TRUSTED_PROXIES", "10.0.0.1/8", "CIDR networks"),
 ])
 def test_a_bad_setting_is_named_with_its_value_and_what_is_expected(tmp_path, variable, value, expected):
     assert_refused(start("serve", tmp_path, **{variable: value}), 2, variable, repr(value), expected)

@@ -19,6 +19,7 @@ NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = members.MemberPolicy()
 PASSWORDS = Passwords()
 REGIONS = load_regions()
+CLIENT = "192.0.2.10"  # the address every call of these tests comes from
 
 
 def form(username="sitiaminah", email=None, **overrides) -> RegistrationForm:
@@ -31,7 +32,8 @@ def form(username="sitiaminah", email=None, **overrides) -> RegistrationForm:
 
 def register(db, username="sitiaminah", now=NOW, **overrides):
     with db.unit_of_work() as session:
-        return members.register(session, form(username, **overrides), REGIONS, PASSWORDS, now, POLICY)
+        return members.register(session, form(username, **overrides), REGIONS, PASSWORDS, now, POLICY,
+                                client=CLIENT)
 
 
 def last_code(db, username, template="member_activation") -> str:
@@ -122,10 +124,10 @@ def test_resend_issues_a_fresh_code_and_the_old_one_stops_working(db):
     register(db)
     old = last_code(db, "sitiaminah")
     with db.unit_of_work() as session, pytest.raises(Conflict):
-        members.resend_activation(session, "sitiaminah", NOW, POLICY)  # too soon
+        members.resend_activation(session, "sitiaminah", NOW, POLICY, client=CLIENT)  # too soon
     later = NOW + POLICY.resend_interval
     with db.unit_of_work() as session:
-        members.resend_activation(session, "sitiaminah", later, POLICY)
+        members.resend_activation(session, "sitiaminah", later, POLICY, client=CLIENT)
     new = last_code(db, "sitiaminah")
     if new != old:
         with pytest.raises(ValidationFailed):
@@ -191,8 +193,8 @@ def test_password_reset_ends_other_sessions(db):
     active_member(db)
     token, _, _ = login(db)
     with db.unit_of_work() as session:
-        members.request_password_reset(session, "sitiaminah@example.co.id", NOW, POLICY)
-        members.request_password_reset(session, "nobody@example.co.id", NOW, POLICY)  # same answer
+        members.request_password_reset(session, "sitiaminah@example.co.id", NOW, POLICY, client=CLIENT)
+        members.request_password_reset(session, "nobody@example.co.id", NOW, POLICY, client=CLIENT)  # same answer
     code = last_code(db, "sitiaminah", "password_reset")
     with db.unit_of_work() as session, pytest.raises(ValidationFailed) as raised:
         members.reset_password(session, "sitiaminah", code, "short", PASSWORDS, NOW, POLICY)
@@ -275,7 +277,7 @@ def test_a_fresh_code_brings_no_fresh_tries(db):
             == [("code", "CODE_WRONG", {"remaining": remaining})]
     later = NOW + POLICY.resend_interval
     with db.unit_of_work() as session:
-        members.resend_activation(session, "sitiaminah", later, SMALL_BUDGET)
+        members.resend_activation(session, "sitiaminah", later, SMALL_BUDGET, client=CLIENT)
     fresh = last_code(db, "sitiaminah")
     assert refusal(activate, db, "sitiaminah", wrong(fresh), now=later, policy=SMALL_BUDGET)[2] \
         == [("code", "CODE_WRONG", {"remaining": 0})]
@@ -295,7 +297,7 @@ def reset_password(db, username, code, new_password="baru12345678", now=NOW, pol
 
 def request_reset(db, username, now):
     with db.unit_of_work() as session:
-        members.request_password_reset(session, username, now, POLICY)
+        members.request_password_reset(session, username, now, POLICY, client=CLIENT)
 
 
 def test_wrong_reset_codes_share_the_budget_across_requests(db):
@@ -358,10 +360,10 @@ def test_resend_activation_to_an_unknown_username_answers_like_a_real_resend(db)
     later = NOW + POLICY.resend_interval
     before = snapshot(db)
     with db.unit_of_work() as session:
-        unknown = members.resend_activation(session, "nobody", later, POLICY)
+        unknown = members.resend_activation(session, "nobody", later, POLICY, client=CLIENT)
     assert snapshot(db) == before  # no code, no notification
     with db.unit_of_work() as session:
-        assert members.resend_activation(session, "sitiaminah", later, POLICY) == unknown
+        assert members.resend_activation(session, "sitiaminah", later, POLICY, client=CLIENT) == unknown
 
 
 def test_reset_password_of_an_unknown_username_answers_like_a_wrong_code(db):
@@ -383,8 +385,8 @@ def test_an_active_members_name_is_answered_like_an_unknown_one_by_activate_and_
         (ValidationFailed, "VALIDATION_FAILED", [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})])
     later = NOW + POLICY.resend_interval
     with db.unit_of_work() as session:
-        assert members.resend_activation(session, "sitiaminah", later, POLICY) == \
-            members.resend_activation(session, "nobody", later, POLICY)
+        assert members.resend_activation(session, "sitiaminah", later, POLICY, client=CLIENT) == \
+            members.resend_activation(session, "nobody", later, POLICY, client=CLIENT)
     assert snapshot(db) == before  # no code, no notification, nothing activated again
 
 

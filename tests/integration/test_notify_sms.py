@@ -184,7 +184,8 @@ def register(db, phone: str) -> None:
                             phone=phone, name="Siti Aminah", username="sitiaminah",
                             password="rahasia123", email="siti@example.co.id")
     with db.unit_of_work() as session:
-        members.register(session, form, load_regions(), Passwords(), utcnow(), members.MemberPolicy())
+        members.register(session, form, load_regions(), Passwords(), utcnow(), members.MemberPolicy(),
+                         client="192.0.2.10")
 
 
 def test_registration_sends_the_activation_code_by_email_and_sms(db, tmp_path):
@@ -235,12 +236,12 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
     settings = settings_for(db, tmp_path)
     assert [job.name for job in build_worker(db, settings).jobs] == ["dispatch-notifications", "close-auctions",
                                                                   "expire-invoices", "poll-tracking",
-                                                                  "complete-orders", "forget-failed-tries"]
+                                                                  "complete-orders", "forget-failed-tries", "forget-limit-windows"]
     gateway = FakeGateway()
     worker = build_worker(db, settings, gateway)
     assert [job.name for job in worker.jobs] == ["dispatch-notifications", "poll-sms-status", "close-auctions",
                                                  "expire-invoices", "poll-tracking", "complete-orders",
-                                                 "forget-failed-tries"]
+                                                 "forget-failed-tries", "forget-limit-windows"]
     enqueue_sms(db, 1)
     worker.run_pending()  # both jobs run at start: the SMS goes, then its status is asked
     [row] = rows(db)

@@ -52,3 +52,28 @@ def test_the_sms_provider_is_the_gateway_or_gammu_and_a_typo_is_refused_at_start
     assert Settings.from_env({"EMALL_SMS_PROVIDER": " Gammu "}).sms_provider == "gammu"
     with pytest.raises(ValueError, match="EMALL_SMS_PROVIDER='gamu' is not valid: expected gateway or gammu"):
         Settings.from_env({"EMALL_SMS_PROVIDER": "gamu"})
+
+
+def test_message_limits_and_trusted_proxies_default_and_are_checked_at_start():
+    settings = Settings.from_env({})
+    assert (settings.message_limit_hour, settings.message_limit_day, settings.client_limit_hour) == (3, 10, 20)
+    assert settings.trusted_proxies == ()
+    settings = Settings.from_env({"EMALL_MESSAGE_LIMIT_HOUR": "5", "EMALL_MESSAGE_LIMIT_DAY": "12",
+                                  "EMALL_CLIENT_LIMIT_HOUR": "100", "EMALL_TRUSTED_PROXIES": "10.0.0.5, 10.1.0.0/16"})
+    assert (settings.message_limit_hour, settings.message_limit_day, settings.client_limit_hour) == (5, 12, 100)
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.5/32", "10.1.0.0/16"]
+
+
+@pytest.mark.parametrize("variable, value, expected", [
+    ("EMALL_MESSAGE_LIMIT_HOUR", "0", "a whole number of at least 1"),
+    ("EMALL_MESSAGE_LIMIT_DAY", "ten", "a whole number of at least 1"),
+    ("EMALL_CLIENT_LIMIT_HOUR", "2.5", "a whole number of at least 1"),
+    ("EMALL_TRUSTED_PROXIES", "10.0.0.1/8", "IP addresses or CIDR networks"),
+    ("EMALL_TRUSTED_PROXIES", "proxy.internal", "IP addresses or CIDR networks"),
+])
+def test_a_bad_limit_or_proxy_list_is_one_line_naming_the_variable(variable, value, expected):
+    with pytest.raises(ValueError) as refused:
+        Settings.from_env({variable: value})
+    message = str(refused.value)
+    assert message.startswith(f"{variable}={value!r} is not valid: expected ") and expected in message
+    assert "\n" not in message

@@ -6,6 +6,7 @@ from spyne import Integer, ServiceBase, rpc
 from spyne.server.wsgi import WsgiApplication
 from sqlalchemy.exc import OperationalError
 
+from emall_ws.config import Settings
 from emall_ws.db.session import MYSQL_DEADLOCK
 from emall_ws.db.session import DEADLOCK_ATTEMPTS
 from emall_ws.soap.application import PlatformApplication
@@ -29,7 +30,7 @@ def app_failing(times: int, code: int = MYSQL_DEADLOCK):
                 raise database_error(code)
             return len(calls)
 
-    application = PlatformApplication([Probe], "Probe", SimpleNamespace(settings=None))
+    application = PlatformApplication([Probe], "Probe", SimpleNamespace(settings=Settings.from_env({})))
     return WsgiApplication(application), calls
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from lxml import etree
 
+from emall_ws.client_address import parse_networks
 from emall_ws.logs import ACCESS_LOGGER
 from emall_ws.observability.access import register_services
 from emall_ws.serving.front import AsyncFront
@@ -186,3 +187,14 @@ def test_a_request_the_front_refuses_gets_its_access_line(caplog):
             and f"bytes={len(body)}" in line)
     ms = float(line.split(" ms=")[1].split()[0])
     assert ms >= 200  # from the request's arrival: the whole wait for the body
+
+
+def test_a_refusal_behind_a_trusted_proxy_names_the_forwarded_client(caplog):
+    register_services({"Member": ["login"]})
+    front = AsyncFront(Recorder(), max_body_bytes=10, body_timeout=1, trusted_proxies=parse_networks("10.1.2.0/24"))
+    protocol = Protocol([])
+    with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+        asyncio.run(front.__rsgi__(Scope(Headers({"content-length": "50", "x-forwarded-for": "198.51.100.1"})),
+                                   protocol))
+    [line] = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
+    assert protocol.answers[0][0] == 413 and "client=198.51.100.1 call=Member.-" in line
