@@ -52,3 +52,12 @@ def test_the_sms_provider_is_the_gateway_or_gammu_and_a_typo_is_refused_at_start
     assert Settings.from_env({"EMALL_SMS_PROVIDER": " Gammu "}).sms_provider == "gammu"
     with pytest.raises(ValueError, match="EMALL_SMS_PROVIDER='gamu' is not valid: expected gateway or gammu"):
         Settings.from_env({"EMALL_SMS_PROVIDER": "gamu"})
+
+
+def test_a_partner_call_gets_5_seconds_unless_configured_and_never_0_or_less():
+    assert Settings.from_env({}).partner_timeout == 5
+    assert Settings.from_env({"EMALL_PARTNER_TIMEOUT": "1.5"}).partner_timeout == 1.5
+    for value, shown in (("0", "'0'"), ("-2", "'-2'"), ("soon", "'soon'"), ("nan", "'nan'")):
+        with pytest.raises(ValueError) as refused:
+            Settings.from_env({"EMALL_PARTNER_TIMEOUT": value})
+        assert str(refused.value) == f"EMALL_PARTNER_TIMEOUT={shown} is not valid: expected a number greater than 0"
