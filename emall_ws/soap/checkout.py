@@ -94,7 +94,8 @@ class Invoice(_Type):
 def policy_of(platform) -> CheckoutPolicy:
     return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours),
                           quote_ttl=timedelta(minutes=platform.settings.quote_ttl_minutes),
-                          max_open_invoices=platform.settings.max_open_invoices)
+                          max_open_invoices=platform.settings.max_open_invoices,
+                          couriers_within=platform.settings.partner_timeout)
 
 
 def _ship_to(address) -> ShipTo | None:
