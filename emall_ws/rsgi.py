@@ -12,5 +12,6 @@ from emall_ws.wsgi import create_app as create_wsgi_app  # noqa: E402
 
 def create_app() -> AsyncFront:
     settings = Settings.from_env()
-    return AsyncFront(create_wsgi_app(settings), max_body_bytes=settings.max_request_bytes,
-                      body_timeout=settings.body_timeout, threads=settings.threads)
+    app = create_wsgi_app(settings)
+    return AsyncFront(app, max_body_bytes=settings.max_request_bytes, body_timeout=settings.body_timeout,
+                      threads=settings.threads, partner_bound=app.partner_bound)
