@@ -34,13 +34,12 @@ MAX_WINDOW_DAYS = {"bca": 31, "mandiri": 30, "bni": 30, "bri": 30}
 class ZeepBankAdapter(BankAdapter):
     """A bank's mutation service over SOAP (wsdl/partners/bank.wsdl)."""
 
-    def __init__(self, bank: str, url: str, timeout: float = 10.0, *, connect_timeout: float = 3.0,
-                 retries: int = 2, backoff: float = 0.25, wsdl: str | None = None):
+    def __init__(self, bank: str, url: str, **policy):
+        """`policy`: the fields of adapters.base.CallPolicy (timeout, retries ...)."""
         if bank not in MAX_WINDOW_DAYS:
             raise ValueError(f"unknown bank {bank!r}")
         self.bank = bank
-        self._endpoint = ZeepEndpoint(f"bank:{bank}", url, CallPolicy(
-            timeout=timeout, connect_timeout=connect_timeout, retries=retries, backoff=backoff, wsdl=wsdl))
+        self._endpoint = ZeepEndpoint(f"bank:{bank}", url, CallPolicy(**policy))
 
     def get_mutations(self, account_number: str, from_time: datetime, to_time: datetime) -> list[Mutation]:
         if from_time.tzinfo is None or to_time.tzinfo is None:

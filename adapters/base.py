@@ -1,5 +1,6 @@
-"""zeep clients of partner endpoints: one per endpoint, reused; WSDL cached; timeouts always set;
-every failure turned into an adapter exception at this edge, and retries for safe reads only.
+"""zeep clients of partner endpoints: one per endpoint, reused; WSDL cached; every attempt within
+one deadline (adapters/deadline.py); every failure turned into an adapter exception at this edge;
+retries for safe reads only, and only where the policy allows them (the worker's, not a request's).
 
 Error mapping (partner_errors), one rule for every partner (as HTTP 4xx/5xx and SMTP 5xx/4xx):
   SOAP fault Client[.*]: our request was refused       -> PartnerRejected (code = faultcode)
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterator
@@ -29,6 +30,8 @@ from zeep.exceptions import Fault, TransportError
 from zeep.transports import Transport
 from zeep.xsd import CompoundValue
 
+from adapters.breaker import breaker_for
+from adapters.deadline import read_body_within_deadline, remaining, request_timeout, within
 from adapters.errors import AdapterError, BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.observe import observed
 
@@ -42,12 +45,11 @@ _SAFE_PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_networ
 
 @dataclass(frozen=True)
 class CallPolicy:
-    timeout: float = 10.0  # seconds to wait for an operation's answer
-    connect_timeout: float = 3.0  # seconds to wait for a connection (operations and WSDL)
-    wsdl_timeout: float = 10.0  # seconds to wait for the WSDL document
+    timeout: float = 5.0  # seconds one attempt may take in all: connecting, the WSDL, the whole answer
     retries: int = 2  # further attempts of a safe read after PartnerUnavailable
     backoff: float = 0.25  # seconds before the first retry; doubles each time
     wsdl: str | None = None  # where the WSDL is (URL or file); default <endpoint>?wsdl
+    breaker: bool = False  # skip the endpoint while it keeps failing (adapters/breaker.py)
 
     def wsdl_location(self, url: str) -> str:
         return self.wsdl or f"{url}?wsdl"
@@ -62,7 +64,23 @@ class _HttpStatus(Exception):
 
 
 class _PartnerTransport(Transport):
-    """zeep's transport, refusing answers that are not XML, and non-200 answers that are not faults."""
+    """zeep's transport, refusing answers that are not XML, and non-200 answers that are not faults.
+    Each request's timeout is what is left of the calling thread's deadline (`timeout` outside one)."""
+
+    def __init__(self, timeout: float):
+        self._timeout = timeout
+        super().__init__(cache=WSDL_CACHE, timeout=timeout, operation_timeout=timeout)
+        self.session.hooks["response"].append(read_body_within_deadline)
+
+    @property
+    def operation_timeout(self):
+        return request_timeout(self._timeout)
+
+    @operation_timeout.setter
+    def operation_timeout(self, _value):
+        pass  # zeep's own setting: the deadline decides
+
+    load_timeout = operation_timeout  # the WSDL's download is part of the attempt too
 
     def post(self, address, message, headers):
         response = super().post(address, message, headers)
@@ -123,8 +141,7 @@ class PartnerClient:
     """One zeep client, its service bound to one endpoint URL (whatever the WSDL's address says)."""
 
     def __init__(self, url: str, policy: CallPolicy):
-        transport = _PartnerTransport(cache=WSDL_CACHE, timeout=(policy.connect_timeout, policy.wsdl_timeout),
-                                      operation_timeout=(policy.connect_timeout, policy.timeout))
+        transport = _PartnerTransport(policy.timeout)
         self.client = zeep.Client(policy.wsdl_location(url), transport=transport, settings=SETTINGS)
         binding = next(iter(self.client.wsdl.bindings))
         self.service = self.client.create_service(binding, url)
@@ -137,16 +154,22 @@ _registry = threading.Lock()
 
 def partner_client(url: str, policy: CallPolicy) -> PartnerClient:
     """The process's client of url (built on first use: a partner down at start-up is no error)."""
-    key = (url, policy.wsdl_location(url), policy.timeout, policy.connect_timeout, policy.wsdl_timeout)
+    key = (url, policy.wsdl_location(url), policy.timeout)
     client = _clients.get(key)
     if client is not None:
         return client
     with _registry:
         lock = _locks.setdefault(key, threading.Lock())
-    with lock:  # one construction per endpoint; other endpoints are not held up meanwhile
+    # one construction per endpoint; other endpoints are not held up meanwhile, and a caller
+    # waiting for another's construction waits no longer than its own deadline
+    if not lock.acquire(timeout=remaining(policy.timeout)):
+        raise requests.Timeout("the client of this endpoint is still being built")
+    try:
         client = _clients.get(key)
         if client is None:
             client = _clients[key] = PartnerClient(url, policy)
+    finally:
+        lock.release()
     return client
 
 
@@ -158,12 +181,14 @@ def forget_clients() -> None:
 
 
 class ZeepEndpoint:
-    """Calls operations of one partner endpoint under the error mapping and retry rules."""
+    """Calls operations of one partner endpoint under the error mapping, deadline, retry and
+    circuit-breaker rules of its policy."""
 
     def __init__(self, partner: str, url: str, policy: CallPolicy):
         self.partner = partner
         self.url = url.rstrip("/")
         self.policy = policy
+        self._breaker = breaker_for(partner, self.url) if policy.breaker else None
 
     def call(self, operation: str, *args: Any, result: str, retry: bool = False) -> Any:
         """The operation's answer (its `result` part). retry=True only for safe reads: a write
@@ -171,7 +196,12 @@ class ZeepEndpoint:
         attempts = 1 + (max(0, self.policy.retries) if retry else 0)
         for attempt in range(attempts):
             try:
-                with observed(self.partner, operation), partner_errors(self.partner):
+                with ExitStack() as guards:
+                    guards.enter_context(observed(self.partner, operation))
+                    if self._breaker is not None:
+                        guards.enter_context(self._breaker.guarding())
+                    guards.enter_context(partner_errors(self.partner))
+                    guards.enter_context(within(self.policy.timeout))
                     service = partner_client(self.url, self.policy).service
                     try:
                         method = getattr(service, operation)

@@ -49,11 +49,10 @@ class CourierAdapter(ABC):
 class ZeepCourierAdapter(CourierAdapter):
     """A courier's tariff and tracking service over SOAP (wsdl/partners/courier.wsdl)."""
 
-    def __init__(self, courier: str, url: str, timeout: float = 10.0, *, connect_timeout: float = 3.0,
-                 retries: int = 2, backoff: float = 0.25, wsdl: str | None = None):
+    def __init__(self, courier: str, url: str, **policy):
+        """`policy`: the fields of adapters.base.CallPolicy (timeout, retries ...)."""
         self.courier = courier
-        self._endpoint = ZeepEndpoint(f"courier:{courier}", url, CallPolicy(
-            timeout=timeout, connect_timeout=connect_timeout, retries=retries, backoff=backoff, wsdl=wsdl))
+        self._endpoint = ZeepEndpoint(f"courier:{courier}", url, CallPolicy(**policy))
 
     def get_tariff(self, origin_city_code: str, destination_city_code: str,
                    weight_grams: int) -> list[TariffOption]:

@@ -15,6 +15,10 @@ class PartnerUnavailable(AdapterError):
     not Client.* (Server.*: the partner's own trouble): try again later."""
 
 
+class CircuitOpen(PartnerUnavailable):
+    """The endpoint failed too often lately: skipped without a call (adapters/breaker.py)."""
+
+
 class PartnerRejected(AdapterError):
     """The partner refused the request itself (a Client.* SOAP fault): asking again unchanged
     cannot succeed."""

@@ -6,13 +6,15 @@ import time
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
+from adapters.errors import BadPartnerResponse, CircuitOpen, PartnerRejected, PartnerUnavailable
 
 # (partner, operation, outcome, seconds) after every attempt of a partner call; outcome: ok,
-# rejected, unavailable, bad_response, or error (anything else: a bug)
+# rejected, unavailable, circuit_open (skipped without a call), bad_response, or error (anything
+# else: a bug)
 CallObserver = Callable[[str, str, str, float], None]
 _observers: list[CallObserver] = []
-_OUTCOMES = {PartnerRejected: "rejected", PartnerUnavailable: "unavailable", BadPartnerResponse: "bad_response"}
+_OUTCOMES = {PartnerRejected: "rejected", PartnerUnavailable: "unavailable", CircuitOpen: "circuit_open",
+             BadPartnerResponse: "bad_response"}
 
 
 def observe_calls(observer: CallObserver) -> None:

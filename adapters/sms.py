@@ -35,10 +35,9 @@ class ZeepSmsAdapter(SmsAdapter):
     that timed out may have gone; sending again with the same reference is safe (the gateway
     de-duplicates), and that is the dispatcher's call."""
 
-    def __init__(self, url: str, timeout: float = 10.0, *, connect_timeout: float = 3.0, retries: int = 2,
-                 backoff: float = 0.25, wsdl: str | None = None):
-        self._endpoint = ZeepEndpoint("sms:gateway", url, CallPolicy(
-            timeout=timeout, connect_timeout=connect_timeout, retries=retries, backoff=backoff, wsdl=wsdl))
+    def __init__(self, url: str, **policy):
+        """`policy`: the fields of adapters.base.CallPolicy (timeout, retries ...)."""
+        self._endpoint = ZeepEndpoint("sms:gateway", url, CallPolicy(**policy))
 
     def send(self, msisdn: str, text: str, reference: str) -> str:
         answer = self._endpoint.call("sendSms", msisdn, text, reference, result="messageId")

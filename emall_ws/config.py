@@ -54,7 +54,9 @@ SETTINGS_DOC = (
     ("EMALL_SMS_PROVIDER", "gateway",
      "gateway (SOAP SMS gateway) or gammu (Gammu SMSD outbox table); anything else is refused at start"),
     ("EMALL_GAMMU_DATABASE_URL", "(none)", "Gammu SMSD database, for EMALL_SMS_PROVIDER=gammu"),
-    ("EMALL_PARTNER_TIMEOUT", "10", "seconds a partner call may take before it counts as unavailable"),
+    ("EMALL_PARTNER_TIMEOUT", "5",
+     "seconds a partner call may take in all (connect included) before it counts as unavailable; inside a "
+     "SOAP request it is tried once, the worker retries"),
     ("EMALL_INVOICE_DUE_HOURS", "24", "hours a buyer has to pay an invoice before it expires (stock comes back)"),
     ("EMALL_QUOTE_TTL_MINUTES", "60", "minutes a shipping quote stays valid for checkout (then: quote again)"),
     ("EMALL_RECONCILE_INTERVAL", "60", "seconds between the worker's readings of the payee accounts' mutations"),
@@ -184,7 +186,7 @@ class Settings:
             # a typo must not quietly pick another channel
             sms_provider=read.choice("EMALL_SMS_PROVIDER", "gateway", SMS_PROVIDERS),
             gammu_database_url=read.optional_database_url("EMALL_GAMMU_DATABASE_URL"),
-            partner_timeout=read.number("EMALL_PARTNER_TIMEOUT", "10", float, above=0),
+            partner_timeout=read.number("EMALL_PARTNER_TIMEOUT", "5", float, above=0),
             partner_url_overrides={name: read.url(name, "") for name in sorted(read.env)
                                    if _PARTNER_URL.fullmatch(name)},
             # 0 or less: every invoice would be born overdue and expire at the worker's next turn

@@ -5,15 +5,17 @@ each is published in the Registry as its own businessEntity/businessService.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from adapters.breaker import observe_circuits
 from adapters.observe import observe_calls
 from emall_ws.config import Settings
 from emall_ws.domain.partners import BANKS, COURIERS
 from emall_ws.domain.registry import Business, ServiceEntry
-from emall_ws.observability.metrics import count_partner_call
+from emall_ws.observability.metrics import count_partner_call, show_partner_circuit
 
 observe_calls(count_partner_call)  # every partner call of a process that uses these endpoints is counted
+observe_circuits(show_partner_circuit)  # and its circuit breakers' state shown
 
 
 @dataclass(frozen=True)
@@ -51,23 +53,25 @@ def partner_entries(settings: Settings) -> list[ServiceEntry]:
             for e in partner_endpoints(settings)]
 
 
-def bank_adapter(settings: Settings, bank: str):
+def call_policy(settings: Settings, *, in_request: bool):
+    """How partner calls are made. Inside a SOAP request: once, within EMALL_PARTNER_TIMEOUT, and
+    not at all while the endpoint keeps failing (a caller is waiting; the worker retries later).
+    In the worker: each attempt within EMALL_PARTNER_TIMEOUT, safe reads retried."""
+    from adapters.base import CallPolicy
+
+    if in_request:
+        return CallPolicy(timeout=settings.partner_timeout, retries=0, breaker=True)
+    return CallPolicy(timeout=settings.partner_timeout)
+
+
+def adapters_for(settings: Settings, kind: str, *, in_request: bool) -> dict:
+    """Every bank's or every courier's adapter, by code."""
     from adapters.bank import ZeepBankAdapter
-
-    return ZeepBankAdapter(bank, settings.partner_url("bank", bank), timeout=settings.partner_timeout)
-
-
-def courier_adapter(settings: Settings, courier: str):
     from adapters.courier import ZeepCourierAdapter
 
-    return ZeepCourierAdapter(courier, settings.partner_url("courier", courier),
-                              timeout=settings.partner_timeout)
-
-
-def adapters_for(settings: Settings, kind: str) -> dict:
-    """Every bank's or every courier's adapter, by code."""
-    make, codes = {"bank": (bank_adapter, BANKS), "courier": (courier_adapter, COURIERS)}[kind]
-    return {code: make(settings, code) for code in codes}
+    make, codes = {"bank": (ZeepBankAdapter, BANKS), "courier": (ZeepCourierAdapter, COURIERS)}[kind]
+    policy = call_policy(settings, in_request=in_request)
+    return {code: make(code, settings.partner_url(kind, code), **asdict(policy)) for code in codes}
 
 
 def sms_adapter_from(settings: Settings):
@@ -83,4 +87,4 @@ def sms_adapter_from(settings: Settings):
         return None
     from adapters.sms import ZeepSmsAdapter
 
-    return ZeepSmsAdapter(settings.partner_url("sms"), timeout=settings.partner_timeout)
+    return ZeepSmsAdapter(settings.partner_url("sms"), **asdict(call_policy(settings, in_request=False)))

@@ -36,10 +36,11 @@ class Platform:
 
     def adapters(self, kind: str) -> dict:
         """One adapter per partner endpoint of `kind` (bank, courier), made once per process:
-        zeep clients and their parsed WSDLs are reused."""
+        zeep clients and their parsed WSDLs are reused. These serve SOAP requests: one attempt
+        within EMALL_PARTNER_TIMEOUT, endpoints that keep failing skipped (partners.call_policy)."""
         with self._adapters_lock:
             if kind not in self._adapters:
                 from emall_ws.partners import adapters_for  # zeep is loaded when first needed
 
-                self._adapters[kind] = adapters_for(self.settings, kind)
+                self._adapters[kind] = adapters_for(self.settings, kind, in_request=True)
             return self._adapters[kind]

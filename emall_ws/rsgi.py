@@ -12,6 +12,7 @@ from emall_ws.wsgi import create_app as create_wsgi_app  # noqa: E402
 
 def create_app() -> AsyncFront:
     settings = Settings.from_env()
-    return AsyncFront(create_wsgi_app(settings), max_body_bytes=settings.max_request_bytes,
-                      body_timeout=settings.body_timeout, threads=settings.threads,
-                      trusted_proxies=settings.trusted_proxies)
+    app = create_wsgi_app(settings)
+    return AsyncFront(app, max_body_bytes=settings.max_request_bytes, body_timeout=settings.body_timeout,
+                      threads=settings.threads, trusted_proxies=settings.trusted_proxies,
+                      partner_bound=app.partner_bound)

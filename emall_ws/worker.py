@@ -185,14 +185,14 @@ def bank_adapters_from_settings(settings: WorkerSettings) -> Mapping[str, BankAd
     """Every bank's configured mutation endpoint (the sandboxes unless configured otherwise)."""
     from emall_ws.partners import adapters_for
 
-    return adapters_for(settings, "bank")
+    return adapters_for(settings, "bank", in_request=False)
 
 
 def courier_adapters_from_settings(settings: WorkerSettings) -> Couriers:
     """Every courier's configured endpoint (imported late, like the SMS channel)."""
     from emall_ws.partners import adapters_for
 
-    return adapters_for(settings, "courier")
+    return adapters_for(settings, "courier", in_request=False)
 
 
 def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None, *,

@@ -11,7 +11,7 @@ import os
 from typing import Callable, Iterable
 from datetime import datetime
 
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, \
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, \
     generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
@@ -23,7 +23,8 @@ from emall_ws.observability.multiprocess import ENV
 
 log = logging.getLogger(__name__)
 CONTENT_TYPE = CONTENT_TYPE_LATEST
-# seconds: from a cached answer (ms) to a partner call at its timeout (EMALL_PARTNER_TIMEOUT 10 s)
+# seconds: from a cached answer (ms) to a partner call at its deadline (EMALL_PARTNER_TIMEOUT, 5 s),
+# and a worker's call with its retries
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 SOAP_CALLS = Counter("emall_soap_calls", "SOAP calls answered, by outcome: ok or the faultcode",
@@ -40,6 +41,12 @@ LIMITED = Counter("emall_limited_requests", "Requests refused by a message limit
 
 def count_limited(limit: str) -> None:
     LIMITED.labels(limit).inc()
+# Each process keeps its own breakers. A 0/1 gauge would need its dead processes' files removed
+# (live* modes), which nothing here does: a worker gone with an open circuit would show it open
+# for ever. A time instead expires by itself; "max" gives the latest any process has set.
+PARTNER_CIRCUIT = Gauge("emall_partner_circuit_open_until_timestamp_seconds",
+                        "Until when (Unix time) a server process skips the partner endpoint, which kept failing; "
+                        "open while later than now, 0 or past: closed", ("partner",), multiprocess_mode="max")
 
 
 def count_soap_call(service: str, operation: str, outcome: str, seconds: float) -> None:
@@ -48,6 +55,11 @@ def count_soap_call(service: str, operation: str, outcome: str, seconds: float) 
 
 def count_partner_call(partner: str, operation: str, outcome: str, seconds: float) -> None:
     _count(PARTNER_CALLS, PARTNER_SECONDS, partner, operation, outcome, seconds)
+
+
+def show_partner_circuit(partner: str, _url: str, open_until: float) -> None:
+    """adapters.breaker's observer: a circuit opened (until `open_until`) or closed (0)."""
+    PARTNER_CIRCUIT.labels(partner).set(open_until)
 
 
 # (counter, who, operation, outcome) -> the counter's and the histogram's series: `labels()` takes a

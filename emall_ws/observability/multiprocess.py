@@ -18,8 +18,9 @@ def prepare_metrics_dir(settings: Settings) -> Path | None:
     """Sets PROMETHEUS_MULTIPROC_DIR (kept when already set; else <var>/metrics) for the processes
     started from here on, with the previous run's files removed; None when metrics are off.
 
-    No process is ever marked dead: the platform keeps only counters and histograms there (a dead
-    worker's counts must stay in the sums), and its gauges are read from the database at scrape.
+    No process is ever marked dead: the platform keeps counters and histograms there (a dead
+    worker's counts must stay in the sums), and one gauge whose values expire by themselves (until
+    when a circuit is open, "max" of every process); its other gauges are read from the database.
     """
     if not settings.metrics_enabled:
         return None

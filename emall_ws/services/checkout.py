@@ -1,7 +1,7 @@
 """Checkout ("kasir"): shipping quotes, one order and one invoice per seller, and the invoices' life.
 
-Shipping is quoted first (`quote_shipping`): the couriers are asked outside any database transaction,
-and every option they give is stored for the buyer (`ShippingQuote`, valid for `quote_ttl`). A checkout
+Shipping is quoted first (`quote_shipping`): the couriers are asked all at once, outside any database
+transaction, and waited for at most EMALL_PARTNER_TIMEOUT; every option they give is stored for the buyer (`ShippingQuote`, valid for `quote_ttl`). A checkout
 then calls no partner; it runs in one transaction, in three steps:
 1. plan: the buyer's cart grouped by seller, with origin, destination and weight;
 2. price: each group's chosen courier service is the buyer's newest unexpired quote for that seller,
@@ -23,6 +23,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Callable, Mapping
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -49,6 +50,7 @@ from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.claims import handle_each_claimed
+from emall_ws.services.fan_out import ask_all
 from emall_ws.services.status import change_status
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ class CheckoutPolicy:
     # unpaid invoices one buyer may hold (EMALL_MAX_OPEN_INVOICES): unpaid invoices hold stock for the
     # payment window, so without a cap a few accounts could hold a seller's whole stock
     max_open_invoices: int = 5
+    couriers_within: float = 5.0  # EMALL_PARTNER_TIMEOUT: seconds a quote waits for the couriers, asked at once
 
 
 class CheckoutRefused(Conflict):
@@ -180,11 +183,17 @@ def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, region
     return Plan(buyer, tuple(plans), name, address, city)
 
 
-def quote_group(group: GroupPlan, destination: str, couriers: Mapping[str, CourierAdapter]) -> GroupQuote:
+def _group_quote(group: GroupPlan, index: int, couriers: Mapping[str, CourierAdapter], answered: dict,
+                 within: float) -> GroupQuote:
+    """The options of the couriers that answered for the group, in the couriers' order; the others
+    listed as unavailable."""
     options, unavailable = [], []
-    for code, adapter in couriers.items():
+    for code in couriers:
+        future = answered.get((index, code))
         try:
-            tariffs = adapter.get_tariff(group.origin_city_code, destination, max(1, group.weight_grams))
+            if future is None:
+                raise AdapterError(f"courier:{code}", f"no answer within {within:g} s")
+            tariffs = future.result()
         except AdapterError as error:
             log.warning("courier %s: no tariff: %s", code, error)
             unavailable.append(code)
@@ -195,9 +204,15 @@ def quote_group(group: GroupPlan, destination: str, couriers: Mapping[str, Couri
 
 def quote(db: Database, plan: Plan, couriers: Mapping[str, CourierAdapter], now: datetime,
           policy: CheckoutPolicy) -> Quotation:
-    """Asks the couriers (no transaction open), then stores every option for the buyer, replacing the
-    buyer's expired quotes and the older ones of these groups."""
-    quotation = Quotation(plan.city_code, tuple(quote_group(g, plan.city_code, couriers) for g in plan.groups),
+    """Asks every courier for every group at once (no transaction open) and waits for them at most
+    `policy.couriers_within`, then stores every option for the buyer, replacing the buyer's expired
+    quotes and the older ones of these groups. Couriers that did not answer are listed, not waited for."""
+    answered = ask_all({(i, code): partial(adapter.get_tariff, g.origin_city_code, plan.city_code,
+                                           max(1, g.weight_grams))
+                        for i, g in enumerate(plan.groups) for code, adapter in couriers.items()},
+                       policy.couriers_within)
+    quotation = Quotation(plan.city_code, tuple(_group_quote(g, i, couriers, answered, policy.couriers_within)
+                                                for i, g in enumerate(plan.groups)),
                           now + policy.quote_ttl)
     with db.unit_of_work() as session:
         session.execute(delete(ShippingQuote).where(ShippingQuote.buyer_id == plan.buyer.member_id, or_(

@@ -4,6 +4,8 @@ A request body is read whole in the event loop, within a size limit and a deadli
 request is handed to the threads that run operations: a client that sends its body slowly, or
 stops halfway, holds a coroutine and a buffer, never one of those threads. A body that has not
 fully arrived in time is answered 408 with a SOAP fault (BODY_TIMEOUT) and the connection closed.
+An operation that waits on a partner (emall_ws/soap/partner_bound.py) runs on threads of its own,
+so that it holds neither the event loop nor the threads of the other operations while it waits.
 """
 from __future__ import annotations
 
@@ -23,6 +25,9 @@ from emall_ws.soap.hardening import fault_envelope
 
 log = logging.getLogger(__name__)
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+PartnerBound = Callable[[str, bytes], bool]  # (path, body): whether the request waits on a partner
+# partner-bound operations running at once per worker process (more wait for a thread, off the loop)
+PARTNER_BOUND_THREADS = 16
 _CLOSE = ("connection", "close")
 
 
@@ -70,10 +75,11 @@ class Deadlines:
 
 class AsyncFront:
     """RSGI application: reads the body, then runs `app` (WSGI) on the loop's thread, or on one of
-    `threads` pool threads when there are more."""
+    `threads` pool threads when there are more; a request `partner_bound` says waits on a partner
+    on one of PARTNER_BOUND_THREADS threads of its own."""
 
     def __init__(self, app: WsgiApp, *, max_body_bytes: int, body_timeout: float, threads: int = 1,
-                 trusted_proxies: Sequence[Network] = ()):
+                 trusted_proxies: Sequence[Network] = (), partner_bound: PartnerBound | None = None):
         self.app = app
         self.trusted_proxies = trusted_proxies  # EMALL_TRUSTED_PROXIES: for the access line of a refusal
         self.max_body_bytes = max_body_bytes
@@ -83,6 +89,9 @@ class AsyncFront:
         # a pool thread costs a quarter of a short call's throughput); more: a pool of that size
         self._operations = ThreadPoolExecutor(threads, thread_name_prefix="emall-operation") \
             if threads > 1 else None
+        self._partner_bound = partner_bound
+        self._partner_calls = ThreadPoolExecutor(PARTNER_BOUND_THREADS, thread_name_prefix="emall-partner-bound") \
+            if partner_bound is not None else None
 
     async def __rsgi__(self, scope, protocol) -> None:
         if scope.proto != "http":
@@ -112,12 +121,14 @@ class AsyncFront:
             self._deadlines.end(task)
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
+        pool = self._operations
+        if self._partner_bound is not None and self._partner_bound(environ["PATH_INFO"], body):
+            pool = self._partner_calls
         try:
-            if self._operations is None:
+            if pool is None:
                 status, headers, payload = self._call(environ)
             else:
-                loop = asyncio.get_running_loop()
-                status, headers, payload = await loop.run_in_executor(self._operations, self._call, environ)
+                status, headers, payload = await asyncio.get_running_loop().run_in_executor(pool, self._call, environ)
         except Exception:  # the app answers every error itself; this is the last resort
             log.exception("the application failed outside its own error handling")
             return self._refuse(protocol, environ, 500, faults.internal_fault(language_of_request(environ)))

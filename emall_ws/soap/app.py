@@ -31,6 +31,7 @@ from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import CALL_FAULT, CALL_OPERATION, WSDL_OPERATION, guard, refuse
+from emall_ws.soap.partner_bound import PartnerBoundRequests, partner_bound_operations
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,9 @@ class PlatformWsgi:
         self._guarded = {name: guard(endpoint) for name, endpoint in self.endpoints.items()}
         access.register_services({spec.name: [*spec.service_class.public_methods, WSDL_OPERATION]
                                   for spec in SERVICES}, counted=platform.settings.metrics_enabled)
+        # for the server's front: which requests wait on a partner, and so run off its event loop
+        self.partner_bound = PartnerBoundRequests({
+            endpoint_path(spec.name): partner_bound_operations(spec.service_class) for spec in SERVICES})
         self.health = Health(platform.db, platform.settings, clock=platform.clock)
 
     def __call__(self, environ, start_response):

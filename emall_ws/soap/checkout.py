@@ -10,6 +10,7 @@ from emall_ws.services import checkout
 from emall_ws.services.auth import ADMIN, BUYER, SELLER
 from emall_ws.services.checkout import SHOPPERS, CheckoutPolicy, Choice, ShipTo
 from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import authenticate, session_header
 
 NAME = "Checkout"
@@ -94,7 +95,8 @@ class Invoice(_Type):
 def policy_of(platform) -> CheckoutPolicy:
     return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours),
                           quote_ttl=timedelta(minutes=platform.settings.quote_ttl_minutes),
-                          max_open_invoices=platform.settings.max_open_invoices)
+                          max_open_invoices=platform.settings.max_open_invoices,
+                          couriers_within=platform.settings.partner_timeout)
 
 
 def _ship_to(address) -> ShipTo | None:
@@ -131,6 +133,7 @@ class CheckoutService(ServiceBase):
     __in_header__ = session_header(TNS)
 
     @rpc(ShippingAddress, _returns=Array(GroupQuote), _out_variable_name="quotes")
+    @partner_bound
     def quoteShipping(ctx, shippingAddress):
         """Courier options (service, cost, days) for each seller group of the caller's cart, kept for checkout."""
         platform = platform_of(ctx)
@@ -141,6 +144,7 @@ class CheckoutService(ServiceBase):
                                                policy_of(platform)))
 
     @rpc(Long(type_name="ProductId"), ShippingAddress, _returns=GroupQuote, _out_variable_name="quote")
+    @partner_bound
     def quoteAuctionShipping(ctx, productId, shippingAddress):
         """Courier options for an auction the caller won, kept for checkoutAuction."""
         platform = platform_of(ctx)

@@ -8,6 +8,7 @@ from emall_ws.services import payments
 from emall_ws.services.auth import ADMIN, BUYER, SELLER
 from emall_ws.services.payments import ReconcilePolicy
 from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import authenticate, session_header
 
 NAME = "Payment"
@@ -91,6 +92,7 @@ class PaymentService(ServiceBase):
     __in_header__ = session_header(TNS)
 
     @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
+    @partner_bound
     def confirmPayment(ctx, invoiceNumber):
         """Reads the payee account's mutations now and answers PAID with the mutation, or UNPAID."""
         platform = platform_of(ctx)
@@ -116,6 +118,7 @@ class PaymentService(ServiceBase):
                             mutations=[_mutation(v) for v in held.mutations])
 
     @rpc(_returns=ReconcileResult, _out_variable_name="result")
+    @partner_bound
     def reconcileNow(ctx):
         """Admins: reads every payee account with open invoices now, as the worker does on its own."""
         platform = platform_of(ctx)

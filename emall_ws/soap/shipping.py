@@ -10,6 +10,7 @@ from emall_ws.services.auth import ADMIN, BUYER, SELLER
 from emall_ws.services.checkout import SHOPPERS
 from emall_ws.services.tracking import TrackingPolicy, TrackingView
 from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import authenticate, session_header
 
 NAME = "Shipping"
@@ -82,6 +83,7 @@ class ShippingService(ServiceBase):
         return _tracking(view, language_of(ctx))
 
     @rpc(OrderNumber, _returns=Tracking, _out_variable_name="tracking")
+    @partner_bound
     def trackOrder(ctx, orderNumber):
         """Tracking of an order's shipment, for its buyer, its seller or an admin."""
         platform = platform_of(ctx)
@@ -92,6 +94,7 @@ class ShippingService(ServiceBase):
         return _tracking(view, language_of(ctx))
 
     @rpc(CourierCode, WaybillNumber, _returns=Tracking, _out_variable_name="tracking")
+    @partner_bound
     def trackShipment(ctx, courier, waybill):
         """Tracking of a shipment of the mall by courier and waybill, for any logged-in member."""
         platform = platform_of(ctx)

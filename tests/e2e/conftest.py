@@ -81,7 +81,8 @@ def serving(database_factory, home: Path, mailbox, name: str, database_url: str 
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
                EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1",
-               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url(f"{name}_sandbox"), **settings)
+               EMALL_SANDBOX_DATABASE_URL=database_factory.new_url(f"{name}_sandbox"))
+    env.update(settings)  # may replace the defaults above (EMALL_WORKERS ...)
     env.pop("EMALL_PUBLIC_URL", None)
     url, sandbox_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{settings['EMALL_SANDBOX_PORT']}"
     with running(["-m", "emall_ws.cli", "serve"], env, home, home / "server.log", url) as process:

@@ -45,13 +45,15 @@ def read_until_closed(connection: socket.socket, timeout: float) -> bytes:
     return received
 
 
-def ordinary_call(server) -> tuple[bytes, float]:
+def ordinary_call(server, service: bytes = b"Member", operation: bytes = b"listCities",
+                  body: bytes = LIST_CITIES) -> tuple[bytes, float]:
+    """One call on a connection of its own, over plain HTTP: (the raw answer, seconds it took)."""
     connection = socket.create_connection(address(server), timeout=5)
     started = time.monotonic()
     try:
-        connection.sendall(b"POST /ws/Member HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
-                           b"SOAPAction: \"listCities\"\r\nConnection: close\r\n"
-                           b"Content-Length: %d\r\n\r\n%s" % (len(LIST_CITIES), LIST_CITIES))
+        connection.sendall(b"POST /ws/%s HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+                           b"SOAPAction: \"%s\"\r\nConnection: close\r\n"
+                           b"Content-Length: %d\r\n\r\n%s" % (service, operation, len(body), body))
         answer = read_until_closed(connection, 5)
     finally:
         connection.close()

@@ -5,25 +5,31 @@ then switches the sandbox path into a failure mode and counts on the sandbox sid
 requests for the operation arrived. Calls meant to be answered wait PATIENT seconds; only those
 meant to time out (SLOW mode) give up after IMPATIENT.
 """
+import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from adapters.bank import ZeepBankAdapter
 from adapters.base import CallPolicy, PartnerClient, forget_clients, partner_client
+from adapters.breaker import forget_breakers
 from adapters.courier import ZeepCourierAdapter
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.sms import ZeepSmsAdapter
 from tests.sandbox_server import IMPATIENT, PATIENT, free_port, partners, sandbox  # noqa: F401
 
+ROOT = Path(__file__).resolve().parents[2]
+
 pytestmark = pytest.mark.network
 RETRIES = 2
-OPTIONS = dict(timeout=PATIENT, connect_timeout=PATIENT, retries=RETRIES, backoff=0.01)
-GIVING_UP = dict(OPTIONS, timeout=IMPATIENT, connect_timeout=IMPATIENT)  # against SLOW mode only
+OPTIONS = dict(timeout=PATIENT, retries=RETRIES, backoff=0.01)
+GIVING_UP = dict(OPTIONS, timeout=IMPATIENT)  # against SLOW mode only
 SLOW_MS = 1500  # how long SLOW mode takes to answer: past IMPATIENT
 
 
@@ -246,3 +252,62 @@ def test_a_client_built_again_reads_its_wsdl_from_the_cache(partners):
     forget_clients()
     _tariff(url)
     assert partners.calls(url, "?wsdl") == fetched
+
+
+# --- inside a SOAP request: one attempt, one deadline, connect and whole answer included ----------
+
+IN_REQUEST = dict(timeout=1.0, retries=0, breaker=True)
+
+
+@pytest.fixture
+def fresh_breakers():
+    forget_breakers()
+    yield
+    forget_breakers()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.safe], ids=[c.name for c in CASES if c.safe])
+def test_in_a_request_a_slow_partner_is_tried_once_and_given_up_at_the_deadline(partners, case, fresh_breakers):
+    outcome = _run(partners, case, "SLOW", delay_ms=3000, options=IN_REQUEST)
+    assert isinstance(outcome.error, PartnerUnavailable) and "Timeout" in str(outcome.error), outcome.error
+    assert outcome.arrived == 1  # no retry: the worker retries, nobody waits for it
+    assert 1.0 <= outcome.seconds < 1.0 + 0.5
+
+
+class TricklingPartner:
+    """An HTTP server that answers 200 at once, then its body a byte at a time (a per-read timeout
+    alone would wait for ever)."""
+
+    def __init__(self, every: float):
+        self.every = every
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/partners/courier/jne"
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        connection, _ = self.listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n")
+            while not self._stop.wait(self.every):
+                try:
+                    connection.sendall(b" ")
+                except OSError:
+                    return
+
+    def close(self):
+        self._stop.set()
+        self.listener.close()
+
+
+def test_an_answer_that_trickles_in_is_cut_at_the_deadline(fresh_breakers):
+    partner = TricklingPartner(every=0.1)
+    try:
+        adapter = ZeepCourierAdapter("jne", partner.url, wsdl=str(ROOT / "wsdl/partners/courier.wsdl"), **IN_REQUEST)
+        started = time.monotonic()
+        with pytest.raises(PartnerUnavailable, match="deadline"):
+            adapter.get_tariff("31.74", "32.73", 1000)
+        assert 1.0 <= time.monotonic() - started < 1.5
+    finally:
+        partner.close()

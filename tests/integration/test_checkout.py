@@ -2,6 +2,7 @@
 stock that never oversells, refusals that change nothing, cancel and expiry restoring stock once."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -95,6 +96,34 @@ def test_quotes_per_seller_group_leave_a_silent_courier_out(db, shop):
                         for c, s, cost in (("jne", "REG", 18_000), ("jne", "YES", 36_000), ("pos", "REG", 14_000),
                                            ("pos", "YES", 28_000))]
     assert len(kept) == 8
+
+
+class SlowCourier(FakeCourier):
+    def __init__(self, courier: str, seconds: float):
+        super().__init__(courier)
+        self.seconds = seconds
+
+    def get_tariff(self, origin_city_code, destination_city_code, weight_grams):
+        time.sleep(self.seconds)
+        return super().get_tariff(origin_city_code, destination_city_code, weight_grams)
+
+
+def test_the_couriers_are_asked_at_once_and_the_late_ones_listed_at_the_deadline(db, shop):
+    put(db, shop["buyer"], shop["kopi"])
+    put(db, shop["buyer"], shop["batik"])
+    adapters = {"jne": SlowCourier("jne", 0.3), "pos": SlowCourier("pos", 5), "tiki": SlowCourier("tiki", 0.3),
+                "dhl": SlowCourier("dhl", 5)}
+    started = time.monotonic()
+    quotation = checkout.quote_shipping(db, shop["buyer"], None, adapters, REGIONS, NOW,
+                                        checkout.CheckoutPolicy(couriers_within=1.0))
+    took = time.monotonic() - started
+    assert 1.0 <= took < 1.5  # two groups x four couriers, asked at once: one deadline for all
+    for group in quotation.groups:
+        assert [(o.courier, o.service) for o in group.options] == [
+            ("jne", "REG"), ("jne", "YES"), ("tiki", "REG"), ("tiki", "YES")]  # the couriers' order
+        assert group.unavailable == ("pos", "dhl")
+    with db.unit_of_work() as session:  # only what arrived is kept for checkout
+        assert set(session.scalars(select(ShippingQuote.courier))) == {"jne", "tiki"}
 
 
 @pytest.mark.parametrize("choices, error, code", [

@@ -25,7 +25,7 @@ RETRY = timedelta(minutes=1)  # the dispatcher's first backoff
 
 def adapter(url: str, timeout: float = PATIENT) -> ZeepSmsAdapter:
     """timeout: seconds it waits for the gateway (IMPATIENT only where the send is to time out)."""
-    return ZeepSmsAdapter(url, timeout=timeout, connect_timeout=timeout, backoff=0.01)
+    return ZeepSmsAdapter(url, timeout=timeout, backoff=0.01)
 
 
 def enqueue_activation(db) -> str:

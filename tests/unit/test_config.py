@@ -77,3 +77,12 @@ def test_a_bad_limit_or_proxy_list_is_one_line_naming_the_variable(variable, val
     message = str(refused.value)
     assert message.startswith(f"{variable}={value!r} is not valid: expected ") and expected in message
     assert "\n" not in message
+
+
+def test_a_partner_call_gets_5_seconds_unless_configured_and_never_0_or_less():
+    assert Settings.from_env({}).partner_timeout == 5
+    assert Settings.from_env({"EMALL_PARTNER_TIMEOUT": "1.5"}).partner_timeout == 1.5
+    for value, shown in (("0", "'0'"), ("-2", "'-2'"), ("soon", "'soon'"), ("nan", "'nan'")):
+        with pytest.raises(ValueError) as refused:
+            Settings.from_env({"EMALL_PARTNER_TIMEOUT": value})
+        assert str(refused.value) == f"EMALL_PARTNER_TIMEOUT={shown} is not valid: expected a number greater than 0"

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -12,6 +14,7 @@ from emall_ws.client_address import parse_networks
 from emall_ws.logs import ACCESS_LOGGER
 from emall_ws.observability.access import register_services
 from emall_ws.serving.front import AsyncFront
+from emall_ws.soap.partner_bound import PartnerBoundRequests
 
 
 class Headers(dict):
@@ -198,3 +201,45 @@ def test_a_refusal_behind_a_trusted_proxy_names_the_forwarded_client(caplog):
                                    protocol))
     [line] = [r.getMessage() for r in caplog.records if r.name == ACCESS_LOGGER]
     assert protocol.answers[0][0] == 413 and "client=198.51.100.1 call=Member.-" in line
+
+
+class SlowPartner:
+    """A WSGI app whose partner-bound operation waits on a partner; the others answer at once.
+    Records which thread ran each call."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.threads: dict[bytes, str] = {}
+
+    def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read()
+        self.threads[body] = threading.current_thread().name
+        if b"quoteShipping" in body:
+            time.sleep(self.seconds)
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [b"<ok/>"]
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_partner_bound_operation_waits_on_its_own_threads_and_the_others_are_answered_meanwhile(threads):
+    app = SlowPartner(seconds=0.5)
+    front = AsyncFront(app, max_body_bytes=1000, body_timeout=1, threads=threads,
+                       partner_bound=PartnerBoundRequests({"/ws/Checkout": ["quoteShipping"]}))
+    quote, listing = b"<Body><quoteShipping/></Body>", b"<Body><getInvoice/></Body>"
+    slow, ordinary = Protocol([quote]), Protocol([listing])
+
+    async def both():
+        loop = asyncio.get_running_loop()
+        waiting = asyncio.create_task(front.__rsgi__(
+            Scope(Headers({"content-length": str(len(quote))}), path="/ws/Checkout"), slow))
+        await asyncio.sleep(0.05)
+        started = loop.time()
+        await front.__rsgi__(Scope(Headers({"content-length": str(len(listing))}), path="/ws/Checkout"), ordinary)
+        assert loop.time() - started < 0.2 and slow.answers == []  # answered while the quote waits
+        await waiting
+
+    asyncio.run(both())
+    assert slow.answers[0][0] == 200 and ordinary.answers[0][0] == 200
+    assert app.threads[quote].startswith("emall-partner-bound")
+    # the others as before: on the event loop's thread, or on the EMALL_THREADS pool
+    assert app.threads[listing].startswith("MainThread" if threads == 1 else "emall-operation")
