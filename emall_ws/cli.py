@@ -64,7 +64,8 @@ def cmd_server(args) -> int:
     configure_logging(settings.log_level, settings)
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
-    check_schema(settings)
+    if not args.supervised:  # under `serve`, the supervisor checked it before starting its children
+        check_schema(settings)
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # run alone, not as a child of `serve`
         prepare_metrics_dir(settings)  # before granian forks workers that import prometheus_client
     serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout, supervised=args.supervised)
@@ -108,7 +109,7 @@ def cmd_create_admin(args) -> int:
 
     password = os.environ.get("EMALL_ADMIN_PASSWORD") or getpass.getpass("Password: ")
     platform = Platform.from_settings(Settings.from_env())
-    check_schema(platform.settings)  # not a publication: that is the server's, with its public URL
+    check_schema(platform.settings, platform.db)  # not a publication: that is the server's, with its public URL
     try:
         with platform.db.unit_of_work() as session:
             view = members.create_admin(session, args.username, args.email, password, args.name,
@@ -129,28 +130,30 @@ def prepare_database(settings: Settings, *, say_created: bool = False) -> None:
     the registry."""
     from emall_ws.soap.app import publish_platform
 
-    check_schema(settings, say_created=say_created)
     db = Database(settings.database_url)
     try:
+        check_schema(settings, db, say_created=say_created)
         publish_platform(db, settings)
     finally:
         db.dispose()
 
 
-def check_schema(settings: Settings, *, say_created: bool = False) -> None:
+def check_schema(settings: Settings, db: Database | None = None, *, say_created: bool = False) -> None:
     """An empty database gets the newest schema; the embedded SQLite is upgraded by itself; a
     MariaDB/MySQL database behind or ahead of the code is refused (SchemaOutOfDate). An upgrade is
     said; a creation only when asked (initdb), so that a first `serve` shows its banner alone."""
     from sqlalchemy.engine import make_url
 
-    db = Database(settings.database_url)
+    own = db is None
+    db = db or Database(settings.database_url)
     try:
         sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
         for line in migrate.check(db, "EMALL_DATABASE_URL", upgrade_allowed=sqlite):
             if say_created or not line.startswith(migrate.CREATED):
                 print(f"emall-ws: {line}", flush=True)
     finally:
-        db.dispose()
+        if own:
+            db.dispose()
 
 
 def cmd_migrate(args) -> int:

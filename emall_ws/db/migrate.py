@@ -97,7 +97,8 @@ def upgrade_sql(db: Database) -> str:
         raise SchemaOutOfDate("`emall-ws migrate --sql` writes DDL for MariaDB/MySQL; the embedded SQLite "
                               "database is upgraded by `emall-ws migrate` itself")
     with db.engine.connect() as connection:
-        start, unversioned = current(connection), _has_tables(connection) and current(connection) is None
+        start = current(connection)
+        unversioned = start is None and _has_tables(connection)
     output = io.StringIO()
     config = alembic_config()
     config.output_buffer = output
