@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from emall_ws.clock import utcnow
@@ -64,9 +65,13 @@ class JobRecorder:
                 and (now - self._flushed_at).total_seconds() < self._flush_every:
             return
         try:
-            with self._db.unit_of_work() as session:
-                self._write(session, now)
-        except Exception:  # the database is down, a race inserting the rows ...: next time
+            try:
+                with self._db.unit_of_work() as session:
+                    self._write(session, now)
+            except IntegrityError:  # workers starting together inserted the same new row: it exists now
+                with self._db.unit_of_work() as session:
+                    self._write(session, now)
+        except Exception:  # the database is down ...: next time
             log.warning("worker job records not written; trying again in %.0f s", self._flush_every,
                         exc_info=True)
             self._flushed_at = now
