@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import mailbox
+import re
 import smtplib
 import ssl
 from abc import ABC, abstractmethod
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 DEFAULT_FROM = "Emall KUKM <no-reply@emall-kukm.local>"
 DEFAULT_TIMEOUT = 30.0  # seconds per SMTP socket operation; the dispatcher's lease must outlast it
 _SCHEMES = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
+_MESSAGE_ID_PART = re.compile(r"[A-Za-z0-9._-]{1,64}")  # a notification's reference: emall-<hex>
 
 
 class DeliveryError(Exception):
@@ -34,21 +36,24 @@ class EmailSender(ABC):
     """Hands one email to a transport and returns the provider's message id."""
 
     @abstractmethod
-    def send(self, to: str, subject: str, text: str, html: str) -> str: ...
+    def send(self, to: str, subject: str, text: str, html: str, reference: str = "") -> str: ...
 
     def deliver(self, recipient: str, template: str, data: Mapping[str, Any],
                 reference: str = "") -> str:
-        """The dispatcher's entry point: renders `template` and sends it. `reference` is not used:
-        mail has no de-duplication by the sender that servers honour."""
+        """The dispatcher's entry point: renders `template` and sends it. `reference` becomes the
+        Message-ID, the same on every attempt: a repeat after a crash is recognisable as one (mail
+        systems and clients that de-duplicate do so by Message-ID)."""
         try:
             rendered = render(template, data)
         except TemplateError as error:
             raise DeliveryError(str(error), permanent=True) from error
-        return self.send(recipient, rendered.subject, rendered.text, rendered.html)
+        return self.send(recipient, rendered.subject, rendered.text, rendered.html, reference)
 
 
-def build_message(from_address: str, to: str, subject: str, text: str, html: str) -> EmailMessage:
-    """A multipart/alternative message: plain text first, HTML preferred by clients that can."""
+def build_message(from_address: str, to: str, subject: str, text: str, html: str,
+                  reference: str = "") -> EmailMessage:
+    """A multipart/alternative message: plain text first, HTML preferred by clients that can;
+    its Message-ID is <reference@sender's domain> when a reference is given."""
     if "@" not in parseaddr(to)[1]:
         raise DeliveryError("recipient is not an email address", permanent=True)
     domain = parseaddr(from_address)[1].rpartition("@")[2] or "emall-kukm.local"
@@ -62,7 +67,8 @@ def build_message(from_address: str, to: str, subject: str, text: str, html: str
         raise DeliveryError(f"unusable header: {error}", permanent=True) from error
     message["Date"] = formatdate(localtime=False, usegmt=True)
     # an explicit domain: make_msgid() would otherwise look up this host's FQDN (DNS) per message
-    message["Message-ID"] = make_msgid(domain=domain)
+    message["Message-ID"] = f"<{reference}@{domain}>" if _MESSAGE_ID_PART.fullmatch(reference) \
+        else make_msgid(domain=domain)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message
@@ -93,8 +99,8 @@ class SmtpEmailSender(EmailSender):
     def __repr__(self) -> str:  # never the password
         return f"SmtpEmailSender({self.scheme}://{self.host}:{self.port})"
 
-    def send(self, to: str, subject: str, text: str, html: str) -> str:
-        message = build_message(self.from_address, to, subject, text, html)
+    def send(self, to: str, subject: str, text: str, html: str, reference: str = "") -> str:
+        message = build_message(self.from_address, to, subject, text, html, reference)
         try:
             with self._connect() as smtp:
                 if self.scheme == "smtp+starttls":
@@ -132,8 +138,8 @@ class MaildirEmailSender(EmailSender):
         self.path = Path(path)
         self.from_address = from_address
 
-    def send(self, to: str, subject: str, text: str, html: str) -> str:
-        message = build_message(self.from_address, to, subject, text, html)
+    def send(self, to: str, subject: str, text: str, html: str, reference: str = "") -> str:
+        message = build_message(self.from_address, to, subject, text, html, reference)
         try:
             # created here rather than by Maildir(create=True), which fails when two processes
             # create the folder at once, or sees it half made

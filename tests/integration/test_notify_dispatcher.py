@@ -26,7 +26,7 @@ class RecordingSender(EmailSender):
         self.crash_once = crash_once
         self._lock = threading.Lock()
 
-    def send(self, to, subject, text, html):
+    def send(self, to, subject, text, html, reference=""):
         time.sleep(self.sleep)
         with self._lock:
             self.sent.append((to, subject, text, html))

@@ -84,6 +84,8 @@ def test_activation_email_goes_from_the_outbox_through_smtp_with_the_code_in_bot
     with db.unit_of_work() as session:
         row = session.scalars(select(Notification)).one()
     assert row.status == "SENT" and row.provider_id == message["Message-ID"]
+    # every attempt at the row carries it: a repeat after a crash is recognisable as one
+    assert message["Message-ID"] == f"<{row.reference}@emall-kukm.local>"
 
 
 def test_smtp_login_with_url_credentials(smtp_server):

@@ -17,6 +17,13 @@ def test_message_is_multipart_alternative_with_text_then_html():
     assert message["Message-ID"].endswith("@emall-kukm.local>")
 
 
+def test_the_message_id_is_the_notifications_reference_when_it_is_safe_in_a_header():
+    sent = build_message(DEFAULT_FROM, "siti@example.id", "S", "t", "h", "emall-0f3a9c")
+    assert sent["Message-ID"] == "<emall-0f3a9c@emall-kukm.local>"
+    odd = build_message(DEFAULT_FROM, "siti@example.id", "S", "t", "h", "a>b\r\nBcc: x@example.id")
+    assert odd["Message-ID"].endswith("@emall-kukm.local>") and "Bcc" not in odd["Message-ID"]
+
+
 @pytest.mark.parametrize("to", ["siti@example.id\r\nBcc: all@example.id", "not-an-address", ""])
 def test_unusable_recipients_are_permanent_errors(to):
     with pytest.raises(DeliveryError) as raised:
