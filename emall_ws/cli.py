@@ -67,7 +67,9 @@ def cmd_server(args) -> int:
     if not args.supervised:  # under `serve`, the supervisor checked it before starting its children
         check_schema(settings)
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # run alone, not as a child of `serve`
-        prepare_metrics_dir(settings)  # before granian forks workers that import prometheus_client
+        # before granian forks workers that import prometheus_client; instances on one machine
+        # (emall-ws-server@<port>) share a var folder, not their counts
+        prepare_metrics_dir(settings, f"server-{settings.port}")
     serve_platform(settings.host, settings.port, settings.workers, settings.body_timeout, supervised=args.supervised)
     return 0
 

@@ -14,9 +14,11 @@ from emall_ws.config import Settings
 ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def prepare_metrics_dir(settings: Settings) -> Path | None:
-    """Sets PROMETHEUS_MULTIPROC_DIR (kept when already set; else <var>/metrics) for the processes
-    started from here on, with the previous run's files removed; None when metrics are off.
+def prepare_metrics_dir(settings: Settings, instance: str = "") -> Path | None:
+    """Sets PROMETHEUS_MULTIPROC_DIR (kept when already set; else <var>/metrics, or
+    <var>/metrics/<instance> for one of several servers sharing a var folder: each counts, and
+    empties at start, its own) for the processes started from here on, with the previous run's
+    files removed; None when metrics are off.
 
     No process is ever marked dead: the platform keeps counters and histograms there (a dead
     worker's counts must stay in the sums), and one gauge whose values expire by themselves (until
@@ -24,7 +26,7 @@ def prepare_metrics_dir(settings: Settings) -> Path | None:
     """
     if not settings.metrics_enabled:
         return None
-    folder = Path(os.environ.get(ENV) or settings.var_dir / "metrics")
+    folder = Path(os.environ.get(ENV) or settings.var_dir / "metrics" / instance)
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()

@@ -188,6 +188,18 @@ def test_prepare_metrics_dir_empties_the_folder_and_sets_the_variable(tmp_path, 
     assert os.environ[ENV] == str(tmp_path / "metrics") and list((tmp_path / "metrics").iterdir()) == []
     monkeypatch.delenv(ENV)
     assert prepare_metrics_dir(Settings.from_env({"EMALL_VAR_DIR": str(tmp_path), "EMALL_METRICS": "0"})) is None
+
+
+def test_servers_sharing_a_var_folder_keep_their_counts_apart(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV, "")
+    monkeypatch.delenv(ENV)
+    settings = Settings.from_env({"EMALL_VAR_DIR": str(tmp_path)})
+    first = prepare_metrics_dir(settings, "server-8000")
+    (first / "counter_1.db").write_bytes(b"counts of the instance on 8000")
+    monkeypatch.delenv(ENV)  # the next instance is another process
+    assert prepare_metrics_dir(settings, "server-8010") == tmp_path / "metrics" / "server-8010" != first
+    assert (first / "counter_1.db").exists()
+    monkeypatch.delenv(ENV)
     assert ENV not in os.environ
 
 
