@@ -32,6 +32,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "The value or structure of {field} does not match the schema."},
     "INTERNAL": {"id": "Terjadi kesalahan pada server. Silakan coba lagi.",
                  "en": "Something went wrong on the server. Please try again."},
+    # answered by the reverse proxy (deploy/nginx) when no instance could take the call
+    "UNAVAILABLE": {"id": "Layanan sedang tidak tersedia. Coba lagi sebentar lagi; panggilan yang mengubah data "
+                          "mungkin sudah dijalankan, periksa hasilnya sebelum mengulanginya.",
+                    "en": "The service is unavailable. Try again in a moment; a call that changes data may "
+                          "already have been done, so read its result before repeating it."},
     "UNKNOWN_SERVICE": {"id": "Layanan tidak ditemukan; daftar layanan ada di Registry.",
                         "en": "No such service; the Registry lists every service."},
     # registry

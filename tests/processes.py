@@ -1,6 +1,8 @@
 """Starting servers as separate processes for the tests: free ports and readiness."""
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -10,6 +12,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Mapping
+
+import pytest
 
 
 def free_port() -> int:
@@ -66,3 +70,21 @@ def stop(process: subprocess.Popen) -> int:
     except subprocess.TimeoutExpired:
         process.kill()
         return process.wait()
+
+
+PACKAGES = {"nginx": "nginx", "systemd-analyze": "systemd", "openssl": "openssl", "sqlite3": "sqlite3",
+            "mariadb": "mariadb-client", "mariadb-dump": "mariadb-client"}
+
+
+def required(program: str) -> str:
+    """The program's path. Missing: a failure in CI (the deployment must be proven there), a skip
+    with the reason on a workstation, as tests/run.sh treats a missing MariaDB."""
+    found = shutil.which(program) or next(
+        (path for path in (f"/usr/sbin/{program}", f"/usr/bin/{program}") if os.access(path, os.X_OK)), None)
+    if found:
+        return found
+    reason = (f"{program} is not installed (Debian: apt-get install {PACKAGES.get(program, program)}; "
+              ".ci/run installs it): what needs it is not tested")
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)

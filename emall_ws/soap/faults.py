@@ -50,6 +50,11 @@ def internal_fault(language: str) -> PlatformFault:
     return PlatformFault("Server.Internal", translate("INTERNAL", language), "INTERNAL")
 
 
+def unavailable_fault(language: str) -> PlatformFault:
+    """What the reverse proxy answers when no instance could take a call (deploy/nginx.py)."""
+    return PlatformFault("Server.Unavailable", translate("UNAVAILABLE", language), "UNAVAILABLE")
+
+
 def from_domain_error(error: DomainError, language: str) -> PlatformFault:
     fault = PlatformFault(f"{error.side}.{error.reason}", translate(error.code, language, **error.params),
                           error.code)
