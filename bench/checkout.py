@@ -61,6 +61,7 @@ def seed(database_url: str, buyers: int) -> tuple[list[str], list[str], list[int
     from sqlalchemy import update
 
     from emall_ws.db.models import Member, Product
+    from emall_ws.domain.errors import Conflict
     from emall_ws.db.session import Database
     from tests.auction_fixtures import create_member
     from tests.integration.catalog_fixtures import FIXED_FORM, add_category, sell
@@ -68,7 +69,10 @@ def seed(database_url: str, buyers: int) -> tuple[list[str], list[str], list[int
 
     db = Database(database_url)
     try:
-        add_category(db)
+        try:
+            add_category(db)
+        except Conflict:  # a catalogue seeded before has it (bench/scale_out.py)
+            pass
         sellers = [create_member(db, f"benchseller{i}", "SELLER") for i in range(2)]
         with db.unit_of_work() as session:
             for i, seller in enumerate(sellers):
