@@ -181,6 +181,8 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="emall-bench-inprocess-") as tmp:
         os.environ.update(EMALL_VAR_DIR=tmp, EMALL_DATABASE_URL=f"sqlite:///{Path(tmp) / 'emall.db'}")
+        for target in TARGETS:  # one process serves every target: each one's settings (the register limits)
+            os.environ.update(target.settings)
         apps = wsgi_apps()
         if args.profile:
             print(profile(apps, args.profile, args.calls, args.top))
