@@ -37,6 +37,7 @@ def validate_item(product_id: int | None, quantity: int | None, policy: CartPoli
         errors.append(FieldError("quantity", "MAX_VALUE", {"max": policy.quantity_max}))
     if errors:
         raise ValidationFailed(errors)
+    assert quantity is not None  # a missing one is an error above
     return quantity
 
 

@@ -142,6 +142,7 @@ def validate_listing(form: ProductForm, now: datetime, policy: CatalogPolicy, *,
     photos = _photos(form.photo_urls or (), policy, errors)
     if errors:
         raise ValidationFailed(errors)
+    assert weight is not None  # a missing one is an error above
     return Listing(name=name, description=description, category=category, weight_grams=weight,
                    sale_method=method, price=form.price, stock=form.stock if method == FIXED else 1,
                    start_price=form.start_price, min_increment=form.min_increment,

@@ -5,21 +5,22 @@ values its message needs; the text itself is chosen in the caller's language.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class FieldError:
     field: str
     code: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, object] = dataclasses.field(default_factory=dict)  # `field` is a member's name here
 
 
 class DomainError(Exception):
     reason = "Internal"  # the <Reason> of the fault code Client.<Reason>
     side = "Client"  # "Server" when a partner, not the caller, failed
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Callable
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -136,7 +137,7 @@ class Registration:
 class _Error(Exception):
     """One field's first broken rule (internal: collected into ValidationFailed)."""
 
-    def __init__(self, code: str, **params):
+    def __init__(self, code: str, **params: object) -> None:
         super().__init__(code)
         self.code = code
         self.params = params
@@ -181,9 +182,9 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
     """
     errors: list[FieldError] = []
     warnings: list[FieldError] = []
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each field's cleaned value, of the field's own type
 
-    def check(attr: str, rule, *args):
+    def check(attr: str, rule: Callable[..., Any], *args: Any) -> None:
         try:
             values[attr] = rule(*args)
         except _Error as e:
@@ -287,7 +288,7 @@ def username_key(username: str | None) -> str:
 def identity_keys(form: RegistrationForm) -> tuple[str | None, str | None]:
     """(username key, email key) a member row would store, of each field valid on its own (else
     None): what uniqueness is checked on, whatever the other fields hold."""
-    keys = []
+    keys: list[str | None] = []
     for rule, value in ((_username, form.username), (_email, form.email)):
         try:
             keys.append(rule(_clean(value))[1])

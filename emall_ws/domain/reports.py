@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Sequence
 
 from emall_ws.clock import WIB
 from emall_ws.domain.errors import FieldError, ValidationFailed
@@ -78,13 +79,14 @@ def make_period(from_date: date, to_date: date) -> Period:
     return Period(from_date, to_date, wib_day_start_utc(from_date), wib_day_start_utc(to_date + timedelta(days=1)))
 
 
-def validate(request: ReportRequest, policy: ReportPolicy, other_errors: list[FieldError] = ()) -> tuple[Period, Page]:
+def validate(request: ReportRequest, policy: ReportPolicy, other_errors: Sequence[FieldError] = ()) -> tuple[Period, Page]:
     """The period and page of a request, or ValidationFailed naming every failing field at once
     (`other_errors`: the filters' own, found by the caller)."""
     errors = (period_errors(request.from_date, request.to_date, policy)
               + page_errors(request.page, request.page_size) + list(other_errors))
     if errors:
         raise ValidationFailed(errors)
+    assert request.from_date is not None and request.to_date is not None  # missing ones are errors above
     return make_period(request.from_date, request.to_date), Page(*page_and_size(
         request.page, request.page_size, policy.page_size_default, policy.page_size_max))
 
