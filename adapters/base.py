@@ -19,7 +19,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal, overload
 
 import requests
 import zeep
@@ -237,6 +237,11 @@ def field(endpoint: ZeepEndpoint, value: Any, name: str) -> Any:
         raise endpoint.shape_error(f"no field {name}") from None
 
 
+@overload
+def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: Literal[True] = True,
+         max_len: int | None = None) -> str: ...
+@overload
+def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool, max_len: int | None = None) -> str | None: ...
 def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool = True,
          max_len: int | None = None) -> str | None:
     """`max_len`: the contract's maxLength, which zeep does not enforce on answers."""
@@ -267,6 +272,10 @@ def integer(endpoint: ZeepEndpoint, value: Any, name: str, *, low: int | None = 
     return int(item)
 
 
+@overload
+def moment(endpoint: ZeepEndpoint, value: Any, name: str, *, required: Literal[True] = True) -> datetime: ...
+@overload
+def moment(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool) -> datetime | None: ...
 def moment(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool = True) -> datetime | None:
     item = field(endpoint, value, name)
     if item is None and not required:

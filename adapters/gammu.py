@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import Any, Iterator
 
-from sqlalchemy import (Column, DateTime, Engine, Integer, MetaData, String, Table, Text, cast, create_engine,
+from sqlalchemy import (Column, DateTime, Engine, Insert, Integer, MetaData, String, Table, Text, cast, create_engine,
                         func, select, union_all, update)
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
@@ -82,11 +82,10 @@ class GammuSmsdAdapter(SmsAdapter):
             first = dict(DestinationNumber=msisdn, TextDecoded=parts[0], Coding=coding, Class=-1,
                          DeliveryReport="yes", CreatorID=creator)
             if len(parts) == 1:
-                return str(connection.execute(outbox.insert().values(MultiPart="false", **first))
-                           .inserted_primary_key[0])
+                return str(_inserted_id(connection, outbox.insert().values(MultiPart="false", **first)))
             held = outbox.insert().values(MultiPart="true", SendingDateTime=ON_HOLD, UDH=udh(0, len(parts), 1),
                                           **first)
-            message_id = connection.execute(held).inserted_primary_key[0]
+            message_id = _inserted_id(connection, held)
             connection.execute(outbox_multipart.insert(), [
                 dict(ID=message_id, SequencePosition=n, TextDecoded=part, Coding=coding, Class=-1,
                      UDH=udh(message_id, len(parts), n)) for n, part in enumerate(parts[1:], start=2)])
@@ -156,3 +155,9 @@ def _database_errors() -> Iterator[None]:
         raise PartnerUnavailable(PARTNER, type(error).__name__) from error
     except SQLAlchemyError as error:  # cannot connect, lost connection, lock timeout, ...
         raise PartnerUnavailable(PARTNER, type(error).__name__) from error
+
+
+def _inserted_id(connection: Connection, statement: Insert) -> Any:
+    key = connection.execute(statement).inserted_primary_key
+    assert key is not None  # an INSERT of one row has one
+    return key[0]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import overload
 from zoneinfo import ZoneInfo
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -12,6 +13,10 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+@overload
+def to_wib(moment: datetime) -> datetime: ...
+@overload
+def to_wib(moment: None) -> None: ...
 def to_wib(moment: datetime | None) -> datetime | None:
     """A stored UTC time as an aware WIB time, for people and the wire (None stays None)."""
     return None if moment is None else moment.replace(tzinfo=timezone.utc).astimezone(WIB)

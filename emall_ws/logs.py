@@ -70,6 +70,10 @@ class TextFormatter(logging.Formatter):
         return f"{self._second[1]},{int(record.msecs):03d}"
 
 
+class PlatformHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler configure_logging adds, told apart from any other."""
+
+
 def configure_logging(level: str = "INFO", settings: Settings | None = None) -> None:
     """Root logging to stderr in the settings' EMALL_LOG_FORMAT (read from the environment when no
     settings are given), at `level` for the platform's own loggers; idempotent."""
@@ -78,16 +82,15 @@ def configure_logging(level: str = "INFO", settings: Settings | None = None) -> 
 
         settings = Settings.from_env()
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "emall", False)]:
+    for handler in [h for h in root.handlers if isinstance(h, PlatformHandler)]:
         root.removeHandler(handler)  # configured again (tests, a re-created app): replace, not add
-    handler = logging.StreamHandler(sys.stderr)
-    handler.emall = True
+    handler = PlatformHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     # what no line of ours shows, so no record gathers it: the caller's frame, thread, process and
     # asyncio task names (the logging HOWTO's "Optimization"; a quarter of an access line's cost)
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    logging.logAsyncioTasks = False
+    setattr(logging, "logAsyncioTasks", False)  # Python 3.12+; harmless before
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("emall_ws").setLevel(level)

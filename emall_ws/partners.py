@@ -6,6 +6,7 @@ each is published in the Registry as its own businessEntity/businessService.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any, Callable, Mapping
 
 from adapters.breaker import observe_circuits
 from adapters.observe import observe_calls
@@ -69,7 +70,9 @@ def adapters_for(settings: Settings, kind: str, *, in_request: bool) -> dict:
     from adapters.bank import ZeepBankAdapter
     from adapters.courier import ZeepCourierAdapter
 
-    make, codes = {"bank": (ZeepBankAdapter, BANKS), "courier": (ZeepCourierAdapter, COURIERS)}[kind]
+    kinds: dict[str, tuple[Callable[..., Any], Mapping[str, str]]] = {
+        "bank": (ZeepBankAdapter, BANKS), "courier": (ZeepCourierAdapter, COURIERS)}
+    make, codes = kinds[kind]
     policy = call_policy(settings, in_request=in_request)
     return {code: make(code, settings.partner_url(kind, code), **asdict(policy)) for code in codes}
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from emall_ws.domain.regions import City, Province, RegionCatalog
 
@@ -14,13 +16,16 @@ def load_regions() -> RegionCatalog:
     data = files("emall_ws.data")
     provinces: list[Province] = []
     cities: list[City] = []
-    with data.joinpath("regions.csv").open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            # An empty parent_code marks a province; otherwise it is the regency/city's province.
-            if row["parent_code"]:
-                cities.append(City(code=row["code"], province_code=row["parent_code"], name=row["name"]))
-            else:
-                provinces.append(Province(code=row["code"], name=row["name"]))
-    with data.joinpath("districts.csv").open(encoding="utf-8", newline="") as f:
-        district_codes = {row["code"] for row in csv.DictReader(f)}
+    for row in _csv_rows(data.joinpath("regions.csv")):
+        # An empty parent_code marks a province; otherwise it is the regency/city's province.
+        if row["parent_code"]:
+            cities.append(City(code=row["code"], province_code=row["parent_code"], name=row["name"]))
+        else:
+            provinces.append(Province(code=row["code"], name=row["name"]))
+    district_codes = {row["code"] for row in _csv_rows(data.joinpath("districts.csv"))}
     return RegionCatalog(provinces, cities, district_codes)
+
+
+def _csv_rows(resource: Traversable) -> csv.DictReader[str]:
+    # newline="" as the csv module wants it (Traversable.open takes no newline argument)
+    return csv.DictReader(io.StringIO(resource.read_text(encoding="utf-8"), newline=""))

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -57,7 +57,9 @@ def for_dialect(dialect: str):
 
 
 def head() -> str:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    current = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current is not None  # the platform ships its revisions
+    return current
 
 
 def current(connection: Connection) -> str | None:
@@ -155,6 +157,7 @@ def new_revision(message: str) -> Path:
             config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
             script = command.revision(config, message=message, autogenerate=True, rev_id=f"{int(head()) + 1:04d}")
         scratch.engine.dispose()
+    assert isinstance(script, Script)  # one revision asked for, one made
     return Path(script.path)
 
 
@@ -166,8 +169,9 @@ def _migrating(db: Database) -> Iterator[Connection]:
     commits by itself: a named lock serializes them instead."""
     with db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
-        if sqlite:  # only outside a transaction does SQLite take it
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        driver = connection.connection.driver_connection
+        if sqlite and driver is not None:  # only outside a transaction does SQLite take it
+            driver.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 if not sqlite and connection.execute(text("SELECT GET_LOCK(:name, :seconds)"), {
@@ -181,5 +185,5 @@ def _migrating(db: Database) -> Iterator[Connection]:
                     if not sqlite:
                         connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _LOCK})
         finally:
-            if sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            if sqlite and driver is not None:
+                driver.execute("PRAGMA foreign_keys=ON")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
                         Integer, MetaData, String, Text, UniqueConstraint)
@@ -25,7 +26,8 @@ UTC_TIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    __table_args__ = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4",
+    # a dict here; a tuple of constraints ending with this dict in the tables that have some
+    __table_args__: Any = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4",
                       "mysql_collate": "utf8mb4_unicode_ci"}
 
 

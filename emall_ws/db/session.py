@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -41,8 +41,8 @@ DEADLOCK_ATTEMPTS = 3  # a transaction chosen as a deadlock victim is run at mos
 def is_deadlock(error: BaseException) -> bool:
     """True for a transaction the database chose as a deadlock victim: it was rolled back whole,
     so running it again is safe."""
-    return isinstance(error, OperationalError) and bool(getattr(error.orig, "args", None)) \
-        and error.orig.args[0] == MYSQL_DEADLOCK
+    args: tuple[Any, ...] = getattr(getattr(error, "orig", None), "args", None) or ()
+    return isinstance(error, OperationalError) and bool(args) and args[0] == MYSQL_DEADLOCK
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:

@@ -1,7 +1,9 @@
 """Statements that differ between the databases the platform runs on."""
 from __future__ import annotations
 
-from sqlalchemy import Insert, Table
+from typing import cast
+
+from sqlalchemy import CursorResult, Executable, Insert, Table
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,3 +27,8 @@ def insert_if_absent(session: Session, table: Table, unique_key: tuple[str, ...]
     if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=unique_key)
     raise NotImplementedError(f"no conflict-ignoring INSERT for the {dialect} dialect")
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Runs an UPDATE or DELETE and returns how many rows it changed (its cursor's rowcount)."""
+    return cast(CursorResult, session.execute(statement)).rowcount  # type: ignore[type-arg]

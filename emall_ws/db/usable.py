@@ -1,6 +1,8 @@
 """Whether a configured database can be used, told in words before a server or worker starts."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import NoSuchModuleError, OperationalError
@@ -51,7 +53,7 @@ def check_usable(url: str, variable: str) -> None:
 
 
 def _cause(error: OperationalError) -> str:
-    args = getattr(error.orig, "args", ()) or ("",)
+    args: tuple[Any, ...] = getattr(error.orig, "args", ()) or ("",)
     if isinstance(args[0], int):
         if "Name or service not known" in str(args[1:]):
             return _MYSQL_CAUSES[2005]

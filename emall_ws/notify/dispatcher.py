@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
+from emall_ws.db.statements import rows_changed
 from emall_ws.notify.email import DeliveryError
 from emall_ws.notify.outbox import FAILED, PENDING, SENT
 
@@ -203,7 +204,7 @@ class Dispatcher:
         if values.get("status") in (SENT, FAILED):
             values["data"] = without_code(row.data)
         with self.db.unit_of_work() as session:
-            written = session.execute(update(Notification).where(*condition).values(**values)).rowcount
+            written = rows_changed(session, update(Notification).where(*condition).values(**values))
         if not written:
             log.warning("notification %d: outcome not recorded, another dispatcher took it over",
                         row.id)
@@ -213,11 +214,11 @@ class Dispatcher:
         with self.db.unit_of_work() as session:
             released = 0
             for row in rows:
-                released += session.execute(
+                released += rows_changed(session, 
                     update(Notification)
                     .where(Notification.id == row.id, Notification.status == PENDING,
                            Notification.attempts == row.attempts)
-                    .values(next_attempt_at=now, attempts=row.attempts - 1)).rowcount
+                    .values(next_attempt_at=now, attempts=row.attempts - 1))
         return released
 
 
@@ -243,5 +244,6 @@ def _lock_for_claim(session: Session) -> None:
     Other databases lock the rows themselves (FOR UPDATE SKIP LOCKED).
     """
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+    raw = connection.connection.dbapi_connection
+    if connection.dialect.name == "sqlite" and raw is not None and not raw.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

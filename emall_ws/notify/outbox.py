@@ -10,11 +10,11 @@ import json
 from datetime import date, datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, cast
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
-from sqlalchemy import Insert, func, select
+from sqlalchemy import Insert, Table, func, select
 from sqlalchemy.orm import Session
 
 from emall_ws.clock import utcnow
@@ -27,7 +27,7 @@ SMS = "SMS"
 CHANNELS = (EMAIL, SMS)
 PENDING, SENT, FAILED = "PENDING", "SENT", "FAILED"
 
-_TABLE = Notification.__table__
+_TABLE = cast(Table, Notification.__table__)
 _BATCH = "emall_outbox_batch"  # session.info key of the notifications a batched() block collects
 _UNIQUE_KEY = ("event_key", "recipient", "channel")
 

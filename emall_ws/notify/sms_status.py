@@ -25,6 +25,7 @@ from adapters.sms import SmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
+from emall_ws.db.statements import rows_changed
 from emall_ws.notify.outbox import SENT, SMS
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,8 @@ class SmsStatusPoller:
             query = query.where(or_(Notification.sent_at > sent_at,
                                     and_(Notification.sent_at == sent_at, Notification.id > row_id)))
         with self.db.unit_of_work() as session:
-            return session.execute(query.order_by(Notification.sent_at, Notification.id)
-                                   .limit(self.batch_size)).all()
+            return list(session.execute(query.order_by(Notification.sent_at, Notification.id)
+                                        .limit(self.batch_size)).all())
 
     def _write(self, found: dict[int, str]) -> int:
         """Stores each new status unless the row already holds a later one (another worker, or
@@ -115,12 +116,12 @@ class SmsStatusPoller:
         with self.db.unit_of_work() as session:
             for row_id, status in found.items():
                 earlier = [state for state in PROGRESS if _rank(state) < _rank(status)]
-                written += session.execute(
+                written += rows_changed(session, 
                     update(Notification)
                     .where(Notification.id == row_id,
                            or_(Notification.delivery_status.is_(None),
                                Notification.delivery_status.in_(earlier)))
-                    .values(delivery_status=status)).rowcount
+                    .values(delivery_status=status))
         return written
 
 

@@ -104,6 +104,7 @@ class AsyncFront:
             return self._refuse(protocol, environ, 413, faults.client_fault(
                 "BadRequest", "REQUEST_TOO_LARGE", language_of_request(environ), limit=self.max_body_bytes))
         task = asyncio.current_task()
+        assert task is not None  # granian runs each request as a task
         self._deadlines.start(task, asyncio.get_running_loop())
         try:
             body = await (protocol() if declared else self._read_chunked(protocol))

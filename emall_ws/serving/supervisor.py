@@ -68,21 +68,21 @@ class Supervisor:
             self.stop()
 
     def stop(self) -> None:
-        started = [child for child in self.children if child.process is not None]
-        for child in started:
-            if child.process.poll() is None:
-                child.process.send_signal(signal.SIGTERM)
+        started = [(child.name, child.process) for child in self.children if child.process is not None]
+        for _, process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
-        for child in started:
+        for name, process in started:
             try:
-                child.process.wait(max(0.0, deadline - time.monotonic()))
+                process.wait(max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                print(f"emall-ws: the {child.name} did not stop within {STOP_SECONDS:g} s; killed",
+                print(f"emall-ws: the {name} did not stop within {STOP_SECONDS:g} s; killed",
                       file=sys.stderr, flush=True)
-        for child in started:
+        for _, process in started:
             # with whatever it started: a granian that died leaves its worker processes behind
             try:
-                os.killpg(child.process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            child.process.wait()
+            process.wait()

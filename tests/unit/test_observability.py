@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.observe import observe_calls, observed
 from emall_ws.config import Settings
-from emall_ws.logs import ACCESS_LOGGER, SECURITY_LOGGER, JsonFormatter, TextFormatter, call_fields, configure_logging, \
+from emall_ws.logs import ACCESS_LOGGER, SECURITY_LOGGER, JsonFormatter, PlatformHandler, TextFormatter, call_fields, configure_logging, \
     log_event
 from emall_ws.observability import prepare_metrics_dir, record_call
 from emall_ws.observability.access import register_services
@@ -133,16 +133,16 @@ def test_configure_logging_picks_the_format_and_the_access_switch(tmp_path):
     try:
         configure_logging("INFO", Settings.from_env({"EMALL_VAR_DIR": str(tmp_path), "EMALL_LOG_FORMAT": "json",
                                                      "EMALL_ACCESS_LOG": "0"}))
-        [handler] = [h for h in root.handlers if getattr(h, "emall", False)]
+        [handler] = [h for h in root.handlers if isinstance(h, PlatformHandler)]
         assert isinstance(handler.formatter, JsonFormatter)
         assert not logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
         assert not logging.getLogger("spyne.application").isEnabledFor(logging.INFO)  # its start-up chatter
         configure_logging("INFO", Settings.from_env({"EMALL_VAR_DIR": str(tmp_path)}))
-        [handler] = [h for h in root.handlers if getattr(h, "emall", False)]  # replaced, not added
+        [handler] = [h for h in root.handlers if isinstance(h, PlatformHandler)]  # replaced, not added
         assert not isinstance(handler.formatter, JsonFormatter)
         assert logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
     finally:
-        for handler in [h for h in root.handlers if getattr(h, "emall", False)]:
+        for handler in [h for h in root.handlers if isinstance(h, PlatformHandler)]:
             root.removeHandler(handler)
 
 
