@@ -79,6 +79,8 @@ class CourierService(ServiceBase):
     @rpc(CityCode, CityCode, Integer(min_occurs=1, nillable=False), _returns=Array(TariffOption),
          _out_variable_name="options")
     def getTariff(ctx, originCityCode, destinationCityCode, weightGrams):  # noqa: N802,N803
+        """Each service's cost and days for a parcel of weightGrams between two Kemendagri cities.
+        Client.InvalidWeight, Client.UnknownCity."""
         partner = partner_of(ctx)
         _places(originCityCode, destinationCityCode)
         if not 0 < weightGrams <= MAX_WEIGHT_GRAMS:
@@ -88,6 +90,8 @@ class CourierService(ServiceBase):
 
     @rpc(Waybill, _returns=TrackingResult, _out_variable_name="tracking")
     def track(ctx, waybill):
+        """The shipment's status and every event so far, oldest first. Client.UnknownWaybill,
+        Client.InvalidWaybill."""
         partner = partner_of(ctx)
         with partner.database.unit_of_work() as session:
             return _result(session, _shipment(session, partner.code, _waybill(partner.code, waybill)))

@@ -68,6 +68,7 @@ class SmsGatewayService(ServiceBase):
 
     @rpc(Unicode(max_len=64, min_occurs=1, nillable=False), _returns=SmsStatus, _out_variable_name="status")
     def getStatus(ctx, messageId):  # noqa: N802,N803
+        """The delivery status of a message sent with sendSms. Client.UnknownMessage for an unknown id."""
         with partner_of(ctx).database.unit_of_work() as session:
             record = session.scalar(select(SmsRecord).where(SmsRecord.message_id == messageId)
                                     .with_for_update())

@@ -90,6 +90,9 @@ class AuctionService(ServiceBase):
 
     @rpc(ProductId, Amount, _returns=PlacedBid, _out_variable_name="bid")
     def placeBid(ctx, productId, amount):
+        """Bids on an open auction: at least the start price, then the current price plus the increment;
+        buyers and sellers, not on their own (Client.Authorization, OWN_AUCTION). Conflict (BID_TOO_LOW),
+        InvalidState (AUCTION_ENDED, SELLER_SUSPENDED), Client.NotFound (AUCTION_PRODUCT_NOT_FOUND)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER)
@@ -100,6 +103,8 @@ class AuctionService(ServiceBase):
 
     @rpc(ProductId, _returns=Auction, _out_variable_name="auction")
     def getAuction(ctx, productId):
+        """An auction's state: current price, next minimum bid, end time, winner once closed, recent bids;
+        anyone may call. Client.NotFound (AUCTION_PRODUCT_NOT_FOUND), InvalidState (NOT_AN_AUCTION)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             return _auction(auction.get_auction(session, productId, platform.clock()))
@@ -108,6 +113,8 @@ class AuctionService(ServiceBase):
     # capped at auction.PAGE_SIZE_MAX) is domain.paging's, with its Validation fault naming the field
     @rpc(ProductId, Integer, Integer, _returns=BidPage, _out_variable_name="result")
     def listBids(ctx, productId, page, pageSize):
+        """An auction's bids, newest first, a page at a time (at most 200); anyone may call.
+        Client.Validation (MIN_VALUE) for a page or pageSize below 1."""
         with platform_of(ctx).db.unit_of_work() as session:
             result = auction.list_bids(session, productId, page, pageSize)
         return BidPage(productId=result.product_id, total=result.total, page=result.page,

@@ -92,6 +92,9 @@ class CartService(ServiceBase):
 
     @rpc(ProductId, Integer, _returns=Cart, _out_variable_name="cart")
     def addItem(ctx, productId, quantity):
+        """Adds a fixed-price product to the caller's cart (or more of it) and returns the cart;
+        buyers and sellers. Conflict (NOT_ENOUGH_STOCK, CART_FULL), InvalidState (PRODUCT_NOT_AVAILABLE,
+        SELLER_SUSPENDED, AUCTION_NOT_FOR_CART), Client.Authorization (CART_OWN_PRODUCT)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
@@ -100,6 +103,8 @@ class CartService(ServiceBase):
 
     @rpc(ProductId, Integer, _returns=Cart, _out_variable_name="cart")
     def updateItem(ctx, productId, quantity):
+        """Sets a cart line's quantity, accepting its price now; buyers and sellers.
+        Client.NotFound (NOT_IN_CART), Conflict (NOT_ENOUGH_STOCK), InvalidState (SELLER_SUSPENDED)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
@@ -108,18 +113,21 @@ class CartService(ServiceBase):
 
     @rpc(ProductId, _returns=Cart, _out_variable_name="cart")
     def removeItem(ctx, productId):
+        """Removes a product from the caller's cart; buyers and sellers. Client.NotFound (NOT_IN_CART)."""
         with platform_of(ctx).db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
             return _cart(cart.remove_item(session, buyer, productId), language_of(ctx))
 
     @rpc(_returns=Cart, _out_variable_name="cart")
     def getCart(ctx):
+        """The caller's cart grouped by seller, lines changed since adding flagged; buyers and sellers."""
         with platform_of(ctx).db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
             return _cart(cart.get_cart(session, buyer), language_of(ctx))
 
     @rpc(_returns=Cart, _out_variable_name="cart")
     def clearCart(ctx):
+        """Empties the caller's cart; buyers and sellers."""
         with platform_of(ctx).db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
             return _cart(cart.clear_cart(session, buyer), language_of(ctx))

@@ -188,11 +188,13 @@ class CatalogService(ServiceBase):
 
     @rpc(_returns=Array(Category), _out_variable_name="categories")
     def listCategories(ctx):
+        """Every product category; anyone may call."""
         with platform_of(ctx).db.unit_of_work() as session:
             return [Category(code=c.code, name=c.name) for c in catalog.list_categories(session)]
 
     @rpc(ShortText, ShortText, _returns=Category, _out_variable_name="category")
     def createCategory(ctx, code, name):
+        """Adds a product category; admins only. Client.Conflict (CATEGORY_EXISTS), Client.Validation."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session, ADMIN)
@@ -201,6 +203,8 @@ class CatalogService(ServiceBase):
 
     @rpc(SearchFilters, Integer, Integer, _returns=ProductPage, _out_variable_name="result")
     def searchProducts(ctx, filters, page, pageSize):
+        """Products on sale matching the filters (text, category, seller, place, sale method, price),
+        sorted, a page at a time; anyone may call. Client.Validation for a bad filter or page."""
         platform = platform_of(ctx)
         f = filters or SearchFilters()
         query = Filters(text=f.text, category=f.category, seller=f.seller, province=f.province, city=f.city,
@@ -213,12 +217,16 @@ class CatalogService(ServiceBase):
 
     @rpc(ProductId, _returns=Product, _out_variable_name="product")
     def getProduct(ctx, productId):
+        """One product with its seller, price or auction state and action (BUY, BID or NONE);
+        anyone may call. Client.NotFound (UNKNOWN_PRODUCT)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             return _product(catalog.get_product(session, productId, platform.clock()))
 
     @rpc(ProductForm, _returns=Product, _out_variable_name="product")
     def sellProduct(ctx, form):
+        """Lists a product at a fixed price with stock, or by auction; active sellers only.
+        Client.Validation lists every failing field; Client.NotFound for an unknown category."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             seller = authenticate(ctx, session, SELLER)
@@ -226,6 +234,8 @@ class CatalogService(ServiceBase):
 
     @rpc(ProductId, ProductChanges, _returns=Product, _out_variable_name="product")
     def updateProduct(ctx, productId, changes):
+        """Changes the caller's own product; its seller only. Client.Authorization (NOT_OWNER),
+        InvalidState (AUCTION_HAS_BIDS, AUCTION_ENDED, PRODUCT_NOT_EDITABLE), Client.Validation."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             seller = authenticate(ctx, session, SELLER)
@@ -234,6 +244,8 @@ class CatalogService(ServiceBase):
 
     @rpc(ProductId, ShortText, _returns=Product, _out_variable_name="product")
     def withdrawProduct(ctx, productId, reason):
+        """Takes a product off sale, with a reason; its seller or an admin. Client.Authorization
+        (NOT_OWNER), InvalidState (WITHDRAW_AUCTION_ENDED), Client.NotFound (UNKNOWN_PRODUCT)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, SELLER, ADMIN)

@@ -135,7 +135,8 @@ class CheckoutService(ServiceBase):
     @rpc(ShippingAddress, _returns=Array(GroupQuote), _out_variable_name="quotes")
     @partner_bound
     def quoteShipping(ctx, shippingAddress):
-        """Courier options (service, cost, days) for each seller group of the caller's cart, kept for checkout."""
+        """Courier options (service, cost, days) for each seller group of the caller's cart, kept for checkout;
+        buyers and sellers. InvalidState (CART_EMPTY, SELLER_SUSPENDED); couriers that do not answer are listed."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
@@ -146,7 +147,8 @@ class CheckoutService(ServiceBase):
     @rpc(Long(type_name="ProductId"), ShippingAddress, _returns=GroupQuote, _out_variable_name="quote")
     @partner_bound
     def quoteAuctionShipping(ctx, productId, shippingAddress):
-        """Courier options for an auction the caller won, kept for checkoutAuction."""
+        """Courier options for an auction the caller won, kept for checkoutAuction; its winner only.
+        InvalidState (SELLER_SUSPENDED) and the faults of an auction not won by the caller."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
@@ -157,7 +159,9 @@ class CheckoutService(ServiceBase):
 
     @rpc(Array(ShippingChoice), ShippingAddress, _returns=Array(Invoice), _out_variable_name="invoices")
     def checkout(ctx, choices, shippingAddress):
-        """Checks the cart out: one order and one invoice per seller, each with its quoted courier service."""
+        """Checks the cart out: one order and one invoice per seller, each with its quoted courier service;
+        buyers and sellers. InvalidState (CART_EMPTY, QUOTE_OUTDATED, QUOTE_EXPIRED, COURIER_NOT_QUOTED),
+        Conflict (CHECKOUT_LINES_CHANGED, CART_CHANGED, TOO_MANY_UNPAID)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
@@ -168,7 +172,8 @@ class CheckoutService(ServiceBase):
 
     @rpc(Long(type_name="ProductId"), ShippingChoice, ShippingAddress, _returns=Invoice, _out_variable_name="invoice")
     def checkoutAuction(ctx, productId, choice, shippingAddress):
-        """Checks out a won auction: a one-line order at the winning price, by the winner, shipped as quoted."""
+        """Checks out a won auction: a one-line order at the winning price, by the winner, shipped as quoted.
+        The quote faults of checkout (QUOTE_EXPIRED, COURIER_NOT_QUOTED ...) and Conflict (TOO_MANY_UNPAID)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
@@ -180,21 +185,24 @@ class CheckoutService(ServiceBase):
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
     def getInvoice(ctx, invoiceNumber):
-        """One invoice, for its buyer, its payee (the seller) or an admin."""
+        """One invoice, for its buyer, its payee (the seller) or an admin.
+        Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
         with platform_of(ctx).db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
             return _invoice(checkout.get_invoice(session, principal, invoiceNumber))
 
     @rpc(Unicode(max_len=10), _returns=Array(Invoice), _out_variable_name="invoices")
     def listInvoices(ctx, status):
-        """The caller's invoices (as buyer or payee; admins: all), newest first, optionally by status."""
+        """The caller's invoices (as buyer or payee; admins: all), newest first, optionally by status.
+        Client.Authentication without a valid session."""
         with platform_of(ctx).db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
             return [_invoice(v) for v in checkout.list_invoices(session, principal, status)]
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
     def cancelInvoice(ctx, invoiceNumber):
-        """The buyer cancels an unpaid invoice: its order is cancelled and the stock restored."""
+        """The buyer cancels an unpaid invoice: its order is cancelled and the stock restored. Client.NotFound
+        (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS), InvalidState (INVOICE_NOT_CANCELLABLE)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, *SHOPPERS)

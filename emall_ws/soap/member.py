@@ -133,6 +133,7 @@ class MemberService(ServiceBase):
 
     @rpc(_returns=Array(Province), _out_variable_name="provinces")
     def listProvinces(ctx):
+        """Every province (Kemendagri code and name), for the registration form; anyone may call."""
         if replay_frozen(ctx, "provinces"):
             return None
         return [Province(code=p.code, name=p.name) for p in platform_of(ctx).regions.provinces()]
@@ -140,6 +141,8 @@ class MemberService(ServiceBase):
     @rpc(Unicode(max_len=10, min_occurs=1, type_name="RegionCode"), _returns=Array(City),
          _out_variable_name="cities")
     def listCities(ctx, provinceCode):
+        """The cities of one province, for the registration form; anyone may call.
+        Client.NotFound (UNKNOWN_PROVINCE)."""
         regions = platform_of(ctx).regions
         if regions.province(provinceCode or "") is None:
             raise NotFound("UNKNOWN_PROVINCE")
@@ -150,6 +153,8 @@ class MemberService(ServiceBase):
 
     @rpc(RegistrationForm, _returns=RegisterResult, _out_variable_name="result")
     def register(ctx, form):
+        """Registers a buyer, or a seller with NIK or NIB and a payout account, PENDING until activate;
+        anyone may call. Client.Validation lists every failing field; Client.TooManyRequests past a message limit."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             result = members.register(session, _form(form), platform.regions, platform.passwords,
@@ -160,6 +165,8 @@ class MemberService(ServiceBase):
 
     @rpc(Username, Unicode(max_len=20, type_name="CodeText"), _returns=Profile, _out_variable_name="profile")
     def activate(ctx, username, code):
+        """Activates a pending member with the code sent by email and SMS; anyone may call.
+        A wrong or expired code is Client.Validation; too many wrong ones CODE_ATTEMPTS_EXCEEDED."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             view = members.activate(session, username, code, platform.clock(), platform.member_policy)
@@ -167,6 +174,8 @@ class MemberService(ServiceBase):
 
     @rpc(Username, _returns=DateTime, _out_variable_name="expiresAt")
     def resendActivation(ctx, username):
+        """Sends a pending member a fresh activation code and returns its expiry; anyone may call.
+        Conflict RESEND_TOO_SOON; an unknown name is answered like a known one."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             return to_wib(members.resend_activation(session, username, platform.clock(),
@@ -174,6 +183,8 @@ class MemberService(ServiceBase):
 
     @rpc(Username, Secret, _returns=LoginResult, _out_variable_name="result")
     def login(ctx, username, password):
+        """A session token for the SessionHeader of every other call; anyone may call.
+        Client.Authentication (BAD_CREDENTIALS, or LOGIN_PAUSED after five failures in 15 minutes)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             token, expires_at, principal = auth.login(session, username, password, platform.passwords,
@@ -183,6 +194,8 @@ class MemberService(ServiceBase):
 
     @rpc(_returns=Unicode, _out_variable_name="status")
     def logout(ctx):
+        """Ends the caller's session: its token is refused from then on. Client.Authentication without
+        a valid session."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session)
@@ -191,11 +204,15 @@ class MemberService(ServiceBase):
 
     @rpc(_returns=Profile, _out_variable_name="profile")
     def getProfile(ctx):
+        """The logged-in caller's own profile (NIK, NIB and account number masked).
+        Client.Authentication without a valid session."""
         with platform_of(ctx).db.unit_of_work() as session:
             return _profile(members.profile(session, authenticate(ctx, session)))
 
     @rpc(Text, _returns=Unicode, _out_variable_name="status")
     def requestPasswordReset(ctx, usernameOrEmail):
+        """Sends a reset code to an active member's phone and email; anyone may call. The answer is
+        the same whether or not the member exists; Client.TooManyRequests past the client's limit."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             members.request_password_reset(session, usernameOrEmail, platform.clock(),
@@ -205,6 +222,8 @@ class MemberService(ServiceBase):
     @rpc(Username, Unicode(max_len=20, type_name="CodeText"), Secret, _returns=Unicode,
          _out_variable_name="status")
     def resetPassword(ctx, username, code, newPassword):
+        """Sets a new password with the reset code; anyone may call. A wrong code, or a password that
+        breaks the rules, is Client.Validation; the member's sessions end."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             members.reset_password(session, username, code, newPassword, platform.passwords,
@@ -214,6 +233,7 @@ class MemberService(ServiceBase):
     @rpc(Unicode(max_len=10), Unicode(max_len=10), Integer(ge=1, default=1), Integer(ge=1, le=100, default=20),
          _returns=MemberPage, _out_variable_name="result")
     def listMembers(ctx, status, role, page, pageSize):
+        """Members by status and role, a page at a time; admins only (Client.Authorization)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session, ADMIN)
@@ -223,6 +243,8 @@ class MemberService(ServiceBase):
 
     @rpc(Username, Unicode(max_len=200), _returns=Profile, _out_variable_name="profile")
     def suspendMember(ctx, username, reason):
+        """Suspends a member: sessions end, a seller's products go off sale and its unpaid invoices are
+        cancelled; admins only. Client.NotFound (UNKNOWN_MEMBER), InvalidState (CANNOT_SUSPEND_SELF)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             admin = authenticate(ctx, session, ADMIN)
@@ -232,6 +254,8 @@ class MemberService(ServiceBase):
 
     @rpc(Username, _returns=Profile, _out_variable_name="profile")
     def reinstateMember(ctx, username):
+        """Reinstates a suspended member, products back as they were; admins only.
+        Client.NotFound (UNKNOWN_MEMBER), InvalidState (MEMBER_NOT_SUSPENDED)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session, ADMIN)

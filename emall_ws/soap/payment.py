@@ -94,7 +94,8 @@ class PaymentService(ServiceBase):
     @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
     @partner_bound
     def confirmPayment(ctx, invoiceNumber):
-        """Reads the payee account's mutations now and answers PAID with the mutation, or UNPAID."""
+        """Reads the payee account's mutations now and answers PAID with the mutation, or UNPAID; the
+        invoice's buyer, payee or an admin. Server.PartnerUnavailable (BANK_UNAVAILABLE), Client.NotFound."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
@@ -103,14 +104,16 @@ class PaymentService(ServiceBase):
 
     @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
     def getPaymentStatus(ctx, invoiceNumber):
-        """The invoice's payment status as last read, without calling the bank."""
+        """The invoice's payment status as last read, without calling the bank; the invoice's buyer, payee
+        or an admin. Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
         with platform_of(ctx).db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
             return _status(payments.payment_view(session, principal, invoiceNumber))
 
     @rpc(Unicode(max_len=12), Integer, Integer, _returns=MutationPage, _out_variable_name="result")
     def listUnmatchedMutations(ctx, status, page, pageSize):
-        """Admins: credits that paid no invoice (NO_MATCH, AMBIGUOUS, LATE, CLOSED), newest first."""
+        """Admins: credits that paid no invoice (NO_MATCH, AMBIGUOUS, LATE, CLOSED), newest first.
+        Client.Authorization for anyone else; Client.Validation for a bad page."""
         with platform_of(ctx).db.unit_of_work() as session:
             principal = authenticate(ctx, session, ADMIN)
             held = payments.held_mutations(session, principal, status, page, pageSize)
@@ -120,7 +123,8 @@ class PaymentService(ServiceBase):
     @rpc(_returns=ReconcileResult, _out_variable_name="result")
     @partner_bound
     def reconcileNow(ctx):
-        """Admins: reads every payee account with open invoices now, as the worker does on its own."""
+        """Admins: reads every payee account with open invoices now, as the worker does on its own.
+        Client.Authorization for anyone else; a bank that is down is read again next round."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session, ADMIN)

@@ -141,21 +141,25 @@ class ReportService(ServiceBase):
     @rpc(Date, Date, Integer, Integer, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
          _out_variable_name="report")
     def purchaseReport(ctx, fromDate, toDate, page, pageSize, seller, province):
-        """The caller's purchases issued in the WIB period (admins: everybody's), by seller and province."""
+        """The caller's purchases issued in the WIB period (admins: everybody's), by seller and province.
+        Client.Validation (REQUIRED, PERIOD_REVERSED, PERIOD_TOO_LONG, UNKNOWN_SELLER, UNKNOWN_PROVINCE)."""
         return _report(ctx, PURCHASES, fromDate, toDate, page, pageSize, seller, province)
 
     @rpc(Date, Date, Integer, Integer, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
          _out_variable_name="report")
     def salesReport(ctx, fromDate, toDate, page, pageSize, seller, province):
-        """The caller's sales issued in the WIB period (admins: every seller's), by seller and province."""
+        """The caller's sales issued in the WIB period (admins: every seller's), by seller and province.
+        Client.Authorization for a buyer; Client.Validation as purchaseReport."""
         return _report(ctx, SALES, fromDate, toDate, page, pageSize, seller, province)
 
     @rpc(Date, Date, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportFile, _out_variable_name="file")
     def exportPurchaseReport(ctx, fromDate, toDate, seller, province):
-        """purchaseReport's every row of the period as a CSV file (one row per invoice)."""
+        """purchaseReport's every row of the period as a CSV file (one row per invoice).
+        Client.Validation as purchaseReport, and EXPORT_TOO_LARGE."""
         return _export(ctx, PURCHASES, fromDate, toDate, seller, province)
 
     @rpc(Date, Date, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportFile, _out_variable_name="file")
     def exportSalesReport(ctx, fromDate, toDate, seller, province):
-        """salesReport's every row of the period as a CSV file (one row per invoice)."""
+        """salesReport's every row of the period as a CSV file (one row per invoice).
+        Client.Authorization for a buyer; Client.Validation as purchaseReport, and EXPORT_TOO_LARGE."""
         return _export(ctx, SALES, fromDate, toDate, seller, province)

@@ -75,7 +75,8 @@ class ShippingService(ServiceBase):
     @rpc(OrderNumber, CourierCode, WaybillNumber, Unicode(max_len=200, type_name="CourierChangeReason"),
          _returns=Tracking, _out_variable_name="tracking")
     def shipOrder(ctx, orderNumber, courier, waybill, reason):
-        """The seller ships a paid order; another courier than the buyer's choice needs a reason."""
+        """The seller ships a paid order; another courier than the buyer's choice needs a reason. InvalidState
+        (ORDER_NOT_SHIPPABLE), Client.Validation (COURIER_CHANGE_REASON, WAYBILL_FORMAT), Conflict (WAYBILL_IN_USE)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             seller = authenticate(ctx, session, SELLER)
@@ -85,7 +86,8 @@ class ShippingService(ServiceBase):
     @rpc(OrderNumber, _returns=Tracking, _out_variable_name="tracking")
     @partner_bound
     def trackOrder(ctx, orderNumber):
-        """Tracking of an order's shipment, for its buyer, its seller or an admin."""
+        """Tracking of an order's shipment, for its buyer, its seller or an admin; a courier that is down
+        gives the last known status. Client.NotFound (ORDER_NOT_FOUND), InvalidState (ORDER_NOT_SHIPPED)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
@@ -96,7 +98,8 @@ class ShippingService(ServiceBase):
     @rpc(CourierCode, WaybillNumber, _returns=Tracking, _out_variable_name="tracking")
     @partner_bound
     def trackShipment(ctx, courier, waybill):
-        """Tracking of a shipment of the mall by courier and waybill, for any logged-in member."""
+        """Tracking of a shipment of the mall by courier and waybill, for any logged-in member.
+        Client.NotFound (SHIPMENT_NOT_FOUND), Client.Validation (UNKNOWN_COURIER)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
@@ -106,7 +109,8 @@ class ShippingService(ServiceBase):
 
     @rpc(OrderNumber, _returns=Unicode, _out_variable_name="orderStatus")
     def confirmReceived(ctx, orderNumber):
-        """The buyer confirms the goods arrived: the order is completed."""
+        """The buyer confirms the goods arrived: the order is completed. Client.NotFound (ORDER_NOT_FOUND),
+        Client.Authorization (ORDER_NOT_YOURS), InvalidState (ORDER_NOT_RECEIVABLE)."""
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)

@@ -1,4 +1,4 @@
-"""schema.sql builds the models' database on MariaDB, and MariaDB engines are set up as the README says."""
+"""schema.sql builds the models' database on MariaDB, and MariaDB engines are set up as docs/production.md says."""
 import re
 from pathlib import Path
 

@@ -137,7 +137,7 @@ def test_a_well_formed_answer_becomes_dataclasses(replies):
 
 
 def test_an_unexpected_field_at_the_end_is_tolerated_and_in_the_middle_is_a_bad_partner_response(replies):
-    # by design (adapters/base.py, README): contracts grow at the end, so only there is it ignored
+    # by design (adapters/base.py, docs/partners.md): contracts grow at the end, so only there is it ignored
     at_the_end = f"<t:Mutation>{OK_MUTATION}<t:channel>QRIS</t:channel></t:Mutation><t:next>2</t:next>"
     [mutation] = mutations(replies, at_the_end)
     assert mutation.mutation_id == "BCA1"

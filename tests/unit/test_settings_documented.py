@@ -7,7 +7,7 @@ from emall_ws.config import SETTINGS_DOC
 ROOT = Path(__file__).resolve().parents[2]
 # read by the code, but not settings of the running platform
 NOT_SETTINGS = {
-    "EMALL_ADMIN_PASSWORD": "the password `emall-ws create-admin` takes (README, Commands)",
+    "EMALL_ADMIN_PASSWORD": "the password `emall-ws create-admin` takes (README, docs/commands.md)",
     "EMALL_SANDBOX_PUBLIC_URL": "how `emall-ws sandbox` hands its public URL to its own workers",
 }
 DOCUMENTED = {name for name, _default, _meaning in SETTINGS_DOC}
