@@ -5,6 +5,7 @@ import html
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 class ServiceSpec:
     name: str
     description: str
-    service_class: type
+    service_class: type[Any]  # a spyne ServiceBase (spyne is untyped)
 
 
 SERVICES = (

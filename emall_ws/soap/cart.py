@@ -63,7 +63,7 @@ class Cart(_Type):
 
 
 def _flag(code: str, line: Line, language: str) -> Flag:
-    params = {"stock": line.state.stock}
+    params: dict[str, object] = {"stock": line.state.stock}
     if code == FLAG_REPRICED:
         params = {"was": rupiah(line.state.price_when_added), "now": rupiah(line.state.price)}
     elif code != FLAG_NOT_ENOUGH_STOCK:

@@ -17,7 +17,7 @@ import re
 from lxml import etree
 from spyne import Fault
 
-from emall_ws.domain.errors import DomainError, FieldError, ValidationFailed
+from emall_ws.domain.errors import DomainError, FieldError
 from emall_ws.messages import field_message, translate
 
 FAULT_NS = "urn:emall-kukm:fault"
@@ -58,8 +58,9 @@ def unavailable_fault(language: str) -> PlatformFault:
 def from_domain_error(error: DomainError, language: str) -> PlatformFault:
     fault = PlatformFault(f"{error.side}.{error.reason}", translate(error.code, language, **error.params),
                           error.code)
-    if isinstance(error, ValidationFailed) or getattr(error, "errors", None):
-        fault.add_field_errors([_field_error(e, language) for e in error.errors])
+    field_errors = getattr(error, "errors", None)  # ValidationFailed's, or another error's that has some
+    if field_errors:
+        fault.add_field_errors([_field_error(e, language) for e in field_errors])
     return fault
 
 

@@ -9,17 +9,17 @@ partner holds neither the loop nor the threads of the other operations.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-F = TypeVar("F", bound=Callable)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def partner_bound(operation: F) -> F:
-    operation.partner_bound = True
+    setattr(operation, "partner_bound", True)  # a mark on the function, read below
     return operation
 
 
-def partner_bound_operations(service_class: type) -> list[str]:
+def partner_bound_operations(service_class: type[Any]) -> list[str]:  # a spyne ServiceBase
     return [name for name, method in service_class.public_methods.items()
             if getattr(method.function, "partner_bound", False)]
 
@@ -37,5 +37,5 @@ class PartnerBoundRequests:
         self._names = {path: tuple(name.encode() for name in names) for path, names in operations.items() if names}
 
     def __call__(self, path: str, body: bytes) -> bool:
-        names = self._names.get(path.rstrip("/"))
+        names = self._names.get(path.rstrip("/"), ())
         return bool(names) and (b"\0" in body or any(name in body for name in names))
