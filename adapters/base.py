@@ -241,7 +241,8 @@ def field(endpoint: ZeepEndpoint, value: Any, name: str) -> Any:
 def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: Literal[True] = True,
          max_len: int | None = None) -> str: ...
 @overload
-def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool, max_len: int | None = None) -> str | None: ...
+def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool,
+         max_len: int | None = None) -> str | None: ...
 def text(endpoint: ZeepEndpoint, value: Any, name: str, *, required: bool = True,
          max_len: int | None = None) -> str | None:
     """`max_len`: the contract's maxLength, which zeep does not enforce on answers."""

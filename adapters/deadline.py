@@ -8,7 +8,6 @@ asks for each request's timeout, and the answer's body is read chunk by chunk ag
 """
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from contextlib import contextmanager
@@ -69,7 +68,7 @@ def read_body_within_deadline(response: requests.Response, *_args, **_kwargs) ->
             sock.settimeout(left)
         try:
             chunk = read(_CHUNK)
-        except (socket.timeout, urllib3.exceptions.ReadTimeoutError) as error:
+        except (TimeoutError, urllib3.exceptions.ReadTimeoutError) as error:
             response.close()
             raise requests.ReadTimeout("the partner's answer did not arrive whole before the deadline") from error
         if not chunk:

@@ -27,6 +27,7 @@ markdown table; raw figures go to bench/results/auction-<timestamp>.json. Needs 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -177,7 +178,7 @@ def check_database(database_url: str, products: list[int]) -> dict:
                                        .order_by(Bid.id)).all()
                 product = session.get(Product, product_id)
                 amounts = [r.amount for r in rows]
-                assert all(b - a >= STEP for a, b in zip(amounts, amounts[1:])), f"auction {product_id}"
+                assert all(b - a >= STEP for a, b in itertools.pairwise(amounts)), f"auction {product_id}"
                 assert product.bid_count == len(rows), f"auction {product_id}: count"
                 assert not rows or (product.current_price, product.leader_id) == (amounts[-1], rows[-1].bidder_id)
                 total += len(rows)
@@ -274,7 +275,7 @@ def wrk(url: str, lua: Path, clients: int, seconds: int) -> dict:
     return {"requests": requests, "seconds": seconds_run, "requests_per_s": requests / seconds_run,
             "accepted": accepted, "accepted_per_s": accepted / seconds_run, "too_low": too_low,
             "other": other, "p50_ms": percentile["50"], "p99_ms": percentile["99"],
-            "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups())))
+            "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
             if errors else {}}
 
 

@@ -341,7 +341,8 @@ def main() -> int:
             print(f"round {round_} {target.name:40} {result['requests_per_s']:8.1f} req/s "
                   f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", file=sys.stderr)
     rows = summarize(runs, targets)
-    save_results("catalog", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS, "blocking_threads": THREADS},
+    save_results("catalog", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS,
+                                                                     "blocking_threads": THREADS},
                              "plans": plans, "medians": rows, "runs": runs})
     print()
     print(table(rows))

@@ -207,7 +207,7 @@ def main() -> int:
                     for p in products] for token in tokens]
             # every buyer quotes a full cart once (checkout charges the stored quote); JNE's first service
             probe = Client("127.0.0.1", port)
-            for token, payloads in zip(tokens, add):
+            for token, payloads in zip(tokens, add, strict=True):
                 for payload in payloads:
                     probe.call("/ws/Cart", "addItem", payload, "addItemResponse")
                 _, quote = probe.call("/ws/Checkout", "quoteShipping",
@@ -259,7 +259,8 @@ def main() -> int:
     rows = []
     for name in scenarios:
         mine = [r for r in runs if r["scenario"] == name]
-        rows.append({"scenario": name, **{k: statistics.median(r[k] for r in mine) for k in ("per_s", "p50_ms", "p99_ms")}})
+        medians = {k: statistics.median(r[k] for r in mine) for k in ("per_s", "p50_ms", "p99_ms")}
+        rows.append({"scenario": name, **medians})
     echo_row = rows[0]
     lines = ["| scenario | per s | ratio to echo | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
     for row in rows:

@@ -110,7 +110,7 @@ def call_costs(apps: dict, calls: int, hash_calls: int) -> dict:
         if hashing:  # the same calls split: the hash inside them, and everything else
             costs[target.name].update(
                 hash_median_ms=statistics.median(hashing) * 1000,
-                rest_median_ms=statistics.median(t - h for t, h in zip(times, hashing)) * 1000,
+                rest_median_ms=statistics.median(t - h for t, h in zip(times, hashing, strict=True)) * 1000,
                 # how long each call holds its transaction (on SQLite: the database's write lock)
                 transaction_median_ms=statistics.median(transactions) * 1000)
     return costs

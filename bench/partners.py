@@ -128,7 +128,7 @@ def timed(call) -> tuple[float, float, object]:
 
 
 def repeated(call, count: int) -> dict:
-    wall, cpu, _ = zip(*(timed(call) for _ in range(count)))
+    wall, cpu, _ = zip(*(timed(call) for _ in range(count)), strict=True)
     return stats(list(wall), list(cpu))
 
 

@@ -10,9 +10,10 @@ straight into a fresh database, and an in-process bank returns, for each account
 exact amount of each of its invoices: N mutations against N invoices. Measured: the first
 `reconcile()` round (every mutation recorded, every invoice and order PAID with history, 4 outbox rows
 per invoice), every statement recorded again (nothing new: the cost of overlapping windows), the child's
-peak RSS (and its RSS before reconciling, with the statements built), and as the reference in the same run, a bare executemany of N rows of the same shape into a
-scratch table (the floor any recording of N mutations pays). The bank is in-process so that the figures
-are the platform's own; the sandbox bank over HTTP is what part 2 measures.
+peak RSS (and its RSS before reconciling, with the statements built), and as the reference in the same
+run, a bare executemany of N rows of the same shape into a scratch table (the floor any recording of N
+mutations pays). The bank is in-process so that the figures are the platform's own; the sandbox bank
+over HTTP is what part 2 measures.
 
 Part 2, confirmPayment over HTTP: `emall-ws serve` (granian, 2 workers, partner sandboxes on their own
 port) on a fresh database; one seller account opened at the BCA sandbox; for each of K invoices the
@@ -133,7 +134,8 @@ def reconcile_one_size(database_url: str, size: int, per_account: int) -> dict:
     first_s = time.perf_counter() - started
     # the same statements read again (the worker's overlapping windows): every mutation is known
     started = time.perf_counter()
-    again = [record_mutations(db, "bca", account, statement, utcnow()) for account, statement in bank.statements.items()]
+    again = [record_mutations(db, "bca", account, statement, utcnow())
+             for account, statement in bank.statements.items()]
     second_s = time.perf_counter() - started
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with db.unit_of_work() as session:
@@ -208,7 +210,8 @@ def confirm_latency(mysql_url: str, stamp: str, confirmations: int) -> dict:
             processes.append(start([str(VENV_BIN / "emall-ws"), "serve", "--host", "127.0.0.1", "--port", str(port),
                                     "--workers", "2"], env, base + "/health", workdir / "server.log"))
             processes.append(start([str(VENV_BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", "2",
-                                    "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(echo_port), "--no-ws",
+                                    "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(echo_port),
+                                    "--no-ws",
                                     "echo_app:create_app"], env, f"http://127.0.0.1:{echo_port}/?wsdl",
                                    workdir / "echo.log"))
             bank_url = f"http://127.0.0.1:{sandbox_port}/partners/bank/bca"

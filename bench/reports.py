@@ -139,8 +139,8 @@ def _order(rng: random.Random, n: int, seller, buyer, products: dict, codes: dic
                   weight_grams=p.weight_grams) for p in chosen]
     for line in lines:
         line["weight_grams"] *= line["quantity"]
-    goods = sum(l["quantity"] * l["unit_price"] for l in lines)
-    weight = sum(l["weight_grams"] for l in lines)
+    goods = sum(line["quantity"] * line["unit_price"] for line in lines)
+    weight = sum(line["weight_grams"] for line in lines)
     shipping = 9_000 * -(-weight // 1000)
     courier = rng.choice(COURIERS)
     if NOW - issued < timedelta(hours=12):
@@ -209,7 +209,7 @@ def explain(url: str) -> list[dict]:
             statements: list[tuple[str, object]] = []
 
             def record(conn, cursor, statement, parameters, context, executemany):
-                statements.append((statement, parameters))
+                statements.append((statement, parameters))  # noqa: B023 (listened to within this iteration only)
 
             with db.unit_of_work() as session:
                 principal = principal_for_token(session, case.token, NOW)
@@ -351,7 +351,8 @@ def main() -> int:
         if not args.keep:
             drop_database(args.mysql_url, args.database)
     rows = summarize(runs, targets)
-    save_results("reports", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS, "blocking_threads": THREADS},
+    save_results("reports", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS,
+                                                                     "blocking_threads": THREADS},
                              "plans": plans, "exports": exports, "medians": rows, "runs": runs})
     print()
     print(table(rows))

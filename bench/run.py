@@ -305,7 +305,7 @@ def parse_wrk(output: str) -> dict:
         "bad_answers": int(bad.group(1)),  # checked by the script: any non-200, fault or wrong answer
         # recorded, not fatal: a server that drops connections shows here rather than in non_2xx
         "socket_errors": dict(zip(("connect", "read", "write", "timeout"),
-                                  map(int, errors.groups()))) if errors else {},
+                                  map(int, errors.groups()), strict=True)) if errors else {},
     }
 
 
@@ -371,7 +371,7 @@ def summarize(runs: list[dict], servers: list[str], targets: list[Target]) -> li
             row["socket_errors"] = sum(sum(r["socket_errors"].values()) for r in runs_)
             for key in METRICS:
                 row[f"{key}_vs_echo"] = row[key] / echo[key]
-                row[f"{key}_vs_echo_per_round"] = [r[key] / e[key] for r, e in zip(runs_, echo_runs)]
+                row[f"{key}_vs_echo_per_round"] = [r[key] / e[key] for r, e in zip(runs_, echo_runs, strict=True)]
             if server != "gunicorn" and "gunicorn" in servers:
                 gunicorn = statistics.median(r["requests_per_s"] for r in mine("gunicorn", target.name))
                 row["vs_gunicorn"] = row["requests_per_s"] / gunicorn

@@ -398,9 +398,11 @@ def check_everything(database_url: str, sandbox_url: str, mailbox, outcome: Outc
                           "GROUP BY p.id")
             check("every auction closed exactly once", len(closes),
                   len(closes) == len(sellers) and all(count == 1 for _id, count in closes))
-            stock = rows("SELECT p.id, p.stock, COALESCE(SUM(CASE WHEN o.status <> 'CANCELLED' THEN l.quantity END), 0) "
+            stock = rows("SELECT p.id, p.stock, "
+                         "COALESCE(SUM(CASE WHEN o.status <> 'CANCELLED' THEN l.quantity END), 0) "
                          "FROM product p LEFT JOIN order_line l ON l.product_id = p.id "
-                         "LEFT JOIN purchase_order o ON o.id = l.order_id WHERE p.sale_method = 'FIXED' GROUP BY p.id, p.stock")
+                         "LEFT JOIN purchase_order o ON o.id = l.order_id "
+                         "WHERE p.sale_method = 'FIXED' GROUP BY p.id, p.stock")
             check("stock = start - units of open and paid orders", len(stock),
                   all(left == STOCK - held for _id, left, held in stock))
             statuses = dict(rows("SELECT status, COUNT(*) FROM notification GROUP BY status"))
@@ -415,7 +417,8 @@ def check_everything(database_url: str, sandbox_url: str, mailbox, outcome: Outc
             sms = {reference for (reference,) in rows(
                 "SELECT reference FROM notification WHERE channel = 'SMS' AND status = 'SENT'")}
             gateway = Counter(r for (r,) in s.execute(text("SELECT reference FROM sandbox_sms_messages")).all())
-            check("each SMS at the gateway exactly once", {"notifications": len(sms), "at_gateway": sum(gateway.values())},
+            check("each SMS at the gateway exactly once",
+                  {"notifications": len(sms), "at_gateway": sum(gateway.values())},
                   set(gateway) == sms and all(n == 1 for n in gateway.values()))
     finally:
         engine.dispose()
@@ -541,7 +544,8 @@ def checkout_load(deployment, sellers: list[str], buyers: list[str], products: l
         tokens.append(re.search(r"<tns:token>([^<]+)<", answer).group(1))
     add = [[body("urn:emall-kukm:cart", token, f"<t:addItem><t:productId>{p}</t:productId>"
                  f"<t:quantity>1</t:quantity></t:addItem>") for p in products] for token in tokens]
-    for token, payloads in zip(tokens, add):  # each buyer quotes a full cart once; checkout charges that quote
+    # each buyer quotes a full cart once; checkout charges that quote
+    for token, payloads in zip(tokens, add, strict=True):
         for payload in payloads:
             probe.call("/ws/Cart", "addItem", payload, "addItemResponse")
         _, quote = probe.call("/ws/Checkout", "quoteShipping",
@@ -568,7 +572,7 @@ def summary(runs: list[dict]) -> str:
     for scenario in dict.fromkeys(r["scenario"] for r in runs):
         one = [r for r in runs if r["scenario"] == scenario and r["instances"] == 1]
         two = [r for r in runs if r["scenario"] == scenario and r["instances"] == 2]
-        ratio = statistics.median(b["per_s"] / a["per_s"] for a, b in zip(one, two))
+        ratio = statistics.median(b["per_s"] / a["per_s"] for a, b in zip(one, two, strict=True))
         lines.append(f"| {scenario} | {statistics.median(r['per_s'] for r in one):.1f} | "
                      f"{statistics.median(r['per_s'] for r in two):.1f} | {ratio:.2f} | "
                      f"{statistics.median(r['p50_ms'] for r in one):.1f} / "

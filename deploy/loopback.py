@@ -201,7 +201,7 @@ def start(folder: Path, database_url: str, sandbox_database_url: str, smtp_url: 
         ports = [free_port() for _ in range(servers)]
         for port in ports:
             deployment.servers.append(_run(deployment, "emall-ws-server@.service", str(port), f"server-{port}"))
-        for server, port in zip(deployment.servers, ports):
+        for server, port in zip(deployment.servers, ports, strict=True):
             _wait_http(f"http://127.0.0.1:{port}/health", server)
         for number in range(1, workers + 1):
             deployment.workers.append(_run(deployment, "emall-ws-worker@.service", str(number), f"worker-{number}"))

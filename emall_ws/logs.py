@@ -90,7 +90,7 @@ def configure_logging(level: str = "INFO", settings: Settings | None = None) -> 
     # asyncio task names (the logging HOWTO's "Optimization"; a quarter of an access line's cost)
     logging._srcfile = None
     logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-    setattr(logging, "logAsyncioTasks", False)  # Python 3.12+; harmless before
+    logging.logAsyncioTasks = False  # type: ignore[attr-defined]  # Python 3.12+; harmless before
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("emall_ws").setLevel(level)

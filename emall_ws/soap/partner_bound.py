@@ -15,7 +15,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def partner_bound(operation: F) -> F:
-    setattr(operation, "partner_bound", True)  # a mark on the function, read below
+    operation.partner_bound = True  # type: ignore[attr-defined]  # a mark on the function, read below
     return operation
 
 
