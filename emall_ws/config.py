@@ -67,7 +67,8 @@ SETTINGS_DOC = (
     ("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open shipment by the worker"),
     ("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one courier at once"),
     ("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the buyer has not confirmed"),
-    ("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; more checkouts wait until one is paid or cancelled"),
+    ("EMALL_MAX_OPEN_INVOICES", "5",
+     "unpaid invoices one buyer may hold; more checkouts wait until one is paid or cancelled"),
     ("EMALL_MESSAGE_LIMIT_HOUR", "3",
      "activation codes, and apart from them reset codes, one phone number or email address receives per hour"),
     ("EMALL_MESSAGE_LIMIT_DAY", "10", "the same, per day (UTC)"),
@@ -152,7 +153,7 @@ class Settings:
     metrics_enabled: bool = True
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Every setting read and checked; the first unusable one raises SettingError."""
         read = _Reader(os.environ if env is None else env)
         host = overrides.get("host") or read.text("EMALL_HOST", "127.0.0.1")

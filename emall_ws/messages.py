@@ -22,8 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "UNKNOWN_OPERATION": {"id": "Operasi tidak dikenal oleh layanan ini.",
                           "en": "The operation is unknown to this service."},
     "SOAP_ENCODING_FORBIDDEN": {
-        "id": "Atribut SOAP-encoding (href, id, encodingStyle, soapenc:*) tidak diizinkan: layanan ini document/literal.",
-        "en": "SOAP-encoding attributes (href, id, encodingStyle, soapenc:*) are not allowed: this service is document/literal."},
+        "id": "Atribut SOAP-encoding (href, id, encodingStyle, soapenc:*) tidak diizinkan: "
+              "layanan ini document/literal.",
+        "en": "SOAP-encoding attributes (href, id, encodingStyle, soapenc:*) are not allowed: "
+              "this service is document/literal."},
     "NOT_SOAP": {"id": "Permintaan bukan amplop SOAP 1.1 yang sah.",
                  "en": "The request is not a valid SOAP 1.1 envelope."},
     "VALIDATION_FAILED": {"id": "Terdapat {count} isian yang tidak valid.",
@@ -249,8 +251,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Choose a courier and service for the order from seller {seller}."},
     "CHOICE_UNKNOWN_SELLER": {"id": "Penjual {seller} tidak ada di keranjang.",
                               "en": "Seller {seller} is not in the cart."},
-    "COURIER_NOT_QUOTED": {"id": "Kurir {courier} tidak tersedia untuk pesanan dari {seller}; pilih dari quoteShipping.",
-                           "en": "Courier {courier} was not quoted for the order from {seller}; choose from quoteShipping."},
+    "COURIER_NOT_QUOTED": {"id": "Kurir {courier} tidak tersedia untuk pesanan dari {seller}; "
+                                 "pilih dari quoteShipping.",
+                           "en": "Courier {courier} was not quoted for the order from {seller}; "
+                                 "choose from quoteShipping."},
     "SERVICE_NOT_QUOTED": {"id": "Layanan {service} dari kurir {courier} tidak tersedia untuk pesanan dari {seller}.",
                            "en": "Service {service} of courier {courier} was not quoted for the order from {seller}."},
     "QUOTE_OUTDATED": {

@@ -30,7 +30,7 @@ class Platform:
     _adapters_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: Settings, db: Database | None = None) -> "Platform":
+    def from_settings(cls, settings: Settings, db: Database | None = None) -> Platform:
         return cls(settings, db or Database(settings.database_url),
                    member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)))
 

@@ -214,7 +214,7 @@ class Dispatcher:
         with self.db.unit_of_work() as session:
             released = 0
             for row in rows:
-                released += rows_changed(session, 
+                released += rows_changed(session,
                     update(Notification)
                     .where(Notification.id == row.id, Notification.status == PENDING,
                            Notification.attempts == row.attempts)

@@ -116,7 +116,7 @@ class SmsStatusPoller:
         with self.db.unit_of_work() as session:
             for row_id, status in found.items():
                 earlier = [state for state in PROGRESS if _rank(state) < _rank(status)]
-                written += rows_changed(session, 
+                written += rows_changed(session,
                     update(Notification)
                     .where(Notification.id == row_id,
                            or_(Notification.delivery_status.is_(None),

@@ -18,7 +18,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from string import Template
 from typing import Any, Callable, Mapping
@@ -127,7 +127,7 @@ def _fill(template: str, suffix: str, values: Mapping[str, str]) -> str:
         raise TemplateError(f"{template}{suffix}: {error}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _source(filename: str) -> str | None:
     # importlib.resources: works from a wheel or zip as well as from the source tree
     entry = resources.files("emall_ws.notify").joinpath("templates", filename)

@@ -1,8 +1,9 @@
 """The platform's Prometheus metrics, and the page GET /metrics answers.
 
 Counted where they happen, in every process (in multiprocess mode, see multiprocess.py: files
-that the scrape sums): SOAP calls, partner calls, requests refused by a message limit. Read from the database at scrape time, because
-the workers that make them may run on other machines: the outbox backlog and the worker jobs.
+that the scrape sums): SOAP calls, partner calls, requests refused by a message limit. Read from the
+database at scrape time, because the workers that make them may run on other machines: the outbox
+backlog and the worker jobs.
 """
 from __future__ import annotations
 

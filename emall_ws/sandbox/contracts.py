@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, Unicode
 
+from emall_ws.domain.partners import BANKS, COURIERS  # noqa: F401  (re-exported for the sandboxes)
+
 BANK_NS = "urn:emall-kukm:partner:bank"
 COURIER_NS = "urn:emall-kukm:partner:courier"
 SMS_NS = "urn:emall-kukm:partner:sms"
-
-from emall_ws.domain.partners import BANKS, COURIERS  # noqa: F401  (re-exported for the sandboxes)
 
 # failure modes a sandbox can be told to play (setFailureMode), for tests
 FAILURE_MODES = ("NORMAL", "UNAVAILABLE", "SLOW", "GARBAGE", "FAULT", "UNEXPECTED_FIELD")

@@ -33,7 +33,7 @@ class PlatformFault(Fault):
         super().__init__(faultcode=faultcode, faultstring=faultstring, detail=detail)
         self.detail_code = detail_code
 
-    def add_field_errors(self, errors: list[tuple[str, str, str]]) -> "PlatformFault":
+    def add_field_errors(self, errors: list[tuple[str, str, str]]) -> PlatformFault:
         container = etree.SubElement(self.detail, f"{{{FAULT_NS}}}errors")
         for field, code, message in errors:
             item = etree.SubElement(container, f"{{{FAULT_NS}}}error")
