@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from emall_ws import __version__
-from emall_ws.config import SETTINGS_DOC, SIMULATED_PAYMENTS, FailClosed, Settings, SettingError
+from emall_ws.config import SETTINGS, SIMULATED_PAYMENTS, FailClosed, Settings, settings_table
+from emall_ws.setting import SettingError
 from emall_ws.db import migrate
 from emall_ws.db.session import Database
 from emall_ws.db.usable import DatabaseUnusable, check_usable
@@ -200,9 +201,13 @@ def cmd_export_schema(args) -> int:
     return 0
 
 
-def cmd_settings(_args) -> int:
-    for name, default, meaning in SETTINGS_DOC:
-        print(f"{name:28} {default:40} {meaning}")
+def cmd_settings(args) -> int:
+    if args.markdown:
+        print(settings_table())
+        return 0
+    for setting in SETTINGS:
+        default = (setting.shown or setting.default).replace("`", "")
+        print(f"{setting.name:28} {default:40} {setting.meaning.replace('`', '')}")
     return 0
 
 
@@ -259,8 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", default=str(REPO_ROOT / "schema.sql"))
     schema.set_defaults(run=cmd_export_schema)
 
-    commands.add_parser("settings", help="list every setting and its default").set_defaults(
-        run=cmd_settings)
+    settings = commands.add_parser("settings", help="list every setting and its default")
+    settings.add_argument("--markdown", action="store_true", help="as the README's table")
+    settings.set_defaults(run=cmd_settings)
     return parser
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import socket
 
-from emall_ws.config import SettingError
+from emall_ws.setting import SettingError
 
 
 def check_port_free(host: str, port: int, variable: str) -> None:

@@ -26,7 +26,7 @@ import requests
 import zeep
 from lxml import etree
 
-from emall_ws.config import SETTINGS_DOC, Settings
+from emall_ws.config import SETTINGS, Settings
 from emall_ws.domain.partners import BANKS, COURIERS
 from tests.processes import required
 from tests.waiting import eventually
@@ -155,10 +155,10 @@ def test_systemd_analyze_verify_would_complain_of_a_broken_unit(tmp_path):
 
 
 def setting_names() -> set[str]:
-    """Every variable SETTINGS_DOC documents, its <CODE> patterns spelt out with the real codes."""
+    """Every variable SETTINGS declares, its <CODE> patterns spelt out with the real codes."""
     codes = {"BANK": BANKS, "COURIER": COURIERS}
     names = set()
-    for name, _default, _meaning in SETTINGS_DOC:
+    for name in (setting.name for setting in SETTINGS):
         kind = re.fullmatch(r"EMALL_([A-Z]+)_<CODE>_URL", name)
         names |= {f"EMALL_{kind.group(1)}_{code.upper()}_URL" for code in codes[kind.group(1)]} if kind else {name}
     return names

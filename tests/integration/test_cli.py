@@ -36,9 +36,14 @@ def test_export_commands_write_what_is_committed(tmp_path):
 
 
 def test_settings_lists_every_environment_variable():
-    from emall_ws.config import SETTINGS_DOC
+    from emall_ws.config import SETTINGS
     output = run("settings").stdout
-    assert all(name in output for name, _default, _meaning in SETTINGS_DOC)
+    assert all(setting.name in output for setting in SETTINGS)
+
+
+def test_settings_prints_the_readmes_table():
+    from emall_ws.config import settings_table
+    assert run("settings", "--markdown").stdout == settings_table() + "\n"
 
 
 def test_make_refuses_an_older_python_at_once_naming_it(tmp_path):

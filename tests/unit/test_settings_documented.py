@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from emall_ws.config import SETTINGS_DOC
+from emall_ws.config import SETTINGS, settings_table
 
 ROOT = Path(__file__).resolve().parents[2]
 # read by the code, but not settings of the running platform
@@ -10,7 +10,7 @@ NOT_SETTINGS = {
     "EMALL_ADMIN_PASSWORD": "the password `emall-ws create-admin` takes (README, docs/commands.md)",
     "EMALL_SANDBOX_PUBLIC_URL": "how `emall-ws sandbox` hands its public URL to its own workers",
 }
-DOCUMENTED = {name for name, _default, _meaning in SETTINGS_DOC}
+DOCUMENTED = {setting.name for setting in SETTINGS}
 
 
 def names_read_by_the_code() -> set[str]:
@@ -35,3 +35,9 @@ def test_the_readme_table_lists_exactly_the_settings():
     in_table = re.findall(r"^\| `(EMALL_[A-Z0-9_<>]+)` \|", readme, re.MULTILINE)
     assert sorted(in_table) == sorted(DOCUMENTED)
     assert "`EMALL_ADMIN_PASSWORD`" in readme  # documented with create-admin
+
+
+def test_the_readme_table_is_the_one_generated_from_the_declarations():
+    """Defaults and meanings too, not only the names: `emall-ws settings --markdown` writes it."""
+    readme = (ROOT / "README.md").read_text()
+    assert settings_table() in readme
