@@ -10,8 +10,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from emall_ws.client_address import Network
-from emall_ws.setting import (Setting, SettingError, choice, database_url, flag, networks, number, optional, port,
-                              url)
+from emall_ws.setting import Setting, choice, database_url, flag, networks, number, optional, port, url
 
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
