@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session, defer
 from emall_ws.db.models import Bid, Category, Member, Product, ProductPhoto, ProductStatusHistory
 from emall_ws.domain import auction as auction_rules
 from emall_ws.domain import pipelines
-from emall_ws.domain.catalog import (ACTIVE, AUCTION, ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC,
-                                     SOLD_OUT, WITHDRAWN, CatalogPolicy, Listing, ProductForm, Search,
+from emall_ws.domain.pipelines import MemberStatus, ProductStatus
+from emall_ws.domain.catalog import (AUCTION, ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC,
+                                     CatalogPolicy, Listing, ProductForm, Search,
                                      SearchFilters, action_of, boolean_query, merge,
                                      validate_category, validate_listing, validate_search)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
-from emall_ws.domain.members import SUSPENDED as MEMBER_SUSPENDED
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
@@ -126,7 +126,7 @@ SELLER_SUSPENDED = "SELLER_SUSPENDED"
 def ensure_seller_on_sale(seller: Member) -> None:
     """A suspended seller's products are off sale (no cart, checkout or bid) until reinstated; their
     own status is untouched, so reinstatement puts them back as they were."""
-    if seller.status == MEMBER_SUSPENDED:
+    if seller.status == MemberStatus.SUSPENDED:
         raise InvalidState(SELLER_SUSPENDED, seller=seller.username)
 
 
@@ -171,7 +171,7 @@ def sell_product(session: Session, seller: Principal, form: ProductForm, now: da
                       seller_city_code=member.city_code, bid_count=0, created_at=now, updated_at=now)
     _apply(product, listing, category)
     session.add(product)
-    set_status(session, product, ACTIVE, now, "listed")
+    set_status(session, product, ProductStatus.ACTIVE, now, "listed")
     session.flush()
     return _view(session, product, now)
 
@@ -182,7 +182,7 @@ def update_product(session: Session, principal: Principal, product_id: int | Non
     has passed its end time (closed or not: its outcome is the closing job's)."""
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, owner_id=product.seller_id)
-    if product.status not in (ACTIVE, SOLD_OUT):
+    if product.status not in (ProductStatus.ACTIVE, ProductStatus.SOLD_OUT):
         raise InvalidState("PRODUCT_NOT_EDITABLE", status=product.status)
     if _auction_ended(product, now):
         raise InvalidState(auction_rules.AUCTION_ENDED)
@@ -195,10 +195,10 @@ def update_product(session: Session, principal: Principal, product_id: int | Non
     _apply(product, listing, category, photos=changes.photo_urls is not None)
     product.updated_at = now
     if product.sale_method == FIXED:
-        if product.status == ACTIVE and listing.stock == 0:
-            set_status(session, product, SOLD_OUT, now, "stock set to 0 by the seller")
-        elif product.status == SOLD_OUT and listing.stock:
-            set_status(session, product, ACTIVE, now, "restocked by the seller")
+        if product.status == ProductStatus.ACTIVE and listing.stock == 0:
+            set_status(session, product, ProductStatus.SOLD_OUT, now, "stock set to 0 by the seller")
+        elif product.status == ProductStatus.SOLD_OUT and listing.stock:
+            set_status(session, product, ProductStatus.ACTIVE, now, "restocked by the seller")
     session.flush()
     return _view(session, product, now)
 
@@ -215,7 +215,7 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
     authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
     if _auction_ended(product, now):
         raise InvalidState("WITHDRAW_AUCTION_ENDED")
-    set_status(session, product, WITHDRAWN, now,
+    set_status(session, product, ProductStatus.WITHDRAWN, now,
                reason or ("withdrawn by an admin" if principal.is_admin else "withdrawn by the seller"))
     if product.sale_method == AUCTION and product.bid_count:
         _tell_bidders(session, product, reason, now)
@@ -285,7 +285,7 @@ def _view(session: Session, product: Product, now: datetime) -> ProductView:
     category = session.get(Category, product.category_id)
     seller, seller_status = session.execute(select(Member.username, Member.status)
                                             .where(Member.id == product.seller_id)).one()
-    suspended = seller_status == MEMBER_SUSPENDED
+    suspended = seller_status == MemberStatus.SUSPENDED
     auction = product.sale_method == AUCTION
     return ProductView(
         product_id=product.id, name=product.name, description=product.description,
@@ -361,7 +361,7 @@ def search_query(session: Session, search: Search, category_id: int | None, sell
     query = (select(Product, Category.code, Member.username)
              .join(Category, Category.id == Product.category_id)
              .join(Member, Member.id == Product.seller_id)
-             .where(Product.status == ACTIVE, Member.status != MEMBER_SUSPENDED)  # a suspended seller's: off sale
+             .where(Product.status == ProductStatus.ACTIVE, Member.status != MemberStatus.SUSPENDED)  # a suspended seller's: off sale
              .options(defer(Product.description))  # a result list shows no description
              # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
              # alone, MariaDB starts from the small category or member table and sorts every match
