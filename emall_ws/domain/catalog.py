@@ -46,7 +46,7 @@ class CatalogPolicy:
     search_text_max: int = 100
     search_terms_max: int = 8
     # MariaDB's FULLTEXT index holds words of at least innodb_ft_min_token_size (3) characters;
-    # the SQLite fallback uses the same terms and the same word-start rule (services.catalog._text_match)
+    # the SQLite fallback uses the same terms and the same word-start rule (services.catalog_search._text_match)
     search_term_min: int = 3
     category_name_max: int = 100
     category_code_max: int = 50

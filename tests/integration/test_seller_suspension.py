@@ -11,7 +11,7 @@ from sqlalchemy import select
 from emall_ws.db.models import Bid, Invoice, Order
 from emall_ws.domain.catalog import SearchFilters
 from emall_ws.domain.errors import InvalidState
-from emall_ws.services import auction, cart, catalog, checkout, invoices, members, quoting
+from emall_ws.services import auction, cart, catalog, catalog_search, checkout, invoices, members, quoting
 from emall_ws.services.checkout import run_checkout
 from emall_ws.services.quoting import Choice
 from tests.integration.catalog_fixtures import AUCTION_FORM, NOW, POLICY, count, sell
@@ -33,7 +33,7 @@ def reinstate(db, username="koperasi_semarang", now=LATER):
 
 def found(db, **filters) -> list[int]:
     with db.unit_of_work() as session:
-        page = catalog.search_products(session, SearchFilters(**filters), REGIONS, NOW, POLICY)
+        page = catalog_search.search_products(session, SearchFilters(**filters), REGIONS, NOW, POLICY)
     return [p.product_id for p in page.products]
 
 
