@@ -38,7 +38,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('shipment_status_history', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_shipment_status_history_shipment_id'))
-
+    # the table goes with its index: MariaDB refuses to drop the index alone, its foreign key needs it
     op.drop_table('shipment_status_history')
