@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class CheckoutPolicy:
+    """The settings of quoting and checking out (the checkout transaction takes it from here)."""
     payment_window: timedelta = timedelta(hours=24)  # EMALL_INVOICE_DUE_HOURS
     quote_ttl: timedelta = timedelta(minutes=60)  # EMALL_QUOTE_TTL_MINUTES
     # unpaid invoices one buyer may hold (EMALL_MAX_OPEN_INVOICES): unpaid invoices hold stock for the

@@ -93,7 +93,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
         raise Conflict("WAYBILL_IN_USE", courier=courier_name(code), waybill=waybill)
     shipment = Shipment(order_id=order.id, courier=code, waybill=waybill,
                         courier_change_reason=reason if code != order.courier else "", status=None,
-                        courier_status="", final=False, shipped_at=now, next_check_at=now, last_check_error="")
+                        courier_status="", shipped_at=now, next_check_at=now, last_check_error="")
     session.add(shipment)
     set_shipment_status(session, shipment, ShipmentStatus.PENDING, now, "shipped by the seller")
     try:
