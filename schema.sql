@@ -500,3 +500,16 @@ CREATE TABLE shipment_event (
 	CONSTRAINT uq_shipment_event_shipment_id_fingerprint UNIQUE (shipment_id, fingerprint),
 	CONSTRAINT fk_shipment_event_shipment_id_shipment FOREIGN KEY(shipment_id) REFERENCES shipment (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE shipment_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	shipment_id BIGINT NOT NULL,
+	from_status VARCHAR(20),
+	to_status VARCHAR(20) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_shipment_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_shipment_status_history_shipment_id_shipment FOREIGN KEY(shipment_id) REFERENCES shipment (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_shipment_status_history_shipment_id ON shipment_status_history (shipment_id);

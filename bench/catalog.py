@@ -158,7 +158,7 @@ _SNAKE = {"saleMethod": "sale_method", "minPrice": "min_price", "maxPrice": "max
 def explain(url: str) -> list[dict]:
     """EXPLAIN of each search as the platform runs it; a full scan of product is an error."""
     from emall_ws.domain.catalog import CatalogPolicy, SearchFilters, validate_search
-    from emall_ws.services import catalog
+    from emall_ws.services import catalog_search
 
     db = Database(url)
     plans = []
@@ -168,8 +168,9 @@ def explain(url: str) -> list[dict]:
                 filters = SearchFilters(**{_SNAKE.get(k, k): v for k, v in case.filters.items()},
                                         page_size=case.page_size)
                 search = validate_search(filters, CatalogPolicy())
-                category_id, seller_id = catalog._resolve(session, search, load_regions())
-                query = catalog.search_query(session, search, category_id, seller_id, NOW).limit(search.page_size + 1)
+                category_id, seller_id = catalog_search.resolve_filters(session, search, load_regions())
+                query = (catalog_search.search_query(session, search, category_id, seller_id, NOW)
+                         .limit(search.page_size + 1))
                 sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
                 rows = [dict(r._mapping) for r in session.execute(text("EXPLAIN " + sql))]
                 plans.append({"search": case.label, "sql": sql, "plan": rows})

@@ -28,7 +28,7 @@ from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.observability.jobs import JobRecorder
 from emall_ws.services.auction import close_due_auctions
-from emall_ws.services.checkout import expire_due_invoices
+from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.payments import ReconcilePolicy, reconcile
 from emall_ws.services import limits, throttle
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders

@@ -543,6 +543,19 @@ class Shipment(Base):
                       Base.__table_args__)
 
 
+class ShipmentStatusHistory(Base):
+    __tablename__ = "shipment_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey(Shipment.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    shipment: Mapped[Shipment] = relationship()
+
+
 class ShipmentEvent(Base):
     """One event of the courier's tracking, in its own words, stored once (`fingerprint`)."""
     __tablename__ = "shipment_event"

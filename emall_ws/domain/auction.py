@@ -11,6 +11,7 @@ from datetime import datetime
 
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotAuthorized, NotFound,
                                     ValidationFailed)
+from emall_ws.domain.pipelines import ProductStatus
 
 # --- codes (keys of emall_ws.messages.MESSAGES) ---------------------------------------------
 PRODUCT_NOT_FOUND = "AUCTION_PRODUCT_NOT_FOUND"  # NotFound; params: productId
@@ -31,7 +32,6 @@ ERROR_CODES = (PRODUCT_NOT_FOUND, NOT_AN_AUCTION, OWN_AUCTION, AUCTION_ENDED, AU
 MAX_BID = 10 * 10**12
 
 AUCTION = "AUCTION"
-ACTIVE, CLOSED, WITHDRAWN = "ACTIVE", "CLOSED", "WITHDRAWN"
 
 # What a client sees (Auction.status): derived from the product status, the clock and the winner
 OPEN, ENDED, SOLD, UNSOLD = "OPEN", "ENDED", "SOLD", "UNSOLD"
@@ -89,7 +89,7 @@ def minimum_next_bid(auction: Auction) -> int:
 
 
 def is_open(auction: Auction, now: datetime) -> bool:
-    return auction.status == ACTIVE and now < auction.ends_at
+    return auction.status == ProductStatus.ACTIVE and now < auction.ends_at
 
 
 def check_bid(auction: Auction, bidder_id: int, amount: int, now: datetime) -> None:
@@ -97,7 +97,7 @@ def check_bid(auction: Auction, bidder_id: int, amount: int, now: datetime) -> N
     before a low amount does, and a seller learns they cannot bid on their own product at all."""
     if auction.seller_id == bidder_id:
         raise NotAuthorized(OWN_AUCTION)
-    if auction.status == WITHDRAWN:
+    if auction.status == ProductStatus.WITHDRAWN:
         raise InvalidState(AUCTION_WITHDRAWN)
     if not is_open(auction, now):
         raise InvalidState(AUCTION_ENDED)
@@ -110,7 +110,7 @@ def check_bid(auction: Auction, bidder_id: int, amount: int, now: datetime) -> N
 
 def is_due(auction: Auction, now: datetime) -> bool:
     """Open until its end time; then due for closing, once."""
-    return auction.sale_method == AUCTION and auction.status == ACTIVE and now >= auction.ends_at
+    return auction.sale_method == AUCTION and auction.status == ProductStatus.ACTIVE and now >= auction.ends_at
 
 
 def reserve_met(auction: Auction) -> bool:
@@ -128,9 +128,9 @@ def winner_of(auction: Auction) -> int | None:
 def public_status(auction: Auction, now: datetime) -> str:
     """OPEN, ENDED (time is up, the closing job has not run yet), SOLD, UNSOLD, or the product's
     own status otherwise (e.g. WITHDRAWN)."""
-    if auction.status == ACTIVE:
+    if auction.status == ProductStatus.ACTIVE:
         return OPEN if now < auction.ends_at else ENDED
-    if auction.status == CLOSED:
+    if auction.status == ProductStatus.CLOSED:
         return SOLD if auction.winner_id is not None else UNSOLD
     return auction.status
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emall_ws.domain.catalog import ACTIVE, FIXED, SOLD_OUT, WITHDRAWN
+from emall_ws.domain.catalog import FIXED
 from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.pipelines import ProductStatus
 
 # line flags; each but REPRICED means the line cannot be bought as it stands
 FLAG_WITHDRAWN, FLAG_SOLD_OUT, FLAG_UNAVAILABLE = "WITHDRAWN", "SOLD_OUT", "UNAVAILABLE"
@@ -62,11 +63,11 @@ class LineState:
 def flags_of(line: LineState) -> tuple[str, ...]:
     if line.seller_suspended:
         return (FLAG_SELLER_SUSPENDED,)
-    if line.status == WITHDRAWN:
+    if line.status == ProductStatus.WITHDRAWN:
         return (FLAG_WITHDRAWN,)
-    if line.status == SOLD_OUT:
+    if line.status == ProductStatus.SOLD_OUT:
         return (FLAG_SOLD_OUT,)
-    if line.status != ACTIVE or line.sale_method != FIXED:
+    if line.status != ProductStatus.ACTIVE or line.sale_method != FIXED:
         return (FLAG_UNAVAILABLE,)
     flags = []
     if line.quantity > line.stock:

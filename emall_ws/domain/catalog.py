@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.text import UNSAFE_CHARACTER, multi_line_ok, single_line_ok
 from emall_ws.domain.paging import page_and_size, page_errors
+from emall_ws.domain.pipelines import ProductStatus
 
 FIXED, AUCTION = "FIXED", "AUCTION"
 SALE_METHODS = (FIXED, AUCTION)
-ACTIVE, SOLD_OUT, WITHDRAWN, CLOSED = "ACTIVE", "SOLD_OUT", "WITHDRAWN", "CLOSED"
 BUY, BID, NONE = "BUY", "BID", "NONE"  # the paper's "tombol beli", "tombol tawar", neither
 NEWEST, PRICE_ASC, PRICE_DESC, ENDING_SOON = "NEWEST", "PRICE_ASC", "PRICE_DESC", "ENDING_SOON"
 SORTS = (NEWEST, PRICE_ASC, PRICE_DESC, ENDING_SOON)
@@ -46,7 +46,7 @@ class CatalogPolicy:
     search_text_max: int = 100
     search_terms_max: int = 8
     # MariaDB's FULLTEXT index holds words of at least innodb_ft_min_token_size (3) characters;
-    # the SQLite fallback uses the same terms and the same word-start rule (services.catalog._text_match)
+    # the SQLite fallback uses the same terms and the same word-start rule (services.catalog_search._text_match)
     search_term_min: int = 3
     category_name_max: int = 100
     category_code_max: int = 50
@@ -233,7 +233,7 @@ def action_of(sale_method: str, status: str, stock: int | None, ends_at: datetim
               seller_suspended: bool = False) -> str:
     """BUY for a fixed price in stock, BID for an auction still open, NONE otherwise (and whenever
     the seller is suspended: their products are off sale until reinstated)."""
-    if status != ACTIVE or seller_suspended:
+    if status != ProductStatus.ACTIVE or seller_suspended:
         return NONE
     if sale_method == FIXED:
         return BUY if (stock or 0) > 0 else NONE

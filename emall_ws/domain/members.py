@@ -22,9 +22,6 @@ from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 
-# member statuses (pipelines.MEMBER); only an ACTIVE seller's products are on sale
-PENDING, ACTIVE, SUSPENDED = "PENDING", "ACTIVE", "SUSPENDED"
-
 # --- codes (keys of emall_ws.messages.MESSAGES) ---------------------------------------------
 REQUIRED = "REQUIRED"
 TOO_SHORT = "TOO_SHORT"  # params: min

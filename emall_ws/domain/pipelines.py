@@ -1,11 +1,14 @@
-"""Explicit status pipelines: every status change of an entity must be one of these moves."""
+"""Each entity's status words, declared once, and its pipeline: every status change of an entity
+must be one of its pipeline's moves. The words are the values stored and sent on the wire."""
 from __future__ import annotations
+
+from enum import StrEnum
 
 from emall_ws.domain.errors import InvalidState
 
 
 class Pipeline:
-    def __init__(self, entity: str, moves: dict[str, set[str]]):
+    def __init__(self, entity: str, moves: dict[str | None, set[str]]):
         self.entity = entity
         self.moves = moves
 
@@ -16,28 +19,86 @@ class Pipeline:
                                current=current or "-", target=target)
 
 
+class MemberStatus(StrEnum):
+    PENDING = "PENDING"
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+
+
 MEMBER = Pipeline("member", {
-    None: {"PENDING", "ACTIVE"},  # ACTIVE at once only for admins made by the operator
-    "PENDING": {"ACTIVE"},
-    "ACTIVE": {"SUSPENDED"},
-    "SUSPENDED": {"ACTIVE"},
+    None: {MemberStatus.PENDING, MemberStatus.ACTIVE},  # ACTIVE at once only for admins made by the operator
+    MemberStatus.PENDING: {MemberStatus.ACTIVE},
+    MemberStatus.ACTIVE: {MemberStatus.SUSPENDED},
+    MemberStatus.SUSPENDED: {MemberStatus.ACTIVE},
 })
+
+
+class ProductStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    SOLD_OUT = "SOLD_OUT"
+    WITHDRAWN = "WITHDRAWN"
+    CLOSED = "CLOSED"  # an auction after its end
+
 
 PRODUCT = Pipeline("product", {
-    None: {"ACTIVE"},
-    "ACTIVE": {"SOLD_OUT", "WITHDRAWN", "CLOSED"},  # CLOSED: an auction after its end
-    "SOLD_OUT": {"ACTIVE", "WITHDRAWN"},  # restocked, or taken off sale
+    None: {ProductStatus.ACTIVE},
+    ProductStatus.ACTIVE: {ProductStatus.SOLD_OUT, ProductStatus.WITHDRAWN, ProductStatus.CLOSED},
+    ProductStatus.SOLD_OUT: {ProductStatus.ACTIVE, ProductStatus.WITHDRAWN},  # restocked, or taken off sale
 })
+
+
+class InvoiceStatus(StrEnum):
+    UNPAID = "UNPAID"
+    PAID = "PAID"
+    EXPIRED = "EXPIRED"
+    CANCELLED = "CANCELLED"
+
 
 INVOICE = Pipeline("invoice", {
-    None: {"UNPAID"},
-    "UNPAID": {"PAID", "EXPIRED", "CANCELLED"},
+    None: {InvoiceStatus.UNPAID},
+    InvoiceStatus.UNPAID: {InvoiceStatus.PAID, InvoiceStatus.EXPIRED, InvoiceStatus.CANCELLED},
 })
 
+
+class OrderStatus(StrEnum):
+    AWAITING_PAYMENT = "AWAITING_PAYMENT"
+    PAID = "PAID"
+    CANCELLED = "CANCELLED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    COMPLETED = "COMPLETED"
+
+
 ORDER = Pipeline("order", {
-    None: {"AWAITING_PAYMENT"},
-    "AWAITING_PAYMENT": {"PAID", "CANCELLED"},
-    "PAID": {"SHIPPED"},
-    "SHIPPED": {"DELIVERED"},
-    "DELIVERED": {"COMPLETED"},
+    None: {OrderStatus.AWAITING_PAYMENT},
+    OrderStatus.AWAITING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
+    OrderStatus.PAID: {OrderStatus.SHIPPED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.DELIVERED: {OrderStatus.COMPLETED},
+})
+
+
+class ShipmentStatus(StrEnum):
+    """A shipment's tracking status: one set for all couriers (DESIGN §4), each courier's own status
+    words normalised onto it (domain/shipping.py)."""
+    PENDING = "Pending"
+    INFO_RECEIVED = "InfoReceived"
+    IN_TRANSIT = "InTransit"
+    OUT_FOR_DELIVERY = "OutForDelivery"
+    ATTEMPT_FAIL = "AttemptFail"
+    DELIVERED = "Delivered"
+    AVAILABLE_FOR_PICKUP = "AvailableForPickup"
+    EXCEPTION = "Exception"
+    EXPIRED = "Expired"
+
+
+# A shipment starts Pending when the seller ships it; after that it goes wherever its courier's
+# tracking says (even back to Pending: a courier's answer with no status word and no event), except
+# out of a final status: Delivered ends the journey, Expired is the courier giving up on the number,
+# and neither is read again. Exception stays open: a customs hold or a return still moves.
+FINAL_SHIPMENT_STATUSES = frozenset({ShipmentStatus.DELIVERED, ShipmentStatus.EXPIRED})
+
+SHIPMENT = Pipeline("shipment", {
+    None: {ShipmentStatus.PENDING},
+    **{status: set(ShipmentStatus) - {status} for status in ShipmentStatus if status not in FINAL_SHIPMENT_STATUSES},
 })

@@ -9,9 +9,10 @@ from typing import Sequence
 from emall_ws.clock import WIB
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.paging import page_and_size, page_errors
+from emall_ws.domain.pipelines import InvoiceStatus
 from emall_ws.domain.text import without_invisible_start
 
-INVOICE_STATUSES = ("UNPAID", "PAID", "EXPIRED", "CANCELLED")  # the order of the totals
+INVOICE_STATUSES = tuple(InvoiceStatus)  # the order of the totals: UNPAID, PAID, EXPIRED, CANCELLED
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.partners import COURIERS
+from emall_ws.domain.pipelines import FINAL_SHIPMENT_STATUSES, ShipmentStatus
 
 WAYBILL_FORMAT = "WAYBILL_FORMAT"  # params: courier (display name), example (a well-formed number)
 UNKNOWN_COURIER = "UNKNOWN_COURIER"  # params: couriers (the accepted codes, comma-separated)
@@ -88,44 +89,33 @@ def s10_identifier(service: str, serial: str, country: str = "ID") -> str:
 
 
 # --- Tracking statuses -------------------------------------------------------------------------
-# One set for all couriers (DESIGN §4); each courier's own status words map onto it.
-
-PENDING = "Pending"
-INFO_RECEIVED = "InfoReceived"
-IN_TRANSIT = "InTransit"
-OUT_FOR_DELIVERY = "OutForDelivery"
-ATTEMPT_FAIL = "AttemptFail"
-DELIVERED = "Delivered"
-AVAILABLE_FOR_PICKUP = "AvailableForPickup"
-EXCEPTION = "Exception"
-EXPIRED = "Expired"
-TRACKING_STATUSES = (PENDING, INFO_RECEIVED, IN_TRANSIT, OUT_FOR_DELIVERY, ATTEMPT_FAIL, DELIVERED,
-                     AVAILABLE_FOR_PICKUP, EXCEPTION, EXPIRED)
+# One set for all couriers (ShipmentStatus, beside its pipeline); each courier's own status words map onto it.
 
 # courier -> its own status word (upper-cased) -> normalised status. The words are the ones the
 # couriers show on their tracking pages (and the sandbox plays).
+_S = ShipmentStatus  # short, for the tables below
 COURIER_STATUS_WORDS: dict[str, dict[str, str]] = {
-    "jne": {"MANIFESTED": INFO_RECEIVED, "ON PROCESS": IN_TRANSIT, "ON TRANSIT": IN_TRANSIT,
-            "WITH DELIVERY COURIER": OUT_FOR_DELIVERY, "UNDELIVERED": ATTEMPT_FAIL,
-            "DELIVERED": DELIVERED, "RETURNED": EXCEPTION},
-    "tiki": {"DITERIMA DI AGEN": INFO_RECEIVED, "DALAM PROSES": IN_TRANSIT,
-             "DALAM PERJALANAN": IN_TRANSIT, "DIBAWA KURIR": OUT_FOR_DELIVERY,
-             "GAGAL ANTAR": ATTEMPT_FAIL, "TERKIRIM": DELIVERED},
-    "pos": {"POSTING LOKET": INFO_RECEIVED, "MANIFEST SERAH": IN_TRANSIT, "MANIFEST TERIMA": IN_TRANSIT,
-            "PROSES ANTAR": OUT_FOR_DELIVERY, "ANTAR ULANG": ATTEMPT_FAIL, "GAGAL ANTAR": ATTEMPT_FAIL,
-            "SELESAI ANTAR": DELIVERED, "SIAP DIAMBIL DI KANTOR POS": AVAILABLE_FOR_PICKUP},
-    "fedex": {"PICKED UP": INFO_RECEIVED, "DEPARTED FEDEX LOCATION": IN_TRANSIT,
-              "ARRIVED AT FEDEX LOCATION": IN_TRANSIT, "ON FEDEX VEHICLE FOR DELIVERY": OUT_FOR_DELIVERY,
-              "DELIVERY EXCEPTION": ATTEMPT_FAIL, "DELIVERED": DELIVERED},
-    "dhl": {"SHIPMENT PICKED UP": INFO_RECEIVED, "PROCESSED AT ORIGIN FACILITY": IN_TRANSIT,
-            "DEPARTED FACILITY": IN_TRANSIT, "ARRIVED AT DELIVERY FACILITY": IN_TRANSIT,
-            "WITH DELIVERY COURIER": OUT_FOR_DELIVERY, "DELIVERY ATTEMPTED": ATTEMPT_FAIL,
-            "DELIVERED": DELIVERED, "CLEARANCE EVENT": EXCEPTION},
-    "wahana": {"DITERIMA DI AGEN": INFO_RECEIVED, "PROSES KIRIM": IN_TRANSIT,
-               "SAMPAI DI KOTA TUJUAN": IN_TRANSIT, "PROSES ANTAR": OUT_FOR_DELIVERY,
-               "GAGAL KIRIM": ATTEMPT_FAIL, "DITERIMA": DELIVERED},
-    "pcp": {"PICKED UP": INFO_RECEIVED, "OUTBOUND": IN_TRANSIT, "INBOUND": IN_TRANSIT,
-            "ON DELIVERY": OUT_FOR_DELIVERY, "UNDEL": ATTEMPT_FAIL, "POD": DELIVERED},
+    "jne": {"MANIFESTED": _S.INFO_RECEIVED, "ON PROCESS": _S.IN_TRANSIT, "ON TRANSIT": _S.IN_TRANSIT,
+            "WITH DELIVERY COURIER": _S.OUT_FOR_DELIVERY, "UNDELIVERED": _S.ATTEMPT_FAIL,
+            "DELIVERED": _S.DELIVERED, "RETURNED": _S.EXCEPTION},
+    "tiki": {"DITERIMA DI AGEN": _S.INFO_RECEIVED, "DALAM PROSES": _S.IN_TRANSIT,
+             "DALAM PERJALANAN": _S.IN_TRANSIT, "DIBAWA KURIR": _S.OUT_FOR_DELIVERY,
+             "GAGAL ANTAR": _S.ATTEMPT_FAIL, "TERKIRIM": _S.DELIVERED},
+    "pos": {"POSTING LOKET": _S.INFO_RECEIVED, "MANIFEST SERAH": _S.IN_TRANSIT, "MANIFEST TERIMA": _S.IN_TRANSIT,
+            "PROSES ANTAR": _S.OUT_FOR_DELIVERY, "ANTAR ULANG": _S.ATTEMPT_FAIL, "GAGAL ANTAR": _S.ATTEMPT_FAIL,
+            "SELESAI ANTAR": _S.DELIVERED, "SIAP DIAMBIL DI KANTOR POS": _S.AVAILABLE_FOR_PICKUP},
+    "fedex": {"PICKED UP": _S.INFO_RECEIVED, "DEPARTED FEDEX LOCATION": _S.IN_TRANSIT,
+              "ARRIVED AT FEDEX LOCATION": _S.IN_TRANSIT, "ON FEDEX VEHICLE FOR DELIVERY": _S.OUT_FOR_DELIVERY,
+              "DELIVERY EXCEPTION": _S.ATTEMPT_FAIL, "DELIVERED": _S.DELIVERED},
+    "dhl": {"SHIPMENT PICKED UP": _S.INFO_RECEIVED, "PROCESSED AT ORIGIN FACILITY": _S.IN_TRANSIT,
+            "DEPARTED FACILITY": _S.IN_TRANSIT, "ARRIVED AT DELIVERY FACILITY": _S.IN_TRANSIT,
+            "WITH DELIVERY COURIER": _S.OUT_FOR_DELIVERY, "DELIVERY ATTEMPTED": _S.ATTEMPT_FAIL,
+            "DELIVERED": _S.DELIVERED, "CLEARANCE EVENT": _S.EXCEPTION},
+    "wahana": {"DITERIMA DI AGEN": _S.INFO_RECEIVED, "PROSES KIRIM": _S.IN_TRANSIT,
+               "SAMPAI DI KOTA TUJUAN": _S.IN_TRANSIT, "PROSES ANTAR": _S.OUT_FOR_DELIVERY,
+               "GAGAL KIRIM": _S.ATTEMPT_FAIL, "DITERIMA": _S.DELIVERED},
+    "pcp": {"PICKED UP": _S.INFO_RECEIVED, "OUTBOUND": _S.IN_TRANSIT, "INBOUND": _S.IN_TRANSIT,
+            "ON DELIVERY": _S.OUT_FOR_DELIVERY, "UNDEL": _S.ATTEMPT_FAIL, "POD": _S.DELIVERED},
 }
 
 
@@ -135,26 +125,21 @@ def normalise_status(courier: str, status_word: str | None) -> str:
     words = COURIER_STATUS_WORDS.get((courier or "").lower(), {})
     word = (status_word or "").strip().upper()
     if not word:
-        return PENDING
-    return words.get(word, IN_TRANSIT)
+        return ShipmentStatus.PENDING
+    return words.get(word, ShipmentStatus.IN_TRANSIT)
 
-
-# Final statuses are not polled again: Delivered is the end of the journey, Expired is the
-# courier giving up on the number. Exception stays open: a customs hold (DHL "CLEARANCE EVENT")
-# or a return (JNE "RETURNED") still moves, and the buyer wants to see where it went.
-FINAL_STATUSES = frozenset({DELIVERED, EXPIRED})
 
 # The normalised statuses as the buyer reads them in a notification (Indonesian).
 STATUS_WORDS_ID = {
-    PENDING: "menunggu diproses kurir", INFO_RECEIVED: "data kiriman diterima kurir",
-    IN_TRANSIT: "dalam perjalanan", OUT_FOR_DELIVERY: "sedang diantar kurir",
-    ATTEMPT_FAIL: "gagal diantar, akan diantar ulang", DELIVERED: "telah diterima",
-    AVAILABLE_FOR_PICKUP: "siap diambil", EXCEPTION: "mengalami kendala", EXPIRED: "kedaluwarsa",
+    _S.PENDING: "menunggu diproses kurir", _S.INFO_RECEIVED: "data kiriman diterima kurir",
+    _S.IN_TRANSIT: "dalam perjalanan", _S.OUT_FOR_DELIVERY: "sedang diantar kurir",
+    _S.ATTEMPT_FAIL: "gagal diantar, akan diantar ulang", _S.DELIVERED: "telah diterima",
+    _S.AVAILABLE_FOR_PICKUP: "siap diambil", _S.EXCEPTION: "mengalami kendala", _S.EXPIRED: "kedaluwarsa",
 }
 
 
 def is_final(status: str) -> bool:
-    return status in FINAL_STATUSES
+    return status in FINAL_SHIPMENT_STATUSES
 
 
 def event_fingerprint(occurred_at: datetime, location: str, description: str) -> str:

@@ -33,6 +33,7 @@ from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
 from emall_ws.domain.paging import offset_within, page_and_size, page_errors
+from emall_ws.domain.pipelines import ProductStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
@@ -245,7 +246,7 @@ def list_bids(session: Session, product_id: int | None, page: int | None = None,
 def won_auction(session: Session, product_id: int) -> WonAuction | None:
     """The won auction `product_id` as checkout needs it, or None (open, unsold, not an auction)."""
     product = session.get(Product, product_id)
-    if product is None or product.sale_method != rules.AUCTION or product.status != rules.CLOSED \
+    if product is None or product.sale_method != rules.AUCTION or product.status != ProductStatus.CLOSED \
             or product.winner_id is None:
         return None
     return WonAuction(product.id, product.seller_id, product.winner_id, product.current_price,
@@ -258,7 +259,7 @@ def close_due_auctions(db: Database, now: datetime, *, limit: int = CLOSE_BATCH)
     """Closes every auction whose end time has passed, each once (claims.handle_each_claimed); returns
     how many this call closed. A bid racing with the close waits for the same row lock and then finds
     the auction closed."""
-    due = (select(Product).where(Product.status == rules.ACTIVE, Product.sale_method == rules.AUCTION,
+    due = (select(Product).where(Product.status == ProductStatus.ACTIVE, Product.sale_method == rules.AUCTION,
                                  Product.ends_at <= now)  # the (status, sale_method, ends_at) index
            .order_by(Product.ends_at, Product.id))
     return handle_each_claimed(db, due, Product, lambda session, product: close_auction(session, product, now),
@@ -276,11 +277,11 @@ def close_auction(session: Session, product: Product, now: datetime) -> bool:
     if winner_id is not None:
         winner = session.get(Member, winner_id)
         won = f"auction won by {rules.mask_username(winner.username)} at {rules.rupiah(auction.current_price)}"
-        set_status(session, product, rules.CLOSED, now, won)
+        set_status(session, product, ProductStatus.CLOSED, now, won)
         product.winner_id = winner_id
         _tell_sold(session, product, seller, winner, now)
     else:
-        set_status(session, product, rules.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}")
+        set_status(session, product, ProductStatus.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}")
         _tell_member(session, seller, f"auction:{product.id}:unsold", "auction_unsold", product,
                      reason=_why_unsold(auction, "id"), closed_at=now)
     product.closed_at = now  # set_status has set updated_at

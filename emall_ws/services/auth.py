@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import AuthSession, Member
 from emall_ws.domain.errors import AuthenticationFailed, NotAuthorized
 from emall_ws.domain.members import username_key
+from emall_ws.domain.pipelines import MemberStatus
 from emall_ws.logs import security_event
 from emall_ws.passwords import Passwords
 from emall_ws.services import throttle
 
 BUYER, SELLER, ADMIN = "BUYER", "SELLER", "ADMIN"
+SHOPPERS = (BUYER, SELLER)  # a seller buys as a buyer too
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def check_password(session: Session, username: str, password: str, passwords: Pa
         if failed + 1 == policy.max_failed_logins:
             security_event("login_paused", username=username, failures=failed + 1,
                            minutes=round(policy.login_pause.total_seconds() / 60))
-    if member is None or not valid or member.status != "ACTIVE":
+    if member is None or not valid or member.status != MemberStatus.ACTIVE:
         security_event(refused_event, username=username, reason="BAD_CREDENTIALS")
         raise AuthenticationFailed("BAD_CREDENTIALS")
     if failed:
@@ -105,7 +107,7 @@ def principal_for_token(session: Session, token: str, now: datetime) -> Principa
         select(Member, AuthSession).join(AuthSession, AuthSession.member_id == Member.id)
         .where(AuthSession.token_hash == token_hash(token or ""), AuthSession.ended_at.is_(None),
                AuthSession.expires_at > now)).first()
-    if found is None or found.Member.status != "ACTIVE":
+    if found is None or found.Member.status != MemberStatus.ACTIVE:
         raise AuthenticationFailed("BAD_SESSION")
     return _principal(found.Member)
 

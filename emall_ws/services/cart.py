@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from emall_ws.db.models import CartLine, Member, Product, ProductPhoto
 from emall_ws.domain.cart import Cart, CartPolicy, LineState, build_cart, validate_item
-from emall_ws.domain.catalog import ACTIVE, AUCTION
+from emall_ws.domain.catalog import AUCTION
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound
-from emall_ws.domain.members import SUSPENDED
+from emall_ws.domain.pipelines import MemberStatus, ProductStatus
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
 from emall_ws.services.catalog import ensure_seller_on_sale, product_by_id
 
@@ -95,7 +95,7 @@ def get_cart(session: Session, buyer: Principal) -> Cart:
                   seller_username=username, seller_city_code=product.seller_city_code,
                   sale_method=product.sale_method, status=product.status, stock=product.stock or 0,
                   price=product.list_price, price_when_added=line.price_when_added, quantity=line.quantity,
-                  unit_weight_grams=product.weight_grams, seller_suspended=seller_status == SUSPENDED)
+                  unit_weight_grams=product.weight_grams, seller_suspended=seller_status == MemberStatus.SUSPENDED)
         for line, product, username, seller_status in rows])
 
 
@@ -111,7 +111,7 @@ def _buyable(session: Session, buyer: Principal, product_id: int | None) -> Prod
 
 def _ensure_on_sale(session: Session, product: Product) -> None:
     ensure_seller_on_sale(session.get(Member, product.seller_id))
-    if product.status != ACTIVE:
+    if product.status != ProductStatus.ACTIVE:
         raise InvalidState("PRODUCT_NOT_AVAILABLE", status=product.status)
 
 

@@ -1,28 +1,25 @@
-"""Catalogue use cases: categories, a seller's listings (sell, update, withdraw), search, product view.
+"""Catalogue use cases: categories, a seller's listings (sell, update, withdraw), product view (search:
+services/catalog_search.py).
 
 Roles are checked at the SOAP edge (authenticate); ownership here, once the product is loaded.
 What a buyer sees of a seller is the username and region, never personal data.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.dialects.mysql import match
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from emall_ws.db.models import Bid, Category, Member, Product, ProductPhoto, ProductStatusHistory
 from emall_ws.domain import auction as auction_rules
 from emall_ws.domain import pipelines
-from emall_ws.domain.catalog import (ACTIVE, AUCTION, ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC,
-                                     SOLD_OUT, WITHDRAWN, CatalogPolicy, Listing, ProductForm, Search,
-                                     SearchFilters, action_of, boolean_query, merge,
-                                     validate_category, validate_listing, validate_search)
+from emall_ws.domain.pipelines import MemberStatus, ProductStatus
+from emall_ws.domain.catalog import (AUCTION, FIXED, CatalogPolicy, Listing, ProductForm, action_of, merge,
+                                     validate_category, validate_listing)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
-from emall_ws.domain.members import SUSPENDED as MEMBER_SUSPENDED
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
@@ -66,35 +63,6 @@ class ProductView:
     seller_suspended: bool = False  # off sale (action NONE) until the seller is reinstated
 
 
-@dataclass(frozen=True)
-class ProductSummary:
-    """One search result: enough for a result list, no description."""
-    product_id: int
-    name: str
-    category_code: str
-    seller_username: str
-    seller_province_code: str
-    seller_city_code: str
-    sale_method: str
-    status: str
-    action: str
-    price: int
-    stock: int | None
-    bid_count: int
-    ends_at: datetime | None
-    photo_url: str | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ProductPage:
-    products: list[ProductSummary]
-    page: int
-    page_size: int
-    # no total count: counting every match of a broad search costs a pass over the index per call
-    has_more: bool
-
-
 # --- categories -----------------------------------------------------------------------------------
 
 def list_categories(session: Session) -> list[CategoryView]:
@@ -126,7 +94,7 @@ SELLER_SUSPENDED = "SELLER_SUSPENDED"
 def ensure_seller_on_sale(seller: Member) -> None:
     """A suspended seller's products are off sale (no cart, checkout or bid) until reinstated; their
     own status is untouched, so reinstatement puts them back as they were."""
-    if seller.status == MEMBER_SUSPENDED:
+    if seller.status == MemberStatus.SUSPENDED:
         raise InvalidState(SELLER_SUSPENDED, seller=seller.username)
 
 
@@ -171,7 +139,7 @@ def sell_product(session: Session, seller: Principal, form: ProductForm, now: da
                       seller_city_code=member.city_code, bid_count=0, created_at=now, updated_at=now)
     _apply(product, listing, category)
     session.add(product)
-    set_status(session, product, ACTIVE, now, "listed")
+    set_status(session, product, ProductStatus.ACTIVE, now, "listed")
     session.flush()
     return _view(session, product, now)
 
@@ -182,7 +150,7 @@ def update_product(session: Session, principal: Principal, product_id: int | Non
     has passed its end time (closed or not: its outcome is the closing job's)."""
     product = product_by_id(session, product_id, lock=True)
     authorize(principal, SELLER, owner_id=product.seller_id)
-    if product.status not in (ACTIVE, SOLD_OUT):
+    if product.status not in (ProductStatus.ACTIVE, ProductStatus.SOLD_OUT):
         raise InvalidState("PRODUCT_NOT_EDITABLE", status=product.status)
     if _auction_ended(product, now):
         raise InvalidState(auction_rules.AUCTION_ENDED)
@@ -195,10 +163,10 @@ def update_product(session: Session, principal: Principal, product_id: int | Non
     _apply(product, listing, category, photos=changes.photo_urls is not None)
     product.updated_at = now
     if product.sale_method == FIXED:
-        if product.status == ACTIVE and listing.stock == 0:
-            set_status(session, product, SOLD_OUT, now, "stock set to 0 by the seller")
-        elif product.status == SOLD_OUT and listing.stock:
-            set_status(session, product, ACTIVE, now, "restocked by the seller")
+        if product.status == ProductStatus.ACTIVE and listing.stock == 0:
+            set_status(session, product, ProductStatus.SOLD_OUT, now, "stock set to 0 by the seller")
+        elif product.status == ProductStatus.SOLD_OUT and listing.stock:
+            set_status(session, product, ProductStatus.ACTIVE, now, "restocked by the seller")
     session.flush()
     return _view(session, product, now)
 
@@ -215,7 +183,7 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
     authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
     if _auction_ended(product, now):
         raise InvalidState("WITHDRAW_AUCTION_ENDED")
-    set_status(session, product, WITHDRAWN, now,
+    set_status(session, product, ProductStatus.WITHDRAWN, now,
                reason or ("withdrawn by an admin" if principal.is_admin else "withdrawn by the seller"))
     if product.sale_method == AUCTION and product.bid_count:
         _tell_bidders(session, product, reason, now)
@@ -285,7 +253,7 @@ def _view(session: Session, product: Product, now: datetime) -> ProductView:
     category = session.get(Category, product.category_id)
     seller, seller_status = session.execute(select(Member.username, Member.status)
                                             .where(Member.id == product.seller_id)).one()
-    suspended = seller_status == MEMBER_SUSPENDED
+    suspended = seller_status == MemberStatus.SUSPENDED
     auction = product.sale_method == AUCTION
     return ProductView(
         product_id=product.id, name=product.name, description=product.description,
@@ -309,113 +277,3 @@ def _reserve_met(product: Product) -> bool:
         status=product.status, start_price=product.start_price, min_increment=product.min_increment,
         reserve_price=product.reserve_price, ends_at=product.ends_at, current_price=product.current_price,
         bid_count=product.bid_count, leader_id=product.leader_id, winner_id=product.winner_id))
-
-
-# --- search -----------------------------------------------------------------------------------------
-
-def search_products(session: Session, filters: SearchFilters, regions: RegionCatalog, now: datetime,
-                    policy: CatalogPolicy) -> ProductPage:
-    """ACTIVE products of sellers not suspended matching every filter given, one page of them."""
-    search = validate_search(filters, policy)
-    category_id, seller_id = _resolve(session, search, regions)
-    query = search_query(session, search, category_id, seller_id, now)
-    rows = session.execute(query.offset(search.offset).limit(search.page_size + 1)).all()
-    has_more = len(rows) > search.page_size
-    rows = rows[:search.page_size]
-    photos = dict(session.execute(select(ProductPhoto.product_id, ProductPhoto.url).where(
-        ProductPhoto.product_id.in_([r.Product.id for r in rows]), ProductPhoto.position == 0)).all()) \
-        if rows else {}
-    return ProductPage([_summary(r.Product, r.code, r.username, photos.get(r.Product.id), now) for r in rows],
-                       search.page, search.page_size, has_more)
-
-
-def _resolve(session: Session, search: Search, regions: RegionCatalog) -> tuple[int | None, int | None]:
-    """The ids behind the category and seller filters; unknown names and regions are field errors."""
-    errors: list[FieldError] = []
-    category_id = seller_id = None
-    if search.category:
-        category_id = session.scalar(select(Category.id).where(Category.code == search.category))
-        if category_id is None:
-            errors.append(FieldError("category", "UNKNOWN_CATEGORY"))
-    if search.seller:
-        seller_id = session.scalar(select(Member.id).where(Member.username_key == search.seller,
-                                                           Member.role == SELLER))
-        if seller_id is None:
-            errors.append(FieldError("seller", "UNKNOWN_SELLER"))
-    if search.province and regions.province(search.province) is None:
-        errors.append(FieldError("province", "UNKNOWN_PROVINCE"))
-    if search.city:
-        city = regions.city(search.city)
-        if city is None:
-            errors.append(FieldError("city", "UNKNOWN_CITY"))
-        elif search.province and city.province_code != search.province:
-            errors.append(FieldError("city", "CITY_NOT_IN_PROVINCE"))
-    if errors:
-        raise ValidationFailed(errors)
-    return category_id, seller_id
-
-
-def search_query(session: Session, search: Search, category_id: int | None, seller_id: int | None,
-                 now: datetime) -> Select:
-    """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it."""
-    query = (select(Product, Category.code, Member.username)
-             .join(Category, Category.id == Product.category_id)
-             .join(Member, Member.id == Product.seller_id)
-             .where(Product.status == ACTIVE, Member.status != MEMBER_SUSPENDED)  # a suspended seller's: off sale
-             .options(defer(Product.description))  # a result list shows no description
-             # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
-             # alone, MariaDB starts from the small category or member table and sorts every match
-             .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
-    if search.terms:
-        query = query.where(_text_match(session, search.terms))
-    if category_id is not None:
-        query = query.where(Product.category_id == category_id)
-    if seller_id is not None:
-        query = query.where(Product.seller_id == seller_id)
-    if search.province:
-        query = query.where(Product.seller_province_code == search.province)
-    if search.city:
-        query = query.where(Product.seller_city_code == search.city)
-    if search.sale_method:
-        query = query.where(Product.sale_method == search.sale_method)
-    if search.min_price is not None:
-        query = query.where(Product.list_price >= search.min_price)
-    if search.max_price is not None:
-        query = query.where(Product.list_price <= search.max_price)
-    if search.sort == ENDING_SOON:  # open auctions only: an ended one awaits its closing job
-        query = query.where(Product.ends_at > now)
-    return query.order_by(*_ORDER[search.sort])
-
-
-_ORDER = {
-    NEWEST: (Product.created_at.desc(), Product.id.desc()),
-    PRICE_ASC: (Product.list_price.asc(), Product.id.asc()),
-    PRICE_DESC: (Product.list_price.desc(), Product.id.desc()),
-    ENDING_SOON: (Product.ends_at.asc(), Product.id.asc()),
-}
-
-
-def _text_match(session: Session, terms: tuple[str, ...]):
-    """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
-    "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
-    SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
-    boundary; like the FULLTEXT parser, it takes letters, digits and "_" for word characters and
-    anything else for a break, and ignores case. Unlike MariaDB's collation it does not ignore
-    accents ("kopi" does not find "kópi"). The terms hold word characters only
-    (domain.catalog.search_terms), so neither query can be subverted."""
-    if session.get_bind().dialect.name in ("mysql", "mariadb"):
-        return match(Product.name, Product.description, against=boolean_query(terms)).in_boolean_mode()
-    return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))
-                  for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
-
-
-def _summary(product: Product, category_code: str, seller_username: str, photo_url: str | None,
-             now: datetime) -> ProductSummary:
-    return ProductSummary(
-        product_id=product.id, name=product.name, category_code=category_code, seller_username=seller_username,
-        seller_province_code=product.seller_province_code, seller_city_code=product.seller_city_code,
-        sale_method=product.sale_method, status=product.status,
-        action=action_of(product.sale_method, product.status, product.stock, product.ends_at, now),
-        price=product.list_price, stock=product.stock if product.sale_method == FIXED else None,
-        bid_count=product.bid_count, ends_at=product.ends_at, photo_url=photo_url,
-        created_at=product.created_at)

@@ -15,16 +15,16 @@ from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
 from emall_ws.domain import pipelines
 from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, TooManyRequests,
                                     ValidationFailed)
-from emall_ws.domain.members import (ACTIVE, PENDING, SUSPENDED, Registration, RegistrationForm, identity_keys,
-                                     mask_account, mask_identity, username_key, validate_password,
-                                     validate_registration)
+from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account, mask_identity,
+                                     username_key, validate_password, validate_registration)
 from emall_ws.domain.paging import offset_within
+from emall_ws.domain.pipelines import MemberStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth, limits, throttle
 from emall_ws.services.auth import ADMIN, Principal
-from emall_ws.services.checkout import cancel_invoices_of_suspended_seller
+from emall_ws.services.invoices import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import change_status
 
 ACTIVATION, PASSWORD_RESET = "ACTIVATION", "PASSWORD_RESET"
@@ -174,7 +174,7 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
     member = _new_member(registration, password_hash, now)
     try:
         with session.begin_nested():  # a concurrent twin registration loses here, cleanly
-            set_status(session, member, PENDING, now, "registered")
+            set_status(session, member, MemberStatus.PENDING, now, "registered")
     except IntegrityError:
         raise ValidationFailed(_taken(session, registration.username_key, registration.email_key)
                                or [FieldError("username", "USERNAME_TAKEN")]) from None
@@ -221,10 +221,10 @@ def _new_member(registration: Registration, password_hash: str, now: datetime) -
 
 def activate(session: Session, username: str, code: str, now: datetime, policy: MemberPolicy) -> MemberView:
     member = _find(session, username, lock=True)
-    if member is not None and member.status != PENDING:
+    if member is not None and member.status != MemberStatus.PENDING:
         member = None  # answered (and counted) like an unknown name: the answer tells nobody it exists
     _use_code(session, username, member, ACTIVATION, code, now, policy)
-    set_status(session, member, ACTIVE, now, "activation code")
+    set_status(session, member, MemberStatus.ACTIVE, now, "activation code")
     member.activated_at = now
     _tell(session, member, f"member:{member.id}:activated", "member_activated",
           role=member.role)
@@ -239,7 +239,7 @@ def resend_activation(session: Session, username: str, now: datetime, policy: Me
     looked up."""
     limits.take_request(session, client, now, policy.message_limits)
     member = _find(session, username, lock=True)
-    if member is None or member.status != PENDING:
+    if member is None or member.status != MemberStatus.PENDING:
         return now + policy.activation_ttl
     _not_too_soon(session, member, ACTIVATION, now, policy)
     try:
@@ -272,7 +272,7 @@ def request_password_reset(session: Session, username_or_email: str, now: dateti
     key = (username_or_email or "").strip().lower()
     member = session.scalars(select(Member).where(or_(Member.username_key == key, Member.email_key == key))
                              .with_for_update()).first()
-    if member is None or member.status != ACTIVE:
+    if member is None or member.status != MemberStatus.ACTIVE:
         return
     try:
         _not_too_soon(session, member, PASSWORD_RESET, now, policy)
@@ -289,7 +289,7 @@ def reset_password(session: Session, username: str, code: str, new_password: str
     """An unknown username, or one of a member who is not active, answers like a wrong code."""
     member = _find(session, username, lock=True)
     _check_new_password(new_password, username, None)  # what anyone could be told
-    if member is not None and member.status != ACTIVE:
+    if member is not None and member.status != MemberStatus.ACTIVE:
         member = None
     _use_code(session, username, member, PASSWORD_RESET, code, now, policy)
     # only with the right code: "not your email" would tell a stranger whose email it is (and the
@@ -332,7 +332,7 @@ def suspend(session: Session, admin: Principal, username: str, reason: str, now:
     member = _member(session, username, lock=True)
     if member.id == admin.member_id:
         raise InvalidState("CANNOT_SUSPEND_SELF")
-    set_status(session, member, SUSPENDED, now, reason or "suspended by an admin")
+    set_status(session, member, MemberStatus.SUSPENDED, now, reason or "suspended by an admin")
     auth.end_all_sessions(session, member.id, now)
     cancel_invoices_of_suspended_seller(session, member.id, now)
     return view_of(member)
@@ -342,9 +342,9 @@ def reinstate(session: Session, username: str, now: datetime) -> MemberView:
     """Only a suspended member: a pending one activates with its code, never by an admin. A seller's
     products are on sale again as they stand (their own status never changed)."""
     member = _member(session, username, lock=True)
-    if member.status != SUSPENDED:
+    if member.status != MemberStatus.SUSPENDED:
         raise InvalidState("MEMBER_NOT_SUSPENDED")
-    set_status(session, member, ACTIVE, now, "reinstated by an admin")
+    set_status(session, member, MemberStatus.ACTIVE, now, "reinstated by an admin")
     return view_of(member)
 
 
@@ -363,6 +363,6 @@ def create_admin(session: Session, username: str, email: str, password: str, nam
         raise ValidationFailed(errors)
     member = _new_member(registration, passwords.hash(password), now)
     member.role = ADMIN
-    set_status(session, member, ACTIVE, now, "created by the operator")
+    set_status(session, member, MemberStatus.ACTIVE, now, "created by the operator")
     member.activated_at = now
     return view_of(member)

@@ -30,11 +30,11 @@ from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import DomainError, FieldError, ValidationFailed
 from emall_ws.domain.paging import offset_within
 from emall_ws.domain.partners import BANKS
+from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus
 from emall_ws.notify import outbox
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, Principal, authorize
-from emall_ws.services.checkout import (PAID, UNPAID, set_invoice_status, set_order_status,
-                                        visible_invoice)
+from emall_ws.services.invoices import set_invoice_status, set_order_status, visible_invoice
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def _record_chunk(session: Session, bank: str, account: str, chunk: list[Mutatio
     rows = [BankMutation(bank=bank, account_number=account, mutation_id=m.mutation_id,
                          posted_at=as_utc(m.posted_at), type=m.type, amount=m.amount,
                          description=(m.description or "")[:200], balance=m.balance, read_at=now,
-                         match_status=rules.NO_MATCH if m.type == "CR" else rules.DEBIT)
+                         match_status=rules.MatchStatus.NO_MATCH if m.type == "CR" else rules.MatchStatus.DEBIT)
             for m in sorted(fresh.values(), key=lambda m: m.mutation_id)]
     session.add_all(rows)
     session.flush()
@@ -137,7 +137,7 @@ def _record_chunk(session: Session, bank: str, account: str, chunk: list[Mutatio
             decision = rules.decide(row.posted_at, [rules.Candidate(i.id, i.number, i.status, i.issued_at, i.due_at)
                                                     for i in invoices])
             row.match_status, row.note = decision.match_status, decision.note
-            if decision.match_status == rules.PAID:
+            if decision.match_status == rules.MatchStatus.MATCHED:
                 invoice = next(i for i in invoices if i.id == decision.invoice_id)
                 pay_invoice(session, invoice, row, now, members)
                 outcome.paid.append(invoice.number)
@@ -172,8 +172,8 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
     `members`: buyers and sellers already loaded in this transaction, by id."""
     members = {} if members is None else members
     reason = f"{mutation.bank.upper()} mutation {mutation.mutation_id}"
-    set_invoice_status(session, invoice, PAID, now, reason, paid_at=mutation.posted_at)
-    set_order_status(session, invoice.order, PAID, now, reason)
+    set_invoice_status(session, invoice, InvoiceStatus.PAID, now, reason, paid_at=mutation.posted_at)
+    set_order_status(session, invoice.order, OrderStatus.PAID, now, reason)
     mutation.invoice_id = invoice.id
     for member_id, role in ((invoice.buyer_id, "buyer"), (invoice.seller_id, "seller")):
         if member_id not in members:
@@ -256,7 +256,7 @@ def _claim(db: Database, bank: str, account: str, now: datetime, lease: timedelt
 def accounts_to_read(session: Session, now: datetime, policy: ReconcilePolicy) -> list[tuple[str, str, datetime]]:
     """(bank, account, earliest issue time) of every payee account with an open invoice, or one closed
     (paid, cancelled, expired) recently enough that money still sent for it should be seen and held."""
-    watched = or_(Invoice.status == UNPAID, Invoice.closed_at >= now - policy.late_window)
+    watched = or_(Invoice.status == InvoiceStatus.UNPAID, Invoice.closed_at >= now - policy.late_window)
     return [tuple(row) for row in session.execute(
         select(Invoice.payee_bank, Invoice.payee_account, func.min(Invoice.issued_at)).where(watched)
         .group_by(Invoice.payee_bank, Invoice.payee_account).order_by(Invoice.payee_bank, Invoice.payee_account))]
@@ -359,7 +359,7 @@ def confirm_payment(db: Database, principal: Principal, number: str | None,
     with db.unit_of_work() as session:
         invoice = visible_invoice(session, principal, number)
         status, bank, account, issued_at = invoice.status, invoice.payee_bank, invoice.payee_account, invoice.issued_at
-    if status != UNPAID:  # paid, cancelled or expired: nothing a reading could change
+    if status != InvoiceStatus.UNPAID:  # paid, cancelled or expired: nothing a reading could change
         with db.unit_of_work() as session:
             return payment_view(session, principal, number)
     start = issued_at.replace(microsecond=0)

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.reports import spreadsheet_safe
-from emall_ws.services.checkout import InvoiceLineView
+from emall_ws.services.invoices import InvoiceLineView
 from emall_ws.services.reports import PURCHASES, Export, ReportRow
 
 CONTENT_TYPE = "text/csv; charset=utf-8"

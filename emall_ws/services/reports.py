@@ -22,7 +22,7 @@ from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.reports import (Page, Period, ReportPolicy, ReportRequest, StatusTotal, page_count,
                                      totals_by_status, validate)
 from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
-from emall_ws.services.checkout import InvoiceLineView
+from emall_ws.services.invoices import InvoiceLineView
 
 PURCHASES, SALES = "PURCHASES", "SALES"
 ROLES = {PURCHASES: (BUYER, SELLER, ADMIN), SALES: (SELLER, ADMIN)}  # a seller may buy too

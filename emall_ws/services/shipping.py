@@ -20,18 +20,18 @@ from emall_ws.db.models import Invoice, Member, Order, Shipment
 from emall_ws.db.session import Database
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotAuthorized, NotFound, ValidationFailed
-from emall_ws.domain.shipping import PENDING, check_courier, check_waybill, courier_name
+from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
+from emall_ws.domain.shipping import check_courier, check_waybill, courier_name
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
-from emall_ws.services.checkout import set_order_status
 from emall_ws.services.claims import handle_each_claimed
-from emall_ws.services.tracking import TrackingView, view_of
+from emall_ws.services.invoices import set_order_status
+from emall_ws.services.tracking import TrackingView, set_shipment_status, view_of
 
 log = logging.getLogger(__name__)
 
-PAID, SHIPPED, DELIVERED, COMPLETED = "PAID", "SHIPPED", "DELIVERED", "COMPLETED"
 REASON_MAX = 200  # Shipment.courier_change_reason
 COMPLETE_BATCH = 500
 
@@ -84,7 +84,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
     order = _order(session, number, lock=True)
     if order.seller_id != seller.member_id:
         raise NotAuthorized("ORDER_NOT_YOURS")
-    if order.status != PAID:
+    if order.status != OrderStatus.PAID:
         raise InvalidState("ORDER_NOT_SHIPPABLE", status=order.status)
     if code != order.courier and not reason:
         raise ValidationFailed([FieldError("reason", "COURIER_CHANGE_REASON",
@@ -92,14 +92,15 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
     if session.scalar(select(Shipment.id).where(Shipment.courier == code, Shipment.waybill == waybill)):
         raise Conflict("WAYBILL_IN_USE", courier=courier_name(code), waybill=waybill)
     shipment = Shipment(order_id=order.id, courier=code, waybill=waybill,
-                        courier_change_reason=reason if code != order.courier else "", status=PENDING,
-                        courier_status="", final=False, shipped_at=now, next_check_at=now, last_check_error="")
+                        courier_change_reason=reason if code != order.courier else "", status=None,
+                        courier_status="", shipped_at=now, next_check_at=now, last_check_error="")
     session.add(shipment)
+    set_shipment_status(session, shipment, ShipmentStatus.PENDING, now, "shipped by the seller")
     try:
         session.flush()
     except IntegrityError:  # the same waybill, shipped by a request racing this one
         raise Conflict("WAYBILL_IN_USE", courier=courier_name(code), waybill=waybill) from None
-    set_order_status(session, order, SHIPPED, now, f"shipped: {code} {waybill}")
+    set_order_status(session, order, OrderStatus.SHIPPED, now, f"shipped: {code} {waybill}")
     _tell_shipped(session, order, shipment)
     return view_of(session, shipment)
 
@@ -125,11 +126,11 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
     order = _order(session, number, lock=True)
     if order.buyer_id != buyer.member_id:
         raise NotAuthorized("ORDER_NOT_YOURS")
-    if order.status not in (SHIPPED, DELIVERED):
+    if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState("ORDER_NOT_RECEIVABLE", status=order.status)
-    if order.status == SHIPPED:
-        set_order_status(session, order, DELIVERED, now, "received: confirmed by the buyer")
-    set_order_status(session, order, COMPLETED, now, "received: confirmed by the buyer")
+    if order.status == OrderStatus.SHIPPED:
+        set_order_status(session, order, OrderStatus.DELIVERED, now, "received: confirmed by the buyer")
+    set_order_status(session, order, OrderStatus.COMPLETED, now, "received: confirmed by the buyer")
     return order.status
 
 
@@ -138,10 +139,10 @@ def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolic
     """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago, each once
     (claims.handle_each_claimed); returns how many this run completed."""
     due = (select(Order).join(Shipment, Shipment.order_id == Order.id)
-           .where(Order.status == DELIVERED, Shipment.delivered_at <= now - policy.auto_complete_after)
+           .where(Order.status == OrderStatus.DELIVERED, Shipment.delivered_at <= now - policy.auto_complete_after)
            .order_by(Shipment.delivered_at, Order.id))
     return handle_each_claimed(
-        db, due, Order, lambda session, order: set_order_status(session, order, COMPLETED, now,
+        db, due, Order, lambda session, order: set_order_status(session, order, OrderStatus.COMPLETED, now,
                                                                 "completed: delivered and not disputed in time"),
         limit=limit, what="order")
 

@@ -33,18 +33,20 @@ from sqlalchemy.orm import Session
 from adapters.courier import CourierAdapter, Tracking
 from adapters.errors import AdapterError
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Invoice, Member, Order, Shipment, ShipmentEvent
+from emall_ws.db.models import Invoice, Member, Order, Shipment, ShipmentEvent, ShipmentStatusHistory
 from emall_ws.db.session import Database
 from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound
-from emall_ws.domain.shipping import (DELIVERED, STATUS_WORDS_ID, check_courier, courier_name, event_fingerprint,
+from emall_ws.domain import pipelines
+from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
+from emall_ws.domain.shipping import (STATUS_WORDS_ID, check_courier, courier_name, event_fingerprint,
                                       is_final, normalise_status)
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, Principal
-from emall_ws.services.checkout import set_order_status  # the one way an order's status changes
+from emall_ws.services.invoices import set_order_status  # the one way an order's status changes
+from emall_ws.services.status import change_status
 
 log = logging.getLogger(__name__)
 
-SHIPPED, ORDER_DELIVERED = "SHIPPED", "DELIVERED"  # order statuses
 CHANGED, SAME, FAILED = "changed", "same", "failed"
 Couriers = Mapping[str, CourierAdapter]  # adapters by courier code
 
@@ -102,7 +104,7 @@ def view_of(session: Session, shipment: Shipment, show_order: bool = True) -> Tr
         order_number=order.number if show_order else None, invoice_number=invoice,
         order_status=order.status if show_order else None, courier=shipment.courier,
         courier_name=courier_name(shipment.courier), waybill=shipment.waybill, status=shipment.status,
-        courier_status=shipment.courier_status, delivered=shipment.status == DELIVERED,
+        courier_status=shipment.courier_status, delivered=shipment.status == ShipmentStatus.DELIVERED,
         received_by=shipment.received_by, delivered_at=shipment.delivered_at, shipped_at=shipment.shipped_at,
         last_checked_at=shipment.last_checked_at, check_failed=bool(shipment.last_check_error),
         events=tuple(EventView(e.occurred_at, e.location, e.description) for e in events))
@@ -192,21 +194,29 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
     if newest_stored is not None and (newest is None or newest < newest_stored):
         return False  # an older answer than one already applied (a slower reader): events only
     word = (tracking.status or (tracking.events[-1].status if tracking.events else "") or "").strip()
-    status = DELIVERED if tracking.delivered else normalise_status(shipment.courier, word)
+    status = ShipmentStatus.DELIVERED if tracking.delivered else normalise_status(shipment.courier, word)
     shipment.courier_status = word[:100]
-    if status == DELIVERED:
+    if status == ShipmentStatus.DELIVERED:
         shipment.received_by = (tracking.receiver or "")[:100] or None
         shipment.delivered_at = _utc(tracking.delivered_at) or newest or now
     if status == shipment.status:
         return False
-    shipment.status = status
-    shipment.final = is_final(status)
+    set_shipment_status(session, shipment, status, now, f"courier: {word}" if word else "courier")
     session.flush()
     order = _lock(session, Order, shipment.order_id)
-    if status == DELIVERED and order.status == SHIPPED:  # not when the buyer confirmed receipt first
-        set_order_status(session, order, ORDER_DELIVERED, now, f"delivered: {shipment.courier} {shipment.waybill}")
+    # not when the buyer confirmed receipt first
+    if status == ShipmentStatus.DELIVERED and order.status == OrderStatus.SHIPPED:
+        set_order_status(session, order, OrderStatus.DELIVERED, now,
+                         f"delivered: {shipment.courier} {shipment.waybill}")
     _tell_status(session, shipment, order, newest_fingerprint)
     return True
+
+
+def set_shipment_status(session: Session, shipment: Shipment, target: str, now: datetime, reason: str = "") -> None:
+    """The one way a shipment's status changes: checked against the pipeline, with history; a final
+    status ends the polling."""
+    change_status(session, pipelines.SHIPMENT, shipment, ShipmentStatusHistory, target, now, reason)
+    shipment.final = is_final(target)
 
 
 def _tell_status(session: Session, shipment: Shipment, order: Order, newest_fingerprint: str) -> None:
@@ -225,7 +235,7 @@ def _tell_status(session: Session, shipment: Shipment, order: Order, newest_fing
         **common, "name": buyer.name, "status_text": STATUS_WORDS_ID[shipment.status],
         "event_at": last.occurred_at if last else shipment.last_checked_at,
         "event_location": last.location if last else "-", "event_description": last.description if last else "-"})
-    if shipment.status == DELIVERED:
+    if shipment.status == ShipmentStatus.DELIVERED:
         notify_member(session, f"shipment:{shipment.courier}:{shipment.waybill}:delivered:seller", seller.email,
                       seller.phone, "order_delivered", {
                           **common, "name": seller.name, "buyer": buyer.username,

@@ -7,7 +7,7 @@ from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, Service
 
 from emall_ws.clock import WIB, to_wib
 from emall_ws.domain.catalog import CatalogPolicy, ProductForm as Form, SearchFilters as Filters
-from emall_ws.services import catalog
+from emall_ws.services import catalog, catalog_search
 from emall_ws.services.auth import ADMIN, SELLER
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.security import authenticate, session_header
@@ -171,7 +171,7 @@ def _product(view: catalog.ProductView) -> Product:
         createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at), sellerSuspended=view.seller_suspended)
 
 
-def _summary(view: catalog.ProductSummary) -> ProductSummary:
+def _summary(view: catalog_search.ProductSummary) -> ProductSummary:
     return ProductSummary(
         productId=view.product_id, name=view.name, categoryCode=view.category_code,
         sellerUsername=view.seller_username, sellerProvinceCode=view.seller_province_code,
@@ -211,7 +211,7 @@ class CatalogService(ServiceBase):
                         sale_method=f.saleMethod, min_price=f.minPrice, max_price=f.maxPrice, sort=f.sort,
                         page=page, page_size=pageSize)
         with platform.db.unit_of_work() as session:
-            result = catalog.search_products(session, query, platform.regions, platform.clock(), POLICY)
+            result = catalog_search.search_products(session, query, platform.regions, platform.clock(), POLICY)
         return ProductPage(products=[_summary(v) for v in result.products], page=result.page,
                            pageSize=result.page_size, hasMore=result.has_more)
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.services import checkout
-from emall_ws.services.auth import ADMIN, BUYER, SELLER
-from emall_ws.services.checkout import SHOPPERS, CheckoutPolicy, Choice, ShipTo
+from emall_ws.services import checkout, invoices, quoting
+from emall_ws.services.auth import ADMIN, BUYER, SELLER, SHOPPERS
+from emall_ws.services.quoting import CheckoutPolicy, Choice, ShipTo
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import authenticate, session_header
@@ -105,7 +105,7 @@ def _ship_to(address) -> ShipTo | None:
     return ShipTo(address=address.address, city_code=address.cityCode)
 
 
-def _quotes(quotation: checkout.Quotation) -> list[GroupQuote]:
+def _quotes(quotation: quoting.Quotation) -> list[GroupQuote]:
     return [GroupQuote(sellerUsername=q.group.seller_username, originCityCode=q.group.origin_city_code,
                        destinationCityCode=quotation.destination_city_code, weightGrams=q.group.weight_grams,
                        subtotal=q.group.subtotal,
@@ -115,7 +115,7 @@ def _quotes(quotation: checkout.Quotation) -> list[GroupQuote]:
             for q in quotation.groups]
 
 
-def _invoice(view: checkout.InvoiceView) -> Invoice:
+def _invoice(view: invoices.InvoiceView) -> Invoice:
     return Invoice(
         invoiceNumber=view.number, orderNumber=view.order_number, status=view.status, orderStatus=view.order_status,
         buyer=view.buyer, seller=view.seller, payeeBank=view.payee_bank, payeeAccount=view.payee_account,
@@ -140,7 +140,7 @@ class CheckoutService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
-        return _quotes(checkout.quote_shipping(platform.db, buyer, _ship_to(shippingAddress),
+        return _quotes(quoting.quote_shipping(platform.db, buyer, _ship_to(shippingAddress),
                                                platform.adapters("courier"), platform.regions, platform.clock(),
                                                policy_of(platform)))
 
@@ -152,7 +152,7 @@ class CheckoutService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
-        quotation = checkout.quote_auction_shipping(platform.db, buyer, productId, _ship_to(shippingAddress),
+        quotation = quoting.quote_auction_shipping(platform.db, buyer, productId, _ship_to(shippingAddress),
                                                     platform.adapters("courier"), platform.regions, platform.clock(),
                                                     policy_of(platform))
         return _quotes(quotation)[0]
@@ -189,7 +189,7 @@ class CheckoutService(ServiceBase):
         Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
         with platform_of(ctx).db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-            return _invoice(checkout.get_invoice(session, principal, invoiceNumber))
+            return _invoice(invoices.get_invoice(session, principal, invoiceNumber))
 
     @rpc(Unicode(max_len=10), _returns=Array(Invoice), _out_variable_name="invoices")
     def listInvoices(ctx, status):
@@ -197,7 +197,7 @@ class CheckoutService(ServiceBase):
         Client.Authentication without a valid session."""
         with platform_of(ctx).db.unit_of_work() as session:
             principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-            return [_invoice(v) for v in checkout.list_invoices(session, principal, status)]
+            return [_invoice(v) for v in invoices.list_invoices(session, principal, status)]
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
     def cancelInvoice(ctx, invoiceNumber):
@@ -206,4 +206,4 @@ class CheckoutService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             principal = authenticate(ctx, session, *SHOPPERS)
-            return _invoice(checkout.cancel_invoice(session, principal, invoiceNumber, platform.clock()))
+            return _invoice(invoices.cancel_invoice(session, principal, invoiceNumber, platform.clock()))

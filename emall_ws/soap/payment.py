@@ -4,6 +4,7 @@ from __future__ import annotations
 from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
+from emall_ws.domain.pipelines import InvoiceStatus
 from emall_ws.services import payments
 from emall_ws.services.auth import ADMIN, BUYER, SELLER
 from emall_ws.services.payments import ReconcilePolicy
@@ -14,7 +15,8 @@ from emall_ws.soap.security import authenticate, session_header
 NAME = "Payment"
 DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
 TNS = namespace_of(NAME)
-PAID_WORD = {"PAID": "LUNAS", "UNPAID": "BELUM DIBAYAR", "EXPIRED": "KEDALUWARSA", "CANCELLED": "DIBATALKAN"}
+PAID_WORD = {InvoiceStatus.PAID: "LUNAS", InvoiceStatus.UNPAID: "BELUM DIBAYAR", InvoiceStatus.EXPIRED: "KEDALUWARSA",
+             InvoiceStatus.CANCELLED: "DIBATALKAN"}
 
 class _Type(ComplexModel):
     __namespace__ = TNS

@@ -6,8 +6,7 @@ from spyne import Array, Boolean, ComplexModel, DateTime, ServiceBase, Unicode, 
 from emall_ws.clock import to_wib
 from emall_ws.messages import translate
 from emall_ws.services import shipping, tracking
-from emall_ws.services.auth import ADMIN, BUYER, SELLER
-from emall_ws.services.checkout import SHOPPERS
+from emall_ws.services.auth import ADMIN, BUYER, SELLER, SHOPPERS
 from emall_ws.services.tracking import TrackingPolicy, TrackingView
 from emall_ws.soap.application import language_of, namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound

@@ -15,7 +15,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import DateTime, MetaData, select
+from sqlalchemy import DateTime, MetaData, func, inspect, select
 
 from emall_ws.db import migrate
 from emall_ws.db.models import Base
@@ -86,7 +86,9 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
         f"emall-ws: a database without revisions taken to be at the baseline {migrate.BASELINE}",
         "emall-ws: applied 0002: Worker jobs' records, the notification backlog index, invoices matched by amount only",
         "emall-ws: applied 0003: Message limits: windows counted per phone number, email address and client "
-        "address (limit_count)"]
+        "address (limit_count)",
+        "emall-ws: applied 0004: Shipment status history: every status change of a shipment, like those of orders "
+        "and invoices"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
     assert again.stdout == f"emall-ws: already at revision {migrate.head()}, nothing to do\n"
@@ -133,6 +135,27 @@ def test_the_revisions_from_nothing_make_exactly_the_models_schema(database_fact
             context = MigrationContext.configure(connection, opts={
                 "include_object": migrate.for_dialect(connection.dialect.name), "compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+            assert migrate.current(connection) == migrate.head()
+    finally:
+        db.dispose()
+
+
+def test_shipment_history_comes_empty_for_the_shipments_there_and_goes_on_downgrade_keeping_them(database_factory):
+    url = baseline_database(database_factory, "shipment_history")
+    assert emall_ws("migrate", url=url).returncode == 0
+    history = Base.metadata.tables["shipment_status_history"]
+    db = Database(url)
+    try:
+        with db.engine.begin() as connection:
+            assert connection.scalar(select(func.count()).select_from(history)) == 0  # no made-up moves
+            assert len(ROWS["shipment"]) > 0
+            command.downgrade(migrate.alembic_config(connection=connection), "0003")
+            assert migrate.current(connection) == "0003"
+            assert "shipment_status_history" not in inspect(connection).get_table_names()
+        rows_kept(url)
+        with db.engine.begin() as connection:
+            command.upgrade(migrate.alembic_config(connection=connection), "head")
+            assert "shipment_status_history" in inspect(connection).get_table_names()
             assert migrate.current(connection) == migrate.head()
     finally:
         db.dispose()

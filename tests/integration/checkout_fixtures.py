@@ -13,7 +13,8 @@ from emall_ws.data.regions import load_regions
 from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Member, Notification, Order, OrderLine,
                                 OrderStatusHistory, Product, ShippingQuote)
 from emall_ws.services import cart
-from emall_ws.services.checkout import Choice, quote_shipping, run_checkout
+from emall_ws.services.checkout import run_checkout
+from emall_ws.services.quoting import Choice, quote_shipping
 from tests.integration.catalog_fixtures import AUCTION_FORM, FIXED_FORM, NOW, add_category, add_member, sell
 
 REGIONS = load_regions()

@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from emall_ws.db.models import Invoice, Shipment
-from emall_ws.services import checkout
-from emall_ws.services.checkout import Choice, set_invoice_status, set_order_status
+from emall_ws.services import invoices
+from emall_ws.services.invoices import set_invoice_status, set_order_status
+from emall_ws.services.quoting import Choice
 from tests.integration.catalog_fixtures import FIXED_FORM, add_category, add_member, sell
 from tests.integration.checkout_fixtures import add_seller, check_out, put
 
@@ -110,7 +111,7 @@ def build(db) -> dict:
                              next_check_at=paid_at + timedelta(hours=3)))
         a.order_status, a.waybill, a.shipping_status = "SHIPPED", WAYBILL, "InTransit"
     with db.unit_of_work() as session:
-        checkout.cancel_invoice(session, ani, c.number, MIDDLE + timedelta(hours=2))
+        invoices.cancel_invoice(session, ani, c.number, MIDDLE + timedelta(hours=2))
         c.status, c.order_status = "CANCELLED", "CANCELLED"
     return {"sellers": {"semarang": semarang, "bandung": bandung, "solo": solo},
             "budi": budi, "ani": ani, "admin": admin, "invoices": dict(zip("ABCDEFG", (a, b, c, d, e, f, g)))}

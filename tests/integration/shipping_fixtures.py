@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from adapters.courier import CourierAdapter, Tracking, TrackingEvent
 from adapters.errors import PartnerRejected, PartnerUnavailable
 from emall_ws.db.models import (Invoice, Notification, Order, OrderStatusHistory, Shipment, ShipmentEvent)
-from emall_ws.services.checkout import set_invoice_status, set_order_status
+from emall_ws.services.invoices import set_invoice_status, set_order_status
 from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, sell
 from tests.integration.checkout_fixtures import add_seller, check_out, jne_for, put
 

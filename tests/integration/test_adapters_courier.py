@@ -7,10 +7,13 @@ from zeep.exceptions import Fault
 
 from adapters.courier import ZeepCourierAdapter
 from adapters.errors import PartnerRejected
-from emall_ws.domain.shipping import (ATTEMPT_FAIL, DELIVERED, INFO_RECEIVED, OUT_FOR_DELIVERY, check_waybill,
-                                      normalise_status, s10_identifier)
+from emall_ws.domain.pipelines import ShipmentStatus
+from emall_ws.domain.shipping import check_waybill, normalise_status, s10_identifier
 from emall_ws.sandbox.courier_profiles import PROFILES
 from tests.sandbox_server import partners, sandbox  # noqa: F401
+
+ATTEMPT_FAIL, DELIVERED, INFO_RECEIVED, OUT_FOR_DELIVERY = (ShipmentStatus.ATTEMPT_FAIL, ShipmentStatus.DELIVERED,
+                                                            ShipmentStatus.INFO_RECEIVED, ShipmentStatus.OUT_FOR_DELIVERY)
 
 pytestmark = pytest.mark.network
 COURIERS = ("pos", "tiki", "jne", "fedex", "dhl", "wahana", "pcp")

@@ -7,7 +7,7 @@ import pytest
 from emall_ws.data.regions import load_regions
 from emall_ws.domain.catalog import SearchFilters
 from emall_ws.domain.errors import ValidationFailed
-from emall_ws.services import catalog
+from emall_ws.services import catalog_search
 from tests.integration.catalog_fixtures import (AUCTION_FORM, FIXED_FORM, NOW, POLICY, add_category, add_member,
                                                 sell, update, withdraw)
 
@@ -44,7 +44,7 @@ def shop(db, sellers):
 
 def search(db, **filters):
     with db.unit_of_work() as session:
-        page = catalog.search_products(session, SearchFilters(**filters), REGIONS, NOW, POLICY)
+        page = catalog_search.search_products(session, SearchFilters(**filters), REGIONS, NOW, POLICY)
     return page
 
 

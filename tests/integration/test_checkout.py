@@ -12,8 +12,10 @@ from sqlalchemy import update as sql_update
 from emall_ws.db.models import (CartLine, Invoice, InvoiceStatusHistory, Notification, Order, OrderLine,
                                 OrderStatusHistory, Product, ProductStatusHistory, ShippingQuote)
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
-from emall_ws.services import checkout
-from emall_ws.services.checkout import CheckoutRefused, Choice, ShipTo, expire_due_invoices, run_checkout
+from emall_ws.services import checkout, invoices, quoting
+from emall_ws.services.checkout import CheckoutRefused, run_checkout
+from emall_ws.services.invoices import expire_due_invoices
+from emall_ws.services.quoting import Choice, ShipTo
 from emall_ws.services.status import change_status
 from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_member, count, sell, update
 from tests.integration.checkout_fixtures import (DAY, PHONES, REGIONS, FakeCourier, check_out, couriers, jne_for, put,
@@ -114,8 +116,8 @@ def test_the_couriers_are_asked_at_once_and_the_late_ones_listed_at_the_deadline
     adapters = {"jne": SlowCourier("jne", 0.3), "pos": SlowCourier("pos", 5), "tiki": SlowCourier("tiki", 0.3),
                 "dhl": SlowCourier("dhl", 5)}
     started = time.monotonic()
-    quotation = checkout.quote_shipping(db, shop["buyer"], None, adapters, REGIONS, NOW,
-                                        checkout.CheckoutPolicy(couriers_within=1.0))
+    quotation = quoting.quote_shipping(db, shop["buyer"], None, adapters, REGIONS, NOW,
+                                        quoting.CheckoutPolicy(couriers_within=1.0))
     took = time.monotonic() - started
     assert 1.0 <= took < 1.5  # two groups x four couriers, asked at once: one deadline for all
     for group in quotation.groups:
@@ -334,7 +336,7 @@ def test_orders_and_invoices_are_born_through_their_status_pipelines(db, shop, m
         moves.append((pipeline.entity, entity.status, target, reason))
         return change_status(session, pipeline, entity, history, target, now, reason)
 
-    monkeypatch.setattr(checkout, "change_status", recording)
+    monkeypatch.setattr(invoices, "change_status", recording)
     put(db, shop["buyer"], shop["kopi"])
     check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
     assert moves == [("order", None, "AWAITING_PAYMENT", "checkout"), ("invoice", None, "UNPAID", "checkout")]
@@ -367,19 +369,19 @@ def test_invoices_are_seen_by_their_buyer_their_payee_and_admins_only(db, shop):
     put(db, shop["buyer"], shop["batik"])
     semarang, bandung = check_out(db, shop["buyer"], jne_for("koperasi_semarang", "ukm_bandung"))
     with db.unit_of_work() as session:
-        assert checkout.get_invoice(session, shop["buyer"], semarang.number).amount_due == semarang.amount_due
-        assert checkout.get_invoice(session, shop["semarang"], semarang.number).number == semarang.number
-        assert checkout.get_invoice(session, shop["admin"], bandung.number).number == bandung.number
+        assert invoices.get_invoice(session, shop["buyer"], semarang.number).amount_due == semarang.amount_due
+        assert invoices.get_invoice(session, shop["semarang"], semarang.number).number == semarang.number
+        assert invoices.get_invoice(session, shop["admin"], bandung.number).number == bandung.number
         for outsider, number in ((shop["other"], semarang.number), (shop["bandung"], semarang.number)):
             with pytest.raises(NotAuthorized) as denied:
-                checkout.get_invoice(session, outsider, number)
+                invoices.get_invoice(session, outsider, number)
             assert denied.value.code == "INVOICE_NOT_YOURS"
         with pytest.raises(NotFound):
-            checkout.get_invoice(session, shop["buyer"], "INV/20261128/999999")
-        assert [i.number for i in checkout.list_invoices(session, shop["buyer"])] == [bandung.number, semarang.number]
-        assert [i.number for i in checkout.list_invoices(session, shop["bandung"])] == [bandung.number]
-        assert checkout.list_invoices(session, shop["other"]) == []
-        assert len(checkout.list_invoices(session, shop["admin"], "unpaid")) == 2
+            invoices.get_invoice(session, shop["buyer"], "INV/20261128/999999")
+        assert [i.number for i in invoices.list_invoices(session, shop["buyer"])] == [bandung.number, semarang.number]
+        assert [i.number for i in invoices.list_invoices(session, shop["bandung"])] == [bandung.number]
+        assert invoices.list_invoices(session, shop["other"]) == []
+        assert len(invoices.list_invoices(session, shop["admin"], "unpaid")) == 2
 
 
 def test_cancel_restores_stock_once_and_tells_both_sides(db, shop):
@@ -390,16 +392,16 @@ def test_cancel_restores_stock_once_and_tells_both_sides(db, shop):
     for outsider in (shop["other"], shop["bandung"]):  # the payee cannot cancel the buyer's invoice either
         with db.unit_of_work() as session:
             with pytest.raises(NotAuthorized) as denied:
-                checkout.cancel_invoice(session, outsider, invoice.number, NOW)
+                invoices.cancel_invoice(session, outsider, invoice.number, NOW)
         assert denied.value.code == "INVOICE_NOT_YOURS" and snapshot(db) == before
     with db.unit_of_work() as session:
-        cancelled = checkout.cancel_invoice(session, shop["buyer"], invoice.number, NOW + timedelta(hours=1))
+        cancelled = invoices.cancel_invoice(session, shop["buyer"], invoice.number, NOW + timedelta(hours=1))
     assert (cancelled.status, cancelled.order_status) == ("CANCELLED", "CANCELLED")
     assert stock(db, shop["batik"]) == (2, "ACTIVE")
     before = snapshot(db)
     with db.unit_of_work() as session:
         with pytest.raises(InvalidState) as again:
-            checkout.cancel_invoice(session, shop["buyer"], invoice.number, NOW)
+            invoices.cancel_invoice(session, shop["buyer"], invoice.number, NOW)
     assert again.value.code == "INVOICE_NOT_CANCELLABLE"
     assert snapshot(db) == before
     assert told(db, "invoice_cancelled") == {"budi@example.co.id", "ukm_bandung@example.co.id", PHONES["buyer"],
@@ -412,11 +414,11 @@ def test_cancelling_a_paid_invoice_is_refused(db, shop):
     invoice, = check_out(db, shop["buyer"], jne_for("koperasi_semarang"))
     with db.unit_of_work() as session:
         row = session.scalars(select(Invoice).where(Invoice.number == invoice.number)).one()
-        checkout.set_invoice_status(session, row, "PAID", NOW, "test: paid")
+        invoices.set_invoice_status(session, row, "PAID", NOW, "test: paid")
     before = snapshot(db)
     with db.unit_of_work() as session:
         with pytest.raises(InvalidState) as refused:
-            checkout.cancel_invoice(session, shop["buyer"], invoice.number, NOW)
+            invoices.cancel_invoice(session, shop["buyer"], invoice.number, NOW)
     assert refused.value.code == "INVOICE_NOT_CANCELLABLE" and refused.value.params == {"status": "PAID"}
     assert snapshot(db) == before
     assert stock(db, shop["kopi"]) == (9, "ACTIVE")
@@ -434,11 +436,11 @@ def test_expiry_restores_stock_exactly_once_and_frees_the_code(db, shop):
     assert expire_due_invoices(db, NOW + DAY) == 0  # a second run changes nothing
     assert stock(db, shop["kopi"]) == (8, "ACTIVE")
     with db.unit_of_work() as session:
-        expired = checkout.get_invoice(session, shop["admin"], early.number)
+        expired = invoices.get_invoice(session, shop["admin"], early.number)
         row = session.scalars(select(Invoice).where(Invoice.number == early.number)).one()
         assert (expired.status, expired.order_status, row.open_amount_key, row.stock_restored) == (
             "EXPIRED", "CANCELLED", None, True)
-        assert checkout.get_invoice(session, shop["admin"], late.number).status == "UNPAID"
+        assert invoices.get_invoice(session, shop["admin"], late.number).status == "UNPAID"
     assert told(db, "invoice_expired") == {"budi@example.co.id", "koperasi_semarang@example.co.id", PHONES["buyer"],
                                            PHONES["semarang"]}  # both sides of the expired one, by email and SMS
     assert expire_due_invoices(db, NOW + 2 * DAY) == 1 and stock(db, shop["kopi"]) == (10, "ACTIVE")
@@ -483,7 +485,7 @@ def test_one_cart_checked_out_twice_at_once_is_sold_once(db, shop):
     the other is refused (on MariaDB it waits for the winner's deletion of the cart, then finds it gone)."""
     product = sell(db, shop["semarang"], FIXED_FORM, name="Gula Aren", stock=100).product_id
     buyer = shop["buyer"]
-    policy = checkout.CheckoutPolicy(max_open_invoices=10)  # ten unpaid invoices of one buyer
+    policy = quoting.CheckoutPolicy(max_open_invoices=10)  # ten unpaid invoices of one buyer
     for _ in range(10):
         put(db, buyer, product, 2)
         quote(db, buyer)
@@ -511,7 +513,7 @@ def test_the_database_refuses_a_negative_stock(db, shop):
 def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
     product_id = won_auction(db, shop["semarang"], shop["buyer"])
     with pytest.raises(InvalidState) as not_won:
-        checkout.quote_auction_shipping(db, shop["other"], product_id, None, couriers(), REGIONS, NOW)
+        quoting.quote_auction_shipping(db, shop["other"], product_id, None, couriers(), REGIONS, NOW)
     assert not_won.value.code == "AUCTION_NOT_WON"
     with pytest.raises(InvalidState) as not_won:
         checkout.run_auction_checkout(db, shop["other"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
@@ -520,7 +522,7 @@ def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
     with pytest.raises(InvalidState) as unquoted:  # the winner must quote its shipping first
         checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
     assert unquoted.value.code == "COURIER_NOT_QUOTED" and snapshot(db) == before
-    [group] = checkout.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW).groups
+    [group] = quoting.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW).groups
     assert (group.group.weight_grams, group.group.subtotal) == (800, 2_100_000)
     invoice = checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None,
                                             REGIONS, NOW)
@@ -555,7 +557,7 @@ def buy_kopi(db, buyer, shop, sellers=("koperasi_semarang",)):
 
 def test_a_buyer_holds_at_most_five_unpaid_invoices_until_one_is_paid_or_cancelled(db, shop):
     buyer = shop["buyer"]
-    invoices = [buy_kopi(db, buyer, shop)[0] for _ in range(5)]
+    held = [buy_kopi(db, buyer, shop)[0] for _ in range(5)]
     put(db, buyer, shop["kopi"])
     quote(db, buyer)
     before = snapshot(db)
@@ -564,9 +566,9 @@ def test_a_buyer_holds_at_most_five_unpaid_invoices_until_one_is_paid_or_cancell
     assert (refused.value.code, refused.value.params) == ("TOO_MANY_UNPAID", {"open": 5, "adding": 1, "max": 5})
     assert snapshot(db) == before  # the cart kept, no stock taken
     with db.unit_of_work() as session:
-        checkout.cancel_invoice(session, buyer, invoices[0].number, NOW)
-        paid = session.scalars(select(Invoice).where(Invoice.number == invoices[1].number)).one()
-        checkout.set_invoice_status(session, paid, "PAID", NOW, "test: paid")
+        invoices.cancel_invoice(session, buyer, held[0].number, NOW)
+        paid = session.scalars(select(Invoice).where(Invoice.number == held[1].number)).one()
+        invoices.set_invoice_status(session, paid, "PAID", NOW, "test: paid")
     assert len(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)) == 1
     assert len(buy_kopi(db, buyer, shop)) == 1  # five unpaid again: 2, 3, 4 and the two new ones
     assert len(buy_kopi(db, shop["other"], shop)) == 1  # another buyer is not held up
@@ -588,7 +590,7 @@ def test_a_won_auction_is_not_checked_out_past_the_cap(db, shop):
     product_id = won_auction(db, shop["semarang"], shop["buyer"])
     for _ in range(5):
         buy_kopi(db, shop["buyer"], shop)
-    checkout.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW)
+    quoting.quote_auction_shipping(db, shop["buyer"], product_id, None, couriers(), REGIONS, NOW)
     before = snapshot(db)
     with pytest.raises(Conflict) as refused:
         checkout.run_auction_checkout(db, shop["buyer"], product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)

@@ -15,7 +15,7 @@ from emall_ws.db.models import (BankMutation, Invoice, InvoiceStatusHistory, Not
                                 OrderStatusHistory, PayeeAccountPoll)
 from emall_ws.domain.errors import NotAuthorized, ValidationFailed
 from emall_ws.services import payments
-from emall_ws.services.checkout import expire_due_invoices
+from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.payments import BankUnavailable, ReconcilePolicy, confirm_payment, reconcile
 from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell
 from tests.integration.checkout_fixtures import add_seller, check_out, jne_for, put
@@ -414,7 +414,7 @@ def test_a_reading_that_fails_on_our_side_is_noted_and_the_round_goes_on(db, sho
 
 
 def test_money_sent_for_a_cancelled_invoice_is_read_and_held_for_an_admin(db, shop):
-    from emall_ws.services.checkout import cancel_invoice
+    from emall_ws.services.invoices import cancel_invoice
 
     invoice = buy(db, shop)
     with db.unit_of_work() as session:

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from emall_ws.db.models import Bid, Invoice, Order
 from emall_ws.domain.catalog import SearchFilters
 from emall_ws.domain.errors import InvalidState
-from emall_ws.services import auction, cart, catalog, checkout, members
-from emall_ws.services.checkout import Choice, run_checkout
+from emall_ws.services import auction, cart, catalog, catalog_search, checkout, invoices, members, quoting
+from emall_ws.services.checkout import run_checkout
+from emall_ws.services.quoting import Choice
 from tests.integration.catalog_fixtures import AUCTION_FORM, NOW, POLICY, count, sell
 from tests.integration.checkout_fixtures import (PHONES, REGIONS, check_out, couriers, jne_for, put, quote, shop,
                                                 snapshot, stock, told, won_auction)
@@ -32,7 +33,7 @@ def reinstate(db, username="koperasi_semarang", now=LATER):
 
 def found(db, **filters) -> list[int]:
     with db.unit_of_work() as session:
-        page = catalog.search_products(session, SearchFilters(**filters), REGIONS, NOW, POLICY)
+        page = catalog_search.search_products(session, SearchFilters(**filters), REGIONS, NOW, POLICY)
     return [p.product_id for p in page.products]
 
 
@@ -90,7 +91,7 @@ def test_checkout_and_its_quote_are_refused_while_a_seller_in_the_cart_is_suspen
     put(db, buyer, shop["batik"])
     quote(db, buyer)  # quoted before the suspension: the checkout is still refused
     suspend(db, shop)
-    refused(db, lambda s: checkout.quote_shipping(db, buyer, None, couriers(), REGIONS, NOW))
+    refused(db, lambda s: quoting.quote_shipping(db, buyer, None, couriers(), REGIONS, NOW))
     refused(db, lambda s: run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW))
     reinstate(db)
     semarang, bandung = check_out(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), now=LATER)
@@ -121,10 +122,10 @@ def test_a_seller_suspended_between_plan_and_commit_is_seen_under_the_lock(db, s
 def test_bids_and_a_won_auctions_checkout_are_refused_while_the_seller_is_suspended(db, shop):
     open_auction = sell(db, shop["semarang"], AUCTION_FORM).product_id
     won = won_auction(db, shop["semarang"], shop["buyer"], name="Tenun Ikat Sumba Kedua")
-    checkout.quote_auction_shipping(db, shop["buyer"], won, None, couriers(), REGIONS, NOW)
+    quoting.quote_auction_shipping(db, shop["buyer"], won, None, couriers(), REGIONS, NOW)
     suspend(db, shop)
     refused(db, lambda s: auction.place_bid(s, shop["other"], open_auction, 1_500_000, lambda: NOW))
-    refused(db, lambda s: checkout.quote_auction_shipping(db, shop["buyer"], won, None, couriers(), REGIONS, NOW))
+    refused(db, lambda s: quoting.quote_auction_shipping(db, shop["buyer"], won, None, couriers(), REGIONS, NOW))
     refused(db, lambda s: checkout.run_auction_checkout(db, shop["buyer"], won, Choice(None, "jne", "REG"), None,
                                                          REGIONS, NOW))
     reinstate(db)
@@ -142,8 +143,8 @@ def test_suspension_cancels_unpaid_invoices_restores_stock_tells_the_buyers_and_
     paid, = check_out(db, shop["other"], jne_for("koperasi_semarang"))
     with db.unit_of_work() as session:
         row = session.scalars(select(Invoice).where(Invoice.number == paid.number)).one()
-        checkout.set_invoice_status(session, row, "PAID", NOW, "test: paid")
-        checkout.set_order_status(session, row.order, "PAID", NOW, "test: paid")
+        invoices.set_invoice_status(session, row, "PAID", NOW, "test: paid")
+        invoices.set_order_status(session, row.order, "PAID", NOW, "test: paid")
     assert stock(db, shop["kopi"]) == (7, "ACTIVE") and stock(db, shop["teh"]) == (0, "SOLD_OUT")
     suspend(db, shop, now=LATER)
     with db.unit_of_work() as session:
@@ -157,5 +158,5 @@ def test_suspension_cancels_unpaid_invoices_restores_stock_tells_the_buyers_and_
     assert told(db, "invoice_cancelled") == set()
     reinstate(db)  # nothing comes back but the products' sale: the cancelled invoice stays cancelled
     with db.unit_of_work() as session:
-        assert checkout.get_invoice(session, shop["admin"], unpaid.number).status == "CANCELLED"
+        assert invoices.get_invoice(session, shop["admin"], unpaid.number).status == "CANCELLED"
     assert stock(db, shop["kopi"]) == (10, "ACTIVE")

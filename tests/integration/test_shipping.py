@@ -13,7 +13,7 @@ from emall_ws.db.models import Notification, Order, OrderStatusHistory, Shipment
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.notify.templates import render_sms
 from emall_ws.services import shipping
-from emall_ws.services.checkout import cancel_invoice, set_order_status
+from emall_ws.services.invoices import cancel_invoice, set_order_status
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders, confirm_received
 from tests.integration.catalog_fixtures import NOW
 from tests.integration.shipping_fixtures import (notifications, order_for, order_status, shipment_of, shop,

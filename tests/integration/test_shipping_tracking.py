@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Notification, Shipment, ShipmentEvent
+from emall_ws.db.models import Notification, Shipment, ShipmentEvent, ShipmentStatusHistory
 from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import shipping, tracking
 from emall_ws.services.tracking import ShipmentRef, TrackingPoller, TrackingPolicy, refresh
@@ -192,6 +192,29 @@ def test_the_poll_walks_the_journey_telling_each_status_change_once(db, mall):
     assert shipment.delivered_at.isoformat() == "2026-11-28T05:04:00"  # the courier's time, in UTC
     calls = len(courier.calls)
     assert poll(db, courier, now + timedelta(days=1)).claimed == 0 and len(courier.calls) == calls  # final
+
+
+def test_every_status_change_of_a_shipment_writes_one_history_row(db, mall):
+    number = shipped(db, mall)
+    courier = ScriptedCourier()
+    now = SHIPPED_AT
+    for _ in JOURNEY:
+        courier.advance("CGK1A12345678901")
+        for _ in range(2):  # a repeated read of the same answer is no change and writes nothing
+            now += POLICY.interval
+            poll(db, courier, now)
+    with db.unit_of_work() as session:
+        rows = session.execute(select(ShipmentStatusHistory.from_status, ShipmentStatusHistory.to_status,
+                                      ShipmentStatusHistory.reason, ShipmentStatusHistory.changed_at)
+                               .join(Shipment).where(Shipment.id == shipment_of(db, number).id)
+                               .order_by(ShipmentStatusHistory.id)).all()
+    assert [(f, t, r) for f, t, r, _ in rows] == [
+        (None, "Pending", "shipped by the seller"), ("Pending", "InfoReceived", "courier: MANIFESTED"),
+        ("InfoReceived", "InTransit", "courier: ON PROCESS"),
+        ("InTransit", "OutForDelivery", "courier: WITH DELIVERY COURIER"),
+        ("OutForDelivery", "Delivered", "courier: DELIVERED")]
+    first_read = SHIPPED_AT + POLICY.interval
+    assert [at for *_, at in rows] == [SHIPPED_AT] + [first_read + 2 * step * POLICY.interval for step in (0, 1, 3, 4)]
 
 
 def test_out_for_delivery_again_after_a_failed_attempt_is_news_again(db, mall):

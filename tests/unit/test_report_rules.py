@@ -9,7 +9,7 @@ from emall_ws.domain.errors import ValidationFailed
 from emall_ws.domain.reports import (ReportPolicy, ReportRequest, StatusTotal, page_count, spreadsheet_safe,
                                      totals_by_status, validate, wib_day_start_utc)
 from emall_ws.services import report_csv
-from emall_ws.services.checkout import InvoiceLineView
+from emall_ws.services.invoices import InvoiceLineView
 from emall_ws.services.reports import ReportRow
 
 POLICY = ReportPolicy()

@@ -5,12 +5,14 @@ from datetime import datetime
 import pytest
 
 from emall_ws.domain.errors import ValidationFailed
-from emall_ws.domain.shipping import (ATTEMPT_FAIL, AVAILABLE_FOR_PICKUP, COURIER_STATUS_WORDS, DELIVERED, EXCEPTION,
-                                      EXPIRED, IN_TRANSIT, INFO_RECEIVED, OUT_FOR_DELIVERY, PENDING, STATUS_WORDS_ID,
-                                      TRACKING_STATUSES, event_fingerprint, is_final, normalise_status)
+from emall_ws.domain.pipelines import ShipmentStatus
+from emall_ws.domain.shipping import COURIER_STATUS_WORDS, STATUS_WORDS_ID, event_fingerprint, is_final, normalise_status
 from emall_ws.notify.templates import render, render_sms
 from emall_ws.sandbox.courier_profiles import PROFILES
 from emall_ws.services.shipping import check_shipping_fields
+
+(PENDING, INFO_RECEIVED, IN_TRANSIT, OUT_FOR_DELIVERY, ATTEMPT_FAIL, DELIVERED, AVAILABLE_FOR_PICKUP, EXCEPTION,
+ EXPIRED) = TRACKING_STATUSES = tuple(ShipmentStatus)
 
 # What each word means, written out once more for review: a change in the table must be deliberate.
 EXPECTED = {

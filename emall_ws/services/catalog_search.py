@@ -1,0 +1,156 @@
+"""Catalogue search: ACTIVE products of sellers not suspended, matching every filter, a page at a time."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.dialects.mysql import match
+from sqlalchemy.orm import Session, defer
+
+from emall_ws.db.models import Category, Member, Product, ProductPhoto
+from emall_ws.domain.catalog import (ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, CatalogPolicy, Search,
+                                     SearchFilters, action_of, boolean_query, validate_search)
+from emall_ws.domain.errors import FieldError, ValidationFailed
+from emall_ws.domain.pipelines import MemberStatus, ProductStatus
+from emall_ws.domain.regions import RegionCatalog
+from emall_ws.services.auth import SELLER
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    """One search result: enough for a result list, no description."""
+    product_id: int
+    name: str
+    category_code: str
+    seller_username: str
+    seller_province_code: str
+    seller_city_code: str
+    sale_method: str
+    status: str
+    action: str
+    price: int
+    stock: int | None
+    bid_count: int
+    ends_at: datetime | None
+    photo_url: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    products: list[ProductSummary]
+    page: int
+    page_size: int
+    # no total count: counting every match of a broad search costs a pass over the index per call
+    has_more: bool
+
+
+def search_products(session: Session, filters: SearchFilters, regions: RegionCatalog, now: datetime,
+                    policy: CatalogPolicy) -> ProductPage:
+    """ACTIVE products of sellers not suspended matching every filter given, one page of them."""
+    search = validate_search(filters, policy)
+    category_id, seller_id = resolve_filters(session, search, regions)
+    query = search_query(session, search, category_id, seller_id, now)
+    rows = session.execute(query.offset(search.offset).limit(search.page_size + 1)).all()
+    has_more = len(rows) > search.page_size
+    rows = rows[:search.page_size]
+    photos = dict(session.execute(select(ProductPhoto.product_id, ProductPhoto.url).where(
+        ProductPhoto.product_id.in_([r.Product.id for r in rows]), ProductPhoto.position == 0)).all()) \
+        if rows else {}
+    return ProductPage([_summary(r.Product, r.code, r.username, photos.get(r.Product.id), now) for r in rows],
+                       search.page, search.page_size, has_more)
+
+
+def resolve_filters(session: Session, search: Search, regions: RegionCatalog) -> tuple[int | None, int | None]:
+    """The ids behind the category and seller filters; unknown names and regions are field errors."""
+    errors: list[FieldError] = []
+    category_id = seller_id = None
+    if search.category:
+        category_id = session.scalar(select(Category.id).where(Category.code == search.category))
+        if category_id is None:
+            errors.append(FieldError("category", "UNKNOWN_CATEGORY"))
+    if search.seller:
+        seller_id = session.scalar(select(Member.id).where(Member.username_key == search.seller,
+                                                           Member.role == SELLER))
+        if seller_id is None:
+            errors.append(FieldError("seller", "UNKNOWN_SELLER"))
+    if search.province and regions.province(search.province) is None:
+        errors.append(FieldError("province", "UNKNOWN_PROVINCE"))
+    if search.city:
+        city = regions.city(search.city)
+        if city is None:
+            errors.append(FieldError("city", "UNKNOWN_CITY"))
+        elif search.province and city.province_code != search.province:
+            errors.append(FieldError("city", "CITY_NOT_IN_PROVINCE"))
+    if errors:
+        raise ValidationFailed(errors)
+    return category_id, seller_id
+
+
+def search_query(session: Session, search: Search, category_id: int | None, seller_id: int | None,
+                 now: datetime) -> Select:
+    """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it."""
+    query = (select(Product, Category.code, Member.username)
+             .join(Category, Category.id == Product.category_id)
+             .join(Member, Member.id == Product.seller_id)
+             # a suspended seller's products are off sale
+             .where(Product.status == ProductStatus.ACTIVE, Member.status != MemberStatus.SUSPENDED)
+             .options(defer(Product.description))  # a result list shows no description
+             # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
+             # alone, MariaDB starts from the small category or member table and sorts every match
+             .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
+    if search.terms:
+        query = query.where(_text_match(session, search.terms))
+    if category_id is not None:
+        query = query.where(Product.category_id == category_id)
+    if seller_id is not None:
+        query = query.where(Product.seller_id == seller_id)
+    if search.province:
+        query = query.where(Product.seller_province_code == search.province)
+    if search.city:
+        query = query.where(Product.seller_city_code == search.city)
+    if search.sale_method:
+        query = query.where(Product.sale_method == search.sale_method)
+    if search.min_price is not None:
+        query = query.where(Product.list_price >= search.min_price)
+    if search.max_price is not None:
+        query = query.where(Product.list_price <= search.max_price)
+    if search.sort == ENDING_SOON:  # open auctions only: an ended one awaits its closing job
+        query = query.where(Product.ends_at > now)
+    return query.order_by(*_ORDER[search.sort])
+
+
+_ORDER = {
+    NEWEST: (Product.created_at.desc(), Product.id.desc()),
+    PRICE_ASC: (Product.list_price.asc(), Product.id.asc()),
+    PRICE_DESC: (Product.list_price.desc(), Product.id.desc()),
+    ENDING_SOON: (Product.ends_at.asc(), Product.id.asc()),
+}
+
+
+def _text_match(session: Session, terms: tuple[str, ...]):
+    """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
+    "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
+    SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
+    boundary; like the FULLTEXT parser, it takes letters, digits and "_" for word characters and
+    anything else for a break, and ignores case. Unlike MariaDB's collation it does not ignore
+    accents ("kopi" does not find "kópi"). The terms hold word characters only
+    (domain.catalog.search_terms), so neither query can be subverted."""
+    if session.get_bind().dialect.name in ("mysql", "mariadb"):
+        return match(Product.name, Product.description, against=boolean_query(terms)).in_boolean_mode()
+    return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))
+                  for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
+
+
+def _summary(product: Product, category_code: str, seller_username: str, photo_url: str | None,
+             now: datetime) -> ProductSummary:
+    return ProductSummary(
+        product_id=product.id, name=product.name, category_code=category_code, seller_username=seller_username,
+        seller_province_code=product.seller_province_code, seller_city_code=product.seller_city_code,
+        sale_method=product.sale_method, status=product.status,
+        action=action_of(product.sale_method, product.status, product.stock, product.ends_at, now),
+        price=product.list_price, stock=product.stock if product.sale_method == FIXED else None,
+        bid_count=product.bid_count, ends_at=product.ends_at, photo_url=photo_url,
+        created_at=product.created_at)
