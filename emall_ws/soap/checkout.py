@@ -125,8 +125,8 @@ def _invoice(view: invoices.InvoiceView) -> Invoice:
         shipAddress=view.ship_address, shipCityCode=view.ship_city_code, weightGrams=view.weight_grams,
         issuedAt=to_wib(view.issued_at), dueAt=to_wib(view.due_at), paidAt=to_wib(view.paid_at),
         closedAt=to_wib(view.closed_at),
-        lines=[InvoiceLine(productId=l.product_id, name=l.name, quantity=l.quantity, unitPrice=l.unit_price,
-                           lineTotal=l.line_total) for l in view.lines])
+        lines=[InvoiceLine(productId=line.product_id, name=line.name, quantity=line.quantity,
+                           unitPrice=line.unit_price, lineTotal=line.line_total) for line in view.lines])
 
 
 class CheckoutService(ServiceBase):
@@ -178,9 +178,9 @@ class CheckoutService(ServiceBase):
         with platform.db.unit_of_work() as session:
             buyer = authenticate(ctx, session, *SHOPPERS)
         choice = choice or ShippingChoice()
-        view = checkout.run_auction_checkout(platform.db, buyer, productId, Choice(None, choice.courier, choice.service),
-                                             _ship_to(shippingAddress), platform.regions, platform.clock(),
-                                             policy_of(platform))
+        view = checkout.run_auction_checkout(platform.db, buyer, productId,
+                                             Choice(None, choice.courier, choice.service), _ship_to(shippingAddress),
+                                             platform.regions, platform.clock(), policy_of(platform))
         return _invoice(view)
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")

@@ -130,7 +130,8 @@ class PaymentService(ServiceBase):
         platform = platform_of(ctx)
         with platform.db.unit_of_work() as session:
             authenticate(ctx, session, ADMIN)
-        report = payments.reconcile(platform.db, platform.adapters("bank"), platform.clock(), ReconcilePolicy.from_settings(platform.settings))
+        report = payments.reconcile(platform.db, platform.adapters("bank"), platform.clock(),
+                                    ReconcilePolicy.from_settings(platform.settings))
         outcome = report.outcome
         return ReconcileResult(accountsRead=report.accounts, accountsSkipped=report.skipped,
                                mutationsRead=outcome.read, mutationsRecorded=outcome.recorded,

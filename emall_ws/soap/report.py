@@ -100,8 +100,8 @@ def _row(row: reports.ReportRow) -> ReportRow:
     return ReportRow(
         invoiceNumber=row.invoice_number, orderNumber=row.order_number, issuedAt=to_wib(row.issued_at),
         buyer=row.buyer, seller=row.seller, counterparty=row.counterparty,
-        items=[ReportItem(productId=l.product_id, name=l.name, quantity=l.quantity, unitPrice=l.unit_price,
-                          lineTotal=l.line_total) for l in row.lines],
+        items=[ReportItem(productId=line.product_id, name=line.name, quantity=line.quantity,
+                          unitPrice=line.unit_price, lineTotal=line.line_total) for line in row.lines],
         goodsTotal=row.goods_total, shippingCost=row.shipping_cost, uniqueCode=row.unique_code,
         amountDue=row.amount_due, invoiceStatus=row.invoice_status, paidAt=to_wib(row.paid_at),
         orderStatus=row.order_status, courier=row.courier, courierService=row.courier_service, waybill=row.waybill,
