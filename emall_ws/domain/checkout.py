@@ -95,7 +95,7 @@ class ForSale(Protocol):
     """A product as checkout re-checks it (emall_ws.db.models.Product)."""
     id: int
     name: str
-    status: str | None
+    status: str
     sale_method: str
     price: int | None
     stock: int | None
@@ -104,7 +104,7 @@ class ForSale(Protocol):
 def line_problem(quantity: int, price_when_added: int, product: ForSale) -> FieldError | None:
     """Why a cart line cannot be bought as it went into the cart, on field product:<id>; None if it can."""
     field_name = f"product:{product.id}"
-    if product.status != ProductStatus.ACTIVE or product.sale_method != FIXED:
+    if product.status != ProductStatus.ACTIVE or product.sale_method != FIXED or product.price is None:
         code = "CART_SOLD_OUT" if product.status == ProductStatus.SOLD_OUT else "CART_UNAVAILABLE"
         return FieldError(field_name, code, {"name": product.name})
     if product.price != price_when_added:
