@@ -31,13 +31,13 @@ from emall_ws.db.models import Bid, Member, Product
 from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
-from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
+from emall_ws.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.domain.pipelines import ProductStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
-from emall_ws.services.catalog import ensure_seller_on_sale
+from emall_ws.services.catalog import auction_snapshot, ensure_seller_on_sale
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 
 log = logging.getLogger(__name__)
@@ -104,17 +104,6 @@ class WonAuction:
     closed_at: datetime
 
 
-def snapshot(product: Product) -> Auction:
-    if product.ends_at is None:  # every auction has an end time; a fixed-price product has none
-        raise InvalidState(rules.NOT_AN_AUCTION, productId=product.id)
-    return Auction(product_id=product.id, seller_id=product.seller_id, sale_method=product.sale_method,
-                   status=product.status, start_price=product.start_price or 0,
-                   min_increment=product.min_increment or 0, reserve_price=product.reserve_price,
-                   ends_at=product.ends_at, current_price=product.current_price,
-                   bid_count=product.bid_count or 0, leader_id=product.leader_id,
-                   winner_id=product.winner_id)
-
-
 # typography that has a plain GSM-7 twin; the extension table's characters count double in an SMS
 _SMS_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                             "\u2014": "-", "\u2026": "...", "[": "(", "]": ")", "{": "(", "}": ")"})
@@ -139,7 +128,7 @@ def _auction_of(product: Product | None, product_id: int) -> tuple[Product, Auct
     """`product` and its auction, or the rules' NotFound / InvalidState (not an auction)."""
     if product is None:
         raise NotFound(rules.PRODUCT_NOT_FOUND, productId=product_id)
-    return product, rules.ensure_auction(snapshot(product), product_id)
+    return product, rules.ensure_auction(auction_snapshot(product), product_id)
 
 
 # --- placeBid ---------------------------------------------------------------------------------
@@ -169,7 +158,7 @@ def place_bid(session: Session, principal: Principal, product_id: int | None, am
     product.bid_count = auction.bid_count + 1
     product.leader_id = principal.member_id
     product.updated_at = now
-    after = snapshot(product)
+    after = auction_snapshot(product)
     if previous_leader is not None and previous_leader != principal.member_id:
         _tell_outbid(session, product, after, previous_leader, auction.current_price, bid.id)
     return PlacedBid(product_id=product.id, sequence=after.bid_count, amount=amount, placed_at=now,
@@ -226,7 +215,7 @@ def get_auction(session: Session, product_id: int | None, now: datetime,
                 recent: int = RECENT_BIDS) -> AuctionView:
     """The auction as anyone may see it: bidders and winner masked, the reserve only as met or not."""
     product = _auction_product(session, product_id)
-    auction = snapshot(product)
+    auction = auction_snapshot(product)
     names = _usernames(session, {auction.leader_id, auction.winner_id})
     masked: dict[int | None, str] = {member_id: rules.mask_username(name) for member_id, name in names.items()}
     return AuctionView(
@@ -277,7 +266,7 @@ def close_due_auctions(db: Database, now: datetime, *, limit: int = CLOSE_BATCH)
 def close_auction(session: Session, product: Product, now: datetime) -> bool:
     """Closes `product` (locked by the caller) if it is due: sold to the leader when the reserve is
     met, else unsold; notifies the winner and the seller. False when there was nothing to do."""
-    auction = snapshot(product)
+    auction = auction_snapshot(product)
     if not rules.is_due(auction, now):  # re-checked under the lock: someone may have been first
         return False
     winner_id = rules.winner_of(auction)
