@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Protocol
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -43,6 +43,14 @@ CHUNK_ATTEMPTS = 3  # a chunk that met another reader's rows (or a deadlock) is 
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
 
 
+class ReconcileSettings(Protocol):
+    """What ReconcilePolicy reads of emall_ws.config.Settings."""
+    @property
+    def reconcile_overlap(self) -> float: ...
+    @property
+    def late_payment_days(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class ReconcilePolicy:
     overlap: timedelta = timedelta(minutes=15)  # EMALL_RECONCILE_OVERLAP: each window re-reads this much
@@ -50,7 +58,7 @@ class ReconcilePolicy:
     lease: timedelta = timedelta(minutes=5)  # one worker reads an account at a time
 
     @classmethod
-    def from_settings(cls, settings) -> ReconcilePolicy:
+    def from_settings(cls, settings: ReconcileSettings) -> ReconcilePolicy:
         """From emall_ws.config.Settings (or any object with its reconcile_overlap, late_payment_days)."""
         return cls(overlap=timedelta(seconds=settings.reconcile_overlap),
                    late_window=timedelta(days=settings.late_payment_days))

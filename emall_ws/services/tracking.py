@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -51,6 +51,14 @@ CHANGED, SAME, FAILED = "changed", "same", "failed"
 Couriers = Mapping[str, CourierAdapter]  # adapters by courier code
 
 
+class TrackingSettings(Protocol):
+    """What TrackingPolicy reads of emall_ws.config.Settings."""
+    @property
+    def tracking_interval(self) -> float: ...
+    @property
+    def tracking_concurrency(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class TrackingPolicy:
     interval: timedelta = timedelta(seconds=300)  # EMALL_TRACKING_INTERVAL: between two reads of a shipment
@@ -61,7 +69,7 @@ class TrackingPolicy:
     drain: timedelta = timedelta(seconds=60)  # one poll job keeps claiming full batches this long
 
     @classmethod
-    def from_settings(cls, settings) -> TrackingPolicy:
+    def from_settings(cls, settings: TrackingSettings) -> TrackingPolicy:
         """From emall_ws.config.Settings (EMALL_TRACKING_INTERVAL, EMALL_TRACKING_CONCURRENCY)."""
         return cls(interval=timedelta(seconds=settings.tracking_interval),
                    concurrency=max(1, settings.tracking_concurrency))
