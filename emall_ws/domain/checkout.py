@@ -14,9 +14,12 @@ from emall_ws.domain.pipelines import ProductStatus
 
 class Chosen(Protocol):
     """A buyer's courier choice for one seller's group, as the buyer typed it."""
-    seller_username: str | None
-    courier: str | None
-    service: str | None
+    @property
+    def seller_username(self) -> str | None: ...
+    @property
+    def courier(self) -> str | None: ...
+    @property
+    def service(self) -> str | None: ...
 
 
 class StoredQuote(Protocol):
