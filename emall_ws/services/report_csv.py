@@ -35,7 +35,7 @@ def _time(moment: datetime | None) -> str:
 
 
 def items_cell(lines: Iterable[InvoiceLineView]) -> str:
-    return "; ".join(f"{l.name} x {l.quantity} @ {l.unit_price} = {l.line_total}" for l in lines)
+    return "; ".join(f"{line.name} x {line.quantity} @ {line.unit_price} = {line.line_total}" for line in lines)
 
 
 def _cells(row: ReportRow) -> list[str | int]:
