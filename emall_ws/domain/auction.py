@@ -56,9 +56,9 @@ class Auction:
 
 # --- bidding ------------------------------------------------------------------------------------
 
-def check_bid_request(product_id: int | None, amount: int | None) -> None:
+def check_bid_request(product_id: int | None, amount: int | None) -> tuple[int, int]:
     """The request's own fields (before any database work), every problem at once: a product,
-    and an amount that is present, positive and not absurd."""
+    and an amount that is present, positive and not absurd. Returns them, known to be present."""
     errors = []
     if product_id is None:
         errors.append(FieldError("productId", REQUIRED))
@@ -68,8 +68,9 @@ def check_bid_request(product_id: int | None, amount: int | None) -> None:
         errors.append(FieldError("amount", BID_AMOUNT_NOT_POSITIVE))
     elif amount > MAX_BID:
         errors.append(FieldError("amount", BID_AMOUNT_TOO_HIGH, {"max": rupiah(MAX_BID)}))
-    if errors:
+    if errors or product_id is None or amount is None:
         raise ValidationFailed(errors)
+    return product_id, amount
 
 
 def ensure_auction(auction: Auction | None, product_id: int) -> Auction:

@@ -14,9 +14,12 @@ from emall_ws.domain.pipelines import ProductStatus
 
 class Chosen(Protocol):
     """A buyer's courier choice for one seller's group, as the buyer typed it."""
-    seller_username: str | None
-    courier: str | None
-    service: str | None
+    @property
+    def seller_username(self) -> str | None: ...
+    @property
+    def courier(self) -> str | None: ...
+    @property
+    def service(self) -> str | None: ...
 
 
 class StoredQuote(Protocol):
@@ -95,7 +98,7 @@ class ForSale(Protocol):
     """A product as checkout re-checks it (emall_ws.db.models.Product)."""
     id: int
     name: str
-    status: str | None
+    status: str
     sale_method: str
     price: int | None
     stock: int | None
@@ -104,7 +107,7 @@ class ForSale(Protocol):
 def line_problem(quantity: int, price_when_added: int, product: ForSale) -> FieldError | None:
     """Why a cart line cannot be bought as it went into the cart, on field product:<id>; None if it can."""
     field_name = f"product:{product.id}"
-    if product.status != ProductStatus.ACTIVE or product.sale_method != FIXED:
+    if product.status != ProductStatus.ACTIVE or product.sale_method != FIXED or product.price is None:
         code = "CART_SOLD_OUT" if product.status == ProductStatus.SOLD_OUT else "CART_UNAVAILABLE"
         return FieldError(field_name, code, {"name": product.name})
     if product.price != price_when_added:

@@ -69,7 +69,7 @@ NIK_LENGTH = 16
 NIB_LENGTH = 13
 
 #: Username: 3-32 ASCII characters, the first a letter, the rest letters, digits, '_' or '.'.
-USERNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.]{%d,%d}" % (USERNAME_MIN - 1, USERNAME_MAX - 1))
+USERNAME_RE = re.compile(rf"[A-Za-z][A-Za-z0-9_.]{{{USERNAME_MIN - 1},{USERNAME_MAX - 1}}}")
 #: What a typed phone number may contain besides digits (no letters, no extensions).
 _PHONE_CHARS_RE = re.compile(r"\+?[0-9 ()\-.]+")
 
@@ -327,7 +327,7 @@ def _password(value: str | None, username: str | None, email: tuple[str, str] | 
 def _nik(nik: str, regions: RegionCatalog, today: date, province_code: str | None,
          warnings: list[FieldError], province_must_match: bool) -> str:
     """NIK: PP RR DD DDMMYY SSSS (province, regency, district, birth date, serial)."""
-    if not re.fullmatch(r"[0-9]{%d}" % NIK_LENGTH, nik):
+    if not re.fullmatch(rf"[0-9]{{{NIK_LENGTH}}}", nik):
         raise _Error(NIK_FORMAT)
     pp, rr, dd, serial = nik[0:2], nik[2:4], nik[4:6], nik[12:16]
     if regions.province(pp) is None:
@@ -371,7 +371,7 @@ def nik_birth_date(nik: str, today: date) -> date | None:
 
 
 def _nib(nib: str) -> str:
-    if not re.fullmatch(r"[0-9]{%d}" % NIB_LENGTH, nib):
+    if not re.fullmatch(rf"[0-9]{{{NIB_LENGTH}}}", nib):
         raise _Error(NIB_FORMAT)
     return nib
 
@@ -390,7 +390,7 @@ def _account_number(value: str | None, bank_code: str | None) -> str:
             raise _Error(DIGITS_ONLY)
         return value
     length = BANK_ACCOUNT_LENGTHS[bank_code]
-    if not re.fullmatch(r"[0-9]{%d}" % length, value):
+    if not re.fullmatch(rf"[0-9]{{{length}}}", value):
         raise _Error(ACCOUNT_NUMBER_FORMAT, bank=bank_code, length=length)
     return value
 

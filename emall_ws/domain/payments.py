@@ -59,7 +59,8 @@ def decide(posted_at: datetime, candidates: list[Candidate]) -> Decision:
         return Decision(MatchStatus.AMBIGUOUS, note=_numbers(payable))
     if in_time:
         return Decision(MatchStatus.CLOSED, note=_numbers(in_time, with_status=True))
-    late = [c for c in candidates if c.due_at <= posted_at and c.status in (InvoiceStatus.UNPAID, InvoiceStatus.EXPIRED)]
+    late = [c for c in candidates
+            if c.due_at <= posted_at and c.status in (InvoiceStatus.UNPAID, InvoiceStatus.EXPIRED)]
     if late:
         return Decision(MatchStatus.LATE, note=_numbers(late, with_status=True))
     return Decision(MatchStatus.NO_MATCH)

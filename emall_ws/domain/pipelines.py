@@ -2,13 +2,14 @@
 must be one of its pipeline's moves. The words are the values stored and sent on the wire."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
 from enum import StrEnum
 
 from emall_ws.domain.errors import InvalidState
 
 
 class Pipeline:
-    def __init__(self, entity: str, moves: dict[str | None, set[str]]):
+    def __init__(self, entity: str, moves: Mapping[str | None, Set[str]]):
         self.entity = entity
         self.moves = moves
 

@@ -80,7 +80,8 @@ def make_period(from_date: date, to_date: date) -> Period:
     return Period(from_date, to_date, wib_day_start_utc(from_date), wib_day_start_utc(to_date + timedelta(days=1)))
 
 
-def validate(request: ReportRequest, policy: ReportPolicy, other_errors: Sequence[FieldError] = ()) -> tuple[Period, Page]:
+def validate(request: ReportRequest, policy: ReportPolicy,
+             other_errors: Sequence[FieldError] = ()) -> tuple[Period, Page]:
     """The period and page of a request, or ValidationFailed naming every failing field at once
     (`other_errors`: the filters' own, found by the caller)."""
     errors = (period_errors(request.from_date, request.to_date, policy)

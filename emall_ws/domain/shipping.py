@@ -31,7 +31,7 @@ WAYBILL_MAX = 40  # the partner contract's TrackingResult.waybill is at most 40 
 # CGK-1234567890, or longer than usual), and a seller who cannot enter the waybill the courier gave
 # cannot ship at all, while a mistyped one only costs a tracking read the seller sees fail. So only
 # what no waybill looks like is refused: too short or long, spaces inside, punctuation, markup.
-_PLAUSIBLE = re.compile(r"[A-Z0-9][A-Z0-9-]{4,%d}[A-Z0-9]" % (WAYBILL_MAX - 2))
+_PLAUSIBLE = re.compile(rf"[A-Z0-9][A-Z0-9-]{{4,{WAYBILL_MAX - 2}}}[A-Z0-9]")
 _S10 = re.compile(r"([A-Z]{2})([0-9]{8})([0-9])([A-Z]{2})")  # [0-9], not \d: \d is any Unicode digit
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
@@ -79,7 +79,7 @@ def s10_check_digit(serial: str) -> int:
     """UPU S10 check digit of the 8-digit serial number: weights 8 6 4 2 3 5 9 7, mod 11."""
     if not re.fullmatch(r"[0-9]{8}", serial):
         raise ValueError("an S10 serial number is 8 digits")
-    check = 11 - sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS)) % 11
+    check = 11 - sum(int(d) * w for d, w in zip(serial, _S10_WEIGHTS, strict=True)) % 11  # 8 digits, 8 weights
     return {10: 0, 11: 5}.get(check, check)
 
 

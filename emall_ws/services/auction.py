@@ -20,7 +20,7 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -31,13 +31,13 @@ from emall_ws.db.models import Bid, Member, Product
 from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
-from emall_ws.domain.errors import Conflict, FieldError, ValidationFailed
+from emall_ws.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.domain.pipelines import ProductStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
-from emall_ws.services.catalog import ensure_seller_on_sale
+from emall_ws.services.catalog import auction_snapshot, ensure_seller_on_sale
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 
 log = logging.getLogger(__name__)
@@ -104,15 +104,6 @@ class WonAuction:
     closed_at: datetime
 
 
-def snapshot(product: Product) -> Auction:
-    return Auction(product_id=product.id, seller_id=product.seller_id, sale_method=product.sale_method,
-                   status=product.status, start_price=product.start_price or 0,
-                   min_increment=product.min_increment or 0, reserve_price=product.reserve_price,
-                   ends_at=product.ends_at, current_price=product.current_price,
-                   bid_count=product.bid_count or 0, leader_id=product.leader_id,
-                   winner_id=product.winner_id)
-
-
 # typography that has a plain GSM-7 twin; the extension table's characters count double in an SMS
 _SMS_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
                             "\u2014": "-", "\u2026": "...", "[": "(", "]": ")", "{": "(", "}": ")"})
@@ -133,6 +124,13 @@ def _locked_product(session: Session, product_id: int) -> Product | None:
                            .with_for_update().execution_options(populate_existing=True)).first()
 
 
+def _auction_of(product: Product | None, product_id: int) -> tuple[Product, Auction]:
+    """`product` and its auction, or the rules' NotFound / InvalidState (not an auction)."""
+    if product is None:
+        raise NotFound(rules.PRODUCT_NOT_FOUND, productId=product_id)
+    return product, rules.ensure_auction(auction_snapshot(product), product_id)
+
+
 # --- placeBid ---------------------------------------------------------------------------------
 
 def place_bid(session: Session, principal: Principal, product_id: int | None, amount: int | None,
@@ -143,10 +141,9 @@ def place_bid(session: Session, principal: Principal, product_id: int | None, am
     follow the order of the history even when requests arrived the other way round.
     """
     authorize(principal, BUYER, SELLER)
-    rules.check_bid_request(product_id, amount)
-    product = _locked_product(session, product_id)
-    auction = rules.ensure_auction(snapshot(product) if product else None, product_id)
-    ensure_seller_on_sale(session.get(Member, product.seller_id))
+    product_id, amount = rules.check_bid_request(product_id, amount)
+    product, auction = _auction_of(_locked_product(session, product_id), product_id)
+    ensure_seller_on_sale(session.get_one(Member, product.seller_id))
     now = clock()
     rules.check_bid(auction, principal.member_id, amount, now)
 
@@ -161,38 +158,38 @@ def place_bid(session: Session, principal: Principal, product_id: int | None, am
     product.bid_count = auction.bid_count + 1
     product.leader_id = principal.member_id
     product.updated_at = now
+    after = auction_snapshot(product)
     if previous_leader is not None and previous_leader != principal.member_id:
-        _tell_outbid(session, product, previous_leader, auction.current_price, bid.id)
-    after = snapshot(product)
+        _tell_outbid(session, product, after, previous_leader, auction.current_price, bid.id)
     return PlacedBid(product_id=product.id, sequence=after.bid_count, amount=amount, placed_at=now,
                      minimum_next_bid=rules.minimum_next_bid(after), bid_count=after.bid_count,
-                     ends_at=product.ends_at)
+                     ends_at=after.ends_at)
 
 
-def _tell_outbid(session: Session, product: Product, member_id: int, their_bid: int | None,
+def _tell_outbid(session: Session, product: Product, after: Auction, member_id: int, their_bid: int | None,
                  bid_id: int) -> None:
-    member = session.get(Member, member_id)
+    """`after`: the auction with the outbidding bid applied."""
+    member = session.get_one(Member, member_id)  # the previous leader: a foreign key of the product
     # keyed by the outbidding bid: one message per outbid event, and a retry cannot double it
     notify_member(session, f"auction:{product.id}:outbid:{bid_id}", member.email, member.phone,
                   "outbid", {
                       "name": member.name, "product_name": product.name,
                       "product_short": sms_name(product.name),
                       "your_bid": rules.rupiah(their_bid or 0),
-                      "current_price": rules.rupiah(product.current_price),
-                      "minimum_next": rules.rupiah(product.current_price + product.min_increment),
-                      "ends_at": product.ends_at})
+                      "current_price": rules.rupiah(after.current_price or 0),  # the bid just placed
+                      "minimum_next": rules.rupiah(rules.minimum_next_bid(after)),
+                      "ends_at": after.ends_at})
 
 
 # --- getAuction, listBids -----------------------------------------------------------------------
 
-def _auction_product(session: Session, product_id: int | None, errors: list[FieldError] = ()) -> Product:
+def _auction_product(session: Session, product_id: int | None, errors: Sequence[FieldError] = ()) -> Product:
     """The auction `product_id`, or ValidationFailed naming a missing productId and the request's
     other failing fields (`errors`) at once, or the rules' NotFound / InvalidState."""
     errors = ([FieldError("productId", rules.REQUIRED)] if product_id is None else []) + list(errors)
-    if errors:
+    if errors or product_id is None:
         raise ValidationFailed(errors)
-    product = session.get(Product, product_id)
-    rules.ensure_auction(snapshot(product) if product else None, product_id)
+    product, _ = _auction_of(session.get(Product, product_id), product_id)
     return product
 
 
@@ -218,9 +215,9 @@ def get_auction(session: Session, product_id: int | None, now: datetime,
                 recent: int = RECENT_BIDS) -> AuctionView:
     """The auction as anyone may see it: bidders and winner masked, the reserve only as met or not."""
     product = _auction_product(session, product_id)
-    auction = snapshot(product)
+    auction = auction_snapshot(product)
     names = _usernames(session, {auction.leader_id, auction.winner_id})
-    masked = {member_id: rules.mask_username(name) for member_id, name in names.items()}
+    masked: dict[int | None, str] = {member_id: rules.mask_username(name) for member_id, name in names.items()}
     return AuctionView(
         product_id=product.id, name=product.name, status=rules.public_status(auction, now),
         start_price=auction.start_price, min_increment=auction.min_increment,
@@ -247,8 +244,8 @@ def won_auction(session: Session, product_id: int) -> WonAuction | None:
     """The won auction `product_id` as checkout needs it, or None (open, unsold, not an auction)."""
     product = session.get(Product, product_id)
     if product is None or product.sale_method != rules.AUCTION or product.status != ProductStatus.CLOSED \
-            or product.winner_id is None:
-        return None
+            or product.winner_id is None or product.current_price is None or product.closed_at is None:
+        return None  # (the price and the closing time are set together with the winner)
     return WonAuction(product.id, product.seller_id, product.winner_id, product.current_price,
                       product.closed_at)
 
@@ -269,17 +266,18 @@ def close_due_auctions(db: Database, now: datetime, *, limit: int = CLOSE_BATCH)
 def close_auction(session: Session, product: Product, now: datetime) -> bool:
     """Closes `product` (locked by the caller) if it is due: sold to the leader when the reserve is
     met, else unsold; notifies the winner and the seller. False when there was nothing to do."""
-    auction = snapshot(product)
+    auction = auction_snapshot(product)
     if not rules.is_due(auction, now):  # re-checked under the lock: someone may have been first
         return False
     winner_id = rules.winner_of(auction)
-    seller = session.get(Member, product.seller_id)
-    if winner_id is not None:
-        winner = session.get(Member, winner_id)
-        won = f"auction won by {rules.mask_username(winner.username)} at {rules.rupiah(auction.current_price)}"
+    seller = session.get_one(Member, product.seller_id)
+    price = auction.current_price
+    if winner_id is not None and price is not None:  # a winner is the leader: there is a leading bid
+        winner = session.get_one(Member, winner_id)
+        won = f"auction won by {rules.mask_username(winner.username)} at {rules.rupiah(price)}"
         set_status(session, product, ProductStatus.CLOSED, now, won)
         product.winner_id = winner_id
-        _tell_sold(session, product, seller, winner, now)
+        _tell_sold(session, product, seller, winner, price, now)
     else:
         set_status(session, product, ProductStatus.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}")
         _tell_member(session, seller, f"auction:{product.id}:unsold", "auction_unsold", product,
@@ -289,17 +287,19 @@ def close_auction(session: Session, product: Product, now: datetime) -> bool:
 
 
 def _why_unsold(auction: Auction, language: str) -> str:
-    if not auction.bid_count:
+    # unsold although bids came in: only a reserve the highest bid did not reach
+    highest, reserve = auction.current_price, auction.reserve_price
+    if not auction.bid_count or highest is None or reserve is None:
         return "tidak ada tawaran yang masuk" if language == "id" else "no bids"
     if language == "id":
-        return (f"tawaran tertinggi {rules.rupiah(auction.current_price)} belum mencapai harga "
-                f"cadangan {rules.rupiah(auction.reserve_price)} yang Anda tetapkan")
-    return (f"reserve {rules.rupiah(auction.reserve_price)} not met "
-            f"(highest bid {rules.rupiah(auction.current_price)})")
+        return (f"tawaran tertinggi {rules.rupiah(highest)} belum mencapai harga "
+                f"cadangan {rules.rupiah(reserve)} yang Anda tetapkan")
+    return f"reserve {rules.rupiah(reserve)} not met (highest bid {rules.rupiah(highest)})"
 
 
-def _tell_sold(session: Session, product: Product, seller: Member, winner: Member, now: datetime) -> None:
-    amount = rules.rupiah(product.current_price)
+def _tell_sold(session: Session, product: Product, seller: Member, winner: Member, price: int,
+               now: datetime) -> None:
+    amount = rules.rupiah(price)
     _tell_member(session, winner, f"auction:{product.id}:won", "auction_won", product,
                  amount=amount, closed_at=now)
     _tell_member(session, seller, f"auction:{product.id}:sold", "auction_sold", product,
@@ -307,7 +307,7 @@ def _tell_sold(session: Session, product: Product, seller: Member, winner: Membe
 
 
 def _tell_member(session: Session, member: Member, event_key: str, template: str, product: Product,
-                 **data) -> None:
+                 **data: object) -> None:
     notify_member(session, event_key, member.email, member.phone, template,
                   {"name": member.name, "product_name": product.name,
                    "product_short": sms_name(product.name), **data})

@@ -32,7 +32,8 @@ def add_item(session: Session, buyer: Principal, product_id: int | None, quantit
     wanted = quantity + (line.quantity if line else 0)
     _check_stock(product, wanted)
     if line is None:
-        lines = session.scalar(select(func.count()).select_from(CartLine).where(CartLine.buyer_id == buyer.member_id))
+        lines = session.execute(select(func.count()).select_from(CartLine)
+                                .where(CartLine.buyer_id == buyer.member_id)).scalar_one()
         if lines >= policy.lines_max:
             raise Conflict("CART_FULL", max=policy.lines_max)
         try:
@@ -110,7 +111,7 @@ def _buyable(session: Session, buyer: Principal, product_id: int | None) -> Prod
 
 
 def _ensure_on_sale(session: Session, product: Product) -> None:
-    ensure_seller_on_sale(session.get(Member, product.seller_id))
+    ensure_seller_on_sale(session.get_one(Member, product.seller_id))
     if product.status != ProductStatus.ACTIVE:
         raise InvalidState("PRODUCT_NOT_AVAILABLE", status=product.status)
 
@@ -126,6 +127,8 @@ def _line(session: Session, buyer: Principal, product_id: int) -> CartLine | Non
 
 
 def _accept(line: CartLine, product: Product, quantity: int, now: datetime) -> None:
+    if product.price is None:  # only an auction has no price, and _buyable refused those
+        raise InvalidState("AUCTION_NOT_FOR_CART")
     line.quantity = quantity
     line.price_when_added = product.price  # the buyer acted on the product as it is now
     line.updated_at = now

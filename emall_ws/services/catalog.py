@@ -21,7 +21,6 @@ from emall_ws.domain.catalog import (AUCTION, FIXED, CatalogPolicy, Listing, Pro
                                      validate_category, validate_listing)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
-from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, SELLER, Principal, authorize
 from emall_ws.services.status import change_status
@@ -110,16 +109,16 @@ _FORM_ORDER = ("name", "description", "category", "weightGrams", "saleMethod", "
                "minIncrement", "reservePrice", "endsAt", "photoUrls")
 
 
-def _checked(session: Session, form: ProductForm, now: datetime, policy: CatalogPolicy,
-             **rules) -> tuple[Listing, Category]:
+def _checked(session: Session, form: ProductForm, now: datetime, policy: CatalogPolicy, *, stock_min: int = 1,
+             check_end: bool = True) -> tuple[Listing, Category]:
     """The listing and its category, or one ValidationFailed with every problem in form order."""
     errors: list[FieldError] = []
     listing = None
     try:
-        listing = validate_listing(form, now, policy, **rules)
+        listing = validate_listing(form, now, policy, stock_min=stock_min, check_end=check_end)
     except ValidationFailed as failed:
         errors = list(failed.errors)
-    category = _category(session, form.category) if (form.category or "").strip() else None
+    category = _category(session, form.category) if form.category and form.category.strip() else None
     if (form.category or "").strip() and category is None:
         errors.append(FieldError("category", "UNKNOWN_CATEGORY"))
     if errors or listing is None or category is None:
@@ -133,7 +132,7 @@ def sell_product(session: Session, seller: Principal, form: ProductForm, now: da
     """A new ACTIVE product of `seller` (an active SELLER: checked by the caller's authentication)."""
     authorize(seller, SELLER)
     listing, category = _checked(session, form, now, policy)
-    member = session.get(Member, seller.member_id)
+    member = session.get_one(Member, seller.member_id)  # authenticated: the member exists
     product = Product(seller_id=member.id, category_id=category.id, sale_method=listing.sale_method,
                       status=None, seller_province_code=member.province_code,
                       seller_city_code=member.city_code, bid_count=0, created_at=now, updated_at=now)
@@ -157,7 +156,7 @@ def update_product(session: Session, principal: Principal, product_id: int | Non
     if product.sale_method == AUCTION and product.bid_count:
         raise InvalidState("AUCTION_HAS_BIDS", count=product.bid_count)
     changes = replace(changes, sale_method=None)  # the sale method is for good
-    current = _form_of(product, session.get(Category, product.category_id).code)
+    current = _form_of(product, session.get_one(Category, product.category_id).code)
     listing, category = _checked(session, merge(current, changes), now, policy, stock_min=0,
                                  check_end=changes.ends_at is not None)
     _apply(product, listing, category, photos=changes.photo_urls is not None)
@@ -194,11 +193,11 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
 def _auction_ended(product: Product, now: datetime) -> bool:
     """An auction past its end time: only the closing job decides what becomes of it (the leader may
     have won it), however late the worker runs."""
-    return product.sale_method == AUCTION and product.ends_at <= now
+    return product.sale_method == AUCTION and product.ends_at is not None and product.ends_at <= now
 
 
 def _tell_bidders(session: Session, product: Product, reason: str, now: datetime) -> None:
-    seller = session.get(Member, product.seller_id)
+    seller = session.get_one(Member, product.seller_id)
     bidders = session.scalars(select(Member).where(
         Member.id.in_(select(Bid.bidder_id).where(Bid.product_id == product.id))).order_by(Member.id))
     for bidder in bidders:
@@ -250,7 +249,7 @@ def get_product(session: Session, product_id: int | None, now: datetime) -> Prod
 
 
 def _view(session: Session, product: Product, now: datetime) -> ProductView:
-    category = session.get(Category, product.category_id)
+    category = session.get_one(Category, product.category_id)
     seller, seller_status = session.execute(select(Member.username, Member.status)
                                             .where(Member.id == product.seller_id)).one()
     suspended = seller_status == MemberStatus.SUSPENDED
@@ -265,15 +264,17 @@ def _view(session: Session, product: Product, now: datetime) -> ProductView:
         start_price=product.start_price, min_increment=product.min_increment,
         current_price=product.current_price, bid_count=product.bid_count, ends_at=product.ends_at,
         has_reserve=product.reserve_price is not None,
-        reserve_met=_reserve_met(product) if auction else None,
+        reserve_met=auction_rules.reserve_met(auction_snapshot(product)) if auction else None,
         photo_urls=tuple(p.url for p in product.photos), created_at=product.created_at,
         updated_at=product.updated_at, seller_suspended=suspended)
 
 
-def _reserve_met(product: Product) -> bool:
-    """As the Auction service says it (domain.auction): the leading bid would win if it ended now."""
-    return auction_rules.reserve_met(auction_rules.Auction(
-        product_id=product.id, seller_id=product.seller_id, sale_method=product.sale_method,
-        status=product.status, start_price=product.start_price, min_increment=product.min_increment,
+def auction_snapshot(product: Product) -> auction_rules.Auction:
+    """What the auction rules (domain.auction) need of an auction product's row."""
+    if product.ends_at is None:  # every auction has an end time; a fixed-price product has none
+        raise InvalidState(auction_rules.NOT_AN_AUCTION, productId=product.id)
+    return auction_rules.Auction(
+        product_id=product.id, seller_id=product.seller_id, sale_method=product.sale_method, status=product.status,
+        start_price=product.start_price or 0, min_increment=product.min_increment or 0,
         reserve_price=product.reserve_price, ends_at=product.ends_at, current_price=product.current_price,
-        bid_count=product.bid_count, leader_id=product.leader_id, winner_id=product.winner_id))
+        bid_count=product.bid_count or 0, leader_id=product.leader_id, winner_id=product.winner_id)

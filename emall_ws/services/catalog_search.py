@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, or_, select
 from sqlalchemy.dialects.mysql import match
 from sqlalchemy.orm import Session, defer
 
@@ -90,7 +91,7 @@ def resolve_filters(session: Session, search: Search, regions: RegionCatalog) ->
 
 
 def search_query(session: Session, search: Search, category_id: int | None, seller_id: int | None,
-                 now: datetime) -> Select:
+                 now: datetime) -> Select[Product, str, str]:
     """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it."""
     query = (select(Product, Category.code, Member.username)
              .join(Category, Category.id == Product.category_id)
@@ -122,7 +123,7 @@ def search_query(session: Session, search: Search, category_id: int | None, sell
     return query.order_by(*_ORDER[search.sort])
 
 
-_ORDER = {
+_ORDER: dict[str, tuple[UnaryExpression[Any], ...]] = {
     NEWEST: (Product.created_at.desc(), Product.id.desc()),
     PRICE_ASC: (Product.list_price.asc(), Product.id.asc()),
     PRICE_DESC: (Product.list_price.desc(), Product.id.desc()),
@@ -130,7 +131,7 @@ _ORDER = {
 }
 
 
-def _text_match(session: Session, terms: tuple[str, ...]):
+def _text_match(session: Session, terms: tuple[str, ...]) -> ColumnElement[bool]:
     """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
     "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
     SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
@@ -139,7 +140,8 @@ def _text_match(session: Session, terms: tuple[str, ...]):
     accents ("kopi" does not find "kópi"). The terms hold word characters only
     (domain.catalog.search_terms), so neither query can be subverted."""
     if session.get_bind().dialect.name in ("mysql", "mariadb"):
-        return match(Product.name, Product.description, against=boolean_query(terms)).in_boolean_mode()
+        return match(Product.name.expression, Product.description.expression,
+                     against=boolean_query(terms)).in_boolean_mode()
     return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))
                   for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
 

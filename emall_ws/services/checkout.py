@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from emall_ws.clock import to_wib
 from emall_ws.db.models import CartLine, Invoice, Member, Order, OrderLine, Product
 from emall_ws.db.session import Database
+from emall_ws.db.statements import rows_changed
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.checkout import group_sums, line_problem
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState
@@ -41,8 +42,8 @@ from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.invoices import (InvoiceView, invoice_view, items_text, lock_products, set_invoice_status,
                                         set_order_status)
-from emall_ws.services.quoting import (CheckoutPolicy, Choice, Plan, ShippingOption, ShipTo, auction_plan, plan_cart,
-                                       quoted_choices)
+from emall_ws.services.quoting import (DEFAULT_POLICY, CheckoutPolicy, Choice, Plan, ShippingOption, ShipTo,
+                                       auction_plan, plan_cart, quoted_choices)
 
 CODE_ATTEMPTS = 8
 CODE_MAX = 999  # unique codes are 1..CODE_MAX
@@ -73,8 +74,8 @@ def _lock_members(session: Session, buyer_id: int, seller_ids: list[int]) -> dic
 def _check_open_invoices(session: Session, buyer_id: int, adding: int, policy: CheckoutPolicy) -> None:
     """At most `policy.max_open_invoices` UNPAID invoices per buyer, counting the `adding` this checkout
     would issue; read under the buyer's lock (_lock_members), so two checkouts cannot both pass."""
-    unpaid = session.scalar(select(func.count()).select_from(Invoice)
-                            .where(Invoice.buyer_id == buyer_id, Invoice.status == InvoiceStatus.UNPAID))
+    unpaid = session.execute(select(func.count()).select_from(Invoice)
+                             .where(Invoice.buyer_id == buyer_id, Invoice.status == InvoiceStatus.UNPAID)).scalar_one()
     if unpaid + adding > policy.max_open_invoices:
         raise Conflict("TOO_MANY_UNPAID", open=unpaid, adding=adding, max=policy.max_open_invoices)
 
@@ -91,11 +92,11 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
                     policy: CheckoutPolicy) -> list[InvoiceView]:
     """Step 3 (see the module): all or nothing."""
     buyer = plan.buyer
-    lines = list(session.scalars(select(CartLine).where(CartLine.buyer_id == buyer.member_id)
-                                 .order_by(CartLine.id).execution_options(populate_existing=True)))
-    if not lines:
+    rows = list(session.scalars(select(CartLine).where(CartLine.buyer_id == buyer.member_id)
+                                .order_by(CartLine.id).execution_options(populate_existing=True)))
+    if not rows:
         raise InvalidState("CART_EMPTY")
-    lines = [_Line(line.id, line.product_id, line.quantity, line.price_when_added) for line in lines]
+    lines = [_Line(row.id, row.product_id, row.quantity, row.price_when_added) for row in rows]
     # the cart is emptied first, one row at a time by primary key, and only then are the products
     # locked: another buyer's addItem holds a lock on the cart's unique index next to these rows while
     # it waits for a product row, so deleting after taking the product locks deadlocked (measured on
@@ -104,7 +105,7 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     # have deleted one since, so each deletion must find its row (READ COMMITTED waits for the other
     # transaction, then deletes nothing) or this checkout would sell stale lines a second time
     for line in lines:
-        if session.execute(delete(CartLine).where(CartLine.id == line.id)).rowcount != 1:
+        if rows_changed(session, delete(CartLine).where(CartLine.id == line.id)) != 1:
             raise Conflict("CART_CHANGED")
     members = _lock_members(session, buyer.member_id, [g.seller_id for g in plan.groups])
     _check_open_invoices(session, buyer.member_id, len(plan.groups), policy)
@@ -113,13 +114,14 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
                             for line in lines) if p]
     if problems:
         raise CheckoutRefused(problems)
+    # each line at the price it went into the cart at: line_problem found the product still asks it
     by_seller: dict[int, list[tuple[_Line, Product]]] = {}
     for line in lines:
         by_seller.setdefault(products[line.product_id].seller_id, []).append((line, products[line.product_id]))
     planned = {(g.seller_id, g.weight_grams, g.subtotal) for g in plan.groups}
     actual = set()
     for seller_id, items in by_seller.items():
-        sums = group_sums((l.quantity, p.weight_grams, p.price) for l, p in items)
+        sums = group_sums((line.quantity, p.weight_grams, line.price_when_added) for line, p in items)
         actual.add((seller_id, sums.weight_grams, sums.subtotal))
     if planned != actual:
         raise Conflict("CART_CHANGED")  # the cart changed between the quote and now: nothing done
@@ -131,16 +133,18 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
             _take_stock(session, product, line.quantity, now)
         invoices.append(_create(session, buyer_member, members[group.seller_id], plan,
                                 chosen[group.seller_username],
-                                [(p.id, p.name, l.quantity, p.price, l.quantity * p.weight_grams) for l, p in items],
+                                [(p.id, p.name, line.quantity, line.price_when_added, line.quantity * p.weight_grams)
+                                 for line, p in items],
                                 now, policy))
     _tell_checkout(session, buyer_member, invoices)
     return [invoice_view(session, invoice) for invoice in invoices]
 
 
 def _take_stock(session: Session, product: Product, quantity: int, now: datetime) -> None:
-    if quantity > (product.stock or 0):  # re-checked under the lock; never negative
-        raise Conflict("NOT_ENOUGH_STOCK", stock=product.stock or 0)
-    product.stock -= quantity
+    stock = product.stock or 0
+    if quantity > stock:  # re-checked under the lock; never negative
+        raise Conflict("NOT_ENOUGH_STOCK", stock=stock)
+    product.stock = stock - quantity
     product.updated_at = now
     if product.stock == 0:
         set_product_status(session, product, ProductStatus.SOLD_OUT, now, "sold out at checkout")
@@ -155,7 +159,7 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
     order = Order(number=f"tmp-{uuid.uuid4().hex}", buyer_id=buyer.id, seller_id=seller.id, status=None,
                   courier=shipping.courier, courier_service=shipping.service, shipping_cost=shipping.cost,
                   etd_days=shipping.etd_days, ship_name=plan.name[:100], ship_address=plan.address[:500],
-                  ship_city_code=plan.city_code, origin_city_code=session.get(Member, seller.id).city_code,
+                  ship_city_code=plan.city_code, origin_city_code=session.get_one(Member, seller.id).city_code,
                   goods_total=goods, weight_grams=sum(w for *_, w in items), auction_product_id=auction_product_id,
                   created_at=now, updated_at=now)
     session.add(order)
@@ -205,8 +209,9 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
         return invoice
     raise Conflict("NO_FREE_UNIQUE_CODE")
 
+
 def run_checkout(db: Database, buyer: Principal, choices: list[Choice], ship_to: ShipTo | None,
-                 regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = CheckoutPolicy()) -> list[InvoiceView]:
+                 regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = DEFAULT_POLICY) -> list[InvoiceView]:
     """The whole checkout of the buyer's cart (the three steps of the module docstring)."""
     with db.unit_of_work() as session:
         plan = plan_cart(session, buyer, ship_to, regions)
@@ -216,7 +221,7 @@ def run_checkout(db: Database, buyer: Principal, choices: list[Choice], ship_to:
 
 def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None, choice: Choice,
                          ship_to: ShipTo | None, regions: RegionCatalog, now: datetime,
-                         policy: CheckoutPolicy = CheckoutPolicy()) -> InvoiceView:
+                         policy: CheckoutPolicy = DEFAULT_POLICY) -> InvoiceView:
     """The winner's checkout of a won auction: a one-line order at the winning price, shipped as quoted."""
     with db.unit_of_work() as session:
         plan, won = auction_plan(session, buyer, product_id, ship_to, regions)
@@ -248,7 +253,7 @@ def _invoice_text(invoice: Invoice, seller: Member, bank_names: Mapping[str, str
 
 
 def _tell_checkout(session: Session, buyer: Member, invoices: list[Invoice]) -> None:
-    sellers = {i.seller_id: session.get(Member, i.seller_id) for i in invoices}
+    sellers = {i.seller_id: session.get_one(Member, i.seller_id) for i in invoices}
     due_at = min(i.due_at for i in invoices)
     blocks = "\n".join(_invoice_text(i, sellers[i.seller_id], BANKS) for i in invoices)
     total = sum(i.amount_due for i in invoices)

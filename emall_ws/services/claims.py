@@ -3,19 +3,25 @@ complete) exactly once, however many workers run."""
 from __future__ import annotations
 
 import logging
-from typing import Callable, TypeVar
+from typing import Callable, Protocol, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, inspect
 from sqlalchemy.orm import Session
 
 from emall_ws.db.session import Database
 
 log = logging.getLogger(__name__)
 
-Row = TypeVar("Row")
+class _Claimable(Protocol):
+    """A row with an integer primary key `id` (a product, invoice or order)."""
+    @property
+    def id(self) -> int: ...
 
 
-def handle_each_claimed(db: Database, due: Select, model: type[Row], handle: Callable[[Session, Row], bool | None],
+Row = TypeVar("Row", bound=_Claimable)
+
+
+def handle_each_claimed(db: Database, due: Select[Row], model: type[Row], handle: Callable[[Session, Row], bool | None],
                         *, limit: int, what: str) -> int:
     """Runs `handle` on each row `due` selects (ordered, oldest first), one row per short transaction.
 
@@ -34,7 +40,7 @@ def handle_each_claimed(db: Database, due: Select, model: type[Row], handle: Cal
                 query = (due.limit(1).with_for_update(skip_locked=True, of=model)
                          .execution_options(populate_existing=True))
                 if failed:
-                    query = query.where(model.id.not_in(failed))
+                    query = query.where(inspect(model).primary_key[0].not_in(failed))  # its id
                 row = session.scalars(query).first()
                 if row is None:
                     break

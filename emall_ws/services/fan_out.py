@@ -24,7 +24,7 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def ask_all(questions: Mapping[K, Callable[[], T]], within: float) -> dict[K, Future]:
+def ask_all(questions: Mapping[K, Callable[[], T]], within: float) -> dict[K, Future[T]]:
     """The questions that finished within `within` seconds, each with its future (answer or error);
     the others are missing."""
     pool = _executor()

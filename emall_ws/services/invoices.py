@@ -38,7 +38,7 @@ class InvoiceLineView:
     line_total: int
 
     @classmethod
-    def of(cls, product_id: int, name: str, quantity: int, unit_price: int) -> "InvoiceLineView":
+    def of(cls, product_id: int, name: str, quantity: int, unit_price: int) -> InvoiceLineView:
         return cls(product_id, name, quantity, unit_price, quantity * unit_price)
 
 
@@ -84,8 +84,8 @@ def invoice_view(session: Session, invoice: Invoice) -> InvoiceView:
         etd_days=order.etd_days, ship_name=order.ship_name, ship_address=order.ship_address,
         ship_city_code=order.ship_city_code, weight_grams=order.weight_grams, issued_at=invoice.issued_at,
         due_at=invoice.due_at, paid_at=invoice.paid_at, closed_at=invoice.closed_at,
-        lines=tuple(InvoiceLineView.of(l.product_id, l.name, l.quantity, l.unit_price)
-                    for l in order.lines))
+        lines=tuple(InvoiceLineView.of(line.product_id, line.name, line.quantity, line.unit_price)
+                    for line in order.lines))
 
 
 # --- reading invoices ---------------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def _tell_closed(session: Session, invoice: Invoice, target: str) -> None:
     template = "invoice_cancelled" if target == InvoiceStatus.CANCELLED else "invoice_expired"
     order = invoice.order
     for member_id in (invoice.buyer_id, invoice.seller_id):
-        member = session.get(Member, member_id)
+        member = session.get_one(Member, member_id)
         notify_member(session, f"invoice:{invoice.number}:{target.lower()}", member.email, member.phone, template, {
             "name": member.name, "invoice_number": invoice.number, "order_number": order.number,
             "amount": rupiah(invoice.amount_due), "items": items_text(order), "due_at": invoice.due_at,
@@ -230,7 +230,7 @@ def _tell_closed(session: Session, invoice: Invoice, target: str) -> None:
 
 
 def _tell_seller_suspended(session: Session, invoice: Invoice, target: str) -> None:
-    buyer, seller = session.get(Member, invoice.buyer_id), session.get(Member, invoice.seller_id)
+    buyer, seller = session.get_one(Member, invoice.buyer_id), session.get_one(Member, invoice.seller_id)
     notify_member(session, f"invoice:{invoice.number}:{target.lower()}", buyer.email, buyer.phone,
                   "invoice_cancelled_seller_suspended", {
                       "name": buyer.name, "invoice_number": invoice.number, "order_number": invoice.order.number,

@@ -24,14 +24,14 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Sequence
+from typing import Protocol, Sequence, cast
 
-from sqlalchemy import delete, update
+from sqlalchemy import Table, delete, update
 from sqlalchemy.orm import Session
 
 from emall_ws.db.models import LimitCount
 from emall_ws.db.session import Database
-from emall_ws.db.statements import insert_if_absent
+from emall_ws.db.statements import insert_if_absent, rows_changed
 from emall_ws.domain.errors import TooManyRequests
 from emall_ws.logs import security_event
 from emall_ws.observability.metrics import count_limited
@@ -40,10 +40,20 @@ ACTIVATION, RESET = "ACTIVATION", "RESET"
 CLIENT = "CLIENT"
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 KEPT_FOR = DAY  # the longest window
-_TABLE = LimitCount.__table__
+_TABLE = cast(Table, LimitCount.__table__)
 _KEY = ("kind", "key_hash", "window_seconds", "window_start")
 _EPOCH = datetime(1970, 1, 1)
 Windows = tuple[tuple[timedelta, int], ...]  # (length, most counted in one window of that length)
+
+
+class LimitSettings(Protocol):
+    """What MessageLimits reads of emall_ws.config.Settings."""
+    @property
+    def message_limit_hour(self) -> int: ...
+    @property
+    def message_limit_day(self) -> int: ...
+    @property
+    def client_limit_hour(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ class MessageLimits:
     per_client: Windows = ((HOUR, 20),)  # EMALL_CLIENT_LIMIT_HOUR
 
     @classmethod
-    def from_settings(cls, settings) -> MessageLimits:
+    def from_settings(cls, settings: LimitSettings) -> MessageLimits:
         """From emall_ws.config.Settings (or any object with its message_limit_*, client_limit_hour)."""
         return cls(per_target=((HOUR, settings.message_limit_hour), (DAY, settings.message_limit_day)),
                    per_client=((HOUR, settings.client_limit_hour),))
@@ -89,10 +99,10 @@ def _counted(session: Session, kind: str, key_hash: str, length: timedelta, star
     """Raises the window's count by one unless it is at `limit`; whether it did."""
     row = {"kind": kind, "key_hash": key_hash, "window_seconds": int(length.total_seconds()), "window_start": start}
     session.execute(insert_if_absent(session, _TABLE, _KEY), {**row, "count": 0})
-    raised = session.execute(update(_TABLE).where(*(_TABLE.c[name] == value for name, value in row.items()),
-                                                  _TABLE.c.count < limit)
-                             .values(count=_TABLE.c.count + 1))
-    return raised.rowcount == 1
+    raised = rows_changed(session, update(_TABLE).where(*(_TABLE.c[name] == value for name, value in row.items()),
+                                                        _TABLE.c.count < limit)
+                          .values(count=_TABLE.c.count + 1))
+    return raised == 1
 
 
 def window_start(now: datetime, length: timedelta) -> datetime:
@@ -104,4 +114,4 @@ def window_start(now: datetime, length: timedelta) -> datetime:
 def forget_old(db: Database, now: datetime) -> int:
     """Deletes every window that started KEPT_FOR ago or earlier (all have ended); returns how many."""
     with db.unit_of_work() as session:
-        return session.execute(delete(LimitCount).where(LimitCount.window_start <= now - KEPT_FOR)).rowcount
+        return rows_changed(session, delete(LimitCount).where(LimitCount.window_start <= now - KEPT_FOR))

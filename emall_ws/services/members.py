@@ -115,25 +115,26 @@ def _issue_code(session: Session, member: Member, purpose: str, ttl: timedelta,
 
 
 def _use_code(session: Session, username: str, member: Member | None, purpose: str, code: str,
-              now: datetime, policy: MemberPolicy) -> None:
-    """Consumes the member's current code, or raises. Wrong tries are counted per username across
-    codes (services.throttle); an unknown username answers like a wrong code."""
+              now: datetime, policy: MemberPolicy) -> Member:
+    """Consumes the member's current code and returns the member, or raises. Wrong tries are counted
+    per username across codes (services.throttle); an unknown username answers like a wrong code."""
     spent = throttle.failures(session, throttle.CODE, username, now, policy.code_attempts_window)
     if spent >= policy.max_code_attempts:
         raise ValidationFailed([FieldError("code", "CODE_ATTEMPTS_EXCEEDED")])
-    row = member and session.scalars(
+    row = None if member is None else session.scalars(
         select(VerificationCode)
         .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose,
                VerificationCode.used_at.is_(None))
         .order_by(VerificationCode.id.desc()).limit(1)).first()
     if row is not None and row.expires_at <= now:
         raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
-    if row is None or not hmac.compare_digest(row.code_hash,
+    if member is None or row is None or not hmac.compare_digest(row.code_hash,
                                               _code_hash(member.id, purpose, (code or "").strip())):
         throttle.record_failure(session, throttle.CODE, username, now)
         remaining = policy.max_code_attempts - spent - 1
         raise ValidationFailed([FieldError("code", "CODE_WRONG", {"remaining": remaining})])
     row.used_at = now
+    return member
 
 
 def _find(session: Session, username: str, *, lock: bool = False) -> Member | None:
@@ -148,7 +149,7 @@ def _member(session: Session, username: str, *, lock: bool = False) -> Member:
     return member
 
 
-def _tell(session: Session, member: Member, event_key: str, template: str, **data) -> None:
+def _tell(session: Session, member: Member, event_key: str, template: str, **data: object) -> None:
     notify_member(session, event_key, member.email, member.phone, template,
                   {"name": member.name, "username": member.username, **data})
 
@@ -223,7 +224,7 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
     member = _find(session, username, lock=True)
     if member is not None and member.status != MemberStatus.PENDING:
         member = None  # answered (and counted) like an unknown name: the answer tells nobody it exists
-    _use_code(session, username, member, ACTIVATION, code, now, policy)
+    member = _use_code(session, username, member, ACTIVATION, code, now, policy)
     set_status(session, member, MemberStatus.ACTIVE, now, "activation code")
     member.activated_at = now
     _tell(session, member, f"member:{member.id}:activated", "member_activated",
@@ -291,7 +292,7 @@ def reset_password(session: Session, username: str, code: str, new_password: str
     _check_new_password(new_password, username, None)  # what anyone could be told
     if member is not None and member.status != MemberStatus.ACTIVE:
         member = None
-    _use_code(session, username, member, PASSWORD_RESET, code, now, policy)
+    member = _use_code(session, username, member, PASSWORD_RESET, code, now, policy)
     # only with the right code: "not your email" would tell a stranger whose email it is (and the
     # refusal rolls the code's use back, so it can be used again)
     _check_new_password(new_password, member.username, member.email)
@@ -309,7 +310,7 @@ def _check_new_password(new_password: str, username: str | None, email: str | No
 # --- profile and moderation ---------------------------------------------------------------------
 
 def profile(session: Session, principal: Principal) -> MemberView:
-    return view_of(session.get(Member, principal.member_id))
+    return view_of(session.get_one(Member, principal.member_id))  # authenticated: the member exists
 
 
 def list_members(session: Session, status: str | None, role: str | None, page: int, page_size: int,
@@ -319,7 +320,7 @@ def list_members(session: Session, status: str | None, role: str | None, page: i
         query = query.where(Member.status == status.upper())
     if role:
         query = query.where(Member.role == role.upper())
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     size = max(1, min(page_size or 20, policy.page_size_max))
     offset = offset_within(max(page, 1), size, total)
     rows = () if offset is None else session.scalars(query.order_by(Member.id).offset(offset).limit(size))

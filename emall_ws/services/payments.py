@@ -14,7 +14,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Protocol
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -25,6 +25,7 @@ from adapters.errors import AdapterError, PartnerRejected
 from emall_ws.clock import as_utc, aware
 from emall_ws.db.models import BankMutation, Invoice, Member, PayeeAccountPoll
 from emall_ws.db.session import Database, is_deadlock
+from emall_ws.db.statements import rows_changed
 from emall_ws.domain import payments as rules
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import DomainError, FieldError, ValidationFailed
@@ -43,6 +44,14 @@ CHUNK_ATTEMPTS = 3  # a chunk that met another reader's rows (or a deadlock) is 
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
 
 
+class ReconcileSettings(Protocol):
+    """What ReconcilePolicy reads of emall_ws.config.Settings."""
+    @property
+    def reconcile_overlap(self) -> float: ...
+    @property
+    def late_payment_days(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class ReconcilePolicy:
     overlap: timedelta = timedelta(minutes=15)  # EMALL_RECONCILE_OVERLAP: each window re-reads this much
@@ -50,7 +59,7 @@ class ReconcilePolicy:
     lease: timedelta = timedelta(minutes=5)  # one worker reads an account at a time
 
     @classmethod
-    def from_settings(cls, settings) -> ReconcilePolicy:
+    def from_settings(cls, settings: ReconcileSettings) -> ReconcilePolicy:
         """From emall_ws.config.Settings (or any object with its reconcile_overlap, late_payment_days)."""
         return cls(overlap=timedelta(seconds=settings.reconcile_overlap),
                    late_window=timedelta(days=settings.late_payment_days))
@@ -177,7 +186,7 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
     mutation.invoice_id = invoice.id
     for member_id, role in ((invoice.buyer_id, "buyer"), (invoice.seller_id, "seller")):
         if member_id not in members:
-            members[member_id] = session.get(Member, member_id)
+            members[member_id] = session.get_one(Member, member_id)
         member = members[member_id]
         notify_member(session, f"invoice:{invoice.number}:paid:{role}", member.email, member.phone,
                       f"payment_received_{role}", {
@@ -201,7 +210,8 @@ def read_account(db: Database, adapter: BankAdapter, account: str, start: dateti
         _note_reading(db, bank, account, now, error=str(error))
         # refused (e.g. an account the bank does not know) is for an admin to look at; anything else
         # is the bank being down, slow or garbled
-        code, refusal = ("BANK_REFUSED", error.code or "-") if isinstance(error, PartnerRejected) else ("BANK_UNAVAILABLE", "")
+        code, refusal = (("BANK_REFUSED", error.code or "-") if isinstance(error, PartnerRejected)
+                         else ("BANK_UNAVAILABLE", ""))
         raise BankUnavailable(code, bank=BANKS.get(bank, bank), bank_code=bank.upper(), refusal=refusal) from error
     outcome = record_mutations(db, bank, account, mutations, now, policy)
     _note_reading(db, bank, account, now, read_until=end)
@@ -246,10 +256,10 @@ def _claim(db: Database, bank: str, account: str, now: datetime, lease: timedelt
     UPDATE takes the lease, so two workers cannot both win it."""
     with db.unit_of_work() as session:
         row = _poll_row(session, bank, account)
-        taken = session.execute(update(PayeeAccountPoll).where(
+        taken = rows_changed(session, update(PayeeAccountPoll).where(
             PayeeAccountPoll.id == row.id,
             or_(PayeeAccountPoll.leased_until.is_(None), PayeeAccountPoll.leased_until < now))
-            .values(leased_until=now + lease)).rowcount
+            .values(leased_until=now + lease))
         return taken == 1, row.read_until
 
 
@@ -257,7 +267,7 @@ def accounts_to_read(session: Session, now: datetime, policy: ReconcilePolicy) -
     """(bank, account, earliest issue time) of every payee account with an open invoice, or one closed
     (paid, cancelled, expired) recently enough that money still sent for it should be seen and held."""
     watched = or_(Invoice.status == InvoiceStatus.UNPAID, Invoice.closed_at >= now - policy.late_window)
-    return [tuple(row) for row in session.execute(
+    return [(bank, account, first_issued) for bank, account, first_issued in session.execute(
         select(Invoice.payee_bank, Invoice.payee_account, func.min(Invoice.issued_at)).where(watched)
         .group_by(Invoice.payee_bank, Invoice.payee_account).order_by(Invoice.payee_bank, Invoice.payee_account))]
 
@@ -340,15 +350,17 @@ def _mutation_view(row: BankMutation) -> MutationView:
                         row.description, row.match_status, row.note, row.read_at)
 
 
-def payment_view(session: Session, principal: Principal, number: str | None, **checked) -> PaymentView:
+def payment_view(session: Session, principal: Principal, number: str | None, *, checked_from: datetime | None = None,
+                 checked_to: datetime | None = None, mutations_read: int | None = None) -> PaymentView:
     """The payment status of an invoice, for its buyer, its payee or an admin, without calling the bank."""
     invoice = visible_invoice(session, principal, number)
     mutation = session.scalars(select(BankMutation).where(BankMutation.invoice_id == invoice.id)).first()
-    poll = session.scalars(select(PayeeAccountPoll).where(PayeeAccountPoll.bank == invoice.payee_bank,
-                                                          PayeeAccountPoll.account_number == invoice.payee_account)).first()
+    poll = session.scalars(select(PayeeAccountPoll).where(
+        PayeeAccountPoll.bank == invoice.payee_bank, PayeeAccountPoll.account_number == invoice.payee_account)).first()
     return PaymentView(invoice.number, invoice.status, invoice.amount_due, invoice.payee_bank, invoice.payee_account,
                        invoice.due_at, invoice.paid_at, _mutation_view(mutation) if mutation else None,
-                       poll.last_checked_at if poll else None, poll.last_error if poll else "", **checked)
+                       poll.last_checked_at if poll else None, poll.last_error if poll else "",
+                       checked_from, checked_to, mutations_read)
 
 
 def confirm_payment(db: Database, principal: Principal, number: str | None,
@@ -387,7 +399,7 @@ def held_mutations(session: Session, principal: Principal, status: str | None = 
     size = max(1, min(page_size or PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX))
     page = max(1, page or 1)
     where = BankMutation.match_status.in_(wanted)
-    total = session.scalar(select(func.count()).select_from(BankMutation).where(where))
+    total = session.execute(select(func.count()).select_from(BankMutation).where(where)).scalar_one()
     offset = offset_within(page, size, total)
     rows = () if offset is None else session.scalars(
         select(BankMutation).where(where).order_by(BankMutation.read_at.desc(), BankMutation.id.desc())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -17,7 +18,7 @@ from typing import Mapping
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
-from adapters.courier import CourierAdapter
+from adapters.courier import CourierAdapter, TariffOption
 from adapters.errors import AdapterError
 from emall_ws.db.models import CartLine, Member, Product, ShippingQuote
 from emall_ws.db.session import Database
@@ -25,7 +26,7 @@ from emall_ws.domain.checkout import Route, choices_by_seller, chosen_quote, gro
 from emall_ws.domain.errors import FieldError, InvalidState, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
-from emall_ws.services.auction import won_auction
+from emall_ws.services.auction import WonAuction, won_auction
 from emall_ws.services.auth import SHOPPERS, Principal, authorize
 from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.fan_out import ask_all
@@ -42,6 +43,9 @@ class CheckoutPolicy:
     # payment window, so without a cap a few accounts could hold a seller's whole stock
     max_open_invoices: int = 5
     couriers_within: float = 5.0  # EMALL_PARTNER_TIMEOUT: seconds a quote waits for the couriers, asked at once
+
+
+DEFAULT_POLICY = CheckoutPolicy()  # frozen: one instance serves every call that brings none
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class Choice:
 def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
                  regions: RegionCatalog) -> tuple[str, str, str]:
     """(name, address, city) to ship to: the registered address, or another one given whole."""
-    member = session.get(Member, buyer.member_id)
+    member = session.get_one(Member, buyer.member_id)
     ship_to = ship_to or ShipTo()
     address, city = (ship_to.address or "").strip(), (ship_to.city_code or "").strip()
     if not (address or city):
@@ -129,22 +133,22 @@ def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, region
     if not rows:
         raise InvalidState("CART_EMPTY")
     name, address, city = _destination(session, buyer, ship_to, regions)
-    groups: dict[int, list] = {}
+    groups: dict[int, list[tuple[CartLine, Product, Member]]] = {}
     for line, product, seller in rows:
         ensure_seller_on_sale(seller)
         groups.setdefault(seller.id, []).append((line, product, seller))
     plans = []
     for seller_id, items in groups.items():
         seller = items[0][2]
-        sums = group_sums((l.quantity, p.weight_grams, l.price_when_added) for l, p, _ in items)
+        sums = group_sums((line.quantity, p.weight_grams, line.price_when_added) for line, p, _ in items)
         plans.append(GroupPlan(seller_id, seller.username, items[0][1].seller_city_code, sums.weight_grams,
                                sums.subtotal))
     plans.sort(key=lambda g: g.seller_username.lower())
     return Plan(buyer, tuple(plans), name, address, city)
 
 
-def _group_quote(group: GroupPlan, index: int, couriers: Mapping[str, CourierAdapter], answered: dict,
-                 within: float) -> GroupQuote:
+def _group_quote(group: GroupPlan, index: int, couriers: Mapping[str, CourierAdapter],
+                 answered: Mapping[tuple[int, str], Future[list[TariffOption]]], within: float) -> GroupQuote:
     """The options of the couriers that answered for the group, in the couriers' order; the others
     listed as unavailable."""
     options, unavailable = [], []
@@ -187,6 +191,7 @@ def quote(db: Database, plan: Plan, couriers: Mapping[str, CourierAdapter], now:
             quoted_at=now, expires_at=quotation.expires_at) for q in quotation.groups for o in q.options)
     return quotation
 
+
 def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: datetime) -> dict[str, ShippingOption]:
     """The chosen courier service of each group at the cost the buyer was quoted for it: the newest
     unexpired quote of that seller, courier and service for the group's origin, destination and weight."""
@@ -209,21 +214,21 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
 
 
 def quote_shipping(db: Database, buyer: Principal, ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter],
-                   regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = CheckoutPolicy()) -> Quotation:
+                   regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = DEFAULT_POLICY) -> Quotation:
     with db.unit_of_work() as session:
         plan = plan_cart(session, buyer, ship_to, regions)
     return quote(db, plan, couriers, now, policy)
 
 
 def auction_plan(session: Session, buyer: Principal, product_id: int | None, ship_to: ShipTo | None,
-                  regions: RegionCatalog):
+                  regions: RegionCatalog) -> tuple[Plan, WonAuction]:
     """The won auction as a one-group plan at the winning price, and the auction; for its winner only."""
     authorize(buyer, *SHOPPERS)
     won = won_auction(session, product_id or 0)
     if won is None or won.winner_id != buyer.member_id:
         raise InvalidState("AUCTION_NOT_WON")
-    product = session.get(Product, won.product_id)
-    seller = session.get(Member, won.seller_id)
+    product = session.get_one(Product, won.product_id)
+    seller = session.get_one(Member, won.seller_id)
     ensure_seller_on_sale(seller)
     name, address, city = _destination(session, buyer, ship_to, regions)
     group = GroupPlan(seller.id, seller.username, product.seller_city_code, product.weight_grams, won.amount)
@@ -232,7 +237,7 @@ def auction_plan(session: Session, buyer: Principal, product_id: int | None, shi
 
 def quote_auction_shipping(db: Database, buyer: Principal, product_id: int | None, ship_to: ShipTo | None,
                            couriers: Mapping[str, CourierAdapter], regions: RegionCatalog, now: datetime,
-                           policy: CheckoutPolicy = CheckoutPolicy()) -> Quotation:
+                           policy: CheckoutPolicy = DEFAULT_POLICY) -> Quotation:
     with db.unit_of_work() as session:
         plan, _ = auction_plan(session, buyer, product_id, ship_to, regions)
     return quote(db, plan, couriers, now, policy)

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from typing import TypeVar
 
-from emall_ws.db.models import RegistryBinding, RegistryBusiness, RegistryService, RegistryTModel
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from emall_ws.db.models import Base, RegistryBinding, RegistryBusiness, RegistryService, RegistryTModel
 from emall_ws.domain.errors import NotFound
 from emall_ws.domain.registry import ServiceEntry, like_pattern
 
@@ -84,9 +87,9 @@ _BUSINESS_TREE = (selectinload(RegistryBusiness.services).selectinload(RegistryS
                   .selectinload(RegistryBinding.tmodel),)
 
 
-def _name_matches(column, name: str | None):
+def _name_matches(column: InstrumentedAttribute[str], name: str | None) -> ColumnElement[bool]:
     if not name:
-        return True
+        return true()
     return func.lower(column).like(like_pattern(name.lower()), escape="\\")
 
 
@@ -119,7 +122,10 @@ def find_tmodel(session: Session, name: str | None = None) -> list[TModelView]:
     return [_tmodel_view(t) for t in session.scalars(query)]
 
 
-def _get(session: Session, model, key: str, *options):
+_Row = TypeVar("_Row", bound=Base)
+
+
+def _get(session: Session, model: type[_Row], key: str, *options: ORMOption) -> _Row:
     found = session.get(model, key, options=options) if key else None
     if found is None:
         raise NotFound("UNKNOWN_KEY", key=key or "")

@@ -35,10 +35,10 @@ def _time(moment: datetime | None) -> str:
 
 
 def items_cell(lines: Iterable[InvoiceLineView]) -> str:
-    return "; ".join(f"{l.name} x {l.quantity} @ {l.unit_price} = {l.line_total}" for l in lines)
+    return "; ".join(f"{line.name} x {line.quantity} @ {line.unit_price} = {line.line_total}" for line in lines)
 
 
-def _cells(row: ReportRow) -> list:
+def _cells(row: ReportRow) -> list[str | int]:
     text = [row.invoice_number, row.order_number, _time(row.issued_at), row.buyer, row.seller, items_cell(row.lines)]
     money = [row.goods_total, row.shipping_cost, row.unique_code, row.amount_due]
     rest = [row.invoice_status, _time(row.paid_at), row.order_status, row.courier, row.courier_service,

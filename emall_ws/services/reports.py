@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
+from typing import Any, Iterator
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from emall_ws.db.models import Invoice, Member, Order, OrderLine, Shipment
@@ -26,6 +26,7 @@ from emall_ws.services.invoices import InvoiceLineView
 
 PURCHASES, SALES = "PURCHASES", "SALES"
 ROLES = {PURCHASES: (BUYER, SELLER, ADMIN), SALES: (SELLER, ADMIN)}  # a seller may buy too
+DEFAULT_POLICY = ReportPolicy()  # frozen: one instance serves every call that brings none
 EXPORT_CHUNK = 500  # invoices per query while exporting: bounded memory per query, few round trips
 
 
@@ -67,10 +68,11 @@ class Report:
 
 
 def _scope(session: Session, principal: Principal, kind: str, request: ReportRequest,
-           regions: RegionCatalog) -> tuple[list[ColumnElement], list[FieldError]]:
+           regions: RegionCatalog) -> tuple[list[ColumnElement[bool]], list[FieldError]]:
     """Whose invoices the caller may see, narrowed by the filters; and what is wrong with the filters."""
     authorize(principal, *ROLES[kind])
-    conditions, errors = [], []
+    conditions: list[ColumnElement[bool]] = []
+    errors: list[FieldError] = []
     if not principal.is_admin:
         own = Invoice.buyer_id if kind == PURCHASES else Invoice.seller_id
         conditions.append(own == principal.member_id)
@@ -89,11 +91,11 @@ def _scope(session: Session, principal: Principal, kind: str, request: ReportReq
     return conditions, errors
 
 
-def _in_period(period: Period) -> list[ColumnElement]:
+def _in_period(period: Period) -> list[ColumnElement[bool]]:
     return [Invoice.issued_at >= period.start_utc, Invoice.issued_at < period.end_utc]
 
 
-def _totals(session: Session, where: list[ColumnElement]) -> tuple[list[StatusTotal], StatusTotal]:
+def _totals(session: Session, where: list[ColumnElement[bool]]) -> tuple[list[StatusTotal], StatusTotal]:
     sums = {status: StatusTotal(status, count, int(goods or 0), int(shipping or 0), int(amount or 0))
             for status, count, goods, shipping, amount in session.execute(
                 select(Invoice.status, func.count(), func.sum(Invoice.goods_total), func.sum(Invoice.shipping_cost),
@@ -111,7 +113,7 @@ _ROW_COLUMNS = (Invoice.id, Invoice.number, Invoice.issued_at, Invoice.buyer_id,
                 Shipment.status.label("shipping_status"), Shipment.shipped_at, Shipment.delivered_at)
 
 
-def _rows(session: Session, kind: str, where: list[ColumnElement], limit: int, offset: int = 0
+def _rows(session: Session, kind: str, where: list[ColumnElement[bool]], limit: int, offset: int = 0
           ) -> tuple[list[ReportRow], tuple[datetime, int] | None]:
     """Up to `limit` rows, oldest first, in three queries; and the (issued_at, id) of the last one."""
     found = session.execute(
@@ -130,7 +132,7 @@ def _rows(session: Session, kind: str, where: list[ColumnElement], limit: int, o
     return [_row(kind, r, names, lines.get(r.order_id, [])) for r in found], (found[-1].issued_at, found[-1].id)
 
 
-def _row(kind: str, r, names: dict[int, str], lines: list[InvoiceLineView]) -> ReportRow:
+def _row(kind: str, r: Row[*tuple[Any, ...]], names: dict[int, str], lines: list[InvoiceLineView]) -> ReportRow:
     buyer, seller = names[r.buyer_id], names[r.seller_id]
     return ReportRow(
         invoice_number=r.number, order_number=r.order_number, issued_at=r.issued_at, buyer=buyer, seller=seller,
@@ -142,7 +144,7 @@ def _row(kind: str, r, names: dict[int, str], lines: list[InvoiceLineView]) -> R
 
 
 def report(session: Session, principal: Principal, kind: str, request: ReportRequest, regions: RegionCatalog,
-           policy: ReportPolicy = ReportPolicy()) -> Report:
+           policy: ReportPolicy = DEFAULT_POLICY) -> Report:
     """One page of the caller's report, with the totals of the whole period."""
     scope, errors = _scope(session, principal, kind, request, regions)
     period, page = validate(request, policy, errors)
@@ -163,23 +165,23 @@ class Export:
 
 
 def export(session: Session, principal: Principal, kind: str, request: ReportRequest, regions: RegionCatalog,
-           policy: ReportPolicy = ReportPolicy()) -> Export:
+           policy: ReportPolicy = DEFAULT_POLICY) -> Export:
     """The whole period's rows, read in chunks by keyset (issued_at, id): no deep OFFSETs."""
     request = ReportRequest(request.from_date, request.to_date, seller=request.seller, province=request.province)
     scope, errors = _scope(session, principal, kind, request, regions)
     period, _ = validate(request, policy, errors)
     where = scope + _in_period(period)
-    total = session.scalar(select(func.count()).select_from(Invoice).where(*where))
+    total = session.execute(select(func.count()).select_from(Invoice).where(*where)).scalar_one()
     if total > policy.export_max_rows:
         raise ValidationFailed([FieldError("toDate", "EXPORT_TOO_LARGE", {"rows": total,
                                                                             "max": policy.export_max_rows})])
 
     def chunks() -> Iterator[ReportRow]:
-        after: list[ColumnElement] = []
+        after: list[ColumnElement[bool]] = []
         while True:
             rows, last = _rows(session, kind, where + after, EXPORT_CHUNK)
             yield from rows
-            if len(rows) < EXPORT_CHUNK:
+            if len(rows) < EXPORT_CHUNK or last is None:  # (a full chunk has a last row)
                 return
             issued_at, invoice_id = last
             after = [or_(Invoice.issued_at > issued_at, and_(Invoice.issued_at == issued_at, Invoice.id > invoice_id))]

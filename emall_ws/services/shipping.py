@@ -106,7 +106,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
 
 
 def _tell_shipped(session: Session, order: Order, shipment: Shipment) -> None:
-    buyer, seller = session.get(Member, order.buyer_id), session.get(Member, order.seller_id)
+    buyer, seller = session.get_one(Member, order.buyer_id), session.get_one(Member, order.seller_id)
     invoice_number = session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
     note = (f"Penjual mengirim dengan kurir lain dari pilihan Anda ({courier_name(order.courier)}): "
             f"{shipment.courier_change_reason}" if shipment.courier_change_reason else "")

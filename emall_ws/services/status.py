@@ -2,17 +2,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from emall_ws.db.models import Base
 from emall_ws.domain.pipelines import Pipeline
 
 
-def change_status(session: Session, pipeline: Pipeline, entity, history: type, target: str,
+class WithStatus(Protocol):
+    status: str  # None only on a row not yet given its first status (a member being registered)
+
+
+def change_status(session: Session, pipeline: Pipeline, entity: WithStatus, history: type[Base], target: str,
                   now: datetime, reason: str = "") -> str | None:
     """Checks the move against `pipeline`, makes it, and records it in `history` (a model whose
     relationship to the entity is named like the pipeline's entity). Returns the old status."""
-    current = entity.status
+    current: str | None = entity.status
     pipeline.check(current, target)
     entity.status = target
     session.add(history(**{pipeline.entity: entity}, from_status=current, to_status=target,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from emall_ws.db.models import FailedTry
 from emall_ws.db.session import Database
+from emall_ws.db.statements import rows_changed
 from emall_ws.domain.members import username_key
 
 LOGIN, CODE = "LOGIN", "CODE"
@@ -29,9 +30,9 @@ def _key_hash(username: str | None) -> str:
 
 def failures(session: Session, kind: str, username: str | None, now: datetime, window: timedelta) -> int:
     """How often `username` failed at `kind` within `window` before `now`."""
-    return session.scalar(select(func.count()).select_from(FailedTry)
-                          .where(FailedTry.kind == kind, FailedTry.key_hash == _key_hash(username),
-                                 FailedTry.at > now - window))
+    return session.execute(select(func.count()).select_from(FailedTry)
+                           .where(FailedTry.kind == kind, FailedTry.key_hash == _key_hash(username),
+                                  FailedTry.at > now - window)).scalar_one()
 
 
 def record_failure(session: Session, kind: str, username: str | None, now: datetime) -> None:
@@ -48,4 +49,4 @@ def clear(session: Session, kind: str, username: str | None) -> None:
 def forget_old(db: Database, now: datetime) -> int:
     """Deletes every failure older than KEPT_FOR; returns how many."""
     with db.unit_of_work() as session:
-        return session.execute(delete(FailedTry).where(FailedTry.at <= now - KEPT_FOR)).rowcount
+        return rows_changed(session, delete(FailedTry).where(FailedTry.at <= now - KEPT_FOR))

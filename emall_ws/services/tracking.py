@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol, TypeVar
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from adapters.courier import CourierAdapter, Tracking
 from adapters.errors import AdapterError
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Invoice, Member, Order, Shipment, ShipmentEvent, ShipmentStatusHistory
+from emall_ws.db.models import Base, Invoice, Member, Order, Shipment, ShipmentEvent, ShipmentStatusHistory
 from emall_ws.db.session import Database
 from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound
 from emall_ws.domain import pipelines
@@ -51,6 +51,14 @@ CHANGED, SAME, FAILED = "changed", "same", "failed"
 Couriers = Mapping[str, CourierAdapter]  # adapters by courier code
 
 
+class TrackingSettings(Protocol):
+    """What TrackingPolicy reads of emall_ws.config.Settings."""
+    @property
+    def tracking_interval(self) -> float: ...
+    @property
+    def tracking_concurrency(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class TrackingPolicy:
     interval: timedelta = timedelta(seconds=300)  # EMALL_TRACKING_INTERVAL: between two reads of a shipment
@@ -61,7 +69,7 @@ class TrackingPolicy:
     drain: timedelta = timedelta(seconds=60)  # one poll job keeps claiming full batches this long
 
     @classmethod
-    def from_settings(cls, settings) -> TrackingPolicy:
+    def from_settings(cls, settings: TrackingSettings) -> TrackingPolicy:
         """From emall_ws.config.Settings (EMALL_TRACKING_INTERVAL, EMALL_TRACKING_CONCURRENCY)."""
         return cls(interval=timedelta(seconds=settings.tracking_interval),
                    concurrency=max(1, settings.tracking_concurrency))
@@ -145,13 +153,16 @@ def _apply_answer(session: Session, shipment_id: int, answer: Tracking | Adapter
     return CHANGED if apply_tracking(session, shipment_id, answer, now, policy) else SAME
 
 
-def _lock(session: Session, model, row_id: int):
-    return session.scalars(select(model).where(model.id == row_id).with_for_update()
-                           .execution_options(populate_existing=True)).one()
+_Row = TypeVar("_Row", bound=Base)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is None:
+def _lock(session: Session, model: type[_Row], row_id: int) -> _Row:
+    """The row, locked (SELECT ... FOR UPDATE) and read afresh."""
+    return session.get_one(model, row_id, with_for_update=True, populate_existing=True)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
         return moment
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
@@ -198,7 +209,7 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
     shipment.courier_status = word[:100]
     if status == ShipmentStatus.DELIVERED:
         shipment.received_by = (tracking.receiver or "")[:100] or None
-        shipment.delivered_at = _utc(tracking.delivered_at) or newest or now
+        shipment.delivered_at = _utc(tracking.delivered_at) if tracking.delivered_at else newest or now
     if status == shipment.status:
         return False
     set_shipment_status(session, shipment, status, now, f"courier: {word}" if word else "courier")
@@ -223,7 +234,7 @@ def _tell_status(session: Session, shipment: Shipment, order: Order, newest_fing
     invoice_number = session.scalar(select(Invoice.number).where(Invoice.order_id == order.id))
     last = session.scalars(select(ShipmentEvent).where(ShipmentEvent.shipment_id == shipment.id)
                            .order_by(ShipmentEvent.occurred_at.desc(), ShipmentEvent.id.desc()).limit(1)).first()
-    buyer, seller = session.get(Member, order.buyer_id), session.get(Member, order.seller_id)
+    buyer, seller = session.get_one(Member, order.buyer_id), session.get_one(Member, order.seller_id)
     receiver = f"Diterima oleh: {shipment.received_by}" if shipment.received_by else ""
     common = {"invoice_number": invoice_number, "order_number": order.number,
               "courier_name": courier_name(shipment.courier), "waybill": shipment.waybill,
@@ -232,7 +243,7 @@ def _tell_status(session: Session, shipment: Shipment, order: Order, newest_fing
     # parcel out for delivery again after a failed attempt is news again
     key = f"shipment:{shipment.courier}:{shipment.waybill}:{shipment.status}:{newest_fingerprint[:12]}"
     notify_member(session, key, buyer.email, buyer.phone, "shipment_status", {
-        **common, "name": buyer.name, "status_text": STATUS_WORDS_ID[shipment.status],
+        **common, "name": buyer.name, "status_text": STATUS_WORDS_ID[ShipmentStatus(shipment.status)],
         "event_at": last.occurred_at if last else shipment.last_checked_at,
         "event_location": last.location if last else "-", "event_description": last.description if last else "-"})
     if shipment.status == ShipmentStatus.DELIVERED:
