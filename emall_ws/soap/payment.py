@@ -15,8 +15,9 @@ from emall_ws.soap.security import authenticate, session_header
 NAME = "Payment"
 DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
 TNS = namespace_of(NAME)
-PAID_WORD = {InvoiceStatus.PAID: "LUNAS", InvoiceStatus.UNPAID: "BELUM DIBAYAR", InvoiceStatus.EXPIRED: "KEDALUWARSA",
-             InvoiceStatus.CANCELLED: "DIBATALKAN"}
+PAID_WORD: dict[str, str] = {  # the invoice status as the paper writes it
+    InvoiceStatus.PAID: "LUNAS", InvoiceStatus.UNPAID: "BELUM DIBAYAR", InvoiceStatus.EXPIRED: "KEDALUWARSA",
+    InvoiceStatus.CANCELLED: "DIBATALKAN"}
 
 class _Type(ComplexModel):
     __namespace__ = TNS
