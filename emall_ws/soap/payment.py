@@ -19,6 +19,7 @@ PAID_WORD: dict[str, str] = {  # the invoice status as the paper writes it
     InvoiceStatus.PAID: "LUNAS", InvoiceStatus.UNPAID: "BELUM DIBAYAR", InvoiceStatus.EXPIRED: "KEDALUWARSA",
     InvoiceStatus.CANCELLED: "DIBATALKAN"}
 
+
 class _Type(ComplexModel):
     __namespace__ = TNS
 
