@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs, then runs pytest
+#   0. ruff and mypy, which must find nothing,
 #   1. on SQLite with the default python3 (3.11+),
 #   2. on MariaDB (EMALL_TEST_MYSQL_URL, default root@127.0.0.1:3306) in throw-away databases,
 #   3. on SQLite with CPython 3.12 and 3.13 (found on PATH or through pyenv).
@@ -51,6 +52,10 @@ trap drop_leftover_databases EXIT
 PYTHON=${PYTHON:-python3}
 say "install ($PYTHON: $($PYTHON --version))"
 venv_for "$PYTHON" .venv
+
+say "lint and types (ruff, mypy: configured in pyproject.toml)"
+.venv/bin/ruff check .
+.venv/bin/mypy
 
 say "suite on SQLite, $(.venv/bin/python --version)"
 .venv/bin/python -m pytest -q
