@@ -33,6 +33,14 @@ class RunningServer:
         return self.log_path.read_text(errors="replace")
 
 
+def pytest_collection_modifyitems(items):
+    """Every test here runs the real server: marked e2e, so `-m "not e2e"` leaves them all out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failing test that used the server shows the server's logged errors next to its own: a

@@ -4,7 +4,6 @@ import json
 import urllib.request
 from pathlib import Path
 
-import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -15,7 +14,6 @@ from tests.processes import fetch
 from tests.races import at_once
 from tests.waiting import eventually
 
-pytestmark = pytest.mark.e2e
 LIST_PROVINCES = {"service": "Member", "operation": "listProvinces", "outcome": "ok"}
 PROVINCES_REQUEST = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
                      b'xmlns:t="urn:emall-kukm:member"><soapenv:Body><t:listProvinces/></soapenv:Body>'
