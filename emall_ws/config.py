@@ -10,6 +10,7 @@ from typing import Mapping
 from urllib.parse import urlsplit
 
 from emall_ws.client_address import Network, parse_networks
+from emall_ws.passwords import DEFAULT_PASSWORD_HASH, PASSWORD_HASH_PROFILES
 
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
@@ -79,6 +80,9 @@ SETTINGS_DOC = (
      "text (one line per event) or json (one JSON object per line); anything else is refused"),
     ("EMALL_ACCESS_LOG", "1", "1: one access line per SOAP call (never a body or a secret); 0: none"),
     ("EMALL_METRICS", "1", "1: Prometheus metrics at GET /metrics; 0: off (/metrics answers 404)"),
+    ("EMALL_PASSWORD_HASH", DEFAULT_PASSWORD_HASH,
+     "Argon2id parameters of new password hashes: rfc9106-low-memory (RFC 9106); cheapest protects nothing "
+     "and is for test suites only"),
 )
 
 
@@ -150,6 +154,7 @@ class Settings:
     log_format: str = "text"
     access_log: bool = True
     metrics_enabled: bool = True
+    password_hash: str = DEFAULT_PASSWORD_HASH
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -207,6 +212,7 @@ class Settings:
             log_format=read.choice("EMALL_LOG_FORMAT", "text", LOG_FORMATS),
             access_log=read.flag("EMALL_ACCESS_LOG", "1"),
             metrics_enabled=read.flag("EMALL_METRICS", "1"),
+            password_hash=read.choice("EMALL_PASSWORD_HASH", DEFAULT_PASSWORD_HASH, tuple(PASSWORD_HASH_PROFILES)),
         )
 
     def is_public(self) -> bool:

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Category, Member, Product, ProductStatusHistory
 from emall_ws.db.session import Database
-from emall_ws.passwords import Passwords
 from emall_ws.services.auth import BUYER, Principal
+from tests.builders import PASSWORDS
 
 PASSWORD = "rahasia123"
 _serial = itertools.count(1)
-_hash: dict[str, str] = {}  # one Argon2id hash per password: hashing is slow by design
+_hash: dict[str, str] = {}  # one Argon2id hash per password
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class FixtureMember:
 
 def _password_hash(password: str) -> str:
     if password not in _hash:
-        _hash[password] = Passwords().hash(password)
+        _hash[password] = PASSWORDS.hash(password)
     return _hash[password]
 
 

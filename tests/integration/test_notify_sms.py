@@ -20,9 +20,9 @@ from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
 from emall_ws.notify.email import MaildirEmailSender
 from emall_ws.notify.outbox import EMAIL, SMS, enqueue, notify_member
 from emall_ws.notify.sms import SmsSender
-from emall_ws.passwords import Passwords
 from emall_ws.services import members
 from emall_ws.worker import build_worker, run_worker, sms_adapter_from_settings
+from tests.builders import PASSWORDS
 from tests.unit.test_notify_sms import FakeGateway
 
 LEASE = timedelta(minutes=5)
@@ -184,7 +184,7 @@ def register(db, phone: str) -> None:
                             phone=phone, name="Siti Aminah", username="sitiaminah",
                             password="rahasia123", email="siti@example.co.id")
     with db.unit_of_work() as session:
-        members.register(session, form, load_regions(), Passwords(), utcnow(), members.MemberPolicy(),
+        members.register(session, form, load_regions(), PASSWORDS, utcnow(), members.MemberPolicy(),
                          client="192.0.2.10")
 
 
