@@ -39,6 +39,11 @@ SETTINGS_DOC = (
      "outgoing mail server: smtp://user:pass@host:25, smtp+starttls://...:587 or smtps://...:465"),
     ("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>", "sender of every email"),
     ("EMALL_DISPATCH_INTERVAL", "5", "seconds between notification dispatcher rounds when idle"),
+    ("EMALL_AUCTION_CLOSE_INTERVAL", "5", "seconds between the worker's rounds closing auctions past their end time"),
+    ("EMALL_INVOICE_EXPIRY_INTERVAL", "30",
+     "seconds between the worker's rounds expiring unpaid invoices past their due time"),
+    ("EMALL_HEARTBEAT_INTERVAL", "5",
+     "seconds between a worker's writes of its heartbeat and job records (read by /health and /metrics)"),
     ("EMALL_RETRY_BASE", "60", "seconds before a failed notification's first retry (then doubling, up to 1 h)"),
     ("EMALL_SANDBOX", "(1 on loopback)",
      "1: `emall-ws serve` also runs the partner sandboxes and partners not configured use them (on a public "
@@ -128,6 +133,9 @@ class Settings:
     mail_from: str
     dispatch_interval: float
     retry_base: float
+    auction_close_interval: float
+    invoice_expiry_interval: float
+    heartbeat_interval: float
     sandbox_enabled: bool
     sandbox_explicit: bool  # EMALL_SANDBOX was given: a public demo with simulated partners is intended
     sandbox_host: str
@@ -181,6 +189,9 @@ class Settings:
             mail_from=read.text("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>"),
             dispatch_interval=read.number("EMALL_DISPATCH_INTERVAL", "5", float, above=0),
             retry_base=read.number("EMALL_RETRY_BASE", "60", float, above=0),
+            auction_close_interval=read.number("EMALL_AUCTION_CLOSE_INTERVAL", "5", float, above=0),
+            invoice_expiry_interval=read.number("EMALL_INVOICE_EXPIRY_INTERVAL", "30", float, above=0),
+            heartbeat_interval=read.number("EMALL_HEARTBEAT_INTERVAL", "5", float, above=0),
             sandbox_enabled=read.flag("EMALL_SANDBOX", "1"),
             sandbox_explicit=bool(read.text("EMALL_SANDBOX", "")),
             sandbox_host=sandbox_host,

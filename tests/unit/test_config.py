@@ -47,6 +47,19 @@ def test_tracking_polls_every_5_minutes_4_calls_per_courier_and_completes_2_days
     assert (settings.tracking_interval, settings.tracking_concurrency, settings.auto_complete_days) == (60, 8, 0.5)
 
 
+@pytest.mark.parametrize("variable, attribute, default", [
+    ("EMALL_AUCTION_CLOSE_INTERVAL", "auction_close_interval", 5),
+    ("EMALL_INVOICE_EXPIRY_INTERVAL", "invoice_expiry_interval", 30),
+    ("EMALL_HEARTBEAT_INTERVAL", "heartbeat_interval", 5),
+])
+def test_the_worker_job_intervals_keep_their_defaults_unless_configured_and_are_never_0(variable, attribute, default):
+    assert getattr(Settings.from_env({}), attribute) == default
+    assert getattr(Settings.from_env({variable: "0.5"}), attribute) == 0.5
+    for value in ("0", "-1", "soon"):
+        with pytest.raises(ValueError, match=variable):
+            Settings.from_env({variable: value})
+
+
 def test_the_sms_provider_is_the_gateway_or_gammu_and_a_typo_is_refused_at_start():
     assert Settings.from_env({}).sms_provider == "gateway"
     assert Settings.from_env({"EMALL_SMS_PROVIDER": " Gammu "}).sms_provider == "gammu"
