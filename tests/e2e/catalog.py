@@ -77,11 +77,11 @@ def auction_form(category: str, **overrides) -> dict:
 
 
 def while_ended_not_closed(server, make_auction: Callable[[], int], look: Callable[[int], Seen],
-                           attempts: int = 5) -> tuple[int, Seen]:
+                           attempts: int = 10) -> tuple[int, Seen]:
     """(product id, what `look` returned) for an auction past its end time that the worker has not
     closed while it was looked at. The end time is moved into the past; the worker closes due
-    auctions every 5 s, so it may close this one before or during the look, which then proves
-    nothing: the look is made again on a fresh auction from `make_auction`."""
+    auctions every second here, so it may close this one before or during the look, which then
+    proves nothing: the look is made again on a fresh auction from `make_auction`."""
     auction = client(server, "Auction").service
     db = Database(server.database_url)
     try:

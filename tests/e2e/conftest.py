@@ -10,14 +10,10 @@ from typing import Iterator
 import pytest
 import zeep
 
+from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS
 from tests.builders import TEST_PASSWORD_HASH
 from tests.processes import free_port, running, wait_until_healthy
-
-
-# seconds given to a double notification to show up before saying there is none (several rounds
-# of the dispatcher, which runs every 0.2 s here)
-QUIET = 1.5
 
 
 @dataclass
@@ -32,6 +28,15 @@ class RunningServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    @contextmanager
+    def database(self) -> Iterator[Database]:
+        """The server's own database, for what SOAP does not show (outbox rows, the worker's jobs)."""
+        db = Database(self.database_url)
+        try:
+            yield db
+        finally:
+            db.dispose()
 
 
 def pytest_collection_modifyitems(items):
@@ -89,7 +94,8 @@ def serving(database_factory, home: Path, mailbox, name: str, database_url: str 
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_WORKERS="2",
                EMALL_VAR_DIR=str(home / "var"), EMALL_DATABASE_URL=database_url,
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
-               EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1",
+               EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1", EMALL_AUCTION_CLOSE_INTERVAL="1",
+               EMALL_INVOICE_EXPIRY_INTERVAL="1", EMALL_HEARTBEAT_INTERVAL="0.5",
                EMALL_PASSWORD_HASH=TEST_PASSWORD_HASH,
                EMALL_SANDBOX_DATABASE_URL=database_factory.new_url(f"{name}_sandbox"))
     env.update(settings)  # may replace the defaults above (EMALL_WORKERS ...)

@@ -3,7 +3,6 @@
 Auctions are listed with Catalog.sellProduct, as a seller would; only the clock is helped along
 (an auction cannot be listed to end in the past, so tests move its end in the database).
 """
-import time
 from datetime import timedelta
 
 import pytest
@@ -29,14 +28,9 @@ def mask(username: str) -> str:
 
 
 def wait_for_subject(mailbox, address: str, text: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [m for m in mailbox.to(address) if text in str(m["Subject"])]
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"no message to {address} about {text!r} within {timeout}s: "
-                         f"{[str(m['Subject']) for m in mailbox.to(address)]}")
+    return eventually(lambda: [m for m in mailbox.to(address) if text in str(m["Subject"])],
+                      lambda: f"a message to {address} about {text!r}: {[str(m['Subject']) for m in mailbox.to(address)]}",
+                      timeout)
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +210,7 @@ def test_too_late_then_closed_sold_with_the_winner_and_seller_told(server, mailb
 
     auction = client(server, "Auction").service
     eventually(lambda: auction.getAuction(productId=product_id).status != "ENDED",
-               "the worker's close-auctions job (every 5 s) closed the auction")
+               "the worker's close-auctions job (every second) closed the auction")
     shown = auction.getAuction(productId=product_id)
     assert (shown.status, shown.winner, shown.currentPrice, shown.reserveMet) == \
         ("SOLD", mask(siti.username), 1_000_000, True)

@@ -9,7 +9,6 @@ Payment.confirmPayment (the worker would find it within a second anyway).
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import timedelta
 
 import pytest
@@ -26,6 +25,7 @@ from tests.e2e.members import login
 from tests.e2e.payments import unique_account
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
 from tests.e2e.test_partners_serve import messages_to
+from tests.waiting import eventually
 
 _mobiles = itertools.count(20_000_001)
 # the sandbox's journey in normalised statuses: accepted, scans in transit, out, delivered
@@ -117,16 +117,15 @@ def shown(view) -> tuple[str, int, bool]:
 
 def tracked_live(database, tracker, auth, number: str, waybill: str, expected: tuple[str, int, bool]):
     """trackOrder right after ageing the last read, again until it shows `expected` (status, number of
-    events, checkFailed) or 10 s have passed; the last view. A worker's read begun before the courier
+    events, checkFailed), for up to 10 s; that view. A worker's read begun before the courier
     changed (a step, a failure mode) may be noted after the ageing: trackOrder then trusts it, fresh,
     and shows what the courier said before."""
-    deadline = time.monotonic() + 10
-    while True:
+    def view_now():
         age_last_check(database, waybill)
-        view = tracker.trackOrder(orderNumber=number, **auth)
-        if shown(view) == expected or time.monotonic() > deadline:
-            return view
-        time.sleep(0.2)
+        return tracker.trackOrder(orderNumber=number, **auth)
+
+    return eventually(lambda: shown(view := view_now()) == expected and view,
+                      f"trackOrder of {number} showing {expected}", timeout=10)
 
 
 def status_notices(database, code: str, waybill: str) -> list[tuple[str, str]]:

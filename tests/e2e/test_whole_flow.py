@@ -85,8 +85,8 @@ def test_register_list_bid_buy_pay_ship_track_report(server, mailbox):
     told(mailbox, gateway, buyer, f"{number} telah dikirim via", f"resi {registered.waybill}")
 
     # 6. tracking: the courier moves the parcel to delivery; the worker's poll sees it, the order is DELIVERED
-    while not jne.advanceShipment(waybill=registered.waybill, failAttempt=False).delivered:
-        pass
+    eventually(lambda: jne.advanceShipment(waybill=registered.waybill, failAttempt=False).delivered,
+               "the courier sandbox to deliver the parcel", interval=0)
     shipping, buyer_auth = buyer.service(server, "Shipping")
     tracking = eventually(lambda: (t := shipping.trackOrder(orderNumber=invoice.orderNumber, **buyer_auth))
                           .status == "Delivered" and t, "the poll to see the delivery")
