@@ -9,8 +9,8 @@ from emall_ws.db.models import CartLine
 from emall_ws.domain.cart import CartPolicy
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import cart
-from tests.integration.catalog_fixtures import (AUCTION_FORM, FIXED_FORM, NOW, add_category, add_member, sell,
-                                                update, withdraw)
+from tests.builders import AUCTION_FORM, FIXED_FORM, NOW, add_category, add_member, sell
+from tests.integration.catalog_fixtures import update, withdraw
 
 POLICY = CartPolicy()
 

@@ -17,8 +17,8 @@ from emall_ws.domain.errors import NotAuthorized, ValidationFailed
 from emall_ws.services import payments
 from emall_ws.services.checkout import expire_due_invoices
 from emall_ws.services.payments import BankUnavailable, ReconcilePolicy, confirm_payment, reconcile
-from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell
-from tests.integration.checkout_fixtures import add_seller, check_out, jne_for, put
+from tests.builders import FIXED_FORM, NOW, add_category, add_member, add_seller, check_out, jne_for, put, sell
+from tests.integration.catalog_fixtures import count
 
 ACCOUNT = "1111111111"
 HOUR = timedelta(hours=1)
