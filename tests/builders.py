@@ -166,3 +166,7 @@ class Shop:
     admin: Principal | None = None
     teh: int | None = None  # Semarang's: 40.000, 150 g, stock 5
     tenun: int | None = None  # Bandung's auction
+
+    def product_id(self, product: str | int) -> int:
+        """The id of the product named `product` here (kopi ...); an int is an id already."""
+        return getattr(self, product) if isinstance(product, str) else product
