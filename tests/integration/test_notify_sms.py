@@ -6,15 +6,13 @@ import json
 import sys
 import threading
 import types
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from emall_ws.clock import utcnow
 from emall_ws.config import Settings
 from emall_ws.data.regions import load_regions
-from emall_ws.db.models import Notification
 from emall_ws.domain.members import RegistrationForm
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
 from emall_ws.notify.email import MaildirEmailSender
@@ -23,14 +21,9 @@ from emall_ws.notify.sms import SmsSender
 from emall_ws.services import members
 from emall_ws.worker import build_worker, run_worker, sms_adapter_from_settings
 from tests.builders import PASSWORDS
-from tests.unit.test_notify_sms import FakeGateway
+from tests.sms import FakeGateway, activation, frozen, rows
 
 LEASE = timedelta(minutes=5)
-
-
-def activation(number: int) -> dict:
-    return dict(name=f"Anggota {number}", username=f"user{number}", code=f"{100000 + number}",
-                expires_at=utcnow() + timedelta(hours=24))
 
 
 def enqueue_sms(db, count, *, first=1, template="member_activation"):
@@ -38,18 +31,6 @@ def enqueue_sms(db, count, *, first=1, template="member_activation"):
         for number in range(first, first + count):
             enqueue(session, event_key=f"member:{number}:activation:1", channel=SMS,
                     recipient=f"+62812345{number:05d}", template=template, data=activation(number))
-
-
-def rows(db, channel=None):
-    query = select(Notification).order_by(Notification.id)
-    if channel:
-        query = query.where(Notification.channel == channel)
-    with db.unit_of_work() as session:
-        return session.scalars(query).all()
-
-
-def frozen():  # a monotonic clock that never moves: `now` stays exactly what the test passes
-    return 0.0
 
 
 def sms_dispatcher(db, gateway, **options):

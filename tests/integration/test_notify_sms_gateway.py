@@ -4,7 +4,6 @@ and once the gateway is back it reaches the phone exactly once (the sandbox's li
 from __future__ import annotations
 
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,11 +11,11 @@ import pytest
 from adapters.sms import ZeepSmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
-from emall_ws.notify.outbox import SMS, enqueue
+from emall_ws.notify.outbox import SMS
 from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
-from tests.integration.test_notify_sms import activation, frozen, rows
 from tests.sandbox_server import IMPATIENT, PATIENT, free_port, partners, sandbox  # noqa: F401
+from tests.sms import enqueue_activation, frozen, received, rows
 
 pytestmark = pytest.mark.network
 SLOW_MS = 1200  # how long the SLOW gateway takes: past IMPATIENT
@@ -26,19 +25,6 @@ RETRY = timedelta(minutes=1)  # the dispatcher's first backoff
 def adapter(url: str, timeout: float = PATIENT) -> ZeepSmsAdapter:
     """timeout: seconds it waits for the gateway (IMPATIENT only where the send is to time out)."""
     return ZeepSmsAdapter(url, timeout=timeout, backoff=0.01)
-
-
-def enqueue_activation(db) -> str:
-    """One activation SMS to a number no other test uses; returns the number."""
-    msisdn = f"+62812{uuid.uuid4().int % 10 ** 8:08d}"
-    with db.unit_of_work() as session:
-        enqueue(session, event_key=f"member:{msisdn}:activation:1", channel=SMS, recipient=msisdn,
-                template="member_activation", data=activation(1))
-    return msisdn
-
-
-def received(partners, msisdn: str) -> list:
-    return partners.driver(partners.sms).service.listMessages(msisdn) or []
 
 
 # (failure mode, or CLOSED for nothing listening on the gateway's port; what the error says)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
-from tests.integration.test_notify_sms_gateway import enqueue_activation, received
 from tests.processes import stop
 from tests.sandbox_server import partners, sandbox  # noqa: F401
+from tests.sms import enqueue_activation, received
 
 pytestmark = pytest.mark.network
 
