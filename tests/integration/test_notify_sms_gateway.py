@@ -3,7 +3,6 @@ each way the gateway fails: the message waits, PENDING with its error and a late
 and once the gateway is back it reaches the phone exactly once (the sandbox's listMessages)."""
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from tests.sandbox_server import IMPATIENT, PATIENT, free_port, partners, sandbox  # noqa: F401
 from tests.sms import enqueue_activation, frozen, received, rows
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.network
 SLOW_MS = 1200  # how long the SLOW gateway takes: past IMPATIENT
@@ -53,7 +53,7 @@ def test_while_the_gateway_fails_the_sms_waits_and_once_it_is_back_arrives_exact
     assert error in row.error, row.error
     assert dispatcher.run_once(t0 + RETRY / 2).claimed == 0  # not before its time
     if mode == "SLOW":
-        time.sleep(SLOW_MS / 1000)  # the gateway finishes the request the adapter gave up on
+        eventually(lambda: received(partners, msisdn), "the gateway to finish the request the adapter gave up on")
     else:
         assert received(partners, msisdn) == []
 
