@@ -12,7 +12,7 @@ from emall_ws.db.session import Database
 Seen = TypeVar("Seen")
 
 # seconds the e2e server's background work may take (its dispatcher runs every 0.2 s, the payment
-# reconcile, tracking, auction closing and invoice expiry every 1 s, tests/e2e/conftest.py)
+# reconcile, tracking, auction closing and invoice expiry every 1 s, tests/e2e/server.py)
 DEADLINE = 30
 
 

@@ -1,5 +1,5 @@
-"""Members with their own phones and payee accounts at the bank sandboxes, and transfers into them:
-what the e2e tests of payment, shipping and the whole flow share."""
+"""Members with their own phones and payee accounts at the bank sandboxes, checkouts, transfers and the
+SMS that reached the phones: what the e2e tests of payment, shipping and the whole flow share."""
 from __future__ import annotations
 
 import itertools
@@ -77,6 +77,13 @@ def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
     return invoice
 
 
+def cheapest(quotes, seller):
+    """(the ShippingChoice of the seller's cheapest option, that option) among quoteShipping's `quotes`."""
+    group = next(q for q in quotes if q.sellerUsername == seller)
+    option = min(group.options.ShippingOption, key=lambda o: o.cost)
+    return {"sellerUsername": seller, "courier": option.courier, "service": option.service}, option
+
+
 def wait_until_paid(server, who: Party, number: str, timeout: float = AUTO_PAY_TIMEOUT):
     """The invoice's payment status as `who` sees it, once it is PAID (by a confirmPayment or by the
     worker's reconcile job, whichever came first); fails, with the status it was left in, past `timeout`."""
@@ -102,3 +109,14 @@ def items(value, name: str) -> list:
     if value is None:
         return []
     return list(getattr(value, name, value) or [])
+
+
+def messages_to(gateway, msisdn: str, count: int, timeout: float = 30) -> list:
+    """The SMS the gateway sandbox holds for `msisdn`, once there are at least `count`."""
+    def found() -> list:
+        try:
+            return gateway.listMessages(msisdn=msisdn) or []
+        except Exception:  # noqa: BLE001 - the sandbox may still be starting
+            return []
+
+    return eventually(lambda: len(messages := found()) >= count and messages, f"{count} SMS to {msisdn}", timeout)

@@ -13,7 +13,7 @@ from tests.auction_fixtures import set_ends_at
 from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, new_category, new_member,
                                stock_of)
 from tests.e2e.members import login
-from tests.e2e.payments import buy, new_buyer, new_seller, transfer, wait_until_paid
+from tests.e2e.payments import buy, cheapest, new_buyer, new_seller, transfer, wait_until_paid
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
 from tests.waiting import eventually
 
@@ -44,12 +44,6 @@ def filled_cart(server, mailbox, shop) -> Member:
     cart.addItem(productId=p["sambal"], quantity=1, **auth)
     cart.addItem(productId=p["batik"], quantity=1, **auth)
     return buyer
-
-
-def cheapest(quotes, seller):
-    group = next(q for q in quotes if q.sellerUsername == seller)
-    option = min(group.options.ShippingOption, key=lambda o: o.cost)
-    return {"sellerUsername": seller, "courier": option.courier, "service": option.service}, option
 
 
 def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox, shop):

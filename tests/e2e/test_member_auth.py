@@ -9,8 +9,8 @@ from zeep.wsse.username import UsernameToken
 from emall_ws.db.models import Member, Notification
 from emall_ws.db.session import Database
 from tests.e2e.catalog import ADMIN_PASSWORD, create_admin
-from tests.e2e.conftest import serving
 from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
+from tests.e2e.server import serving
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
 from tests.races import at_once
 from tests.waiting import after_the_worker_ran, eventually

@@ -7,8 +7,8 @@ from pathlib import Path
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import serving
 from tests.e2e.members import form
+from tests.e2e.server import serving
 from tests.e2e.soap import client, detail_code, fault_of, unique
 from tests.processes import fetch
 from tests.races import at_once

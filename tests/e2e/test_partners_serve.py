@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
-from tests.e2e.conftest import serving
 from tests.e2e.members import form
+from tests.e2e.payments import messages_to
+from tests.e2e.server import serving
 from tests.e2e.soap import client
 from tests.processes import free_port, running
 from tests.waiting import after_the_worker_ran, eventually
@@ -30,16 +31,6 @@ def unique_mobile() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def sms_gateway(server):
     return zeep.Client(f"{server.sandbox_url}/partners/sms?wsdl").service
-
-
-def messages_to(gateway, msisdn: str, count: int, timeout: float = 30) -> list:
-    def found() -> list:
-        try:
-            return gateway.listMessages(msisdn=msisdn) or []
-        except Exception:  # noqa: BLE001 - the sandbox may still be starting
-            return []
-
-    return eventually(lambda: len(messages := found()) >= count and messages, f"{count} SMS to {msisdn}", timeout)
 
 
 def test_registry_lists_every_partner_and_each_wsdl_loads(server):

@@ -22,9 +22,8 @@ from emall_ws.domain.partners import COURIERS
 from emall_ws.sandbox.courier_profiles import PROFILES
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category, new_member
 from tests.e2e.members import login
-from tests.e2e.payments import unique_account
+from tests.e2e.payments import messages_to, unique_account
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
-from tests.e2e.test_partners_serve import messages_to
 from tests.waiting import eventually
 
 _mobiles = itertools.count(20_000_001)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
-from tests.e2e.conftest import serving
+from tests.e2e.server import serving
 from tests.wsgi_client import envelope
 
 BODY_TIMEOUT = 4.0  # seconds: long enough to hold the stalls while ordinary calls are made

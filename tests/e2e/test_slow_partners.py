@@ -25,9 +25,9 @@ from emall_ws.db.models import Member as MemberRow
 from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS, COURIERS
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, new_category
-from tests.e2e.conftest import serving
 from tests.e2e.members import login
 from tests.e2e.payments import buy, items, new_buyer, new_seller, transfer, wait_until_paid
+from tests.e2e.server import serving
 from tests.e2e.soap import detail_code, fault_code, fault_of
 from tests.e2e.test_slow_clients import ordinary_call
 from tests.wsgi_client import envelope
