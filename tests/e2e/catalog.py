@@ -39,6 +39,19 @@ class Member:
         return as_member(server, name, self.token)
 
 
+@dataclass(frozen=True)
+class Shop:
+    """An admin and a category of their own: where every e2e module that lists products starts."""
+    admin: Member
+    category: str
+
+
+def new_shop(server) -> Shop:
+    admin_name = create_admin(server)
+    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
+    return Shop(admin, new_category(server, admin))
+
+
 def new_member(server, mailbox, seller: bool = False, **overrides) -> Member:
     values = register_and_activate(server, mailbox, (seller_form if seller else form)(**overrides))
     return Member(values["username"], login(server, values["username"]))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
-from tests.e2e.catalog import Member, fixed_form, new_member
+from tests.e2e.catalog import Member, Shop, fixed_form, new_member
 from tests.waiting import eventually
 
 AUTO_PAY_TIMEOUT = 20  # seconds the worker (every 1 s) may take to pay an invoice on its own
@@ -47,14 +47,14 @@ def unique_account(bank: str) -> str:
     return "77" + f"{next(_accounts)}".zfill(length - 2)
 
 
-def new_seller(server, mailbox, shop, banks, bank: str) -> Seller:
+def new_seller(server, mailbox, shop: Shop, banks, bank: str) -> Seller:
     account = unique_account(bank)
     banks[bank].openAccount(accountNumber=account, holderName="Koperasi Maju Bersama", openingBalance=0)
     typed, msisdn = unique_mobile()
     member = new_member(server, mailbox, seller=True, bankCode=bank.upper(), accountNumber=account, phone=typed)
     seller = Seller(member, msisdn, bank, account)
     catalog, auth = seller.service(server, "Catalog")
-    seller.product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=50), **auth).productId
+    seller.product_id = catalog.sellProduct(form=fixed_form(shop.category, stock=50), **auth).productId
     return seller
 
 

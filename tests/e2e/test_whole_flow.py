@@ -11,7 +11,7 @@ from datetime import timedelta
 import zeep
 
 from emall_ws.clock import utcnow, to_wib
-from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category
+from tests.e2e.catalog import ADMIN_PASSWORD, Member, Shop, create_admin, fixed_form, new_category
 from tests.e2e.members import login
 from tests.e2e.payments import Party, items, new_buyer, new_seller, transfer
 from tests.waiting import eventually
@@ -33,7 +33,7 @@ def test_register_list_bid_buy_pay_ship_track_report(server, mailbox):
     jne = zeep.Client(f"{server.sandbox_url}/partners/courier/jne?wsdl", settings=zeep.Settings(strict=False)).service
     admin_name = create_admin(server)
     admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    shop = {"category": new_category(server, admin)}
+    shop = Shop(admin, new_category(server, admin))
 
     # 1. registration, validated and activated automatically (the activation code came by email)
     seller = new_seller(server, mailbox, shop, banks, "bca")  # with a NIK: a seller; lists a FIXED product
@@ -46,7 +46,7 @@ def test_register_list_bid_buy_pay_ship_track_report(server, mailbox):
     # 2. an auction next to the fixed-price product: the buyer bids, the rival outbids, the buyer is told
     catalog, auth = seller.service(server, "Catalog")
     auction_id = catalog.sellProduct(form=fixed_form(
-        shop["category"], name="Tenun Ikat Sumba", saleMethod="AUCTION", price=None, stock=None,
+        shop.category, name="Tenun Ikat Sumba", saleMethod="AUCTION", price=None, stock=None,
         startPrice=500_000, minIncrement=25_000, endsAt=to_wib(utcnow() + timedelta(hours=2))), **auth).productId
     assert catalog.getProduct(productId=auction_id).action == "BID"
     assert catalog.getProduct(productId=seller.product_id).action == "BUY"
