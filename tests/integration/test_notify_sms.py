@@ -22,6 +22,7 @@ from emall_ws.services import members
 from emall_ws.worker import build_worker, run_worker, sms_adapter_from_settings
 from tests.builders import PASSWORDS
 from tests.sms import FakeGateway, activation, frozen, rows
+from tests.waiting import eventually
 
 LEASE = timedelta(minutes=5)
 
@@ -252,10 +253,7 @@ def test_run_worker_builds_the_gateway_from_settings_through_the_factory(db, tmp
                               kwargs=dict(sms_adapter_factory=factory))
     thread.start()
     try:
-        for _ in range(200):
-            if gateway.messages:
-                break
-            stop.wait(0.05)
+        eventually(lambda: gateway.messages, "the worker thread to send the SMS", timeout=10, interval=0.05)
     finally:
         stop.set()
         thread.join(10)
