@@ -1,9 +1,11 @@
 """What tests build again and again, in one place and typed: members, sellers with a payout account,
-categories, products, carts, checked-out and paid orders, and the shop most service tests start from.
-Everything is written through the services (or straight to the tables where a service would need
-more than the test is about), at the fixed moment NOW."""
+categories, products, carts, checked-out and paid orders, and the shop most service tests start from,
+written through the services at the fixed moment NOW; and, for the auction tests and the e2e tests
+that need rows a server can serve, members who can log in and auctions written straight to the tables
+(an ACTIVE auction with its first history row), at the real time."""
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,12 +16,13 @@ from sqlalchemy import select, update
 from adapters.courier import CourierAdapter, TariffOption
 from adapters.errors import PartnerUnavailable
 from emall_ws.data.regions import load_regions
-from emall_ws.db.models import Invoice, Member
+from emall_ws.clock import utcnow
+from emall_ws.db.models import Category, Invoice, Member, Product, ProductStatusHistory
 from emall_ws.db.session import Database
 from emall_ws.domain.catalog import CatalogPolicy, ProductForm
 from emall_ws.passwords import Passwords
 from emall_ws.services import cart, catalog
-from emall_ws.services.auth import Principal
+from emall_ws.services.auth import BUYER, Principal
 from emall_ws.services.checkout import Choice, quote_shipping, run_checkout, set_invoice_status, set_order_status
 
 # Argon2's cheapest parameters: a suite that registers thousands of members must not spend minutes
@@ -170,3 +173,92 @@ class Shop:
     def product_id(self, product: str | int) -> int:
         """The id of the product named `product` here (kopi ...); an int is an id already."""
         return getattr(self, product) if isinstance(product, str) else product
+
+
+# --- members who log in, and auctions, written straight to the tables at the real time ----------------
+
+PASSWORD = "rahasia123"
+_serial = itertools.count(1)
+_hash: dict[str, str] = {}  # one Argon2id hash per password
+
+
+@dataclass(frozen=True)
+class FixtureMember:
+    id: int
+    username: str
+    email: str
+    role: str
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.id, self.username, self.role)
+
+
+def _password_hash(password: str) -> str:
+    if password not in _hash:
+        _hash[password] = PASSWORDS.hash(password)
+    return _hash[password]
+
+
+def create_member(db: Database, username: str | None = None, role: str = BUYER, *, status: str = "ACTIVE",
+                  password: str = PASSWORD, phone: str = "+6281234567890") -> FixtureMember:
+    username = username or f"bidder{next(_serial)}"
+    email = f"{username}@example.co.id"
+    now = utcnow()
+    with db.unit_of_work() as session:
+        member = Member(username=username, username_key=username.lower(), email=email,
+                        email_key=email.lower(), password_hash=_password_hash(password),
+                        name=f"Member {username}", address="Jl. Gatot Subroto Kav. 94", phone=phone,
+                        province_code="31", city_code="31.74", role=role, status=status,
+                        nik="3174011501900001" if role == "SELLER" else None,
+                        created_at=now, activated_at=now if status == "ACTIVE" else None)
+        session.add(member)
+        session.flush()
+        return FixtureMember(member.id, username, email, role)
+
+
+def member_id(db: Database, username: str) -> int:
+    with db.unit_of_work() as session:
+        return session.scalar(select(Member.id).where(Member.username_key == username.lower()))
+
+
+def _category(session, code: str = "kerajinan") -> int:
+    found = session.scalar(select(Category.id).where(Category.code == code))
+    if found is not None:
+        return found
+    category = Category(code=code, name="Kerajinan Tangan", created_at=utcnow())
+    session.add(category)
+    session.flush()
+    return category.id
+
+
+def create_auction(db: Database, seller_id: int, *, start_price: int = 100_000, min_increment: int = 5_000,
+                   reserve_price: int | None = None, ends_at: datetime | None = None,
+                   name: str = "Kain Tenun Ikat Sumba", sale_method: str = "AUCTION",
+                   status: str = "ACTIVE") -> int:
+    """A listed auction (or, with sale_method="FIXED", a fixed-price product); returns its id."""
+    now = utcnow()
+    with db.unit_of_work() as session:
+        seller = session.get(Member, seller_id)
+        auction = sale_method == "AUCTION"
+        product = Product(
+            seller_id=seller_id, category_id=_category(session), name=name,
+            description="Tenun ikat tangan dari Sumba Timur, pewarna alami.", weight_grams=800,
+            sale_method=sale_method, status=status, seller_province_code=seller.province_code,
+            seller_city_code=seller.city_code,
+            price=None if auction else start_price, stock=None if auction else 5,
+            start_price=start_price if auction else None, min_increment=min_increment if auction else None,
+            reserve_price=reserve_price if auction else None,
+            ends_at=(ends_at or now + timedelta(days=3)) if auction else None,
+            current_price=None, bid_count=0, created_at=now, updated_at=now)
+        session.add(product)
+        session.flush()
+        session.add(ProductStatusHistory(product_id=product.id, from_status=None, to_status=status,
+                                         reason="listed (test fixture)", changed_at=now))
+        return product.id
+
+
+def set_ends_at(db: Database, product_id: int, ends_at: datetime) -> None:
+    """Moves an auction's end, e.g. into the past to let it end without waiting."""
+    with db.unit_of_work() as session:
+        session.get(Product, product_id).ends_at = ends_at

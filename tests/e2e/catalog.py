@@ -10,7 +10,7 @@ from typing import Callable, TypeVar
 
 from emall_ws.clock import WIB, utcnow
 from emall_ws.db.session import Database
-from tests.auction_fixtures import set_ends_at
+from tests.builders import set_ends_at
 from tests.e2e.members import as_member, form, login, register_and_activate, seller_form
 from tests.e2e.soap import client, unique
 

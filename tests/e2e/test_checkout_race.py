@@ -14,7 +14,7 @@ from emall_ws.clock import utcnow
 from emall_ws.db.models import Invoice, Member, OrderLine, Product
 from emall_ws.db.session import Database
 from emall_ws.services.checkout import expire_due_invoices
-from tests.auction_fixtures import create_auction, create_member
+from tests.builders import create_auction, create_member
 from tests.databases import backend
 from tests.e2e.catalog import stock_of
 from tests.e2e.members import login

@@ -10,7 +10,7 @@ import pytest
 from emall_ws.clock import utcnow
 from emall_ws.db.session import Database
 from emall_ws.services.auction import close_due_auctions
-from tests.auction_fixtures import set_ends_at
+from tests.builders import set_ends_at
 from tests.e2e.catalog import Member, Shop, auction_form, fixed_form, new_member, new_shop, stock_of
 from tests.e2e.payments import buy, cheapest, new_buyer, new_seller, transfer, wait_until_paid
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
