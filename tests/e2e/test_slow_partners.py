@@ -26,9 +26,9 @@ from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS, COURIERS
 from tests.e2e.catalog import Shop, new_shop
 from tests.e2e.payments import buy, items, new_buyer, new_seller, transfer, wait_until_paid
+from tests.e2e.raw_http import ordinary_call
 from tests.e2e.server import serving
 from tests.e2e.soap import detail_code, fault_code, fault_of
-from tests.e2e.test_slow_clients import ordinary_call
 from tests.wsgi_client import envelope
 
 DEADLINE = 3.0  # EMALL_PARTNER_TIMEOUT of this server
