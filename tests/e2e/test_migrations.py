@@ -21,8 +21,8 @@ from emall_ws.db import migrate
 from emall_ws.db.models import Base
 from emall_ws.db.session import Database
 from tests.databases import backend
+from tests.e2e.flows import whole_flow
 from tests.e2e.server import serving
-from tests.e2e.test_whole_flow import test_register_list_bid_buy_pay_ship_track_report as whole_flow
 
 BASELINE = Path(__file__).resolve().parent.parent / "fixtures" / "baseline"
 ROWS = json.loads((BASELINE / "rows.json").read_text())
