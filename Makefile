@@ -23,7 +23,7 @@ test: check-python           ## install, then run the whole suite (SQLite, Maria
 unit: $(VENV)/bin/emall-ws     ## the unit tests only: no database, no sockets, seconds
 	$(VENV)/bin/python -m pytest -q tests/unit
 
-quick: $(VENV)/bin/emall-ws    ## unit and integration tests on SQLite: the inner loop, no server started
+quick: $(VENV)/bin/emall-ws    ## unit and integration tests (SQLite unless EMALL_TEST_MYSQL_URL): no server started
 	$(VENV)/bin/python -m pytest -q tests/unit tests/integration
 
 generate: $(VENV)/bin/emall-ws ## regenerate wsdl/*.wsdl and schema.sql
