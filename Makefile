@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 
-.PHONY: serve test lint generate bench check-python
+.PHONY: serve test unit quick lint generate bench check-python
 
 check-python:                 ## an older pip would install for minutes before failing: say it at once
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -19,6 +19,12 @@ serve: $(VENV)/bin/emall-ws   ## install, then serve on http://127.0.0.1:8000 (S
 
 test: check-python           ## install, then run the whole suite (SQLite, MariaDB, CPython 3.11-3.13)
 	PYTHON=$(PYTHON) bash tests/run.sh
+
+unit: $(VENV)/bin/emall-ws     ## the unit tests only: no database, no sockets, seconds
+	$(VENV)/bin/python -m pytest -q tests/unit
+
+quick: $(VENV)/bin/emall-ws    ## unit and integration tests (SQLite unless EMALL_TEST_MYSQL_URL): no server started
+	$(VENV)/bin/python -m pytest -q tests/unit tests/integration
 
 lint: $(VENV)/bin/emall-ws     ## ruff and mypy, as the suite's first stage runs them
 	$(VENV)/bin/ruff check .

@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from emall_ws.client_address import Network
+from emall_ws.passwords import DEFAULT_PASSWORD_HASH, PASSWORD_HASH_PROFILES
 from emall_ws.setting import Setting, choice, database_url, flag, networks, number, optional, port, url
 
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
@@ -47,6 +48,12 @@ SMTP_URL = Setting("EMALL_SMTP_URL", "", "outgoing mail: `smtp://user:pass@host:
 MAIL_FROM = Setting("EMALL_MAIL_FROM", "Emall KUKM <no-reply@emall-kukm.local>", "sender of every email")
 DISPATCH_INTERVAL = Setting("EMALL_DISPATCH_INTERVAL", "5", "seconds between notification dispatcher rounds "
                             "when idle", number(above=0))
+AUCTION_CLOSE_INTERVAL = Setting("EMALL_AUCTION_CLOSE_INTERVAL", "5", "seconds between the worker's rounds closing "
+                                 "auctions past their end time (how late a close may be)", number(above=0))
+INVOICE_EXPIRY_INTERVAL = Setting("EMALL_INVOICE_EXPIRY_INTERVAL", "30", "seconds between the worker's rounds "
+                                  "expiring unpaid invoices past their due time", number(above=0))
+HEARTBEAT_INTERVAL = Setting("EMALL_HEARTBEAT_INTERVAL", "5", "seconds between a worker's writes of its heartbeat "
+                             "and job records, which `/health` and `/metrics` read", number(above=0))
 # 0 or less: every invoice would be born overdue and expire at the worker's next turn
 INVOICE_DUE_HOURS = Setting("EMALL_INVOICE_DUE_HOURS", "24", "hours a buyer has to pay before the invoice "
                             "expires and the stock comes back (more than 0)", number(above=0))
@@ -112,6 +119,10 @@ LOG_FORMAT = Setting("EMALL_LOG_FORMAT", "text", "`text` (one line per event) or
 ACCESS_LOG = Setting("EMALL_ACCESS_LOG", "1", "`1`: one access line per SOAP call; `0`: none", flag)
 METRICS = Setting("EMALL_METRICS", "1", "`1`: Prometheus metrics at `GET /metrics`; `0`: off (`/metrics` answers "
                   "404)", flag)
+PASSWORD_HASH = Setting("EMALL_PASSWORD_HASH", DEFAULT_PASSWORD_HASH, "Argon2id parameters of new password hashes: "
+                        "`rfc9106-low-memory` (RFC 9106's); `cheapest` protects nothing and is for test suites only "
+                        "(a member's hash is renewed with the configured parameters at their next login)",
+                        choice(tuple(PASSWORD_HASH_PROFILES)))
 
 SETTINGS = tuple(value for value in dict(globals()).values() if isinstance(value, Setting))
 
@@ -155,6 +166,9 @@ class Settings:
     mail_from: str
     dispatch_interval: float
     retry_base: float
+    auction_close_interval: float
+    invoice_expiry_interval: float
+    heartbeat_interval: float
     sandbox_enabled: bool
     sandbox_explicit: bool  # EMALL_SANDBOX was given: a public demo with simulated partners is intended
     sandbox_host: str
@@ -181,6 +195,7 @@ class Settings:
     log_format: str
     access_log: bool
     metrics_enabled: bool
+    password_hash: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -206,6 +221,9 @@ class Settings:
             mail_from=MAIL_FROM.read(env),
             dispatch_interval=DISPATCH_INTERVAL.read(env),
             retry_base=RETRY_BASE.read(env),
+            auction_close_interval=AUCTION_CLOSE_INTERVAL.read(env),
+            invoice_expiry_interval=INVOICE_EXPIRY_INTERVAL.read(env),
+            heartbeat_interval=HEARTBEAT_INTERVAL.read(env),
             sandbox_enabled=SANDBOX.read(env),
             sandbox_explicit=bool(env.get(SANDBOX.name, "").strip()),
             sandbox_host=sandbox_host,
@@ -233,6 +251,7 @@ class Settings:
             log_format=LOG_FORMAT.read(env),
             access_log=ACCESS_LOG.read(env),
             metrics_enabled=METRICS.read(env),
+            password_hash=PASSWORD_HASH.read(env),
         )
 
     def is_public(self) -> bool:
@@ -251,7 +270,11 @@ class Settings:
 
     def check_fail_closed(self) -> None:
         """A public server never reads payments from, or ships through, the simulated sandbox by
-        accident: unless EMALL_SANDBOX=1 says so, every partner endpoint must be configured."""
+        accident: unless EMALL_SANDBOX=1 says so, every partner endpoint must be configured. Nor does
+        it keep passwords under the test suites' hash, which protects nothing."""
+        if self.is_public() and self.password_hash == "cheapest":
+            raise FailClosed(f"this server is public (EMALL_HOST={self.host}, EMALL_PUBLIC_URL={self.public_url}) "
+                             f"but EMALL_PASSWORD_HASH=cheapest protects no password: unset it")
         missing = self.partners_left_to_the_sandbox()
         if self.is_public() and missing and not (self.sandbox_explicit and self.sandbox_enabled):
             raise FailClosed(f"this server is public (EMALL_HOST={self.host}, EMALL_PUBLIC_URL={self.public_url}) "

@@ -31,7 +31,7 @@ class Platform:
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Platform:
-        return cls(settings, db or Database(settings.database_url),
+        return cls(settings, db or Database(settings.database_url), passwords=Passwords(settings.password_hash),
                    member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)))
 
     def adapters(self, kind: str) -> dict:

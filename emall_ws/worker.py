@@ -115,6 +115,9 @@ class WorkerSettings(Protocol):
     mail_from: str  # EMALL_MAIL_FROM
     dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
     retry_base: float  # EMALL_RETRY_BASE, seconds
+    auction_close_interval: float  # EMALL_AUCTION_CLOSE_INTERVAL, seconds: how late after its end an auction closes
+    invoice_expiry_interval: float  # EMALL_INVOICE_EXPIRY_INTERVAL, seconds: how late after its due time
+    heartbeat_interval: float  # EMALL_HEARTBEAT_INTERVAL, seconds between writes of the job records
     log_level: str  # for the BackgroundWorker's own process
     log_format: str  # EMALL_LOG_FORMAT, likewise
     access_log: bool  # EMALL_ACCESS_LOG, likewise
@@ -126,8 +129,6 @@ class WorkerSettings(Protocol):
     auto_complete_days: float  # EMALL_AUTO_COMPLETE_DAYS
 
 
-AUCTION_CLOSE_INTERVAL = 5.0  # seconds: how late after its end time an auction may close
-INVOICE_EXPIRY_INTERVAL = 30.0  # seconds: how late after its due time an unpaid invoice may expire
 # seconds between tracking poll rounds: each round reads the shipments that are due (a new one at
 # once, then every EMALL_TRACKING_INTERVAL), so this only bounds how late a due read may be
 TRACKING_POLL_INTERVAL = 30.0
@@ -155,8 +156,8 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
                                         backoff_base=timedelta(seconds=settings.retry_base))))]
     if sms_adapter is not None:
         jobs.append(Job("poll-sms-status", SMS_STATUS_INTERVAL, SmsStatusPoller(db, sms_adapter).run_once))
-    jobs.append(Job("close-auctions", AUCTION_CLOSE_INTERVAL, lambda: close_due_auctions(db, utcnow())))
-    jobs.append(Job("expire-invoices", INVOICE_EXPIRY_INTERVAL, lambda: expire_due_invoices(db, utcnow())))
+    jobs.append(Job("close-auctions", settings.auction_close_interval, lambda: close_due_auctions(db, utcnow())))
+    jobs.append(Job("expire-invoices", settings.invoice_expiry_interval, lambda: expire_due_invoices(db, utcnow())))
     if banks:
         policy = ReconcilePolicy.from_settings(settings)
         jobs.append(Job("reconcile-payments", settings.reconcile_interval,
@@ -169,7 +170,8 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))
     jobs.append(Job("forget-limit-windows", LIMIT_WINDOWS_INTERVAL, lambda: limits.forget_old(db, utcnow())))
-    return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs}))
+    return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs},
+                                                  flush_every=settings.heartbeat_interval))
 
 
 def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:

@@ -8,6 +8,7 @@ import pytest
 from emall_ws.config import Settings
 from emall_ws.db.models import Base
 from emall_ws.db.session import Database
+from tests.builders import TEST_PASSWORD_HASH
 from tests.databases import DatabaseFactory, backend
 
 
@@ -42,7 +43,8 @@ def db(shared_db):
 
 @pytest.fixture
 def settings(tmp_path):
-    return Settings.from_env({"EMALL_VAR_DIR": str(tmp_path), "EMALL_PUBLIC_URL": "http://emall.test"})
+    return Settings.from_env({"EMALL_VAR_DIR": str(tmp_path), "EMALL_PUBLIC_URL": "http://emall.test",
+                              "EMALL_PASSWORD_HASH": TEST_PASSWORD_HASH})
 
 
 @pytest.fixture(autouse=True)

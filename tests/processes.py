@@ -6,7 +6,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 import pytest
+
+from tests.waiting import eventually
 
 
 def free_port() -> int:
@@ -25,17 +26,16 @@ def free_port() -> int:
 def wait_until_healthy(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 60,
                        path: str = "/health") -> None:
     """Until GET <url><path> answers 200; fails with the process's log if it exits or stalls."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited with {process.returncode}:\n{log_path.read_text()}")
         try:
             with urllib.request.urlopen(url + path, timeout=2) as response:
-                if response.status == 200:
-                    return
+                return response.status == 200
         except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} not healthy within {timeout}s:\n{log_path.read_text()}")
+            return False
+
+    eventually(healthy, lambda: f"{url} healthy:\n{log_path.read_text()}", timeout)
 
 
 def fetch(url: str) -> tuple[int, bytes]:

@@ -22,7 +22,7 @@ from emall_ws.db.models import WorkerJob
 from emall_ws.db.session import Database
 
 log = logging.getLogger(__name__)
-FLUSH_EVERY = 5.0  # seconds between a worker's writes (and so its heartbeats)
+FLUSH_EVERY = 5.0  # seconds between a worker's writes (and so its heartbeats); EMALL_HEARTBEAT_INTERVAL
 MAX_JOBS_READ = 100  # job names ever recorded; bounds the reads of /health and /metrics
 
 

@@ -10,7 +10,7 @@ from typing import Callable, TypeVar
 
 from emall_ws.clock import WIB, utcnow
 from emall_ws.db.session import Database
-from tests.auction_fixtures import set_ends_at
+from tests.builders import set_ends_at
 from tests.e2e.members import as_member, form, login, register_and_activate, seller_form
 from tests.e2e.soap import client, unique
 
@@ -37,6 +37,19 @@ class Member:
     def service(self, server, name: str):
         """(service proxy, keyword arguments carrying this member's session token)."""
         return as_member(server, name, self.token)
+
+
+@dataclass(frozen=True)
+class Shop:
+    """An admin and a category of their own: where every e2e module that lists products starts."""
+    admin: Member
+    category: str
+
+
+def new_shop(server) -> Shop:
+    admin_name = create_admin(server)
+    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
+    return Shop(admin, new_category(server, admin))
 
 
 def new_member(server, mailbox, seller: bool = False, **overrides) -> Member:
@@ -77,11 +90,11 @@ def auction_form(category: str, **overrides) -> dict:
 
 
 def while_ended_not_closed(server, make_auction: Callable[[], int], look: Callable[[int], Seen],
-                           attempts: int = 5) -> tuple[int, Seen]:
+                           attempts: int = 10) -> tuple[int, Seen]:
     """(product id, what `look` returned) for an auction past its end time that the worker has not
     closed while it was looked at. The end time is moved into the past; the worker closes due
-    auctions every 5 s, so it may close this one before or during the look, which then proves
-    nothing: the look is made again on a fresh auction from `make_auction`."""
+    auctions every second here, so it may close this one before or during the look, which then
+    proves nothing: the look is made again on a fresh auction from `make_auction`."""
     auction = client(server, "Auction").service
     db = Database(server.database_url)
     try:

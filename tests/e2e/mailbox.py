@@ -5,10 +5,11 @@ import email
 import email.policy
 import re
 import threading
-import time
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+
+from tests.waiting import eventually
 
 
 class Mailbox:
@@ -27,14 +28,8 @@ class Mailbox:
             return [m for m in self.messages if address.lower() in str(m["To"]).lower()]
 
     def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.to(address)
-            if len(found) >= count:
-                return found
-            time.sleep(0.1)
-        raise AssertionError(f"{count} message(s) to {address} did not arrive in {timeout}s; "
-                             f"got {len(self.to(address))}")
+        return eventually(lambda: len(found := self.to(address)) >= count and found,
+                          lambda: f"{count} message(s) to {address}; got {len(self.to(address))}", timeout)
 
     def code_for(self, address: str, count: int = 1) -> str:
         """The 6-digit code in the newest of `count` messages to `address`, checked in both parts."""

@@ -1,5 +1,5 @@
-"""Members with their own phones and payee accounts at the bank sandboxes, and transfers into them:
-what the e2e tests of payment, shipping and the whole flow share."""
+"""Members with their own phones and payee accounts at the bank sandboxes, checkouts, transfers and the
+SMS that reached the phones: what the e2e tests of payment, shipping and the whole flow share."""
 from __future__ import annotations
 
 import itertools
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
-from tests.e2e.catalog import Member, fixed_form, new_member
+from tests.e2e.catalog import Member, Shop, fixed_form, new_member
 from tests.waiting import eventually
 
 AUTO_PAY_TIMEOUT = 20  # seconds the worker (every 1 s) may take to pay an invoice on its own
@@ -47,14 +47,14 @@ def unique_account(bank: str) -> str:
     return "77" + f"{next(_accounts)}".zfill(length - 2)
 
 
-def new_seller(server, mailbox, shop, banks, bank: str) -> Seller:
+def new_seller(server, mailbox, shop: Shop, banks, bank: str) -> Seller:
     account = unique_account(bank)
     banks[bank].openAccount(accountNumber=account, holderName="Koperasi Maju Bersama", openingBalance=0)
     typed, msisdn = unique_mobile()
     member = new_member(server, mailbox, seller=True, bankCode=bank.upper(), accountNumber=account, phone=typed)
     seller = Seller(member, msisdn, bank, account)
     catalog, auth = seller.service(server, "Catalog")
-    seller.product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=50), **auth).productId
+    seller.product_id = catalog.sellProduct(form=fixed_form(shop.category, stock=50), **auth).productId
     return seller
 
 
@@ -75,6 +75,13 @@ def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
         "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
     assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
     return invoice
+
+
+def cheapest(quotes, seller):
+    """(the ShippingChoice of the seller's cheapest option, that option) among quoteShipping's `quotes`."""
+    group = next(q for q in quotes if q.sellerUsername == seller)
+    option = min(group.options.ShippingOption, key=lambda o: o.cost)
+    return {"sellerUsername": seller, "courier": option.courier, "service": option.service}, option
 
 
 def wait_until_paid(server, who: Party, number: str, timeout: float = AUTO_PAY_TIMEOUT):
@@ -102,3 +109,14 @@ def items(value, name: str) -> list:
     if value is None:
         return []
     return list(getattr(value, name, value) or [])
+
+
+def messages_to(gateway, msisdn: str, count: int, timeout: float = 30) -> list:
+    """The SMS the gateway sandbox holds for `msisdn`, once there are at least `count`."""
+    def found() -> list:
+        try:
+            return gateway.listMessages(msisdn=msisdn) or []
+        except Exception:  # noqa: BLE001 - the sandbox may still be starting
+            return []
+
+    return eventually(lambda: len(messages := found()) >= count and messages, f"{count} SMS to {msisdn}", timeout)

@@ -3,7 +3,7 @@
 Auctions are listed with Catalog.sellProduct, as a seller would; only the clock is helped along
 (an auction cannot be listed to end in the past, so tests move its end in the database).
 """
-import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -11,8 +11,7 @@ import suds.client
 import zeep
 from zeep.wsse.username import UsernameToken
 
-from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, new_category,
-                               new_member, while_ended_not_closed)
+from tests.e2e.catalog import Member, auction_form, fixed_form, new_member, new_shop, while_ended_not_closed
 from tests.e2e.members import PASSWORD, login
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors
 from tests.waiting import eventually
@@ -29,30 +28,31 @@ def mask(username: str) -> str:
 
 
 def wait_for_subject(mailbox, address: str, text: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [m for m in mailbox.to(address) if text in str(m["Subject"])]
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"no message to {address} about {text!r} within {timeout}s: "
-                         f"{[str(m['Subject']) for m in mailbox.to(address)]}")
+    return eventually(lambda: [m for m in mailbox.to(address) if text in str(m["Subject"])],
+                      lambda: f"a message to {address} about {text!r}: {[str(m['Subject']) for m in mailbox.to(address)]}",
+                      timeout)
+
+
+@dataclass(frozen=True)
+class AuctionShop:
+    seller: Member
+    category: str
+    fixed: int  # the seller's fixed-price product
+    buyers: list[Member]
 
 
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    category = new_category(server, Member(admin_name, login(server, admin_name, ADMIN_PASSWORD)))
+def shop(server, mailbox) -> AuctionShop:
+    category = new_shop(server).category
     seller = new_member(server, mailbox, seller=True)
     catalog, auth = seller.service(server, "Catalog")
     fixed = catalog.sellProduct(form=fixed_form(category), **auth).productId
-    return {"seller": seller, "category": category, "fixed": fixed,
-            "buyers": [new_member(server, mailbox) for _ in range(2)]}
+    return AuctionShop(seller, category, fixed, [new_member(server, mailbox) for _ in range(2)])
 
 
 def new_auction(server, shop, **overrides) -> int:
-    catalog, auth = shop["seller"].service(server, "Catalog")
-    return catalog.sellProduct(form=auction_form(shop["category"], **overrides), **auth).productId
+    catalog, auth = shop.seller.service(server, "Catalog")
+    return catalog.sellProduct(form=auction_form(shop.category, **overrides), **auth).productId
 
 
 def bid(server, member: Member, product_id, amount):
@@ -61,7 +61,7 @@ def bid(server, member: Member, product_id, amount):
 
 
 def test_bids_raise_the_price_and_the_outbid_leader_gets_an_email(server, mailbox, shop):
-    budi, siti = shop["buyers"]
+    budi, siti = shop.buyers
     product_id = new_auction(server, shop)
     first = bid(server, budi, product_id, START)
     assert (first.sequence, first.amount, first.bidCount, first.minimumNextBid) == (1, START, 1, START + STEP)
@@ -85,7 +85,7 @@ def test_bids_raise_the_price_and_the_outbid_leader_gets_an_email(server, mailbo
 
 
 def test_list_bids_pages_the_history_newest_first(server, shop):
-    budi, siti = shop["buyers"]
+    budi, siti = shop.buyers
     product_id = new_auction(server, shop)
     for index in range(5):
         bid(server, (budi, siti)[index % 2], product_id, START + index * STEP)
@@ -104,7 +104,7 @@ def test_list_bids_pages_the_history_newest_first(server, shop):
                                            (dict(pageSize=0), "pageSize"), (dict(pageSize=-5), "pageSize")])
 def test_list_bids_refuses_a_page_below_one_naming_the_field(server, shop, paging, field):
     product_id = new_auction(server, shop)
-    bid(server, shop["buyers"][0], product_id, START)
+    bid(server, shop.buyers[0], product_id, START)
     auction = client(server, "Auction").service
     before = zeep.helpers.serialize_object(auction.getAuction(productId=product_id))
     fault = fault_of(auction.listBids, productId=product_id, **paging)
@@ -114,7 +114,7 @@ def test_list_bids_refuses_a_page_below_one_naming_the_field(server, shop, pagin
 
 
 def test_a_bid_with_ws_security_instead_of_a_session_token(server, shop):
-    budi = shop["buyers"][0]
+    budi = shop.buyers[0]
     product_id = new_auction(server, shop)
     service = client(server, "Auction", wsse=UsernameToken(budi.username, PASSWORD)).service
     assert service.placeBid(productId=product_id, amount=START).sequence == 1
@@ -122,7 +122,7 @@ def test_a_bid_with_ws_security_instead_of_a_session_token(server, shop):
 
 def test_suds_reads_an_auction_too(server, shop):
     product_id = new_auction(server, shop)
-    bid(server, shop["buyers"][1], product_id, START)
+    bid(server, shop.buyers[1], product_id, START)
     shown = suds.client.Client(server.wsdl_url("Auction"), cache=None).service.getAuction(productId=product_id)
     assert (shown.status, shown.bidCount, shown.currentPrice) == ("OPEN", 1, START)
 
@@ -140,15 +140,15 @@ def test_suds_reads_an_auction_too(server, shop):
     ("bad token", "Client.Authentication", "BAD_SESSION"),
 ])
 def test_a_refused_bid_gets_its_own_fault_and_changes_nothing(server, shop, case, faultcode, code):
-    budi, siti = shop["buyers"]
+    budi, siti = shop.buyers
     product_id = new_auction(server, shop)
     bid(server, budi, product_id, START)
     who, target, amount = {
         "too low": (siti, product_id, START + STEP - 1),
         "equal to the current price": (siti, product_id, START),
-        "own product": (shop["seller"], product_id, 5_000_000),
+        "own product": (shop.seller, product_id, 5_000_000),
         "unknown product": (siti, 10**12, 5_000_000),
-        "fixed price": (siti, shop["fixed"], 5_000_000),
+        "fixed price": (siti, shop.fixed, 5_000_000),
         "zero": (siti, product_id, 0),
         "negative": (siti, product_id, -START),
         "no product": (siti, None, 5_000_000),
@@ -178,7 +178,7 @@ def test_an_amount_that_is_not_a_number_is_a_schema_fault(server, shop):
     import urllib.error
     import urllib.request
 
-    token = login(server, shop["buyers"][0].username)
+    token = login(server, shop.buyers[0].username)
     envelope = (
         '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
         'xmlns:a="urn:emall-kukm:auction"><soapenv:Header><a:SessionHeader><a:token>'
@@ -198,11 +198,11 @@ def test_reading_an_unknown_or_fixed_price_product_is_a_fault(server, shop):
     auction = client(server, "Auction").service
     for call in (auction.getAuction, auction.listBids):
         assert detail_code(fault_of(call, productId=10**12)) == "AUCTION_PRODUCT_NOT_FOUND"
-        assert detail_code(fault_of(call, productId=shop["fixed"])) == "NOT_AN_AUCTION"
+        assert detail_code(fault_of(call, productId=shop.fixed)) == "NOT_AN_AUCTION"
 
 
 def test_too_late_then_closed_sold_with_the_winner_and_seller_told(server, mailbox, shop):
-    budi, siti = shop["buyers"]
+    budi, siti = shop.buyers
 
     def auction_at_the_reserve() -> int:
         product_id = new_auction(server, shop)
@@ -216,14 +216,14 @@ def test_too_late_then_closed_sold_with_the_winner_and_seller_told(server, mailb
 
     auction = client(server, "Auction").service
     eventually(lambda: auction.getAuction(productId=product_id).status != "ENDED",
-               "the worker's close-auctions job (every 5 s) closed the auction")
+               "the worker's close-auctions job (every second) closed the auction")
     shown = auction.getAuction(productId=product_id)
     assert (shown.status, shown.winner, shown.currentPrice, shown.reserveMet) == \
         ("SOLD", mask(siti.username), 1_000_000, True)
     assert shown.minimumNextBid is None and shown.closedAt.utcoffset() == timedelta(hours=7)
     won = wait_for_subject(mailbox, email_of(siti), "memenangkan lelang")[-1].get_body(("plain",)).get_content()
     assert "Rp 1.000.000" in won and "checkout" in won
-    sold = wait_for_subject(mailbox, email_of(shop["seller"]), "terjual")[-1].get_body(("plain",)).get_content()
+    sold = wait_for_subject(mailbox, email_of(shop.seller), "terjual")[-1].get_body(("plain",)).get_content()
     assert mask(siti.username) in sold and "Rp 1.000.000" in sold
     fault = fault_of(bid, server, budi, product_id, 2_000_000)
     assert detail_code(fault) == "AUCTION_ENDED"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Bid, Product
 from emall_ws.db.session import Database
-from tests.auction_fixtures import create_auction, create_member
+from tests.builders import create_auction, create_member
 from tests.databases import backend
 from tests.e2e.members import login
 from tests.e2e.soap import client, detail_code, with_token

@@ -55,7 +55,6 @@ from tests.databases import MYSQL_SERVER_URL, PREFIX
 from tests.e2e.members import form
 from tests.processes import required, free_port, wait_until_healthy
 
-pytestmark = pytest.mark.e2e
 
 SQLITE_BACKUP = "sqlite3 {var}/emall.db \".backup '{backup}'\""
 SQLITE_CHECK = "sqlite3 {backup} \"PRAGMA integrity_check\""

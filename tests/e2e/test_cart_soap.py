@@ -1,18 +1,24 @@
 """Cart over SOAP: a multi-seller cart, flags after the seller changes things, and bad input with nothing changed."""
+from dataclasses import dataclass
+
 import pytest
 import zeep
 
-from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, new_category,
-                               new_member)
+from tests.e2e.catalog import Member, Shop, auction_form, fixed_form, new_member, new_shop
 from tests.e2e.members import login
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors
 
 
+@dataclass(frozen=True)
+class CartShop(Shop):
+    sellers: list[Member]
+    products: dict[str, int]  # keripik, sambal (the first seller's), batik, lukisan (an auction)
+
+
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    category = new_category(server, admin)
+def shop(server, mailbox) -> CartShop:
+    shop = new_shop(server)
+    category = shop.category
     sellers = [new_member(server, mailbox, seller=True), new_member(server, mailbox, seller=True)]
     products = {}
     for seller, key, form in ((sellers[0], "keripik", fixed_form(category)),
@@ -23,7 +29,7 @@ def shop(server, mailbox):
                               (sellers[1], "lukisan", auction_form(category))):
         catalog, auth = seller.service(server, "Catalog")
         products[key] = catalog.sellProduct(form=form, **auth).productId
-    return {"admin": admin, "sellers": sellers, "products": products}
+    return CartShop(shop.admin, category, sellers, products)
 
 
 def cart_of(server, member):
@@ -39,14 +45,14 @@ def lines_of(cart) -> dict:
 def test_a_two_seller_cart_groups_by_seller(server, mailbox, shop):
     buyer = new_member(server, mailbox)
     cart, auth = buyer.service(server, "Cart")
-    p = shop["products"]
+    p = shop.products
     cart.addItem(productId=p["keripik"], quantity=2, **auth)
     cart.addItem(productId=p["batik"], quantity=1, **auth)
     cart.addItem(productId=p["sambal"], quantity=1, **auth)
     answer = cart.updateItem(productId=p["sambal"], quantity=3, **auth)
     groups = answer.groups.SellerGroup
-    assert sorted(g.sellerUsername for g in groups) == sorted(s.username for s in shop["sellers"])
-    first = next(g for g in groups if g.sellerUsername == shop["sellers"][0].username)
+    assert sorted(g.sellerUsername for g in groups) == sorted(s.username for s in shop.sellers)
+    first = next(g for g in groups if g.sellerUsername == shop.sellers[0].username)
     assert (first.subtotal, first.weightGrams, first.itemCount) == (2 * 25_000 + 3 * 18_000, 1200, 5)
     assert (answer.total, answer.weightGrams, answer.itemCount) == (104_000 + 175_000, 1600, 6)
     after_removal = cart.removeItem(productId=p["batik"], **auth)
@@ -59,8 +65,8 @@ def test_the_cart_outlives_the_session_it_was_filled_in(server, mailbox, shop):
     """Logged out and back in (a new token): the same lines, quantities and prices."""
     buyer = new_member(server, mailbox)
     cart, auth = buyer.service(server, "Cart")
-    cart.addItem(productId=shop["products"]["keripik"], quantity=2, **auth)
-    cart.addItem(productId=shop["products"]["batik"], quantity=1, **auth)
+    cart.addItem(productId=shop.products["keripik"], quantity=2, **auth)
+    cart.addItem(productId=shop.products["batik"], quantity=1, **auth)
     filled = cart_of(server, buyer)
     member, member_auth = buyer.service(server, "Member")
     assert member.logout(**member_auth) == "LOGGED_OUT"
@@ -69,13 +75,13 @@ def test_the_cart_outlives_the_session_it_was_filled_in(server, mailbox, shop):
     again = Member(buyer.username, login(server, buyer.username))
     assert again.token != buyer.token
     assert cart_of(server, again) == filled
-    assert sorted(lines_of(filled)) == sorted([shop["products"]["keripik"], shop["products"]["batik"]])
+    assert sorted(lines_of(filled)) == sorted([shop.products["keripik"], shop.products["batik"]])
 
 
 def test_seller_changes_are_flagged_with_a_message_not_applied(server, mailbox, shop):
     seller = new_member(server, mailbox, seller=True)
     catalog, seller_auth = seller.service(server, "Catalog")
-    category = catalog.getProduct(productId=shop["products"]["keripik"]).categoryCode
+    category = catalog.getProduct(productId=shop.products["keripik"]).categoryCode
     ids = [catalog.sellProduct(form=fixed_form(category, name=f"Dodol Garut {i}", price=30_000, stock=5),
                                **seller_auth).productId for i in range(3)]
     buyer = new_member(server, mailbox)
@@ -101,8 +107,8 @@ def test_seller_changes_are_flagged_with_a_message_not_applied(server, mailbox, 
 def test_admins_and_anonymous_callers_have_no_cart(server, shop):
     fault = fault_of(client(server, "Cart").service.getCart)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authentication", "AUTHENTICATION_REQUIRED")
-    cart, auth = shop["admin"].service(server, "Cart")
-    fault = fault_of(cart.addItem, productId=shop["products"]["keripik"], quantity=1, **auth)
+    cart, auth = shop.admin.service(server, "Cart")
+    fault = fault_of(cart.addItem, productId=shop.products["keripik"], quantity=1, **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "ROLE_REQUIRED")
 
 
@@ -127,9 +133,9 @@ def test_admins_and_anonymous_callers_have_no_cart(server, shop):
 def test_bad_cart_calls_get_their_fault_and_the_cart_stays(server, mailbox, shop, call, product, quantity, expected):
     buyer = new_member(server, mailbox)
     cart, auth = buyer.service(server, "Cart")
-    cart.addItem(productId=shop["products"]["keripik"], quantity=2, **auth)
+    cart.addItem(productId=shop.products["keripik"], quantity=2, **auth)
     before = cart_of(server, buyer)
-    product_id = shop["products"].get(product, product)
+    product_id = shop.products.get(product, product)
     args = {"productId": product_id} if quantity is None else {"productId": product_id, "quantity": quantity}
     fault = fault_of(getattr(cart, call), **{k: v for k, v in args.items() if v is not None}, **auth)
     if expected[0] == "Client.Validation":
@@ -142,8 +148,8 @@ def test_bad_cart_calls_get_their_fault_and_the_cart_stays(server, mailbox, shop
 
 
 def test_a_seller_cannot_put_their_own_product_in_the_cart(server, shop):
-    seller = shop["sellers"][0]
+    seller = shop.sellers[0]
     cart, auth = seller.service(server, "Cart")
-    fault = fault_of(cart.addItem, productId=shop["products"]["keripik"], quantity=1, **auth)
+    fault = fault_of(cart.addItem, productId=shop.products["keripik"], quantity=1, **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "CART_OWN_PRODUCT")
-    assert cart.addItem(productId=shop["products"]["batik"], quantity=1, **auth).itemCount == 1  # others' are fine
+    assert cart.addItem(productId=shop.products["batik"], quantity=1, **auth).itemCount == 1  # others' are fine

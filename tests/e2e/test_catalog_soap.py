@@ -1,23 +1,31 @@
 """Catalog over SOAP: roles, ownership, search, and every bad input's fault with nothing changed."""
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
 import zeep
 
-from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, in_wib,
-                               new_category, new_member, while_ended_not_closed)
-from tests.e2e.members import login
+from tests.e2e.catalog import (Member, Shop, auction_form, fixed_form, in_wib, new_member, new_shop,
+                               while_ended_not_closed)
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
 
 
+@dataclass(frozen=True)
+class CatalogShop(Shop):
+    seller: Member
+    other: Member  # a second seller
+    buyer: Member
+    product: Any  # the seller's product, as sellProduct answered
+
+
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
+def shop(server, mailbox) -> CatalogShop:
+    shop = new_shop(server)
     seller = new_member(server, mailbox, seller=True)
     catalog, auth = seller.service(server, "Catalog")
-    category = new_category(server, admin)
-    return {"admin": admin, "seller": seller, "other": new_member(server, mailbox, seller=True),
-            "buyer": new_member(server, mailbox), "category": category,
-            "product": catalog.sellProduct(form=fixed_form(category, name=unique("Sambal Roa ")), **auth)}
+    return CatalogShop(shop.admin, shop.category, seller, new_member(server, mailbox, seller=True),
+                       new_member(server, mailbox),
+                       catalog.sellProduct(form=fixed_form(shop.category, name=unique("Sambal Roa ")), **auth))
 
 
 def product_now(server, product_id):
@@ -29,7 +37,7 @@ def categories(server) -> list[tuple[str, str]]:
 
 
 def test_categories_are_made_by_admins_and_listed_for_everyone(server, shop):
-    catalog, auth = shop["admin"].service(server, "Catalog")
+    catalog, auth = shop.admin.service(server, "Catalog")
     code = unique("kerajinan-")
     assert catalog.createCategory(code=code.upper(), name="Kerajinan Tangan", **auth).code == code
     before = categories(server)
@@ -38,17 +46,17 @@ def test_categories_are_made_by_admins_and_listed_for_everyone(server, shop):
     assert (fault_code(fault), detail_code(fault)) == ("Client.Conflict", "CATEGORY_EXISTS")
     fault = fault_of(catalog.createCategory, code="Kain Tenun!", name="Kain", **auth)
     assert field_errors(fault)["code"][0] == "CATEGORY_CODE_PATTERN"
-    seller_catalog, seller_auth = shop["seller"].service(server, "Catalog")
+    seller_catalog, seller_auth = shop.seller.service(server, "Catalog")
     fault = fault_of(seller_catalog.createCategory, code=unique("x-"), name="Kain", **seller_auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "ROLE_REQUIRED")
     assert categories(server) == before
 
 
 def test_only_a_logged_in_seller_sells(server, shop):
-    form = fixed_form(shop["category"])
+    form = fixed_form(shop.category)
     fault = fault_of(client(server, "Catalog").service.sellProduct, form=form)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authentication", "AUTHENTICATION_REQUIRED")
-    catalog, auth = shop["buyer"].service(server, "Catalog")
+    catalog, auth = shop.buyer.service(server, "Catalog")
     fault = fault_of(catalog.sellProduct, form=form, **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "ROLE_REQUIRED")
 
@@ -74,25 +82,25 @@ def test_only_a_logged_in_seller_sells(server, shop):
 ])
 def test_a_bad_listing_gets_a_validation_fault_naming_the_field_and_nothing_is_listed(
         server, shop, overrides, field, code):
-    catalog, auth = shop["seller"].service(server, "Catalog")
+    catalog, auth = shop.seller.service(server, "Catalog")
     name = unique("Produk Gagal ")
-    form = fixed_form(**{"category": shop["category"], "name": name, **overrides})
+    form = fixed_form(**{"category": shop.category, "name": name, **overrides})
     fault = fault_of(catalog.sellProduct, form=form, **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Validation", "VALIDATION_FAILED")
     assert field_errors(fault)[field][0] == code
-    found = client(server, "Catalog").service.searchProducts(filters={"seller": shop["seller"].username})
+    found = client(server, "Catalog").service.searchProducts(filters={"seller": shop.seller.username})
     assert name not in [p.name for p in (found.products.ProductSummary if found.products else [])]
 
 
 def test_overlong_text_beyond_the_schema_is_refused_before_the_rules(server, shop):
-    catalog, auth = shop["seller"].service(server, "Catalog")
-    fault = fault_of(catalog.sellProduct, form=fixed_form(shop["category"], description="d" * 20_001), **auth)
+    catalog, auth = shop.seller.service(server, "Catalog")
+    fault = fault_of(catalog.sellProduct, form=fixed_form(shop.category, description="d" * 20_001), **auth)
     assert fault_code(fault) == "Client.Validation" and field_errors(fault)["description"][0] == "SCHEMA_INVALID"
 
 
 def test_messages_are_indonesian_by_default(server, shop):
-    catalog, auth = shop["seller"].service(server, "Catalog")
-    fault = fault_of(catalog.sellProduct, form=fixed_form(shop["category"], weightGrams=0), **auth)
+    catalog, auth = shop.seller.service(server, "Catalog")
+    fault = fault_of(catalog.sellProduct, form=fixed_form(shop.category, weightGrams=0), **auth)
     assert field_errors(fault)["weightGrams"][1] == "Kolom Berat (gram) minimal 1"
 
 
@@ -100,7 +108,7 @@ def test_messages_are_indonesian_by_default(server, shop):
 def test_unknown_products_are_not_found(server, shop, product_id):
     fault = fault_of(client(server, "Catalog").service.getProduct, productId=product_id)
     assert (fault_code(fault), detail_code(fault)) == ("Client.NotFound", "UNKNOWN_PRODUCT")
-    catalog, auth = shop["seller"].service(server, "Catalog")
+    catalog, auth = shop.seller.service(server, "Catalog")
     for call, kwargs in ((catalog.updateProduct, {"changes": {"price": 1}}), (catalog.withdrawProduct, {})):
         fault = fault_of(call, productId=product_id, **kwargs, **auth)
         assert detail_code(fault) == "UNKNOWN_PRODUCT"
@@ -108,25 +116,25 @@ def test_unknown_products_are_not_found(server, shop, product_id):
 
 def test_a_missing_product_id_is_a_validation_fault_naming_it(server, shop):
     """As placeBid and the Cart say it: Client.Validation, productId REQUIRED."""
-    catalog, auth = shop["seller"].service(server, "Catalog")
-    before = product_now(server, shop["product"].productId)
+    catalog, auth = shop.seller.service(server, "Catalog")
+    before = product_now(server, shop.product.productId)
     for call, kwargs in ((client(server, "Catalog").service.getProduct, {}),
                          (catalog.updateProduct, {"changes": {"price": 1}, **auth}),
                          (catalog.withdrawProduct, auth)):
         fault = fault_of(call, **kwargs)
         assert fault_code(fault) == "Client.Validation" and list(field_errors(fault)) == ["productId"]
         assert field_errors(fault)["productId"][0] == "REQUIRED"
-    assert product_now(server, shop["product"].productId) == before
+    assert product_now(server, shop.product.productId) == before
 
 
 def test_only_the_owner_updates_and_a_bad_update_changes_nothing(server, shop):
-    product_id = shop["product"].productId
+    product_id = shop.product.productId
     before = product_now(server, product_id)
-    catalog, auth = shop["other"].service(server, "Catalog")
+    catalog, auth = shop.other.service(server, "Catalog")
     for call, kwargs in ((catalog.updateProduct, {"changes": {"price": 1}}), (catalog.withdrawProduct, {})):
         fault = fault_of(call, productId=product_id, **kwargs, **auth)
         assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "NOT_OWNER")
-    catalog, auth = shop["seller"].service(server, "Catalog")
+    catalog, auth = shop.seller.service(server, "Catalog")
     for changes, field, code in (({"price": 0}, "price", "MIN_VALUE"),
                                  ({"category": "tidak-ada"}, "category", "UNKNOWN_CATEGORY"),
                                  ({"startPrice": 5_000}, "startPrice", "FIELD_NOT_FOR_METHOD")):
@@ -136,8 +144,8 @@ def test_only_the_owner_updates_and_a_bad_update_changes_nothing(server, shop):
 
 
 def test_the_owner_updates_and_withdraws(server, shop):
-    catalog, auth = shop["seller"].service(server, "Catalog")
-    product = catalog.sellProduct(form=fixed_form(shop["category"]), **auth)
+    catalog, auth = shop.seller.service(server, "Catalog")
+    product = catalog.sellProduct(form=fixed_form(shop.category), **auth)
     updated = catalog.updateProduct(productId=product.productId, changes={"price": 27_500, "stock": 0}, **auth)
     assert (updated.price, updated.status, updated.action) == (27_500, "SOLD_OUT", "NONE")
     withdrawn = catalog.withdrawProduct(productId=product.productId, reason="berhenti produksi", **auth)
@@ -149,8 +157,8 @@ def test_the_owner_updates_and_withdraws(server, shop):
 
 
 def test_an_auction_with_a_bid_is_frozen_and_its_withdrawal_emails_the_bidder(server, mailbox, shop):
-    catalog, auth = shop["seller"].service(server, "Catalog")
-    product = catalog.sellProduct(form=auction_form(shop["category"], name=unique("Wayang Golek ")), **auth)
+    catalog, auth = shop.seller.service(server, "Catalog")
+    product = catalog.sellProduct(form=auction_form(shop.category, name=unique("Wayang Golek ")), **auth)
     bidder = new_member(server, mailbox)
     auction, bid_auth = bidder.service(server, "Auction")
     auction.placeBid(productId=product.productId, amount=750_000, **bid_auth)
@@ -164,7 +172,7 @@ def test_an_auction_with_a_bid_is_frozen_and_its_withdrawal_emails_the_bidder(se
 
 
 def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_its_closing(server, shop):
-    catalog, auth = shop["seller"].service(server, "Catalog")
+    catalog, auth = shop.seller.service(server, "Catalog")
 
     def changed_and_withdrawn(product_id):
         before = product_now(server, product_id)
@@ -174,7 +182,7 @@ def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_it
         return before, [(fault_code(f), detail_code(f)) for f in faults], product_now(server, product_id)
 
     _, (before, faults, after) = while_ended_not_closed(
-        server, lambda: catalog.sellProduct(form=auction_form(shop["category"], name=unique("Topeng Malang ")),
+        server, lambda: catalog.sellProduct(form=auction_form(shop.category, name=unique("Topeng Malang ")),
                                             **auth).productId, changed_and_withdrawn)
     assert faults == [("Client.InvalidState", "AUCTION_ENDED")] * 2 + [("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")]
     assert after == before
@@ -182,11 +190,11 @@ def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_it
 
 def test_search_filters_and_bad_filters(server, shop):
     catalog = client(server, "Catalog").service
-    found = catalog.searchProducts(filters={"text": "sambal roa", "seller": shop["seller"].username,
+    found = catalog.searchProducts(filters={"text": "sambal roa", "seller": shop.seller.username,
                                             "province": "31", "city": "31.74", "saleMethod": "FIXED",
                                             "minPrice": 25_000, "maxPrice": 25_000, "sort": "PRICE_ASC"},
                                    page=1, pageSize=5)
-    assert [p.productId for p in found.products.ProductSummary] == [shop["product"].productId]
+    assert [p.productId for p in found.products.ProductSummary] == [shop.product.productId]
     summary = found.products.ProductSummary[0]
     assert summary.photoUrl == "https://cdn.example.id/keripik-1.jpg" and found.hasMore is False
     for filters, field, code in (({"text": "+-"}, "text", "SEARCH_TEXT_TOO_SHORT"),
@@ -201,6 +209,6 @@ def test_search_filters_and_bad_filters(server, shop):
 
 
 def test_a_product_page_carries_no_personal_data_of_the_seller(server, shop):
-    product = product_now(server, shop["product"].productId)
+    product = product_now(server, shop.product.productId)
     assert not {"email", "phone", "address", "nik", "nib", "accountNumber", "name_of_seller"} & set(product)
     assert not any(isinstance(v, str) and ("@" in v or "+62" in v) for v in product.values())

@@ -14,7 +14,7 @@ from emall_ws.clock import utcnow
 from emall_ws.db.models import Invoice, Member, OrderLine, Product
 from emall_ws.db.session import Database
 from emall_ws.services.invoices import expire_due_invoices
-from tests.auction_fixtures import create_auction, create_member
+from tests.builders import create_auction, create_member
 from tests.databases import backend
 from tests.e2e.catalog import stock_of
 from tests.e2e.members import login
@@ -97,8 +97,8 @@ def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(se
             session.execute(update(Invoice).where(Invoice.number.in_(numbers))
                             .values(due_at=utcnow() - timedelta(minutes=1)))
         assert len(numbers) == UNITS
-        eventually(lambda: stock_of(server, product_id) == UNITS,  # the worker's expiry job runs every 30 s
-                   lambda: f"the stock back at {UNITS} (it is {stock_of(server, product_id)})", timeout=90, interval=1)
+        eventually(lambda: stock_of(server, product_id) == UNITS,  # the worker's expiry job: every second here
+                   lambda: f"the stock back at {UNITS} (it is {stock_of(server, product_id)})")
         catalog = client(server, "Catalog").service
         assert catalog.getProduct(productId=product_id).action == "BUY"  # on sale again
         with db.unit_of_work() as session:

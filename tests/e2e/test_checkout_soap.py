@@ -2,6 +2,7 @@
 open invoices to one account never share an amount; bad input gets its own fault and changes
 nothing; cancel restores the stock, a paid invoice cannot be cancelled; a won auction is checked out."""
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -9,20 +10,23 @@ import pytest
 from emall_ws.clock import utcnow
 from emall_ws.db.session import Database
 from emall_ws.services.auction import close_due_auctions
-from tests.auction_fixtures import set_ends_at
-from tests.e2e.catalog import (ADMIN_PASSWORD, Member, auction_form, create_admin, fixed_form, new_category, new_member,
-                               stock_of)
-from tests.e2e.members import login
-from tests.e2e.payments import buy, new_buyer, new_seller, transfer, wait_until_paid
+from tests.builders import set_ends_at
+from tests.e2e.catalog import Member, Shop, auction_form, fixed_form, new_member, new_shop, stock_of
+from tests.e2e.payments import buy, cheapest, new_buyer, new_seller, transfer, wait_until_paid
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
 from tests.waiting import eventually
 
 
+@dataclass(frozen=True)
+class CheckoutShop(Shop):
+    sellers: list[Member]  # each with a payout account: BCA 5550001111, MANDIRI 1230009999123
+    products: dict[str, int]  # keripik, sambal (the first seller's), batik
+
+
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    category = new_category(server, admin)
+def shop(server, mailbox) -> CheckoutShop:
+    shop = new_shop(server)
+    category = shop.category
     sellers = [new_member(server, mailbox, seller=True, accountNumber="5550001111"),
                new_member(server, mailbox, seller=True, bankCode="MANDIRI", accountNumber="1230009999123")]
     products = {}
@@ -33,23 +37,17 @@ def shop(server, mailbox):
                                                                price=175_000, weightGrams=400, stock=30))):
         catalog, auth = seller.service(server, "Catalog")
         products[key] = catalog.sellProduct(form=form, **auth).productId
-    return {"admin": admin, "sellers": sellers, "products": products, "category": category}
+    return CheckoutShop(shop.admin, category, sellers, products)
 
 
 def filled_cart(server, mailbox, shop) -> Member:
     buyer = new_member(server, mailbox)
     cart, auth = buyer.service(server, "Cart")
-    p = shop["products"]
+    p = shop.products
     cart.addItem(productId=p["keripik"], quantity=2, **auth)
     cart.addItem(productId=p["sambal"], quantity=1, **auth)
     cart.addItem(productId=p["batik"], quantity=1, **auth)
     return buyer
-
-
-def cheapest(quotes, seller):
-    group = next(q for q in quotes if q.sellerUsername == seller)
-    option = min(group.options.ShippingOption, key=lambda o: o.cost)
-    return {"sellerUsername": seller, "courier": option.courier, "service": option.service}, option
 
 
 def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox, shop):
@@ -57,9 +55,9 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
     service, auth = buyer.service(server, "Checkout")
     quotes = service.quoteShipping(**auth)
     assert len(quotes) == 2 and all(q.options for q in quotes)
-    sellers = [s.username for s in shop["sellers"]]
+    sellers = [s.username for s in shop.sellers]
     choices, options = zip(*(cheapest(quotes, s) for s in sellers))
-    before = stock_of(server, shop["products"]["keripik"])
+    before = stock_of(server, shop.products["keripik"])
     invoices = service.checkout(choices={"ShippingChoice": list(choices)}, **auth)
     assert [i.seller for i in invoices] == sorted(sellers, key=str.lower)  # one per seller, by seller name
     by_seller = {i.seller: i for i in invoices}
@@ -72,7 +70,7 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
         assert invoice.dueAt.utcoffset().total_seconds() == 7 * 3600  # WIB on the wire
     assert by_seller[sellers[0]].goodsTotal == 2 * 25_000 + 18_000
     assert by_seller[sellers[1]].payeeAccount == "1230009999123"
-    assert stock_of(server, shop["products"]["keripik"]) == before - 2
+    assert stock_of(server, shop.products["keripik"]) == before - 2
     cart, cart_auth = buyer.service(server, "Cart")
     assert not cart.getCart(**cart_auth).groups
     # the buyer's one email lists both invoices: number, exact amount, account, in text and HTML
@@ -98,7 +96,7 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
     other, other_auth = second.service(server, "Checkout")
     other.checkout(choices={"ShippingChoice": [cheapest(other.quoteShipping(**other_auth), s)[0] for s in sellers]},
                    **other_auth)
-    payee, payee_auth = shop["sellers"][0].service(server, "Checkout")
+    payee, payee_auth = shop.sellers[0].service(server, "Checkout")
     open_ones = payee.listInvoices(status="UNPAID", **payee_auth)
     assert len(open_ones) >= 2 and {i.payeeAccount for i in open_ones} == {"5550001111"}
     assert len({i.amountDue for i in open_ones}) == len(open_ones)
@@ -119,9 +117,9 @@ def test_bad_checkouts_get_their_own_faults_and_change_nothing(server, mailbox, 
     buyer = filled_cart(server, mailbox, shop)
     service, auth = buyer.service(server, "Checkout")
     quotes = service.quoteShipping(**auth)
-    sellers = [s.username for s in shop["sellers"]]
+    sellers = [s.username for s in shop.sellers]
     good = [cheapest(quotes, s)[0] for s in sellers]
-    stock = stock_of(server, shop["products"]["keripik"])
+    stock = stock_of(server, shop.products["keripik"])
     for choices, code in (([dict(good[0], courier="nosuch"), good[1]], "COURIER_NOT_QUOTED"),
                           ([dict(good[0], service="TELEPORT"), good[1]], "SERVICE_NOT_QUOTED"),
                           ([good[0]], "CHOICE_MISSING")):
@@ -130,7 +128,7 @@ def test_bad_checkouts_get_their_own_faults_and_change_nothing(server, mailbox, 
     fault = fault_of(service.checkout, choices={"ShippingChoice": good},
                      shippingAddress={"address": "Jl. Antah Berantah 1", "cityCode": "99.99"}, **auth)
     assert fault_code(fault) == "Client.Validation" and field_errors(fault)["cityCode"][0] == "UNKNOWN_CITY"
-    assert stock_of(server, shop["products"]["keripik"]) == stock
+    assert stock_of(server, shop.products["keripik"]) == stock
     assert not service.listInvoices(**auth)
     cart, cart_auth = buyer.service(server, "Cart")
     assert cart.getCart(**cart_auth).itemCount == 4
@@ -140,10 +138,10 @@ def test_someone_elses_invoice_and_cancelling_twice_are_refused(server, mailbox,
     buyer = filled_cart(server, mailbox, shop)
     service, auth = buyer.service(server, "Checkout")
     quotes = service.quoteShipping(**auth)
-    choices = [cheapest(quotes, s.username)[0] for s in shop["sellers"]]
-    stock = stock_of(server, shop["products"]["batik"])
+    choices = [cheapest(quotes, s.username)[0] for s in shop.sellers]
+    stock = stock_of(server, shop.products["batik"])
     invoice = service.checkout(choices={"ShippingChoice": choices}, **auth)[0]
-    assert stock_of(server, shop["products"]["batik"]) == stock - 1
+    assert stock_of(server, shop.products["batik"]) == stock - 1
     stranger = new_member(server, mailbox)
     other, other_auth = stranger.service(server, "Checkout")
     for call in (other.getInvoice, other.cancelInvoice):
@@ -151,18 +149,18 @@ def test_someone_elses_invoice_and_cancelling_twice_are_refused(server, mailbox,
         assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "INVOICE_NOT_YOURS")
     shown = service.getInvoice(invoiceNumber=invoice.invoiceNumber, **auth)  # the stranger changed nothing
     assert (shown.status, shown.orderStatus, shown.closedAt) == ("UNPAID", "AWAITING_PAYMENT", None)
-    assert stock_of(server, shop["products"]["batik"]) == stock - 1
+    assert stock_of(server, shop.products["batik"]) == stock - 1
     fault = fault_of(service.getInvoice, invoiceNumber="INV/20000101/000000", **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.NotFound", "INVOICE_NOT_FOUND")
     # the payee sees it too, the admin as well
-    seller, seller_auth = Member.service(next(s for s in shop["sellers"] if s.username == invoice.seller),
+    seller, seller_auth = Member.service(next(s for s in shop.sellers if s.username == invoice.seller),
                                          server, "Checkout")
     assert seller.getInvoice(invoiceNumber=invoice.invoiceNumber, **seller_auth).buyer == buyer.username
     cancelled = service.cancelInvoice(invoiceNumber=invoice.invoiceNumber, **auth)
     assert (cancelled.status, cancelled.orderStatus) == ("CANCELLED", "CANCELLED")
     fault = fault_of(service.cancelInvoice, invoiceNumber=invoice.invoiceNumber, **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "INVOICE_NOT_CANCELLABLE")
-    admin, admin_auth = shop["admin"].service(server, "Checkout")
+    admin, admin_auth = shop.admin.service(server, "Checkout")
     assert admin.getInvoice(invoiceNumber=invoice.invoiceNumber, **admin_auth).status == "CANCELLED"
 
 
@@ -183,9 +181,9 @@ def test_a_paid_invoice_cannot_be_cancelled(server, mailbox, shop, banks):
 
 
 def test_a_won_auction_is_quoted_and_checked_out_by_its_winner_once(server, mailbox, shop):
-    seller = shop["sellers"][0]
+    seller = shop.sellers[0]
     catalog, seller_auth = seller.service(server, "Catalog")
-    product_id = catalog.sellProduct(form=auction_form(shop["category"]), **seller_auth).productId
+    product_id = catalog.sellProduct(form=auction_form(shop.category), **seller_auth).productId
     winner, stranger = new_member(server, mailbox), new_member(server, mailbox)
     auction, auction_auth = winner.service(server, "Auction")
     auction.placeBid(productId=product_id, amount=1_000_000, **auction_auth)  # reaches the reserve
@@ -227,7 +225,7 @@ def test_eight_buyers_flooding_one_seller_are_capped_and_an_honest_buyer_still_c
     cancel one); the refusal changes nothing; an honest buyer then checks out at once."""
     seller = new_member(server, mailbox, seller=True, accountNumber="5550002222")
     catalog, seller_auth = seller.service(server, "Catalog")
-    product_id = catalog.sellProduct(form=fixed_form(shop["category"], stock=1_000), **seller_auth).productId
+    product_id = catalog.sellProduct(form=fixed_form(shop.category, stock=1_000), **seller_auth).productId
 
     def attempt(buyer: Member, choice=None):
         cart, cart_auth = buyer.service(server, "Cart")
@@ -271,9 +269,9 @@ def test_text_that_could_forge_a_line_or_reorder_one_is_refused_naming_the_field
     assert field_errors(fault)["name"][1].startswith("Kolom ")
     assert member.register(form=dict(values, name="Budi Santoso")).status == "PENDING"  # the username was not taken
 
-    catalog, auth = shop["sellers"][0].service(server, "Catalog")
+    catalog, auth = shop.sellers[0].service(server, "Catalog")
     fault = fault_of(catalog.sellProduct, form=fixed_form(
-        shop["category"], name="Keripik\n  Ke rekening: BCA 0000000000 a.n. PENIPU",
+        shop.category, name="Keripik\n  Ke rekening: BCA 0000000000 a.n. PENIPU",
         photoUrls=["https://cdn.example.id/\u202egpj.exe"]), **auth)
     assert {field: code for field, (code, _) in field_errors(fault).items()} == {
         "name": "UNSAFE_CHARACTER", "photoUrls": "PHOTO_URL_INVALID"}
@@ -281,9 +279,9 @@ def test_text_that_could_forge_a_line_or_reorder_one_is_refused_naming_the_field
     buyer = filled_cart(server, mailbox, shop)
     service, auth = buyer.service(server, "Checkout")
     quotes = service.quoteShipping(**auth)
-    good = [cheapest(quotes, s.username)[0] for s in shop["sellers"]]
-    stock = stock_of(server, shop["products"]["keripik"])
+    good = [cheapest(quotes, s.username)[0] for s in shop.sellers]
+    stock = stock_of(server, shop.products["keripik"])
     fault = fault_of(service.checkout, choices={"ShippingChoice": good},
                      shippingAddress={"address": "Jl. Merdeka 1" + forged, "cityCode": "31.74"}, **auth)
     assert fault_code(fault) == "Client.Validation" and field_errors(fault)["address"][0] == "UNSAFE_CHARACTER"
-    assert stock_of(server, shop["products"]["keripik"]) == stock and not service.listInvoices(**auth)
+    assert stock_of(server, shop.products["keripik"]) == stock and not service.listInvoices(**auth)

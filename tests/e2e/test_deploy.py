@@ -38,7 +38,6 @@ import loopback  # noqa: E402  (deploy/loopback.py)
 
 site = loopback.site  # deploy/nginx.py
 
-pytestmark = pytest.mark.e2e
 
 MEMBER_NS = "urn:emall-kukm:member"
 LIST_PROVINCES = envelope("listProvinces", MEMBER_NS)

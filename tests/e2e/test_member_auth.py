@@ -1,6 +1,5 @@
 """Activation, login with a session token and with WS-Security, and roles, over SOAP."""
 import re
-import time
 
 import pytest
 import suds.client
@@ -10,11 +9,11 @@ from zeep.wsse.username import UsernameToken
 from emall_ws.db.models import Member, Notification
 from emall_ws.db.session import Database
 from tests.e2e.catalog import ADMIN_PASSWORD, create_admin
-from tests.e2e.conftest import QUIET, serving
 from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
+from tests.e2e.server import serving
 from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
 from tests.races import at_once
-from tests.waiting import eventually
+from tests.waiting import after_the_worker_ran, eventually
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +51,8 @@ def test_a_wrong_code_is_refused_with_its_tries_left(server, mailbox):
     # an active member's name is answered like any other: no fault saying it is active, and no code sent
     assert member.resendActivation(username=values["username"]) is not None
     assert field_errors(fault_of(member.activate, username=values["username"], code=right))["code"][0] == "CODE_WRONG"
-    time.sleep(QUIET)  # a code would have been mailed by now
+    with server.database() as db:
+        after_the_worker_ran(db, "dispatch-notifications")  # a code would have been mailed by now
     assert len(mailbox.to(values["email"])) == 2
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from tests.e2e.members import (PASSWORD, SELLER_NIK, as_member, form, login, register_and_activate,
                                seller_form)
-from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors
+from tests.e2e.soap import client, fault_code, fault_of, field_errors
 
 
 @pytest.fixture(scope="module")

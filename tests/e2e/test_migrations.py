@@ -11,7 +11,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -21,8 +20,8 @@ from emall_ws.db import migrate
 from emall_ws.db.models import Base
 from emall_ws.db.session import Database
 from tests.databases import backend
-from tests.e2e.conftest import serving
-from tests.e2e.test_whole_flow import test_register_list_bid_buy_pay_ship_track_report as whole_flow
+from tests.e2e.flows import whole_flow
+from tests.e2e.server import serving
 
 BASELINE = Path(__file__).resolve().parent.parent / "fixtures" / "baseline"
 ROWS = json.loads((BASELINE / "rows.json").read_text())

@@ -4,18 +4,16 @@ import json
 import urllib.request
 from pathlib import Path
 
-import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import serving
 from tests.e2e.members import form
+from tests.e2e.server import serving
 from tests.e2e.soap import client, detail_code, fault_of, unique
 from tests.processes import fetch
 from tests.races import at_once
 from tests.waiting import eventually
 
-pytestmark = pytest.mark.e2e
 LIST_PROVINCES = {"service": "Member", "operation": "listProvinces", "outcome": "ok"}
 PROVINCES_REQUEST = (b'<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
                      b'xmlns:t="urn:emall-kukm:member"><soapenv:Body><t:listProvinces/></soapenv:Body>'

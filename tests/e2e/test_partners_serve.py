@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
-from tests.e2e.conftest import QUIET, serving
 from tests.e2e.members import form
+from tests.e2e.payments import messages_to
+from tests.e2e.server import serving
 from tests.e2e.soap import client
 from tests.processes import free_port, running
-from tests.waiting import eventually
+from tests.waiting import after_the_worker_ran, eventually
 
 _numbers = itertools.count(10_000_001)
 
@@ -30,19 +31,6 @@ def unique_mobile() -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def sms_gateway(server):
     return zeep.Client(f"{server.sandbox_url}/partners/sms?wsdl").service
-
-
-def messages_to(gateway, msisdn: str, count: int, timeout: float = 30) -> list:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            found = gateway.listMessages(msisdn=msisdn) or []
-        except Exception:  # noqa: BLE001 - the sandbox may still be starting
-            found = []
-        if len(found) >= count:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"{count} SMS to {msisdn} did not arrive in {timeout}s")
 
 
 def test_registry_lists_every_partner_and_each_wsdl_loads(server):
@@ -92,15 +80,16 @@ def held_back(server, msisdns: list[str], error: str, timeout: float = 30) -> No
 
 def assert_each_arrives_exactly_once(server, gateway, msisdns: list[str], timeout: float = 60) -> None:
     """Waits until each SMS reached the gateway and its row says SENT (which the dispatcher writes
-    in a transaction of its own, after the gateway answered); then, QUIET seconds later: one SENT
-    row for each msisdn, and the gateway holds exactly the message that row names."""
+    in a transaction of its own, after the gateway answered); then, once a later dispatcher round
+    has run: one SENT row for each msisdn, and the gateway holds exactly the message that row names."""
     deadline = time.monotonic() + timeout
     for msisdn in msisdns:
         messages_to(gateway, msisdn, 1, timeout=max(0.0, deadline - time.monotonic()))
     eventually(lambda: all(row.status == "SENT" for row in sms_rows(server, msisdns)),
                lambda: f"SMS all SENT: {[(r.status, r.error) for r in sms_rows(server, msisdns)]}",
                max(0.0, deadline - time.monotonic()))
-    time.sleep(QUIET)  # room for any double to show up
+    with server.database() as db:
+        after_the_worker_ran(db, "dispatch-notifications")  # a double would have been sent by then
     rows = sms_rows(server, msisdns)
     assert sorted((row.recipient, row.status) for row in rows) == sorted((msisdn, "SENT") for msisdn in msisdns)
     sent = {row.recipient: row.provider_id for row in rows}

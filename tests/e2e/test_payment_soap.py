@@ -22,17 +22,15 @@ import pytest
 import zeep
 from sqlalchemy import select
 
-from emall_ws.clock import WIB
+from emall_ws.clock import WIB, as_utc
 from emall_ws.db.models import BankMutation, Invoice, Notification
 from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS
-from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, new_category
-from tests.e2e.conftest import QUIET
-from tests.e2e.members import login
+from tests.e2e.catalog import Member, Shop, new_shop
 from tests.e2e.payments import (AUTO_PAY_TIMEOUT, Party, Seller, buy, items, new_buyer, new_seller, transfer,
                                 wait_until_paid)
 from tests.e2e.soap import detail_code, fault_code, fault_of
-from tests.waiting import eventually
+from tests.waiting import after_the_worker_ran, eventually
 
 NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to deliver
 
@@ -40,10 +38,8 @@ NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to d
 # --- set-up -------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    return {"admin": admin, "category": new_category(server, admin)}
+def shop(server, mailbox) -> Shop:
+    return new_shop(server)
 
 
 @pytest.fixture(scope="module")
@@ -143,18 +139,15 @@ def rupiah(amount: int) -> str:
     return f"Rp {amount:,}".replace(",", ".")
 
 
-def assert_told_once(mailbox, gateway, invoice, *parties: Party) -> None:
+def assert_told_once(db: Database, mailbox, gateway, invoice, *parties: Party) -> None:
     """Each party gets its email and its SMS about the invoice's payment (waiting for the
     dispatcher), exactly one of each, naming the invoice and the amount."""
     number, amount = invoice.invoiceNumber, rupiah(invoice.amountDue)
-    deadline = time.monotonic() + NOTIFY_TIMEOUT
     for party in parties:
-        while not (payment_mails(mailbox, party, number) and payment_sms(gateway, party, number)):
-            assert time.monotonic() < deadline, (
-                f"{party.member.username}: {len(payment_mails(mailbox, party, number))} email(s), "
-                f"{len(payment_sms(gateway, party, number))} SMS about {number} after {NOTIFY_TIMEOUT}s")
-            time.sleep(0.2)
-    time.sleep(QUIET)  # a double sent by the same dispatcher round or the next would be here by now
+        eventually(lambda: payment_mails(mailbox, party, number) and payment_sms(gateway, party, number),
+                   lambda: f"{party.member.username}: {len(payment_mails(mailbox, party, number))} email(s), "
+                           f"{len(payment_sms(gateway, party, number))} SMS about {number}", NOTIFY_TIMEOUT)
+    after_the_worker_ran(db, "dispatch-notifications")  # a double would have been sent by then
     for party in parties:
         [mail] = payment_mails(mailbox, party, number)
         [sms] = payment_sms(gateway, party, number)
@@ -165,8 +158,8 @@ def assert_told_once(mailbox, gateway, invoice, *parties: Party) -> None:
         assert f"Pembayaran faktur {number} sebesar {amount} telah diterima" in sms.text
 
 
-def assert_still_once(mailbox, gateway, invoice, *parties: Party) -> None:
-    time.sleep(QUIET)
+def assert_still_once(db: Database, mailbox, gateway, invoice, *parties: Party) -> None:
+    after_the_worker_ran(db, "dispatch-notifications")
     for party in parties:
         assert len(payment_mails(mailbox, party, invoice.invoiceNumber)) == 1
         assert len(payment_sms(gateway, party, invoice.invoiceNumber)) == 1
@@ -222,13 +215,13 @@ def test_table3_row3_confirm_payment_pays_the_invoice_and_tells_both_once(server
     assert invoice_of(server, seller, invoice.invoiceNumber).status == "PAID"
     assert_paid_by(payment_status(server, seller, invoice.invoiceNumber), mutation, seller, invoice)
     assert_one_paying_row(db, seller, mutation, invoice)
-    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_told_once(db, mailbox, sms_gateway, invoice, buyer, seller)
 
     # reading again changes nothing and tells nobody twice
     assert_paid_by(confirm(server, buyer, invoice.invoiceNumber), mutation, seller, invoice)
-    result = reconcile_now(server, shop["admin"])
+    result = reconcile_now(server, shop.admin)
     assert invoice.invoiceNumber not in items(result.invoicesPaid, "invoiceNumber")
-    assert_still_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_still_once(db, mailbox, sms_gateway, invoice, buyer, seller)
     assert_one_paying_row(db, seller, mutation, invoice)
     assert_outbox_once(db, invoice, buyer, seller)
 
@@ -247,7 +240,7 @@ def test_the_worker_pays_the_invoice_without_confirm_payment(server, mailbox, sh
     assert status.lastCheckedAt is not None and not status.lastError
     assert invoice_of(server, buyer, invoice.invoiceNumber).orderStatus == "PAID"
     assert_one_paying_row(db, seller, mutation, invoice)
-    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_told_once(db, mailbox, sms_gateway, invoice, buyer, seller)
     assert_outbox_once(db, invoice, buyer, seller)
 
 
@@ -267,14 +260,15 @@ def test_a_transfer_of_the_wrong_amount_stays_unmatched(server, mailbox, shop, b
     assert status.mutationsRead == 1  # the one credit on this fresh account
     assert status.lastCheckedAt is not None and not status.lastError
 
-    held = [m for m in held_mutations(server, shop["admin"], "NO_MATCH") if m.accountNumber == seller.account]
+    held = [m for m in held_mutations(server, shop.admin, "NO_MATCH") if m.accountNumber == seller.account]
     assert [(m.bank, m.mutationId, m.type, m.amount, m.matchStatus) for m in held] == [
         (seller.bank, mutation.mutationId, "CR", invoice.amountDue + 1, "NO_MATCH")]
-    assert mutation.mutationId in {m.mutationId for m in held_mutations(server, shop["admin"])}  # no filter
-    assert not [m for m in held_mutations(server, shop["admin"], "AMBIGUOUS") if m.accountNumber == seller.account]
+    assert mutation.mutationId in {m.mutationId for m in held_mutations(server, shop.admin)}  # no filter
+    assert not [m for m in held_mutations(server, shop.admin, "AMBIGUOUS") if m.accountNumber == seller.account]
 
-    reconcile_now(server, shop["admin"])  # and the worker reads it every second: still not guessed
-    time.sleep(2)
+    reconcile_now(server, shop.admin)  # and the worker reads it every second: still not guessed
+    after_the_worker_ran(db, "reconcile-payments")
+    after_the_worker_ran(db, "dispatch-notifications")  # what a match would have sent is sent by now
     shown = invoice_of(server, buyer, invoice.invoiceNumber)
     assert (shown.status, shown.orderStatus, shown.paidAt) == ("UNPAID", "AWAITING_PAYMENT", None)
     assert payment_status(server, buyer, invoice.invoiceNumber).status == "UNPAID"
@@ -300,11 +294,11 @@ def test_one_transfer_pays_the_invoice_it_matches_and_not_the_other(server, mail
     status = confirm(server, first_buyer, first.invoiceNumber)
     assert (status.status, status.mutation, status.paidAt) == ("UNPAID", None, None)
     assert status.mutationsRead == 1
-    reconcile_now(server, shop["admin"])
+    reconcile_now(server, shop.admin)
     assert invoice_of(server, first_buyer, first.invoiceNumber).status == "UNPAID"
     assert invoice_of(server, second_buyer, second.invoiceNumber).orderStatus == "PAID"
     assert_one_paying_row(db, seller, mutation, second)
-    assert_told_once(mailbox, sms_gateway, second, second_buyer, seller)
+    assert_told_once(db, mailbox, sms_gateway, second, second_buyer, seller)
     assert outbox_rows(db, first.invoiceNumber) == []
     assert not payment_mails(mailbox, first_buyer, first.invoiceNumber)
     assert not payment_mails(mailbox, seller, first.invoiceNumber)
@@ -321,23 +315,23 @@ def test_the_same_window_read_three_times_pays_once(server, mailbox, shop, banks
     other = buy(server, other_buyer, seller)  # stays open: its window holds the credit too
     invoice = buy(server, buyer, seller)
     mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
-    held_before = {m.mutationId for m in held_mutations(server, shop["admin"])}
+    held_before = {m.mutationId for m in held_mutations(server, shop.admin)}
 
     for _ in range(3):
         assert_paid_by(confirm(server, buyer, invoice.invoiceNumber), mutation, seller, invoice)
         again = confirm(server, other_buyer, other.invoiceNumber)  # reads [its issue, now): the credit
         assert (again.status, again.mutationsRead) == ("UNPAID", 1)
-        result = reconcile_now(server, shop["admin"])
+        result = reconcile_now(server, shop.admin)
         assert invoice.invoiceNumber not in items(result.invoicesPaid, "invoiceNumber")
     assert_paid_by(confirm(server, seller, invoice.invoiceNumber), mutation, seller, invoice)
-    assert_paid_by(confirm(server, shop["admin"], invoice.invoiceNumber), mutation, seller, invoice)
+    assert_paid_by(confirm(server, shop.admin, invoice.invoiceNumber), mutation, seller, invoice)
 
     assert_one_paying_row(db, seller, mutation, invoice)
-    held_after = held_mutations(server, shop["admin"])
+    held_after = held_mutations(server, shop.admin)
     assert not [m for m in held_after if m.accountNumber == seller.account]  # not re-held as CLOSED
     assert held_before <= {m.mutationId for m in held_after}
     assert invoice_of(server, other_buyer, other.invoiceNumber).status == "UNPAID"
-    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_told_once(db, mailbox, sms_gateway, invoice, buyer, seller)
     assert_outbox_once(db, invoice, buyer, seller)
 
 
@@ -363,10 +357,11 @@ def test_a_bank_down_then_back_pays_once(server, mailbox, shop, normal_banks, sm
     posted_at = (datetime.now(WIB) + timedelta(seconds=4)).replace(microsecond=0)
     mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber, posted_at=posted_at)
     banks["bni"].setFailureMode(mode="UNAVAILABLE", delayMs=0)
-    time.sleep(max(0.0, (posted_at - datetime.now(WIB)).total_seconds()) + 1.5)
+    # the credit is at the bank now, and the worker has read the account since: its reading failed too
+    after_the_worker_ran(db, "reconcile-payments", since=as_utc(posted_at))
 
     assert_bank_unavailable(server, buyer, invoice, "bni")
-    time.sleep(2)  # the worker's readings fail as well: nothing paid, nothing recorded, nobody told
+    after_the_worker_ran(db, "dispatch-notifications")  # nothing paid, nothing recorded, nobody told
     banks["bni"].setFailureMode(mode="GARBAGE", delayMs=0)
     assert_bank_unavailable(server, buyer, invoice, "bni")
     shown = invoice_of(server, buyer, invoice.invoiceNumber)
@@ -378,7 +373,7 @@ def test_a_bank_down_then_back_pays_once(server, mailbox, shop, normal_banks, sm
     assert_paid_by(status, mutation, seller, invoice)
     assert not payment_status(server, buyer, invoice.invoiceNumber).lastError  # the next reading cleared it
     assert_one_paying_row(db, seller, mutation, invoice)
-    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_told_once(db, mailbox, sms_gateway, invoice, buyer, seller)
     assert_outbox_once(db, invoice, buyer, seller)
 
 
@@ -404,13 +399,13 @@ def test_only_the_invoice_parties_and_admins_may_ask(server, mailbox, shop, bank
     anonymous = zeep.Client(server.wsdl_url("Payment")).service
     assert fault_code(fault_of(anonymous.getPaymentStatus, invoiceNumber=invoice.invoiceNumber)).startswith("Client.")
     # an admin's filter must be a held status
-    payment, auth = shop["admin"].service(server, "Payment")
+    payment, auth = shop.admin.service(server, "Payment")
     fault = fault_of(payment.listUnmatchedMutations, status="PAID", page=1, pageSize=10, **auth)
     assert fault_code(fault) == "Client.Validation"
     past_the_last = payment.listUnmatchedMutations(status=None, page=10 ** 30, pageSize=10, **auth)  # fits no OFFSET
     assert past_the_last.page == 10 ** 30 and not past_the_last.mutations
     # the parties and an admin may; nothing of the above changed the invoice
-    for member in (buyer, seller, shop["admin"]):
+    for member in (buyer, seller, shop.admin):
         assert payment_status(server, member, invoice.invoiceNumber).status == "UNPAID"
     assert invoice_of(server, buyer, invoice.invoiceNumber).status == "UNPAID"
     assert mutation_rows(db, seller) == []
@@ -429,9 +424,9 @@ def test_buyer_seller_admin_and_worker_reading_at_once_pay_once(server, mailbox,
     # posted a little ahead, so that no reading sees it before everyone is ready
     posted_at = (datetime.now(WIB) + timedelta(seconds=3)).replace(microsecond=0)
     mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber, posted_at=posted_at)
-    callers = [buyer, seller, shop["admin"]] * 2
+    callers = [buyer, seller, shop.admin] * 2
     clients = [who.service(server, "Payment") for who in callers] + [
-        shop["admin"].service(server, "Payment") for _ in range(2)]  # WSDLs loaded before the start
+        shop.admin.service(server, "Payment") for _ in range(2)]  # WSDLs loaded before the start
     start = threading.Barrier(len(clients))
     release_at = posted_at.timestamp() + 1.2
 
@@ -450,8 +445,8 @@ def test_buyer_seller_admin_and_worker_reading_at_once_pay_once(server, mailbox,
     paid_by_reconcile = [n for r in answers[len(callers):] for n in items(r.invoicesPaid, "invoiceNumber")]
     assert paid_by_reconcile in ([], [invoice.invoiceNumber])
     assert_one_paying_row(db, seller, mutation, invoice)
-    assert not [m for m in held_mutations(server, shop["admin"]) if m.accountNumber == seller.account]
-    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert not [m for m in held_mutations(server, shop.admin) if m.accountNumber == seller.account]
+    assert_told_once(db, mailbox, sms_gateway, invoice, buyer, seller)
     assert_outbox_once(db, invoice, buyer, seller)
 
 
@@ -467,12 +462,12 @@ def test_a_second_transfer_of_the_same_amount_is_held_as_closed(server, mailbox,
     first = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
     assert_paid_by(confirm(server, buyer, invoice.invoiceNumber), first, seller, invoice)
     second = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
-    held = wait_until_held(server, shop["admin"], seller, "CLOSED")
+    held = wait_until_held(server, shop.admin, seller, "CLOSED")
     assert [(m.mutationId, m.amount, m.matchStatus) for m in held] == [(second.mutationId, invoice.amountDue,
                                                                        "CLOSED")]
     assert invoice.invoiceNumber in held[0].note
     assert_paid_by(payment_status(server, buyer, invoice.invoiceNumber), first, seller, invoice)
-    assert_told_once(mailbox, sms_gateway, invoice, buyer, seller)
+    assert_told_once(db, mailbox, sms_gateway, invoice, buyer, seller)
     assert_outbox_once(db, invoice, buyer, seller)
 
 
@@ -485,7 +480,7 @@ def test_a_transfer_to_a_cancelled_invoice_is_kept_for_an_admin(server, mailbox,
     checkout, auth = buyer.service(server, "Checkout")
     assert checkout.cancelInvoice(invoiceNumber=invoice.invoiceNumber, **auth).status == "CANCELLED"
     mutation = transfer(banks, seller, invoice.amountDue, invoice.invoiceNumber)
-    held = wait_until_held(server, shop["admin"], seller, "CLOSED")
+    held = wait_until_held(server, shop.admin, seller, "CLOSED")
     assert [(m.mutationId, m.matchStatus) for m in held] == [(mutation.mutationId, "CLOSED")]
     assert [(r.mutation_id, r.match_status, r.invoice_id) for r in mutation_rows(db, seller)] == [
         (mutation.mutationId, "CLOSED", None)]  # recorded once, paying nothing

@@ -15,9 +15,8 @@ import zeep
 from emall_ws.clock import WIB
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category, new_member
 from tests.e2e.members import login
-from tests.e2e.payments import unique_account
+from tests.e2e.payments import cheapest, unique_account
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
-from tests.e2e.test_checkout_soap import cheapest
 
 FORMULA_NAME = "=HYPERLINK(\"http://evil.example\",\"klik\")"
 STATUSES = ("UNPAID", "PAID", "EXPIRED", "CANCELLED")

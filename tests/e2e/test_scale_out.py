@@ -18,7 +18,6 @@ from tests.processes import required
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = 11  # bench/scale_out.py's check_everything
 
-pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.skipif(not MYSQL_SERVER_URL, reason="several processes share one database: the MariaDB pass")

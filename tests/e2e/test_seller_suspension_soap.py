@@ -7,18 +7,15 @@ from __future__ import annotations
 import pytest
 import zeep
 
-from tests.e2e.catalog import ADMIN_PASSWORD, Member, auction_form, create_admin, new_category, stock_of
-from tests.e2e.members import login
+from tests.e2e.catalog import Shop, auction_form, new_shop, stock_of
 from tests.e2e.payments import buy, items, new_buyer, new_seller
 from tests.e2e.soap import client, detail_code, fault_code, fault_of
 from tests.waiting import eventually
 
 
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    return {"admin": admin, "category": new_category(server, admin)}
+def shop(server, mailbox) -> Shop:
+    return new_shop(server)
 
 
 def suspended_fault(call, **kwargs) -> None:
@@ -29,7 +26,7 @@ def suspended_fault(call, **kwargs) -> None:
 def test_a_suspended_seller_is_off_sale_until_reinstated(server, mailbox, shop, banks):
     seller = new_seller(server, mailbox, shop, banks, "bca")
     catalog, seller_auth = seller.service(server, "Catalog")
-    auction_id = catalog.sellProduct(form=auction_form(shop["category"]), **seller_auth).productId
+    auction_id = catalog.sellProduct(form=auction_form(shop.category), **seller_auth).productId
     first, second = new_buyer(server, mailbox), new_buyer(server, mailbox)
     unpaid = buy(server, first, seller, quantity=3)
     cart, cart_auth = second.service(server, "Cart")
@@ -38,7 +35,7 @@ def test_a_suspended_seller_is_off_sale_until_reinstated(server, mailbox, shop, 
     checkout.quoteShipping(**checkout_auth)
     assert stock_of(server, seller.product_id) == 47
 
-    members, admin_auth = shop["admin"].service(server, "Member")
+    members, admin_auth = shop.admin.service(server, "Member")
     assert members.suspendMember(username=seller.member.username, reason="laporan penipuan",
                                  **admin_auth).status == "SUSPENDED"
     public = client(server, "Catalog").service

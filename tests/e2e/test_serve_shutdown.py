@@ -110,14 +110,16 @@ def test_serve_runs_the_server_the_worker_and_the_sandboxes_as_its_children(serv
     assert f"http://127.0.0.1:{serve.sandbox_port}/partners/" in serve.log()
 
 
-def keep_calling(port: int, stop: threading.Event) -> None:
-    """listCities calls one after another until `stop` (failures expected once the server goes)."""
+def keep_calling(port: int, stop: threading.Event, answered: list[int]) -> None:
+    """listCities calls one after another until `stop` (failures expected once the server goes);
+    each answer is counted in `answered`."""
     body = envelope("listCities", "urn:emall-kukm:member", {"provinceCode": "31"})
     while not stop.is_set():
         try:
             request = urllib.request.Request(f"http://127.0.0.1:{port}/ws/Member", data=body,
                                              headers={"Content-Type": "text/xml", "SOAPAction": '"listCities"'})
             urllib.request.urlopen(request, timeout=2).read()
+            answered.append(port)
         except OSError:
             time.sleep(0.01)
 
@@ -125,10 +127,11 @@ def keep_calling(port: int, stop: threading.Event) -> None:
 @pytest.mark.parametrize("busy", [False, True], ids=["idle", "busy"])
 def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve, busy):
     stop = threading.Event()
-    callers = [threading.Thread(target=keep_calling, args=(serve.port, stop)) for _ in range(4 if busy else 0)]
+    answered: list[int] = []
+    callers = [threading.Thread(target=keep_calling, args=(serve.port, stop, answered)) for _ in range(4 if busy else 0)]
     for caller in callers:
         caller.start()
-    time.sleep(1)
+    eventually(lambda: len(answered) >= 4 * len(callers), "the callers busy with the server")
     os.killpg(serve.process.pid, signal.SIGINT)
     assert serve.process.wait(timeout=3) == 0, serve.log()[-3000:]
     serve.assert_all_ended(timeout=1)

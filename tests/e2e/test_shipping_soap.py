@@ -9,8 +9,8 @@ Payment.confirmPayment (the worker would find it within a second anyway).
 from __future__ import annotations
 
 import itertools
-import time
 from datetime import timedelta
+from dataclasses import dataclass
 
 import pytest
 import zeep
@@ -21,11 +21,10 @@ from emall_ws.db.models import Notification, Shipment
 from emall_ws.db.session import Database
 from emall_ws.domain.partners import COURIERS
 from emall_ws.sandbox.courier_profiles import PROFILES
-from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, fixed_form, new_category, new_member
-from tests.e2e.members import login
-from tests.e2e.payments import unique_account
+from tests.e2e.catalog import Member, Shop, fixed_form, new_member, new_shop
+from tests.e2e.payments import messages_to, unique_account
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
-from tests.e2e.test_partners_serve import messages_to
+from tests.waiting import eventually
 
 _mobiles = itertools.count(20_000_001)
 # the sandbox's journey in normalised statuses: accepted, scans in transit, out, delivered
@@ -49,16 +48,22 @@ def sms_gateway(server):
     return zeep.Client(f"{server.sandbox_url}/partners/sms?wsdl").service
 
 
+@dataclass(frozen=True)
+class ShippingShop(Shop):
+    seller: Member  # with an account opened at the bank sandbox
+    other_seller: Member
+    product: int  # the seller's, stock 500
+
+
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    category = new_category(server, admin)
+def shop(server, mailbox) -> ShippingShop:
+    shop = new_shop(server)
+    category = shop.category
     seller, other_seller = (new_member(server, mailbox, seller=True, accountNumber=opened_account(server))
                             for _ in range(2))
     catalog, auth = seller.service(server, "Catalog")
     product = catalog.sellProduct(form=fixed_form(category, stock=500), **auth).productId
-    return {"admin": admin, "seller": seller, "other_seller": other_seller, "product": product}
+    return ShippingShop(shop.admin, category, seller, other_seller, product)
 
 
 def new_buyer(server, mailbox) -> tuple[Member, str]:
@@ -117,16 +122,15 @@ def shown(view) -> tuple[str, int, bool]:
 
 def tracked_live(database, tracker, auth, number: str, waybill: str, expected: tuple[str, int, bool]):
     """trackOrder right after ageing the last read, again until it shows `expected` (status, number of
-    events, checkFailed) or 10 s have passed; the last view. A worker's read begun before the courier
+    events, checkFailed), for up to 10 s; that view. A worker's read begun before the courier
     changed (a step, a failure mode) may be noted after the ageing: trackOrder then trusts it, fresh,
     and shows what the courier said before."""
-    deadline = time.monotonic() + 10
-    while True:
+    def view_now():
         age_last_check(database, waybill)
-        view = tracker.trackOrder(orderNumber=number, **auth)
-        if shown(view) == expected or time.monotonic() > deadline:
-            return view
-        time.sleep(0.2)
+        return tracker.trackOrder(orderNumber=number, **auth)
+
+    return eventually(lambda: shown(view := view_now()) == expected and view,
+                      f"trackOrder of {number} showing {expected}", timeout=10)
 
 
 def status_notices(database, code: str, waybill: str) -> list[tuple[str, str]]:
@@ -143,13 +147,13 @@ def order_status(server, member: Member, invoice_number: str) -> str:
 @pytest.mark.parametrize("code", list(COURIERS))
 def test_table1_row10_pay_ship_sms_then_track_every_step(server, mailbox, shop, database, sms_gateway, code):
     buyer, msisdn = new_buyer(server, mailbox)
-    number, invoice, service = checked_out(server, buyer, shop["product"], code)
+    number, invoice, service = checked_out(server, buyer, shop.product, code)
     pay(server, buyer, invoice)
     driver = courier_driver(server, code)
     registered = driver.registerShipment(waybill=None, originCityCode="31.74", destinationCityCode="31.74",
                                          service=service, receiverName="Siti Aminah")
     waybill = registered.waybill
-    shipping, seller_auth = shop["seller"].service(server, "Shipping")
+    shipping, seller_auth = shop.seller.service(server, "Shipping")
     shipped = shipping.shipOrder(orderNumber=number, courier=code, waybill=waybill, **seller_auth)
     assert (shipped.orderNumber, shipped.invoiceNumber, shipped.status, shipped.orderStatus) == (
         number, invoice, "Pending", "SHIPPED")
@@ -184,11 +188,11 @@ def test_table1_row10_pay_ship_sms_then_track_every_step(server, mailbox, shop, 
 
 def test_bad_shipping_calls_get_their_own_faults_and_change_nothing(server, mailbox, shop, database):
     buyer, _ = new_buyer(server, mailbox)
-    unpaid, unpaid_invoice, _ = checked_out(server, buyer, shop["product"], "jne")
-    number, invoice, _ = checked_out(server, buyer, shop["product"], "jne")
+    unpaid, unpaid_invoice, _ = checked_out(server, buyer, shop.product, "jne")
+    number, invoice, _ = checked_out(server, buyer, shop.product, "jne")
     pay(server, buyer, invoice)
-    shipping, auth = shop["seller"].service(server, "Shipping")
-    other, other_auth = shop["other_seller"].service(server, "Shipping")
+    shipping, auth = shop.seller.service(server, "Shipping")
+    other, other_auth = shop.other_seller.service(server, "Shipping")
     as_buyer, buyer_auth = buyer.service(server, "Shipping")
     good = dict(orderNumber=number, courier="jne", waybill="CGK1A99999999999")
     for call, values, kwargs, expected in (
@@ -217,7 +221,7 @@ def test_bad_shipping_calls_get_their_own_faults_and_change_nothing(server, mail
         assert session.scalar(select(Shipment.id).where(Shipment.waybill == "CGK1A99999999999")) is None
     # the one good call ships it; a second order with the same waybill is a conflict
     assert shipping.shipOrder(**good, **auth).status == "Pending"
-    second, second_invoice, _ = checked_out(server, buyer, shop["product"], "jne")
+    second, second_invoice, _ = checked_out(server, buyer, shop.product, "jne")
     pay(server, buyer, second_invoice)
     fault = fault_of(shipping.shipOrder, **dict(good, orderNumber=second), **auth)
     assert (fault_code(fault), detail_code(fault)) == ("Client.Conflict", "WAYBILL_IN_USE")
@@ -227,12 +231,12 @@ def test_bad_shipping_calls_get_their_own_faults_and_change_nothing(server, mail
 def test_a_courier_down_shows_the_last_known_status_and_loses_nothing(server, mailbox, shop, database):
     code = "wahana"
     buyer, _ = new_buyer(server, mailbox)
-    number, invoice, service = checked_out(server, buyer, shop["product"], code)
+    number, invoice, service = checked_out(server, buyer, shop.product, code)
     pay(server, buyer, invoice)
     driver = courier_driver(server, code)
     waybill = driver.registerShipment(waybill=None, originCityCode="31.74", destinationCityCode="31.74",
                                       service=service, receiverName="Siti Aminah").waybill
-    shipping, seller_auth = shop["seller"].service(server, "Shipping")
+    shipping, seller_auth = shop.seller.service(server, "Shipping")
     shipping.shipOrder(orderNumber=number, courier=code, waybill=waybill, **seller_auth)
     tracker, auth = buyer.service(server, "Shipping")
     assert tracker.trackOrder(orderNumber=number, **auth).status == "InfoReceived"

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import socket
 import time
-from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree
 
-from tests.e2e.conftest import serving
-from tests.wsgi_client import envelope
+from tests.e2e.raw_http import address, ordinary_call, read_until_closed
+from tests.e2e.server import serving
 
 BODY_TIMEOUT = 4.0  # seconds: long enough to hold the stalls while ordinary calls are made
 STALLED = 500
-LIST_CITIES = envelope("listCities", "urn:emall-kukm:member", {"provinceCode": "31"})
 
 
 @pytest.fixture(scope="module")
@@ -24,40 +22,12 @@ def patient_server(database_factory, tmp_path_factory, mailbox):
         yield running_server
 
 
-def address(server) -> tuple[str, int]:
-    parts = urlsplit(server.url)
-    return parts.hostname, parts.port
-
-
 def stalled_upload(server, body_start: bytes = b"<soapenv:Envelope", declared: int = 1000) -> socket.socket:
     """A connection that sent its headers and the start of its body, then went quiet."""
     connection = socket.create_connection(address(server), timeout=5)
     connection.sendall(b"POST /ws/Member HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
                        b"SOAPAction: \"listCities\"\r\nContent-Length: %d\r\n\r\n%s" % (declared, body_start))
     return connection
-
-
-def read_until_closed(connection: socket.socket, timeout: float) -> bytes:
-    connection.settimeout(timeout)
-    received = b""
-    while chunk := connection.recv(65536):
-        received += chunk
-    return received
-
-
-def ordinary_call(server, service: bytes = b"Member", operation: bytes = b"listCities",
-                  body: bytes = LIST_CITIES) -> tuple[bytes, float]:
-    """One call on a connection of its own, over plain HTTP: (the raw answer, seconds it took)."""
-    connection = socket.create_connection(address(server), timeout=5)
-    started = time.monotonic()
-    try:
-        connection.sendall(b"POST /ws/%s HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
-                           b"SOAPAction: \"%s\"\r\nConnection: close\r\n"
-                           b"Content-Length: %d\r\n\r\n%s" % (service, operation, len(body), body))
-        answer = read_until_closed(connection, 5)
-    finally:
-        connection.close()
-    return answer, time.monotonic() - started
 
 
 def fault_code(answer: bytes) -> str:

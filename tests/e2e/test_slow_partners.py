@@ -24,12 +24,11 @@ from emall_ws.db.models import BankMutation, Notification, ShippingQuote
 from emall_ws.db.models import Member as MemberRow
 from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS, COURIERS
-from tests.e2e.catalog import ADMIN_PASSWORD, Member, create_admin, new_category
-from tests.e2e.conftest import serving
-from tests.e2e.members import login
+from tests.e2e.catalog import Shop, new_shop
 from tests.e2e.payments import buy, items, new_buyer, new_seller, transfer, wait_until_paid
+from tests.e2e.raw_http import ordinary_call
+from tests.e2e.server import serving
 from tests.e2e.soap import detail_code, fault_code, fault_of
-from tests.e2e.test_slow_clients import ordinary_call
 from tests.wsgi_client import envelope
 
 DEADLINE = 3.0  # EMALL_PARTNER_TIMEOUT of this server
@@ -53,10 +52,8 @@ def db(server):
 
 
 @pytest.fixture(scope="module")
-def shop(server, mailbox):
-    admin_name = create_admin(server)
-    admin = Member(admin_name, login(server, admin_name, ADMIN_PASSWORD))
-    return {"admin": admin, "category": new_category(server, admin)}
+def shop(server, mailbox) -> Shop:
+    return new_shop(server)
 
 
 def sandbox_clients(server, kind: str, codes) -> dict:

@@ -9,10 +9,9 @@ from sqlalchemy import select
 
 from emall_ws.db.models import Invoice, Shipment
 from emall_ws.services import invoices
-from emall_ws.services.invoices import set_invoice_status, set_order_status
 from emall_ws.services.quoting import Choice
-from tests.integration.catalog_fixtures import FIXED_FORM, add_category, add_member, sell
-from tests.integration.checkout_fixtures import add_seller, check_out, put
+from emall_ws.services.invoices import set_invoice_status, set_order_status
+from tests.builders import FIXED_FORM, add_category, add_member, add_seller, check_out, put, sell
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))  # WIB days
 FIRST_SECOND = datetime(2026, 10, 31, 17, 0, 0)  # 1 Nov 00:00:00 WIB, in UTC

@@ -1,4 +1,4 @@
-"""Paid orders and a scripted fake courier: what the shipping and tracking tests share."""
+"""The shipping tests' shop and a scripted fake courier: what the shipping and tracking tests share."""
 from __future__ import annotations
 
 import threading
@@ -9,39 +9,20 @@ from sqlalchemy import func, select
 
 from adapters.courier import CourierAdapter, Tracking, TrackingEvent
 from adapters.errors import PartnerRejected, PartnerUnavailable
-from emall_ws.db.models import (Invoice, Notification, Order, OrderStatusHistory, Shipment, ShipmentEvent)
-from emall_ws.services.invoices import set_invoice_status, set_order_status
-from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, sell
-from tests.integration.checkout_fixtures import add_seller, check_out, jne_for, put
+from emall_ws.db.models import Notification, Order, OrderStatusHistory, Shipment, ShipmentEvent
+from tests.builders import FIXED_FORM, Shop, add_category, add_member, add_seller, sell
 
 WIB = timezone(timedelta(hours=7))
 
 
-def shop(db) -> dict:
+def shop(db) -> Shop:
     add_category(db)
     semarang = add_seller(db, "koperasi_semarang", "33.74", "bca", "1111111111")
     bandung = add_seller(db, "ukm_bandung", "32.73", "mandiri", "2222222222")
-    return {"semarang": semarang, "bandung": bandung, "buyer": add_member(db, "budi", "BUYER"),
-            "other": add_member(db, "ani", "BUYER"), "admin": add_member(db, "admin1", "ADMIN"),
-            "kopi": sell(db, semarang, FIXED_FORM, stock=1000).product_id,
-            "batik": sell(db, bandung, FIXED_FORM, name="Batik Tulis", price=450_000, stock=1000).product_id}
-
-
-def order_for(db, buyer, product_id, seller_username, *, paid=True, now=NOW) -> tuple[str, str]:
-    """(order number, invoice number) of a checked-out order, paid unless told otherwise."""
-    put(db, buyer, product_id)
-    [invoice] = check_out(db, buyer, jne_for(seller_username), now=now)
-    if paid:
-        pay(db, invoice.number, now)
-    return invoice.order_number, invoice.number
-
-
-def pay(db, invoice_number: str, now=NOW) -> None:
-    # the Payment service is written elsewhere: pay through the one status function of each
-    with db.unit_of_work() as session:
-        invoice = session.scalars(select(Invoice).where(Invoice.number == invoice_number)).one()
-        set_invoice_status(session, invoice, "PAID", now, "paid (test)")
-        set_order_status(session, invoice.order, "PAID", now, "paid (test)")
+    return Shop(semarang=semarang, bandung=bandung, buyer=add_member(db, "budi", "BUYER"),
+                other=add_member(db, "ani", "BUYER"), admin=add_member(db, "admin1", "ADMIN"),
+                kopi=sell(db, semarang, FIXED_FORM, stock=1000).product_id,
+                batik=sell(db, bandung, FIXED_FORM, name="Batik Tulis", price=450_000, stock=1000).product_id)
 
 
 def order_status(db, number: str) -> str:

@@ -23,6 +23,7 @@ from adapters.courier import ZeepCourierAdapter
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.sms import ZeepSmsAdapter
 from tests.sandbox_server import IMPATIENT, PATIENT, free_port, partners, sandbox  # noqa: F401
+from tests.waiting import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -215,7 +216,8 @@ def test_a_send_that_timed_out_may_have_happened_and_its_reference_makes_the_res
     with pytest.raises(PartnerUnavailable):
         ZeepSmsAdapter(partners.sms, **GIVING_UP).send("+6281200000002", "Kode: 424242", reference)
     partners.fail(partners.sms, "NORMAL")
-    time.sleep(1.0)  # the slow request completes on the gateway after the adapter gave up
+    eventually(lambda: [m for m in partners.driver(partners.sms).service.listMessages("+6281200000002")
+                        if m.reference == reference], "the slow request completed on the gateway after the adapter gave up")
 
     resent = adapter.send("+6281200000002", "Kode: 424242", reference)
 

@@ -11,7 +11,7 @@ from emall_ws.db.session import Database
 from emall_ws.domain.errors import InvalidState
 from emall_ws.services import auction
 from emall_ws.services.auth import SELLER
-from tests.auction_fixtures import create_auction, create_member
+from tests.builders import create_auction, create_member
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 ENDS = NOW + timedelta(hours=2)

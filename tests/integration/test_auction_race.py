@@ -14,7 +14,7 @@ from emall_ws.db.session import Database
 from emall_ws.domain.errors import Conflict
 from emall_ws.services import auction
 from emall_ws.services.auth import SELLER
-from tests.auction_fixtures import create_auction, create_member
+from tests.builders import create_auction, create_member
 from tests.databases import backend
 
 BIDDERS = 20

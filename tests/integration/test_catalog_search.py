@@ -8,8 +8,8 @@ from emall_ws.data.regions import load_regions
 from emall_ws.domain.catalog import SearchFilters
 from emall_ws.domain.errors import ValidationFailed
 from emall_ws.services import catalog_search
-from tests.integration.catalog_fixtures import (AUCTION_FORM, FIXED_FORM, NOW, POLICY, add_category, add_member,
-                                                sell, update, withdraw)
+from tests.builders import AUCTION_FORM, FIXED_FORM, NOW, POLICY, add_category, add_member, sell
+from tests.integration.catalog_fixtures import update, withdraw
 
 REGIONS = load_regions()
 

@@ -10,8 +10,8 @@ from emall_ws.db.models import Bid, Category, Notification, Product, ProductPhot
 from emall_ws.domain.catalog import ProductForm
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import catalog
-from tests.integration.catalog_fixtures import (AUCTION_FORM, FIXED_FORM, NOW, POLICY, add_category, add_member,
-                                                count, sell, update, withdraw)
+from tests.builders import AUCTION_FORM, FIXED_FORM, NOW, POLICY, add_category, add_member, sell
+from tests.integration.catalog_fixtures import count, update, withdraw
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ from emall_ws.data.regions import load_regions
 from emall_ws.db.models import AuthSession, FailedTry, Member, MemberStatusHistory, Notification, VerificationCode
 from emall_ws.domain.errors import AuthenticationFailed, Conflict, InvalidState, NotAuthorized, ValidationFailed
 from emall_ws.domain.members import RegistrationForm
-from emall_ws.passwords import Passwords
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN, AuthPolicy
+from tests.builders import PASSWORDS
 from tests.races import at_once
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = members.MemberPolicy()
-PASSWORDS = Passwords()
 REGIONS = load_regions()
 CLIENT = "192.0.2.10"  # the address every call of these tests comes from
 

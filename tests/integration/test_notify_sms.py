@@ -6,31 +6,25 @@ import json
 import sys
 import threading
 import types
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from emall_ws.clock import utcnow
 from emall_ws.config import Settings
 from emall_ws.data.regions import load_regions
-from emall_ws.db.models import Notification
 from emall_ws.domain.members import RegistrationForm
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
 from emall_ws.notify.email import MaildirEmailSender
 from emall_ws.notify.outbox import EMAIL, SMS, enqueue, notify_member
 from emall_ws.notify.sms import SmsSender
-from emall_ws.passwords import Passwords
 from emall_ws.services import members
 from emall_ws.worker import build_worker, run_worker, sms_adapter_from_settings
-from tests.unit.test_notify_sms import FakeGateway
+from tests.builders import PASSWORDS
+from tests.sms import FakeGateway, activation, frozen, rows
+from tests.waiting import eventually
 
 LEASE = timedelta(minutes=5)
-
-
-def activation(number: int) -> dict:
-    return dict(name=f"Anggota {number}", username=f"user{number}", code=f"{100000 + number}",
-                expires_at=utcnow() + timedelta(hours=24))
 
 
 def enqueue_sms(db, count, *, first=1, template="member_activation"):
@@ -38,18 +32,6 @@ def enqueue_sms(db, count, *, first=1, template="member_activation"):
         for number in range(first, first + count):
             enqueue(session, event_key=f"member:{number}:activation:1", channel=SMS,
                     recipient=f"+62812345{number:05d}", template=template, data=activation(number))
-
-
-def rows(db, channel=None):
-    query = select(Notification).order_by(Notification.id)
-    if channel:
-        query = query.where(Notification.channel == channel)
-    with db.unit_of_work() as session:
-        return session.scalars(query).all()
-
-
-def frozen():  # a monotonic clock that never moves: `now` stays exactly what the test passes
-    return 0.0
 
 
 def sms_dispatcher(db, gateway, **options):
@@ -184,7 +166,7 @@ def register(db, phone: str) -> None:
                             phone=phone, name="Siti Aminah", username="sitiaminah",
                             password="rahasia123", email="siti@example.co.id")
     with db.unit_of_work() as session:
-        members.register(session, form, load_regions(), Passwords(), utcnow(), members.MemberPolicy(),
+        members.register(session, form, load_regions(), PASSWORDS, utcnow(), members.MemberPolicy(),
                          client="192.0.2.10")
 
 
@@ -271,10 +253,7 @@ def test_run_worker_builds_the_gateway_from_settings_through_the_factory(db, tmp
                               kwargs=dict(sms_adapter_factory=factory))
     thread.start()
     try:
-        for _ in range(200):
-            if gateway.messages:
-                break
-            stop.wait(0.05)
+        eventually(lambda: gateway.messages, "the worker thread to send the SMS", timeout=10, interval=0.05)
     finally:
         stop.set()
         thread.join(10)

@@ -3,8 +3,6 @@ each way the gateway fails: the message waits, PENDING with its error and a late
 and once the gateway is back it reaches the phone exactly once (the sandbox's listMessages)."""
 from __future__ import annotations
 
-import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -12,11 +10,12 @@ import pytest
 from adapters.sms import ZeepSmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats
-from emall_ws.notify.outbox import SMS, enqueue
+from emall_ws.notify.outbox import SMS
 from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
-from tests.integration.test_notify_sms import activation, frozen, rows
 from tests.sandbox_server import IMPATIENT, PATIENT, free_port, partners, sandbox  # noqa: F401
+from tests.sms import enqueue_activation, frozen, received, rows
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.network
 SLOW_MS = 1200  # how long the SLOW gateway takes: past IMPATIENT
@@ -26,19 +25,6 @@ RETRY = timedelta(minutes=1)  # the dispatcher's first backoff
 def adapter(url: str, timeout: float = PATIENT) -> ZeepSmsAdapter:
     """timeout: seconds it waits for the gateway (IMPATIENT only where the send is to time out)."""
     return ZeepSmsAdapter(url, timeout=timeout, backoff=0.01)
-
-
-def enqueue_activation(db) -> str:
-    """One activation SMS to a number no other test uses; returns the number."""
-    msisdn = f"+62812{uuid.uuid4().int % 10 ** 8:08d}"
-    with db.unit_of_work() as session:
-        enqueue(session, event_key=f"member:{msisdn}:activation:1", channel=SMS, recipient=msisdn,
-                template="member_activation", data=activation(1))
-    return msisdn
-
-
-def received(partners, msisdn: str) -> list:
-    return partners.driver(partners.sms).service.listMessages(msisdn) or []
 
 
 # (failure mode, or CLOSED for nothing listening on the gateway's port; what the error says)
@@ -67,7 +53,7 @@ def test_while_the_gateway_fails_the_sms_waits_and_once_it_is_back_arrives_exact
     assert error in row.error, row.error
     assert dispatcher.run_once(t0 + RETRY / 2).claimed == 0  # not before its time
     if mode == "SLOW":
-        time.sleep(SLOW_MS / 1000)  # the gateway finishes the request the adapter gave up on
+        eventually(lambda: received(partners, msisdn), "the gateway to finish the request the adapter gave up on")
     else:
         assert received(partners, msisdn) == []
 

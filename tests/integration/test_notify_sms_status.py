@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Notification
 from emall_ws.notify.sms_status import PollStats, SmsStatusPoller
-from tests.unit.test_notify_sms import FakeGateway
+from tests.sms import FakeGateway
 
 NOW = utcnow().replace(microsecond=0)
 

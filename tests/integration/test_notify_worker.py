@@ -1,7 +1,6 @@
 """The worker as `emall-ws worker` (run_worker) runs it, alone or under `emall-ws serve`."""
 import mailbox
 import threading
-import time
 
 from sqlalchemy import select
 
@@ -11,6 +10,7 @@ from emall_ws.notify.email import MaildirEmailSender
 from emall_ws.notify.outbox import EMAIL, enqueue
 from emall_ws.config import Settings
 from emall_ws.worker import dispatch_job, run_worker
+from tests.waiting import eventually
 
 
 def welcome(db, *numbers):
@@ -28,12 +28,8 @@ def settings_for(db, tmp_path, **env):
 
 
 def wait_for_mail(folder, count, seconds=20.0):
-    ends = time.monotonic() + seconds
-    while time.monotonic() < ends:
-        if (folder / "cur").is_dir() and len(mailbox.Maildir(folder, create=False)) >= count:
-            return True
-        time.sleep(0.05)
-    return False
+    return eventually(lambda: (folder / "cur").is_dir() and len(mailbox.Maildir(folder, create=False)) >= count,
+                      f"{count} message(s) in {folder}", seconds, interval=0.05)
 
 
 def test_one_dispatch_job_run_drains_a_backlog_in_full_batches(db, tmp_path):

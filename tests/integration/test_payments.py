@@ -4,6 +4,7 @@ changes nothing, and two readers at once pay once."""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import timedelta, timezone
 
 import pytest
@@ -15,10 +16,11 @@ from emall_ws.db.models import (BankMutation, Invoice, InvoiceStatusHistory, Not
                                 OrderStatusHistory, PayeeAccountPoll)
 from emall_ws.domain.errors import NotAuthorized, ValidationFailed
 from emall_ws.services import payments
+from emall_ws.services.auth import Principal
 from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.payments import BankUnavailable, ReconcilePolicy, confirm_payment, reconcile
-from tests.integration.catalog_fixtures import FIXED_FORM, NOW, add_category, add_member, count, sell
-from tests.integration.checkout_fixtures import add_seller, check_out, jne_for, put
+from tests.builders import FIXED_FORM, NOW, add_category, add_member, add_seller, check_out, jne_for, put, sell
+from tests.integration.catalog_fixtures import count
 
 ACCOUNT = "1111111111"
 HOUR = timedelta(hours=1)
@@ -46,18 +48,27 @@ class FakeBank(BankAdapter):
         return [m for m in self.mutations if from_time <= m.posted_at < to_time]
 
 
+@dataclass(frozen=True)
+class OneSellerShop:
+    """One seller with a payout account (BCA, ACCOUNT) and one product in stock; three buyers; an admin."""
+    seller: Principal
+    buyers: list[Principal]
+    product: int
+    admin: Principal
+
+
 @pytest.fixture
-def shop(db):
+def shop(db) -> OneSellerShop:
     add_category(db)
     seller = add_seller(db, "koperasi_semarang", "33.74", "bca", ACCOUNT)
     buyers = [add_member(db, name, "BUYER") for name in ("budi", "siti", "ani")]
     product = sell(db, seller, FIXED_FORM, stock=50).product_id
-    return {"seller": seller, "buyers": buyers, "product": product, "admin": add_member(db, "admin1", "ADMIN")}
+    return OneSellerShop(seller, buyers, product, add_member(db, "admin1", "ADMIN"))
 
 
 def buy(db, shop, buyer_index=0, quantity=1, now=NOW):
-    buyer = shop["buyers"][buyer_index]
-    put(db, buyer, shop["product"], quantity)
+    buyer = shop.buyers[buyer_index]
+    put(db, buyer, shop.product, quantity)
     [invoice] = check_out(db, buyer, jne_for("koperasi_semarang"), now=now)
     return invoice
 
@@ -122,7 +133,7 @@ def test_the_reading_that_pays_an_invoice_is_noted_in_the_same_transaction(db, s
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=3))
     payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + HOUR)  # the reading not yet noted
     with db.unit_of_work() as session:
-        view = payments.payment_view(session, shop["admin"], invoice.number)
+        view = payments.payment_view(session, shop.admin, invoice.number)
     assert (view.status, view.last_checked_at, view.last_error) == ("PAID", NOW + HOUR, "")
 
 
@@ -151,7 +162,7 @@ def test_a_wrong_amount_is_held_as_no_match_and_the_invoice_stays_unpaid(db, sho
     assert report.outcome.paid == [] and report.outcome.held == 1
     assert invoice_row(db, invoice.number) == ("UNPAID", None, "AWAITING_PAYMENT")
     with db.unit_of_work() as session:
-        held = payments.held_mutations(session, shop["admin"])
+        held = payments.held_mutations(session, shop.admin)
     assert held.total == 1 and held.mutations[0].match_status == "NO_MATCH"
     assert held.mutations[0].amount == invoice.amount_due + 1
     assert paid_notices(db, invoice.number) == []
@@ -196,7 +207,7 @@ def test_a_payment_after_expiry_is_recorded_and_flagged_late(db, shop):
     assert report.accounts == 1 and report.outcome.held == 1
     assert invoice_row(db, invoice.number)[0] == "EXPIRED"
     with db.unit_of_work() as session:
-        held = payments.held_mutations(session, shop["admin"], "late")
+        held = payments.held_mutations(session, shop.admin, "late")
     assert [(m.match_status, m.note) for m in held.mutations] == [("LATE", f"{invoice.number} (EXPIRED)")]
 
 
@@ -291,19 +302,19 @@ def test_confirm_payment_reads_the_account_now_and_answers_paid_with_the_mutatio
     invoice = buy(db, shop)
     bank = FakeBank()
     mutation = bank.credit(invoice.amount_due, NOW + timedelta(minutes=9), "BCA77")
-    view = confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": bank}, NOW + HOUR)
+    view = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR)
     assert view.status == "PAID" and view.paid_at == NOW + timedelta(minutes=9)
     assert view.mutation.mutation_id == "BCA77" and view.mutation.amount == mutation.amount
     assert (view.checked_from, view.checked_to, view.mutations_read) == (NOW, NOW + HOUR, 1)
     # paid: asking again reads nothing from the bank
     calls = len(bank.windows)
-    again = confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": bank}, NOW + 2 * HOUR)
+    again = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + 2 * HOUR)
     assert again.status == "PAID" and len(bank.windows) == calls and again.mutations_read is None
 
 
 def test_confirm_payment_without_a_transfer_answers_unpaid_with_what_was_checked(db, shop):
     invoice = buy(db, shop)
-    view = confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": FakeBank()}, NOW + HOUR)
+    view = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": FakeBank()}, NOW + HOUR)
     assert (view.status, view.mutation, view.mutations_read) == ("UNPAID", None, 0)
     assert view.last_checked_at == NOW + HOUR and view.last_error == ""
 
@@ -315,12 +326,12 @@ def test_a_reading_that_began_earlier_and_failed_does_not_hide_a_later_good_one(
 
     class SlowFailingBank(FakeBank):  # while the worker waits on it, the buyer reads the account
         def get_mutations(self, account_number, from_time, to_time):
-            confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": FakeBank()}, NOW + 2 * HOUR)
+            confirm_payment(db, shop.buyers[0], invoice.number, {"bca": FakeBank()}, NOW + 2 * HOUR)
             raise PartnerUnavailable("bank:bca", "timed out")
 
     assert reconcile(db, {"bca": SlowFailingBank()}, NOW + HOUR).failures
     with db.unit_of_work() as session:
-        view = payments.payment_view(session, shop["buyers"][0], invoice.number)
+        view = payments.payment_view(session, shop.buyers[0], invoice.number)
     assert (view.last_checked_at, view.last_error) == (NOW + 2 * HOUR, "")
 
 
@@ -331,34 +342,34 @@ def test_confirm_payment_with_the_bank_down_names_the_bank_and_changes_nothing(d
     bank.failure = PartnerUnavailable("bank:bca", "connection refused")
     before = state(db)
     with pytest.raises(BankUnavailable) as raised:
-        confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": bank}, NOW + HOUR)
+        confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR)
     assert raised.value.code == "BANK_UNAVAILABLE"
     assert raised.value.params == {"bank": "Bank Central Asia", "bank_code": "BCA", "refusal": ""}
     assert raised.value.side == "Server" and raised.value.reason == "PartnerUnavailable"
     assert state(db) == before
     with db.unit_of_work() as session:
-        assert payments.payment_view(session, shop["buyers"][0], invoice.number).last_error.startswith("bank:bca")
+        assert payments.payment_view(session, shop.buyers[0], invoice.number).last_error.startswith("bank:bca")
 
 
 def test_only_the_buyer_the_payee_and_admins_see_or_confirm_a_payment(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
     with pytest.raises(NotAuthorized):
-        confirm_payment(db, shop["buyers"][1], invoice.number, {"bca": bank}, NOW + HOUR)
+        confirm_payment(db, shop.buyers[1], invoice.number, {"bca": bank}, NOW + HOUR)
     assert bank.windows == []
     with db.unit_of_work() as session:
         with pytest.raises(NotAuthorized):
-            payments.payment_view(session, shop["buyers"][1], invoice.number)
-        for principal in (shop["buyers"][0], shop["seller"], shop["admin"]):
+            payments.payment_view(session, shop.buyers[1], invoice.number)
+        for principal in (shop.buyers[0], shop.seller, shop.admin):
             assert payments.payment_view(session, principal, invoice.number).status == "UNPAID"
 
 
 def test_held_mutations_are_for_admins_and_filter_by_a_known_status(db, shop):
     with db.unit_of_work() as session:
         with pytest.raises(NotAuthorized):
-            payments.held_mutations(session, shop["buyers"][0])
+            payments.held_mutations(session, shop.buyers[0])
         with pytest.raises(ValidationFailed) as raised:
-            payments.held_mutations(session, shop["admin"], "PAID")
+            payments.held_mutations(session, shop.admin, "PAID")
         assert [(e.field, e.code) for e in raised.value.errors] == [("status", "MUTATION_STATUS_UNKNOWN")]
 
 
@@ -384,7 +395,7 @@ def test_a_bank_refusing_the_account_is_told_apart_from_a_bank_that_is_down(db, 
     bank.failure = PartnerRejected("bank:bca", "Account 1111111111 is not known", "UNKNOWN_ACCOUNT")
     before = state(db)
     with pytest.raises(BankUnavailable) as raised:
-        confirm_payment(db, shop["buyers"][0], invoice.number, {"bca": bank}, NOW + HOUR)
+        confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR)
     assert raised.value.code == "BANK_REFUSED" and raised.value.params["refusal"] == "UNKNOWN_ACCOUNT"
     assert state(db) == before
 
@@ -392,8 +403,8 @@ def test_a_bank_refusing_the_account_is_told_apart_from_a_bank_that_is_down(db, 
 def test_a_reading_that_fails_on_our_side_is_noted_and_the_round_goes_on(db, shop, monkeypatch):
     invoice = buy(db, shop)
     other = add_seller(db, "ukm_bandung", "32.73", "bca", "2222222222")
-    put(db, shop["buyers"][1], sell(db, other, FIXED_FORM).product_id)
-    [second] = check_out(db, shop["buyers"][1], jne_for("ukm_bandung"))
+    put(db, shop.buyers[1], sell(db, other, FIXED_FORM).product_id)
+    [second] = check_out(db, shop.buyers[1], jne_for("ukm_bandung"))
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=1))
     bank.credit(second.amount_due, NOW + timedelta(minutes=2))
@@ -418,11 +429,11 @@ def test_money_sent_for_a_cancelled_invoice_is_read_and_held_for_an_admin(db, sh
 
     invoice = buy(db, shop)
     with db.unit_of_work() as session:
-        cancel_invoice(session, shop["buyers"][0], invoice.number, NOW + timedelta(minutes=5))
+        cancel_invoice(session, shop.buyers[0], invoice.number, NOW + timedelta(minutes=5))
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=10))
     report = reconcile(db, {"bca": bank}, NOW + HOUR)  # no open invoice, but one closed lately: still read
     assert report.accounts == 1 and report.outcome.held == 1
     with db.unit_of_work() as session:
-        held = payments.held_mutations(session, shop["admin"])
+        held = payments.held_mutations(session, shop.admin)
     assert [(m.match_status, m.note) for m in held.mutations] == [("CLOSED", f"{invoice.number} (CANCELLED)")]

@@ -17,7 +17,7 @@ from emall_ws.domain.errors import NotAuthorized, ValidationFailed
 from emall_ws.domain.reports import ReportRequest
 from emall_ws.services import report_csv, reports
 from emall_ws.services.reports import PURCHASES, SALES
-from tests.integration.checkout_fixtures import REGIONS, check_out, jne_for, put
+from tests.builders import REGIONS, check_out, jne_for, put
 from tests.integration.report_fixtures import FORMULA_NAME, MIDDLE, NOVEMBER, WAYBILL, build, expected_totals
 
 

@@ -15,9 +15,8 @@ from emall_ws.notify.templates import render_sms
 from emall_ws.services import shipping
 from emall_ws.services.invoices import cancel_invoice, set_order_status
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders, confirm_received
-from tests.integration.catalog_fixtures import NOW
-from tests.integration.shipping_fixtures import (notifications, order_for, order_status, shipment_of, shop,
-                                                 snapshot)
+from tests.builders import NOW, order_for
+from tests.integration.shipping_fixtures import notifications, order_status, shipment_of, shop, snapshot
 
 WAYBILL = "CGK1A12345678901"
 LATER = NOW + timedelta(hours=5)
@@ -40,8 +39,8 @@ def history(db, number):
 
 
 def test_the_seller_ships_a_paid_order_and_the_buyer_gets_sms_and_email(db, mall):
-    number, invoice = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
-    view = ship(db, mall["semarang"], number, " JNE ", "cgk1a1234 5678901")
+    number, invoice = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
+    view = ship(db, mall.semarang, number, " JNE ", "cgk1a1234 5678901")
     assert (view.order_number, view.invoice_number, view.courier, view.courier_name, view.waybill, view.status) == (
         number, invoice, "jne", "JNE", WAYBILL, "Pending")
     assert view.shipped_at == LATER and not view.delivered and view.events == () and view.order_status == "SHIPPED"
@@ -59,14 +58,14 @@ def test_the_seller_ships_a_paid_order_and_the_buyer_gets_sms_and_email(db, mall
 
 
 def test_another_courier_than_the_buyers_choice_needs_a_reason_which_is_kept(db, mall):
-    number, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
+    number, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
     before = snapshot(db)
     with pytest.raises(ValidationFailed) as refused:
-        ship(db, mall["semarang"], number, "tiki", "660012345678")
+        ship(db, mall.semarang, number, "tiki", "660012345678")
     assert [(e.field, e.code, e.params) for e in refused.value.errors] == [
         ("reason", "COURIER_CHANGE_REASON", {"chosen": "JNE"})]
     assert snapshot(db) == before
-    view = ship(db, mall["semarang"], number, "tiki", "660012345678", "JNE tidak melayani kecamatan ini")
+    view = ship(db, mall.semarang, number, "tiki", "660012345678", "JNE tidak melayani kecamatan ini")
     assert (view.courier, view.waybill) == ("tiki", "660012345678")
     assert shipment_of(db, number).courier_change_reason == "JNE tidak melayani kecamatan ini"
     with db.unit_of_work() as session:
@@ -88,19 +87,19 @@ def test_another_courier_than_the_buyers_choice_needs_a_reason_which_is_kept(db,
     ("waybill of another order", Conflict, "WAYBILL_IN_USE"),
 ])
 def test_a_refused_shipment_changes_nothing(db, mall, case, error, code):
-    number, invoice = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang", paid=case != "unpaid")
-    seller, courier, waybill = mall["semarang"], "jne", WAYBILL
+    number, invoice = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang", paid=case != "unpaid")
+    seller, courier, waybill = mall.semarang, "jne", WAYBILL
     if case == "cancelled":
-        order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang", paid=False)  # a second one, cancelled
-        number, invoice = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang", paid=False)
+        order_for(db, mall.buyer, mall.kopi, "koperasi_semarang", paid=False)  # a second one, cancelled
+        number, invoice = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang", paid=False)
         with db.unit_of_work() as session:
-            cancel_invoice(session, mall["buyer"], invoice, NOW)
+            cancel_invoice(session, mall.buyer, invoice, NOW)
     elif case == "shipped":
         ship(db, seller, number, waybill="CGK1A00000000001")
     elif case == "other seller":
-        seller = mall["bandung"]
+        seller = mall.bandung
     elif case == "a buyer":
-        seller = mall["buyer"]
+        seller = mall.buyer
     elif case == "unknown order":
         number = "ORD/20261128/999999"
     elif case == "empty waybill":
@@ -110,7 +109,7 @@ def test_a_refused_shipment_changes_nothing(db, mall, case, error, code):
     elif case == "bad waybill":
         courier, waybill = "dhl", "12-34"
     elif case == "waybill of another order":
-        first, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
+        first, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
         ship(db, seller, first, waybill=WAYBILL)
     before = snapshot(db)
     with pytest.raises(error) as refused:
@@ -120,21 +119,21 @@ def test_a_refused_shipment_changes_nothing(db, mall, case, error, code):
 
 
 def test_the_same_waybill_with_another_courier_is_another_parcel(db, mall):
-    first, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
-    second, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
-    ship(db, mall["semarang"], first, "tiki", "660012345678", "pilihan penjual")
-    ship(db, mall["semarang"], second, "jne", "660012345678")  # JNE's format allows it too
+    first, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
+    second, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
+    ship(db, mall.semarang, first, "tiki", "660012345678", "pilihan penjual")
+    ship(db, mall.semarang, second, "jne", "660012345678")  # JNE's format allows it too
     assert {shipment_of(db, n).courier for n in (first, second)} == {"tiki", "jne"}
 
 
 def test_two_sellers_racing_with_one_waybill_ship_one_order(db, mall):
-    numbers = [order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")[0] for _ in range(2)]
+    numbers = [order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")[0] for _ in range(2)]
     barrier, outcomes = threading.Barrier(2), []
 
     def attempt(number):
         barrier.wait()
         try:
-            ship(db, mall["semarang"], number)
+            ship(db, mall.semarang, number)
             outcomes.append("shipped")
         except Conflict as error:
             outcomes.append(error.code)
@@ -157,13 +156,13 @@ def confirm(db, buyer, number, now=LATER):
 
 
 def test_the_buyer_confirms_receipt_and_the_order_completes_once(db, mall):
-    number, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
-    ship(db, mall["semarang"], number)
-    assert confirm(db, mall["buyer"], number) == "COMPLETED"
+    number, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
+    ship(db, mall.semarang, number)
+    assert confirm(db, mall.buyer, number) == "COMPLETED"
     assert history(db, number)[-2:] == [("SHIPPED", "DELIVERED"), ("DELIVERED", "COMPLETED")]
     before = snapshot(db)
     with pytest.raises(InvalidState) as again:
-        confirm(db, mall["buyer"], number)
+        confirm(db, mall.buyer, number)
     assert again.value.code == "ORDER_NOT_RECEIVABLE" and again.value.params == {"status": "COMPLETED"}
     assert snapshot(db) == before
 
@@ -174,21 +173,21 @@ def test_the_buyer_confirms_receipt_and_the_order_completes_once(db, mall):
     ("buyer", False, InvalidState, "ORDER_NOT_RECEIVABLE"),
 ])
 def test_only_the_buyer_confirms_and_only_a_shipped_order(db, mall, who, shipped, error, code):
-    number, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
+    number, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
     if shipped:
-        ship(db, mall["semarang"], number)
+        ship(db, mall.semarang, number)
     before = snapshot(db)
     with pytest.raises(error) as refused:
-        confirm(db, mall[{"seller": "semarang"}.get(who, who)], number)
+        confirm(db, getattr(mall, {"seller": "semarang"}.get(who, who)), number)
     assert refused.value.code == code
     assert snapshot(db) == before
 
 
 def test_a_delivered_order_completes_by_itself_after_the_configured_days_once(db, mall):
-    due, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
-    recent, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
+    due, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
+    recent, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
     for number, waybill, delivered_at in ((due, "CGK1A00000000001", NOW), (recent, "CGK1A00000000002", LATER)):
-        ship(db, mall["semarang"], number, waybill=waybill)
+        ship(db, mall.semarang, number, waybill=waybill)
         with db.unit_of_work() as session:  # as the courier's Delivered does (test_shipping_tracking)
             order = session.scalars(select(Order).where(Order.number == number)).one()
             set_order_status(session, order, "DELIVERED", delivered_at, "delivered (test)")

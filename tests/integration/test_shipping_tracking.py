@@ -15,9 +15,9 @@ from emall_ws.db.models import Notification, Shipment, ShipmentEvent, ShipmentSt
 from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import shipping, tracking
 from emall_ws.services.tracking import ShipmentRef, TrackingPoller, TrackingPolicy, refresh
-from tests.integration.catalog_fixtures import NOW, count
-from tests.integration.shipping_fixtures import (JOURNEY, ScriptedCourier, notifications, order_for, order_status,
-                                                 shipment_of, shop, snapshot)
+from tests.builders import NOW, order_for
+from tests.integration.catalog_fixtures import count
+from tests.integration.shipping_fixtures import JOURNEY, ScriptedCourier, notifications, order_status, shipment_of, shop, snapshot
 
 SHIPPED_AT = NOW + timedelta(hours=5)
 POLICY = TrackingPolicy(interval=timedelta(seconds=300), freshness=timedelta(seconds=60), concurrency=4)
@@ -29,10 +29,10 @@ def mall(db):
 
 
 def shipped(db, mall, waybill="CGK1A12345678901", product="kopi", seller="semarang", at=SHIPPED_AT):
-    number, invoice = order_for(db, mall["buyer"], mall[product],
+    number, invoice = order_for(db, mall.buyer, getattr(mall, product),
                                 {"semarang": "koperasi_semarang", "bandung": "ukm_bandung"}[seller])
     with db.unit_of_work() as session:
-        shipping.ship_order(session, mall[seller], number, "jne", waybill, None, at)
+        shipping.ship_order(session, getattr(mall, seller), number, "jne", waybill, None, at)
     return number
 
 
@@ -51,16 +51,16 @@ def test_track_order_reads_the_courier_live_then_trusts_a_fresh_read(db, mall):
     courier = ScriptedCourier()
     courier.advance("CGK1A12345678901", 2)
     now = SHIPPED_AT + timedelta(minutes=1)
-    view = tracking.track_order(db, mall["buyer"], number, {"jne": courier}, now, POLICY)
+    view = tracking.track_order(db, mall.buyer, number, {"jne": courier}, now, POLICY)
     assert (view.status, view.courier_status, view.delivered, view.last_checked_at, view.check_failed) == (
         "InTransit", "ON PROCESS", False, now, False)
     assert [(e.location, e.description) for e in view.events] == [(l, w) for _, l, w in JOURNEY[:2]]
     assert view.events[0].occurred_at.isoformat() == "2026-11-28T05:00:00"  # 12.00 WIB, stored in UTC
     assert courier.calls == ["CGK1A12345678901"]
     courier.advance("CGK1A12345678901")
-    again = tracking.track_order(db, mall["semarang"], number, {"jne": courier}, now + timedelta(seconds=30), POLICY)
+    again = tracking.track_order(db, mall.semarang, number, {"jne": courier}, now + timedelta(seconds=30), POLICY)
     assert again.status == "InTransit" and len(courier.calls) == 1  # fresh enough: not asked again
-    later = tracking.track_order(db, mall["admin"], number, {"jne": courier}, now + timedelta(seconds=61), POLICY)
+    later = tracking.track_order(db, mall.admin, number, {"jne": courier}, now + timedelta(seconds=61), POLICY)
     assert len(later.events) == 3 and len(courier.calls) == 2
     # the buyer heard of InfoReceived -> InTransit once (not of each read)
     assert status_notices(db) == [("shipment_status", "EMAIL"), ("shipment_status", "SMS")]
@@ -71,16 +71,16 @@ def test_a_courier_that_is_down_shows_the_last_known_status_marked_with_the_chec
     courier = ScriptedCourier()
     courier.advance("CGK1A12345678901", 3)
     first = SHIPPED_AT + timedelta(minutes=1)
-    tracking.track_order(db, mall["buyer"], number, {"jne": courier}, first, POLICY)
+    tracking.track_order(db, mall.buyer, number, {"jne": courier}, first, POLICY)
     courier.down = True
     before = (count(db, ShipmentEvent), count(db, Notification), order_status(db, number))
     down_at = first + timedelta(minutes=5)
-    view = tracking.track_order(db, mall["buyer"], number, {"jne": courier}, down_at, POLICY)
+    view = tracking.track_order(db, mall.buyer, number, {"jne": courier}, down_at, POLICY)
     assert (view.status, len(view.events), view.check_failed, view.last_checked_at) == ("InTransit", 3, True, down_at)
     assert (count(db, ShipmentEvent), count(db, Notification), order_status(db, number)) == before
     assert "down" in shipment_of(db, number).last_check_error
     courier.down = False
-    back = tracking.track_order(db, mall["buyer"], number, {"jne": courier}, down_at + timedelta(minutes=5), POLICY)
+    back = tracking.track_order(db, mall.buyer, number, {"jne": courier}, down_at + timedelta(minutes=5), POLICY)
     assert not back.check_failed and shipment_of(db, number).last_check_error == ""
 
 
@@ -99,7 +99,7 @@ def test_a_reading_begun_earlier_and_noted_later_does_not_replace_the_later_one(
 
     class SlowCourier(ScriptedCourier):  # while the worker waits on it, the buyer reads live
         def track(self, waybill):
-            seen.append(tracking.track_order(db, mall["buyer"], number, {"jne": buyers_courier}, buyer_at, POLICY))
+            seen.append(tracking.track_order(db, mall.buyer, number, {"jne": buyers_courier}, buyer_at, POLICY))
             return super().track(waybill)
 
     workers_courier = SlowCourier()
@@ -108,7 +108,7 @@ def test_a_reading_begun_earlier_and_noted_later_does_not_replace_the_later_one(
     stats = poll(db, workers_courier, worker_at)
     assert (stats.claimed, stats.failed) == (1, int(worker_down))
     assert [(v.last_checked_at, v.check_failed) for v in seen] == [(buyer_at, buyer_down)]
-    view = tracking.track_order(db, mall["buyer"], number, {"jne": buyers_courier}, buyer_at + timedelta(seconds=1),
+    view = tracking.track_order(db, mall.buyer, number, {"jne": buyers_courier}, buyer_at + timedelta(seconds=1),
                                 POLICY)
     assert (view.status, len(view.events), view.last_checked_at, view.check_failed) == (
         "InTransit", 2, buyer_at, buyer_down)
@@ -119,7 +119,7 @@ def test_a_reading_begun_earlier_and_noted_later_does_not_replace_the_later_one(
 
 def test_a_waybill_the_courier_does_not_know_yet_stays_pending_and_is_marked(db, mall):
     number = shipped(db, mall)
-    view = tracking.track_order(db, mall["buyer"], number, {"jne": ScriptedCourier()}, SHIPPED_AT, POLICY)
+    view = tracking.track_order(db, mall.buyer, number, {"jne": ScriptedCourier()}, SHIPPED_AT, POLICY)
     assert (view.status, view.check_failed, view.events) == ("Pending", True, ())
     assert status_notices(db) == []
 
@@ -128,11 +128,11 @@ def test_track_shipment_for_any_member_shows_order_numbers_only_to_its_parties(d
     number = shipped(db, mall)
     courier = ScriptedCourier()
     courier.advance("CGK1A12345678901")
-    stranger = tracking.track_shipment(db, mall["other"], "JNE", "cgk1a1234 5678901", {"jne": courier},
+    stranger = tracking.track_shipment(db, mall.other, "JNE", "cgk1a1234 5678901", {"jne": courier},
                                        SHIPPED_AT, POLICY)
     assert (stranger.status, stranger.waybill, stranger.order_number, stranger.invoice_number) == (
         "InfoReceived", "CGK1A12345678901", None, None)
-    party = tracking.track_shipment(db, mall["buyer"], "jne", "CGK1A12345678901", {"jne": courier}, SHIPPED_AT,
+    party = tracking.track_shipment(db, mall.buyer, "jne", "CGK1A12345678901", {"jne": courier}, SHIPPED_AT,
                                     POLICY)
     assert party.order_number == number and party.invoice_number.startswith("INV/")
 
@@ -150,17 +150,17 @@ def test_tracking_refusals_change_nothing_and_call_no_courier(db, mall, who, num
     before = snapshot(db)
     with pytest.raises(error) as refused:
         if courier:
-            tracking.track_shipment(db, mall[who], courier, waybill, {"jne": adapter}, SHIPPED_AT, POLICY)
+            tracking.track_shipment(db, getattr(mall, who), courier, waybill, {"jne": adapter}, SHIPPED_AT, POLICY)
         else:
-            tracking.track_order(db, mall[who], number or ours, {"jne": adapter}, SHIPPED_AT, POLICY)
+            tracking.track_order(db, getattr(mall, who), number or ours, {"jne": adapter}, SHIPPED_AT, POLICY)
     assert refused.value.code == code
     assert snapshot(db) == before and adapter.calls == []
 
 
 def test_an_order_not_shipped_yet_has_no_tracking(db, mall):
-    number, _ = order_for(db, mall["buyer"], mall["kopi"], "koperasi_semarang")
+    number, _ = order_for(db, mall.buyer, mall.kopi, "koperasi_semarang")
     with pytest.raises(InvalidState) as refused:
-        tracking.track_order(db, mall["buyer"], number, {}, SHIPPED_AT, POLICY)
+        tracking.track_order(db, mall.buyer, number, {}, SHIPPED_AT, POLICY)
     assert (refused.value.code, refused.value.params) == ("ORDER_NOT_SHIPPED", {"status": "PAID"})
 
 

@@ -3,16 +3,16 @@ SMS through the SMS gateway sandbox, and stops cleanly (exit code 0) on SIGTERM.
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import select
 
 from emall_ws.db.models import Notification
 from emall_ws.db.session import Database
-from tests.integration.test_notify_sms_gateway import enqueue_activation, received
 from tests.processes import stop
 from tests.sandbox_server import partners, sandbox  # noqa: F401
+from tests.sms import enqueue_activation, received
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.network
 
@@ -29,9 +29,8 @@ def test_the_worker_process_sends_a_due_sms_and_stops_cleanly_on_sigterm(partner
         process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "worker"], env=env, cwd=tmp_path,
                                    stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
-        while not received(partners, msisdn) and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.2)
+        eventually(lambda: received(partners, msisdn) or process.poll() is not None,
+                   "the SMS at the gateway (or the worker gone)")
     finally:
         exit_code = stop(process)  # SIGTERM
     output = log_path.read_text(errors="replace")

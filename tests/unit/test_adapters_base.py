@@ -3,7 +3,6 @@
 zeep reads the committed contract WSDLs from wsdl/partners/; the partner's HTTP answers are
 canned (zeep's Transport.post replaced), so every shape a partner could send can be tried.
 """
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,13 +13,14 @@ from zeep.exceptions import Fault, TransportError, ValidationError, XMLParseErro
 from zeep.transports import Transport
 
 from adapters.bank import ZeepBankAdapter
-from adapters.base import _HttpStatus, _check_answer, forget_clients, partner_errors
+from adapters.base import _HttpStatus, _check_answer, partner_errors
 from adapters.courier import ZeepCourierAdapter
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.sms import ZeepSmsAdapter
+from tests.unit.canned_partners import replies  # noqa: F401  (a fixture)
+from tests.unit.canned_partners import BANK_NS, COURIER_NS, ENV, SMS_NS, Reply, soap
 
 ROOT = Path(__file__).resolve().parents[2]
-ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 
 
 @pytest.mark.parametrize("raised, expected", [
@@ -75,45 +75,6 @@ def test_answers_are_checked_before_zeep_reads_them(status, body, passes):
             _check_answer(status, body)
 
 
-# --- canned answers ---------------------------------------------------------------------------
-
-@dataclass
-class Reply:
-    status_code: int
-    content: bytes
-    headers: dict = field(default_factory=lambda: {"Content-Type": "text/xml; charset=utf-8"})
-    encoding: str = "utf-8"
-
-
-class Canned(list):
-    """The partner's next answers, in order; `posted` records what the adapter sent."""
-
-    def __init__(self):
-        super().__init__()
-        self.posted: list[bytes] = []
-
-
-@pytest.fixture
-def replies(monkeypatch):
-    queue = Canned()
-    posted = queue.posted
-
-    def post(self, address, message, headers):
-        posted.append(message)
-        return queue.pop(0)
-
-    monkeypatch.setattr(Transport, "post", post)
-    forget_clients()
-    yield queue
-    forget_clients()
-
-
-def soap(namespace: str, operation: str, inner: str, status: int = 200) -> Reply:
-    return Reply(status, (f'<e:Envelope xmlns:e="{ENV}" xmlns:t="{namespace}"><e:Body>'
-                          f"<t:{operation}Response>{inner}</t:{operation}Response></e:Body></e:Envelope>").encode())
-
-
-BANK_NS, COURIER_NS, SMS_NS = "urn:emall-kukm:partner:bank", "urn:emall-kukm:partner:courier", "urn:emall-kukm:partner:sms"
 OK_MUTATION = ("<t:mutationId>BCA1</t:mutationId><t:postedAt>2025-03-05T10:00:00+07:00</t:postedAt><t:type>CR</t:type>"
                "<t:amount>150123</t:amount><t:description>TRSF</t:description><t:balance>650123</t:balance>")
 

@@ -9,7 +9,7 @@ from prometheus_client import REGISTRY
 from adapters.breaker import CircuitBreaker, breaker_for, forget_breakers, observe_circuits
 from adapters.courier import ZeepCourierAdapter
 from adapters.errors import BadPartnerResponse, CircuitOpen, PartnerRejected, PartnerUnavailable
-from tests.unit.test_adapters_base import COURIER_NS, Reply, replies, soap  # noqa: F401  (replies: a fixture)
+from tests.unit.canned_partners import COURIER_NS, Reply, replies, soap  # noqa: F401  (replies: a fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 COURIER_WSDL = str(ROOT / "wsdl/partners/courier.wsdl")

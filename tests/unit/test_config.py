@@ -47,6 +47,19 @@ def test_tracking_polls_every_5_minutes_4_calls_per_courier_and_completes_2_days
     assert (settings.tracking_interval, settings.tracking_concurrency, settings.auto_complete_days) == (60, 8, 0.5)
 
 
+@pytest.mark.parametrize("variable, attribute, default", [
+    ("EMALL_AUCTION_CLOSE_INTERVAL", "auction_close_interval", 5),
+    ("EMALL_INVOICE_EXPIRY_INTERVAL", "invoice_expiry_interval", 30),
+    ("EMALL_HEARTBEAT_INTERVAL", "heartbeat_interval", 5),
+])
+def test_the_worker_job_intervals_keep_their_defaults_unless_configured_and_are_never_0(variable, attribute, default):
+    assert getattr(Settings.from_env({}), attribute) == default
+    assert getattr(Settings.from_env({variable: "0.5"}), attribute) == 0.5
+    for value in ("0", "-1", "soon"):
+        with pytest.raises(ValueError, match=variable):
+            Settings.from_env({variable: value})
+
+
 def test_the_sms_provider_is_the_gateway_or_gammu_and_a_typo_is_refused_at_start():
     assert Settings.from_env({}).sms_provider == "gateway"
     assert Settings.from_env({"EMALL_SMS_PROVIDER": " Gammu "}).sms_provider == "gammu"
@@ -86,3 +99,16 @@ def test_a_partner_call_gets_5_seconds_unless_configured_and_never_0_or_less():
         with pytest.raises(ValueError) as refused:
             Settings.from_env({"EMALL_PARTNER_TIMEOUT": value})
         assert str(refused.value) == f"EMALL_PARTNER_TIMEOUT={shown} is not valid: expected a number greater than 0"
+
+
+def test_a_public_server_refuses_the_test_suites_password_hash():
+    from emall_ws.config import FailClosed
+
+    partners = {f"EMALL_{kind}_URL": "https://partner.example/ws" for kind in
+                ("BANK_BCA", "BANK_MANDIRI", "BANK_BNI", "BANK_BRI", "COURIER_POS", "COURIER_TIKI", "COURIER_JNE",
+                 "COURIER_FEDEX", "COURIER_DHL", "COURIER_WAHANA", "COURIER_PCP", "SMS")}
+    public = {"EMALL_HOST": "0.0.0.0", **partners}
+    Settings.from_env(public).check_fail_closed()  # every partner configured: a public server may start
+    with pytest.raises(FailClosed, match="EMALL_PASSWORD_HASH=cheapest"):
+        Settings.from_env({**public, "EMALL_PASSWORD_HASH": "cheapest"}).check_fail_closed()
+    Settings.from_env({"EMALL_PASSWORD_HASH": "cheapest"}).check_fail_closed()  # on loopback: a test's server

@@ -1,71 +1,18 @@
-"""The SMS channel: what SmsSender hands the gateway, and how gateway errors become retries or not.
-
-FakeGateway is the SMS gateway as the dispatcher sees it; the integration tests use it too.
-"""
+"""The SMS channel: what SmsSender hands the gateway, and how gateway errors become retries or not."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta
 
 import pytest
 
-from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
-from adapters.sms import SmsAdapter, SmsDelivery
 from emall_ws.notify.email import DeliveryError
 from emall_ws.notify.sms import SmsSender
+from tests.sms import FakeGateway
 
 NOW = datetime(2026, 11, 28, 3, 0)
 ACTIVATION = dict(name="Siti Aminah", username="sitiaminah", code="123456",
                   expires_at=datetime(2026, 11, 28, 3, 0) + timedelta(hours=24))
 PHONE = "+6281234567890"
-
-
-class FakeGateway(SmsAdapter):
-    """Records every call; de-duplicates by reference as the real gateway does (a repeated
-    reference gets the first message's id and reaches no phone). Set `down`, `reject` or
-    `garble` to play a failure; `garble_after_accepting` accepts, then answers nonsense."""
-
-    def __init__(self):
-        self.calls: list[tuple[str, str, str]] = []  # (msisdn, text, reference) of every send
-        self.messages: dict[str, tuple[str, str, str]] = {}  # message id -> (msisdn, text, reference)
-        self.by_reference: dict[str, str] = {}
-        self.statuses: dict[str, str] = {}
-        self.status_calls: list[str] = []
-        self.down = self.reject = self.garble = self.garble_after_accepting = False
-        self.on_status = None  # called with the message id before answering (tests' hook)
-        self._lock = threading.Lock()
-
-    def send(self, msisdn: str, text: str, reference: str) -> str:
-        with self._lock:
-            self.calls.append((msisdn, text, reference))
-            if self.down:
-                raise PartnerUnavailable("sms", "connection refused")
-            if self.reject:
-                raise PartnerRejected("sms", "number blocked", code="Client.Validation")
-            if self.garble:
-                raise BadPartnerResponse("sms", "not a messageId")
-            if reference not in self.by_reference:
-                message_id = f"MSG{len(self.messages) + 1:04d}"
-                self.by_reference[reference] = message_id
-                self.messages[message_id] = (msisdn, text, reference)
-                self.statuses[message_id] = "ACCEPTED"
-            if self.garble_after_accepting:
-                raise BadPartnerResponse("sms", "truncated answer")
-            return self.by_reference[reference]
-
-    def status(self, message_id: str) -> SmsDelivery:
-        self.status_calls.append(message_id)
-        if self.on_status is not None:
-            self.on_status(message_id)
-        if self.down:
-            raise PartnerUnavailable("sms", "connection refused")
-        if message_id not in self.statuses:
-            raise PartnerRejected("sms", "unknown messageId", code="Client.NotFound")
-        return SmsDelivery(message_id, self.statuses[message_id], None)
-
-    def delivered(self, msisdn: str) -> list[str]:
-        """The texts that reached `msisdn` (each accepted message once)."""
-        return [text for number, text, _ in self.messages.values() if number == msisdn]
 
 
 def sender(gateway):

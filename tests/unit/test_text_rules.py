@@ -12,7 +12,7 @@ from emall_ws.domain.reports import spreadsheet_safe
 from emall_ws.domain.text import multi_line_ok, single_line_ok
 from emall_ws.messages import field_message
 from emall_ws.notify.templates import member_text, render
-from tests.unit.test_member_rules import BUYER_FORM, SELLER_FORM, errors_of
+from tests.unit.registration_forms import BUYER_FORM, SELLER_FORM, errors_of
 
 FORGED = "PEMBAYARAN TELAH DITERIMA (LUNAS). SEGERA KIRIM."
 BREAKERS = ["\n", "\r", "\x0b", "\x0c", "\x1b", "\x00", "\x7f", "\x85", "\x9b", "\u2028", "\u2029",
