@@ -14,12 +14,12 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Sequence
 
 from adapters.bank import BankAdapter
 from adapters.sms import SmsAdapter
 from emall_ws.clock import utcnow
+from emall_ws.config import Settings
 from emall_ws.db.session import Database
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats, Sender
 from emall_ws.notify.email import email_sender_from
@@ -106,29 +106,6 @@ def dispatch_job(dispatcher: Dispatcher, *, drain_seconds: float = DRAIN_SECONDS
     return run
 
 
-class WorkerSettings(Protocol):
-    """What the worker reads of emall_ws.config.Settings (any object with these attributes)."""
-
-    database_url: str
-    var_dir: Path
-    smtp_url: str | None  # EMALL_SMTP_URL; None: Maildir <var_dir>/mail
-    mail_from: str  # EMALL_MAIL_FROM
-    dispatch_interval: float  # EMALL_DISPATCH_INTERVAL, seconds
-    retry_base: float  # EMALL_RETRY_BASE, seconds
-    auction_close_interval: float  # EMALL_AUCTION_CLOSE_INTERVAL, seconds: how late after its end an auction closes
-    invoice_expiry_interval: float  # EMALL_INVOICE_EXPIRY_INTERVAL, seconds: how late after its due time
-    heartbeat_interval: float  # EMALL_HEARTBEAT_INTERVAL, seconds between writes of the job records
-    log_level: str  # for the BackgroundWorker's own process
-    log_format: str  # EMALL_LOG_FORMAT, likewise
-    access_log: bool  # EMALL_ACCESS_LOG, likewise
-    reconcile_interval: float  # EMALL_RECONCILE_INTERVAL, seconds
-    reconcile_overlap: float  # EMALL_RECONCILE_OVERLAP, seconds
-    late_payment_days: float  # EMALL_LATE_PAYMENT_DAYS
-    tracking_interval: float  # EMALL_TRACKING_INTERVAL, seconds
-    tracking_concurrency: int  # EMALL_TRACKING_CONCURRENCY
-    auto_complete_days: float  # EMALL_AUTO_COMPLETE_DAYS
-
-
 # seconds between tracking poll rounds: each round reads the shipments that are due (a new one at
 # once, then every EMALL_TRACKING_INTERVAL), so this only bounds how late a due read may be
 TRACKING_POLL_INTERVAL = 30.0
@@ -136,11 +113,11 @@ ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE
 FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past throttle.KEPT_FOR a failed try is forgotten
 LIMIT_WINDOWS_INTERVAL = 3600.0  # seconds: how late past limits.KEPT_FOR (a day) a window is forgotten
 
-SmsAdapterFactory = Callable[[WorkerSettings], SmsAdapter | None]
-BankAdaptersFactory = Callable[[WorkerSettings], Mapping[str, BankAdapter]]
+SmsAdapterFactory = Callable[[Settings], SmsAdapter | None]
+BankAdaptersFactory = Callable[[Settings], Mapping[str, BankAdapter]]
 
 
-def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter | None = None, *,
+def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | None = None, *,
                  banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = timedelta(minutes=5),
                  courier_adapters: Couriers | Callable[[], Couriers] | None = None) -> Worker:
     """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
@@ -174,7 +151,7 @@ def build_worker(db: Database, settings: WorkerSettings, sms_adapter: SmsAdapter
                                                   flush_every=settings.heartbeat_interval))
 
 
-def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:
+def sms_adapter_from_settings(settings: Settings) -> SmsAdapter | None:
     """The configured SMS channel (emall_ws.partners decides which, from settings), or None."""
     # imported when a worker is built, not with this module: which gateway (and its settings) is
     # the deployment's business; tests hand build_worker/run_worker a fake and never need it
@@ -183,21 +160,21 @@ def sms_adapter_from_settings(settings: WorkerSettings) -> SmsAdapter | None:
     return sms_adapter_from(settings)
 
 
-def bank_adapters_from_settings(settings: WorkerSettings) -> Mapping[str, BankAdapter]:
+def bank_adapters_from_settings(settings: Settings) -> Mapping[str, BankAdapter]:
     """Every bank's configured mutation endpoint (the sandboxes unless configured otherwise)."""
     from emall_ws.partners import adapters_for
 
     return adapters_for(settings, "bank", in_request=False)
 
 
-def courier_adapters_from_settings(settings: WorkerSettings) -> Couriers:
+def courier_adapters_from_settings(settings: Settings) -> Couriers:
     """Every courier's configured endpoint (imported late, like the SMS channel)."""
     from emall_ws.partners import adapters_for
 
     return adapters_for(settings, "courier", in_request=False)
 
 
-def run_worker(settings: WorkerSettings, stop_event: threading.Event | None = None, *,
+def run_worker(settings: Settings, stop_event: threading.Event | None = None, *,
                sms_adapter_factory: SmsAdapterFactory = sms_adapter_from_settings,
                bank_adapters_factory: BankAdaptersFactory = bank_adapters_from_settings) -> int:
     """`emall-ws worker`: runs the jobs in this process until SIGINT/SIGTERM (or `stop_event`).
