@@ -63,7 +63,8 @@ def whole_flow(server, mailbox) -> None:
         "sellerUsername": seller.member.username, "courier": "jne", "service": option.service}]}, **auth)
     number = invoice.invoiceNumber
     mail = told(mailbox, gateway, buyer, "Faktur")
-    assert number in mail.get_body(("plain",)).get_content() and seller.account in mail.get_body(("plain",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    assert number in text and seller.account in text
     told(mailbox, gateway, seller, invoice.orderNumber)
 
     # 4. payment: the transfer's mutation pays the invoice; both told "Pembayaran faktur ... telah diterima"

@@ -29,7 +29,8 @@ def mask(username: str) -> str:
 
 def wait_for_subject(mailbox, address: str, text: str, timeout: float = 30):
     return eventually(lambda: [m for m in mailbox.to(address) if text in str(m["Subject"])],
-                      lambda: f"a message to {address} about {text!r}: {[str(m['Subject']) for m in mailbox.to(address)]}",
+                      lambda: f"a message to {address} about {text!r}: "
+                              f"{[str(m['Subject']) for m in mailbox.to(address)]}",
                       timeout)
 
 

@@ -1,6 +1,7 @@
 """The race over SOAP (issue 5): 20 concurrent bidders, each its own client, against the real server
 (2 worker processes). The history left must be consistent and strictly increasing, with one leader.
 Runs in both passes; in the MariaDB pass the server's database is MariaDB (asserted, never skipped)."""
+import itertools
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -40,7 +41,7 @@ def race(server):
         db.dispose()
     with ThreadPoolExecutor(8) as pool:  # logging in is an Argon2id check each: in parallel
         tokens = list(pool.map(lambda m: login(server, m.username), bidders))
-    return product_id, list(zip(bidders, tokens))
+    return product_id, list(zip(bidders, tokens, strict=True))
 
 
 def test_twenty_bidders_at_once_leave_a_consistent_history_and_one_leader(server, race):
@@ -91,8 +92,8 @@ def test_twenty_bidders_at_once_leave_a_consistent_history_and_one_leader(server
     amounts = [b.amount for b in bids]
     assert history.total == shown.bidCount == len(bids) == len(accepted)
     assert [b.sequence for b in bids] == list(range(1, len(bids) + 1))
-    assert all(later - earlier >= STEP for earlier, later in zip(amounts, amounts[1:])), amounts
-    assert all(a.placedAt <= b.placedAt for a, b in zip(bids, bids[1:]))
+    assert all(later - earlier >= STEP for earlier, later in itertools.pairwise(amounts)), amounts
+    assert all(a.placedAt <= b.placedAt for a, b in itertools.pairwise(bids))
     assert sorted(amount for _, amount, _ in accepted) == amounts
     assert sorted(sequence for *_, sequence in accepted) == list(range(1, len(bids) + 1))
     leader_name = next(name for name, amount, _ in accepted if amount == amounts[-1])

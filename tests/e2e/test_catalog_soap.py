@@ -184,7 +184,8 @@ def test_an_auction_past_its_end_time_is_neither_changed_nor_withdrawn_before_it
     _, (before, faults, after) = while_ended_not_closed(
         server, lambda: catalog.sellProduct(form=auction_form(shop.category, name=unique("Topeng Malang ")),
                                             **auth).productId, changed_and_withdrawn)
-    assert faults == [("Client.InvalidState", "AUCTION_ENDED")] * 2 + [("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")]
+    assert faults == [("Client.InvalidState", "AUCTION_ENDED")] * 2 + [
+        ("Client.InvalidState", "WITHDRAW_AUCTION_ENDED")]
     assert after == before
 
 

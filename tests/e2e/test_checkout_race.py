@@ -92,7 +92,8 @@ def test_the_worker_expires_the_unpaid_invoices_and_the_stock_comes_back_once(se
     db = Database(server.database_url)
     try:
         with db.unit_of_work() as session:  # their due time passes
-            numbers = list(session.scalars(select(Invoice.number).join(OrderLine, OrderLine.order_id == Invoice.order_id)
+            numbers = list(session.scalars(select(Invoice.number)
+                                           .join(OrderLine, OrderLine.order_id == Invoice.order_id)
                                            .where(OrderLine.product_id == product_id)))
             session.execute(update(Invoice).where(Invoice.number.in_(numbers))
                             .values(due_at=utcnow() - timedelta(minutes=1)))

@@ -56,13 +56,13 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
     quotes = service.quoteShipping(**auth)
     assert len(quotes) == 2 and all(q.options for q in quotes)
     sellers = [s.username for s in shop.sellers]
-    choices, options = zip(*(cheapest(quotes, s) for s in sellers))
+    choices, options = zip(*(cheapest(quotes, s) for s in sellers), strict=True)
     before = stock_of(server, shop.products["keripik"])
     invoices = service.checkout(choices={"ShippingChoice": list(choices)}, **auth)
     assert [i.seller for i in invoices] == sorted(sellers, key=str.lower)  # one per seller, by seller name
     by_seller = {i.seller: i for i in invoices}
     assert all(1 <= i.uniqueCode <= 999 for i in invoices)
-    for seller, option in zip(sellers, options):
+    for seller, option in zip(sellers, options, strict=True):
         invoice = by_seller[seller]
         assert re.fullmatch(r"INV/\d{8}/\d{6,}", invoice.invoiceNumber)
         assert invoice.shippingCost == option.cost and invoice.status == "UNPAID"
@@ -210,7 +210,8 @@ def test_a_won_auction_is_quoted_and_checked_out_by_its_winner_once(server, mail
     option = min(quote.options.ShippingOption, key=lambda o: o.cost)
     invoice = service.checkoutAuction(productId=product_id, choice={"courier": option.courier,
                                                                     "service": option.service}, **auth)
-    assert [(l.productId, l.quantity, l.unitPrice) for l in invoice.lines.InvoiceLine] == [(product_id, 1, 1_000_000)]
+    assert [(line.productId, line.quantity, line.unitPrice) for line in invoice.lines.InvoiceLine] == [
+        (product_id, 1, 1_000_000)]
     assert invoice.shippingCost == option.cost and invoice.status == "UNPAID" and invoice.seller == seller.username
     assert invoice.amountDue == 1_000_000 + option.cost + invoice.uniqueCode
     fault = fault_of(service.checkoutAuction, productId=product_id, choice={"courier": option.courier,

@@ -71,7 +71,7 @@ def nginx_test(prefix: Path, site_text: str) -> subprocess.CompletedProcess:
 
 def quoted_return(site_text: str, status: int) -> bytes:
     """The body of `return <status> '...';` in the site, unquoted as nginx reads it."""
-    match = re.search(r"return %d '((?:[^'\\]|\\.)*)';" % status, site_text)
+    match = re.search(rf"return {status} '((?:[^'\\]|\\.)*)';", site_text)
     assert match, f"no `return {status} '...'` in the site"
     return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), match.group(1)).encode()
 
@@ -237,7 +237,7 @@ class AccessLog:
         return [line for lines in self.new_by_process() for line in lines]
 
     def new_by_process(self) -> list[list[tuple[str, ...]]]:
-        return [access_lines(process)[seen:] for process, seen in zip(self.processes, self.seen)]
+        return [access_lines(process)[seen:] for process, seen in zip(self.processes, self.seen, strict=True)]
 
 
 def test_a_public_call_over_tls_and_the_wsdl_names_the_https_address(deployment):

@@ -70,7 +70,8 @@ def server_workers_rss_kib(server) -> int:
     total = 0
     for proc in Path("/proc").iterdir():
         try:
-            if b"emall_ws.cli\0server" in (proc / "cmdline").read_bytes() and port in (proc / "environ").read_bytes().split(b"\0"):
+            if b"emall_ws.cli\0server" in (proc / "cmdline").read_bytes() \
+                    and port in (proc / "environ").read_bytes().split(b"\0"):
                 total += int(re.search(r"VmRSS:\s+(\d+)", (proc / "status").read_text()).group(1))
         except (OSError, AttributeError):
             continue

@@ -144,9 +144,10 @@ def assert_told_once(db: Database, mailbox, gateway, invoice, *parties: Party) -
     dispatcher), exactly one of each, naming the invoice and the amount."""
     number, amount = invoice.invoiceNumber, rupiah(invoice.amountDue)
     for party in parties:
-        eventually(lambda: payment_mails(mailbox, party, number) and payment_sms(gateway, party, number),
-                   lambda: f"{party.member.username}: {len(payment_mails(mailbox, party, number))} email(s), "
-                           f"{len(payment_sms(gateway, party, number))} SMS about {number}", NOTIFY_TIMEOUT)
+        eventually(lambda party=party: payment_mails(mailbox, party, number) and payment_sms(gateway, party, number),
+                   lambda party=party: f"{party.member.username}: {len(payment_mails(mailbox, party, number))} "
+                                       f"email(s), {len(payment_sms(gateway, party, number))} SMS about {number}",
+                   NOTIFY_TIMEOUT)
     after_the_worker_ran(db, "dispatch-notifications")  # a double would have been sent by then
     for party in parties:
         [mail] = payment_mails(mailbox, party, number)

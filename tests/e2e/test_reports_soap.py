@@ -41,7 +41,8 @@ def check_out(server, buyer, items):
 
 
 def sandbox(server, kind: str, code: str):
-    return zeep.Client(f"{server.sandbox_url}/partners/{kind}/{code}?wsdl", settings=zeep.Settings(strict=False)).service
+    return zeep.Client(f"{server.sandbox_url}/partners/{kind}/{code}?wsdl",
+                       settings=zeep.Settings(strict=False)).service
 
 
 def opened_account(server, bank: str) -> str:
@@ -119,7 +120,7 @@ def assert_lists(result, invoices, status):
         assert (row.goodsTotal, row.shippingCost, row.uniqueCode, row.amountDue) == (
             invoice.goodsTotal, invoice.shippingCost, invoice.uniqueCode, invoice.amountDue)
         assert [(i.name, i.quantity, i.unitPrice, i.lineTotal) for i in row.items.ReportItem] == [
-            (l.name, l.quantity, l.unitPrice, l.lineTotal) for l in invoice.lines.InvoiceLine]
+            (line.name, line.quantity, line.unitPrice, line.lineTotal) for line in invoice.lines.InvoiceLine]
         assert (row.courier, row.courierService) == (invoice.courier, invoice.courierService)
         assert row.invoiceStatus == status[invoice.invoiceNumber]
         assert row.issuedAt == invoice.issuedAt and row.issuedAt.utcoffset() == timedelta(hours=7)
@@ -136,7 +137,7 @@ def assert_lists(result, invoices, status):
 
 
 def test_table2_row1_each_buyer_sees_their_purchases(server, trade):
-    for name, buyer in zip(("budi", "ani"), trade["buyers"]):
+    for name, buyer in zip(("budi", "ani"), trade["buyers"], strict=True):
         result = report(server, buyer, "purchaseReport")
         assert_lists(result, list(trade["invoices"][name].values()), trade["status"])
         assert {r.counterparty for r in rows_of(result)} == set(trade["invoices"][name])

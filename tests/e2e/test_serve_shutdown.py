@@ -128,7 +128,8 @@ def keep_calling(port: int, stop: threading.Event, answered: list[int]) -> None:
 def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve, busy):
     stop = threading.Event()
     answered: list[int] = []
-    callers = [threading.Thread(target=keep_calling, args=(serve.port, stop, answered)) for _ in range(4 if busy else 0)]
+    callers = [threading.Thread(target=keep_calling, args=(serve.port, stop, answered))
+               for _ in range(4 if busy else 0)]
     for caller in callers:
         caller.start()
     eventually(lambda: len(answered) >= 4 * len(callers), "the callers busy with the server")

@@ -113,7 +113,8 @@ def build(db) -> dict:
         invoices.cancel_invoice(session, ani, c.number, MIDDLE + timedelta(hours=2))
         c.status, c.order_status = "CANCELLED", "CANCELLED"
     return {"sellers": {"semarang": semarang, "bandung": bandung, "solo": solo},
-            "budi": budi, "ani": ani, "admin": admin, "invoices": dict(zip("ABCDEFG", (a, b, c, d, e, f, g)))}
+            "budi": budi, "ani": ani, "admin": admin,
+            "invoices": dict(zip("ABCDEFG", (a, b, c, d, e, f, g), strict=True))}
 
 
 def expected_totals(invoices: list[Expected]) -> dict[str, tuple[int, int, int, int]]:

@@ -12,8 +12,8 @@ from emall_ws.domain.shipping import check_waybill, normalise_status, s10_identi
 from emall_ws.sandbox.courier_profiles import PROFILES
 from tests.sandbox_server import partners, sandbox  # noqa: F401
 
-ATTEMPT_FAIL, DELIVERED, INFO_RECEIVED, OUT_FOR_DELIVERY = (ShipmentStatus.ATTEMPT_FAIL, ShipmentStatus.DELIVERED,
-                                                            ShipmentStatus.INFO_RECEIVED, ShipmentStatus.OUT_FOR_DELIVERY)
+ATTEMPT_FAIL, DELIVERED = ShipmentStatus.ATTEMPT_FAIL, ShipmentStatus.DELIVERED
+INFO_RECEIVED, OUT_FOR_DELIVERY = ShipmentStatus.INFO_RECEIVED, ShipmentStatus.OUT_FOR_DELIVERY
 
 pytestmark = pytest.mark.network
 COURIERS = ("pos", "tiki", "jne", "fedex", "dhl", "wahana", "pcp")

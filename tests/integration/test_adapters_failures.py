@@ -217,7 +217,8 @@ def test_a_send_that_timed_out_may_have_happened_and_its_reference_makes_the_res
         ZeepSmsAdapter(partners.sms, **GIVING_UP).send("+6281200000002", "Kode: 424242", reference)
     partners.fail(partners.sms, "NORMAL")
     eventually(lambda: [m for m in partners.driver(partners.sms).service.listMessages("+6281200000002")
-                        if m.reference == reference], "the slow request completed on the gateway after the adapter gave up")
+                        if m.reference == reference],
+               "the slow request completed on the gateway after the adapter gave up")
 
     resent = adapter.send("+6281200000002", "Kode: 424242", reference)
 

@@ -216,8 +216,8 @@ def test_reading_an_unknown_or_fixed_price_product_is_refused_like_bidding(db, p
         for product_id, error, code in ((10**9, NotFound, "AUCTION_PRODUCT_NOT_FOUND"),
                                         (fixed, InvalidState, "NOT_AN_AUCTION"),
                                         (None, ValidationFailed, "VALIDATION_FAILED")):
-            for read in (lambda: auction.get_auction(session, product_id, NOW),
-                         lambda: auction.list_bids(session, product_id)):
+            for read in (lambda product_id=product_id: auction.get_auction(session, product_id, NOW),
+                         lambda product_id=product_id: auction.list_bids(session, product_id)):
                 with pytest.raises(error) as raised:
                     read()
                 assert raised.value.code == code

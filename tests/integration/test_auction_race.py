@@ -1,6 +1,7 @@
 """The race (issue 5): 20 concurrent bidders on one auction leave a consistent, strictly increasing
 history and one leader. Runs in the SQLite and in the MariaDB pass alike (never skipped): on MariaDB
 the product row lock (SELECT ... FOR UPDATE) serialises the bids, on SQLite BEGIN IMMEDIATE does."""
+import itertools
 import random
 import threading
 from dataclasses import dataclass, field
@@ -93,16 +94,15 @@ def test_twenty_concurrent_bidders_leave_one_consistent_history(db):
     assert bids[0].amount == START and sum(1 for _, p in tally.accepted if p.amount == START) == 1
     # the history: strictly increasing by at least the increment, in time order, nothing lost
     amounts = [b.amount for b in bids]
-    assert all(later - earlier >= STEP for earlier, later in zip(amounts, amounts[1:])), amounts
-    assert all(earlier <= later for earlier, later in zip([b.placed_at for b in bids],
-                                                          [b.placed_at for b in bids][1:]))
+    assert all(later - earlier >= STEP for earlier, later in itertools.pairwise(amounts)), amounts
+    assert all(earlier <= later for earlier, later in itertools.pairwise(b.placed_at for b in bids))
     assert sorted((m, p.amount) for m, p in tally.accepted) == sorted((b.bidder_id, b.amount) for b in bids)
     assert sorted(p.sequence for _, p in tally.accepted) == list(range(1, len(bids) + 1))
     # one leader: the last bid's bidder, at the last bid's amount
     assert (product.bid_count, product.current_price, product.leader_id) == \
         (len(bids), amounts[-1], bids[-1].bidder_id)
     # every change of leader told the previous one, once
-    changes = [(earlier.bidder_id, later) for earlier, later in zip(bids, bids[1:])
+    changes = [(earlier.bidder_id, later) for earlier, later in itertools.pairwise(bids)
                if earlier.bidder_id != later.bidder_id]
     emails = {b.id: b.email for b in bidders}
     assert [recipient for _, recipient in outbid] == [emails[previous] for previous, _ in changes]

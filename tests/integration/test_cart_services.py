@@ -36,8 +36,8 @@ def add(db, who, product_id, quantity=1, policy=POLICY):
 
 def lines(db) -> list[tuple]:
     with db.unit_of_work() as session:
-        return [(l.buyer_id, l.product_id, l.quantity, l.price_when_added)
-                for l in session.scalars(select(CartLine).order_by(CartLine.id))]
+        return [(line.buyer_id, line.product_id, line.quantity, line.price_when_added)
+                for line in session.scalars(select(CartLine).order_by(CartLine.id))]
 
 
 def test_lines_group_by_seller_with_subtotals_weights_and_total(db, shop):
@@ -47,7 +47,7 @@ def test_lines_group_by_seller_with_subtotals_weights_and_total(db, shop):
     state = add(db, buyer, shop.teh, 3)
     assert [g.seller_username for g in state.groups] == ["koperasi_semarang", "ukm_bandung"]
     semarang, bandung = state.groups
-    assert [l.state.product_id for l in semarang.lines] == [shop.kopi, shop.teh]
+    assert [line.state.product_id for line in semarang.lines] == [shop.kopi, shop.teh]
     assert (semarang.subtotal, semarang.weight_grams, semarang.item_count) == (2 * 85_000 + 3 * 40_000, 1050, 5)
     assert (bandung.subtotal, bandung.weight_grams, bandung.seller_city_code) == (450_000, 500, "32.73")
     assert state.total == 740_000 and state.weight_grams == 1550 and state.item_count == 6
@@ -142,7 +142,7 @@ def test_changes_after_adding_are_flagged_not_applied(db, shop):
     withdraw(db, shop.bandung, shop.batik)
     with db.unit_of_work() as session:
         state = cart.get_cart(session, buyer)
-    flags = {l.state.product_id: l.flags for g in state.groups for l in g.lines}
+    flags = {line.state.product_id: line.flags for g in state.groups for line in g.lines}
     assert flags == {shop.kopi: ("REPRICED",), shop.teh: ("NOT_ENOUGH_STOCK",), shop.batik: ("WITHDRAWN",)}
     assert lines(db) == before  # nothing changed behind the buyer's back
     # sums count what can be bought as it stands, at today's price; nothing is ready until seen
@@ -213,4 +213,4 @@ def test_clear_empties_only_the_callers_cart(db, shop):
     with db.unit_of_work() as session:
         empty = cart.clear_cart(session, shop.buyer)
     assert empty.groups == () and empty.total == 0 and not empty.ready_for_checkout
-    assert [l[0] for l in lines(db)] == [other.member_id]
+    assert [line[0] for line in lines(db)] == [other.member_id]

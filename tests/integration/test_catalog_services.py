@@ -208,7 +208,7 @@ def test_a_bad_update_changes_nothing(db, seller):
 
 def place_bids(db, product_id, bidders, amounts):
     with db.unit_of_work() as session:
-        for bidder, amount in zip(bidders, amounts):
+        for bidder, amount in zip(bidders, amounts, strict=True):
             session.add(Bid(product_id=product_id, bidder_id=bidder.member_id, amount=amount, placed_at=NOW))
         product = session.get(Product, product_id)
         product.current_price, product.bid_count, product.leader_id = amounts[-1], len(amounts), bidders[-1].member_id

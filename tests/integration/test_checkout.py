@@ -44,7 +44,7 @@ def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
         assert invoice.due_at == NOW + DAY and invoice.ship_city_code == "31.74"
     assert (semarang.payee_bank, semarang.payee_account, semarang.payee_holder) == (
         "bca", "1111111111", "KOPERASI KOPERASI_SEMARANG")
-    assert [(l.name, l.quantity, l.unit_price) for l in semarang.lines] == [
+    assert [(line.name, line.quantity, line.unit_price) for line in semarang.lines] == [
         ("Kopi Gayo Arabika 250 g", 2, 85_000), ("Teh Kaligua", 3, 40_000)]
     # each courier was asked once, by the quote: seller's city -> buyer's city, with the group's weight;
     # the checkout itself asked no courier
@@ -55,7 +55,8 @@ def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
     with db.unit_of_work() as session:
         sent = sorted(session.execute(select(Notification.template, Notification.channel, Notification.recipient)))
     assert sent == [("invoice_issued", "EMAIL", "budi@example.co.id"), ("invoice_issued", "SMS", PHONES["buyer"]),
-                    ("order_new", "EMAIL", "koperasi_semarang@example.co.id"), ("order_new", "EMAIL", "ukm_bandung@example.co.id"),
+                    ("order_new", "EMAIL", "koperasi_semarang@example.co.id"),
+                    ("order_new", "EMAIL", "ukm_bandung@example.co.id"),
                     ("order_new", "SMS", PHONES["semarang"]), ("order_new", "SMS", PHONES["bandung"])]
 
 
@@ -527,7 +528,7 @@ def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
     assert (group.group.weight_grams, group.group.subtotal) == (800, 2_100_000)
     invoice = checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None,
                                             REGIONS, NOW)
-    assert [(l.quantity, l.unit_price) for l in invoice.lines] == [(1, 2_100_000)]
+    assert [(line.quantity, line.unit_price) for line in invoice.lines] == [(1, 2_100_000)]
     assert invoice.amount_due == 2_100_000 + 9_000 + invoice.unique_code
     with pytest.raises(Conflict) as twice:
         checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)

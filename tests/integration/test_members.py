@@ -19,6 +19,7 @@ NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = members.MemberPolicy()
 REGIONS = load_regions()
 CLIENT = "192.0.2.10"  # the address every call of these tests comes from
+AUTH_POLICY = AuthPolicy()
 
 
 def form(username="sitiaminah", email=None, **overrides) -> RegistrationForm:
@@ -143,7 +144,7 @@ def active_member(db, username="sitiaminah", **overrides):
     activate(db, username, last_code(db, username))
 
 
-def login(db, username="sitiaminah", password="rahasia123", now=NOW, policy=AuthPolicy()):
+def login(db, username="sitiaminah", password="rahasia123", now=NOW, policy=AUTH_POLICY):
     with db.unit_of_work() as session:
         return auth.login(session, username, password, PASSWORDS, now, policy)
 

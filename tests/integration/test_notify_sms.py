@@ -218,7 +218,8 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
     settings = settings_for(db, tmp_path)
     assert [job.name for job in build_worker(db, settings).jobs] == ["dispatch-notifications", "close-auctions",
                                                                   "expire-invoices", "poll-tracking",
-                                                                  "complete-orders", "forget-failed-tries", "forget-limit-windows"]
+                                                                  "complete-orders", "forget-failed-tries",
+                                                                  "forget-limit-windows"]
     gateway = FakeGateway()
     worker = build_worker(db, settings, gateway)
     assert [job.name for job in worker.jobs] == ["dispatch-notifications", "poll-sms-status", "close-auctions",

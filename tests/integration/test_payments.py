@@ -193,7 +193,8 @@ def test_two_transfers_for_one_invoice_pay_it_once_and_hold_the_second(db, shop)
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=4))
     reconcile(db, {"bca": bank}, NOW + HOUR)
     with db.unit_of_work() as session:
-        rows = [(r.match_status, r.note) for r in session.scalars(select(BankMutation).order_by(BankMutation.posted_at))]
+        rows = [(r.match_status, r.note)
+                for r in session.scalars(select(BankMutation).order_by(BankMutation.posted_at))]
     assert rows == [("PAID", invoice.number), ("CLOSED", f"{invoice.number} (PAID)")]
     assert len(paid_notices(db, invoice.number)) == 4
 

@@ -45,11 +45,11 @@ def pick(trade, letters):
 def assert_rows_match(report, expected, kind):
     """Every expected invoice, in issue order, with every column the report promises."""
     assert [r.invoice_number for r in report.rows] == [e.number for e in expected]
-    for row, want in zip(report.rows, expected):
+    for row, want in zip(report.rows, expected, strict=True):
         assert row.order_number == want.order_number
         assert (row.buyer, row.seller) == (want.buyer, want.seller)
         assert row.counterparty == (want.seller if kind == PURCHASES else want.buyer)
-        assert [(l.name, l.quantity, l.unit_price, l.line_total) for l in row.lines] == [
+        assert [(line.name, line.quantity, line.unit_price, line.line_total) for line in row.lines] == [
             (n, q, p, q * p) for n, q, p in want.items]
         assert (row.goods_total, row.shipping_cost, row.unique_code, row.amount_due) == (
             want.goods, want.shipping, want.unique_code, want.amount)

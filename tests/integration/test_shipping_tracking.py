@@ -17,7 +17,8 @@ from emall_ws.services import shipping, tracking
 from emall_ws.services.tracking import ShipmentRef, TrackingPoller, TrackingPolicy, refresh
 from tests.builders import NOW, order_for
 from tests.integration.catalog_fixtures import count
-from tests.integration.shipping_fixtures import JOURNEY, ScriptedCourier, notifications, order_status, shipment_of, shop, snapshot
+from tests.integration.shipping_fixtures import (JOURNEY, ScriptedCourier, notifications, order_status, shipment_of,
+                                                shop, snapshot)
 
 SHIPPED_AT = NOW + timedelta(hours=5)
 POLICY = TrackingPolicy(interval=timedelta(seconds=300), freshness=timedelta(seconds=60), concurrency=4)
@@ -54,7 +55,7 @@ def test_track_order_reads_the_courier_live_then_trusts_a_fresh_read(db, mall):
     view = tracking.track_order(db, mall.buyer, number, {"jne": courier}, now, POLICY)
     assert (view.status, view.courier_status, view.delivered, view.last_checked_at, view.check_failed) == (
         "InTransit", "ON PROCESS", False, now, False)
-    assert [(e.location, e.description) for e in view.events] == [(l, w) for _, l, w in JOURNEY[:2]]
+    assert [(e.location, e.description) for e in view.events] == [(where, what) for _, where, what in JOURNEY[:2]]
     assert view.events[0].occurred_at.isoformat() == "2026-11-28T05:00:00"  # 12.00 WIB, stored in UTC
     assert courier.calls == ["CGK1A12345678901"]
     courier.advance("CGK1A12345678901")
@@ -171,7 +172,7 @@ def test_the_poll_walks_the_journey_telling_each_status_change_once(db, mall):
     courier = ScriptedCourier()
     now = SHIPPED_AT
     seen = []
-    for step in range(len(JOURNEY)):
+    for _ in range(len(JOURNEY)):
         courier.advance("CGK1A12345678901")
         for _ in range(3):  # repeated polls of the same answer change nothing more
             now += POLICY.interval

@@ -8,7 +8,8 @@ from zeep.transports import Transport
 from adapters.base import forget_clients
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
-BANK_NS, COURIER_NS, SMS_NS = "urn:emall-kukm:partner:bank", "urn:emall-kukm:partner:courier", "urn:emall-kukm:partner:sms"
+BANK_NS, COURIER_NS, SMS_NS = ("urn:emall-kukm:partner:bank", "urn:emall-kukm:partner:courier",
+                               "urn:emall-kukm:partner:sms")
 
 
 @dataclass

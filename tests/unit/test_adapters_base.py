@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
     (requests.exceptions.ChunkedEncodingError("cut"), PartnerUnavailable),
     (_HttpStatus(503, "html"), PartnerUnavailable), (_HttpStatus(429, "busy"), PartnerUnavailable),
     (_HttpStatus(404, "html"), BadPartnerResponse), (_HttpStatus(200, "not xml"), BadPartnerResponse),
-    (TransportError("x", status_code=502), PartnerUnavailable), (TransportError("x", status_code=200), BadPartnerResponse),
+    (TransportError("x", status_code=502), PartnerUnavailable),
+    (TransportError("x", status_code=200), BadPartnerResponse),
     (XMLSyntaxError("x"), BadPartnerResponse), (XMLParseError("x"), BadPartnerResponse),
     (ValidationError("x"), BadPartnerResponse), (etree.XMLSyntaxError("x", 1, 1, 1), BadPartnerResponse),
 ])
@@ -136,7 +137,8 @@ def test_a_read_gives_up_after_its_retries(replies):
 
 def test_a_send_is_never_retried(replies):
     replies.extend([Reply(503, b"<html/>"), soap(SMS_NS, "sendSms", "<t:messageId>M1</t:messageId>")])
-    adapter = ZeepSmsAdapter("http://sms.test/partners/sms", backoff=0, retries=5, wsdl=str(ROOT / "wsdl/partners/sms.wsdl"))
+    adapter = ZeepSmsAdapter("http://sms.test/partners/sms", backoff=0, retries=5,
+                             wsdl=str(ROOT / "wsdl/partners/sms.wsdl"))
     with pytest.raises(PartnerUnavailable):
         adapter.send("+6281234567890", "Halo", "r1")
     assert len(replies.posted) == 1
@@ -175,7 +177,8 @@ def test_a_tracking_answer_becomes_a_tracking(replies):
 
 def test_a_soap_fault_with_a_500_is_partner_rejected(replies):
     replies.append(Reply(500, (f'<e:Envelope xmlns:e="{ENV}"><e:Body><e:Fault><faultcode>e:Client.UnknownWaybill'
-                               "</faultcode><faultstring>not found</faultstring></e:Fault></e:Body></e:Envelope>").encode()))
+                               "</faultcode><faultstring>not found</faultstring></e:Fault></e:Body></e:Envelope>")
+                         .encode()))
     with pytest.raises(PartnerRejected) as refused:
         ZeepCourierAdapter("dhl", "http://courier.test/partners/courier/dhl", retries=0,
                            wsdl=str(ROOT / "wsdl/partners/courier.wsdl")).track("1234567890")

@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from adapters.observe import observe_calls, observed
 from emall_ws.config import Settings
-from emall_ws.logs import ACCESS_LOGGER, SECURITY_LOGGER, JsonFormatter, PlatformHandler, TextFormatter, call_fields, configure_logging, \
-    log_event
+from emall_ws.logs import (ACCESS_LOGGER, SECURITY_LOGGER, JsonFormatter, PlatformHandler, TextFormatter, call_fields,
+                           configure_logging, log_event)
 from emall_ws.observability import prepare_metrics_dir, record_call
 from emall_ws.observability.access import register_services
 from emall_ws.observability.health import Health

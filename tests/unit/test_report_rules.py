@@ -71,7 +71,8 @@ def test_cells_that_a_spreadsheet_would_run_become_text(text, safe):
 def row(name: str, **changes) -> ReportRow:
     values = dict(invoice_number="INV/20261101/000001", order_number="ORD/20261101/000001",
                   issued_at=datetime(2026, 10, 31, 17, 0), buyer="budi", seller="ukm_solo", counterparty="ukm_solo",
-                  lines=(InvoiceLineView(1, name, 2, 30_000, 60_000), InvoiceLineView(2, "Teh, melati", 1, 5_000, 5_000)),
+                  lines=(InvoiceLineView(1, name, 2, 30_000, 60_000),
+                         InvoiceLineView(2, "Teh, melati", 1, 5_000, 5_000)),
                   goods_total=65_000, shipping_cost=9_000, unique_code=123, amount_due=74_123,
                   invoice_status="PAID", paid_at=datetime(2026, 11, 1, 2, 30), order_status="SHIPPED", courier="jne",
                   courier_service="REG", waybill="JNE0011223344", shipping_status="InTransit",
@@ -86,11 +87,11 @@ def test_the_csv_is_one_row_per_invoice_in_wib_and_formula_free():
     assert content.startswith("\ufeff".encode()) and b"\r\n" in content
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     assert rows[0] == list(report_csv.COLUMNS)
-    first = dict(zip(rows[0], rows[1]))
+    first = dict(zip(rows[0], rows[1], strict=True))
     assert first["items"] == "'=1+1 x 2 @ 30000 = 60000; Teh, melati x 1 @ 5000 = 5000"
     assert (first["issuedAt"], first["paidAt"], first["shippedAt"], first["deliveredAt"]) == (
         "2026-11-01 00:00:00", "2026-11-01 09:30:00", "2026-11-01 12:00:00", "")
     assert (first["amountDue"], first["waybill"], first["shippingStatus"]) == ("74123", "JNE0011223344", "InTransit")
-    second = dict(zip(rows[0], rows[2]))
+    second = dict(zip(rows[0], rows[2], strict=True))
     assert (second["items"].split(" x ")[0], second["waybill"], second["paidAt"]) == ("Batik", "", "")
     assert len(rows) == 3

@@ -97,7 +97,8 @@ def test_unexpected_field_adds_an_unknown_element_to_every_complex_element(sandb
 
 def test_unexpected_field_leaves_faults_alone(sandbox):
     set_mode(sandbox, "/partners/courier/jne", COURIER_NS, "UNEXPECTED_FIELD")
-    response = call(sandbox, "POST", "/partners/courier/jne", envelope("track", COURIER_NS, {"waybill": "CGK0000000000001"}))
+    response = call(sandbox, "POST", "/partners/courier/jne",
+                    envelope("track", COURIER_NS, {"waybill": "CGK0000000000001"}))
     assert response.status == 500 and response.fault()[0] == "Client.UnknownWaybill"
 
 

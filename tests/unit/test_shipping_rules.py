@@ -6,7 +6,8 @@ import pytest
 
 from emall_ws.domain.errors import ValidationFailed
 from emall_ws.domain.pipelines import ShipmentStatus
-from emall_ws.domain.shipping import COURIER_STATUS_WORDS, STATUS_WORDS_ID, event_fingerprint, is_final, normalise_status
+from emall_ws.domain.shipping import (COURIER_STATUS_WORDS, STATUS_WORDS_ID, event_fingerprint, is_final,
+                                      normalise_status)
 from emall_ws.notify.templates import render, render_sms
 from emall_ws.sandbox.courier_profiles import PROFILES
 from emall_ws.services.shipping import check_shipping_fields

@@ -29,7 +29,8 @@ def test_single_line_text_refuses_breaks_controls_and_bidi_controls(character):
 
 
 def test_ordinary_text_of_every_script_is_one_line():
-    for text in ("Kopi Gayo – Aceh", "Señora Ñoño", "Koperasi \u201cMaju\u201d", "日本茶", "\u0627\u0644\u0639\u0631\u0628\u064a\u0629"):
+    for text in ("Kopi Gayo – Aceh", "Señora Ñoño", "Koperasi \u201cMaju\u201d", "日本茶",
+                 "\u0627\u0644\u0639\u0631\u0628\u064a\u0629"):
         assert single_line_ok(text) and multi_line_ok(text)
     assert multi_line_ok(LISTING.description)
 
