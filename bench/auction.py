@@ -132,7 +132,7 @@ def seed(database_url: str, bidders: int) -> tuple[list[str], list[int], list[in
     shared by all (hot)."""
     from emall_ws.clock import utcnow
     from emall_ws.db.session import Database
-    from tests.auction_fixtures import create_auction, create_member
+    from tests.builders import create_auction, create_member
 
     db = Database(database_url)
     try:
@@ -150,7 +150,7 @@ def seed(database_url: str, bidders: int) -> tuple[list[str], list[int], list[in
 
 
 def login(base: str, username: str) -> str:
-    from tests.auction_fixtures import PASSWORD
+    from tests.builders import PASSWORD
 
     body = ENVELOPE.format(ns="urn:emall-kukm:member", header="",
                            body=f"<t:login><t:username>{username}</t:username>"

@@ -63,8 +63,8 @@ def seed(database_url: str, buyers: int) -> tuple[list[str], list[str], list[int
     from emall_ws.db.models import Member, Product
     from emall_ws.domain.errors import Conflict
     from emall_ws.db.session import Database
-    from tests.auction_fixtures import create_member
-    from tests.integration.catalog_fixtures import FIXED_FORM, add_category, sell
+    from tests.builders import create_member
+    from tests.builders import FIXED_FORM, add_category, sell
     from emall_ws.services.auth import Principal
 
     db = Database(database_url)

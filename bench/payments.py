@@ -105,7 +105,7 @@ def seed_one_size(database_url: str, size: int, per_account: int) -> None:
     """Part 1's data, in a child process of its own (so that the reconciling child's memory is its own)."""
     from emall_ws.clock import utcnow
     from emall_ws.db.session import Database
-    from tests.auction_fixtures import create_member
+    from tests.builders import create_member
 
     db = Database(database_url)
     db.create_schema()
@@ -183,7 +183,7 @@ def confirm_latency(mysql_url: str, stamp: str, confirmations: int) -> dict:
 
     from emall_ws.clock import utcnow
     from emall_ws.db.session import Database
-    from tests.auction_fixtures import create_member
+    from tests.builders import create_member
 
     name = f"emall_bench_pay_http_{stamp.lower()}"
     database_url = fresh_database(mysql_url, name)

@@ -72,7 +72,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from emall_ws.clock import utcnow  # noqa: E402
 from emall_ws.db.session import Database  # noqa: E402
-from tests import auction_fixtures  # noqa: E402
+from tests import builders  # noqa: E402
 from tests.e2e.catalog import auction_form, fixed_form  # noqa: E402
 from tests.e2e.mailbox import start_smtp_server  # noqa: E402
 from tests.e2e.members import PASSWORD, form, seller_form  # noqa: E402
@@ -303,7 +303,7 @@ def run_flow(args, mysql_url: str, folder: Path) -> dict:
                     killed[process.name] = time.monotonic() - started
                 print(f"killed with SIGKILL after {half} checkouts: {', '.join(killed)}", flush=True)
                 for seller in sellers:  # the auctions end shortly after, for the surviving worker to close
-                    auction_fixtures.set_ends_at(db, seller.auction_id, utcnow() + timedelta(seconds=5))
+                    builders.set_ends_at(db, seller.auction_id, utcnow() + timedelta(seconds=5))
 
         with ThreadPoolExecutor(args.clients) as pool:
             for future in [pool.submit(buy, portal, mailbox, sellers, i, outcome, checked_out)
@@ -538,7 +538,7 @@ def checkout_load(deployment, sellers: list[str], buyers: list[str], products: l
     probe = TlsClient(deployment)
     for name in buyers:
         login = ENVELOPE.format(ns="urn:emall-kukm:member", header="", body=(
-            f"<t:login><t:username>{name}</t:username><t:password>{auction_fixtures.PASSWORD}</t:password>"
+            f"<t:login><t:username>{name}</t:username><t:password>{builders.PASSWORD}</t:password>"
             "</t:login>"))
         _, answer = probe.call("/ws/Member", "login", login.encode(), "loginResponse")
         tokens.append(re.search(r"<tns:token>([^<]+)<", answer).group(1))
