@@ -13,6 +13,7 @@ from spyne import Application, Fault, Integer, Unicode, rpc
 from emall_ws.config import is_loopback
 from emall_ws.sandbox.contracts import FAILURE_MODES
 from emall_ws.sandbox.store import SandboxDatabase
+from emall_ws.soap.documentation import clean_documentation
 from emall_ws.soap.faults import PlatformFault
 from emall_ws.soap.hardening import HardenedSoap11
 
@@ -42,6 +43,7 @@ SANDBOX_ONLY = frozenset({"openAccount", "transfer", "registerShipment", "advanc
 
 class PartnerApplication(Application):
     def __init__(self, services, name: str, tns: str, partner: Partner):
+        clean_documentation(services)
         super().__init__(services, tns=tns, name=name,
                          in_protocol=HardenedSoap11(validator="lxml"), out_protocol=HardenedSoap11())
         self.partner = partner

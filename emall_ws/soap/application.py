@@ -12,6 +12,7 @@ from emall_ws.logs import call_fields, security_event
 from emall_ws.messages import language_of_request
 from emall_ws.platform import Platform
 from emall_ws.soap import faults
+from emall_ws.soap.documentation import clean_documentation
 from emall_ws.soap.frozen import FrozenAnswers
 from emall_ws.soap.hardening import HardenedSoap11, note_operation
 
@@ -42,6 +43,7 @@ def replay_frozen(ctx, key) -> bool:
 
 class PlatformApplication(Application):
     def __init__(self, services, name: str, platform: Platform):
+        clean_documentation(services)
         super().__init__(services, tns=namespace_of(name), name=name,
                          in_protocol=HardenedSoap11(validator="lxml"), out_protocol=HardenedSoap11())
         self.platform = platform
