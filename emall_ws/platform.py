@@ -10,11 +10,21 @@ from emall_ws.clock import utcnow
 from emall_ws.config import Settings
 from emall_ws.data.regions import load_regions
 from emall_ws.db.session import Database
+from emall_ws.domain.cart import CartPolicy
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.passwords import Passwords
 from emall_ws.services.auth import AuthPolicy
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy
+from emall_ws.usecases.auction import AuctionUseCases
+from emall_ws.usecases.cart import CartUseCases
+from emall_ws.usecases.catalog import CatalogUseCases
+from emall_ws.usecases.checkout import CheckoutUseCases
+from emall_ws.usecases.member import MemberUseCases
+from emall_ws.usecases.payment import PaymentUseCases
+from emall_ws.usecases.registry import RegistryUseCases
+from emall_ws.usecases.report import ReportUseCases
+from emall_ws.usecases.shipping import ShippingUseCases
 
 
 @dataclass
@@ -24,10 +34,23 @@ class Platform:
     passwords: Passwords = field(default_factory=Passwords)
     auth_policy: AuthPolicy = field(default_factory=AuthPolicy)
     member_policy: MemberPolicy = field(default_factory=MemberPolicy)
+    cart_policy: CartPolicy = field(default_factory=CartPolicy)
     regions: RegionCatalog = field(default_factory=load_regions)
     clock: Callable[[], datetime] = utcnow
     _adapters: dict = field(default_factory=dict, repr=False)
     _adapters_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        # the use cases of each SOAP service, over this platform's dependencies
+        self.auction = AuctionUseCases(self)
+        self.cart = CartUseCases(self)
+        self.catalog = CatalogUseCases(self)
+        self.checkout = CheckoutUseCases(self)
+        self.member = MemberUseCases(self)
+        self.payment = PaymentUseCases(self)
+        self.registry = RegistryUseCases(self)
+        self.report = ReportUseCases(self)
+        self.shipping = ShippingUseCases(self)
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Platform:

@@ -41,6 +41,18 @@ class Principal:
         return self.role == ADMIN
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """What a caller presented: a session token (SessionHeader), or a username and password
+    (WS-Security UsernameToken), or nothing."""
+    token: str | None = None
+    username: str | None = None
+    password: str | None = None
+
+
+ANONYMOUS = Credentials()
+
+
 def authorize(principal: Principal, *roles: str, owner_id: int | None = None) -> Principal:
     """The one authorisation rule: the caller has one of `roles` (any role when none is named)
     and, where an object belongs to someone (`owner_id`), is its owner or an admin."""
@@ -117,6 +129,17 @@ def principal_for_password(session: Session, username: str, password: str, passw
     """For WS-Security UsernameToken: each request carries the credentials."""
     return _principal(check_password(session, username, password, passwords, now, policy,
                                       refused_event="wssecurity_refused"))
+
+
+def caller(session: Session, credentials: Credentials, passwords: Passwords, now: datetime,
+           policy: AuthPolicy) -> Principal:
+    """Who presented `credentials`, or AuthenticationFailed (nothing presented: AUTHENTICATION_REQUIRED)."""
+    if credentials.token:
+        return principal_for_token(session, credentials.token, now)
+    if credentials.username is None:
+        raise AuthenticationFailed("AUTHENTICATION_REQUIRED")
+    return principal_for_password(session, credentials.username, credentials.password or "", passwords, now,
+                                  policy)
 
 
 def logout(session: Session, token: str, now: datetime) -> None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 from spyne import Array, Boolean, ComplexModel, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.domain.auction import rupiah
-from emall_ws.domain.cart import FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED, Cart as CartState, CartPolicy, Line
+from emall_ws.domain.cart import FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED, Cart as CartState, Line
 from emall_ws.messages import translate
-from emall_ws.services import cart
-from emall_ws.services.cart import SHOPPERS
 from emall_ws.soap.application import language_of, namespace_of, platform_of
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Cart"
 DESCRIPTION = "Keranjang belanja: produk harga tetap dari banyak penjual, dikelompokkan per penjual"
 TNS = namespace_of(NAME)
-POLICY = CartPolicy()
 
 ProductId = Long(type_name="ProductId")
 
@@ -95,39 +92,25 @@ class CartService(ServiceBase):
         """Adds a fixed-price product to the caller's cart (or more of it) and returns the cart;
         buyers and sellers. Conflict (NOT_ENOUGH_STOCK, CART_FULL), InvalidState (PRODUCT_NOT_AVAILABLE,
         SELLER_SUSPENDED, AUCTION_NOT_FOR_CART), Client.Authorization (CART_OWN_PRODUCT)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-            return _cart(cart.add_item(session, buyer, productId, quantity, platform.clock(), POLICY),
-                         language_of(ctx))
+        return _cart(platform_of(ctx).cart.add_item(credentials_of(ctx), productId, quantity), language_of(ctx))
 
     @rpc(ProductId, Integer, _returns=Cart, _out_variable_name="cart")
     def updateItem(ctx, productId, quantity):
         """Sets a cart line's quantity, accepting its price now; buyers and sellers.
         Client.NotFound (NOT_IN_CART), Conflict (NOT_ENOUGH_STOCK), InvalidState (SELLER_SUSPENDED)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-            return _cart(cart.update_item(session, buyer, productId, quantity, platform.clock(), POLICY),
-                         language_of(ctx))
+        return _cart(platform_of(ctx).cart.update_item(credentials_of(ctx), productId, quantity), language_of(ctx))
 
     @rpc(ProductId, _returns=Cart, _out_variable_name="cart")
     def removeItem(ctx, productId):
         """Removes a product from the caller's cart; buyers and sellers. Client.NotFound (NOT_IN_CART)."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-            return _cart(cart.remove_item(session, buyer, productId), language_of(ctx))
+        return _cart(platform_of(ctx).cart.remove_item(credentials_of(ctx), productId), language_of(ctx))
 
     @rpc(_returns=Cart, _out_variable_name="cart")
     def getCart(ctx):
         """The caller's cart grouped by seller, lines changed since adding flagged; buyers and sellers."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-            return _cart(cart.get_cart(session, buyer), language_of(ctx))
+        return _cart(platform_of(ctx).cart.get_cart(credentials_of(ctx)), language_of(ctx))
 
     @rpc(_returns=Cart, _out_variable_name="cart")
     def clearCart(ctx):
         """Empties the caller's cart; buyers and sellers."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-            return _cart(cart.clear_cart(session, buyer), language_of(ctx))
+        return _cart(platform_of(ctx).cart.clear_cart(credentials_of(ctx)), language_of(ctx))

@@ -1,0 +1,48 @@
+"""Use cases: what a caller can ask of the platform, each running its own unit of work.
+
+A SOAP operation reads the caller's credentials, calls one use case and converts its answer. The use
+case opens its transaction through `UseCases.transaction` (Database.run: the one place a deadlock
+victim is run again), identifies the caller inside it and calls the services. What they need
+(database, clock, adapters, policies from the settings) comes from the Platform, built once at start.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+from sqlalchemy.orm import Session
+
+from emall_ws.logs import add_call_fields
+from emall_ws.services import auth
+from emall_ws.services.auth import Credentials, Principal
+
+if TYPE_CHECKING:
+    from emall_ws.platform import Platform
+
+T = TypeVar("T")
+
+
+def identify(platform: Platform, session: Session, credentials: Credentials, *roles: str,
+             owner_id: int | None = None) -> Principal:
+    """The caller who presented `credentials`, authorised for `roles` (and as owner of `owner_id`)."""
+    principal = auth.caller(session, credentials, platform.passwords, platform.clock(), platform.auth_policy)
+    add_call_fields(member=principal.username)  # the rest of the call's events say who it was
+    return auth.authorize(principal, *roles, owner_id=owner_id)
+
+
+class UseCases:
+    """The base of each service's use cases: the platform's dependencies, and one way to run a transaction."""
+
+    def __init__(self, platform: Platform):
+        self.platform = platform
+
+    def now(self):
+        return self.platform.clock()
+
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` committed as one unit of work; a deadlock victim is run again, so `work`
+        has no effect outside the session (partner calls come before or after it)."""
+        return self.platform.db.run(work)
+
+    def caller(self, session: Session, credentials: Credentials, *roles: str,
+               owner_id: int | None = None) -> Principal:
+        return identify(self.platform, session, credentials, *roles, owner_id=owner_id)

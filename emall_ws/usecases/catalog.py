@@ -1,0 +1,8 @@
+"""The Catalog service's use cases."""
+from __future__ import annotations
+
+from emall_ws.usecases import UseCases
+
+
+class CatalogUseCases(UseCases):
+    pass

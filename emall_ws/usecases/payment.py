@@ -1,0 +1,8 @@
+"""The Payment service's use cases."""
+from __future__ import annotations
+
+from emall_ws.usecases import UseCases
+
+
+class PaymentUseCases(UseCases):
+    pass

@@ -1,0 +1,8 @@
+"""The Report service's use cases."""
+from __future__ import annotations
+
+from emall_ws.usecases import UseCases
+
+
+class ReportUseCases(UseCases):
+    pass
