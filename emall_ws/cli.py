@@ -131,12 +131,13 @@ def cmd_create_admin(args) -> int:
 def prepare_database(settings: Settings, *, say_created: bool = False) -> None:
     """The schema at the code's revision (check_schema), and the platform's services published in
     the registry."""
+    from emall_ws.platform import Platform
     from emall_ws.soap.app import publish_platform
 
     db = Database(settings.database_url)
     try:
         check_schema(settings, db, say_created=say_created)
-        publish_platform(db, settings)
+        publish_platform(Platform.from_settings(settings, db))
     finally:
         db.dispose()
 

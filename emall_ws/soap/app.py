@@ -70,11 +70,9 @@ def service_entries(settings: Settings) -> list[ServiceEntry]:
     return entries
 
 
-def publish_platform(db: Database, settings: Settings) -> None:
+def publish_platform(platform: Platform) -> None:
     """Publishes the platform's services and the partner endpoints this deployment uses."""
-    with db.unit_of_work() as session:
-        for entry in service_entries(settings) + partner_entries(settings):
-            registry.publish(session, entry)
+    platform.registry.publish(service_entries(platform.settings) + partner_entries(platform.settings))
 
 
 def build_endpoint(spec: ServiceSpec, platform: Platform) -> ServiceEndpoint:
@@ -142,8 +140,7 @@ class PlatformWsgi:
 
     def _index(self, start_response):
         try:
-            with self.platform.db.unit_of_work() as session:
-                services = registry.find_service(session)
+            services = self.platform.registry.find_service()
         except SQLAlchemyError:
             log.exception("the service list could not be read")
             return _respond(start_response, "503 Service Unavailable",

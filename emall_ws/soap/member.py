@@ -1,19 +1,15 @@
 """Member service: regions, registration with automatic activation, login, profile, moderation."""
 from __future__ import annotations
 
-import logging
-
 from spyne import Array, ComplexModel, DateTime, Integer, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.errors import FieldError, NotFound
 from emall_ws.domain.members import RegistrationForm as Form
-from emall_ws.logs import security_event
 from emall_ws.messages import field_message
-from emall_ws.services import auth, members
-from emall_ws.services.auth import ADMIN
+from emall_ws.services import members
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
-from emall_ws.soap.security import authenticate, session_header, session_token
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Member"
 DESCRIPTION = ("Registrasi member dengan validasi dan aktivasi otomatis, login, profil; "
@@ -155,10 +151,7 @@ class MemberService(ServiceBase):
     def register(ctx, form):
         """Registers a buyer, or a seller with NIK or NIB and a payout account, PENDING until activate;
         anyone may call. Client.Validation lists every failing field; Client.TooManyRequests past a message limit."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            result = members.register(session, _form(form), platform.regions, platform.passwords,
-                                      platform.clock(), platform.member_policy, client=client_of(ctx))
+        result = platform_of(ctx).member.register(_form(form), client_of(ctx))
         return RegisterResult(username=result.username, role=result.role, status=result.status,
                               activationExpiresAt=to_wib(result.activation_expires_at),
                               warnings=[_notice(ctx, w) for w in result.warnings])
@@ -167,28 +160,19 @@ class MemberService(ServiceBase):
     def activate(ctx, username, code):
         """Activates a pending member with the code sent by email and SMS; anyone may call.
         A wrong or expired code is Client.Validation; too many wrong ones CODE_ATTEMPTS_EXCEEDED."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            view = members.activate(session, username, code, platform.clock(), platform.member_policy)
-        return _profile(view)
+        return _profile(platform_of(ctx).member.activate(username, code))
 
     @rpc(Username, _returns=DateTime, _out_variable_name="expiresAt")
     def resendActivation(ctx, username):
         """Sends a pending member a fresh activation code and returns its expiry; anyone may call.
         Conflict RESEND_TOO_SOON; an unknown name is answered like a known one."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            return to_wib(members.resend_activation(session, username, platform.clock(),
-                                                    platform.member_policy, client=client_of(ctx)))
+        return to_wib(platform_of(ctx).member.resend_activation(username, client_of(ctx)))
 
     @rpc(Username, Secret, _returns=LoginResult, _out_variable_name="result")
     def login(ctx, username, password):
         """A session token for the SessionHeader of every other call; anyone may call.
         Client.Authentication (BAD_CREDENTIALS, or LOGIN_PAUSED after five failures in 15 minutes)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            token, expires_at, principal = auth.login(session, username, password, platform.passwords,
-                                                      platform.clock(), platform.auth_policy)
+        token, expires_at, principal = platform_of(ctx).member.login(username, password)
         return LoginResult(token=token, expiresAt=to_wib(expires_at), username=principal.username,
                            role=principal.role)
 
@@ -196,27 +180,20 @@ class MemberService(ServiceBase):
     def logout(ctx):
         """Ends the caller's session: its token is refused from then on. Client.Authentication without
         a valid session."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            authenticate(ctx, session)
-            auth.logout(session, session_token(ctx) or "", platform.clock())
+        platform_of(ctx).member.logout(credentials_of(ctx))
         return "LOGGED_OUT"
 
     @rpc(_returns=Profile, _out_variable_name="profile")
     def getProfile(ctx):
         """The logged-in caller's own profile (NIK, NIB and account number masked).
         Client.Authentication without a valid session."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            return _profile(members.profile(session, authenticate(ctx, session)))
+        return _profile(platform_of(ctx).member.profile(credentials_of(ctx)))
 
     @rpc(Text, _returns=Unicode, _out_variable_name="status")
     def requestPasswordReset(ctx, usernameOrEmail):
         """Sends a reset code to an active member's phone and email; anyone may call. The answer is
         the same whether or not the member exists; Client.TooManyRequests past the client's limit."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            members.request_password_reset(session, usernameOrEmail, platform.clock(),
-                                           platform.member_policy, client=client_of(ctx))
+        platform_of(ctx).member.request_password_reset(usernameOrEmail, client_of(ctx))
         return "CODE_SENT_IF_MEMBER_EXISTS"
 
     @rpc(Username, Unicode(max_len=20, type_name="CodeText"), Secret, _returns=Unicode,
@@ -224,41 +201,25 @@ class MemberService(ServiceBase):
     def resetPassword(ctx, username, code, newPassword):
         """Sets a new password with the reset code; anyone may call. A wrong code, or a password that
         breaks the rules, is Client.Validation; the member's sessions end."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            members.reset_password(session, username, code, newPassword, platform.passwords,
-                                   platform.clock(), platform.member_policy)
+        platform_of(ctx).member.reset_password(username, code, newPassword)
         return "PASSWORD_CHANGED"
 
     @rpc(Unicode(max_len=10), Unicode(max_len=10), Integer(ge=1, default=1), Integer(ge=1, le=100, default=20),
          _returns=MemberPage, _out_variable_name="result")
     def listMembers(ctx, status, role, page, pageSize):
         """Members by status and role, a page at a time; admins only (Client.Authorization)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            authenticate(ctx, session, ADMIN)
-            views, total = members.list_members(session, status, role, page or 1, pageSize or 20,
-                                                platform.member_policy)
+        views, total = platform_of(ctx).member.list_members(credentials_of(ctx), status, role, page or 1,
+                                                            pageSize or 20)
         return MemberPage(members=[_profile(v) for v in views], total=total, page=page or 1)
 
     @rpc(Username, Unicode(max_len=200), _returns=Profile, _out_variable_name="profile")
     def suspendMember(ctx, username, reason):
         """Suspends a member: sessions end, a seller's products go off sale and its unpaid invoices are
         cancelled; admins only. Client.NotFound (UNKNOWN_MEMBER), InvalidState (CANNOT_SUSPEND_SELF)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            admin = authenticate(ctx, session, ADMIN)
-            view = members.suspend(session, admin, username, reason or "", platform.clock())
-        security_event("member_suspended", logging.INFO, username=view.username)  # once committed
-        return _profile(view)
+        return _profile(platform_of(ctx).member.suspend(credentials_of(ctx), username, reason or ""))
 
     @rpc(Username, _returns=Profile, _out_variable_name="profile")
     def reinstateMember(ctx, username):
         """Reinstates a suspended member, products back as they were; admins only.
         Client.NotFound (UNKNOWN_MEMBER), InvalidState (MEMBER_NOT_SUSPENDED)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            authenticate(ctx, session, ADMIN)
-            view = members.reinstate(session, username, platform.clock())
-        security_event("member_reinstated", logging.INFO, username=view.username)
-        return _profile(view)
+        return _profile(platform_of(ctx).member.reinstate(credentials_of(ctx), username))

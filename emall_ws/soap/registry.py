@@ -87,11 +87,6 @@ def _service_info(view: registry.ServiceView) -> ServiceInfo:
                        category=view.category)
 
 
-def _read(ctx, use_case, *args):
-    with platform_of(ctx).db.unit_of_work() as session:
-        return use_case(session, *args)
-
-
 class RegistryService(ServiceBase):
     """Names and wildcards follow UDDI v3: '%' matches any run of characters, case-insensitively."""
 
@@ -100,44 +95,44 @@ class RegistryService(ServiceBase):
         """Businesses (the operator, each partner) whose name matches; anyone may call. No match: an empty list."""
         return [BusinessInfo(businessKey=b.key, name=b.name, description=b.description,
                              serviceInfos=[_service_info(s) for s in b.services])
-                for b in _read(ctx, registry.find_business, name)]
+                for b in platform_of(ctx).registry.find_business(name)]
 
     @rpc(Name, Unicode(max_len=50), Key, _returns=Iterable(ServiceInfo),
          _out_variable_name="serviceInfos")
     def find_service(ctx, name, category, businessKey):
         """Services by name, category or businessKey, with their bindings; anyone may call.
         No match: an empty list."""
-        return [_service_info(s) for s in _read(ctx, registry.find_service, name, category, businessKey)]
+        return [_service_info(s) for s in platform_of(ctx).registry.find_service(name, category, businessKey)]
 
     @rpc(RequiredKey, _returns=Iterable(BindingTemplate), _out_variable_name="bindingTemplates")
     def find_binding(ctx, serviceKey):
         """The bindingTemplates (access points) of one service; anyone may call."""
-        return [_binding(b) for b in _read(ctx, registry.find_binding, serviceKey)]
+        return [_binding(b) for b in platform_of(ctx).registry.find_binding(serviceKey)]
 
     @rpc(Name, _returns=Iterable(TModelInfo), _out_variable_name="tModelInfos")
     def find_tModel(ctx, name):
         """tModels (each service's WSDL) whose name matches; anyone may call."""
-        return [TModelInfo(tModelKey=t.key, name=t.name) for t in _read(ctx, registry.find_tmodel, name)]
+        return [TModelInfo(tModelKey=t.key, name=t.name) for t in platform_of(ctx).registry.find_tmodel(name)]
 
     @rpc(RequiredKey, _returns=BusinessEntity, _out_variable_name="businessEntity")
     def get_businessDetail(ctx, businessKey):
         """One business with its services; anyone may call. Client.NotFound (UNKNOWN_KEY) for a key
         not published."""
-        b = _read(ctx, registry.get_business, businessKey)
+        b = platform_of(ctx).registry.get_business(businessKey)
         return BusinessEntity(businessKey=b.key, name=b.name, description=b.description,
                               businessServices=[_service(s) for s in b.services])
 
     @rpc(RequiredKey, _returns=BusinessService, _out_variable_name="businessService")
     def get_serviceDetail(ctx, serviceKey):
         """One service with its bindings and categories; anyone may call. Client.NotFound (UNKNOWN_KEY)."""
-        return _service(_read(ctx, registry.get_service, serviceKey))
+        return _service(platform_of(ctx).registry.get_service(serviceKey))
 
     @rpc(RequiredKey, _returns=BindingTemplate, _out_variable_name="bindingTemplate")
     def get_bindingDetail(ctx, bindingKey):
         """One bindingTemplate: the service's endpoint; anyone may call. Client.NotFound (UNKNOWN_KEY)."""
-        return _binding(_read(ctx, registry.get_binding, bindingKey))
+        return _binding(platform_of(ctx).registry.get_binding(bindingKey))
 
     @rpc(RequiredKey, _returns=TModel, _out_variable_name="tModel")
     def get_tModelDetail(ctx, tModelKey):
         """One tModel, its overviewURL the service's WSDL; anyone may call. Client.NotFound (UNKNOWN_KEY)."""
-        return _tmodel(_read(ctx, registry.get_tmodel, tModelKey))
+        return _tmodel(platform_of(ctx).registry.get_tmodel(tModelKey))

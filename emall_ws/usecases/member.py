@@ -1,8 +1,75 @@
-"""The Member service's use cases."""
+"""The Member service's use cases: registration and activation, sessions, password reset, moderation."""
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from emall_ws.domain.members import RegistrationForm
+from emall_ws.logs import security_event
+from emall_ws.services import auth, members
+from emall_ws.services.auth import ADMIN, Credentials, Principal
+from emall_ws.services.members import MemberView, RegisterResult
 from emall_ws.usecases import UseCases
 
 
 class MemberUseCases(UseCases):
-    pass
+    def register(self, form: RegistrationForm, client: str) -> RegisterResult:
+        return self.transaction(lambda session: members.register(
+            session, form, self.platform.regions, self.platform.passwords, self.now(),
+            self.platform.member_policy, client=client))
+
+    def activate(self, username: str, code: str) -> MemberView:
+        return self.transaction(lambda session: members.activate(
+            session, username, code, self.now(), self.platform.member_policy))
+
+    def resend_activation(self, username: str, client: str) -> datetime:
+        return self.transaction(lambda session: members.resend_activation(
+            session, username, self.now(), self.platform.member_policy, client=client))
+
+    def login(self, username: str, password: str) -> tuple[str, datetime, Principal]:
+        return self.transaction(lambda session: auth.login(
+            session, username, password, self.platform.passwords, self.now(), self.platform.auth_policy))
+
+    def logout(self, credentials: Credentials) -> None:
+        def work(session: Session) -> None:
+            self.caller(session, credentials)
+            auth.logout(session, credentials.token or "", self.now())
+
+        self.transaction(work)
+
+    def profile(self, credentials: Credentials) -> MemberView:
+        return self.transaction(lambda session: members.profile(session, self.caller(session, credentials)))
+
+    def request_password_reset(self, username_or_email: str, client: str) -> None:
+        self.transaction(lambda session: members.request_password_reset(
+            session, username_or_email, self.now(), self.platform.member_policy, client=client))
+
+    def reset_password(self, username: str, code: str, new_password: str) -> None:
+        self.transaction(lambda session: members.reset_password(
+            session, username, code, new_password, self.platform.passwords, self.now(),
+            self.platform.member_policy))
+
+    def list_members(self, credentials: Credentials, status: str | None, role: str | None, page: int,
+                     page_size: int) -> tuple[list[MemberView], int]:
+        def work(session: Session) -> tuple[list[MemberView], int]:
+            self.caller(session, credentials, ADMIN)
+            return members.list_members(session, status, role, page, page_size, self.platform.member_policy)
+
+        return self.transaction(work)
+
+    def suspend(self, credentials: Credentials, username: str, reason: str) -> MemberView:
+        view = self.transaction(lambda session: members.suspend(
+            session, self.caller(session, credentials, ADMIN), username, reason, self.now()))
+        security_event("member_suspended", logging.INFO, username=view.username)  # once committed
+        return view
+
+    def reinstate(self, credentials: Credentials, username: str) -> MemberView:
+        def work(session: Session) -> MemberView:
+            self.caller(session, credentials, ADMIN)
+            return members.reinstate(session, username, self.now())
+
+        view = self.transaction(work)
+        security_event("member_reinstated", logging.INFO, username=view.username)
+        return view

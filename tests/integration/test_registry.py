@@ -5,6 +5,7 @@ from emall_ws.domain.errors import NotFound
 from emall_ws.domain.registry import OPERATOR, Business, ServiceEntry
 from emall_ws.services import registry
 from emall_ws.partners import partner_entries
+from emall_ws.platform import Platform
 from emall_ws.soap.app import SERVICES, publish_platform, service_entries
 
 TEST_PARTNER = Business("uji-coba", "Mitra Uji Coba", "a partner only these tests publish")
@@ -15,8 +16,13 @@ def _partner(name="Tester", category="test"):
 
 
 @pytest.fixture
-def published(db, settings):
-    publish_platform(db, settings)
+def platform(db, settings):
+    return Platform.from_settings(settings, db)
+
+
+@pytest.fixture
+def published(platform, db):
+    publish_platform(platform)
     with db.unit_of_work() as session:
         registry.publish(session, _partner())
     return db
@@ -32,8 +38,8 @@ def test_every_platform_service_is_published_with_endpoint_and_wsdl(published, s
     assert binding.tmodel.overview_url == "http://emall.test/ws/Registry?wsdl"
 
 
-def test_publishing_twice_changes_nothing(published, settings):
-    publish_platform(published, settings)
+def test_publishing_twice_changes_nothing(published, platform, settings):
+    publish_platform(platform)
     with published.unit_of_work() as session:
         services = len(service_entries(settings)) + len(partner_entries(settings)) + 1
         assert len(registry.find_service(session)) == services

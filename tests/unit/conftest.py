@@ -9,6 +9,7 @@ def app(settings, tmp_path):
     """The whole platform as a WSGI callable on a fresh SQLite file (no sockets)."""
     db = Database(f"sqlite:///{tmp_path / 'unit.db'}")
     db.create_schema()
-    publish_platform(db, settings)
-    yield create_app(settings, db)
+    app = create_app(settings, db)
+    publish_platform(app.platform)
+    yield app
     db.dispose()
