@@ -197,7 +197,7 @@ CASES = (
 def explain(url: str) -> list[dict]:
     """Runs each report in this process, records its statements, EXPLAINs each; a full scan of invoice fails."""
     from emall_ws.data.regions import load_regions
-    from emall_ws.domain.reports import ReportRequest
+    from emall_ws.domain.reports import ReportPolicy, ReportRequest
     from emall_ws.services import reports
     from emall_ws.services.auth import principal_for_token
 
@@ -221,7 +221,7 @@ def explain(url: str) -> list[dict]:
                     try:
                         result = reports.report(session, principal, reports.SALES,
                                                 ReportRequest(case.from_date, case.to_date, 1, case.page_size),
-                                                regions)
+                                                regions, ReportPolicy())
                     finally:
                         event.remove(db.engine, "before_cursor_execute", record)
                     timings.append((time.perf_counter() - started) * 1000)

@@ -11,7 +11,9 @@ from emall_ws.config import Settings
 from emall_ws.data.regions import load_regions
 from emall_ws.db.session import Database
 from emall_ws.domain.cart import CartPolicy
+from emall_ws.domain.catalog import CatalogPolicy
 from emall_ws.domain.regions import RegionCatalog
+from emall_ws.domain.reports import ReportPolicy
 from emall_ws.passwords import Passwords
 from emall_ws.services.auth import AuthPolicy
 from emall_ws.services.limits import MessageLimits
@@ -35,6 +37,8 @@ class Platform:
     auth_policy: AuthPolicy = field(default_factory=AuthPolicy)
     member_policy: MemberPolicy = field(default_factory=MemberPolicy)
     cart_policy: CartPolicy = field(default_factory=CartPolicy)
+    catalog_policy: CatalogPolicy = field(default_factory=CatalogPolicy)
+    report_policy: ReportPolicy = field(default_factory=ReportPolicy)
     regions: RegionCatalog = field(default_factory=load_regions)
     clock: Callable[[], datetime] = utcnow
     _adapters: dict = field(default_factory=dict, repr=False)

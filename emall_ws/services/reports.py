@@ -26,7 +26,6 @@ from emall_ws.services.invoices import InvoiceLineView
 
 PURCHASES, SALES = "PURCHASES", "SALES"
 ROLES = {PURCHASES: (BUYER, SELLER, ADMIN), SALES: (SELLER, ADMIN)}  # a seller may buy too
-DEFAULT_POLICY = ReportPolicy()  # frozen: one instance serves every call that brings none
 EXPORT_CHUNK = 500  # invoices per query while exporting: bounded memory per query, few round trips
 
 
@@ -144,7 +143,7 @@ def _row(kind: str, r: Row[*tuple[Any, ...]], names: dict[int, str], lines: list
 
 
 def report(session: Session, principal: Principal, kind: str, request: ReportRequest, regions: RegionCatalog,
-           policy: ReportPolicy = DEFAULT_POLICY) -> Report:
+           policy: ReportPolicy) -> Report:
     """One page of the caller's report, with the totals of the whole period."""
     scope, errors = _scope(session, principal, kind, request, regions)
     period, page = validate(request, policy, errors)
@@ -165,7 +164,7 @@ class Export:
 
 
 def export(session: Session, principal: Principal, kind: str, request: ReportRequest, regions: RegionCatalog,
-           policy: ReportPolicy = DEFAULT_POLICY) -> Export:
+           policy: ReportPolicy) -> Export:
     """The whole period's rows, read in chunks by keyset (issued_at, id): no deep OFFSETs."""
     request = ReportRequest(request.from_date, request.to_date, seller=request.seller, province=request.province)
     scope, errors = _scope(session, principal, kind, request, regions)

@@ -9,9 +9,8 @@ from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, Service
 
 from emall_ws.clock import to_wib
 from emall_ws.services import auction
-from emall_ws.services.auth import BUYER, SELLER
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Auction"
 DESCRIPTION = ("Lelang produk KUKM: ajukan tawaran (tombol tawar), lihat harga terkini, "
@@ -93,10 +92,7 @@ class AuctionService(ServiceBase):
         """Bids on an open auction: at least the start price, then the current price plus the increment;
         buyers and sellers, not on their own (Client.Authorization, OWN_AUCTION). Conflict (BID_TOO_LOW),
         InvalidState (AUCTION_ENDED, SELLER_SUSPENDED), Client.NotFound (AUCTION_PRODUCT_NOT_FOUND)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER)
-            placed = auction.place_bid(session, principal, productId, amount, platform.clock)
+        placed = platform_of(ctx).auction.place_bid(credentials_of(ctx), productId, amount)
         return PlacedBid(productId=placed.product_id, sequence=placed.sequence, amount=placed.amount,
                          placedAt=to_wib(placed.placed_at), minimumNextBid=placed.minimum_next_bid,
                          bidCount=placed.bid_count, endsAt=to_wib(placed.ends_at))
@@ -105,9 +101,7 @@ class AuctionService(ServiceBase):
     def getAuction(ctx, productId):
         """An auction's state: current price, next minimum bid, end time, winner once closed, recent bids;
         anyone may call. Client.NotFound (AUCTION_PRODUCT_NOT_FOUND), InvalidState (NOT_AN_AUCTION)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            return _auction(auction.get_auction(session, productId, platform.clock()))
+        return _auction(platform_of(ctx).auction.get_auction(productId))
 
     # page and pageSize: plain xs:integer, as searchProducts takes them; the rule (at least 1, pageSize
     # capped at auction.PAGE_SIZE_MAX) is domain.paging's, with its Validation fault naming the field
@@ -115,7 +109,6 @@ class AuctionService(ServiceBase):
     def listBids(ctx, productId, page, pageSize):
         """An auction's bids, newest first, a page at a time (at most 200); anyone may call.
         Client.Validation (MIN_VALUE) for a page or pageSize below 1."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            result = auction.list_bids(session, productId, page, pageSize)
+        result = platform_of(ctx).auction.list_bids(productId, page, pageSize)
         return BidPage(productId=result.product_id, total=result.total, page=result.page,
                        pageSize=result.page_size, bids=[_bid(b) for b in result.bids])

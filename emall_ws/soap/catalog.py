@@ -6,17 +6,15 @@ from datetime import datetime, timezone
 from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import WIB, to_wib
-from emall_ws.domain.catalog import CatalogPolicy, ProductForm as Form, SearchFilters as Filters
+from emall_ws.domain.catalog import ProductForm as Form, SearchFilters as Filters
 from emall_ws.services import catalog, catalog_search
-from emall_ws.services.auth import ADMIN, SELLER
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Catalog"
 DESCRIPTION = ("Katalog produk KUKM: kategori, pencarian, halaman produk dengan tombol beli atau tawar; "
                "penjual menawarkan produk dengan harga tetap atau lelang")
 TNS = namespace_of(NAME)
-POLICY = CatalogPolicy()
 
 # generous schema limits: the rules check the real ones and name the field in their fault
 Text = Unicode(max_len=20000, type_name="Text")
@@ -189,29 +187,23 @@ class CatalogService(ServiceBase):
     @rpc(_returns=Array(Category), _out_variable_name="categories")
     def listCategories(ctx):
         """Every product category; anyone may call."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            return [Category(code=c.code, name=c.name) for c in catalog.list_categories(session)]
+        return [Category(code=c.code, name=c.name) for c in platform_of(ctx).catalog.list_categories()]
 
     @rpc(ShortText, ShortText, _returns=Category, _out_variable_name="category")
     def createCategory(ctx, code, name):
         """Adds a product category; admins only. Client.Conflict (CATEGORY_EXISTS), Client.Validation."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            authenticate(ctx, session, ADMIN)
-            view = catalog.create_category(session, code, name, platform.clock(), POLICY)
+        view = platform_of(ctx).catalog.create_category(credentials_of(ctx), code, name)
         return Category(code=view.code, name=view.name)
 
     @rpc(SearchFilters, Integer, Integer, _returns=ProductPage, _out_variable_name="result")
     def searchProducts(ctx, filters, page, pageSize):
         """Products on sale matching the filters (text, category, seller, place, sale method, price),
         sorted, a page at a time; anyone may call. Client.Validation for a bad filter or page."""
-        platform = platform_of(ctx)
         f = filters or SearchFilters()
         query = Filters(text=f.text, category=f.category, seller=f.seller, province=f.province, city=f.city,
                         sale_method=f.saleMethod, min_price=f.minPrice, max_price=f.maxPrice, sort=f.sort,
                         page=page, page_size=pageSize)
-        with platform.db.unit_of_work() as session:
-            result = catalog_search.search_products(session, query, platform.regions, platform.clock(), POLICY)
+        result = platform_of(ctx).catalog.search_products(query)
         return ProductPage(products=[_summary(v) for v in result.products], page=result.page,
                            pageSize=result.page_size, hasMore=result.has_more)
 
@@ -219,35 +211,23 @@ class CatalogService(ServiceBase):
     def getProduct(ctx, productId):
         """One product with its seller, price or auction state and action (BUY, BID or NONE);
         anyone may call. Client.NotFound (UNKNOWN_PRODUCT)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            return _product(catalog.get_product(session, productId, platform.clock()))
+        return _product(platform_of(ctx).catalog.get_product(productId))
 
     @rpc(ProductForm, _returns=Product, _out_variable_name="product")
     def sellProduct(ctx, form):
         """Lists a product at a fixed price with stock, or by auction; active sellers only.
         Client.Validation lists every failing field; Client.NotFound for an unknown category."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            seller = authenticate(ctx, session, SELLER)
-            return _product(catalog.sell_product(session, seller, _form(form), platform.clock(), POLICY))
+        return _product(platform_of(ctx).catalog.sell_product(credentials_of(ctx), _form(form)))
 
     @rpc(ProductId, ProductChanges, _returns=Product, _out_variable_name="product")
     def updateProduct(ctx, productId, changes):
         """Changes the caller's own product; its seller only. Client.Authorization (NOT_OWNER),
         InvalidState (AUCTION_HAS_BIDS, AUCTION_ENDED, PRODUCT_NOT_EDITABLE), Client.Validation."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            seller = authenticate(ctx, session, SELLER)
-            return _product(catalog.update_product(session, seller, productId, _form(changes or ProductChanges()),
-                                                   platform.clock(), POLICY))
+        return _product(platform_of(ctx).catalog.update_product(credentials_of(ctx), productId,
+                                                                _form(changes or ProductChanges())))
 
     @rpc(ProductId, ShortText, _returns=Product, _out_variable_name="product")
     def withdrawProduct(ctx, productId, reason):
         """Takes a product off sale, with a reason; its seller or an admin. Client.Authorization
         (NOT_OWNER), InvalidState (WITHDRAW_AUCTION_ENDED), Client.NotFound (UNKNOWN_PRODUCT)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            principal = authenticate(ctx, session, SELLER, ADMIN)
-            return _product(catalog.withdraw_product(session, principal, productId, reason, platform.clock(),
-                                                     POLICY))
+        return _product(platform_of(ctx).catalog.withdraw_product(credentials_of(ctx), productId, reason))

@@ -8,7 +8,7 @@ from emall_ws.domain import reports as rules
 from emall_ws.services import report_csv, reports
 from emall_ws.services.reports import PURCHASES, SALES
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Report"
 DESCRIPTION = "Laporan pembelian dan penjualan: faktur, barang, pembayaran, pengiriman, total per status, CSV"
@@ -118,21 +118,15 @@ def _page(result: reports.Report) -> ReportPage:
 
 
 def _report(ctx, kind, fromDate, toDate, page, pageSize, seller, province) -> ReportPage:
-    platform = platform_of(ctx)
-    with platform.db.unit_of_work() as session:
-        principal = authenticate(ctx, session, *reports.ROLES[kind])
-        request = rules.ReportRequest(fromDate, toDate, page, pageSize, seller, province)
-        return _page(reports.report(session, principal, kind, request, platform.regions))
+    request = rules.ReportRequest(fromDate, toDate, page, pageSize, seller, province)
+    return _page(platform_of(ctx).report.report(credentials_of(ctx), kind, request))
 
 
 def _export(ctx, kind, fromDate, toDate, seller, province) -> ReportFile:
-    platform = platform_of(ctx)
-    with platform.db.unit_of_work() as session:
-        principal = authenticate(ctx, session, *reports.ROLES[kind])
-        found = reports.export(session, principal, kind, rules.ReportRequest(fromDate, toDate, seller=seller,
-                                                                             province=province), platform.regions)
-        return ReportFile(fileName=report_csv.file_name(found), contentType=report_csv.CONTENT_TYPE,
-                          rowCount=found.total_rows, content=report_csv.render(found.rows))
+    request = rules.ReportRequest(fromDate, toDate, seller=seller, province=province)
+    found = platform_of(ctx).report.export(credentials_of(ctx), kind, request)
+    return ReportFile(fileName=found.file_name, contentType=report_csv.CONTENT_TYPE, rowCount=found.row_count,
+                      content=found.content)
 
 
 class ReportService(ServiceBase):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from emall_ws.clock import to_wib
 from emall_ws.db.models import Base, Product
 from emall_ws.domain.errors import NotAuthorized, ValidationFailed
-from emall_ws.domain.reports import ReportRequest
+from emall_ws.domain.reports import ReportPolicy, ReportRequest
 from emall_ws.services import report_csv, reports
 from emall_ws.services.reports import PURCHASES, SALES
 from tests.builders import REGIONS, check_out, jne_for, put
@@ -28,12 +28,14 @@ def trade(db):
 
 def run(db, principal, kind, from_date=NOVEMBER[0], to_date=NOVEMBER[1], **filters):
     with db.unit_of_work() as session:
-        return reports.report(session, principal, kind, ReportRequest(from_date, to_date, **filters), REGIONS)
+        return reports.report(session, principal, kind, ReportRequest(from_date, to_date, **filters), REGIONS,
+                              ReportPolicy())
 
 
 def export_csv(db, principal, kind, from_date=NOVEMBER[0], to_date=NOVEMBER[1], **filters):
     with db.unit_of_work() as session:
-        found = reports.export(session, principal, kind, ReportRequest(from_date, to_date, **filters), REGIONS)
+        found = reports.export(session, principal, kind, ReportRequest(from_date, to_date, **filters), REGIONS,
+                               ReportPolicy())
         return found, report_csv.file_name(found), report_csv.render(found.rows)
 
 
