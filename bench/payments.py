@@ -121,20 +121,21 @@ def reconcile_one_size(database_url: str, size: int, per_account: int) -> dict:
     from emall_ws.clock import utcnow
     from emall_ws.db.models import BankMutation, Invoice, Notification
     from emall_ws.db.session import Database
-    from emall_ws.services.payments import reconcile, record_mutations
+    from emall_ws.services.payments import ReconcilePolicy, reconcile, record_mutations
 
     db = Database(database_url)
+    policy = ReconcilePolicy()
     with db.unit_of_work() as session:
         issued = session.scalar(select(func.min(Invoice.issued_at)))
         payable = list(session.execute(select(Invoice.payee_account, Invoice.amount_due).order_by(Invoice.id)))
     bank = StatementBank(payable, issued + timedelta(minutes=30))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    first = reconcile(db, {"bca": bank}, utcnow())
+    first = reconcile(db, {"bca": bank}, utcnow(), policy)
     first_s = time.perf_counter() - started
     # the same statements read again (the worker's overlapping windows): every mutation is known
     started = time.perf_counter()
-    again = [record_mutations(db, "bca", account, statement, utcnow())
+    again = [record_mutations(db, "bca", account, statement, utcnow(), policy)
              for account, statement in bank.statements.items()]
     second_s = time.perf_counter() - started
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

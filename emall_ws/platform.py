@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from emall_ws.clock import utcnow
@@ -18,6 +18,9 @@ from emall_ws.passwords import Passwords
 from emall_ws.services.auth import AuthPolicy
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy
+from emall_ws.services.payments import ReconcilePolicy
+from emall_ws.services.quoting import CheckoutPolicy
+from emall_ws.services.tracking import TrackingPolicy
 from emall_ws.usecases.auction import AuctionUseCases
 from emall_ws.usecases.cart import CartUseCases
 from emall_ws.usecases.catalog import CatalogUseCases
@@ -39,6 +42,9 @@ class Platform:
     cart_policy: CartPolicy = field(default_factory=CartPolicy)
     catalog_policy: CatalogPolicy = field(default_factory=CatalogPolicy)
     report_policy: ReportPolicy = field(default_factory=ReportPolicy)
+    checkout_policy: CheckoutPolicy = field(default_factory=CheckoutPolicy)
+    reconcile_policy: ReconcilePolicy = field(default_factory=ReconcilePolicy)
+    tracking_policy: TrackingPolicy = field(default_factory=TrackingPolicy)
     regions: RegionCatalog = field(default_factory=load_regions)
     clock: Callable[[], datetime] = utcnow
     _adapters: dict = field(default_factory=dict, repr=False)
@@ -59,7 +65,13 @@ class Platform:
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Platform:
         return cls(settings, db or Database(settings.database_url), passwords=Passwords(settings.password_hash),
-                   member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)))
+                   member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)),
+                   checkout_policy=CheckoutPolicy(payment_window=timedelta(hours=settings.invoice_due_hours),
+                                                  quote_ttl=timedelta(minutes=settings.quote_ttl_minutes),
+                                                  max_open_invoices=settings.max_open_invoices,
+                                                  couriers_within=settings.partner_timeout),
+                   reconcile_policy=ReconcilePolicy.from_settings(settings),
+                   tracking_policy=TrackingPolicy.from_settings(settings))
 
     def adapters(self, kind: str) -> dict:
         """One adapter per partner endpoint of `kind` (bank, courier), made once per process:

@@ -23,7 +23,7 @@ from emall_ws.domain.catalog import CatalogPolicy, ProductForm
 from emall_ws.passwords import Passwords
 from emall_ws.services import cart, catalog
 from emall_ws.services.auth import BUYER, Principal
-from emall_ws.services.quoting import Choice, quote_shipping
+from emall_ws.services.quoting import CheckoutPolicy, Choice, quote_shipping
 from emall_ws.services.checkout import run_checkout
 from emall_ws.services.invoices import set_invoice_status, set_order_status
 
@@ -34,6 +34,7 @@ PASSWORDS = Passwords(TEST_PASSWORD_HASH)
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = CatalogPolicy()
+CHECKOUT_POLICY = CheckoutPolicy()
 REGIONS = load_regions()
 
 FIXED_FORM = ProductForm(name="Kopi Gayo Arabika 250 g", description="Kopi arabika dari dataran tinggi Gayo, Aceh.",
@@ -123,13 +124,13 @@ def jne_for(*sellers: str, service: str = "REG") -> list[Choice]:
 
 def quote(db: Database, buyer: Principal, ship_to=None, adapters=None, now: datetime = NOW):
     """quoteShipping: what a checkout must be preceded by."""
-    return quote_shipping(db, buyer, ship_to, adapters or couriers(), REGIONS, now)
+    return quote_shipping(db, buyer, ship_to, adapters or couriers(), REGIONS, now, CHECKOUT_POLICY)
 
 
 def check_out(db: Database, buyer: Principal, choices, ship_to=None, adapters=None, now: datetime = NOW):
     """The buyer quotes shipping, then checks out at once."""
     quote(db, buyer, ship_to, adapters, now)
-    return run_checkout(db, buyer, choices, ship_to, REGIONS, now)
+    return run_checkout(db, buyer, choices, ship_to, REGIONS, now, CHECKOUT_POLICY)
 
 
 def pay(db: Database, invoice_number: str, now: datetime = NOW) -> None:

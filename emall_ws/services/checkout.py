@@ -42,7 +42,7 @@ from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.invoices import (InvoiceView, invoice_view, items_text, lock_products, set_invoice_status,
                                         set_order_status)
-from emall_ws.services.quoting import (DEFAULT_POLICY, CheckoutPolicy, Choice, Plan, ShippingOption, ShipTo,
+from emall_ws.services.quoting import (CheckoutPolicy, Choice, Plan, ShippingOption, ShipTo,
                                        auction_plan, plan_cart, quoted_choices)
 
 CODE_ATTEMPTS = 8
@@ -211,19 +211,23 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
 
 
 def run_checkout(db: Database, buyer: Principal, choices: list[Choice], ship_to: ShipTo | None,
-                 regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = DEFAULT_POLICY) -> list[InvoiceView]:
+                 regions: RegionCatalog, now: datetime, policy: CheckoutPolicy) -> list[InvoiceView]:
     """The whole checkout of the buyer's cart (the three steps of the module docstring)."""
-    with db.unit_of_work() as session:
+
+    def check_out(session: Session) -> list[InvoiceView]:
         plan = plan_cart(session, buyer, ship_to, regions)
         chosen = quoted_choices(session, plan, choices, now)
         return commit_checkout(session, plan, chosen, now, policy)
 
+    return db.run(check_out)
+
 
 def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None, choice: Choice,
                          ship_to: ShipTo | None, regions: RegionCatalog, now: datetime,
-                         policy: CheckoutPolicy = DEFAULT_POLICY) -> InvoiceView:
+                         policy: CheckoutPolicy) -> InvoiceView:
     """The winner's checkout of a won auction: a one-line order at the winning price, shipped as quoted."""
-    with db.unit_of_work() as session:
+
+    def check_out(session: Session) -> InvoiceView:
         plan, won = auction_plan(session, buyer, product_id, ship_to, regions)
         members = _lock_members(session, buyer.member_id, [won.seller_id])
         _check_open_invoices(session, buyer.member_id, 1, policy)
@@ -238,6 +242,8 @@ def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None,
                           auction_product_id=product.id)
         _tell_checkout(session, buyer_member, [invoice])
         return invoice_view(session, invoice)
+
+    return db.run(check_out)
 
 
 def _invoice_text(invoice: Invoice, seller: Member, bank_names: Mapping[str, str]) -> str:

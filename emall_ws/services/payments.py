@@ -97,7 +97,7 @@ class ReconcileReport:
 # --- recording and matching -------------------------------------------------------------------------
 
 def record_mutations(db: Database, bank: str, account: str, mutations: Iterable[Mutation], now: datetime,
-                     policy: ReconcilePolicy = ReconcilePolicy()) -> ReadOutcome:
+                     policy: ReconcilePolicy) -> ReadOutcome:
     """Records the mutations not recorded yet and lets each new credit pay its invoice or be held."""
     ordered = sorted(mutations, key=lambda m: (m.posted_at, m.mutation_id))
     outcome = ReadOutcome(read=len(ordered))
@@ -200,7 +200,7 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
 # --- reading accounts -------------------------------------------------------------------------------
 
 def read_account(db: Database, adapter: BankAdapter, account: str, start: datetime, end: datetime,
-                 now: datetime, policy: ReconcilePolicy = ReconcilePolicy()) -> ReadOutcome:
+                 now: datetime, policy: ReconcilePolicy) -> ReadOutcome:
     """Reads [start, end) of a payee account and records what it finds; a bank that fails raises
     BankUnavailable after noting the failure (nothing else is written)."""
     bank = adapter.bank
@@ -243,24 +243,28 @@ def _mark_read(session: Session, row: PayeeAccountPoll, now: datetime, error: st
 
 def _note_reading(db: Database, bank: str, account: str, now: datetime, *, read_until: datetime | None = None,
                   error: str = "") -> None:
-    with db.unit_of_work() as session:
+    def note(session: Session) -> None:
         row = _poll_row(session, bank, account)
         _mark_read(session, row, now, error)
         row.leased_until = None
         if read_until is not None and (row.read_until is None or read_until > row.read_until):
             row.read_until = read_until  # never backwards: a buyer's reading may end before the worker's
 
+    db.run(note)
+
 
 def _claim(db: Database, bank: str, account: str, now: datetime, lease: timedelta) -> tuple[bool, datetime | None]:
     """Leases the account to this reader: (taken, where the last reading ended). One conditional
     UPDATE takes the lease, so two workers cannot both win it."""
-    with db.unit_of_work() as session:
+    def claim(session: Session) -> tuple[bool, datetime | None]:
         row = _poll_row(session, bank, account)
         taken = rows_changed(session, update(PayeeAccountPoll).where(
             PayeeAccountPoll.id == row.id,
             or_(PayeeAccountPoll.leased_until.is_(None), PayeeAccountPoll.leased_until < now))
             .values(leased_until=now + lease))
         return taken == 1, row.read_until
+
+    return db.run(claim)
 
 
 def accounts_to_read(session: Session, now: datetime, policy: ReconcilePolicy) -> list[tuple[str, str, datetime]]:
@@ -273,13 +277,12 @@ def accounts_to_read(session: Session, now: datetime, policy: ReconcilePolicy) -
 
 
 def reconcile(db: Database, banks: Mapping[str, BankAdapter], now: datetime,
-              policy: ReconcilePolicy = ReconcilePolicy()) -> ReconcileReport:
+              policy: ReconcilePolicy) -> ReconcileReport:
     """One round over every watched payee account, each from a little before where the last reading
     ended (or from its earliest watched invoice) to now. A failing bank is noted and read next round;
     so is an account whose reading failed on our side (logged), without stopping the round."""
     report = ReconcileReport()
-    with db.unit_of_work() as session:
-        accounts = accounts_to_read(session, now, policy)
+    accounts = db.run(lambda session: accounts_to_read(session, now, policy))
     for bank, account, earliest in accounts:
         adapter = banks.get(bank)
         if adapter is None:
@@ -365,20 +368,17 @@ def payment_view(session: Session, principal: Principal, number: str | None, *, 
 
 def confirm_payment(db: Database, principal: Principal, number: str | None,
                     banks: Mapping[str, BankAdapter], now: datetime,
-                    policy: ReconcilePolicy = ReconcilePolicy()) -> PaymentView:
+                    policy: ReconcilePolicy) -> PaymentView:
     """The buyer says they paid: the payee account is read at once, from the invoice's issue to now,
     and the answer is the status that results (PAID with its mutation, or UNPAID with what was read)."""
-    with db.unit_of_work() as session:
-        invoice = visible_invoice(session, principal, number)
-        status, bank, account, issued_at = invoice.status, invoice.payee_bank, invoice.payee_account, invoice.issued_at
-    if status != InvoiceStatus.UNPAID:  # paid, cancelled or expired: nothing a reading could change
-        with db.unit_of_work() as session:
-            return payment_view(session, principal, number)
-    start = issued_at.replace(microsecond=0)
-    outcome = read_account(db, banks[bank], account, start, now, now, policy)
-    with db.unit_of_work() as session:
-        return payment_view(session, principal, number, checked_from=start, checked_to=now,
-                            mutations_read=outcome.read)
+    # read once, then used detached: the sessions do not expire what they loaded on commit
+    invoice = db.run(lambda session: visible_invoice(session, principal, number))
+    if invoice.status != InvoiceStatus.UNPAID:  # paid, cancelled or expired: nothing a reading could change
+        return db.run(lambda session: payment_view(session, principal, number))
+    start = invoice.issued_at.replace(microsecond=0)
+    outcome = read_account(db, banks[invoice.payee_bank], invoice.payee_account, start, now, now, policy)
+    return db.run(lambda session: payment_view(session, principal, number, checked_from=start, checked_to=now,
+                                               mutations_read=outcome.read))
 
 
 @dataclass(frozen=True)

@@ -45,9 +45,6 @@ class CheckoutPolicy:
     couriers_within: float = 5.0  # EMALL_PARTNER_TIMEOUT: seconds a quote waits for the couriers, asked at once
 
 
-DEFAULT_POLICY = CheckoutPolicy()  # frozen: one instance serves every call that brings none
-
-
 @dataclass(frozen=True)
 class ShipTo:
     address: str | None = None
@@ -178,7 +175,8 @@ def quote(db: Database, plan: Plan, couriers: Mapping[str, CourierAdapter], now:
     quotation = Quotation(plan.city_code, tuple(_group_quote(g, i, couriers, answered, policy.couriers_within)
                                                 for i, g in enumerate(plan.groups)),
                           now + policy.quote_ttl)
-    with db.unit_of_work() as session:
+
+    def store(session: Session) -> None:
         session.execute(delete(ShippingQuote).where(ShippingQuote.buyer_id == plan.buyer.member_id, or_(
             ShippingQuote.expires_at <= now, *(and_(
                 ShippingQuote.seller_id == g.seller_id, ShippingQuote.origin_city_code == g.origin_city_code,
@@ -189,6 +187,8 @@ def quote(db: Database, plan: Plan, couriers: Mapping[str, CourierAdapter], now:
             destination_city_code=plan.city_code, weight_grams=q.group.weight_grams, courier=o.courier,
             service=o.service, description=(o.description or "")[:100], cost=o.cost, etd_days=o.etd_days,
             quoted_at=now, expires_at=quotation.expires_at) for q in quotation.groups for o in q.options)
+
+    db.run(store)
     return quotation
 
 
@@ -214,9 +214,8 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
 
 
 def quote_shipping(db: Database, buyer: Principal, ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter],
-                   regions: RegionCatalog, now: datetime, policy: CheckoutPolicy = DEFAULT_POLICY) -> Quotation:
-    with db.unit_of_work() as session:
-        plan = plan_cart(session, buyer, ship_to, regions)
+                   regions: RegionCatalog, now: datetime, policy: CheckoutPolicy) -> Quotation:
+    plan = db.run(lambda session: plan_cart(session, buyer, ship_to, regions))
     return quote(db, plan, couriers, now, policy)
 
 
@@ -237,7 +236,6 @@ def auction_plan(session: Session, buyer: Principal, product_id: int | None, shi
 
 def quote_auction_shipping(db: Database, buyer: Principal, product_id: int | None, ship_to: ShipTo | None,
                            couriers: Mapping[str, CourierAdapter], regions: RegionCatalog, now: datetime,
-                           policy: CheckoutPolicy = DEFAULT_POLICY) -> Quotation:
-    with db.unit_of_work() as session:
-        plan, _ = auction_plan(session, buyer, product_id, ship_to, regions)
+                           policy: CheckoutPolicy) -> Quotation:
+    plan, _ = db.run(lambda session: auction_plan(session, buyer, product_id, ship_to, regions))
     return quote(db, plan, couriers, now, policy)

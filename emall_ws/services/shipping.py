@@ -134,7 +134,7 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
     return order.status
 
 
-def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolicy = ShippingPolicy(), *,
+def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolicy, *,
                               limit: int = COMPLETE_BATCH) -> int:
     """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago, each once
     (claims.handle_each_claimed); returns how many this run completed."""

@@ -281,12 +281,17 @@ def _tracked(db: Database, find: Callable[[Session], tuple[Shipment, bool]],
     """The shipment `find` picks, read live from its courier first when the stored read is older than
     `policy.freshness` (and it is still moving); the stored state when the courier is down. A live
     read's answer is applied and shown in one transaction, so no other reader's note comes between."""
-    with db.unit_of_work() as session:
+    def stored_or_stale(session: Session) -> TrackingView | ShipmentRef:
+        """The stored view when fresh enough, else the shipment to read live."""
         shipment, show_order = find(session)
         if shipment.final or (shipment.last_checked_at is not None
                               and shipment.last_checked_at > now - policy.freshness):
             return view_of(session, shipment, show_order)
-        ref = ShipmentRef(shipment.id, shipment.courier, shipment.waybill)
+        return ShipmentRef(shipment.id, shipment.courier, shipment.waybill)
+
+    ref = db.run(stored_or_stale)
+    if isinstance(ref, TrackingView):
+        return ref
     answer = _ask(ref, couriers.get(ref.courier))
 
     def apply_and_view(session: Session) -> TrackingView:
@@ -298,14 +303,14 @@ def _tracked(db: Database, find: Callable[[Session], tuple[Shipment, bool]],
 
 
 def track_order(db: Database, principal: Principal, number: str | None, couriers: Couriers,
-                now: datetime, policy: TrackingPolicy = TrackingPolicy()) -> TrackingView:
+                now: datetime, policy: TrackingPolicy) -> TrackingView:
     """The shipment of an order, for its buyer, its seller or an admin."""
     return _tracked(db, lambda session: (_shipment_of_order(session, principal, number), True), couriers, now, policy)
 
 
 def track_shipment(db: Database, principal: Principal, courier: str | None, waybill: str | None,
                    couriers: Couriers, now: datetime,
-                   policy: TrackingPolicy = TrackingPolicy()) -> TrackingView:
+                   policy: TrackingPolicy) -> TrackingView:
     """A shipment of the mall by courier and waybill, for any logged-in member: what the courier's own
     public tracking page shows anyone holding the number. Order and invoice numbers only for the
     order's buyer and seller and admins."""
@@ -340,7 +345,7 @@ class TrackingPoller:
     shipment to read, so a worker with nothing to track never builds a partner client)."""
 
     def __init__(self, db: Database, couriers: Couriers | Callable[[], Couriers],
-                 policy: TrackingPolicy = TrackingPolicy(), *, clock: Callable[[], datetime] = utcnow,
+                 policy: TrackingPolicy, *, clock: Callable[[], datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic):
         self.db = db
         self._couriers = couriers

@@ -1,17 +1,14 @@
 """Checkout service ("kasir"): shipping quotes, checkout into one order + invoice per seller, invoices."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.services import checkout, invoices, quoting
-from emall_ws.services.auth import ADMIN, BUYER, SELLER, SHOPPERS
-from emall_ws.services.quoting import CheckoutPolicy, Choice, ShipTo
+from emall_ws.services import invoices, quoting
+from emall_ws.services.quoting import Choice, ShipTo
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Checkout"
 DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
@@ -92,13 +89,6 @@ class Invoice(_Type):
     lines = Array(InvoiceLine)
 
 
-def policy_of(platform) -> CheckoutPolicy:
-    return CheckoutPolicy(payment_window=timedelta(hours=platform.settings.invoice_due_hours),
-                          quote_ttl=timedelta(minutes=platform.settings.quote_ttl_minutes),
-                          max_open_invoices=platform.settings.max_open_invoices,
-                          couriers_within=platform.settings.partner_timeout)
-
-
 def _ship_to(address) -> ShipTo | None:
     if address is None:
         return None
@@ -137,24 +127,15 @@ class CheckoutService(ServiceBase):
     def quoteShipping(ctx, shippingAddress):
         """Courier options (service, cost, days) for each seller group of the caller's cart, kept for checkout;
         buyers and sellers. InvalidState (CART_EMPTY, SELLER_SUSPENDED); couriers that do not answer are listed."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-        return _quotes(quoting.quote_shipping(platform.db, buyer, _ship_to(shippingAddress),
-                                               platform.adapters("courier"), platform.regions, platform.clock(),
-                                               policy_of(platform)))
+        return _quotes(platform_of(ctx).checkout.quote_shipping(credentials_of(ctx), _ship_to(shippingAddress)))
 
     @rpc(Long(type_name="ProductId"), ShippingAddress, _returns=GroupQuote, _out_variable_name="quote")
     @partner_bound
     def quoteAuctionShipping(ctx, productId, shippingAddress):
         """Courier options for an auction the caller won, kept for checkoutAuction; its winner only.
         InvalidState (SELLER_SUSPENDED) and the faults of an auction not won by the caller."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-        quotation = quoting.quote_auction_shipping(platform.db, buyer, productId, _ship_to(shippingAddress),
-                                                    platform.adapters("courier"), platform.regions, platform.clock(),
-                                                    policy_of(platform))
+        quotation = platform_of(ctx).checkout.quote_auction_shipping(credentials_of(ctx), productId,
+                                                                     _ship_to(shippingAddress))
         return _quotes(quotation)[0]
 
     @rpc(Array(ShippingChoice), ShippingAddress, _returns=Array(Invoice), _out_variable_name="invoices")
@@ -162,48 +143,32 @@ class CheckoutService(ServiceBase):
         """Checks the cart out: one order and one invoice per seller, each with its quoted courier service;
         buyers and sellers. InvalidState (CART_EMPTY, QUOTE_OUTDATED, QUOTE_EXPIRED, COURIER_NOT_QUOTED),
         Conflict (CHECKOUT_LINES_CHANGED, CART_CHANGED, TOO_MANY_UNPAID)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
         chosen = [Choice(c.sellerUsername, c.courier, c.service) for c in (choices or ()) if c is not None]
-        views = checkout.run_checkout(platform.db, buyer, chosen, _ship_to(shippingAddress), platform.regions,
-                                      platform.clock(), policy_of(platform))
+        views = platform_of(ctx).checkout.checkout(credentials_of(ctx), chosen, _ship_to(shippingAddress))
         return [_invoice(v) for v in views]
 
     @rpc(Long(type_name="ProductId"), ShippingChoice, ShippingAddress, _returns=Invoice, _out_variable_name="invoice")
     def checkoutAuction(ctx, productId, choice, shippingAddress):
         """Checks out a won auction: a one-line order at the winning price, by the winner, shipped as quoted.
         The quote faults of checkout (QUOTE_EXPIRED, COURIER_NOT_QUOTED ...) and Conflict (TOO_MANY_UNPAID)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
         choice = choice or ShippingChoice()
-        view = checkout.run_auction_checkout(platform.db, buyer, productId,
-                                             Choice(None, choice.courier, choice.service), _ship_to(shippingAddress),
-                                             platform.regions, platform.clock(), policy_of(platform))
-        return _invoice(view)
+        return _invoice(platform_of(ctx).checkout.checkout_auction(
+            credentials_of(ctx), productId, Choice(None, choice.courier, choice.service), _ship_to(shippingAddress)))
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
     def getInvoice(ctx, invoiceNumber):
         """One invoice, for its buyer, its payee (the seller) or an admin.
         Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-            return _invoice(invoices.get_invoice(session, principal, invoiceNumber))
+        return _invoice(platform_of(ctx).checkout.get_invoice(credentials_of(ctx), invoiceNumber))
 
     @rpc(Unicode(max_len=10), _returns=Array(Invoice), _out_variable_name="invoices")
     def listInvoices(ctx, status):
         """The caller's invoices (as buyer or payee; admins: all), newest first, optionally by status.
         Client.Authentication without a valid session."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-            return [_invoice(v) for v in invoices.list_invoices(session, principal, status)]
+        return [_invoice(v) for v in platform_of(ctx).checkout.list_invoices(credentials_of(ctx), status)]
 
     @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
     def cancelInvoice(ctx, invoiceNumber):
         """The buyer cancels an unpaid invoice: its order is cancelled and the stock restored. Client.NotFound
         (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS), InvalidState (INVOICE_NOT_CANCELLABLE)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            principal = authenticate(ctx, session, *SHOPPERS)
-            return _invoice(invoices.cancel_invoice(session, principal, invoiceNumber, platform.clock()))
+        return _invoice(platform_of(ctx).checkout.cancel_invoice(credentials_of(ctx), invoiceNumber))

@@ -6,11 +6,9 @@ from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Uni
 from emall_ws.clock import to_wib
 from emall_ws.domain.pipelines import InvoiceStatus
 from emall_ws.services import payments
-from emall_ws.services.auth import ADMIN, BUYER, SELLER
-from emall_ws.services.payments import ReconcilePolicy
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Payment"
 DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
@@ -100,27 +98,19 @@ class PaymentService(ServiceBase):
     def confirmPayment(ctx, invoiceNumber):
         """Reads the payee account's mutations now and answers PAID with the mutation, or UNPAID; the
         invoice's buyer, payee or an admin. Server.PartnerUnavailable (BANK_UNAVAILABLE), Client.NotFound."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-        return _status(payments.confirm_payment(platform.db, principal, invoiceNumber, platform.adapters("bank"),
-                                                platform.clock(), ReconcilePolicy.from_settings(platform.settings)))
+        return _status(platform_of(ctx).payment.confirm_payment(credentials_of(ctx), invoiceNumber))
 
     @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
     def getPaymentStatus(ctx, invoiceNumber):
         """The invoice's payment status as last read, without calling the bank; the invoice's buyer, payee
         or an admin. Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-            return _status(payments.payment_view(session, principal, invoiceNumber))
+        return _status(platform_of(ctx).payment.get_payment_status(credentials_of(ctx), invoiceNumber))
 
     @rpc(Unicode(max_len=12), Integer, Integer, _returns=MutationPage, _out_variable_name="result")
     def listUnmatchedMutations(ctx, status, page, pageSize):
         """Admins: credits that paid no invoice (NO_MATCH, AMBIGUOUS, LATE, CLOSED), newest first.
         Client.Authorization for anyone else; Client.Validation for a bad page."""
-        with platform_of(ctx).db.unit_of_work() as session:
-            principal = authenticate(ctx, session, ADMIN)
-            held = payments.held_mutations(session, principal, status, page, pageSize)
+        held = platform_of(ctx).payment.list_unmatched_mutations(credentials_of(ctx), status, page, pageSize)
         return MutationPage(total=held.total, page=held.page, pageSize=held.page_size,
                             mutations=[_mutation(v) for v in held.mutations])
 
@@ -129,11 +119,7 @@ class PaymentService(ServiceBase):
     def reconcileNow(ctx):
         """Admins: reads every payee account with open invoices now, as the worker does on its own.
         Client.Authorization for anyone else; a bank that is down is read again next round."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            authenticate(ctx, session, ADMIN)
-        report = payments.reconcile(platform.db, platform.adapters("bank"), platform.clock(),
-                                    ReconcilePolicy.from_settings(platform.settings))
+        report = platform_of(ctx).payment.reconcile_now(credentials_of(ctx))
         outcome = report.outcome
         return ReconcileResult(accountsRead=report.accounts, accountsSkipped=report.skipped,
                                mutationsRead=outcome.read, mutationsRecorded=outcome.recorded,

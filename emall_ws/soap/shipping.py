@@ -5,12 +5,10 @@ from spyne import Array, Boolean, ComplexModel, DateTime, ServiceBase, Unicode, 
 
 from emall_ws.clock import to_wib
 from emall_ws.messages import translate
-from emall_ws.services import shipping, tracking
-from emall_ws.services.auth import ADMIN, BUYER, SELLER, SHOPPERS
-from emall_ws.services.tracking import TrackingPolicy, TrackingView
+from emall_ws.services.tracking import TrackingView
 from emall_ws.soap.application import language_of, namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
-from emall_ws.soap.security import authenticate, session_header
+from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Shipping"
 DESCRIPTION = "Pengiriman dengan nomor resi dan pelacakan kiriman di tujuh kurir"
@@ -52,10 +50,6 @@ class Tracking(_Type):
     events = Array(TrackingEvent)
 
 
-def tracking_policy_of(platform) -> TrackingPolicy:
-    return TrackingPolicy.from_settings(platform.settings)
-
-
 def _tracking(view: TrackingView, language: str) -> Tracking:
     return Tracking(
         orderNumber=view.order_number, invoiceNumber=view.invoice_number, orderStatus=view.order_status,
@@ -76,10 +70,7 @@ class ShippingService(ServiceBase):
     def shipOrder(ctx, orderNumber, courier, waybill, reason):
         """The seller ships a paid order; another courier than the buyer's choice needs a reason. InvalidState
         (ORDER_NOT_SHIPPABLE), Client.Validation (COURIER_CHANGE_REASON, WAYBILL_FORMAT), Conflict (WAYBILL_IN_USE)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            seller = authenticate(ctx, session, SELLER)
-            view = shipping.ship_order(session, seller, orderNumber, courier, waybill, reason, platform.clock())
+        view = platform_of(ctx).shipping.ship_order(credentials_of(ctx), orderNumber, courier, waybill, reason)
         return _tracking(view, language_of(ctx))
 
     @rpc(OrderNumber, _returns=Tracking, _out_variable_name="tracking")
@@ -87,30 +78,18 @@ class ShippingService(ServiceBase):
     def trackOrder(ctx, orderNumber):
         """Tracking of an order's shipment, for its buyer, its seller or an admin; a courier that is down
         gives the last known status. Client.NotFound (ORDER_NOT_FOUND), InvalidState (ORDER_NOT_SHIPPED)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-        view = tracking.track_order(platform.db, principal, orderNumber, platform.adapters("courier"), platform.clock(),
-                                    tracking_policy_of(platform))
-        return _tracking(view, language_of(ctx))
+        return _tracking(platform_of(ctx).shipping.track_order(credentials_of(ctx), orderNumber), language_of(ctx))
 
     @rpc(CourierCode, WaybillNumber, _returns=Tracking, _out_variable_name="tracking")
     @partner_bound
     def trackShipment(ctx, courier, waybill):
         """Tracking of a shipment of the mall by courier and waybill, for any logged-in member.
         Client.NotFound (SHIPMENT_NOT_FOUND), Client.Validation (UNKNOWN_COURIER)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            principal = authenticate(ctx, session, BUYER, SELLER, ADMIN)
-        view = tracking.track_shipment(platform.db, principal, courier, waybill, platform.adapters("courier"),
-                                       platform.clock(), tracking_policy_of(platform))
+        view = platform_of(ctx).shipping.track_shipment(credentials_of(ctx), courier, waybill)
         return _tracking(view, language_of(ctx))
 
     @rpc(OrderNumber, _returns=Unicode, _out_variable_name="orderStatus")
     def confirmReceived(ctx, orderNumber):
         """The buyer confirms the goods arrived: the order is completed. Client.NotFound (ORDER_NOT_FOUND),
         Client.Authorization (ORDER_NOT_YOURS), InvalidState (ORDER_NOT_RECEIVABLE)."""
-        platform = platform_of(ctx)
-        with platform.db.unit_of_work() as session:
-            buyer = authenticate(ctx, session, *SHOPPERS)
-            return shipping.confirm_received(session, buyer, orderNumber, platform.clock())
+        return platform_of(ctx).shipping.confirm_received(credentials_of(ctx), orderNumber)

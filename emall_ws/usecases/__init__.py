@@ -46,3 +46,8 @@ class UseCases:
     def caller(self, session: Session, credentials: Credentials, *roles: str,
                owner_id: int | None = None) -> Principal:
         return identify(self.platform, session, credentials, *roles, owner_id=owner_id)
+
+    def identified(self, credentials: Credentials, *roles: str) -> Principal:
+        """The caller, identified in a transaction of its own: for a use case whose services run
+        their own transactions around a partner call."""
+        return self.transaction(lambda session: self.caller(session, credentials, *roles))

@@ -17,8 +17,8 @@ from emall_ws.services.checkout import CheckoutRefused, run_checkout
 from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.quoting import Choice, ShipTo
 from emall_ws.services.status import change_status
-from tests.builders import (FIXED_FORM, FakeCourier, NOW, REGIONS, add_member, check_out, couriers, jne_for, put,
-                            quote, sell)
+from tests.builders import (CHECKOUT_POLICY, FIXED_FORM, FakeCourier, NOW, REGIONS, add_member, check_out, couriers,
+                            jne_for, put, quote, sell)
 from tests.integration.catalog_fixtures import count, update
 from tests.integration.checkout_fixtures import DAY, PHONES, shop, snapshot, stock, told, won_auction  # noqa: F401 (shop: a fixture)
 from tests.races import at_once
@@ -143,7 +143,7 @@ def test_a_bad_choice_is_refused_and_nothing_changes(db, shop, choices, error, c
     quote(db, shop.buyer)
     before = snapshot(db)
     with pytest.raises(error) as refused:
-        run_checkout(db, shop.buyer, choices, None, REGIONS, NOW)
+        run_checkout(db, shop.buyer, choices, None, REGIONS, NOW, CHECKOUT_POLICY)
     assert refused.value.code == code
     assert snapshot(db) == before
 
@@ -152,7 +152,7 @@ def refused_checkout(db, buyer, choices, ship_to=None, now=NOW):
     """The code of a checkout that must be refused, having changed nothing."""
     before = snapshot(db)
     with pytest.raises(InvalidState) as refused:
-        run_checkout(db, buyer, choices, ship_to, REGIONS, now)
+        run_checkout(db, buyer, choices, ship_to, REGIONS, now, CHECKOUT_POLICY)
     assert snapshot(db) == before
     return refused.value.code
 
@@ -174,7 +174,7 @@ def test_a_courier_silent_when_quoted_is_refused_until_quoted_again(db, shop):
     assert refused_checkout(db, shop.buyer, tiki) == "COURIER_NOT_QUOTED"
     adapters = dict(couriers(), tiki=FakeCourier("tiki", 8_000))  # tiki answers again
     quote(db, shop.buyer, adapters=adapters)
-    [invoice] = run_checkout(db, shop.buyer, tiki, None, REGIONS, NOW)
+    [invoice] = run_checkout(db, shop.buyer, tiki, None, REGIONS, NOW, CHECKOUT_POLICY)
     assert (invoice.courier, invoice.shipping_cost) == ("tiki", 8_000)
 
 
@@ -183,7 +183,7 @@ def test_a_tariff_raised_after_the_quote_invoices_the_quoted_cost(db, shop):
     adapters = couriers()
     quote(db, shop.buyer, adapters=adapters)
     adapters["jne"].per_kg = 50_000  # the courier's tariff goes up; the buyer was quoted 9.000
-    [invoice] = run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
+    [invoice] = run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW, CHECKOUT_POLICY)
     assert invoice.shipping_cost == 9_000 and invoice.amount_due == 85_000 + 9_000 + invoice.unique_code
     assert adapters["jne"].calls == [("33.74", "31.74", 300)]  # the quote's call only
 
@@ -198,7 +198,7 @@ def test_an_expired_quote_is_refused_and_quoting_again_drops_the_old_quotes(db, 
     assert {quoted_at for *_, quoted_at in quotes_kept(db)} == {later}  # the expired ones are gone
     quote(db, shop.buyer, now=later + timedelta(minutes=1))  # a new quote of the group replaces the last
     assert len(quotes_kept(db)) == 4
-    [invoice] = run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), None, REGIONS, later)
+    [invoice] = run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), None, REGIONS, later, CHECKOUT_POLICY)
     assert invoice.shipping_cost == 9_000
 
 
@@ -210,7 +210,7 @@ def test_a_cart_or_address_changed_since_the_quote_must_be_quoted_again(db, shop
     quote(db, shop.buyer)
     assert refused_checkout(db, shop.buyer, jne_for("koperasi_semarang"),
                             ShipTo("Jl. Braga 5", "32.73")) == "QUOTE_OUTDATED"
-    [invoice] = run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
+    [invoice] = run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW, CHECKOUT_POLICY)
     assert (invoice.weight_grams, invoice.shipping_cost) == (1200, 18_000)
 
 
@@ -233,7 +233,8 @@ def test_half_a_shipping_address_is_refused_never_dropped_for_the_registered_one
     quote(db, shop.buyer)
     before = snapshot(db)
     for attempt in (lambda: quote(db, shop.buyer, ship_to),
-                    lambda: run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), ship_to, REGIONS, NOW)):
+                    lambda: run_checkout(db, shop.buyer, jne_for("koperasi_semarang"), ship_to, REGIONS, NOW,
+                                         CHECKOUT_POLICY)):
         with pytest.raises(ValidationFailed) as refused:
             attempt()
         assert [(e.field, e.code) for e in refused.value.errors] == [(missing, "REQUIRED")]
@@ -250,7 +251,7 @@ def test_a_price_or_stock_change_refuses_the_whole_checkout_listing_the_lines(db
     update(db, shop.semarang, shop.teh, stock=4)
     before = snapshot(db)
     with pytest.raises(CheckoutRefused) as refused:
-        run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW)
+        run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW, CHECKOUT_POLICY)
     assert [(e.field, e.code) for e in refused.value.errors] == [
         (f"product:{shop.kopi}", "CART_REPRICED"), (f"product:{shop.teh}", "CART_NOT_ENOUGH_STOCK")]
     assert snapshot(db) == before
@@ -468,7 +469,7 @@ def test_fifty_buyers_racing_for_the_last_ten_units_never_oversell(db, shop):
         put(db, buyer, product)
         quote(db, buyer, adapters={"jne": FakeCourier("jne")})
     outcomes = at_once(len(buyers), lambda i: run_checkout(db, buyers[i], jne_for("koperasi_semarang"), None,
-                                                           REGIONS, NOW))
+                                                           REGIONS, NOW, CHECKOUT_POLICY))
     sold = [o for o in outcomes if isinstance(o, list)]
     refused = [o for o in outcomes if not isinstance(o, list)]
     assert len(sold) == 10, [repr(o) for o in refused if not isinstance(o, Conflict)]
@@ -515,23 +516,27 @@ def test_the_database_refuses_a_negative_stock(db, shop):
 def test_a_won_auction_is_checked_out_by_its_winner_once(db, shop):
     product_id = won_auction(db, shop.semarang, shop.buyer)
     with pytest.raises(InvalidState) as not_won:
-        quoting.quote_auction_shipping(db, shop.other, product_id, None, couriers(), REGIONS, NOW)
+        quoting.quote_auction_shipping(db, shop.other, product_id, None, couriers(), REGIONS, NOW, CHECKOUT_POLICY)
     assert not_won.value.code == "AUCTION_NOT_WON"
     with pytest.raises(InvalidState) as not_won:
-        checkout.run_auction_checkout(db, shop.other, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+        checkout.run_auction_checkout(db, shop.other, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW,
+                                      CHECKOUT_POLICY)
     assert not_won.value.code == "AUCTION_NOT_WON"
     before = snapshot(db)
     with pytest.raises(InvalidState) as unquoted:  # the winner must quote its shipping first
-        checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+        checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW,
+                                      CHECKOUT_POLICY)
     assert unquoted.value.code == "COURIER_NOT_QUOTED" and snapshot(db) == before
-    [group] = quoting.quote_auction_shipping(db, shop.buyer, product_id, None, couriers(), REGIONS, NOW).groups
+    [group] = quoting.quote_auction_shipping(db, shop.buyer, product_id, None, couriers(), REGIONS, NOW,
+                                             CHECKOUT_POLICY).groups
     assert (group.group.weight_grams, group.group.subtotal) == (800, 2_100_000)
     invoice = checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None,
-                                            REGIONS, NOW)
+                                            REGIONS, NOW, CHECKOUT_POLICY)
     assert [(line.quantity, line.unit_price) for line in invoice.lines] == [(1, 2_100_000)]
     assert invoice.amount_due == 2_100_000 + 9_000 + invoice.unique_code
     with pytest.raises(Conflict) as twice:
-        checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+        checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW,
+                                      CHECKOUT_POLICY)
     assert twice.value.code == "AUCTION_ALREADY_CHECKED_OUT"
 
 
@@ -564,14 +569,14 @@ def test_a_buyer_holds_at_most_five_unpaid_invoices_until_one_is_paid_or_cancell
     quote(db, buyer)
     before = snapshot(db)
     with pytest.raises(Conflict) as refused:
-        run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
+        run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW, CHECKOUT_POLICY)
     assert (refused.value.code, refused.value.params) == ("TOO_MANY_UNPAID", {"open": 5, "adding": 1, "max": 5})
     assert snapshot(db) == before  # the cart kept, no stock taken
     with db.unit_of_work() as session:
         invoices.cancel_invoice(session, buyer, held[0].number, NOW)
         paid = session.scalars(select(Invoice).where(Invoice.number == held[1].number)).one()
         invoices.set_invoice_status(session, paid, "PAID", NOW, "test: paid")
-    assert len(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)) == 1
+    assert len(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW, CHECKOUT_POLICY)) == 1
     assert len(buy_kopi(db, buyer, shop)) == 1  # five unpaid again: 2, 3, 4 and the two new ones
     assert len(buy_kopi(db, shop.other, shop)) == 1  # another buyer is not held up
 
@@ -584,7 +589,7 @@ def test_a_cart_of_several_sellers_counts_every_invoice_it_would_issue(db, shop)
     quote(db, shop.buyer)
     before = snapshot(db)
     with pytest.raises(Conflict) as refused:
-        run_checkout(db, shop.buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW)
+        run_checkout(db, shop.buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW, CHECKOUT_POLICY)
     assert refused.value.params == {"open": 4, "adding": 2, "max": 5} and snapshot(db) == before
 
 
@@ -592,10 +597,11 @@ def test_a_won_auction_is_not_checked_out_past_the_cap(db, shop):
     product_id = won_auction(db, shop.semarang, shop.buyer)
     for _ in range(5):
         buy_kopi(db, shop.buyer, shop)
-    quoting.quote_auction_shipping(db, shop.buyer, product_id, None, couriers(), REGIONS, NOW)
+    quoting.quote_auction_shipping(db, shop.buyer, product_id, None, couriers(), REGIONS, NOW, CHECKOUT_POLICY)
     before = snapshot(db)
     with pytest.raises(Conflict) as refused:
-        checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+        checkout.run_auction_checkout(db, shop.buyer, product_id, Choice(None, "jne", "REG"), None, REGIONS, NOW,
+                                      CHECKOUT_POLICY)
     assert refused.value.code == "TOO_MANY_UNPAID" and snapshot(db) == before
 
 

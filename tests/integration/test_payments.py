@@ -23,6 +23,7 @@ from tests.builders import FIXED_FORM, NOW, add_category, add_member, add_seller
 from tests.integration.catalog_fixtures import count
 
 ACCOUNT = "1111111111"
+RECONCILE = ReconcilePolicy()
 HOUR = timedelta(hours=1)
 
 
@@ -101,7 +102,7 @@ def test_a_credit_of_the_exact_amount_pays_the_invoice_and_its_order_and_tells_b
     bank = FakeBank()
     posted = NOW + timedelta(minutes=7)
     bank.credit(invoice.amount_due, posted, "BCA00000042")
-    report = reconcile(db, {"bca": bank}, NOW + HOUR)
+    report = reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert report.outcome.paid == [invoice.number] and report.outcome.recorded == 1 and report.accounts == 1
     assert invoice_row(db, invoice.number) == ("PAID", posted, "PAID")  # paid when the money arrived
     with db.unit_of_work() as session:
@@ -120,9 +121,9 @@ def test_a_credit_of_the_exact_amount_pays_the_invoice_and_its_order_and_tells_b
     # the same window, read again and again (and wider), changes nothing
     before = state(db)
     for minutes in (61, 62, 90):
-        again = reconcile(db, {"bca": bank}, NOW + timedelta(minutes=minutes))
+        again = reconcile(db, {"bca": bank}, NOW + timedelta(minutes=minutes), RECONCILE)
         assert again.outcome.recorded == 0 and again.outcome.paid == []
-    payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + 2 * HOUR)
+    payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + 2 * HOUR, RECONCILE)
     assert state(db) == before
 
 
@@ -131,7 +132,7 @@ def test_the_reading_that_pays_an_invoice_is_noted_in_the_same_transaction(db, s
     invoice = buy(db, shop)
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=3))
-    payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + HOUR)  # the reading not yet noted
+    payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + HOUR, RECONCILE)  # the reading not yet noted
     with db.unit_of_work() as session:
         view = payments.payment_view(session, shop.admin, invoice.number)
     assert (view.status, view.last_checked_at, view.last_error) == ("PAID", NOW + HOUR, "")
@@ -141,7 +142,7 @@ def test_the_payment_email_names_invoice_amount_and_account(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=1))
-    reconcile(db, {"bca": bank}, NOW + HOUR)
+    reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     from emall_ws.notify.templates import render, render_sms
     import json
     with db.unit_of_work() as session:
@@ -158,7 +159,7 @@ def test_a_wrong_amount_is_held_as_no_match_and_the_invoice_stays_unpaid(db, sho
     invoice = buy(db, shop)
     bank = FakeBank()
     bank.credit(invoice.amount_due + 1, NOW + timedelta(minutes=3))
-    report = reconcile(db, {"bca": bank}, NOW + HOUR)
+    report = reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert report.outcome.paid == [] and report.outcome.held == 1
     assert invoice_row(db, invoice.number) == ("UNPAID", None, "AWAITING_PAYMENT")
     with db.unit_of_work() as session:
@@ -172,7 +173,7 @@ def test_one_transfer_pays_the_right_one_of_two_open_invoices(db, shop):
     first, second = buy(db, shop, 0, 1), buy(db, shop, 1, 2)
     bank = FakeBank()
     bank.credit(second.amount_due, NOW + timedelta(minutes=2))
-    reconcile(db, {"bca": bank}, NOW + HOUR)
+    reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert invoice_row(db, first.number)[0] == "UNPAID"
     assert invoice_row(db, second.number)[0] == "PAID"
 
@@ -181,7 +182,7 @@ def test_a_debit_is_recorded_but_pays_nothing(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=2), kind="DB")
-    reconcile(db, {"bca": bank}, NOW + HOUR)
+    reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert invoice_row(db, invoice.number)[0] == "UNPAID"
     assert count(db, BankMutation, BankMutation.match_status == "DEBIT") == 1
 
@@ -191,7 +192,7 @@ def test_two_transfers_for_one_invoice_pay_it_once_and_hold_the_second(db, shop)
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=2))
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=4))
-    reconcile(db, {"bca": bank}, NOW + HOUR)
+    reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     with db.unit_of_work() as session:
         rows = [(r.match_status, r.note)
                 for r in session.scalars(select(BankMutation).order_by(BankMutation.posted_at))]
@@ -204,7 +205,7 @@ def test_a_payment_after_expiry_is_recorded_and_flagged_late(db, shop):
     assert expire_due_invoices(db, NOW + 25 * HOUR) == 1
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + 26 * HOUR)
-    report = reconcile(db, {"bca": bank}, NOW + 27 * HOUR)  # still watched: expired within the late window
+    report = reconcile(db, {"bca": bank}, NOW + 27 * HOUR, RECONCILE)  # still watched: expired within the late window
     assert report.accounts == 1 and report.outcome.held == 1
     assert invoice_row(db, invoice.number)[0] == "EXPIRED"
     with db.unit_of_work() as session:
@@ -244,14 +245,14 @@ def test_a_failing_bank_changes_nothing_and_is_read_again_next_round(db, shop, f
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=5))
     bank.failure = failure
     before = state(db)
-    report = reconcile(db, {"bca": bank}, NOW + HOUR)
+    report = reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert report.accounts == 0 and report.failures == [f"bca {ACCOUNT}: {failure}"]
     assert state(db) == before
     with db.unit_of_work() as session:
         poll = session.scalars(select(PayeeAccountPoll)).one()
         assert poll.last_error == str(failure) and poll.read_until is None and poll.leased_until is None
     bank.failure = None
-    reconcile(db, {"bca": bank}, NOW + 2 * HOUR)
+    reconcile(db, {"bca": bank}, NOW + 2 * HOUR, RECONCILE)
     assert invoice_row(db, invoice.number)[0] == "PAID"
     assert bank.windows[-1][1] == NOW.replace(tzinfo=timezone.utc)  # from the start again: nothing skipped
     assert len(paid_notices(db, invoice.number)) == 4
@@ -262,10 +263,10 @@ def test_an_account_another_worker_is_reading_is_skipped(db, shop):
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=5))
     assert payments._claim(db, "bca", ACCOUNT, NOW + HOUR, timedelta(minutes=5))[0]
-    report = reconcile(db, {"bca": bank}, NOW + HOUR + timedelta(minutes=1))
+    report = reconcile(db, {"bca": bank}, NOW + HOUR + timedelta(minutes=1), RECONCILE)
     assert report.skipped == 1 and bank.windows == []
     # a lease that ran out (its worker died) is taken over
-    report = reconcile(db, {"bca": bank}, NOW + HOUR + timedelta(minutes=6))
+    report = reconcile(db, {"bca": bank}, NOW + HOUR + timedelta(minutes=6), RECONCILE)
     assert report.accounts == 1 and invoice_row(db, invoice.number)[0] == "PAID"
 
 
@@ -281,7 +282,7 @@ def test_two_readers_at_once_record_each_mutation_once_and_pay_each_invoice_once
     def read():
         try:
             barrier.wait()
-            payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + HOUR)
+            payments.record_mutations(db, "bca", ACCOUNT, bank.mutations, NOW + HOUR, RECONCILE)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -303,19 +304,19 @@ def test_confirm_payment_reads_the_account_now_and_answers_paid_with_the_mutatio
     invoice = buy(db, shop)
     bank = FakeBank()
     mutation = bank.credit(invoice.amount_due, NOW + timedelta(minutes=9), "BCA77")
-    view = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR)
+    view = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert view.status == "PAID" and view.paid_at == NOW + timedelta(minutes=9)
     assert view.mutation.mutation_id == "BCA77" and view.mutation.amount == mutation.amount
     assert (view.checked_from, view.checked_to, view.mutations_read) == (NOW, NOW + HOUR, 1)
     # paid: asking again reads nothing from the bank
     calls = len(bank.windows)
-    again = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + 2 * HOUR)
+    again = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + 2 * HOUR, RECONCILE)
     assert again.status == "PAID" and len(bank.windows) == calls and again.mutations_read is None
 
 
 def test_confirm_payment_without_a_transfer_answers_unpaid_with_what_was_checked(db, shop):
     invoice = buy(db, shop)
-    view = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": FakeBank()}, NOW + HOUR)
+    view = confirm_payment(db, shop.buyers[0], invoice.number, {"bca": FakeBank()}, NOW + HOUR, RECONCILE)
     assert (view.status, view.mutation, view.mutations_read) == ("UNPAID", None, 0)
     assert view.last_checked_at == NOW + HOUR and view.last_error == ""
 
@@ -327,10 +328,10 @@ def test_a_reading_that_began_earlier_and_failed_does_not_hide_a_later_good_one(
 
     class SlowFailingBank(FakeBank):  # while the worker waits on it, the buyer reads the account
         def get_mutations(self, account_number, from_time, to_time):
-            confirm_payment(db, shop.buyers[0], invoice.number, {"bca": FakeBank()}, NOW + 2 * HOUR)
+            confirm_payment(db, shop.buyers[0], invoice.number, {"bca": FakeBank()}, NOW + 2 * HOUR, RECONCILE)
             raise PartnerUnavailable("bank:bca", "timed out")
 
-    assert reconcile(db, {"bca": SlowFailingBank()}, NOW + HOUR).failures
+    assert reconcile(db, {"bca": SlowFailingBank()}, NOW + HOUR, RECONCILE).failures
     with db.unit_of_work() as session:
         view = payments.payment_view(session, shop.buyers[0], invoice.number)
     assert (view.last_checked_at, view.last_error) == (NOW + 2 * HOUR, "")
@@ -343,7 +344,7 @@ def test_confirm_payment_with_the_bank_down_names_the_bank_and_changes_nothing(d
     bank.failure = PartnerUnavailable("bank:bca", "connection refused")
     before = state(db)
     with pytest.raises(BankUnavailable) as raised:
-        confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR)
+        confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert raised.value.code == "BANK_UNAVAILABLE"
     assert raised.value.params == {"bank": "Bank Central Asia", "bank_code": "BCA", "refusal": ""}
     assert raised.value.side == "Server" and raised.value.reason == "PartnerUnavailable"
@@ -356,7 +357,7 @@ def test_only_the_buyer_the_payee_and_admins_see_or_confirm_a_payment(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
     with pytest.raises(NotAuthorized):
-        confirm_payment(db, shop.buyers[1], invoice.number, {"bca": bank}, NOW + HOUR)
+        confirm_payment(db, shop.buyers[1], invoice.number, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert bank.windows == []
     with db.unit_of_work() as session:
         with pytest.raises(NotAuthorized):
@@ -396,7 +397,7 @@ def test_a_bank_refusing_the_account_is_told_apart_from_a_bank_that_is_down(db, 
     bank.failure = PartnerRejected("bank:bca", "Account 1111111111 is not known", "UNKNOWN_ACCOUNT")
     before = state(db)
     with pytest.raises(BankUnavailable) as raised:
-        confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR)
+        confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert raised.value.code == "BANK_REFUSED" and raised.value.params["refusal"] == "UNKNOWN_ACCOUNT"
     assert state(db) == before
 
@@ -417,7 +418,7 @@ def test_a_reading_that_fails_on_our_side_is_noted_and_the_round_goes_on(db, sho
         return real(db_, bank_, account, *args, **kwargs)
 
     monkeypatch.setattr(payments, "record_mutations", broken_for_the_first_account)
-    report = reconcile(db, {"bca": bank}, NOW + HOUR)
+    report = reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert report.failures == [f"bca {ACCOUNT}: RuntimeError"] and report.outcome.paid == [second.number]
     with db.unit_of_work() as session:
         poll = session.scalars(select(PayeeAccountPoll).where(PayeeAccountPoll.account_number == ACCOUNT)).one()
@@ -433,7 +434,7 @@ def test_money_sent_for_a_cancelled_invoice_is_read_and_held_for_an_admin(db, sh
         cancel_invoice(session, shop.buyers[0], invoice.number, NOW + timedelta(minutes=5))
     bank = FakeBank()
     bank.credit(invoice.amount_due, NOW + timedelta(minutes=10))
-    report = reconcile(db, {"bca": bank}, NOW + HOUR)  # no open invoice, but one closed lately: still read
+    report = reconcile(db, {"bca": bank}, NOW + HOUR, RECONCILE)  # no open invoice, but one closed lately: still read
     assert report.accounts == 1 and report.outcome.held == 1
     with db.unit_of_work() as session:
         held = payments.held_mutations(session, shop.admin)

@@ -14,7 +14,8 @@ from emall_ws.domain.errors import InvalidState
 from emall_ws.services import auction, cart, catalog, catalog_search, checkout, invoices, members, quoting
 from emall_ws.services.quoting import Choice
 from emall_ws.services.checkout import run_checkout
-from tests.builders import AUCTION_FORM, NOW, POLICY, REGIONS, check_out, couriers, jne_for, put, quote, sell
+from tests.builders import (AUCTION_FORM, CHECKOUT_POLICY, NOW, POLICY, REGIONS, check_out, couriers, jne_for, put,
+                            quote, sell)
 from tests.integration.catalog_fixtures import count
 from tests.integration.checkout_fixtures import PHONES, shop, snapshot, stock, told, won_auction  # noqa: F401 (shop: a fixture)
 
@@ -91,8 +92,9 @@ def test_checkout_and_its_quote_are_refused_while_a_seller_in_the_cart_is_suspen
     put(db, buyer, shop.batik)
     quote(db, buyer)  # quoted before the suspension: the checkout is still refused
     suspend(db, shop)
-    refused(db, lambda s: quoting.quote_shipping(db, buyer, None, couriers(), REGIONS, NOW))
-    refused(db, lambda s: run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW))
+    refused(db, lambda s: quoting.quote_shipping(db, buyer, None, couriers(), REGIONS, NOW, CHECKOUT_POLICY))
+    refused(db, lambda s: run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW,
+                                       CHECKOUT_POLICY))
     reinstate(db)
     semarang, bandung = check_out(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), now=LATER)
     assert (semarang.seller, semarang.status) == ("koperasi_semarang", "UNPAID")
@@ -115,23 +117,25 @@ def test_a_seller_suspended_between_plan_and_commit_is_seen_under_the_lock(db, s
 
     monkeypatch.setattr(checkout, "plan_cart", plan_then_suspend)
     with pytest.raises(InvalidState) as error:
-        run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW)
+        run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW, CHECKOUT_POLICY)
     assert error.value.code == "SELLER_SUSPENDED" and count(db, Invoice) == 0
 
 
 def test_bids_and_a_won_auctions_checkout_are_refused_while_the_seller_is_suspended(db, shop):
     open_auction = sell(db, shop.semarang, AUCTION_FORM).product_id
     won = won_auction(db, shop.semarang, shop.buyer, name="Tenun Ikat Sumba Kedua")
-    quoting.quote_auction_shipping(db, shop.buyer, won, None, couriers(), REGIONS, NOW)
+    quoting.quote_auction_shipping(db, shop.buyer, won, None, couriers(), REGIONS, NOW, CHECKOUT_POLICY)
     suspend(db, shop)
     refused(db, lambda s: auction.place_bid(s, shop.other, open_auction, 1_500_000, lambda: NOW))
-    refused(db, lambda s: quoting.quote_auction_shipping(db, shop.buyer, won, None, couriers(), REGIONS, NOW))
+    refused(db, lambda s: quoting.quote_auction_shipping(db, shop.buyer, won, None, couriers(), REGIONS, NOW,
+                                                         CHECKOUT_POLICY))
     refused(db, lambda s: checkout.run_auction_checkout(db, shop.buyer, won, Choice(None, "jne", "REG"), None,
-                                                         REGIONS, NOW))
+                                                         REGIONS, NOW, CHECKOUT_POLICY))
     reinstate(db)
     with db.unit_of_work() as session:
         assert auction.place_bid(session, shop.other, open_auction, 1_500_000, lambda: LATER).amount == 1_500_000
-    invoice = checkout.run_auction_checkout(db, shop.buyer, won, Choice(None, "jne", "REG"), None, REGIONS, NOW)
+    invoice = checkout.run_auction_checkout(db, shop.buyer, won, Choice(None, "jne", "REG"), None, REGIONS, NOW,
+                                            CHECKOUT_POLICY)
     assert invoice.status == "UNPAID"
 
 
