@@ -87,15 +87,16 @@ class Database:
                 session.rollback()
                 raise
 
-    def run(self, work: Callable[[Session], T]) -> T:
-        """`work(session)` as one unit of work; a deadlock victim was rolled back whole, so it is run
-        again (at most DEADLOCK_ATTEMPTS times). `work` must not have effects outside the session."""
+    def run(self, work: Callable[[Session], T], rerun_if: Callable[[Exception], bool] = is_deadlock) -> T:
+        """`work(session)` as one unit of work. The one place a transaction is run again: a deadlock
+        victim was rolled back whole (and so was any error `rerun_if` accepts), so it is run again, at
+        most DEADLOCK_ATTEMPTS times. `work` must not have effects outside the session."""
         for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
             try:
                 with self.unit_of_work() as session:
                     return work(session)
-            except OperationalError as error:
-                if not is_deadlock(error) or attempt == DEADLOCK_ATTEMPTS:
+            except Exception as error:
+                if not rerun_if(error) or attempt == DEADLOCK_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 

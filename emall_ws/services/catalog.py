@@ -1,7 +1,7 @@
 """Catalogue use cases: categories, a seller's listings (sell, update, withdraw), product view (search:
 services/catalog_search.py).
 
-Roles are checked at the SOAP edge (authenticate); ownership here, once the product is loaded.
+Roles are checked by the use case (emall_ws.usecases); ownership here, once the product is loaded.
 What a buyer sees of a seller is the username and region, never personal data.
 """
 from __future__ import annotations

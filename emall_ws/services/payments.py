@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Protocol
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from adapters.bank import BankAdapter, Mutation
@@ -40,7 +41,6 @@ from emall_ws.services.invoices import set_invoice_status, set_order_status, vis
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # mutations recorded and matched per transaction
-CHUNK_ATTEMPTS = 3  # a chunk that met another reader's rows (or a deadlock) is done again
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
 
 
@@ -103,21 +103,19 @@ def record_mutations(db: Database, bank: str, account: str, mutations: Iterable[
     outcome = ReadOutcome(read=len(ordered))
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start:start + CHUNK]
-        for attempt in range(1, CHUNK_ATTEMPTS + 1):
-            try:
-                with db.unit_of_work() as session:
-                    recorded = _record_chunk(session, bank, account, chunk, now, policy)
-                    if recorded.paid:  # nobody may see the invoice PAID by a reading not yet noted
-                        _mark_read(session, _poll_row(session, bank, account), now)
-                outcome += recorded
-                break
-            except (IntegrityError, OperationalError) as error:
-                # another reader recorded some of these first (or a deadlock chose us): all of this
-                # chunk was rolled back; the next attempt sees their rows and skips them
-                if attempt == CHUNK_ATTEMPTS or not (isinstance(error, IntegrityError) or is_deadlock(error)):
-                    raise
-                log.info("%s %s: chunk met another reader, attempt %d", bank, account, attempt)
+        # another reader recording some of these first (IntegrityError) rolls the chunk back whole like
+        # a deadlock does: the next attempt sees their rows and skips them
+        outcome += db.run(partial(_record_and_note, bank=bank, account=account, chunk=chunk, now=now, policy=policy),
+                          rerun_if=lambda error: isinstance(error, IntegrityError) or is_deadlock(error))
     return outcome
+
+
+def _record_and_note(session: Session, bank: str, account: str, chunk: list[Mutation], now: datetime,
+                     policy: ReconcilePolicy) -> ReadOutcome:
+    recorded = _record_chunk(session, bank, account, chunk, now, policy)
+    if recorded.paid:  # nobody may see the invoice PAID by a reading not yet noted
+        _mark_read(session, _poll_row(session, bank, account), now)
+    return recorded
 
 
 def _record_chunk(session: Session, bank: str, account: str, chunk: list[Mutation], now: datetime,

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import logging
 from spyne import Application, Fault
-from sqlalchemy.exc import OperationalError
 
 from emall_ws.client_address import client_address
-from emall_ws.db.session import DEADLOCK_ATTEMPTS, is_deadlock
 from emall_ws.domain.errors import DomainError, NotAuthorized
 from emall_ws.logs import call_fields, security_event
 from emall_ws.messages import language_of_request
@@ -59,7 +57,7 @@ class PlatformApplication(Application):
 
     def _mapped_call(self, ctx):
         try:
-            return self._call_retrying_deadlocks(ctx)
+            return super().call_wrapper(ctx)
         except faults.PlatformFault:
             raise
         except DomainError as error:
@@ -72,15 +70,3 @@ class PlatformApplication(Application):
         except Exception:
             log.exception("unhandled error in %s", ctx.method_request_string)
             raise faults.internal_fault(language_of(ctx)) from None
-
-    def _call_retrying_deadlocks(self, ctx):
-        # A deadlock victim's transaction was rolled back whole, and an operation writes in one
-        # unit of work (partner calls before it are reads), so running the operation again is safe.
-        for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
-            try:
-                return super().call_wrapper(ctx)
-            except OperationalError as error:
-                if not is_deadlock(error) or attempt == DEADLOCK_ATTEMPTS:
-                    raise
-                log.warning("%s: deadlock, attempt %d of %d", ctx.method_request_string, attempt,
-                            DEADLOCK_ATTEMPTS)

@@ -47,14 +47,3 @@ def credentials_of(ctx) -> Credentials:
         return Credentials(username=username, password=password.text or "")
     return ANONYMOUS
 
-
-def authenticate(ctx, session, *roles: str, owner_id: int | None = None):
-    """Transitional: the SOAP modules not yet calling a use case identify the caller here."""
-    from emall_ws.usecases import identify
-
-    return identify(ctx.app.platform, session, credentials_of(ctx), *roles, owner_id=owner_id)
-
-
-def session_token(ctx) -> str | None:
-    """Transitional, as authenticate."""
-    return credentials_of(ctx).token

@@ -1,65 +1,58 @@
-"""A deadlock victim's operation runs again (the database rolled it back whole); other errors do not."""
-from types import SimpleNamespace
-
+"""A deadlock victim's transaction runs again (the database rolled it back whole); other errors do not.
+Database.run is the one place that reruns, and every use case runs its transaction through it."""
 import pytest
-from spyne import Integer, ServiceBase, rpc
-from spyne.server.wsgi import WsgiApplication
 from sqlalchemy.exc import OperationalError
 
-from emall_ws.config import Settings
-from emall_ws.db.session import MYSQL_DEADLOCK
-from emall_ws.db.session import DEADLOCK_ATTEMPTS
-from emall_ws.soap.application import PlatformApplication
+from emall_ws.db.session import DEADLOCK_ATTEMPTS, MYSQL_DEADLOCK, Database
+from emall_ws.services import auction
 from tests.wsgi_client import call, envelope
 
-NS = "urn:emall-kukm:probe"
+NS = "urn:emall-kukm:auction"
 
 
 def database_error(code: int) -> OperationalError:
     return OperationalError("UPDATE product ...", {}, Exception(code, "simulated"))
 
 
-def app_failing(times: int, code: int = MYSQL_DEADLOCK):
+def failing_first(monkeypatch, times: int, code: int = MYSQL_DEADLOCK) -> list:
+    """Auction.getAuction's service fails `times` times with MariaDB error `code`, then runs as usual."""
     calls = []
+    real = auction.get_auction
 
-    class Probe(ServiceBase):
-        @rpc(_returns=Integer)
-        def attempt(ctx):
-            calls.append(1)
-            if len(calls) <= times:
-                raise database_error(code)
-            return len(calls)
+    def get_auction(session, product_id, now):
+        calls.append(1)
+        if len(calls) <= times:
+            raise database_error(code)
+        return real(session, product_id, now)
 
-    application = PlatformApplication([Probe], "Probe", SimpleNamespace(settings=Settings.from_env({})))
-    return WsgiApplication(application), calls
+    monkeypatch.setattr(auction, "get_auction", get_auction)
+    return calls
 
 
-def test_a_deadlock_victim_is_run_again_and_succeeds():
-    app, calls = app_failing(DEADLOCK_ATTEMPTS - 1)
-    response = call(app, "POST", "/", envelope("attempt", NS))
-    assert response.status == 200
-    assert response.xml().findtext(f".//{{{NS}}}attemptResult") == str(DEADLOCK_ATTEMPTS)
+def get_auction(app):
+    return call(app, "POST", "/ws/Auction", envelope("getAuction", NS, {"productId": "424242"}))
+
+
+def test_a_deadlock_victim_is_run_again_and_answers_as_usual(app, monkeypatch):
+    calls = failing_first(monkeypatch, DEADLOCK_ATTEMPTS - 1)
+    assert get_auction(app).fault()[2] == "AUCTION_PRODUCT_NOT_FOUND"  # the last attempt ran the service
     assert len(calls) == DEADLOCK_ATTEMPTS
 
 
-def test_repeated_deadlocks_end_in_a_server_fault_after_the_last_attempt():
-    app, calls = app_failing(DEADLOCK_ATTEMPTS)
-    response = call(app, "POST", "/", envelope("attempt", NS))
-    assert response.fault()[0] == "Server.Internal"
+def test_repeated_deadlocks_end_in_a_server_fault_after_the_last_attempt(app, monkeypatch):
+    calls = failing_first(monkeypatch, DEADLOCK_ATTEMPTS)
+    assert get_auction(app).fault()[0] == "Server.Internal"
     assert len(calls) == DEADLOCK_ATTEMPTS
 
 
 @pytest.mark.parametrize("code", [1205, 2013])  # lock wait timeout, lost connection: not retried
-def test_other_database_errors_are_not_retried(code):
-    app, calls = app_failing(1, code)
-    response = call(app, "POST", "/", envelope("attempt", NS))
-    assert response.fault()[0] == "Server.Internal"
+def test_other_database_errors_are_not_retried(app, monkeypatch, code):
+    calls = failing_first(monkeypatch, 1, code)
+    assert get_auction(app).fault()[0] == "Server.Internal"
     assert len(calls) == 1
 
 
 def test_a_unit_of_work_chosen_as_deadlock_victim_is_run_again(tmp_path):
-    from emall_ws.db.session import Database
-
     db = Database(f"sqlite:///{tmp_path / 'x.db'}")
     calls = []
 
@@ -74,3 +67,16 @@ def test_a_unit_of_work_chosen_as_deadlock_victim_is_run_again(tmp_path):
     with pytest.raises(OperationalError):
         db.run(lambda session: calls.append(1) or (_ for _ in ()).throw(database_error(1205)))
     assert len(calls) == 1
+
+
+def test_a_rerun_condition_of_its_own_widens_what_is_run_again(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    calls = []
+
+    def work(session):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("another reader came first")
+        return "done"
+
+    assert db.run(work, rerun_if=lambda error: isinstance(error, ValueError)) == "done" and len(calls) == 2
