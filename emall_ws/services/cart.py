@@ -16,10 +16,8 @@ from emall_ws.domain.cart import Cart, CartPolicy, LineState, build_cart, valida
 from emall_ws.domain.catalog import AUCTION
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound
 from emall_ws.domain.pipelines import MemberStatus, ProductStatus
-from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
+from emall_ws.services.auth import SHOPPERS, Principal, authorize
 from emall_ws.services.catalog import ensure_seller_on_sale, product_by_id
-
-SHOPPERS = (BUYER, SELLER)
 
 
 def add_item(session: Session, buyer: Principal, product_id: int | None, quantity: int | None, now: datetime,

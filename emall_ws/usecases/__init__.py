@@ -7,6 +7,7 @@ victim is run again), identifies the caller inside it and calls the services. Wh
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from sqlalchemy.orm import Session
@@ -35,7 +36,7 @@ class UseCases:
     def __init__(self, platform: Platform):
         self.platform = platform
 
-    def now(self):
+    def now(self) -> datetime:
         return self.platform.clock()
 
     def transaction(self, work: Callable[[Session], T]) -> T:
