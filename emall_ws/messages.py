@@ -39,6 +39,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "mungkin sudah dijalankan, periksa hasilnya sebelum mengulanginya.",
                     "en": "The service is unavailable. Try again in a moment; a call that changes data may "
                           "already have been done, so read its result before repeating it."},
+    "DATABASE_UNAVAILABLE": {"id": "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi; panggilan yang "
+                                   "mengubah data mungkin sudah dijalankan, periksa hasilnya sebelum mengulanginya.",
+                             "en": "The database cannot be reached right now. Try again in a moment; a call that "
+                                   "changes data may already have been done, so read its result before repeating it."},
     "UNKNOWN_SERVICE": {"id": "Layanan tidak ditemukan; daftar layanan ada di Registry.",
                         "en": "No such service; the Registry lists every service."},
     # registry

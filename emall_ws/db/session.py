@@ -1,13 +1,15 @@
 """Engines and units of work for SQLite (embedded default) and MariaDB/MySQL."""
 from __future__ import annotations
 
+import random
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -34,15 +36,37 @@ def create_platform_engine(url: str) -> Engine:
                          hide_parameters=True, isolation_level="READ COMMITTED")
 
 
-MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK: the server rolled the whole transaction back
-DEADLOCK_ATTEMPTS = 3  # a transaction chosen as a deadlock victim is run at most this often
+MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK (also a Galera certification conflict): rolled back whole
+# ER_SP_DOES_NOT_EXIST: rolling back to a savepoint of a transaction the server had already rolled back
+# whole (Galera aborts a transaction inside session.begin_nested; the 1213 is hidden behind this)
+MYSQL_SAVEPOINT_GONE = 1305
+# the database cannot serve now: a Galera node not ready (1047), unreachable (2003), gone (2006, 2013)
+MYSQL_UNAVAILABLE = frozenset({1047, 2003, 2006, 2013})
+DEADLOCK_ATTEMPTS = 5  # a transaction rolled back whole is run at most this often
+RERUN_PAUSE = 0.01  # seconds: the first rerun waits up to this, each next one up to twice as long
+
+
+def mysql_code(error: BaseException) -> int | None:
+    """The MariaDB/MySQL error number of a database error, None for any other error."""
+    args: tuple[Any, ...] = getattr(getattr(error, "orig", None), "args", None) or ()
+    return args[0] if isinstance(error, DBAPIError) and args and isinstance(args[0], int) else None
 
 
 def is_deadlock(error: BaseException) -> bool:
-    """True for a transaction the database chose as a deadlock victim: it was rolled back whole,
-    so running it again is safe."""
-    args: tuple[Any, ...] = getattr(getattr(error, "orig", None), "args", None) or ()
-    return isinstance(error, OperationalError) and bool(args) and args[0] == MYSQL_DEADLOCK
+    """True for a transaction the database rolled back whole (a deadlock victim, a Galera conflict),
+    so that running it again is safe."""
+    return mysql_code(error) in (MYSQL_DEADLOCK, MYSQL_SAVEPOINT_GONE)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when the database cannot serve now (unreachable, connection lost, node not ready)."""
+    return mysql_code(error) in MYSQL_UNAVAILABLE
+
+
+def pause_before_rerun(attempt: int) -> None:
+    """A random pause, longer after each attempt: transactions that met each other are not run
+    again in step (on Galera, two nodes' writers keep conflicting otherwise)."""
+    time.sleep(random.uniform(0, RERUN_PAUSE * 2 ** (attempt - 1)))
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
@@ -89,8 +113,9 @@ class Database:
 
     def run(self, work: Callable[[Session], T], rerun_if: Callable[[Exception], bool] = is_deadlock) -> T:
         """`work(session)` as one unit of work. The one place a transaction is run again: a deadlock
-        victim was rolled back whole (and so was any error `rerun_if` accepts), so it is run again, at
-        most DEADLOCK_ATTEMPTS times. `work` must not have effects outside the session."""
+        victim was rolled back whole (and so was any error `rerun_if` accepts), so it is run again
+        after a short random pause, at most DEADLOCK_ATTEMPTS times. `work` must not have effects
+        outside the session."""
         for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
             try:
                 with self.unit_of_work() as session:
@@ -98,6 +123,10 @@ class Database:
             except Exception as error:
                 if not rerun_if(error) or attempt == DEADLOCK_ATTEMPTS:
                     raise
+                from emall_ws.observability.metrics import count_rerun  # (metrics reads the database too)
+
+                count_rerun()
+                pause_before_rerun(attempt)
         raise AssertionError("unreachable")
 
     def is_reachable(self) -> bool:

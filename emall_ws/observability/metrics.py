@@ -39,6 +39,13 @@ PARTNER_SECONDS = Histogram("emall_partner_call_seconds", "Time of a partner cal
 LIMITED = Counter("emall_limited_requests", "Requests refused by a message limit, by the limit met: CLIENT "
                   "(per client address), ACTIVATION_PHONE, ACTIVATION_EMAIL, RESET_PHONE, RESET_EMAIL", ("limit",))
 
+RERUNS = Counter("emall_transaction_reruns", "Transactions run again after the database rolled them back whole "
+                 "(a deadlock, a Galera certification conflict, another writer's rows met)")
+
+
+def count_rerun() -> None:
+    RERUNS.inc()
+
 
 def count_limited(limit: str) -> None:
     LIMITED.labels(limit).inc()

@@ -5,6 +5,7 @@ import logging
 from spyne import Application, Fault
 
 from emall_ws.client_address import client_address
+from emall_ws.db.session import is_unavailable
 from emall_ws.domain.errors import DomainError, NotAuthorized
 from emall_ws.logs import call_fields, security_event
 from emall_ws.messages import language_of_request
@@ -67,6 +68,9 @@ class PlatformApplication(Application):
         except Fault as fault:
             raise faults.from_spyne_fault(fault, language_of(ctx),
                                           self.platform.settings.max_request_bytes) from None
-        except Exception:
+        except Exception as error:
+            if is_unavailable(error):  # a passing state of the database, not a fault in the platform
+                log.warning("%s: the database is unavailable: %s", ctx.method_request_string, error)
+                raise faults.database_unavailable_fault(language_of(ctx)) from None
             log.exception("unhandled error in %s", ctx.method_request_string)
             raise faults.internal_fault(language_of(ctx)) from None

@@ -55,6 +55,11 @@ def unavailable_fault(language: str) -> PlatformFault:
     return PlatformFault("Server.Unavailable", translate("UNAVAILABLE", language), "UNAVAILABLE")
 
 
+def database_unavailable_fault(language: str) -> PlatformFault:
+    """The database cannot serve now (unreachable, connection lost, a cluster node not ready)."""
+    return PlatformFault("Server.Unavailable", translate("DATABASE_UNAVAILABLE", language), "DATABASE_UNAVAILABLE")
+
+
 def from_domain_error(error: DomainError, language: str) -> PlatformFault:
     fault = PlatformFault(f"{error.side}.{error.reason}", translate(error.code, language, **error.params),
                           error.code)
