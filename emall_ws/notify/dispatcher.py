@@ -137,7 +137,8 @@ class Dispatcher:
     def _claim(self, now: datetime) -> list[_Claimed]:
         if not self.senders:
             return []
-        with self.db.unit_of_work() as session:
+
+        def claim(session: Session) -> list[_Claimed]:
             _lock_for_claim(session)
             rows = session.execute(
                 select(Notification.id, Notification.channel, Notification.recipient,
@@ -149,15 +150,18 @@ class Dispatcher:
                 .limit(self.batch_size)
                 .with_for_update(skip_locked=True)  # rendered by MariaDB/MySQL/PostgreSQL only
             ).all()
-            if not rows:
-                return []
-            session.execute(
-                update(Notification)
-                .where(Notification.id.in_([row.id for row in rows]))
-                .values(next_attempt_at=now + self.lease, attempts=Notification.attempts + 1))
-        return [_Claimed(row.id, row.channel, row.recipient, row.template, row.data, row.attempts + 1,
-                         row.reference)
-                for row in rows]
+            if rows:
+                session.execute(
+                    update(Notification)
+                    .where(Notification.id.in_([row.id for row in rows]))
+                    .values(next_attempt_at=now + self.lease, attempts=Notification.attempts + 1))
+            return [_Claimed(row.id, row.channel, row.recipient, row.template, row.data, row.attempts + 1,
+                             row.reference)
+                    for row in rows]
+
+        # run again when rolled back whole: on Galera, another node's dispatcher may have claimed
+        # some of these rows (SKIP LOCKED sees this node's locks only) and committed first
+        return self.db.run(claim)
 
     # --- 2. send, 3. record ------------------------------------------------------------------
 
@@ -203,22 +207,22 @@ class Dispatcher:
             condition.append(Notification.attempts == row.attempts)
         if values.get("status") in (SENT, FAILED):
             values["data"] = without_code(row.data)
-        with self.db.unit_of_work() as session:
-            written = rows_changed(session, update(Notification).where(*condition).values(**values))
+        written = self.db.run(lambda session: rows_changed(
+            session, update(Notification).where(*condition).values(**values)))
         if not written:
             log.warning("notification %d: outcome not recorded, another dispatcher took it over",
                         row.id)
 
     def _release(self, rows: list[_Claimed], now: datetime) -> int:
         """Gives unsent claimed rows back at once, undoing their claim's attempt."""
-        with self.db.unit_of_work() as session:
-            released = 0
-            for row in rows:
-                released += rows_changed(session,
-                    update(Notification)
-                    .where(Notification.id == row.id, Notification.status == PENDING,
-                           Notification.attempts == row.attempts)
-                    .values(next_attempt_at=now, attempts=row.attempts - 1))
+        def release(session: Session) -> int:
+            return sum(rows_changed(session, update(Notification)
+                                    .where(Notification.id == row.id, Notification.status == PENDING,
+                                           Notification.attempts == row.attempts)
+                                    .values(next_attempt_at=now, attempts=row.attempts - 1))
+                       for row in rows)
+
+        released = self.db.run(release)
         return released
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from adapters.errors import AdapterError, PartnerUnavailable
 from adapters.sms import SmsAdapter
@@ -112,8 +113,9 @@ class SmsStatusPoller:
         an older answer arriving late): the WHERE makes the update idempotent and forward-only."""
         if not found:
             return 0
-        written = 0
-        with self.db.unit_of_work() as session:
+
+        def write(session: Session) -> int:
+            written = 0
             for row_id, status in found.items():
                 earlier = [state for state in PROGRESS if _rank(state) < _rank(status)]
                 written += rows_changed(session,
@@ -122,7 +124,9 @@ class SmsStatusPoller:
                            or_(Notification.delivery_status.is_(None),
                                Notification.delivery_status.in_(earlier)))
                     .values(delivery_status=status))
-        return written
+            return written
+
+        return self.db.run(write)
 
 
 def _key(row) -> tuple[datetime, int]:

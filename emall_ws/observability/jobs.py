@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from emall_ws.clock import utcnow
 from emall_ws.db.models import WorkerJob
-from emall_ws.db.session import Database
+from emall_ws.db.session import Database, is_deadlock
 
 log = logging.getLogger(__name__)
 FLUSH_EVERY = 5.0  # seconds between a worker's writes (and so its heartbeats); EMALL_HEARTBEAT_INTERVAL
@@ -65,12 +65,9 @@ class JobRecorder:
                 and (now - self._flushed_at).total_seconds() < self._flush_every:
             return
         try:
-            try:
-                with self._db.unit_of_work() as session:
-                    self._write(session, now)
-            except IntegrityError:  # workers starting together inserted the same new row: it exists now
-                with self._db.unit_of_work() as session:
-                    self._write(session, now)
+            # workers starting together insert the same new row (IntegrityError): it exists the next time
+            self._db.run(lambda session: self._write(session, now),
+                         rerun_if=lambda error: isinstance(error, IntegrityError) or is_deadlock(error))
         except Exception:  # the database is down ...: next time
             log.warning("worker job records not written; trying again in %.0f s", self._flush_every,
                         exc_info=True)

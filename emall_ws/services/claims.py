@@ -33,23 +33,33 @@ def handle_each_claimed(db: Database, due: Select[Row], model: type[Row], handle
     """
     handled = 0
     failed: set[int] = set()
+    claimed: int | None = None
+
+    def claim_and_handle(session: Session) -> bool | None:
+        """Whether the claimed row counts; None when no row is due."""
+        nonlocal claimed
+        claimed = None
+        query = due.limit(1).with_for_update(skip_locked=True, of=model).execution_options(populate_existing=True)
+        if failed:
+            query = query.where(inspect(model).primary_key[0].not_in(failed))  # its id
+        row = session.scalars(query).first()
+        if row is None:
+            return None
+        claimed = row.id
+        return handle(session, row) is not False
+
     for _ in range(limit):
-        claimed: int | None = None
         try:
-            with db.unit_of_work() as session:
-                query = (due.limit(1).with_for_update(skip_locked=True, of=model)
-                         .execution_options(populate_existing=True))
-                if failed:
-                    query = query.where(inspect(model).primary_key[0].not_in(failed))  # its id
-                row = session.scalars(query).first()
-                if row is None:
-                    break
-                claimed = row.id
-                counted = handle(session, row) is not False
-            handled += counted  # counted once committed
+            # run again when rolled back whole: on Galera, SKIP LOCKED skips only this node's locks,
+            # so two nodes' workers can claim one row and the second to commit is refused
+            counted = db.run(claim_and_handle)
         except Exception:
             if claimed is None:
                 raise  # the claim itself failed (e.g. the database is away): the job's turn ends
             log.exception("%s %d: failed; tried again at the next run", what, claimed)
             failed.add(claimed)
+            continue
+        if counted is None:
+            break
+        handled += counted  # counted once committed
     return handled

@@ -396,7 +396,7 @@ class TrackingPoller:
             return FAILED
 
     def _claim(self, now: datetime) -> list[ShipmentRef]:
-        with self.db.unit_of_work() as session:
+        def claim(session: Session) -> list[ShipmentRef]:
             rows = session.execute(
                 select(Shipment.id, Shipment.courier, Shipment.waybill)
                 .where(Shipment.final.is_(False), Shipment.next_check_at <= now,
@@ -407,4 +407,6 @@ class TrackingPoller:
             if rows:
                 session.execute(update(Shipment).where(Shipment.id.in_([r.id for r in rows]))
                                 .values(leased_until=now + self.policy.lease))
-        return [ShipmentRef(r.id, r.courier, r.waybill) for r in rows]
+            return [ShipmentRef(r.id, r.courier, r.waybill) for r in rows]
+
+        return self.db.run(claim)  # run again when another node's worker claimed some first (Galera)
