@@ -25,7 +25,7 @@ def add_item(session: Session, buyer: Principal, product_id: int | None, quantit
     """Adds `quantity` of a product (to what the cart already holds of it), at its current price."""
     authorize(buyer, *SHOPPERS)
     quantity = validate_item(product_id, quantity, policy)
-    product = _buyable(session, buyer, product_id)
+    product = _buyable(session, buyer, product_id)  # locked before its line: see services/checkout.py
     line = _line(session, buyer, product.id)
     wanted = quantity + (line.quantity if line else 0)
     _check_stock(product, wanted)
@@ -50,7 +50,7 @@ def update_item(session: Session, buyer: Principal, product_id: int | None, quan
     """Sets a line's quantity; the buyer thereby accepts the product's current price."""
     authorize(buyer, *SHOPPERS)
     quantity = validate_item(product_id, quantity, policy)
-    product = product_by_id(session, product_id)
+    product = product_by_id(session, product_id, lock=True)  # before its line: see services/checkout.py
     line = _line(session, buyer, product.id)
     if line is None:
         raise NotFound("NOT_IN_CART", productId=product.id)
@@ -62,7 +62,7 @@ def update_item(session: Session, buyer: Principal, product_id: int | None, quan
 
 def remove_item(session: Session, buyer: Principal, product_id: int | None) -> Cart:
     authorize(buyer, *SHOPPERS)
-    product = product_by_id(session, product_id)
+    product = product_by_id(session, product_id, lock=True)  # before its line: see services/checkout.py
     line = _line(session, buyer, product.id)
     if line is None:
         raise NotFound("NOT_IN_CART", productId=product.id)
@@ -99,7 +99,7 @@ def get_cart(session: Session, buyer: Principal) -> Cart:
 
 
 def _buyable(session: Session, buyer: Principal, product_id: int | None) -> Product:
-    product = product_by_id(session, product_id)
+    product = product_by_id(session, product_id, lock=True)
     if product.sale_method == AUCTION:
         raise InvalidState("AUCTION_NOT_FOR_CART")
     if product.seller_id == buyer.member_id:

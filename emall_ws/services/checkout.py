@@ -97,19 +97,20 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     if not rows:
         raise InvalidState("CART_EMPTY")
     lines = [_Line(row.id, row.product_id, row.quantity, row.price_when_added) for row in rows]
-    # the cart is emptied first, one row at a time by primary key, and only then are the products
-    # locked: another buyer's addItem holds a lock on the cart's unique index next to these rows while
-    # it waits for a product row, so deleting after taking the product locks deadlocked (measured on
-    # MariaDB by bench/checkout.py); a refused checkout rolls the deletion back with everything else.
+    # locks in one order, held by every writer: members, then products, then cart lines (addItem,
+    # updateItem and removeItem lock the product before its line). On Galera deleting a cart line
+    # share-locks its product (the foreign key's parent), so deleting before the product locks made
+    # racing checkouts upgrade those share locks and deadlock.
+    members = _lock_members(session, buyer.member_id, [g.seller_id for g in plan.groups])
+    products = lock_products(session, [line.product_id for line in lines])
     # The lines were read without a lock: a concurrent checkout (or removeItem) of the same cart may
     # have deleted one since, so each deletion must find its row (READ COMMITTED waits for the other
-    # transaction, then deletes nothing) or this checkout would sell stale lines a second time
+    # transaction, then deletes nothing) or this checkout would sell stale lines a second time; a
+    # refused checkout rolls the deletion back with everything else
     for line in lines:
         if rows_changed(session, delete(CartLine).where(CartLine.id == line.id)) != 1:
             raise Conflict("CART_CHANGED")
-    members = _lock_members(session, buyer.member_id, [g.seller_id for g in plan.groups])
-    _check_open_invoices(session, buyer.member_id, len(plan.groups), policy)
-    products = lock_products(session, [line.product_id for line in lines])
+    _check_open_invoices(session, buyer.member_id, len(plan.groups), policy)  # a double click: CART_CHANGED first
     problems = [p for p in (line_problem(line.quantity, line.price_when_added, products[line.product_id])
                             for line in lines) if p]
     if problems:
