@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import re
 import statistics
 import subprocess
@@ -22,9 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from run import BENCH_DIR, VENV_BIN, free_port  # bench/run.py
-
-RESULTS_DIR = BENCH_DIR / "results"
+from raw import RESULTS_DIR, save_results
+from run import VENV_BIN, free_port  # bench/run.py
 
 BODY = b"<ok/>" * 20
 WRK_POST = 'wrk.method = "POST"\nwrk.body = string.rep("x", 400)\nwrk.headers["Content-Type"] = "text/xml"\n'
@@ -122,9 +120,7 @@ def main() -> None:
     for name, values in rounds.items():
         median = statistics.median(values)
         print(f"| {name} | {median:.0f} | {2e6 / median:.1f} | {median / reference:.2f} |")
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    (RESULTS_DIR / f"handover-{stamp}.json").write_text(json.dumps(
-        {"rounds": rounds, "settings": vars(args), "python": sys.version}, indent=1))
+    save_results("handover", {"rounds": rounds, "settings": vars(args), "python": sys.version})
 
 
 if __name__ == "__main__":
