@@ -5,6 +5,9 @@ it), configured by deploy/galera/60-galera.cnf with only the addresses, ports an
     python deploy/galera.py start /tmp/galera     # prints the three nodes' database URLs
     python deploy/galera.py stop /tmp/galera
 
+--base-port (or EMALL_GALERA_BASE_PORT) moves every port of the cluster, for a second cluster on the
+same machine: base ports at least 30 apart share none.
+
 root may connect over TCP from 127.0.0.1 without a password, as on the CI machine's MariaDB.
 """
 from __future__ import annotations
@@ -23,7 +26,9 @@ from pathlib import Path
 
 CONFIG = Path(__file__).resolve().parent / "galera" / "60-galera.cnf"
 NODES = 3
-FIRST_PORT = 3311  # node n: SQL 3310+n, group communication 4567+10(n-1), IST +1, SST +2
+FIRST_PORT = int(os.environ.get("EMALL_GALERA_BASE_PORT", "3311"))
+# node n: SQL FIRST_PORT+n-1, group communication FIRST_PORT+1256+10(n-1) (4567 for 3311), IST +1, SST +2
+GCOMM_OFFSET = 1256
 STARTED_WITHIN = 120  # seconds: a joining node copies the donor's files first
 
 
@@ -31,6 +36,7 @@ STARTED_WITHIN = 120  # seconds: a joining node copies the donor's files first
 class Node:
     number: int
     folder: Path
+    first_port: int = FIRST_PORT
 
     @property
     def name(self) -> str:
@@ -38,11 +44,11 @@ class Node:
 
     @property
     def port(self) -> int:
-        return FIRST_PORT + self.number - 1
+        return self.first_port + self.number - 1
 
     @property
     def gcomm_port(self) -> int:
-        return 4567 + 10 * (self.number - 1)
+        return self.first_port + GCOMM_OFFSET + 10 * (self.number - 1)
 
     @property
     def url(self) -> str:
@@ -76,8 +82,12 @@ class Node:
             "innodb_buffer_pool_size = 64M", "skip-name-resolve", ""])
 
 
-def nodes(folder: Path) -> list[Node]:
-    return [Node(n, folder / f"node{n}") for n in range(1, NODES + 1)]
+def nodes(folder: Path, first_port: int = FIRST_PORT) -> list[Node]:
+    return [Node(n, folder / f"node{n}", first_port) for n in range(1, NODES + 1)]
+
+
+def cluster_address(cluster: list[Node]) -> str:
+    return "gcomm://" + ",".join(f"127.0.0.1:{n.gcomm_port}" for n in cluster)
 
 
 def _as_mysql(path: Path) -> None:
@@ -122,12 +132,12 @@ def start_node(node: Node, cluster_address: str, new_cluster: bool = False) -> s
     return process
 
 
-def start(folder: Path) -> list[Node]:
+def start(folder: Path, first_port: int = FIRST_PORT) -> list[Node]:
     """A new cluster in `folder` (emptied first): node 1 bootstraps it, nodes 2 and 3 join by SST."""
     stop(folder)
     shutil.rmtree(folder, ignore_errors=True)
-    cluster = nodes(folder)
-    address = "gcomm://" + ",".join(f"127.0.0.1:{n.gcomm_port}" for n in cluster)
+    cluster = nodes(folder, first_port)
+    address = cluster_address(cluster)
     for node in cluster:
         node.folder.mkdir(parents=True)
     folder.chmod(0o755)
@@ -163,9 +173,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=("start", "stop"))
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--base-port", type=int, default=FIRST_PORT, help="node 1's SQL port (default: %(default)s)")
     args = parser.parse_args()
     if args.action == "start":
-        for node in start(args.folder.resolve()):
+        for node in start(args.folder.resolve(), args.base_port):
             print(node.url)
     else:
         stop(args.folder.resolve())
