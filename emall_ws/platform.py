@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from emall_ws.clock import utcnow
@@ -66,10 +66,7 @@ class Platform:
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Platform:
         return cls(settings, db or Database(settings.database_url), passwords=Passwords(settings.password_hash),
                    member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)),
-                   checkout_policy=CheckoutPolicy(payment_window=timedelta(hours=settings.invoice_due_hours),
-                                                  quote_ttl=timedelta(minutes=settings.quote_ttl_minutes),
-                                                  max_open_invoices=settings.max_open_invoices,
-                                                  couriers_within=settings.partner_timeout),
+                   checkout_policy=CheckoutPolicy.from_settings(settings),
                    reconcile_policy=ReconcilePolicy.from_settings(settings),
                    tracking_policy=TrackingPolicy.from_settings(settings))
 

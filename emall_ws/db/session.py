@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -59,6 +59,12 @@ def is_deadlock(error: BaseException) -> bool:
     """True for a transaction the database rolled back whole (a deadlock victim, a Galera conflict),
     so that running it again is safe."""
     return mysql_code(error) in (MYSQL_DEADLOCK, MYSQL_SAVEPOINT_GONE)
+
+
+def is_deadlock_or_duplicate(error: BaseException) -> bool:
+    """Also true for a duplicate key: another writer inserted the same row first, and this
+    transaction, rolled back, will find it there when run again."""
+    return isinstance(error, IntegrityError) or is_deadlock(error)
 
 
 def is_unavailable(error: BaseException) -> bool:

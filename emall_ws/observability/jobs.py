@@ -14,12 +14,11 @@ from datetime import datetime
 from typing import Callable, Mapping
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from emall_ws.clock import utcnow
 from emall_ws.db.models import WorkerJob
-from emall_ws.db.session import Database, is_deadlock
+from emall_ws.db.session import Database, is_deadlock_or_duplicate
 
 log = logging.getLogger(__name__)
 FLUSH_EVERY = 5.0  # seconds between a worker's writes (and so its heartbeats); EMALL_HEARTBEAT_INTERVAL
@@ -66,8 +65,7 @@ class JobRecorder:
             return
         try:
             # workers starting together insert the same new row (IntegrityError): it exists the next time
-            self._db.run(lambda session: self._write(session, now),
-                         rerun_if=lambda error: isinstance(error, IntegrityError) or is_deadlock(error))
+            self._db.run(lambda session: self._write(session, now), rerun_if=is_deadlock_or_duplicate)
         except Exception:  # the database is down ...: next time
             log.warning("worker job records not written; trying again in %.0f s", self._flush_every,
                         exc_info=True)

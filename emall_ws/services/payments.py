@@ -13,8 +13,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Iterable, Mapping, Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -25,7 +25,7 @@ from adapters.bank import BankAdapter, Mutation
 from adapters.errors import AdapterError, PartnerRejected
 from emall_ws.clock import as_utc, aware
 from emall_ws.db.models import BankMutation, Invoice, Member, PayeeAccountPoll
-from emall_ws.db.session import Database, is_deadlock
+from emall_ws.db.session import Database, is_deadlock_or_duplicate
 from emall_ws.db.statements import rows_changed
 from emall_ws.domain import payments as rules
 from emall_ws.domain.auction import rupiah
@@ -106,7 +106,7 @@ def record_mutations(db: Database, bank: str, account: str, mutations: Iterable[
         # another reader recording some of these first (IntegrityError) rolls the chunk back whole like
         # a deadlock does: the next attempt sees their rows and skips them
         outcome += db.run(partial(_record_and_note, bank=bank, account=account, chunk=chunk, now=now, policy=policy),
-                          rerun_if=lambda error: isinstance(error, IntegrityError) or is_deadlock(error))
+                          rerun_if=is_deadlock_or_duplicate)
     return outcome
 
 

@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Mapping
+from typing import Mapping, Protocol
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
@@ -34,6 +34,18 @@ from emall_ws.services.fan_out import ask_all
 log = logging.getLogger(__name__)
 
 
+class CheckoutSettings(Protocol):
+    """What CheckoutPolicy reads of emall_ws.config.Settings."""
+    @property
+    def invoice_due_hours(self) -> float: ...
+    @property
+    def quote_ttl_minutes(self) -> float: ...
+    @property
+    def max_open_invoices(self) -> int: ...
+    @property
+    def partner_timeout(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class CheckoutPolicy:
     """The settings of quoting and checking out (the checkout transaction takes it from here)."""
@@ -43,6 +55,12 @@ class CheckoutPolicy:
     # payment window, so without a cap a few accounts could hold a seller's whole stock
     max_open_invoices: int = 5
     couriers_within: float = 5.0  # EMALL_PARTNER_TIMEOUT: seconds a quote waits for the couriers, asked at once
+
+    @classmethod
+    def from_settings(cls, settings: CheckoutSettings) -> CheckoutPolicy:
+        return cls(payment_window=timedelta(hours=settings.invoice_due_hours),
+                   quote_ttl=timedelta(minutes=settings.quote_ttl_minutes),
+                   max_open_invoices=settings.max_open_invoices, couriers_within=settings.partner_timeout)
 
 
 @dataclass(frozen=True)
