@@ -597,6 +597,7 @@ def main() -> int:
     args = parser.parse_args()
     if shutil.which("nginx") is None and shutil.which("/usr/sbin/nginx") is None:
         sys.exit("nginx not found: apt-get install -y nginx")
+    loopback.stop_on_sigterm()
     random.seed(args.buyers)
     results: dict = {"args": vars(args), "mariadb": server_version(args.mysql_url), "nproc": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="emall-scale-out-") as tmp:

@@ -125,7 +125,7 @@ class Process:
             pass
 
 
-@dataclass
+@dataclass(eq=False)  # one per start(), known by identity
 class Deployment:
     """What runs, and where: `url` is nginx's HTTPS address, `certificate` what clients trust."""
     folder: Path
@@ -164,6 +164,22 @@ class Deployment:
     def stop(self) -> None:
         for process in reversed(self.processes()):
             process.stop()
+        _started.discard(self)
+
+
+_started: set[Deployment] = set()  # what stop_on_sigterm stops
+
+
+def stop_on_sigterm() -> None:
+    """A SIGTERM to this process stops every deployment it started, then ends it: each process of a
+    deployment runs in a session of its own, so nothing else would end them (a test that times out
+    terminates the bench it ran, not the bench's deployment)."""
+    def stop_all(number: int, _frame) -> None:
+        for deployment in list(_started):
+            deployment.stop()
+        os._exit(128 + number)
+
+    signal.signal(signal.SIGTERM, stop_all)
 
 
 def loopback_settings(folder: Path, database_url: str, sandbox_database_url: str, smtp_url: str,
@@ -192,6 +208,7 @@ def start(folder: Path, database_url: str, sandbox_database_url: str, smtp_url: 
                                                       https_port, sandbox_port, **settings))
     deployment.url, deployment.http_url = f"https://127.0.0.1:{https_port}", f"http://127.0.0.1:{http_port}"
     deployment.sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    _started.add(deployment)
     try:
         initdb = deployment.emall_ws("initdb")
         if initdb.returncode:
