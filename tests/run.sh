@@ -3,7 +3,10 @@
 #   0. ruff and mypy, which must find nothing,
 #   1. on SQLite with the default python3 (3.11+),
 #   2. on MariaDB (EMALL_TEST_MYSQL_URL, default root@127.0.0.1:3306) in throw-away databases,
-#   3. on SQLite with CPython 3.12 and 3.13 (found on PATH or through pyenv).
+#   3. on a 3-node MariaDB Galera cluster on loopback ports (deploy/galera.py, run as root: its nodes
+#      run as the mysql user): EMALL_GALERA_SUITE on node 1, then two servers on two nodes racing,
+#      and a node killed under load (tests/e2e/test_galera_two_nodes.py),
+#   4. on SQLite with CPython 3.12 and 3.13 (found on PATH or through pyenv).
 # Under CI=true a missing MariaDB or interpreter fails the run; elsewhere it is reported and passed over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,7 +50,13 @@ except Exception:
     pass
 PY
 }
-trap drop_leftover_databases EXIT
+GALERA_DIR=""
+stop_galera() {
+  [ -n "$GALERA_DIR" ] || return 0
+  [ -x .venv/bin/python ] && .venv/bin/python deploy/galera.py stop "$GALERA_DIR" || true
+  rm -rf "$GALERA_DIR"
+}
+trap 'drop_leftover_databases; stop_galera' EXIT
 
 PYTHON=${PYTHON:-python3}
 say "install ($PYTHON: $($PYTHON --version))"
@@ -66,6 +75,22 @@ if .venv/bin/python -c "import sys, sqlalchemy; sqlalchemy.create_engine(sys.arg
   EMALL_TEST_MYSQL_URL="$MYSQL_URL" .venv/bin/python -m pytest -q
 else
   missing "MariaDB is not reachable at $MYSQL_URL"
+fi
+
+# the suite's tests of races and of every service's transactions: the rest adds time, not Galera cases
+GALERA_SUITE=${EMALL_GALERA_SUITE:-tests/integration tests/e2e/test_checkout_race.py tests/e2e/test_auction_race.py}
+say "suite on a 3-node MariaDB Galera cluster: $GALERA_SUITE on node 1, then two servers on two nodes"
+if [ "$(id -u)" = 0 ] && command -v mariadbd >/dev/null && [ -e /usr/lib/galera/libgalera_smm.so ]; then
+  GALERA_DIR=$(mktemp -d /tmp/emall-galera.XXXXXX)
+  node1=$(.venv/bin/python deploy/galera.py start "$GALERA_DIR" | head -1)
+  # shellcheck disable=SC2086  # the suite is a list of paths
+  EMALL_TEST_MYSQL_URL="$node1" .venv/bin/python -m pytest -q $GALERA_SUITE
+  EMALL_TEST_MYSQL_URL="$node1" EMALL_TEST_GALERA_DIR="$GALERA_DIR" \
+    .venv/bin/python -m pytest -q -m galera tests/e2e/test_galera_two_nodes.py
+  stop_galera
+  GALERA_DIR=""
+else
+  missing "the Galera stage needs root, mariadbd and galera-4 (apt-get install mariadb-server galera-4 rsync)"
 fi
 
 for version in 3.12 3.13; do

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, TypeVar
 
+from sqlalchemy import update
+
 from emall_ws.clock import WIB, utcnow
+from emall_ws.db.models import Member as MemberRow
+from emall_ws.db.models import Product
 from emall_ws.db.session import Database
-from tests.builders import set_ends_at
+from tests.builders import FixtureMember, create_auction, create_member, set_ends_at
 from tests.e2e.members import as_member, form, login, register_and_activate, seller_form
-from tests.e2e.soap import client, unique
+from tests.e2e.soap import client, unique, with_token
 
 Seen = TypeVar("Seen")
 
@@ -109,3 +113,28 @@ def while_ended_not_closed(server, make_auction: Callable[[], int], look: Callab
     finally:
         db.dispose()
     raise AssertionError(f"the worker closed each of {attempts} auctions while it was looked at")
+
+
+def racing_stock(db: Database, units: int, name: str = "Kopi Gayo 250 g") -> tuple[FixtureMember, int]:
+    """(a seller with a payee account, a fixed-price product of theirs with `units` in stock), made
+    in the database: the races' set-up, not what they test."""
+    seller = create_member(db, unique("racestall"), "SELLER")
+    with db.unit_of_work() as session:
+        session.execute(update(MemberRow).where(MemberRow.id == seller.id).values(
+            bank_code="BRI", account_number="002101000123503", account_holder="Toko Balapan"))
+    product_id = create_auction(db, seller.id, sale_method="FIXED", start_price=45_000, name=name)
+    with db.unit_of_work() as session:
+        session.get(Product, product_id).stock = units
+    return seller, product_id
+
+
+def ready_to_check_out(server, username: str, product_id: int, seller: str, quantity: int = 1):
+    """The member logged in, `quantity` of the product in their cart and the seller's first shipping
+    option taken: (Checkout service, keyword arguments with the token, the choices to check out)."""
+    token = login(server, username)
+    cart, checkout = client(server, "Cart"), client(server, "Checkout")
+    cart.service.addItem(productId=product_id, quantity=quantity, **with_token(cart, "Cart", token))
+    auth = with_token(checkout, "Checkout", token)
+    option = checkout.service.quoteShipping(**auth)[0].options.ShippingOption[0]
+    choice = {"sellerUsername": seller, "courier": option.courier, "service": option.service}
+    return checkout.service, auth, {"ShippingChoice": [choice]}

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
+from emall_ws.db.models import BankMutation, Invoice, Notification
+from emall_ws.db.session import Database
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
 from tests.e2e.catalog import Member, Shop, fixed_form, new_member
 from tests.waiting import eventually
@@ -120,3 +124,53 @@ def messages_to(gateway, msisdn: str, count: int, timeout: float = 30) -> list:
             return []
 
     return eventually(lambda: len(messages := found()) >= count and messages, f"{count} SMS to {msisdn}", timeout)
+
+
+# --- what a paid invoice leaves: shared by the payment tests and the two-node race ---------------
+
+def mutation_rows(db: Database, seller: Seller) -> list[BankMutation]:
+    with db.unit_of_work() as session:
+        return list(session.scalars(select(BankMutation).where(
+            BankMutation.bank == seller.bank, BankMutation.account_number == seller.account)
+            .order_by(BankMutation.id)))
+
+
+def invoice_id(db: Database, number: str) -> int:
+    with db.unit_of_work() as session:
+        return session.scalar(select(Invoice.id).where(Invoice.number == number))
+
+
+def outbox_rows(db: Database, number: str) -> list[tuple[str, str, str]]:
+    """The outbox rows announcing the invoice's payment, however their event keys are spelled."""
+    with db.unit_of_work() as session:
+        return sorted(tuple(row) for row in session.execute(
+            select(Notification.channel, Notification.recipient, Notification.template)
+            .where(Notification.template.like("payment_received_%"), Notification.event_key.contains(number))))
+
+
+def assert_paid_by(status, mutation, seller: Seller, invoice) -> None:
+    """A PaymentStatus that says PAID ("LUNAS") by the sandbox's mutation."""
+    assert (status.status, status.statusText) == ("PAID", "LUNAS")
+    assert status.invoiceNumber == invoice.invoiceNumber and status.amountDue == invoice.amountDue
+    assert status.paidAt == mutation.postedAt  # when the money arrived, WIB on the wire
+    assert status.paidAt.utcoffset() == timedelta(hours=7)
+    paid_by = status.mutation
+    assert paid_by is not None
+    assert (paid_by.bank, paid_by.accountNumber, paid_by.mutationId) == (seller.bank, seller.account,
+                                                                        mutation.mutationId)
+    assert (paid_by.type, paid_by.amount, paid_by.matchStatus) == ("CR", invoice.amountDue, "PAID")
+    assert paid_by.postedAt == mutation.postedAt
+    assert paid_by.description == mutation.description
+
+
+def assert_one_paying_row(db, seller: Seller, mutation, invoice) -> None:
+    """The account's mutations as recorded: the one credit, once, paying this invoice."""
+    rows = mutation_rows(db, seller)
+    assert [(r.mutation_id, r.type, r.amount, r.match_status, r.invoice_id) for r in rows] == [
+        (mutation.mutationId, "CR", invoice.amountDue, "PAID", invoice_id(db, invoice.invoiceNumber))]
+
+
+def assert_outbox_once(db, invoice, buyer: Party, seller: Seller) -> None:
+    assert outbox_rows(db, invoice.invoiceNumber) == sorted([
+        ("EMAIL", buyer.email, "payment_received_buyer"), ("SMS", buyer.msisdn, "payment_received_buyer"),
+        ("EMAIL", seller.email, "payment_received_seller"), ("SMS", seller.msisdn, "payment_received_seller")])

@@ -11,14 +11,13 @@ import zeep
 from sqlalchemy import func, select, update
 
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Invoice, Member, OrderLine, Product
+from emall_ws.db.models import Invoice, OrderLine, Product
 from emall_ws.db.session import Database
 from emall_ws.services.invoices import expire_due_invoices
-from tests.builders import create_auction, create_member
+from tests.builders import create_member
 from tests.databases import backend
-from tests.e2e.catalog import stock_of
-from tests.e2e.members import login
-from tests.e2e.soap import client, detail_code, fault_code, unique, with_token
+from tests.e2e.catalog import racing_stock, ready_to_check_out, stock_of
+from tests.e2e.soap import client, detail_code, fault_code
 from tests.races import at_once
 from tests.waiting import eventually
 
@@ -30,28 +29,13 @@ def race(server):
     assert server.database_url.startswith("mysql" if backend() == "mariadb" else "sqlite")
     db = Database(server.database_url)
     try:
-        seller = create_member(db, unique("racestall"), "SELLER")
-        with db.unit_of_work() as session:
-            session.execute(update(Member).where(Member.id == seller.id).values(
-                bank_code="BRI", account_number="002101000123503", account_holder="Toko Balapan"))
-        product_id = create_auction(db, seller.id, sale_method="FIXED", start_price=45_000, name="Kopi Gayo 250 g")
-        with db.unit_of_work() as session:
-            session.get(Product, product_id).stock = UNITS
+        seller, product_id = racing_stock(db, UNITS)
         buyers = [create_member(db) for _ in range(BUYERS)]
     finally:
         db.dispose()
-
-    def ready(member):  # log in, fill the cart with one unit, take the quote: all before the race
-        token = login(server, member.username)
-        cart, checkout = client(server, "Cart"), client(server, "Checkout")
-        cart.service.addItem(productId=product_id, quantity=1, **with_token(cart, "Cart", token))
-        auth = with_token(checkout, "Checkout", token)
-        option = checkout.service.quoteShipping(**auth)[0].options.ShippingOption[0]
-        choice = {"sellerUsername": seller.username, "courier": option.courier, "service": option.service}
-        return checkout, auth, choice
-
     with ThreadPoolExecutor(8) as pool:  # logging in is an Argon2id check each: in parallel
-        prepared = list(pool.map(ready, buyers))
+        prepared = list(pool.map(lambda m: ready_to_check_out(server, m.username, product_id, seller.username),
+                                 buyers))
     return product_id, prepared
 
 
@@ -62,8 +46,8 @@ def outcomes(race) -> list:
     _product_id, prepared = race
 
     def buy(i: int) -> str:
-        checkout, auth, choice = prepared[i]
-        return checkout.service.checkout(choices={"ShippingChoice": [choice]}, **auth)[0].invoiceNumber
+        checkout, auth, choices = prepared[i]
+        return checkout.checkout(choices=choices, **auth)[0].invoiceNumber
 
     return at_once(BUYERS, buy)
 

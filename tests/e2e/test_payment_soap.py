@@ -20,15 +20,14 @@ from datetime import datetime, timedelta
 
 import pytest
 import zeep
-from sqlalchemy import select
 
 from emall_ws.clock import WIB, as_utc
-from emall_ws.db.models import BankMutation, Invoice, Notification
 from emall_ws.db.session import Database
 from emall_ws.domain.partners import BANKS
 from tests.e2e.catalog import Member, Shop, new_shop
-from tests.e2e.payments import (AUTO_PAY_TIMEOUT, Party, Seller, buy, items, new_buyer, new_seller, transfer,
-                                wait_until_paid)
+from tests.e2e.payments import (AUTO_PAY_TIMEOUT, Party, Seller, assert_one_paying_row, assert_outbox_once,
+                                assert_paid_by, buy, items, mutation_rows, new_buyer, new_seller,
+                                outbox_rows, transfer, wait_until_paid)
 from tests.e2e.soap import detail_code, fault_code, fault_of
 from tests.waiting import after_the_worker_ran, eventually
 
@@ -105,26 +104,6 @@ def wait_until_held(server, admin: Member, seller: Seller, match_status: str) ->
                       f"a credit to {seller.account} held as {match_status}", AUTO_PAY_TIMEOUT, interval=0.5)
 
 
-def mutation_rows(db: Database, seller: Seller) -> list[BankMutation]:
-    with db.unit_of_work() as session:
-        return list(session.scalars(select(BankMutation).where(
-            BankMutation.bank == seller.bank, BankMutation.account_number == seller.account)
-            .order_by(BankMutation.id)))
-
-
-def invoice_id(db: Database, number: str) -> int:
-    with db.unit_of_work() as session:
-        return session.scalar(select(Invoice.id).where(Invoice.number == number))
-
-
-def outbox_rows(db: Database, number: str) -> list[tuple[str, str, str]]:
-    """The outbox rows announcing the invoice's payment, however their event keys are spelled."""
-    with db.unit_of_work() as session:
-        return sorted(tuple(row) for row in session.execute(
-            select(Notification.channel, Notification.recipient, Notification.template)
-            .where(Notification.template.like("payment_received_%"), Notification.event_key.contains(number))))
-
-
 # --- what buyer and seller are told ---------------------------------------------------------------
 
 def payment_mails(mailbox, party: Party, number: str) -> list:
@@ -164,34 +143,6 @@ def assert_still_once(db: Database, mailbox, gateway, invoice, *parties: Party) 
     for party in parties:
         assert len(payment_mails(mailbox, party, invoice.invoiceNumber)) == 1
         assert len(payment_sms(gateway, party, invoice.invoiceNumber)) == 1
-
-
-def assert_paid_by(status, mutation, seller: Seller, invoice) -> None:
-    """A PaymentStatus that says PAID ("LUNAS") by the sandbox's mutation."""
-    assert (status.status, status.statusText) == ("PAID", "LUNAS")
-    assert status.invoiceNumber == invoice.invoiceNumber and status.amountDue == invoice.amountDue
-    assert status.paidAt == mutation.postedAt  # when the money arrived, WIB on the wire
-    assert status.paidAt.utcoffset() == timedelta(hours=7)
-    paid_by = status.mutation
-    assert paid_by is not None
-    assert (paid_by.bank, paid_by.accountNumber, paid_by.mutationId) == (seller.bank, seller.account,
-                                                                        mutation.mutationId)
-    assert (paid_by.type, paid_by.amount, paid_by.matchStatus) == ("CR", invoice.amountDue, "PAID")
-    assert paid_by.postedAt == mutation.postedAt
-    assert paid_by.description == mutation.description
-
-
-def assert_one_paying_row(db, seller: Seller, mutation, invoice) -> None:
-    """The account's mutations as recorded: the one credit, once, paying this invoice."""
-    rows = mutation_rows(db, seller)
-    assert [(r.mutation_id, r.type, r.amount, r.match_status, r.invoice_id) for r in rows] == [
-        (mutation.mutationId, "CR", invoice.amountDue, "PAID", invoice_id(db, invoice.invoiceNumber))]
-
-
-def assert_outbox_once(db, invoice, buyer: Party, seller: Seller) -> None:
-    assert outbox_rows(db, invoice.invoiceNumber) == sorted([
-        ("EMAIL", buyer.email, "payment_received_buyer"), ("SMS", buyer.msisdn, "payment_received_buyer"),
-        ("EMAIL", seller.email, "payment_received_seller"), ("SMS", seller.msisdn, "payment_received_seller")])
 
 
 # --- 1. Table III row 3, for each bank ------------------------------------------------------------
