@@ -26,7 +26,7 @@ class DatabaseFactory:
     def __init__(self, tmp_dir: Path):
         self.tmp_dir = tmp_dir
         self.created: list[str] = []
-        self._server = create_engine(MYSQL_SERVER_URL, isolation_level="AUTOCOMMIT") \
+        self._server = create_engine(MYSQL_SERVER_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True) \
             if MYSQL_SERVER_URL else None
 
     def check_reachable(self) -> None:

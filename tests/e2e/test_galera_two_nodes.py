@@ -38,12 +38,14 @@ from tests.e2e.members import form, login
 from tests.e2e.payments import (assert_one_paying_row, assert_outbox_once, assert_paid_by, buy, new_buyer,
                                 new_seller, transfer)
 from tests.e2e.server import RunningServer, serving
+from tests.processes import free_port
 from tests.e2e.soap import client, detail_code, fault_code, field_errors, unique, with_token
 from tests.races import at_once
 from tests.waiting import eventually
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "deploy"))
 import galera  # noqa: E402  (deploy/galera.py)
+import galera_router  # noqa: E402  (deploy/galera_router.py)
 
 pytestmark = pytest.mark.galera
 
@@ -257,6 +259,30 @@ def checksums(database_url: str, node: galera.Node) -> dict[str, int]:
         engine.dispose()
 
 
+def assert_rejoined_equal(database_url: str, cluster: list[galera.Node], product_id: int,
+                          answered: list[str]) -> None:
+    """On every node: each answered invoice once, none doubled, the stock what the start minus the sold
+    leaves (the product started with BUYERS_UNDER_LOAD * 2); then every table equal on the three nodes,
+    once nothing writes."""
+    for node in cluster:
+        db = Database(on_node(database_url, node))
+        try:
+            with db.unit_of_work() as session:
+                numbers = Counter(session.scalars(select(Invoice.number).join(Order, Order.id == Invoice.order_id)
+                                                  .join(OrderLine, OrderLine.order_id == Order.id)
+                                                  .where(OrderLine.product_id == product_id)))
+                sold = session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.product_id == product_id))
+                stock = session.get(Product, product_id).stock
+        finally:
+            db.dispose()
+        assert set(answered) <= set(numbers), node.name  # nothing acknowledged lost
+        assert set(numbers.values()) == {1}, node.name  # nor doubled
+        assert stock == BUYERS_UNDER_LOAD * 2 - sold, node.name
+    first, *others = cluster
+    eventually(lambda: all(checksums(database_url, node) == checksums(database_url, first) for node in others),
+               "every table equal on the three nodes", timeout=60, interval=1)
+
+
 def serves(server: RunningServer, product_id: int) -> bool:
     try:
         return stock_of(server, product_id) >= 0
@@ -271,7 +297,7 @@ def test_a_node_killed_under_load_loses_and_doubles_nothing_and_rejoins_equal(da
     serving; B answers Server.Unavailable while its node is gone, never Server.Internal. Node 2 rejoins
     (IST): every acknowledged invoice is there once on every node, the stock adds up, and once the
     servers stop every table is equal on the three nodes."""
-    answered: list[tuple[str, str]] = []  # (buyer, invoice number)
+    answered: list[str] = []  # invoice numbers
     outcomes: list[tuple[str, object]] = []  # (server, answer or fault)
     lock = threading.Lock()
     with two_servers(database_factory, tmp_path, mailbox, "galera_kill", cluster) as servers:
@@ -296,7 +322,7 @@ def test_a_node_killed_under_load_loses_and_doubles_nothing_and_rejoins_equal(da
                     continue
                 with lock:
                     outcomes.append((name, number))
-                    answered.append((member.username, number))
+                    answered.append(number)
                     if len(answered) == KILL_AFTER and not killed.is_set():
                         galera.kill(cluster[1])
                         killed.set()
@@ -318,20 +344,51 @@ def test_a_node_killed_under_load_loses_and_doubles_nothing_and_rejoins_equal(da
         eventually(lambda: serves(b, product_id), "B serving again")
         database_url = a.database_url
 
-    for node in cluster:
-        db = Database(on_node(database_url, node))
-        try:
-            with db.unit_of_work() as session:
-                numbers = Counter(session.scalars(select(Invoice.number).join(Order, Order.id == Invoice.order_id)
-                                                  .join(OrderLine, OrderLine.order_id == Order.id)
-                                                  .where(OrderLine.product_id == product_id)))
-                sold = session.scalar(select(func.sum(OrderLine.quantity)).where(OrderLine.product_id == product_id))
-                stock = session.get(Product, product_id).stock
-        finally:
-            db.dispose()
-        assert {number for _buyer, number in answered} <= set(numbers), node.name  # nothing acknowledged lost
-        assert set(numbers.values()) == {1}, node.name  # nor doubled
-        assert stock == BUYERS_UNDER_LOAD * 2 - sold, node.name
-    first, *others = cluster
-    eventually(lambda: all(checksums(database_url, node) == checksums(database_url, first) for node in others),
-               "every table equal on the three nodes", timeout=60, interval=1)
+    assert_rejoined_equal(database_url, cluster, product_id, answered)
+
+
+# --- through the router, as deployed -------------------------------------------------------------
+
+def test_through_the_router_the_active_node_killed_moves_every_call_to_the_next(database_factory, tmp_path,
+                                                                              mailbox, cluster):
+    """deploy/galera/haproxy.cfg with its clustercheck in front of the cluster, one server behind it, a
+    reader and a shopper calling it; node 1 (the active one) gets SIGKILL. Calls answer, or answer
+    Server.Unavailable while HAProxy moves to node 2 (never Server.Internal); within 30 s every call
+    answers again, what was answered is there, and node 1 rejoins with every table equal."""
+    router = galera_router.start(Path(CLUSTER_DIR), free_port())
+    try:
+        database_url, sandbox_url = (make_url(database_factory.new_url(name)).set(port=router.port)
+                                     .render_as_string(hide_password=False)
+                                     for name in ("galera_router", "galera_router_sandbox"))
+        with serving(database_factory, tmp_path, mailbox, "galera_router", database_url,
+                     EMALL_SANDBOX_DATABASE_URL=sandbox_url) as server:
+            db = Database(database_url)
+            try:
+                seller, product_id = racing_stock(db, BUYERS_UNDER_LOAD * 2)
+                buyers = [create_member(db) for _ in range(BUYERS_UNDER_LOAD)]
+            finally:
+                db.dispose()
+            answered, faults = [], []  # invoice numbers; (seconds after the kill, fault)
+            killed_at = 0.0
+            for i, member in enumerate(buyers):
+                if i == KILL_AFTER:
+                    galera.kill(cluster[0])
+                    killed_at = time.monotonic()
+                while True:  # as an integrator does on Server.Unavailable: look, then ask again
+                    try:
+                        service, auth, choices = ready_to_check_out(server, member.username, product_id,
+                                                                    seller.username)
+                        answered.append(service.checkout(choices=choices, **auth)[0].invoiceNumber)
+                        break
+                    except zeep.exceptions.Fault as fault:
+                        faults.append((time.monotonic() - killed_at, codes(fault)))
+                        assert faults[-1][0] < 30, faults
+                        time.sleep(0.5)
+            assert {code for _after, code in faults} <= {("Server.Unavailable", "DATABASE_UNAVAILABLE")}
+            assert len(answered) == BUYERS_UNDER_LOAD
+            print(f"\nnode 1 killed: {len(faults)} Server.Unavailable answers, the last "
+                  f"{max(after for after, _code in faults):.1f} s after the kill" if faults else "no fault")
+    finally:
+        router.stop()
+    galera.start_node(cluster[0], galera.cluster_address(cluster))
+    assert_rejoined_equal(database_url, cluster, product_id, answered)
