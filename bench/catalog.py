@@ -97,8 +97,9 @@ def _load(connection, products: int, sellers: int, chunk: int = 5000) -> None:
     seller_rows = connection.execute(select(Member.id, Member.province_code, Member.city_code)).all()
     category_ids = connection.execute(select(Category.id)).scalars().all()
     for start in range(0, products, chunk):
-        rows = [_product(rng, rng.choice(seller_rows), rng.choice(category_ids))
-                for _ in range(start, min(start + chunk, products))]
+        # ids 1..products (random_id_script's), also on Galera, whose auto-increment steps by the cluster size
+        rows = [dict(_product(rng, rng.choice(seller_rows), rng.choice(category_ids)), id=n)
+                for n in range(start + 1, min(start + chunk, products) + 1)]
         connection.execute(insert(Product), rows)
     connection.execute(text("INSERT INTO product_photo (product_id, url, position) "
                             "SELECT id, CONCAT('https://cdn.example.id/p/', id, '.jpg'), 0 FROM product"))

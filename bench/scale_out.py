@@ -433,34 +433,56 @@ def check_everything(database_url: str, sandbox_url: str, mailbox, outcome: Outc
 
 # --- throughput through nginx, 1 instance against 2 ----------------------------------------------
 
+PRODUCTS = 20_000  # the throughput's catalogue
+
+
+@dataclass
+class Seeded:
+    """The throughput's databases: the platform's (catalogue, sellers, buyers) and the sandboxes'."""
+    database_url: str
+    sandbox_url: str
+    sellers: list[str]
+    buyers: list[str]
+    products: list[int]  # what the checkout loop buys
+
+
+def seed_throughput(mysql_url: str, database: str, clients: int, sandbox_mysql_url: str | None = None) -> Seeded:
+    """`database` on `mysql_url` seeded, and `database`_sandbox made on `sandbox_mysql_url` (default: the same)."""
+    database_url = seed_catalog(mysql_url, database, PRODUCTS, 200, reseed=True)
+    sandbox_url = fresh_database(sandbox_mysql_url or mysql_url, f"{database}_sandbox")
+    return Seeded(database_url, sandbox_url, *seed_buyers(database_url, clients))
+
+
+def measure_throughput(folder: Path, seeded: Seeded, servers: int, args) -> dict[str, dict]:
+    """The deployment started on `seeded` with `servers` instances, getProduct and the checkout loop
+    measured, the deployment stopped: each scenario's result."""
+    deployment = loopback.start(folder, seeded.database_url, seeded.sandbox_url, "smtp://127.0.0.1:9",
+                                servers=servers, workers=1,
+                                EMALL_WORKERS="1", EMALL_LOG_LEVEL="WARNING", EMALL_ACCESS_LOG="0",
+                                EMALL_CLIENT_LIMIT_HOUR="100000", EMALL_MAX_OPEN_INVOICES="1000000")
+    try:
+        script = random_id_script(deployment.folder, PRODUCTS)
+        get_product = wrk(deployment, script, args)
+        checkout = checkout_load(deployment, seeded.sellers, seeded.buyers, seeded.products, args)
+    finally:
+        deployment.stop()
+    return {"getProduct (random of 20,000)": get_product, "checkout (3 addItem + checkout)": checkout}
+
+
 def run_throughput(args, mysql_url: str, folder: Path) -> list[dict]:
     database = f"{args.database}_tp"
-    sandbox = database + "_sandbox"
-    products = 20_000
-    database_url = seed_catalog(mysql_url, database, products, 200, reseed=True)
-    sandbox_url = fresh_database(mysql_url, sandbox)
-    seller_names, buyer_names, fixed = seed_buyers(database_url, args.clients)
     runs = []
     try:
+        seeded = seed_throughput(mysql_url, database, args.clients)
         for round_ in range(1, args.rounds + 1):
             for servers in (1, 2):
-                deployment = loopback.start(folder / f"r{round_}-{servers}", database_url, sandbox_url,
-                                            "smtp://127.0.0.1:9", servers=servers, workers=1,
-                                            EMALL_WORKERS="1", EMALL_LOG_LEVEL="WARNING", EMALL_ACCESS_LOG="0",
-                                            EMALL_CLIENT_LIMIT_HOUR="100000", EMALL_MAX_OPEN_INVOICES="1000000")
-                try:
-                    script = random_id_script(deployment.folder, products)
-                    get_product = wrk(deployment, script, args)
-                    checkout = checkout_load(deployment, seller_names, buyer_names, fixed, args)
-                finally:
-                    deployment.stop()
-                for name, result in (("getProduct (random of 20,000)", get_product),
-                                     ("checkout (3 addItem + checkout)", checkout)):
+                for name, result in measure_throughput(folder / f"r{round_}-{servers}", seeded, servers,
+                                                       args).items():
                     runs.append({"round": round_, "instances": servers, "scenario": name, **result})
                     print(f"round {round_}, {servers} instance(s), {name}: {result['per_s']:.1f}/s, "
                           f"p50 {result['p50_ms']:.1f} ms", flush=True)
     finally:
-        for name in (database, sandbox):
+        for name in (database, f"{database}_sandbox"):
             drop_database(mysql_url, name)
     return runs
 

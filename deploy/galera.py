@@ -157,6 +157,14 @@ def kill(node: Node, sig: int = signal.SIGKILL) -> None:
         pass
 
 
+def _running(pid: int) -> bool:
+    """False once `pid` has ended, also while it is a zombie (start() in this process: nobody waits for it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
 def stop(folder: Path) -> None:
     """Stops every node of the cluster in `folder` (a clean shutdown), the last one last."""
     for node in reversed(nodes(folder)):
@@ -164,7 +172,7 @@ def stop(folder: Path) -> None:
             pid = int(node.pid_file.read_text())
             kill(node, signal.SIGTERM)
             for _ in range(600):
-                if not Path(f"/proc/{pid}").exists():
+                if not _running(pid):
                     break
                 time.sleep(0.1)
 

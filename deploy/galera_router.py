@@ -63,9 +63,10 @@ def _listening(port: int, within: float = 10) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {within} s")
 
 
-def start(folder: Path, port: int) -> Router:
-    """HAProxy on 127.0.0.1:`port` in front of the cluster in `folder`, the health checks beside it."""
-    cluster = galera.nodes(folder)
+def start(folder: Path, port: int, first_port: int = galera.FIRST_PORT) -> Router:
+    """HAProxy on 127.0.0.1:`port` in front of the cluster in `folder` (started with `first_port`, as
+    galera.start), the health checks beside it."""
+    cluster = galera.nodes(folder, first_port)
     router = Router(port)
     try:
         for node in cluster:
