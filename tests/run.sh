@@ -90,7 +90,7 @@ if [ "$(id -u)" = 0 ] && command -v mariadbd >/dev/null && [ -e /usr/lib/galera/
   stop_galera
   GALERA_DIR=""
 else
-  missing "the Galera stage needs root, mariadbd and galera-4 (apt-get install mariadb-server galera-4 rsync)"
+  missing "the Galera stage needs root, mariadbd and galera-4 (apt-get install mariadb-server galera-4 rsync haproxy socat)"
 fi
 
 for version in 3.12 3.13; do
