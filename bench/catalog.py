@@ -1,9 +1,10 @@
-"""The catalogue under load: searchProducts and getProduct on 100,000 products from 1,000 sellers (MariaDB),
-as ratios to the bare spyne echo measured in the same run; plus the query plans of the searches.
+"""The catalogue under load: searchProducts, getProduct and listCategories on 100,000 products from 1,000
+sellers (MariaDB), as ratios to the bare spyne echo and to the PHP reference (bench/php_reference.py)
+measured in the same run; plus the query plans of the searches.
 
     .venv/bin/python bench/catalog.py [--mysql-url mysql+pymysql://root@127.0.0.1:3306] [--database emall_bench_catalog]
                                       [--products 100000] [--sellers 1000] [--reseed] [--explain-only]
-                                      [--duration 10] [--connections 8] [--threads 2] [--rounds 3]
+                                      [--duration 10] [--connections 8] [--threads 2] [--rounds 3] [--no-php]
 
 1. Seeds the database (only when it is missing or --reseed): categories, sellers, products (80 % fixed
    price, 20 % auction, 95 % ACTIVE), one photo each, by multi-row INSERTs in one transaction (~25 s).
@@ -15,6 +16,11 @@ as ratios to the bare spyne echo measured in the same run; plus the query plans 
    loaded by wrk from a separate process; a Lua script checks every answer (200, the operation's response,
    no fault). getProduct asks for a random product each time. Medians and ratios go to stdout as a markdown
    table, raw figures to bench/results/catalog-<timestamp>.json.
+4. Unless --no-php: before the rounds, compares one answer of each operation (every search of SEARCHES,
+   listCategories, getProduct of a product of each sale method, status, with bids or none) from the platform
+   and from the PHP reference field by field, and stops on a difference; then measures the PHP reference in
+   the same rounds, with the same requests and the same checks, and reports each platform figure also as a
+   ratio to PHP's (requests/s and p99).
 """
 from __future__ import annotations
 
@@ -27,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -37,9 +43,10 @@ sys.path.insert(0, str(BENCH_DIR))
 from run import (ECHO, PRODUCTION, REPO_ROOT, THREADS, WORKERS, Target, free_port,  # noqa: E402
                  machine, parse_wrk, run_wrk, server_command, soap_post, stop_server, wait_ready, wrk_script)
 
+import php_reference  # noqa: E402
 from databases import fresh_database, rows_in  # noqa: E402
 from raw import save_results  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from emall_ws.data.regions import load_regions  # noqa: E402
@@ -208,12 +215,22 @@ def search_target(case: SearchCase) -> Target:
                   soap_action="searchProducts",
                   body=_envelope("searchProducts", f"<c:filters>{filters}</c:filters><c:page>1</c:page>"
                                                    f"<c:pageSize>{case.page_size}</c:pageSize>"),
-                  expect=("searchProductsResponse", "<tns:productId>"), ready_path="/health", needs_db=True)
+                  expect=("searchProductsResponse", ":productId>"), ready_path="/health", needs_db=True)
 
 
+# the expected texts leave the namespace prefix out: spyne writes tns:, PHP's SoapServer ns1:
 GET_PRODUCT = Target(name="getProduct (random id)", module="emall_ws.wsgi", path="/ws/Catalog",
                      soap_action="getProduct", body=_envelope("getProduct", "<c:productId>1</c:productId>"),
-                     expect=("getProductResponse", "<tns:action>"), ready_path="/health", needs_db=True)
+                     expect=("getProductResponse", ":action>"), ready_path="/health", needs_db=True)
+
+LIST_CATEGORIES = Target(name="listCategories", module="emall_ws.wsgi", path="/ws/Catalog",
+                         soap_action="listCategories", body=_envelope("listCategories", ""),
+                         expect=("listCategoriesResponse", ":code>batik<"), ready_path="/health", needs_db=True)
+PHP = "PHP "  # the prefix of the PHP reference's targets
+
+
+def php_target(target: Target) -> Target:
+    return replace(target, name=PHP + target.name, ready_path=php_reference.READY_PATH)
 
 # every request asks for another product (ids 1..N, all exist); checks every answer like run.py's script
 _RANDOM_ID_LUA = """
@@ -272,42 +289,88 @@ def measure(target: Target, url: str, products: int, args) -> dict:
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="emall-bench-catalog-") as tmp:
         workdir = Path(tmp)
-        process, port = start(target, workdir, url)
+        processes, port = (php_reference.start(workdir, url) if target.name.startswith(PHP)
+                           else _one(start(target, workdir, url)))
         try:
             status, body = soap_post(port, target)
             if status != 200 or not all(e in body for e in target.expect) or "Fault>" in body:
                 raise RuntimeError(f"{target.name}: bad answer {status}: {body[:500]}")
-            script = (random_id_script(workdir, products) if target is GET_PRODUCT
+            script = (random_id_script(workdir, products) if target.soap_action == GET_PRODUCT.soap_action
                       else wrk_script(target, workdir, "m"))
             run_wrk(port, target, script, 2, args)  # warm-up
             result = parse_wrk(run_wrk(port, target, script, args.duration, args))
         finally:
-            stop_server(process)
+            php_reference.stop(processes)
     if result["non_2xx"] or result["bad_answers"]:
         raise RuntimeError(f"{target.name}: {result['non_2xx']} non-2xx, {result['bad_answers']} bad answers")
     return {**result, "response_bytes": len(body.encode()), "load_1min_before": load_before}
 
 
+def _one(started: tuple[subprocess.Popen, int]) -> tuple[list[subprocess.Popen], int]:
+    return [started[0]], started[1]
+
+
+def compare_answers(url: str, targets: list[Target]) -> int:
+    """One answer of each operation from the platform and from the PHP reference, compared field by field
+    (bench/php_reference.py normalised); a difference stops the benchmark. The number of answers compared."""
+    with tempfile.TemporaryDirectory(prefix="emall-bench-catalog-") as tmp:
+        db = Database(url)
+        try:
+            with db.engine.connect() as connection:  # a product of each sale method and status, bids or none
+                ids = connection.execute(select(func.min(Product.id))
+                                         .group_by(Product.sale_method, Product.status, Product.bid_count > 0)
+                                         .order_by(func.min(Product.id))).scalars().all()
+        finally:
+            db.dispose()
+        products = [replace(GET_PRODUCT, name=f"getProduct {i}",
+                            body=GET_PRODUCT.body.replace("<c:productId>1<", f"<c:productId>{i}<")) for i in ids]
+        (Path(tmp) / "platform").mkdir()
+        platform, platform_port = start(GET_PRODUCT, Path(tmp) / "platform", url)
+        php, php_port = php_reference.start(Path(tmp), url)
+        try:
+            for target in targets + products:
+                answers = [soap_post(port, target) for port in (platform_port, php_port)]
+                if any(status != 200 for status, _ in answers):
+                    raise SystemExit(f"{target.name}: not answered by both: {answers}")
+                found = php_reference.differences(answers[0][1], answers[1][1])
+                if found:
+                    raise SystemExit(f"{target.name}: the PHP reference answers otherwise:\n" + "\n".join(found[:20]))
+        finally:
+            php_reference.stop(php)
+            stop_server(platform)
+    return len(targets) + len(products)
+
+
+METRICS = ("requests_per_s", "p50_ms", "p99_ms")
+
+
 def summarize(runs: list[dict], targets: list[Target]) -> list[dict]:
-    """Medians over the rounds; ratios as medians of each round's ratio to that round's echo."""
+    """Medians over the rounds; ratios as medians of each round's ratio to that round's echo, and for the
+    platform's targets to that round's PHP reference (requests/s and p99)."""
     echo = {r["round"]: r for r in runs if r["target"] == ECHO.name}
     rows = []
     for target in targets:
         mine = [r for r in runs if r["target"] == target.name]
-        row = {"target": target.name, **{k: statistics.median(r[k] for r in mine)
-                                          for k in ("requests_per_s", "p50_ms", "p99_ms")}}
-        for key in ("requests_per_s", "p50_ms", "p99_ms"):
+        row = {"target": target.name, **{k: statistics.median(r[k] for r in mine) for k in METRICS}}
+        for key in METRICS:
             row[f"{key}_vs_echo"] = statistics.median(r[key] / echo[r["round"]][key] for r in mine)
+        php = {r["round"]: r for r in runs if r["target"] == PHP + target.name}
+        if php:
+            for key in ("requests_per_s", "p99_ms"):
+                row[f"{key}_vs_php"] = statistics.median(r[key] / php[r["round"]][key] for r in mine)
         rows.append(row)
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| target | req/s | p50 ms | p99 ms | req/s ÷ echo | p50 ÷ echo | p99 ÷ echo |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| target | req/s | p50 ms | p99 ms | req/s ÷ echo | p50 ÷ echo | p99 ÷ echo | req/s ÷ PHP | p99 ÷ PHP |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
+        vs_php = (f"{r['requests_per_s_vs_php']:.2f} | {r['p99_ms_vs_php']:.2f}" if "requests_per_s_vs_php" in r
+                  else "— | —")
         lines.append(f"| {r['target']} | {r['requests_per_s']:.1f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | "
-                     f"{r['requests_per_s_vs_echo']:.3f} | {r['p50_ms_vs_echo']:.2f} | {r['p99_ms_vs_echo']:.2f} |")
+                     f"{r['requests_per_s_vs_echo']:.3f} | {r['p50_ms_vs_echo']:.2f} | {r['p99_ms_vs_echo']:.2f} | "
+                     f"{vs_php} |")
     return "\n".join(lines)
 
 
@@ -326,6 +389,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-php", action="store_true", help="leave the PHP reference out (no PHP installed)")
     args = parser.parse_args()
 
     url = seed(args.mysql_url, args.database, args.products, args.sellers, args.reseed)
@@ -334,7 +398,14 @@ def main() -> int:
     if args.explain_only:
         return 0
     cases = [c for c in SEARCHES if c.label in (args.search or ["newest", "text"])]
-    targets = [ECHO] + [search_target(c) for c in cases] + [GET_PRODUCT]
+    platform = [search_target(c) for c in cases] + [GET_PRODUCT, LIST_CATEGORIES]
+    targets = [ECHO] + platform
+    compared = 0
+    if not args.no_php:
+        compared = compare_answers(url, [search_target(c) for c in SEARCHES] + [LIST_CATEGORIES])
+        print(f"the PHP reference's answers are the platform's: {compared} answers compared field by field",
+              file=sys.stderr)
+        targets += [php_target(t) for t in platform]
     runs = []
     for round_ in range(1, args.rounds + 1):
         for target in targets:
@@ -345,7 +416,7 @@ def main() -> int:
     rows = summarize(runs, targets)
     save_results("catalog", {"machine": machine(), "settings": {**vars(args), "workers": WORKERS,
                                                                      "blocking_threads": THREADS},
-                             "plans": plans, "medians": rows, "runs": runs})
+                             "answers_compared_with_php": compared, "plans": plans, "medians": rows, "runs": runs})
     print()
     print(table(rows))
     return 0
