@@ -24,12 +24,11 @@ import re
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
-from run import REPO_ROOT, WORKERS, free_port, stop_server
+from run import ECHO, REPO_ROOT, WORKERS, free_port, stop_server, wait_ready
 
 sys.path.insert(0, str(REPO_ROOT / "deploy"))
 from loopback import write_main_conf  # noqa: E402  (deploy/loopback.py)
@@ -127,7 +126,7 @@ def start(workdir: Path, database_url: str) -> tuple[list[subprocess.Popen], int
                         [nginx, "-p", str(prefix), "-c", str(nginx_conf), "-g", "daemon off;"]):
             processes.append(subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
     try:
-        _wait_ready(port, processes)
+        wait_ready(port, replace(ECHO, ready_path=READY_PATH), *processes)
     except Exception:
         stop(processes)
         for name in ("stderr.log", "php-fpm.log", "error.log", "php-errors.log"):
@@ -135,21 +134,6 @@ def start(workdir: Path, database_url: str) -> tuple[list[subprocess.Popen], int
                 print((prefix / name).read_text(errors="replace")[-3000:], file=sys.stderr)
         raise
     return processes, port
-
-
-def _wait_ready(port: int, processes: list[subprocess.Popen], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in processes):
-            raise RuntimeError("php-fpm or nginx exited")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{READY_PATH}", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"PHP reference not ready after {timeout}s")
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

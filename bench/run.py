@@ -143,11 +143,12 @@ def soap_post(port: int, target: Target) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def wait_ready(port: int, target: Target, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_ready(port: int, target: Target, *processes: subprocess.Popen, timeout: float = 60) -> None:
+    """Returns once GET target.ready_path answers 200; fails if one of `processes` (the server's) exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with code {process.returncode}")
+        if exited := [p for p in processes if p.poll() is not None]:
+            raise RuntimeError(f"server exited with code {exited[0].returncode}: {exited[0].args}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{target.ready_path}", timeout=2) as r:
                 if r.status == 200:
