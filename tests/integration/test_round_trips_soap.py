@@ -1,0 +1,103 @@
+"""What a hot read costs the database, counted over SOAP (in-process WSGI) where it reaches the
+database: every statement, COMMIT and ROLLBACK, and on MariaDB the pool's ping of a checked-out
+connection. Catalog.getProduct for anyone, Cart.getCart and Checkout.getInvoice for a
+logged-in buyer: each at most MAX_ROUND_TRIPS (issue 14), and the answer still the right one."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import pytest
+import pymysql
+from sqlalchemy import Engine, event
+
+from emall_ws.config import Settings
+from emall_ws.services.auth import Principal
+from emall_ws.soap.app import create_app
+from tests.builders import PASSWORD, FIXED_FORM, add_category, add_seller, create_member, order_for, put, sell
+from tests.wsgi_client import call, envelope
+
+MAX_ROUND_TRIPS = 8
+
+
+class RoundTrips:
+    """Counts what reaches the database while it listens: each command PyMySQL sends to MariaDB (a
+    statement, COMMIT, ROLLBACK, the pool's ping), each statement SQLite runs (BEGIN and COMMIT too)."""
+
+    def __init__(self, engine: Engine, monkeypatch: pytest.MonkeyPatch):
+        self.count, self.listening = 0, False
+        if engine.dialect.name == "mysql":
+            send = pymysql.connections.Connection._execute_command
+
+            def counted(connection, command, sql):
+                self.count += self.listening
+                return send(connection, command, sql)
+
+            monkeypatch.setattr(pymysql.connections.Connection, "_execute_command", counted)
+        else:
+            event.listen(engine, "checkout", lambda dbapi_connection, _record, _proxy:
+                         dbapi_connection.set_trace_callback(self._statement))
+
+    def _statement(self, _sql: str) -> None:
+        self.count += self.listening
+
+    @contextmanager
+    def counting(self) -> Iterator[RoundTrips]:
+        self.count, self.listening = 0, True
+        try:
+            yield self
+        finally:
+            self.listening = False
+
+
+@pytest.fixture
+def app(db, tmp_path):
+    return create_app(Settings.from_env({"EMALL_VAR_DIR": str(tmp_path), "EMALL_SANDBOX": "0",
+                                         "EMALL_PASSWORD_HASH": "cheapest"}), db)
+
+
+@pytest.fixture
+def bought(db):
+    """A buyer with one product in the cart and an invoice for another: (buyer, product id, invoice number)."""
+    add_category(db)
+    seller = add_seller(db, "koperasi_semarang", "33.74")
+    kopi, teh = (sell(db, seller, FIXED_FORM, name=name).product_id for name in ("Kopi Gayo", "Teh Kaligua"))
+    member = create_member(db, "budi_santoso")
+    buyer = Principal(member.id, member.username, member.role)
+    invoice_number = order_for(db, buyer, teh, seller.username, paid=False).invoice_number
+    put(db, buyer, kopi, 2)
+    return buyer, kopi, invoice_number
+
+
+def soap(app, service: str, operation: str, fields: dict, token: str | None = None):
+    namespace = f"urn:emall-kukm:{service.lower()}"
+    body = envelope(operation, namespace, fields)
+    if token is not None:  # the service's SessionHeader
+        body = body.replace(b"<soapenv:Body>", f'<soapenv:Header><t:SessionHeader xmlns:t="{namespace}">'
+                                               f"<t:token>{token}</t:token></t:SessionHeader></soapenv:Header>"
+                                               "<soapenv:Body>".encode(), 1)
+    answer = call(app, "POST", f"/ws/{service}", body)
+    assert answer.status == 200, answer.body[:800]
+    return answer.xml()
+
+
+def token_of(app, username: str) -> str:
+    return soap(app, "Member", "login", {"username": username, "password": PASSWORD}).findtext(".//{*}token")
+
+
+@pytest.mark.parametrize("operation", ["getProduct", "getCart", "getInvoice"])
+def test_a_hot_read_costs_at_most_eight_round_trips(db, app, bought, operation, monkeypatch):
+    buyer, kopi, invoice_number = bought
+    token = token_of(app, buyer.username)
+    service, fields, token, shows = {
+        "getProduct": ("Catalog", {"productId": kopi}, None, ("productId", str(kopi))),
+        "getCart": ("Cart", {}, token, ("productId", str(kopi))),
+        "getInvoice": ("Checkout", {"invoiceNumber": invoice_number}, token, ("invoiceNumber", invoice_number)),
+    }[operation]
+    soap(app, service, operation, fields, token)  # the first call of a process loads what it keeps
+    with RoundTrips(db.engine, monkeypatch).counting() as round_trips:
+        answer = soap(app, service, operation, fields, token)
+    tag, value = shows
+    assert value in [e.text for e in answer.iter(f"{{*}}{tag}")]
+    print(f"\n{operation}: {round_trips.count} round trips")
+    assert 0 < round_trips.count <= MAX_ROUND_TRIPS
