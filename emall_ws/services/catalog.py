@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from typing import TypeVarTuple
+
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -232,31 +234,56 @@ def _apply(product: Product, listing: Listing, category: Category, photos: bool 
 def product_by_id(session: Session, product_id: int | None, *, lock: bool = False) -> Product:
     """The product; a missing id is a field error (REQUIRED), any other id no product has (zero,
     negative) NotFound."""
-    if product_id is None:
-        raise ValidationFailed([FieldError("productId", "REQUIRED")])
-    product = None
-    if product_id > 0:
-        query = select(Product).where(Product.id == product_id)
-        product = session.scalars(query.with_for_update() if lock else query).first()
+    query = select(Product).where(Product.id == _wanted(product_id))
+    product = session.scalars(query.with_for_update() if lock else query).first()
     if product is None:
         raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
     return product
 
 
+def _wanted(product_id: int | None) -> int:
+    if product_id is None:
+        raise ValidationFailed([FieldError("productId", "REQUIRED")])
+    if product_id <= 0:
+        raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
+    return product_id
+
+
+# what a product's view shows besides its own row: read with it, in one query
+_LISTING = (Category.code, Category.name, Member.username, Member.status)
+
+
+Columns = TypeVarTuple("Columns")
+
+
+def _with_listing(query: Select[*Columns]) -> Select[*Columns]:
+    return (query.select_from(Product).join(Category, Category.id == Product.category_id)
+            .join(Member, Member.id == Product.seller_id))
+
+
 def get_product(session: Session, product_id: int | None, now: datetime) -> ProductView:
-    """Any product that exists, whatever its status (the action says what may be done with it)."""
-    return _view(session, product_by_id(session, product_id), now)
+    """Any product that exists, whatever its status (the action says what may be done with it): the
+    product with its category and seller in one query, its photos in a second."""
+    row = session.execute(_with_listing(select(Product, *_LISTING)).where(Product.id == _wanted(product_id))).first()
+    if row is None:
+        raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
+    product, category_code, category_name, seller, seller_status = row
+    return _view_of(product, now, category_code, category_name, seller, seller_status)
 
 
 def _view(session: Session, product: Product, now: datetime) -> ProductView:
-    category = session.get_one(Category, product.category_id)
-    seller, seller_status = session.execute(select(Member.username, Member.status)
-                                            .where(Member.id == product.seller_id)).one()
+    category_code, category_name, seller, seller_status = session.execute(
+        _with_listing(select(*_LISTING)).where(Product.id == product.id)).one()
+    return _view_of(product, now, category_code, category_name, seller, seller_status)
+
+
+def _view_of(product: Product, now: datetime, category_code: str, category_name: str, seller: str,
+             seller_status: str) -> ProductView:
     suspended = seller_status == MemberStatus.SUSPENDED
     auction = product.sale_method == AUCTION
     return ProductView(
         product_id=product.id, name=product.name, description=product.description,
-        category_code=category.code, category_name=category.name, seller_username=seller,
+        category_code=category_code, category_name=category_name, seller_username=seller,
         seller_province_code=product.seller_province_code, seller_city_code=product.seller_city_code,
         weight_grams=product.weight_grams, sale_method=product.sale_method, status=product.status,
         action=action_of(product.sale_method, product.status, product.stock, product.ends_at, now, suspended),
