@@ -32,8 +32,37 @@ def create_platform_engine(url: str) -> Engine:
     # READ COMMITTED: no gap locks on index ranges, so a worker's locking scan (SKIP LOCKED claims)
     # does not block or deadlock with requests inserting next to it; every decision that needs a
     # stable value reads it from a row locked FOR UPDATE anyway.
-    return create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10,
-                         hide_parameters=True, isolation_level="READ COMMITTED")
+    # pool_reset_on_return=None: _rollback_if_open resets a returned connection instead
+    engine = create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10,
+                           hide_parameters=True, isolation_level="READ COMMITTED", pool_reset_on_return=None)
+    for name, listener in (("checkout", _checked_out), ("begin", _began), ("commit", _ended),
+                           ("rollback", _ended), ("reset", _rollback_if_open)):
+        event.listen(engine, name, listener)
+    return engine
+
+
+# The pool resets a returned connection with a ROLLBACK, a round trip to MariaDB on every call even
+# after the unit of work has committed. Whether a transaction may still be open is known here: one may
+# be from the checkout (whatever used the connection) and from each BEGIN, none after a COMMIT or a
+# ROLLBACK; a failed COMMIT is followed by the unit of work's ROLLBACK.
+_OPEN = "emall_transaction_open"
+
+
+def _checked_out(_dbapi_connection, record, _proxy) -> None:
+    record.info[_OPEN] = True
+
+
+def _began(connection) -> None:
+    connection.info[_OPEN] = True
+
+
+def _ended(connection) -> None:
+    connection.info[_OPEN] = False
+
+
+def _rollback_if_open(dbapi_connection, record, reset_state) -> None:
+    if not (reset_state.terminate_only or reset_state.transaction_was_reset) and record.info.get(_OPEN, True):
+        dbapi_connection.rollback()
 
 
 MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK (also a Galera certification conflict): rolled back whole

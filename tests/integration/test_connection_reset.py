@@ -1,0 +1,43 @@
+"""A pooled connection comes back without an open transaction: the pool no longer sends a ROLLBACK
+after every committed unit of work (tests/integration/test_round_trips_soap.py counts), so here is
+the other half, that what did not end its transaction is still rolled back when returned."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+
+from emall_ws.db.models import Category
+from tests.builders import NOW
+
+
+def add_kopi(session) -> None:
+    session.add(Category(code="kopi", name="Kopi", created_at=NOW))
+    session.flush()
+
+
+def test_a_connection_returned_inside_its_transaction_is_rolled_back_and_its_locks_released(db):
+    raw = db.engine.raw_connection()  # used as a driver's connection: no unit of work ends it
+    cursor = raw.cursor()
+    if db.engine.dialect.name == "sqlite":
+        cursor.execute("BEGIN IMMEDIATE")  # the driver runs in autocommit mode (emall_ws.db.session)
+    cursor.execute("INSERT INTO category (code, name, created_at) VALUES ('kopi', 'Kopi', '2026-11-28 03:00:00')")
+    cursor.close()
+    raw.close()  # back to the pool, the INSERT neither committed nor rolled back
+
+    with db.unit_of_work() as session:
+        if db.engine.dialect.name == "mysql":  # a row lock left behind fails this at once, not in 50 s
+            session.execute(text("SET SESSION innodb_lock_wait_timeout = 2"))
+        assert session.scalar(select(func.count()).select_from(Category)) == 0
+        add_kopi(session)  # the same unique code: waits for a lock that was never released
+    with db.unit_of_work() as session:
+        assert session.scalars(select(Category.code)).all() == ["kopi"]
+
+
+def test_a_unit_of_work_that_failed_leaves_nothing_behind_on_its_connection(db):
+    try:
+        with db.unit_of_work() as session:
+            add_kopi(session)
+            raise RuntimeError("the work fails after its write")
+    except RuntimeError:
+        pass
+    with db.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(Category)) == 0
