@@ -36,15 +36,16 @@ def create_platform_engine(url: str) -> Engine:
     engine = create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10,
                            hide_parameters=True, isolation_level="READ COMMITTED", pool_reset_on_return=None)
     for name, listener in (("checkout", _checked_out), ("begin", _began), ("commit", _ended),
-                           ("rollback", _ended), ("reset", _rollback_if_open)):
+                           ("rollback", _ended), ("handle_error", _errored), ("reset", _rollback_if_open)):
         event.listen(engine, name, listener)
     return engine
 
 
 # The pool resets a returned connection with a ROLLBACK, a round trip to MariaDB on every call even
 # after the unit of work has committed. Whether a transaction may still be open is known here: one may
-# be from the checkout (whatever used the connection) and from each BEGIN, none after a COMMIT or a
-# ROLLBACK; a failed COMMIT is followed by the unit of work's ROLLBACK.
+# be from the checkout (whatever used the connection), from each BEGIN and after any error (the commit
+# and rollback events come before the COMMIT or ROLLBACK is sent, and SQLAlchemy sends no ROLLBACK
+# after a failed COMMIT); none after a COMMIT or ROLLBACK.
 _OPEN = "emall_transaction_open"
 
 
@@ -58,6 +59,11 @@ def _began(connection) -> None:
 
 def _ended(connection) -> None:
     connection.info[_OPEN] = False
+
+
+def _errored(context) -> None:
+    if context.connection is not None and not context.is_disconnect:
+        context.connection.info[_OPEN] = True
 
 
 def _rollback_if_open(dbapi_connection, record, reset_state) -> None:

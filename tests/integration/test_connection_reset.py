@@ -1,9 +1,12 @@
-"""A pooled connection comes back without an open transaction: the pool no longer sends a ROLLBACK
-after every committed unit of work (tests/integration/test_round_trips_soap.py counts), so here is
-the other half, that what did not end its transaction is still rolled back when returned."""
+"""A pooled connection comes back without an open transaction. On MariaDB the pool no longer sends a
+ROLLBACK after every committed unit of work (tests/integration/test_round_trips_soap.py shows it),
+so here is the other half: what did not end its transaction is still rolled back when returned, and
+its locks released. On SQLite the pool's own reset does it; these tests are the control there."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from emall_ws.db.models import Category
 from tests.builders import NOW
@@ -14,6 +17,17 @@ def add_kopi(session) -> None:
     session.flush()
 
 
+def assert_no_kopi_left_nor_locked(db) -> None:
+    """Nothing of the kopi category was kept, and its unique code can be taken at once."""
+    with db.unit_of_work() as session:
+        if db.engine.dialect.name == "mysql":  # a row lock left behind fails this at once, not in 50 s
+            session.execute(text("SET SESSION innodb_lock_wait_timeout = 2"))
+        assert session.scalar(select(func.count()).select_from(Category)) == 0
+        add_kopi(session)  # the same unique code: waits for a lock that was never released
+    with db.unit_of_work() as session:
+        assert session.scalars(select(Category.code)).all() == ["kopi"]
+
+
 def test_a_connection_returned_inside_its_transaction_is_rolled_back_and_its_locks_released(db):
     raw = db.engine.raw_connection()  # used as a driver's connection: no unit of work ends it
     cursor = raw.cursor()
@@ -22,14 +36,23 @@ def test_a_connection_returned_inside_its_transaction_is_rolled_back_and_its_loc
     cursor.execute("INSERT INTO category (code, name, created_at) VALUES ('kopi', 'Kopi', '2026-11-28 03:00:00')")
     cursor.close()
     raw.close()  # back to the pool, the INSERT neither committed nor rolled back
+    assert_no_kopi_left_nor_locked(db)
 
-    with db.unit_of_work() as session:
-        if db.engine.dialect.name == "mysql":  # a row lock left behind fails this at once, not in 50 s
-            session.execute(text("SET SESSION innodb_lock_wait_timeout = 2"))
-        assert session.scalar(select(func.count()).select_from(Category)) == 0
-        add_kopi(session)  # the same unique code: waits for a lock that was never released
-    with db.unit_of_work() as session:
-        assert session.scalars(select(Category.code)).all() == ["kopi"]
+
+def test_a_commit_that_failed_is_rolled_back_when_its_connection_returns(db, monkeypatch):
+    """The driver's COMMIT fails without reaching the server (the transaction stays open there), and
+    SQLAlchemy sends no ROLLBACK after a failed COMMIT: the pool's reset must."""
+    dialect = db.engine.dialect
+
+    def failing_commit(_dbapi_connection) -> None:
+        raise dialect.loaded_dbapi.OperationalError(1180, "Got error 6 during COMMIT")
+
+    monkeypatch.setattr(dialect, "do_commit", failing_commit)
+    with pytest.raises(OperationalError):
+        with db.unit_of_work() as session:
+            add_kopi(session)
+    monkeypatch.undo()
+    assert_no_kopi_left_nor_locked(db)
 
 
 def test_a_unit_of_work_that_failed_leaves_nothing_behind_on_its_connection(db):
