@@ -326,8 +326,9 @@ def compare_answers(url: str, targets: list[Target]) -> int:
                             body=GET_PRODUCT.body.replace("<c:productId>1<", f"<c:productId>{i}<")) for i in ids]
         (Path(tmp) / "platform").mkdir()
         platform, platform_port = start(GET_PRODUCT, Path(tmp) / "platform", url)
-        php, php_port = php_reference.start(Path(tmp), url)
+        php: list[subprocess.Popen] = []
         try:
+            php, php_port = php_reference.start(Path(tmp), url)
             for target in targets + products:
                 answers = [soap_post(port, target) for port in (platform_port, php_port)]
                 if any(status != 200 for status, _ in answers):

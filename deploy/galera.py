@@ -128,7 +128,11 @@ def start_node(node: Node, cluster_address: str, new_cluster: bool = False) -> s
         command.append("--wsrep-new-cluster")
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
-    _wait_synced(node, process)
+    try:
+        _wait_synced(node, process)
+    except BaseException:
+        process.kill()  # a node that did not join may not have written its pid file for stop()
+        raise
     return process
 
 
@@ -165,8 +169,16 @@ def _running(pid: int) -> bool:
         return False
 
 
+def is_running(node: Node) -> bool:
+    try:
+        return _running(int(node.pid_file.read_text()))
+    except (FileNotFoundError, ValueError):
+        return False
+
+
 def stop(folder: Path) -> None:
-    """Stops every node of the cluster in `folder` (a clean shutdown), the last one last."""
+    """Stops every node of the cluster in `folder` (a clean shutdown, SIGKILL past 60 s), the last
+    one last."""
     for node in reversed(nodes(folder)):
         if node.pid_file.exists():
             pid = int(node.pid_file.read_text())
@@ -175,6 +187,8 @@ def stop(folder: Path) -> None:
                 if not _running(pid):
                     break
                 time.sleep(0.1)
+            else:
+                kill(node, signal.SIGKILL)
 
 
 def main() -> None:

@@ -80,9 +80,10 @@ fi
 # the suite's tests of races and of every service's transactions: the rest adds time, not Galera cases
 GALERA_SUITE=${EMALL_GALERA_SUITE:-tests/integration tests/e2e/test_checkout_race.py tests/e2e/test_auction_race.py}
 say "suite on a 3-node MariaDB Galera cluster: $GALERA_SUITE on node 1, then two servers on two nodes"
-if [ "$(id -u)" = 0 ] && command -v mariadbd >/dev/null && [ -e /usr/lib/galera/libgalera_smm.so ]; then
-  GALERA_DIR=$(mktemp -d /tmp/emall-galera.XXXXXX)
-  node1=$(.venv/bin/python deploy/galera.py start "$GALERA_DIR" | head -1)
+have_all() { local tool; for tool; do command -v "$tool" >/dev/null || return 1; done; }
+if [ "$(id -u)" = 0 ] && have_all mariadbd rsync haproxy socat && [ -e /usr/lib/galera/libgalera_smm.so ]; then
+  GALERA_DIR=/tmp/emall-galera-stage  # one folder: a cluster an interrupted run left there is stopped first
+  node1=$(.venv/bin/python deploy/galera.py start "$GALERA_DIR" | sed -n 1p)
   # shellcheck disable=SC2086  # the suite is a list of paths
   EMALL_TEST_MYSQL_URL="$node1" .venv/bin/python -m pytest -q $GALERA_SUITE
   EMALL_TEST_MYSQL_URL="$node1" EMALL_TEST_GALERA_DIR="$GALERA_DIR" \
@@ -90,7 +91,7 @@ if [ "$(id -u)" = 0 ] && command -v mariadbd >/dev/null && [ -e /usr/lib/galera/
   stop_galera
   GALERA_DIR=""
 else
-  missing "the Galera stage needs root, mariadbd and galera-4 (apt-get install mariadb-server galera-4 rsync haproxy socat)"
+  missing "the Galera stage needs root, mariadbd, galera-4, rsync, haproxy and socat (apt-get install mariadb-server galera-4 rsync haproxy socat)"
 fi
 
 for version in 3.12 3.13; do

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -58,6 +59,15 @@ def cluster() -> list[galera.Node]:
     nodes = galera.nodes(Path(CLUSTER_DIR))
     assert make_url(MYSQL_SERVER_URL).port == nodes[0].port, "the suite's databases are made on node 1"
     return nodes
+
+
+@pytest.fixture(autouse=True)
+def every_node_back(cluster):
+    """A test that killed a node and failed before it rejoined leaves no hole for the next one."""
+    yield
+    for node in cluster:
+        if not galera.is_running(node):
+            galera.start_node(node, galera.cluster_address(cluster))
 
 
 def on_node(database_url: str, node: galera.Node) -> str:
@@ -118,8 +128,10 @@ def test_fifty_buyers_on_two_nodes_buy_exactly_the_last_ten_units(servers, db):
     buyers_count, units = 50, 10
     seller, product_id = racing_stock(db, units)
     buyers = [create_member(db) for _ in range(buyers_count)]
-    prepared = [ready_to_check_out(server, member.username, product_id, seller.username)
-                for server, member in zip(alternately(servers, buyers_count), buyers, strict=True)]
+    with ThreadPoolExecutor(8) as pool:  # logging in is an Argon2id check each: in parallel
+        prepared = list(pool.map(lambda pair: ready_to_check_out(pair[0], pair[1].username, product_id,
+                                                                 seller.username),
+                                 zip(alternately(servers, buyers_count), buyers, strict=True)))
 
     def checkout(i: int) -> str:
         service, auth, choices = prepared[i]
@@ -246,6 +258,7 @@ def test_twin_registrations_on_two_nodes_make_one_member_each(servers, db):
 
 BUYERS_UNDER_LOAD = 24
 KILL_AFTER = 4  # checkouts answered before node 2 is killed
+LOAD_WITHIN = 150  # seconds the load may take, well inside the suite's 300 s per test
 
 
 def checksums(database_url: str, node: galera.Node) -> dict[str, int]:
@@ -327,12 +340,13 @@ def test_a_node_killed_under_load_loses_and_doubles_nothing_and_rejoins_equal(da
                         galera.kill(cluster[1])
                         killed.set()
 
-        threads = [threading.Thread(target=shopper, args=(server, name, buyers[i::4]))
+        threads = [threading.Thread(target=shopper, args=(server, name, buyers[i::4]), daemon=True)
                    for i, (server, name) in enumerate([(a, "A"), (b, "B"), (a, "A"), (b, "B")])]
         for thread in threads:
             thread.start()
+        deadline = time.monotonic() + LOAD_WITHIN
         for thread in threads:
-            thread.join(240)
+            thread.join(max(0.0, deadline - time.monotonic()))
         assert killed.is_set() and not any(t.is_alive() for t in threads)
         faults = [(name, o) for name, o in outcomes if isinstance(o, Exception)]
         assert {(name, codes(o)) for name, o in faults} <= {("B", ("Server.Unavailable", "DATABASE_UNAVAILABLE"))}
@@ -369,7 +383,7 @@ def test_through_the_router_the_active_node_killed_moves_every_call_to_the_next(
             finally:
                 db.dispose()
             answered, faults = [], []  # invoice numbers; (seconds after the kill, fault)
-            killed_at = 0.0
+            killed_at = float("inf")  # no fault may come before the kill: its time after it is negative
             for i, member in enumerate(buyers):
                 if i == KILL_AFTER:
                     galera.kill(cluster[0])
@@ -382,7 +396,7 @@ def test_through_the_router_the_active_node_killed_moves_every_call_to_the_next(
                         break
                     except zeep.exceptions.Fault as fault:
                         faults.append((time.monotonic() - killed_at, codes(fault)))
-                        assert faults[-1][0] < 30, faults
+                        assert 0 <= faults[-1][0] < 30, faults
                         time.sleep(0.5)
             assert {code for _after, code in faults} <= {("Server.Unavailable", "DATABASE_UNAVAILABLE")}
             assert len(answered) == BUYERS_UNDER_LOAD
