@@ -54,16 +54,23 @@ def _checked_out(_dbapi_connection, record, _proxy) -> None:
 
 
 def _began(connection) -> None:
-    connection.info[_OPEN] = True
+    _mark(connection, True)
 
 
 def _ended(connection) -> None:
-    connection.info[_OPEN] = False
+    _mark(connection, False)
 
 
 def _errored(context) -> None:
     if context.connection is not None and not context.is_disconnect:
-        context.connection.info[_OPEN] = True
+        _mark(context.connection, True)
+
+
+def _mark(connection, transaction_open: bool) -> None:
+    # an invalidated connection (lost, 2013) has no record to mark: asking for its info would raise
+    # in the middle of the unit of work's rollback, and the pool discards it anyway
+    if not connection.invalidated:
+        connection.info[_OPEN] = transaction_open
 
 
 def _rollback_if_open(dbapi_connection, record, reset_state) -> None:

@@ -9,6 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
 from emall_ws.db.models import Category
+from emall_ws.db.session import is_unavailable
+from tests.databases import MYSQL_SERVER_URL
 from tests.builders import NOW
 
 
@@ -64,3 +66,18 @@ def test_a_unit_of_work_that_failed_leaves_nothing_behind_on_its_connection(db):
         pass
     with db.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(Category)) == 0
+
+
+@pytest.mark.skipif(not MYSQL_SERVER_URL, reason="a connection the server drops: the MariaDB pass")
+def test_a_connection_lost_inside_a_unit_of_work_is_reported_as_unavailable(db):
+    """The server drops the connection mid-work (a node killed, a restart): the unit of work ends with
+    the driver's 2013, which the SOAP layer answers as Server.Unavailable, not with an error of the
+    rollback that follows it."""
+    with pytest.raises(OperationalError) as raised:
+        with db.unit_of_work() as session:
+            connection_id = session.scalar(text("SELECT CONNECTION_ID()"))
+            with db.engine.connect() as other:
+                other.execute(text(f"KILL CONNECTION {int(connection_id)}"))
+            session.execute(text("SELECT 1"))
+    assert is_unavailable(raised.value), raised.value
+    assert_no_kopi_left_nor_locked(db)  # and the pool serves again
