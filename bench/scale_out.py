@@ -25,8 +25,10 @@ the invoices, the order) and repeated only when it did not happen.
 Checked afterwards, in the database and at the partners: one order and one invoice per checkout
 made, none lost or doubled; no invoice paid twice, every transfer paid exactly its invoice; every
 status change of every order and invoice recorded once; every auction closed once; stock = start
-minus what open and paid orders hold; every notification SENT, each email received exactly once
-(by Message-ID, which is the notification's reference) and each SMS at the gateway exactly once.
+minus what open and paid orders hold; every notification SENT, each email received once (by
+Message-ID, which is the notification's reference), or twice only when its first attempt died with
+the killed worker (at-least-once: the same Message-ID, shown once by a mail client), and each SMS at
+the gateway exactly once (the gateway answers a repeated reference with the first message).
 
 Throughput (through nginx, 1 instance against 2, interleaved rounds): Catalog.getProduct for a
 random product of 20,000 (bench/catalog.py's catalogue) with wrk, and the checkout loop of
@@ -407,13 +409,16 @@ def check_everything(database_url: str, sandbox_url: str, mailbox, outcome: Outc
                   all(left == STOCK - held for _id, left, held in stock))
             statuses = dict(rows("SELECT status, COUNT(*) FROM notification GROUP BY status"))
             check("every notification SENT", statuses, set(statuses) == {"SENT"})
-            emails = {reference for (reference,) in rows(
-                "SELECT reference FROM notification WHERE channel = 'EMAIL' AND status = 'SENT'")}
+            # at least once (emall_ws/notify/dispatcher.py): an email whose first attempt died with the
+            # killed worker, sent but not recorded, is sent again with the same Message-ID, which a mail
+            # client shows once; a repeat of an email tried once would be two dispatchers sending it
+            attempts = dict(rows("SELECT reference, attempts FROM notification "
+                                 "WHERE channel = 'EMAIL' AND status = 'SENT'"))
             received = Counter(str(m["Message-ID"]).strip("<>").split("@")[0] for m in mailbox.messages)
-            check("each email received exactly once (Message-ID = reference)",
-                  {"notifications": len(emails), "received": sum(received.values()),
-                   "received_twice": sum(1 for n in received.values() if n > 1)},
-                  set(received) == emails and all(n == 1 for n in received.values()))
+            repeated = {reference: attempts.get(reference) for reference, n in received.items() if n > 1}
+            check("each email received once, or again only after its first attempt died with the killed worker",
+                  {"notifications": len(attempts), "received": sum(received.values()), "repeated": repeated},
+                  set(received) == set(attempts) and all(n <= attempts[r] for r, n in received.items()))
             sms = {reference for (reference,) in rows(
                 "SELECT reference FROM notification WHERE channel = 'SMS' AND status = 'SENT'")}
             gateway = Counter(r for (r,) in s.execute(text("SELECT reference FROM sandbox_sms_messages")).all())
