@@ -41,6 +41,22 @@ def create_platform_engine(url: str) -> Engine:
     return engine
 
 
+# Marks the read path's connections on SQLite, which shares the writers' engine and pool
+_READ_ONLY = "emall_read_only"
+
+
+def create_read_engine(engine: Engine) -> Engine:
+    """The engine of `Database.read`: statements run in autocommit, so a read sends no BEGIN, COMMIT
+    or ROLLBACK and each SELECT sees what was committed before it. MariaDB: a pool of its own whose
+    connections stay in autocommit (switching a pooled connection costs a round trip each way), and
+    no ping at checkout: a lost connection fails the read, which `Database.read` runs once more.
+    SQLite: the same engine, marked so that no BEGIN IMMEDIATE takes the write lock for a read."""
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_READ_ONLY: True})
+    return create_engine(engine.url, pool_recycle=1800, pool_size=5, max_overflow=10, hide_parameters=True,
+                         isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True)
+
+
 # The pool resets a returned connection with a ROLLBACK, a round trip to MariaDB on every call even
 # after the unit of work has committed. Whether a transaction may still be open is known here: one may
 # be from the checkout (whatever used the connection), from each BEGIN and after any error (the commit
@@ -132,6 +148,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 
 def _begin_sqlite(connection) -> None:
+    if connection.get_execution_options().get(_READ_ONLY):
+        return  # pysqlite in autocommit: each SELECT reads on its own
     # IMMEDIATE takes the write lock up front: several processes never deadlock upgrading a
     # read transaction to a write one (SQLite is the embedded default; MariaDB is for scale)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -143,6 +161,8 @@ class Database:
     def __init__(self, url: str):
         self.engine = create_platform_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = create_read_engine(self.engine)
+        self._reads = sessionmaker(self.read_engine)
 
     def create_schema(self) -> None:
         """The newest schema in an empty database, marked current (emall_ws.db.migrate); a
@@ -180,6 +200,20 @@ class Database:
                 pause_before_rerun(attempt)
         raise AssertionError("unreachable")
 
+    def read(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` reading what is committed, outside any transaction (create_read_engine):
+        for the anonymous catalogue reads, whose one statement needs no unit of work. `work` must not
+        write. A connection found lost (MariaDB closed it, a node restarted) is replaced and the read
+        run once more, which the writers' pool does with a ping before every unit of work."""
+        for attempt in (1, 2):
+            try:
+                with self._reads() as session:
+                    return work(session)
+            except DBAPIError as error:
+                if not error.connection_invalidated or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     def is_reachable(self) -> bool:
         try:
             with self.engine.connect() as connection:
@@ -190,3 +224,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.read_engine.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
@@ -67,7 +67,8 @@ class ProductView:
 # --- categories -----------------------------------------------------------------------------------
 
 def list_categories(session: Session) -> list[CategoryView]:
-    return [CategoryView(c.code, c.name) for c in session.scalars(select(Category).order_by(Category.name))]
+    return [CategoryView(code, name) for code, name in session.execute(
+        select(Category.code, Category.name).order_by(Category.name))]
 
 
 def create_category(session: Session, code: str | None, name: str | None, now: datetime,
@@ -250,7 +251,8 @@ def _wanted(product_id: int | None) -> int:
 
 
 # what a product's view shows besides its own row: read with it, in one query
-_LISTING = (Category.code, Category.name, Member.username, Member.status)
+_LISTING = (Category.code.label("category_code"), Category.name.label("category_name"),
+            Member.username.label("seller_username"), Member.status.label("seller_status"))
 
 
 Columns = TypeVarTuple("Columns")
@@ -261,24 +263,33 @@ def _with_listing(query: Select[*Columns]) -> Select[*Columns]:
             .join(Member, Member.id == Product.seller_id))
 
 
+# a product page in one statement: the product's columns (plain rows, no ORM objects to build), its
+# category and seller, and one row per photo (one with no URL when it has none)
+_PAGE = (_with_listing(select(*Product.__table__.columns, *_LISTING, ProductPhoto.url.label("photo_url")))
+         .outerjoin(ProductPhoto, ProductPhoto.product_id == Product.id))
+
+
 def get_product(session: Session, product_id: int | None, now: datetime) -> ProductView:
-    """Any product that exists, whatever its status (the action says what may be done with it): the
-    product with its category and seller in one query, its photos in a second."""
-    row = session.execute(_with_listing(select(Product, *_LISTING)).where(Product.id == _wanted(product_id))).first()
-    if row is None:
+    """Any product that exists, whatever its status (the action says what may be done with it), in
+    one query."""
+    rows = session.execute(_PAGE.where(Product.id == _wanted(product_id)).order_by(ProductPhoto.position)).all()
+    if not rows:
         raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
-    product, category_code, category_name, seller, seller_status = row
-    return _view_of(product, now, category_code, category_name, seller, seller_status)
+    first = rows[0]
+    return _view_of(first, now, first.category_code, first.category_name, first.seller_username,
+                    first.seller_status, tuple(row.photo_url for row in rows if row.photo_url is not None))
 
 
 def _view(session: Session, product: Product, now: datetime) -> ProductView:
     category_code, category_name, seller, seller_status = session.execute(
         _with_listing(select(*_LISTING)).where(Product.id == product.id)).one()
-    return _view_of(product, now, category_code, category_name, seller, seller_status)
+    return _view_of(product, now, category_code, category_name, seller, seller_status,
+                    tuple(p.url for p in product.photos))
 
 
-def _view_of(product: Product, now: datetime, category_code: str, category_name: str, seller: str,
-             seller_status: str) -> ProductView:
+def _view_of(product: Any, now: datetime, category_code: str, category_name: str, seller: str,
+             seller_status: str, photo_urls: tuple[str, ...]) -> ProductView:
+    """`product`: a Product, or a row with its columns."""
     suspended = seller_status == MemberStatus.SUSPENDED
     auction = product.sale_method == AUCTION
     return ProductView(
@@ -292,12 +303,13 @@ def _view_of(product: Product, now: datetime, category_code: str, category_name:
         current_price=product.current_price, bid_count=product.bid_count, ends_at=product.ends_at,
         has_reserve=product.reserve_price is not None,
         reserve_met=auction_rules.reserve_met(auction_snapshot(product)) if auction else None,
-        photo_urls=tuple(p.url for p in product.photos), created_at=product.created_at,
+        photo_urls=photo_urls, created_at=product.created_at,
         updated_at=product.updated_at, seller_suspended=suspended)
 
 
-def auction_snapshot(product: Product) -> auction_rules.Auction:
-    """What the auction rules (domain.auction) need of an auction product's row."""
+def auction_snapshot(product: Any) -> auction_rules.Auction:
+    """What the auction rules (domain.auction) need of an auction product's row (a Product, or a row
+    with its columns)."""
     if product.ends_at is None:  # every auction has an end time; a fixed-price product has none
         raise InvalidState(auction_rules.NOT_AN_AUCTION, productId=product.id)
     return auction_rules.Auction(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, or_, select
 from sqlalchemy.dialects.mysql import match
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from emall_ws.db.models import Category, Member, Product, ProductPhoto
 from emall_ws.domain.catalog import (ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, CatalogPolicy, Search,
@@ -56,12 +56,8 @@ def search_products(session: Session, filters: SearchFilters, regions: RegionCat
     query = search_query(session, search, category_id, seller_id, now)
     rows = session.execute(query.offset(search.offset).limit(search.page_size + 1)).all()
     has_more = len(rows) > search.page_size
-    rows = rows[:search.page_size]
-    photos = dict(session.execute(select(ProductPhoto.product_id, ProductPhoto.url).where(
-        ProductPhoto.product_id.in_([r.Product.id for r in rows]), ProductPhoto.position == 0)).all()) \
-        if rows else {}
-    return ProductPage([_summary(r.Product, r.code, r.username, photos.get(r.Product.id), now) for r in rows],
-                       search.page, search.page_size, has_more)
+    return ProductPage([_summary(row, now) for row in rows[:search.page_size]], search.page, search.page_size,
+                       has_more)
 
 
 def resolve_filters(session: Session, search: Search, regions: RegionCatalog) -> tuple[int | None, int | None]:
@@ -91,14 +87,15 @@ def resolve_filters(session: Session, search: Search, regions: RegionCatalog) ->
 
 
 def search_query(session: Session, search: Search, category_id: int | None, seller_id: int | None,
-                 now: datetime) -> Select[Product, str, str]:
+                 now: datetime) -> Select[*tuple[Any, ...]]:
     """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it."""
-    query = (select(Product, Category.code, Member.username)
+    query = (select(*_SUMMARY)
+             .select_from(Product)
              .join(Category, Category.id == Product.category_id)
              .join(Member, Member.id == Product.seller_id)
+             .outerjoin(ProductPhoto, and_(ProductPhoto.product_id == Product.id, ProductPhoto.position == 0))
              # a suspended seller's products are off sale
              .where(Product.status == ProductStatus.ACTIVE, Member.status != MemberStatus.SUSPENDED)
-             .options(defer(Product.description))  # a result list shows no description
              # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
              # alone, MariaDB starts from the small category or member table and sorts every match
              .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
@@ -123,6 +120,12 @@ def search_query(session: Session, search: Search, category_id: int | None, sell
     return query.order_by(*_ORDER[search.sort])
 
 
+# what a result shows, as plain rows (no ORM objects to build); the first photo read in the same query
+_SUMMARY = (Product.id, Product.name, Product.seller_province_code, Product.seller_city_code, Product.sale_method,
+            Product.status, Product.stock, Product.list_price, Product.bid_count, Product.ends_at,
+            Product.created_at, Category.code.label("category_code"), Member.username.label("seller_username"),
+            ProductPhoto.url.label("photo_url"))
+
 _ORDER: dict[str, tuple[UnaryExpression[Any], ...]] = {
     NEWEST: (Product.created_at.desc(), Product.id.desc()),
     PRICE_ASC: (Product.list_price.asc(), Product.id.asc()),
@@ -146,13 +149,11 @@ def _text_match(session: Session, terms: tuple[str, ...]) -> ColumnElement[bool]
                   for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
 
 
-def _summary(product: Product, category_code: str, seller_username: str, photo_url: str | None,
-             now: datetime) -> ProductSummary:
+def _summary(row: Any, now: datetime) -> ProductSummary:
     return ProductSummary(
-        product_id=product.id, name=product.name, category_code=category_code, seller_username=seller_username,
-        seller_province_code=product.seller_province_code, seller_city_code=product.seller_city_code,
-        sale_method=product.sale_method, status=product.status,
-        action=action_of(product.sale_method, product.status, product.stock, product.ends_at, now),
-        price=product.list_price, stock=product.stock if product.sale_method == FIXED else None,
-        bid_count=product.bid_count, ends_at=product.ends_at, photo_url=photo_url,
-        created_at=product.created_at)
+        product_id=row.id, name=row.name, category_code=row.category_code, seller_username=row.seller_username,
+        seller_province_code=row.seller_province_code, seller_city_code=row.seller_city_code,
+        sale_method=row.sale_method, status=row.status,
+        action=action_of(row.sale_method, row.status, row.stock, row.ends_at, now),
+        price=row.list_price, stock=row.stock if row.sale_method == FIXED else None,
+        bid_count=row.bid_count, ends_at=row.ends_at, photo_url=row.photo_url, created_at=row.created_at)

@@ -44,6 +44,11 @@ class UseCases:
         has no effect outside the session (partner calls come before or after it)."""
         return self.platform.db.run(work)
 
+    def read(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` reading what is committed, outside a transaction (Database.read): for the
+        anonymous reads, whose one statement needs no unit of work. `work` must not write."""
+        return self.platform.db.read(work)
+
     def caller(self, session: Session, credentials: Credentials, *roles: str,
                owner_id: int | None = None) -> Principal:
         return identify(self.platform, session, credentials, *roles, owner_id=owner_id)

@@ -12,7 +12,7 @@ from emall_ws.usecases import UseCases
 
 class CatalogUseCases(UseCases):
     def list_categories(self) -> list[CategoryView]:
-        return self.transaction(catalog.list_categories)
+        return self.read(catalog.list_categories)
 
     def create_category(self, credentials: Credentials, code: str | None, name: str | None) -> CategoryView:
         def work(session: Session) -> CategoryView:
@@ -22,11 +22,11 @@ class CatalogUseCases(UseCases):
         return self.transaction(work)
 
     def search_products(self, filters: SearchFilters) -> catalog_search.ProductPage:
-        return self.transaction(lambda session: catalog_search.search_products(
+        return self.read(lambda session: catalog_search.search_products(
             session, filters, self.platform.regions, self.now(), self.platform.catalog_policy))
 
     def get_product(self, product_id: int | None) -> ProductView:
-        return self.transaction(lambda session: catalog.get_product(session, product_id, self.now()))
+        return self.read(lambda session: catalog.get_product(session, product_id, self.now()))
 
     def sell_product(self, credentials: Credentials, form: ProductForm) -> ProductView:
         return self.transaction(lambda session: catalog.sell_product(
