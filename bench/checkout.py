@@ -1,4 +1,5 @@
-"""Checkout throughput with concurrent buyers, on MariaDB, against the bare spyne echo in the same run.
+"""Checkout throughput, and a logged-in buyer's hot reads, with concurrent buyers on MariaDB, against the
+bare spyne echo in the same run.
 
     .venv/bin/python bench/checkout.py [--mysql-url mysql+pymysql://root@127.0.0.1:3306]
                                        [--clients 8] [--duration 10] [--rounds 3] [--workers 2]
@@ -18,6 +19,10 @@ so the stored quotes stay valid for every checkout of the run (EMALL_QUOTE_TTL_M
 Every answer is checked (HTTP 200, the response element, no fault). Reported: checkouts/s (whole
 iterations, i.e. 3 addItem + 1 checkout each), the checkout call's own p50/p99 latency, and the echo's
 req/s and p50/p99 under the same client (threads, connections); the ratio is checkouts/s : echo req/s.
+The members' hot reads (issue 14), in the same rounds and the same closed loop, each buyer with its
+session token: Cart.getCart of a cart of those 3 lines (filled again before each measurement, since the
+checkouts empty it) and Checkout.getInvoice of the buyer's first invoice (from one checkout each before
+the rounds); reported as calls/s and their ratio to the echo's req/s.
 After the rounds the database is checked: orders = 2 x checkouts, stock never negative, unique codes
 distinct among open invoices per account. Raw figures go to bench/results/checkout-<timestamp>.json.
 """
@@ -192,7 +197,9 @@ def main() -> int:
             env = code_env(code, EMALL_DATABASE_URL=database_url, EMALL_VAR_DIR=str(workdir / "var"),
                            EMALL_PUBLIC_URL=base, EMALL_WORKERS=str(args.workers), EMALL_THREADS="1",
                            EMALL_LOG_LEVEL="WARNING", EMALL_SANDBOX_PORT=str(sandbox_port),
-                           EMALL_SANDBOX_DATABASE_URL=sandbox_url)
+                           EMALL_SANDBOX_DATABASE_URL=sandbox_url,
+                           # every buyer checks out hundreds of times and pays nothing (the default limit is 5 unpaid)
+                           EMALL_MAX_OPEN_INVOICES="1000000")
             processes.append(start([str(VENV_BIN / "emall-ws"), "serve", "--host", "127.0.0.1", "--port",
                                     str(port), "--workers", str(args.workers)], env, base + "/health",
                                    workdir / "server.log"))
@@ -221,6 +228,23 @@ def main() -> int:
             checkouts = [body("urn:emall-kukm:checkout", token,
                               f"<t:checkout><t:choices>{choices}</t:choices></t:checkout>") for token in tokens]
 
+            def fill_carts(lines: int = 3) -> None:
+                """Every buyer's cart holds `lines` of the 3 lines (the checkouts start from an empty one)."""
+                for token, payloads in zip(tokens, add, strict=True):
+                    probe.call("/ws/Cart", "clearCart", body("urn:emall-kukm:cart", token, "<t:clearCart/>"),
+                               "clearCartResponse")
+                    for payload in payloads[:lines]:
+                        probe.call("/ws/Cart", "addItem", payload, "addItemResponse")
+
+            fill_carts()  # one checkout each: the invoice getInvoice reads
+            invoices = [re.search(r"INV/[^<]+", probe.call("/ws/Checkout", "checkout", payload,
+                                                           "checkoutResponse")[1]).group(0)
+                        for payload in checkouts]
+            get_cart = [body("urn:emall-kukm:cart", token, "<t:getCart/>") for token in tokens]
+            get_invoice = [body("urn:emall-kukm:checkout", token,
+                                f"<t:getInvoice><t:invoiceNumber>{number}</t:invoiceNumber></t:getInvoice>")
+                           for token, number in zip(tokens, invoices, strict=True)]
+
             def buy(i: int, state: dict) -> float:
                 client = state.setdefault("client", Client("127.0.0.1", port))
                 for payload in add[i]:
@@ -233,9 +257,21 @@ def main() -> int:
                 client = state.setdefault("client", Client("127.0.0.1", echo_port))
                 return client.call("/", "echo", ECHO_BODY.encode(), "echoResponse")[0]
 
-            scenarios = {"echo (reference)": echo, "checkout (3 lines, 2 sellers)": buy}
+            def cart(i: int, state: dict) -> float:
+                client = state.setdefault("client", Client("127.0.0.1", port))
+                elapsed, answer = client.call("/ws/Cart", "getCart", get_cart[i], "getCartResponse")
+                assert answer.count("<tns:productId>") == 3, answer[:400]
+                return elapsed
+
+            def invoice(i: int, state: dict) -> float:
+                client = state.setdefault("client", Client("127.0.0.1", port))
+                return client.call("/ws/Checkout", "getInvoice", get_invoice[i], invoices[i])[0]
+
+            scenarios = {"echo (reference)": echo, "getCart (3 lines, 2 sellers)": cart,
+                         "getInvoice": invoice, "checkout (3 lines, 2 sellers)": buy}
             for round_ in range(1, args.rounds + 1):
                 for name, work in scenarios.items():
+                    fill_carts(3 if work is cart else 0)
                     load_before = os.getloadavg()[0]
                     try:
                         run_load(args.clients, WARMUP_SECONDS, work)
@@ -262,7 +298,7 @@ def main() -> int:
         medians = {k: statistics.median(r[k] for r in mine) for k in ("per_s", "p50_ms", "p99_ms")}
         rows.append({"scenario": name, **medians})
     echo_row = rows[0]
-    lines = ["| scenario | per s | ratio to echo | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
+    lines = ["| scenario | calls or checkouts per s | ratio to echo | p50 ms | p99 ms |", "|---|---:|---:|---:|---:|"]
     for row in rows:
         lines.append(f"| {row['scenario']} | {row['per_s']:.1f} | {row['per_s'] / echo_row['per_s']:.3f} | "
                      f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} |")

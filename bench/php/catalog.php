@@ -29,7 +29,7 @@ const SUMMARY_COLUMNS = 'product.id, product.seller_id, product.category_id, pro
     . 'product.price, product.stock, product.start_price, product.min_increment, product.reserve_price, '
     . 'product.ends_at, product.current_price, product.list_price, product.bid_count, product.leader_id, '
     . 'product.winner_id, product.closed_at, product.created_at, product.updated_at, category.code, '
-    . '`member`.username';
+    . '`member`.username, product_photo.url AS photo_url';
 
 function db(): PDO
 {
@@ -155,17 +155,20 @@ final class Catalog
             throw fault('Validation', 'REQUIRED', 'productId: REQUIRED');
         }
         $id = (int) $request->productId;
-        // the product joined with its category and seller, then its photos: the platform's view
-        $p = $id > 0 ? query('SELECT product.*, category.code AS category_code, category.name AS category_name, '
-                             . '`member`.username AS seller_username, `member`.status AS seller_status '
-                             . 'FROM product JOIN category ON category.id = product.category_id '
-                             . 'JOIN `member` ON `member`.id = product.seller_id WHERE product.id = ?', [$id])
-                             ->fetch() : false;
-        if ($p === false) {
+        // one query, the platform's (services/catalog.py get_product): the product with its category, its
+        // seller and one row per photo
+        $rows = $id > 0 ? query('SELECT product.*, category.code AS category_code, category.name AS category_name, '
+                                . '`member`.username AS seller_username, `member`.status AS seller_status, '
+                                . 'product_photo.url AS photo_url '
+                                . 'FROM product JOIN category ON category.id = product.category_id '
+                                . 'JOIN `member` ON `member`.id = product.seller_id '
+                                . 'LEFT OUTER JOIN product_photo ON product_photo.product_id = product.id '
+                                . 'WHERE product.id = ? ORDER BY product_photo.position', [$id])->fetchAll() : [];
+        if (!$rows) {
             throw fault('NotFound', 'UNKNOWN_PRODUCT', "UNKNOWN_PRODUCT: $id");
         }
-        $photos = query('SELECT product_photo.url FROM product_photo WHERE product_photo.product_id = ? '
-                        . 'ORDER BY product_photo.position', [$id])->fetchAll(PDO::FETCH_COLUMN);
+        $p = $rows[0];
+        $photos = array_values(array_filter(array_column($rows, 'photo_url'), fn ($url) => $url !== null));
         $suspended = $p['seller_status'] === 'SUSPENDED';
         $auction = $p['sale_method'] === 'AUCTION';
         $current = integer($p['current_price']);
@@ -304,20 +307,16 @@ final class Catalog
             $params[] = $now;
         }
         $offset = ($page - 1) * $size;
+        // one query with the first photo of each product, the platform's (services/catalog_search.py)
         $rows = query('SELECT STRAIGHT_JOIN ' . SUMMARY_COLUMNS . ' FROM product '
                       . 'INNER JOIN category ON category.id = product.category_id '
                       . 'INNER JOIN `member` ON `member`.id = product.seller_id '
+                      . 'LEFT OUTER JOIN product_photo ON product_photo.product_id = product.id '
+                      . 'AND product_photo.position = 0 '
                       . 'WHERE ' . implode(' AND ', $where) . ' ORDER BY ' . ORDER_BY[$sort]
                       . ' LIMIT ' . ($size + 1) . ' OFFSET ' . $offset, $params)->fetchAll();
         $hasMore = count($rows) > $size;
         $rows = array_slice($rows, 0, $size);
-        $photos = [];
-        if ($rows) {
-            $ids = array_map(fn ($row) => (int) $row['id'], $rows);
-            $photos = query('SELECT product_photo.product_id, product_photo.url FROM product_photo '
-                            . 'WHERE product_photo.product_id IN (' . implode(', ', $ids) . ') '
-                            . 'AND product_photo.position = 0')->fetchAll(PDO::FETCH_KEY_PAIR);
-        }
         $products = [];
         foreach ($rows as $p) {
             $products[] = present([
@@ -327,7 +326,7 @@ final class Catalog
                 'status' => $p['status'], 'action' => action_of($p, $now), 'price' => integer($p['list_price']),
                 'stock' => $p['sale_method'] === 'FIXED' ? integer($p['stock']) : null,
                 'bidCount' => (int) $p['bid_count'], 'endsAt' => wib($p['ends_at']),
-                'photoUrl' => $photos[$p['id']] ?? null, 'createdAt' => wib($p['created_at']),
+                'photoUrl' => $p['photo_url'], 'createdAt' => wib($p['created_at']),
             ]);
         }
         return ['result' => ['products' => ['ProductSummary' => $products], 'page' => $page, 'pageSize' => $size,
