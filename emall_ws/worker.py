@@ -20,7 +20,7 @@ from adapters.bank import BankAdapter
 from adapters.sms import SmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.config import Settings
-from emall_ws.db.session import Database
+from emall_ws.db.session import Database, is_unavailable
 from emall_ws.notify.dispatcher import Dispatcher, DispatchStats, Sender
 from emall_ws.notify.email import email_sender_from
 from emall_ws.notify.outbox import EMAIL, SMS
@@ -73,8 +73,12 @@ class Worker:
             try:
                 job.run()
                 ok = True
-            except Exception:  # not BaseException: Ctrl-C and SystemExit still stop the worker
-                log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
+            except Exception as error:  # not BaseException: Ctrl-C and SystemExit still stop the worker
+                if is_unavailable(error):  # a passing state of the database: one line a round, no traceback
+                    log.warning("job %s: the database is unavailable (%s); next try in %.0f s", job.name,
+                                getattr(error, "orig", error), job.interval)
+                else:
+                    log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
             if self._recorder:
                 self._recorder.ran(job.name, started_at, ok)
             self._due[job.name] = self._clock() + job.interval

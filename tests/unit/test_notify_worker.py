@@ -1,7 +1,9 @@
 """The worker loop: due jobs run, a failing job never stops the others."""
 import threading
 
+import pymysql
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from emall_ws.worker import Job, Worker
 
@@ -43,6 +45,18 @@ def test_a_failing_job_is_logged_and_the_others_still_run(caplog):
     worker.run_pending()
     assert runs == [1, 1]
     assert caplog.text.count("job broken failed") == 2
+
+
+def test_a_job_that_finds_the_database_unavailable_logs_one_line_without_a_traceback(caplog):
+    def unreachable():
+        raise OperationalError("SELECT 1", {}, pymysql.err.OperationalError(2003, "Can't connect to MySQL server"))
+
+    worker = Worker([Job("reconcile", 10, unreachable)], clock=FakeClock())
+    worker.run_pending()
+    [record] = [r for r in caplog.records if r.name == "emall_ws.worker"]
+    assert record.levelname == "WARNING" and record.exc_info is None
+    assert "job reconcile: the database is unavailable" in record.getMessage()
+    assert "Can't connect" in record.getMessage()
 
 
 def test_run_forever_returns_when_asked_to_stop():
