@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from emall_ws.db.session import Reader
 from emall_ws.db.models import Bid, Category, Member, Product, ProductPhoto, ProductStatusHistory
 from emall_ws.domain import auction as auction_rules
 from emall_ws.domain import pipelines
@@ -66,8 +67,8 @@ class ProductView:
 
 # --- categories -----------------------------------------------------------------------------------
 
-def list_categories(session: Session) -> list[CategoryView]:
-    return [CategoryView(code, name) for code, name in session.execute(
+def list_categories(reader: Reader) -> list[CategoryView]:
+    return [CategoryView(code, name) for code, name in reader.execute(
         select(Category.code, Category.name).order_by(Category.name))]
 
 
@@ -269,10 +270,10 @@ _PAGE = (_with_listing(select(*Product.__table__.columns, *_LISTING, ProductPhot
          .outerjoin(ProductPhoto, ProductPhoto.product_id == Product.id))
 
 
-def get_product(session: Session, product_id: int | None, now: datetime) -> ProductView:
+def get_product(reader: Reader, product_id: int | None, now: datetime) -> ProductView:
     """Any product that exists, whatever its status (the action says what may be done with it), in
     one query."""
-    rows = session.execute(_PAGE.where(Product.id == _wanted(product_id)).order_by(ProductPhoto.position)).all()
+    rows = reader.execute(_PAGE.where(Product.id == _wanted(product_id)).order_by(ProductPhoto.position)).all()
     if not rows:
         raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
     first = rows[0]

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, or_, select
 from sqlalchemy.dialects.mysql import match
-from sqlalchemy.orm import Session
 
+from emall_ws.db.session import Reader, dialect_name
 from emall_ws.db.models import Category, Member, Product, ProductPhoto
 from emall_ws.domain.catalog import (ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, CatalogPolicy, Search,
                                      SearchFilters, action_of, boolean_query, validate_search)
@@ -48,7 +48,7 @@ class ProductPage:
     has_more: bool
 
 
-def search_products(session: Session, filters: SearchFilters, regions: RegionCatalog, now: datetime,
+def search_products(session: Reader, filters: SearchFilters, regions: RegionCatalog, now: datetime,
                     policy: CatalogPolicy) -> ProductPage:
     """ACTIVE products of sellers not suspended matching every filter given, one page of them."""
     search = validate_search(filters, policy)
@@ -60,7 +60,7 @@ def search_products(session: Session, filters: SearchFilters, regions: RegionCat
                        has_more)
 
 
-def resolve_filters(session: Session, search: Search, regions: RegionCatalog) -> tuple[int | None, int | None]:
+def resolve_filters(session: Reader, search: Search, regions: RegionCatalog) -> tuple[int | None, int | None]:
     """The ids behind the category and seller filters; unknown names and regions are field errors."""
     errors: list[FieldError] = []
     category_id = seller_id = None
@@ -86,7 +86,7 @@ def resolve_filters(session: Session, search: Search, regions: RegionCatalog) ->
     return category_id, seller_id
 
 
-def search_query(session: Session, search: Search, category_id: int | None, seller_id: int | None,
+def search_query(session: Reader, search: Search, category_id: int | None, seller_id: int | None,
                  now: datetime) -> Select[*tuple[Any, ...]]:
     """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it."""
     query = (select(*_SUMMARY)
@@ -134,7 +134,7 @@ _ORDER: dict[str, tuple[UnaryExpression[Any], ...]] = {
 }
 
 
-def _text_match(session: Session, terms: tuple[str, ...]) -> ColumnElement[bool]:
+def _text_match(session: Reader, terms: tuple[str, ...]) -> ColumnElement[bool]:
     """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
     "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
     SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
@@ -142,7 +142,7 @@ def _text_match(session: Session, terms: tuple[str, ...]) -> ColumnElement[bool]
     anything else for a break, and ignores case. Unlike MariaDB's collation it does not ignore
     accents ("kopi" does not find "kópi"). The terms hold word characters only
     (domain.catalog.search_terms), so neither query can be subverted."""
-    if session.get_bind().dialect.name in ("mysql", "mariadb"):
+    if dialect_name(session) in ("mysql", "mariadb"):
         return match(Product.name.expression, Product.description.expression,
                      against=boolean_query(terms)).in_boolean_mode()
     return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Callable, TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from emall_ws.logs import add_call_fields
@@ -44,8 +45,8 @@ class UseCases:
         has no effect outside the session (partner calls come before or after it)."""
         return self.platform.db.run(work)
 
-    def read(self, work: Callable[[Session], T]) -> T:
-        """`work(session)` reading what is committed, outside a transaction (Database.read): for the
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)` reading what is committed, outside a transaction (Database.read): for the
         anonymous reads, whose one statement needs no unit of work. `work` must not write."""
         return self.platform.db.read(work)
 
