@@ -14,6 +14,7 @@ from emall_ws.soap import faults
 from emall_ws.soap.documentation import clean_documentation
 from emall_ws.soap.frozen import FrozenAnswers
 from emall_ws.soap.hardening import HardenedSoap11, note_operation
+from emall_ws.soap.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ class PlatformApplication(Application):
                          in_protocol=HardenedSoap11(validator="lxml"), out_protocol=HardenedSoap11())
         self.platform = platform
         self.frozen_answers = FrozenAnswers(self)
+        self.answer_writer = AnswerWriter(self)  # writes the answers spyne would, faster (emall_ws/soap/writer.py)
 
     def call_wrapper(self, ctx):
         environ = ctx.transport.req_env

@@ -37,12 +37,17 @@ def test_provinces_replayed(app):
 
 
 def test_the_second_call_is_not_serialized_again(app, monkeypatch):
+    """Neither spyne nor the answer writer (emall_ws/soap/writer.py), which writes the first, makes it again."""
     from emall_ws.soap.hardening import HardenedSoap11
 
     serialized = []
     original = HardenedSoap11.serialize
     monkeypatch.setattr(HardenedSoap11, "serialize",
                         lambda self, ctx, message: serialized.append(ctx.method_name) or original(self, ctx, message))
+    answers = app.endpoints["Member"].app.answer_writer.answers
+    descriptor = next(d for d in answers if d.name == "listCities")
+    write = answers[descriptor]
+    monkeypatch.setitem(answers, descriptor, lambda out_object: serialized.append("listCities") or write(out_object))
     list_cities(app, "51")
     list_cities(app, "51")
     assert serialized == ["listCities"]
