@@ -11,7 +11,7 @@ from datetime import datetime
 
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,13 @@ class ProductView:
 
 
 # --- categories -----------------------------------------------------------------------------------
+
+def categories_version(reader: Reader) -> tuple[int, int | None]:
+    """What changes whenever the list of categories does, read in one index look-up: categories are
+    only ever added (createCategory; nothing renames or removes one), so their count and newest id."""
+    count, newest = reader.execute(select(func.count(), func.max(Category.id))).one()
+    return count, newest
+
 
 def list_categories(reader: Reader) -> list[CategoryView]:
     return [CategoryView(code, name) for code, name in reader.execute(
@@ -265,15 +272,17 @@ def _with_listing(query: Select[*Columns]) -> Select[*Columns]:
 
 
 # a product page in one statement: the product's columns (plain rows, no ORM objects to build), its
-# category and seller, and one row per photo (one with no URL when it has none)
+# category and seller, and one row per photo (one with no URL when it has none); built once, as
+# building and keying a new statement per call cost a quarter of the read
 _PAGE = (_with_listing(select(*Product.__table__.columns, *_LISTING, ProductPhoto.url.label("photo_url")))
-         .outerjoin(ProductPhoto, ProductPhoto.product_id == Product.id))
+         .outerjoin(ProductPhoto, ProductPhoto.product_id == Product.id)
+         .where(Product.id == bindparam("product_id")).order_by(ProductPhoto.position))
 
 
 def get_product(reader: Reader, product_id: int | None, now: datetime) -> ProductView:
     """Any product that exists, whatever its status (the action says what may be done with it), in
     one query."""
-    rows = reader.execute(_PAGE.where(Product.id == _wanted(product_id)).order_by(ProductPhoto.position)).all()
+    rows = reader.execute(_PAGE, {"product_id": _wanted(product_id)}).all()
     if not rows:
         raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
     first = rows[0]

@@ -8,7 +8,7 @@ from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, Service
 from emall_ws.clock import WIB, to_wib
 from emall_ws.domain.catalog import ProductForm as Form, SearchFilters as Filters
 from emall_ws.services import catalog, catalog_search
-from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.application import namespace_of, platform_of, replay_frozen
 from emall_ws.soap.security import credentials_of, session_header
 
 NAME = "Catalog"
@@ -187,7 +187,12 @@ class CatalogService(ServiceBase):
     @rpc(_returns=Array(Category), _out_variable_name="categories")
     def listCategories(ctx):
         """Every product category; anyone may call."""
-        return [Category(code=c.code, name=c.name) for c in platform_of(ctx).catalog.list_categories()]
+        catalog = platform_of(ctx).catalog
+        # every process keeps the answer of each version it saw: a category added through any process
+        # or machine changes the version, read here from the database on every call
+        if replay_frozen(ctx, ("categories", catalog.categories_version())):
+            return None
+        return [Category(code=c.code, name=c.name) for c in catalog.list_categories()]
 
     @rpc(ShortText, ShortText, _returns=Category, _out_variable_name="category")
     def createCategory(ctx, code, name):

@@ -1,4 +1,5 @@
-"""Answers that cannot change while the process lives (the region catalogue), serialized once.
+"""Answers that cannot change while the process lives (the region catalogue), or change only with a
+version the call reads first (the categories), serialized once per key.
 
 spyne serializes a structured answer slowly: the cities of one province cost it over twice an echo's
 whole call (bench/README.md). An operation whose answer depends on its arguments alone asks

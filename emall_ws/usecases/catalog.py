@@ -11,6 +11,9 @@ from emall_ws.usecases import UseCases
 
 
 class CatalogUseCases(UseCases):
+    def categories_version(self) -> tuple[int, int | None]:
+        return self.read(catalog.categories_version)
+
     def list_categories(self) -> list[CategoryView]:
         return self.read(catalog.list_categories)
 

@@ -14,7 +14,9 @@ from sqlalchemy import Engine, event
 from emall_ws.config import Settings
 from emall_ws.services.auth import Principal
 from emall_ws.soap.app import create_app
-from tests.builders import PASSWORD, FIXED_FORM, add_category, add_seller, create_member, order_for, put, sell
+from emall_ws.services import catalog
+from tests.builders import (NOW, PASSWORD, FIXED_FORM, POLICY, add_category, add_seller, create_member, order_for, put,
+                            sell)
 from tests.wsgi_client import call, envelope
 
 MAX_ROUND_TRIPS = 8
@@ -113,3 +115,23 @@ def test_a_hot_read_costs_at_most_eight_round_trips(db, app, bought, operation, 
     assert not [sql for sql in round_trips.sent if sql.upper().startswith("ROLLBACK")]  # the unit of work committed
     if operation == "getProduct":
         assert round_trips.count == GET_PRODUCT_ROUND_TRIPS, round_trips.sent
+
+
+def test_the_categories_answer_is_kept_per_version_and_follows_a_category_added_elsewhere(db, tmp_path, monkeypatch):
+    """Each process keeps its listCategories answer; a call reads only the categories' version (one
+    round trip), and a category added through another process (here another application on the same
+    database) is in the next answer of every process."""
+    add_category(db, "makanan", "Makanan & Minuman")
+    first, other = (create_app(Settings.from_env({"EMALL_VAR_DIR": str(tmp_path / name), "EMALL_SANDBOX": "0"}), db)
+                    for name in ("first", "other"))
+
+    def codes(app) -> list[str]:
+        return [e.text for e in soap(app, "Catalog", "listCategories", {}).iter("{*}code")]
+
+    assert codes(first) == codes(other) == ["makanan"]
+    with RoundTrips(db.engine, monkeypatch).counting() as round_trips:
+        assert codes(first) == ["makanan"]
+    assert round_trips.count == 1, round_trips.sent
+    with other.platform.db.unit_of_work() as session:  # as another process would
+        catalog.create_category(session, "batik", "Batik", NOW, POLICY)
+    assert codes(first) == codes(other) == ["batik", "makanan"]
