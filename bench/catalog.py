@@ -5,6 +5,7 @@ measured in the same run; plus the query plans of the searches.
     .venv/bin/python bench/catalog.py [--mysql-url mysql+pymysql://root@127.0.0.1:3306] [--database emall_bench_catalog]
                                       [--products 100000] [--sellers 1000] [--reseed] [--explain-only]
                                       [--duration 10] [--connections 8] [--threads 2] [--rounds 3] [--no-php]
+                                      [--mysqlclient]
 
 1. Seeds the database (only when it is missing or --reseed): categories, sellers, products (80 % fixed
    price, 20 % auction, 95 % ACTIVE), one photo each, by multi-row INSERTs in one transaction (~25 s).
@@ -21,6 +22,8 @@ measured in the same run; plus the query plans of the searches.
    and from the PHP reference field by field, and stops on a difference; then measures the PHP reference in
    the same rounds, with the same requests and the same checks, and reports each platform figure also as a
    ratio to PHP's (requests/s and p99).
+5. With --mysqlclient (`pip install mysqlclient` into the virtualenv first), also measures the platform's
+   targets served through mysqlclient (`mysql+mysqldb://`) in the same rounds, suffixed [mysqlclient].
 """
 from __future__ import annotations
 
@@ -227,6 +230,7 @@ LIST_CATEGORIES = Target(name="listCategories", module="emall_ws.wsgi", path="/w
                          soap_action="listCategories", body=_envelope("listCategories", ""),
                          expect=("listCategoriesResponse", ":code>batik<"), ready_path="/health", needs_db=True)
 PHP = "PHP "  # the prefix of the PHP reference's targets
+MYSQLCLIENT = " [mysqlclient]"  # the suffix of the platform's targets served through mysqlclient
 
 
 def php_target(target: Target) -> Target:
@@ -355,7 +359,7 @@ def summarize(runs: list[dict], targets: list[Target]) -> list[dict]:
         row = {"target": target.name, **{k: statistics.median(r[k] for r in mine) for k in METRICS}}
         for key in METRICS:
             row[f"{key}_vs_echo"] = statistics.median(r[key] / echo[r["round"]][key] for r in mine)
-        php = {r["round"]: r for r in runs if r["target"] == PHP + target.name}
+        php = {r["round"]: r for r in runs if r["target"] == PHP + target.name.removesuffix(MYSQLCLIENT)}
         if php:
             for key in ("requests_per_s", "p99_ms"):
                 row[f"{key}_vs_php"] = statistics.median(r[key] / php[r["round"]][key] for r in mine)
@@ -391,6 +395,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-php", action="store_true", help="leave the PHP reference out (no PHP installed)")
+    parser.add_argument("--mysqlclient", action="store_true",
+                        help="also measure the platform's targets through mysqlclient (mysql+mysqldb://)")
     args = parser.parse_args()
 
     url = seed(args.mysql_url, args.database, args.products, args.sellers, args.reseed)
@@ -407,10 +413,15 @@ def main() -> int:
         print(f"the PHP reference's answers are the platform's: {compared} answers compared field by field",
               file=sys.stderr)
         targets += [php_target(t) for t in platform]
+    urls = {t.name: url for t in targets}
+    if args.mysqlclient:
+        variants = [replace(t, name=t.name + MYSQLCLIENT) for t in platform]
+        urls.update({t.name: url.replace("+pymysql", "+mysqldb", 1) for t in variants})
+        targets += variants
     runs = []
     for round_ in range(1, args.rounds + 1):
         for target in targets:
-            result = measure(target, url, args.products, args)
+            result = measure(target, urls[target.name], args.products, args)
             runs.append({"round": round_, "target": target.name, **result})
             print(f"round {round_} {target.name:40} {result['requests_per_s']:8.1f} req/s "
                   f"p50 {result['p50_ms']:.2f} ms p99 {result['p99_ms']:.2f} ms", file=sys.stderr)

@@ -67,10 +67,13 @@ class ProductView:
 
 # --- categories -----------------------------------------------------------------------------------
 
+_CATEGORIES_VERSION = select(func.count(), func.max(Category.id))
+
+
 def categories_version(reader: Reader) -> tuple[int, int | None]:
     """What changes whenever the list of categories does, read in one index look-up: categories are
     only ever added (createCategory; nothing renames or removes one), so their count and newest id."""
-    count, newest = reader.execute(select(func.count(), func.max(Category.id))).one()
+    count, newest = reader.execute(_CATEGORIES_VERSION).one()
     return count, newest
 
 

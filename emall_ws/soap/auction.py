@@ -5,12 +5,13 @@ seller. Bidders are shown masked ("b***i") and the reserve price only as met or 
 """
 from __future__ import annotations
 
-from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.services import auction
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Auction"
 DESCRIPTION = ("Lelang produk KUKM: ajukan tawaran (tombol tawar), lihat harga terkini, "
@@ -22,7 +23,7 @@ TNS = namespace_of(NAME)
 ProductId = Amount = Long
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

@@ -1,13 +1,14 @@
 """Cart service: a logged-in member's cart of fixed-price products, grouped by seller for checkout."""
 from __future__ import annotations
 
-from spyne import Array, Boolean, ComplexModel, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.cart import FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED, Cart as CartState, Line
 from emall_ws.messages import translate
 from emall_ws.soap.application import language_of, namespace_of, platform_of
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Cart"
 DESCRIPTION = "Keranjang belanja: produk harga tetap dari banyak penjual, dikelompokkan per penjual"
@@ -16,7 +17,7 @@ TNS = namespace_of(NAME)
 ProductId = Long(type_name="ProductId")
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

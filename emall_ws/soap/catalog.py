@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import WIB, to_wib
 from emall_ws.domain.catalog import ProductForm as Form, SearchFilters as Filters
 from emall_ws.services import catalog, catalog_search
 from emall_ws.soap.application import namespace_of, platform_of, replay_frozen
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Catalog"
 DESCRIPTION = ("Katalog produk KUKM: kategori, pencarian, halaman produk dengan tombol beli atau tawar; "
@@ -23,7 +24,7 @@ ShortText = Unicode(max_len=1000, type_name="ShortText")
 PhotoUrls = Unicode(max_len=2000, max_occurs=50, type_name="PhotoUrl")
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

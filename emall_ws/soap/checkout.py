@@ -1,7 +1,7 @@
 """Checkout service ("kasir"): shipping quotes, checkout into one order + invoice per seller, invoices."""
 from __future__ import annotations
 
-from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.services import invoices, quoting
@@ -9,13 +9,14 @@ from emall_ws.services.quoting import Choice, ShipTo
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Checkout"
 DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
 TNS = namespace_of(NAME)
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

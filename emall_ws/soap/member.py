@@ -1,7 +1,7 @@
 """Member service: regions, registration with automatic activation, login, profile, moderation."""
 from __future__ import annotations
 
-from spyne import Array, ComplexModel, DateTime, Integer, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.errors import FieldError, NotFound
@@ -10,6 +10,7 @@ from emall_ws.messages import field_message
 from emall_ws.services import members
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Member"
 DESCRIPTION = ("Registrasi member dengan validasi dan aktivasi otomatis, login, profil; "
@@ -21,7 +22,7 @@ Username = Unicode(max_len=100, type_name="UsernameText")
 Secret = Unicode(max_len=200, type_name="Secret")
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

@@ -1,7 +1,7 @@
 """Payment service: confirmation by the payee accounts' mutations, with nobody checking internet banking."""
 from __future__ import annotations
 
-from spyne import Array, ComplexModel, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.pipelines import InvoiceStatus
@@ -9,6 +9,7 @@ from emall_ws.services import payments
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Payment"
 DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
@@ -18,7 +19,7 @@ PAID_WORD: dict[str, str] = {  # the invoice status as the paper writes it
     InvoiceStatus.CANCELLED: "DIBATALKAN"}
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

@@ -1,11 +1,11 @@
 """Registry service: the UDDI v3 inquiry subset over the services this platform publishes."""
 from __future__ import annotations
 
-from spyne import Array, ComplexModel, Iterable, ServiceBase, Unicode, rpc
+from spyne import Array, Iterable, ServiceBase, Unicode, rpc
 
 from emall_ws.services import registry
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.types import Key, Name, RequiredKey
+from emall_ws.soap.types import Key, Model, Name, RequiredKey
 
 NAME = "Registry"
 DESCRIPTION = ("UDDI-style registry: every service of the mall and of its partners, "
@@ -13,7 +13,7 @@ DESCRIPTION = ("UDDI-style registry: every service of the mall and of its partne
 TNS = namespace_of(NAME)
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

@@ -1,7 +1,7 @@
 """Report service (Table II): purchase and sales reports with totals per invoice status, and their CSV files."""
 from __future__ import annotations
 
-from spyne import Array, ByteArray, ComplexModel, Date, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, ByteArray, Date, DateTime, Integer, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain import reports as rules
@@ -9,13 +9,14 @@ from emall_ws.services import report_csv, reports
 from emall_ws.services.reports import PURCHASES, SALES
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Report"
 DESCRIPTION = "Laporan pembelian dan penjualan: faktur, barang, pembayaran, pengiriman, total per status, CSV"
 TNS = namespace_of(NAME)
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 

@@ -1,7 +1,7 @@
 """Shipping service: the seller ships a paid order, buyer/seller/admin track it, the buyer confirms receipt."""
 from __future__ import annotations
 
-from spyne import Array, Boolean, ComplexModel, DateTime, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, DateTime, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.messages import translate
@@ -9,6 +9,7 @@ from emall_ws.services.tracking import TrackingView
 from emall_ws.soap.application import language_of, namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model
 
 NAME = "Shipping"
 DESCRIPTION = "Pengiriman dengan nomor resi dan pelacakan kiriman di tujuh kurir"
@@ -19,7 +20,7 @@ CourierCode = Unicode(max_len=20, type_name="CourierCode")
 WaybillNumber = Unicode(max_len=60, type_name="WaybillNumber")  # room for the spaces people copy
 
 
-class _Type(ComplexModel):
+class _Type(Model):
     __namespace__ = TNS
 
 
