@@ -5,10 +5,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
-                        Integer, MetaData, String, Text, UniqueConstraint)
+from sqlalchemy import (DDL, BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Text, UniqueConstraint, event)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from emall_ws.db import text_index
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -277,12 +279,19 @@ class Product(Base):
         Index(None, "status", "list_price"),
         Index(None, "seller_id", "status", "created_at"),
         Index(None, "status", "sale_method", "ends_at"),
-        # MariaDB's own text search; SQLite searches with REGEXP and has no index for it
+        # MariaDB's own text search; SQLite's is the FTS5 table of emall_ws/db/text_index.py (below)
         Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),
         # the last line of defence against overselling (checkout re-checks stock under a row lock first)
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         Base.__table_args__,
     )
+
+
+# SQLite's text index, no model: made right after the product table (create_all), dropped before it
+for _statement in text_index.CREATE:
+    event.listen(Product.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in text_index.DROP:
+    event.listen(Product.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
 
 class ProductPhoto(Base):

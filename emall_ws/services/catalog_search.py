@@ -1,14 +1,14 @@
 """Catalogue search: ACTIVE products of sellers not suspended, matching every filter, a page at a time."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, or_, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, column, func, literal_column, select, table
 from sqlalchemy.dialects.mysql import match
 
+from emall_ws.db import text_index
 from emall_ws.db.session import Reader, dialect_name
 from emall_ws.db.models import Category, Member, Product, ProductPhoto
 from emall_ws.domain.catalog import (ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, CatalogPolicy, Search,
@@ -88,19 +88,24 @@ def resolve_filters(session: Reader, search: Search, regions: RegionCatalog) -> 
 
 def search_query(session: Reader, search: Search, category_id: int | None, seller_id: int | None,
                  now: datetime) -> Select[*tuple[Any, ...]]:
-    """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it."""
+    """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it. On
+    SQLite, a text search first asks the text index for its few matches (_text_match)."""
+    text_match, by_id = _text_match(session, search.terms) if search.terms else (None, False)
+    active = Product.status == ProductStatus.ACTIVE
     query = (select(*_SUMMARY)
              .select_from(Product)
              .join(Category, Category.id == Product.category_id)
              .join(Member, Member.id == Product.seller_id)
              .outerjoin(ProductPhoto, and_(ProductPhoto.product_id == Product.id, ProductPhoto.position == 0))
-             # a suspended seller's products are off sale
-             .where(Product.status == ProductStatus.ACTIVE, Member.status != MemberStatus.SUSPENDED)
+             # a suspended seller's products are off sale. likely(): SQLite, which has no statistics,
+             # takes "status = 'ACTIVE'" for a rare value and would walk that index through every
+             # product, checking each against the few matches, instead of looking them up by id
+             .where(func.likely(active) if by_id else active, Member.status != MemberStatus.SUSPENDED)
              # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
              # alone, MariaDB starts from the small category or member table and sorts every match
              .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
-    if search.terms:
-        query = query.where(_text_match(session, search.terms))
+    if text_match is not None:
+        query = query.where(text_match)
     if category_id is not None:
         query = query.where(Product.category_id == category_id)
     if seller_id is not None:
@@ -134,19 +139,33 @@ _ORDER: dict[str, tuple[UnaryExpression[Any], ...]] = {
 }
 
 
-def _text_match(session: Reader, terms: tuple[str, ...]) -> ColumnElement[bool]:
+# SQLite's text index: a virtual table, no model (emall_ws/db/text_index.py)
+_PRODUCT_FTS = table(text_index.NAME, column("rowid"))
+# SQLite: up to this many matches, a text search looks them up by id and sorts them (about 6 µs each
+# on 100,000 products); beyond, walking the sort's index meets a page of them soon (bench/sqlite_search.py)
+FEW_TEXT_MATCHES = 1000
+
+
+def _text_match(session: Reader, terms: tuple[str, ...]) -> tuple[ColumnElement[bool], bool]:
     """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
-    "es-kopi", never "Bukopi"). MariaDB: the FULLTEXT index (ix_product_text) in boolean mode.
-    SQLite: REGEXP (Python's re.search, which SQLAlchemy's pysqlite dialect installs) with a word
-    boundary; like the FULLTEXT parser, it takes letters, digits and "_" for word characters and
-    anything else for a break, and ignores case. Unlike MariaDB's collation it does not ignore
-    accents ("kopi" does not find "kópi"). The terms hold word characters only
-    (domain.catalog.search_terms), so neither query can be subverted."""
+    "es-kopi", never "Bukopi"), case ignored; and whether the search looks its matches up by id.
+    MariaDB: the FULLTEXT index (ix_product_text) in boolean mode. SQLite: the FTS5 index
+    product_fts (emall_ws/db/text_index.py: its tokenizer takes letters, digits and "_" for word
+    characters, as the FULLTEXT parser does, and like MariaDB's collation ignores accents), every
+    term a prefix query. The terms hold word characters only (domain.catalog.search_terms), and both
+    queries are bound parameters, so neither can be subverted."""
     if dialect_name(session) in ("mysql", "mariadb"):
         return match(Product.name.expression, Product.description.expression,
-                     against=boolean_query(terms)).in_boolean_mode()
-    return and_(*(or_(Product.name.regexp_match(word_start), Product.description.regexp_match(word_start))
-                  for word_start in (rf"(?i)\b{re.escape(term)}" for term in terms)))
+                     against=boolean_query(terms)).in_boolean_mode(), False
+    matching = select(_PRODUCT_FTS.c.rowid).where(
+        literal_column(text_index.NAME).op("MATCH")(text_index.match_query(terms)))
+    # SQLite's planner cannot tell a rare word from a common one. Walking the sort's index, checking
+    # each product against the matches, goes through all 100,000 when few (or none) match; looking
+    # each match up by id sorts thousands when many do. So the index is asked first how many match.
+    few = session.scalars(matching.limit(FEW_TEXT_MATCHES + 1)).all()
+    if len(few) <= FEW_TEXT_MATCHES:
+        return Product.id.in_(few), True
+    return Product.id.in_(matching), False
 
 
 def _summary(row: Any, now: datetime) -> ProductSummary:

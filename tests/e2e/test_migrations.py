@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import DateTime, MetaData, func, inspect, select
 
-from emall_ws.db import migrate
+from emall_ws.db import migrate, text_index
 from emall_ws.db.models import Base
 from emall_ws.db.session import Database
 from tests.databases import backend
@@ -87,7 +87,9 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
         "emall-ws: applied 0003: Message limits: windows counted per phone number, email address and client "
         "address (limit_count)",
         "emall-ws: applied 0004: Shipment status history: every status change of a shipment, like those of orders "
-        "and invoices"]
+        "and invoices",
+        "emall-ws: applied 0005: Text search on SQLite: an FTS5 index of the products' names and descriptions, kept "
+        "by triggers"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
     assert again.stdout == f"emall-ws: already at revision {migrate.head()}, nothing to do\n"
@@ -126,8 +128,9 @@ def test_a_database_ahead_of_the_code_is_refused(database_factory):
 
 
 def test_the_revisions_from_nothing_make_exactly_the_models_schema(database_factory):
-    """What autogenerate would find to do is nothing: a model change without its revision fails here."""
-    db = Database(database_factory.new_url("revisions"))
+    """What autogenerate would find to do is nothing: a model change without its revision fails here.
+    On SQLite, the text index (no model) is the same as a new database gets, to the letter."""
+    db, created = Database(database_factory.new_url("revisions")), Database(database_factory.new_url("created"))
     try:
         with db.engine.begin() as connection:
             command.upgrade(migrate.alembic_config(connection=connection), "head")
@@ -135,8 +138,22 @@ def test_the_revisions_from_nothing_make_exactly_the_models_schema(database_fact
                 "include_object": migrate.for_dialect(connection.dialect.name), "compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
             assert migrate.current(connection) == migrate.head()
+            migrated_index = text_index_ddl(connection)
+        created.create_schema()
+        with created.engine.connect() as connection:
+            assert migrated_index == text_index_ddl(connection)
+            assert len(migrated_index) == (8 if backend() == "sqlite" else 0)  # 5 tables, 3 triggers
     finally:
         db.dispose()
+        created.dispose()
+
+
+def text_index_ddl(connection) -> dict[str, str]:
+    """SQLite: the text index's tables and triggers, as sqlite_master holds them (MariaDB: none)."""
+    if connection.dialect.name != "sqlite":
+        return {}
+    return dict(connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE name LIKE 'product_fts%' ORDER BY name").all())
 
 
 def test_shipment_history_comes_empty_for_the_shipments_there_and_goes_on_downgrade_keeping_them(database_factory):
@@ -156,6 +173,36 @@ def test_shipment_history_comes_empty_for_the_shipments_there_and_goes_on_downgr
             command.upgrade(migrate.alembic_config(connection=connection), "head")
             assert "shipment_status_history" in inspect(connection).get_table_names()
             assert migrate.current(connection) == migrate.head()
+    finally:
+        db.dispose()
+
+
+def test_the_text_index_comes_on_sqlite_with_the_products_there_and_goes_on_downgrade(database_factory):
+    """0005 indexes the products already there on SQLite, and does nothing on MariaDB, whose FULLTEXT
+    index serves since the baseline; its downgrade takes the index away, keeping every row."""
+    url = baseline_database(database_factory, "text_index")
+    db = Database(url)
+
+    def indexed(connection, words: str) -> list[int]:
+        return list(connection.exec_driver_sql(
+            "SELECT rowid FROM product_fts WHERE product_fts MATCH ? ORDER BY rowid", (words,)).scalars())
+
+    try:
+        assert emall_ws("migrate", url=url).returncode == 0
+        with db.engine.begin() as connection:
+            command.downgrade(migrate.alembic_config(connection=connection), "0004")
+            assert migrate.current(connection) == "0004" and text_index_ddl(connection) == {}
+            at_0004 = set(inspect(connection).get_table_names())
+            command.upgrade(migrate.alembic_config(connection=connection), "head")
+            if backend() == "sqlite":  # the fixture's products: "produc-name-1", "produc-descriptio-2"
+                assert indexed(connection, "produc*") == [1, 2] and indexed(connection, "descriptio* 2") == [2]
+                assert text_index.missing(connection) == []
+            else:
+                assert set(inspect(connection).get_table_names()) == at_0004
+                assert "ix_product_text" in {index["name"] for index in inspect(connection).get_indexes("product")}
+            command.downgrade(migrate.alembic_config(connection=connection), "0004")
+            assert set(inspect(connection).get_table_names()) == at_0004 and text_index_ddl(connection) == {}
+        rows_kept(url)
     finally:
         db.dispose()
 

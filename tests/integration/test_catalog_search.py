@@ -1,4 +1,4 @@
-"""searchProducts against the test database: MariaDB's FULLTEXT index in boolean mode, REGEXP on SQLite,
+"""searchProducts against the test database: MariaDB's FULLTEXT index in boolean mode, FTS5 on SQLite,
 the same answers from both."""
 from datetime import timedelta
 
