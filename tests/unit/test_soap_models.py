@@ -25,9 +25,9 @@ def test_every_service_module_has_its_types_on_the_platform_base():
 def test_a_type_uses_none_of_what_spyne_init_does_per_member(cls):
     """What Model.__init__ leaves out: a default, a read-only member, XmlData, a customized class."""
     assert cls.__orig__ is None and cls.Attributes._xml_tag_body_as is None
-    for name, member in cls.get_flat_type_info(cls).items():
-        assert member.Attributes.default is None, name
-        assert not member.Attributes.read_only, name
+    for name, member_type in cls.get_flat_type_info(cls).items():
+        assert member_type.Attributes.default is None, name
+        assert not member_type.Attributes.read_only, name
 
 
 @pytest.mark.parametrize("cls", TYPES, ids=lambda cls: f"{cls.__module__.rsplit('.', 1)[1]}.{cls.__name__}")
