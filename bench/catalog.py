@@ -55,6 +55,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from emall_ws.data.regions import load_regions  # noqa: E402
 from emall_ws.db.models import Category, Member, Product  # noqa: E402
 from emall_ws.db.session import Database  # noqa: E402
+from emall_ws.db.migrate import upgrade  # noqa: E402
 
 NOW = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 CATEGORIES = ("makanan", "minuman", "kerajinan", "batik", "tenun", "fesyen", "aksesoris", "kosmetik",
@@ -78,9 +79,16 @@ def database_url(server_url: str, database: str) -> str:
 
 
 def seed(server_url: str, database: str, products: int, sellers: int, reseed: bool) -> str:
-    """The URL of the seeded database; seeds it unless it already holds the products asked for."""
+    """The URL of the seeded database; seeds it unless it already holds the products asked for (then
+    brings its schema to this code's revision, as `emall-ws migrate` would)."""
     if not reseed and rows_in(server_url, database, "product") == products:
         print(f"seed: {database} already holds {products} products", file=sys.stderr)
+        db = Database(database_url(server_url, database))
+        try:
+            for line in upgrade(db):
+                print(f"seed: {line}", file=sys.stderr)
+        finally:
+            db.dispose()
         return database_url(server_url, database)
     url = fresh_database(server_url, database)
     started = time.monotonic()
