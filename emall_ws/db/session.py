@@ -22,6 +22,11 @@ def dialect_name(reader: Reader) -> str:
     return (reader.dialect if isinstance(reader, Connection) else reader.get_bind().dialect).name
 
 
+# MariaDB: the pool of the writers' engine and that of the reads' (create_read_engine), one setting for
+# both; a process may hold up to twice pool_size + max_overflow connections (docs/production.md)
+_POOL: dict[str, Any] = dict(pool_recycle=1800, pool_size=5, max_overflow=10, hide_parameters=True)
+
+
 def create_platform_engine(url: str) -> Engine:
     # hide_parameters: a failed statement is logged without its values (codes, personal data)
     parsed = make_url(url)
@@ -34,13 +39,13 @@ def create_platform_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
-    # pre_ping and recycle: MariaDB closes idle connections (wait_timeout).
+    # pre_ping and (_POOL's) recycle: MariaDB closes idle connections (wait_timeout).
     # READ COMMITTED: no gap locks on index ranges, so a worker's locking scan (SKIP LOCKED claims)
     # does not block or deadlock with requests inserting next to it; every decision that needs a
     # stable value reads it from a row locked FOR UPDATE anyway.
     # pool_reset_on_return=None: _rollback_if_open resets a returned connection instead
-    engine = create_engine(parsed, pool_pre_ping=True, pool_recycle=1800, pool_size=5, max_overflow=10,
-                           hide_parameters=True, isolation_level="READ COMMITTED", pool_reset_on_return=None)
+    engine = create_engine(parsed, pool_pre_ping=True, **_POOL, isolation_level="READ COMMITTED",
+                           pool_reset_on_return=None)
     for name, listener in (("checkout", _checked_out), ("begin", _began), ("commit", _ended),
                            ("rollback", _ended), ("handle_error", _errored), ("reset", _rollback_if_open)):
         event.listen(engine, name, listener)
@@ -59,8 +64,7 @@ def create_read_engine(engine: Engine) -> Engine:
     SQLite: the same engine, marked so that no BEGIN IMMEDIATE takes the write lock for a read."""
     if engine.dialect.name == "sqlite":
         return engine.execution_options(**{_READ_ONLY: True})
-    return create_engine(engine.url, pool_recycle=1800, pool_size=5, max_overflow=10, hide_parameters=True,
-                         isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True)
+    return create_engine(engine.url, **_POOL, isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True)
 
 
 # The pool resets a returned connection with a ROLLBACK, a round trip to MariaDB on every call even

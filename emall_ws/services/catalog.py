@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from typing import Any, TypeVarTuple
+from typing import Protocol, TypeVarTuple
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -300,7 +300,33 @@ def _view(session: Session, product: Product, now: datetime) -> ProductView:
                     tuple(p.url for p in product.photos))
 
 
-def _view_of(product: Any, now: datetime, category_code: str, category_name: str, seller: str,
+class ProductColumns(Protocol):
+    """What _view_of and auction_snapshot read of a product: a Product, or a row with its columns
+    (get_product's, which builds no ORM object)."""
+    id: int
+    seller_id: int
+    name: str
+    description: str
+    weight_grams: int
+    sale_method: str
+    status: str
+    seller_province_code: str
+    seller_city_code: str
+    stock: int | None
+    start_price: int | None
+    min_increment: int | None
+    reserve_price: int | None
+    ends_at: datetime | None
+    current_price: int | None
+    list_price: int
+    bid_count: int
+    leader_id: int | None
+    winner_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _view_of(product: ProductColumns, now: datetime, category_code: str, category_name: str, seller: str,
              seller_status: str, photo_urls: tuple[str, ...]) -> ProductView:
     """`product`: a Product, or a row with its columns."""
     suspended = seller_status == MemberStatus.SUSPENDED
@@ -320,7 +346,7 @@ def _view_of(product: Any, now: datetime, category_code: str, category_name: str
         updated_at=product.updated_at, seller_suspended=suspended)
 
 
-def auction_snapshot(product: Any) -> auction_rules.Auction:
+def auction_snapshot(product: ProductColumns) -> auction_rules.Auction:
     """What the auction rules (domain.auction) need of an auction product's row (a Product, or a row
     with its columns)."""
     if product.ends_at is None:  # every auction has an end time; a fixed-price product has none

@@ -36,9 +36,9 @@ def client_of(ctx) -> str:
     return client_address(ctx.transport.req_env, ctx.app.platform.settings.trusted_proxies)
 
 
-def replay_frozen(ctx, key) -> bool:
-    """True when an answer that cannot change (emall_ws/soap/frozen.py) was sent for this key."""
-    return ctx.app.frozen_answers.replay(ctx, key)
+def replay_frozen(ctx, name, version=None) -> bool:
+    """True when an answer that cannot change (emall_ws/soap/frozen.py) was sent for this name and version."""
+    return ctx.app.frozen_answers.replay(ctx, name, version)
 
 
 class PlatformApplication(Application):

@@ -189,9 +189,9 @@ class CatalogService(ServiceBase):
     def listCategories(ctx):
         """Every product category; anyone may call."""
         catalog = platform_of(ctx).catalog
-        # every process keeps the answer of each version it saw: a category added through any process
-        # or machine changes the version, read here from the database on every call
-        if replay_frozen(ctx, ("categories", catalog.categories_version())):
+        # every process keeps the answer of the latest version it saw: a category added through any
+        # process or machine changes the version, read here from the database on every call
+        if replay_frozen(ctx, "categories", catalog.categories_version()):
             return None
         return [Category(code=c.code, name=c.name) for c in catalog.list_categories()]
 

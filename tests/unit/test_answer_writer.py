@@ -238,7 +238,7 @@ def answers_both_ways(app, body: bytes, monkeypatch) -> tuple:
     """The Catalog answer with the writer, then without it; and how often spyne serialized each time.
     Neither is a kept answer (listCategories keeps its answer per version of the categories)."""
     catalog_app = app.endpoints["Catalog"].app
-    monkeypatch.setattr(catalog_app.frozen_answers, "replay", lambda ctx, key: False)
+    monkeypatch.setattr(catalog_app.frozen_answers, "replay", lambda ctx, name, version=None: False)
     writer = catalog_app.answer_writer
     serialized = []
     original = HardenedSoap11.serialize

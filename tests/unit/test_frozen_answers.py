@@ -1,5 +1,10 @@
-"""Region answers are serialized once and replayed: the same bytes, each province its own."""
+"""Region answers are serialized once and replayed: the same bytes, each province its own; an answer
+kept with a version (the categories') replaces that of the older version."""
+from types import SimpleNamespace
+
 from emall_ws.data.regions import load_regions
+from emall_ws.soap.frozen import FrozenAnswers
+from tests.builders import add_category
 from tests.wsgi_client import call, envelope
 
 MEMBER_NS = "urn:emall-kukm:member"
@@ -51,3 +56,33 @@ def test_the_second_call_is_not_serialized_again(app, monkeypatch):
     list_cities(app, "51")
     list_cities(app, "51")
     assert serialized == ["listCities"]
+
+
+def answered(answers: FrozenAnswers, name, version, serialized: bytes) -> list[bytes]:
+    """What a call sends: the kept answer, else `serialized`, kept as spyne's event would."""
+    ctx = SimpleNamespace(udc=None, out_string=None)
+    if not answers.replay(ctx, name, version):
+        ctx.out_string = [serialized]
+        answers._keep(ctx)
+    return ctx.out_string
+
+
+def test_a_new_version_replaces_the_older_answer():
+    answers = FrozenAnswers(SimpleNamespace(event_manager=SimpleNamespace(add_listener=lambda *_: None)))
+    assert answered(answers, "categories", (1, 1), b"one") == [b"one"]
+    assert answered(answers, "categories", (1, 1), b"not serialized again") == [b"one"]
+    assert answered(answers, "categories", (2, 5), b"two") == [b"two"]
+    assert answers._answers == {"categories": ((2, 5), b"two")}  # one answer per name, the old one gone
+    assert answered(answers, "categories", (2, 5), b"not serialized again") == [b"two"]
+    assert answered(answers, "provinces", None, b"provinces") == [b"provinces"]
+    assert answers._answers == {"categories": ((2, 5), b"two"), "provinces": (None, b"provinces")}
+
+
+def test_list_categories_keeps_one_answer_through_versions(app):
+    catalog_app = app.endpoints["Catalog"].app
+    body = envelope("listCategories", "urn:emall-kukm:catalog")
+    for code in ("kopi", "teh", "batik"):
+        add_category(app.platform.db, code, code.title())
+        first, again = call(app, "POST", "/ws/Catalog", body), call(app, "POST", "/ws/Catalog", body)
+        assert again.body == first.body and code.encode() in again.body
+        assert list(catalog_app.frozen_answers._answers) == ["categories"]
