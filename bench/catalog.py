@@ -5,7 +5,7 @@ measured in the same run; plus the query plans of the searches.
     .venv/bin/python bench/catalog.py [--mysql-url mysql+pymysql://root@127.0.0.1:3306] [--database emall_bench_catalog]
                                       [--products 100000] [--sellers 1000] [--reseed] [--explain-only]
                                       [--duration 10] [--connections 8] [--threads 2] [--rounds 3] [--no-php]
-                                      [--mysqlclient]
+                                      [--mysqlclient] [--floor]
 
 1. Seeds the database (only when it is missing or --reseed): categories, sellers, products (80 % fixed
    price, 20 % auction, 95 % ACTIVE), one photo each, by multi-row INSERTs in one transaction (~25 s).
@@ -24,6 +24,8 @@ measured in the same run; plus the query plans of the searches.
    ratio to PHP's (requests/s and p99).
 5. With --mysqlclient (`pip install mysqlclient` into the virtualenv first), also measures the platform's
    targets served through mysqlclient (`mysql+mysqldb://`) in the same rounds, suffixed [mysqlclient].
+6. With --floor, also measures bench/floor_app.py (the server and the driver alone doing getProduct's
+   SELECT, no SOAP), compared with PHP's getProduct: the most any change on our side could reach.
 """
 from __future__ import annotations
 
@@ -237,6 +239,8 @@ GET_PRODUCT = Target(name="getProduct (random id)", module="emall_ws.wsgi", path
 LIST_CATEGORIES = Target(name="listCategories", module="emall_ws.wsgi", path="/ws/Catalog",
                          soap_action="listCategories", body=_envelope("listCategories", ""),
                          expect=("listCategoriesResponse", ":code>batik<"), ready_path="/health", needs_db=True)
+# --floor: bench/floor_app.py, the server and the driver alone under getProduct's load
+FLOOR = replace(GET_PRODUCT, name="floor: server + getProduct's SELECT", module="floor_app", ready_path="/")
 PHP = "PHP "  # the prefix of the PHP reference's targets
 MYSQLCLIENT = " [mysqlclient]"  # the suffix of the platform's targets served through mysqlclient
 
@@ -367,7 +371,9 @@ def summarize(runs: list[dict], targets: list[Target]) -> list[dict]:
         row = {"target": target.name, **{k: statistics.median(r[k] for r in mine) for k in METRICS}}
         for key in METRICS:
             row[f"{key}_vs_echo"] = statistics.median(r[key] / echo[r["round"]][key] for r in mine)
-        php = {r["round"]: r for r in runs if r["target"] == PHP + target.name.removesuffix(MYSQLCLIENT)}
+        mine_at_php = target.name.removesuffix(MYSQLCLIENT)
+        php_name = PHP + (GET_PRODUCT.name if mine_at_php == FLOOR.name else mine_at_php)
+        php = {r["round"]: r for r in runs if r["target"] == php_name}
         if php:
             for key in ("requests_per_s", "p99_ms"):
                 row[f"{key}_vs_php"] = statistics.median(r[key] / php[r["round"]][key] for r in mine)
@@ -405,6 +411,8 @@ def main() -> int:
     parser.add_argument("--no-php", action="store_true", help="leave the PHP reference out (no PHP installed)")
     parser.add_argument("--mysqlclient", action="store_true",
                         help="also measure the platform's targets through mysqlclient (mysql+mysqldb://)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also measure bench/floor_app.py: the server and the driver alone under getProduct")
     args = parser.parse_args()
 
     url = seed(args.mysql_url, args.database, args.products, args.sellers, args.reseed)
@@ -421,6 +429,9 @@ def main() -> int:
         print(f"the PHP reference's answers are the platform's: {compared} answers compared field by field",
               file=sys.stderr)
         targets += [php_target(t) for t in platform]
+    if args.floor:
+        platform.append(FLOOR)
+        targets.append(FLOOR)
     urls = {t.name: url for t in targets}
     if args.mysqlclient:
         variants = [replace(t, name=t.name + MYSQLCLIENT) for t in platform]
