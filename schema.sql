@@ -100,6 +100,13 @@ CREATE TABLE payee_account_poll (
 	CONSTRAINT uq_payee_account_poll_bank_account_number UNIQUE (bank, account_number)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE product_term (
+	term VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	product_id BIGINT NOT NULL,
+	CONSTRAINT pk_product_term PRIMARY KEY (term, created_at, product_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE registry_business (
 	`key` VARCHAR(255) NOT NULL,
 	name VARCHAR(200) NOT NULL,
@@ -202,8 +209,6 @@ CREATE INDEX ix_product_status_sale_method_ends_at ON product (status, sale_meth
 CREATE INDEX ix_product_status_seller_city_code_created_at ON product (status, seller_city_code, created_at);
 
 CREATE INDEX ix_product_status_seller_province_code_created_at ON product (status, seller_province_code, created_at);
-
-CREATE FULLTEXT INDEX ix_product_text ON product (name, description);
 
 CREATE TABLE registry_service (
 	`key` VARCHAR(255) NOT NULL,

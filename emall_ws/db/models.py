@@ -5,12 +5,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (DDL, BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
-                        Integer, MetaData, String, Text, UniqueConstraint, event)
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from emall_ws.db import text_index
+from emall_ws.domain.search_words import MAX_LENGTH as TERM_LENGTH
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -240,8 +240,9 @@ class Product(Base):
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
     category_id: Mapped[int] = mapped_column(ForeignKey(Category.id))
-    name: Mapped[str] = mapped_column(String(200))
-    description: Mapped[str] = mapped_column(Text)
+    # active_history: a change loads the old value if it was not, so its old terms can be taken out
+    name: Mapped[str] = mapped_column(String(200), active_history=True)
+    description: Mapped[str] = mapped_column(Text, active_history=True)
     weight_grams: Mapped[int] = mapped_column(Integer)
     sale_method: Mapped[str] = mapped_column(String(10))  # FIXED, AUCTION
     status: Mapped[str] = mapped_column(String(12))  # ACTIVE, SOLD_OUT, WITHDRAWN, CLOSED
@@ -265,7 +266,7 @@ class Product(Base):
     leader_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
     winner_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
     closed_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
-    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME, active_history=True)
     updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
     photos: Mapped[list[ProductPhoto]] = relationship(order_by="ProductPhoto.position",
@@ -279,19 +280,10 @@ class Product(Base):
         Index(None, "status", "list_price"),
         Index(None, "seller_id", "status", "created_at"),
         Index(None, "status", "sale_method", "ends_at"),
-        # MariaDB's own text search; SQLite's is the FTS5 table of emall_ws/db/text_index.py (below)
-        Index("ix_product_text", "name", "description", mysql_prefix="FULLTEXT").ddl_if(dialect="mysql"),
         # the last line of defence against overselling (checkout re-checks stock under a row lock first)
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         Base.__table_args__,
     )
-
-
-# SQLite's text index, no model: made right after the product table (create_all), dropped before it
-for _statement in text_index.CREATE:
-    event.listen(Product.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in text_index.DROP:
-    event.listen(Product.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
 
 class ProductPhoto(Base):
@@ -301,6 +293,25 @@ class ProductPhoto(Base):
     product_id: Mapped[int] = mapped_column(ForeignKey(Product.id), index=True)
     url: Mapped[str] = mapped_column(String(500))
     position: Mapped[int] = mapped_column(Integer)
+
+
+class ProductTerm(Base):
+    """One prefix of a word of a product's name or description (domain.search_words), for text search:
+    a term is found by equality and walked newest first in the primary key; the other terms of a search
+    are looked up at the same (created_at, product_id). Kept in the product's own transaction by
+    db.product_terms, which fills a catalogue that has none."""
+    __tablename__ = "product_term"
+
+    # binary: the terms are folded already, and the default collation would take distinct ones for equal
+    term: Mapped[str] = mapped_column(String(TERM_LENGTH).with_variant(
+        mysql.VARCHAR(TERM_LENGTH, collation="utf8mb4_bin"), "mysql"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME, primary_key=True)  # the product's
+    # no foreign key: it would need an index of its own on product_id, as large as the table. No service
+    # deletes a product (a withdrawn one stays), and a search joins the product on id and created_at,
+    # so a row left by a product deleted by hand never matches another
+    product_id: Mapped[int] = mapped_column(ID, primary_key=True)
+
+    __table_args__ = {**Base.__table_args__, "sqlite_with_rowid": False}
 
 
 class ProductStatusHistory(Base):

@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from emall_ws.db import product_terms  # noqa: F401  (keeps the text index with every flush)
+
 
 T = TypeVar("T")
 # what a read runs its statements on: a unit of work's session, or Database.read's connection

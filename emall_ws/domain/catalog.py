@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from emall_ws.domain import search_words
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.text import UNSAFE_CHARACTER, multi_line_ok, single_line_ok
 from emall_ws.domain.paging import page_and_size, page_errors
@@ -21,9 +22,8 @@ NEWEST, PRICE_ASC, PRICE_DESC, ENDING_SOON = "NEWEST", "PRICE_ASC", "PRICE_DESC"
 SORTS = (NEWEST, PRICE_ASC, PRICE_DESC, ENDING_SOON)
 
 _CATEGORY_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_WORD = re.compile(r"\w+")  # letters, digits, _: every boolean-mode operator falls outside
-# InnoDB's default FULLTEXT stopwords (information_schema.INNODB_FT_DEFAULT_STOPWORD) of 3+ letters:
-# they are not indexed, so a required "+the*" would match nothing; dropped on every backend alike
+# InnoDB's default FULLTEXT stopwords (information_schema.INNODB_FT_DEFAULT_STOPWORD) of 3+ letters,
+# which searches have always dropped: kept, so a search finds what it found
 STOPWORDS = frozenset("about are com for from how that the this und was what when where who will with www".split())
 
 
@@ -45,9 +45,8 @@ class CatalogPolicy:
     result_window: int = 10_000
     search_text_max: int = 100
     search_terms_max: int = 8
-    # MariaDB's FULLTEXT index holds words of at least innodb_ft_min_token_size (3) characters;
-    # the SQLite fallback uses the same terms and the same word-start rule (services.catalog_search._text_match)
-    search_term_min: int = 3
+    # the text index holds prefixes of this many characters and more (domain.search_words)
+    search_term_min: int = search_words.MIN_LENGTH
     category_name_max: int = 100
     category_code_max: int = 50
     reason_max: int = 200
@@ -315,20 +314,13 @@ def validate_search(filters: SearchFilters, policy: CatalogPolicy) -> Search:
 
 
 def search_terms(text: str, policy: CatalogPolicy) -> tuple[str, ...]:
-    """The words of a search text: letters and digits only (so no operator of MariaDB's boolean mode
-    survives), lower-cased, long enough to be indexed and no stopword, no repeats, at most
-    `search_terms_max`."""
+    """The words of a search text, folded as the products' words are (domain.search_words): long enough
+    to be indexed and no stopword, no repeats, at most `search_terms_max`."""
     terms: list[str] = []
-    for word in _WORD.findall(text.lower()):
-        word = word.strip("_")
+    for word in search_words.words(text):
         if len(word) >= policy.search_term_min and word not in STOPWORDS and word not in terms:
             terms.append(word)
     return tuple(terms[:policy.search_terms_max])
-
-
-def boolean_query(terms: tuple[str, ...]) -> str:
-    """MariaDB boolean mode: every term required, as a word prefix ("kopi" finds "kopiluwak")."""
-    return " ".join(f"+{term}*" for term in terms)
 
 
 def _upper(value: str | None) -> str:

@@ -1,18 +1,18 @@
 """Catalogue search: ACTIVE products of sellers not suspended, matching every filter, a page at a time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, column, func, literal_column, select, table
-from sqlalchemy.dialects.mysql import match
+from sqlalchemy import ColumnElement, Integer, Select, UnaryExpression, and_, bindparam, func, literal, select
+from sqlalchemy.orm import aliased
 
-from emall_ws.db import text_index
-from emall_ws.db.session import Reader, dialect_name
-from emall_ws.db.models import Category, Member, Product, ProductPhoto
+from emall_ws.db.session import Reader
+from emall_ws.db.models import Category, Member, Product, ProductPhoto, ProductTerm
 from emall_ws.domain.catalog import (ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, CatalogPolicy, Search,
-                                     SearchFilters, action_of, boolean_query, validate_search)
+                                     SearchFilters, action_of, validate_search)
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.pipelines import MemberStatus, ProductStatus
 from emall_ws.domain.regions import RegionCatalog
@@ -53,8 +53,8 @@ def search_products(session: Reader, filters: SearchFilters, regions: RegionCata
     """ACTIVE products of sellers not suspended matching every filter given, one page of them."""
     search = validate_search(filters, policy)
     category_id, seller_id = resolve_filters(session, search, regions)
-    query = search_query(session, search, category_id, seller_id, now)
-    rows = session.execute(query.offset(search.offset).limit(search.page_size + 1)).all()
+    statement, values = _statement_and_values(session, search, category_id, seller_id, now)
+    rows = session.execute(statement, values).all()
     has_more = len(rows) > search.page_size
     return ProductPage([_summary(row, now) for row in rows[:search.page_size]], search.page, search.page_size,
                        has_more)
@@ -88,41 +88,122 @@ def resolve_filters(session: Reader, search: Search, regions: RegionCatalog) -> 
 
 def search_query(session: Reader, search: Search, category_id: int | None, seller_id: int | None,
                  now: datetime) -> Select[*tuple[Any, ...]]:
-    """The SELECT of one search (without its page); public so bench/catalog.py can EXPLAIN it. On
-    SQLite, a text search first asks the text index for its few matches (_text_match)."""
-    text_match, by_id = _text_match(session, search.terms) if search.terms else (None, False)
-    active = Product.status == ProductStatus.ACTIVE
-    query = (select(*_SUMMARY)
-             .select_from(Product)
+    """The SELECT of one search's page, its values bound; public so bench/catalog.py can EXPLAIN it."""
+    statement, values = _statement_and_values(session, search, category_id, seller_id, now)
+    return statement.params(values)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a search's statement is made of, without its values: one statement per shape, built once."""
+    terms: int  # how many search terms (0: no text), bound as term_0 (the rarest), term_1 ...
+    filters: tuple[str, ...]  # the names of the filters given, in _FILTERS' order
+    sort: str
+    by_term: bool = False  # whether product_term's rows of term_0 drive the search, or product's indexes
+
+
+def _statement_and_values(session: Reader, search: Search, category_id: int | None, seller_id: int | None,
+                          now: datetime) -> tuple[Select[*tuple[Any, ...]], dict[str, Any]]:
+    given = (("category_id", category_id), ("seller_id", seller_id), ("province", search.province),
+             ("city", search.city), ("sale_method", search.sale_method), ("min_price", search.min_price),
+             ("max_price", search.max_price), ("now", now if search.sort == ENDING_SOON else None))
+    values: dict[str, Any] = {name: value for name, value in given if value is not None}
+    shape = _Shape(len(search.terms), tuple(name for name in _FILTERS if name in values), search.sort)
+    if search.terms:
+        terms, by_term = _rarest_first(session, shape, search.terms, values)
+        values.update({f"term_{n}": term for n, term in enumerate(terms)})
+        shape = replace(shape, by_term=by_term)
+    values.update(page_offset=search.offset, page_limit=search.page_size + 1)  # one more: is there a next page?
+    return _statement(shape), values
+
+
+# each filter: its condition, on its bound value of the same name
+_FILTERS: dict[str, ColumnElement[bool]] = {
+    "category_id": Product.category_id == bindparam("category_id"),
+    "seller_id": Product.seller_id == bindparam("seller_id"),
+    "province": Product.seller_province_code == bindparam("province"),
+    "city": Product.seller_city_code == bindparam("city"),
+    "sale_method": Product.sale_method == bindparam("sale_method"),
+    "min_price": Product.list_price >= bindparam("min_price"),
+    "max_price": Product.list_price <= bindparam("max_price"),
+    # open auctions only: an ended one awaits its closing job
+    "now": Product.ends_at > bindparam("now"),
+}
+
+
+@lru_cache(maxsize=512)  # 8 term counts x 2^8 filter sets x 4 sorts x 2 could be; a few are
+def _statement(shape: _Shape) -> Select[*tuple[Any, ...]]:
+    """The statement of every search of `shape`; building and keying one per call cost as much as
+    running it. Each search term is joined on product_term's whole key, one row or none, which
+    MariaDB looks up by the key (an EXISTS it made a semi-join reading each term's every row)."""
+    order = _ORDER[shape.sort]
+    query: Select[*tuple[Any, ...]]
+    if shape.by_term:
+        # the products holding the rarest term, newest first in product_term's key (the product's own
+        # created_at and id: the NEWEST order without a sort)
+        driver = aliased(ProductTerm, name="walked")
+        query = select(*_SUMMARY).select_from(driver)
+        for n in range(1, shape.terms):
+            query = _holding(query, n, driver.created_at, driver.product_id)
+        query = (query.join(Product, and_(Product.id == driver.product_id, Product.created_at == driver.created_at))
+                 .where(driver.term == bindparam("term_0")))
+        if shape.sort == NEWEST:
+            order = (driver.created_at.desc(), driver.product_id.desc())
+    else:
+        query = select(*_SUMMARY).select_from(Product)
+        for n in range(shape.terms):
+            query = _holding(query, n, Product.created_at, Product.id)
+    query = (query
              .join(Category, Category.id == Product.category_id)
              .join(Member, Member.id == Product.seller_id)
              .outerjoin(ProductPhoto, and_(ProductPhoto.product_id == Product.id, ProductPhoto.position == 0))
-             # a suspended seller's products are off sale. likely(): SQLite, which has no statistics,
-             # takes "status = 'ACTIVE'" for a rare value and would walk that index through every
-             # product, checking each against the few matches, instead of looking them up by id
-             .where(func.likely(active) if by_id else active, Member.status != MemberStatus.SUSPENDED)
-             # product drives the join, so its index serves the filter and the ORDER BY ... LIMIT; left
-             # alone, MariaDB starts from the small category or member table and sorts every match
+             # a suspended seller's products are off sale
+             .where(Product.status == ProductStatus.ACTIVE, Member.status != MemberStatus.SUSPENDED,
+                    *(_FILTERS[name] for name in shape.filters))
+             # the tables in the order written, so the first one's index serves the filter and the
+             # ORDER BY ... LIMIT; left alone, MariaDB starts from the small category or member table and
+             # sorts every match
              .prefix_with("STRAIGHT_JOIN", dialect="mysql"))
-    if text_match is not None:
-        query = query.where(text_match)
-    if category_id is not None:
-        query = query.where(Product.category_id == category_id)
-    if seller_id is not None:
-        query = query.where(Product.seller_id == seller_id)
-    if search.province:
-        query = query.where(Product.seller_province_code == search.province)
-    if search.city:
-        query = query.where(Product.seller_city_code == search.city)
-    if search.sale_method:
-        query = query.where(Product.sale_method == search.sale_method)
-    if search.min_price is not None:
-        query = query.where(Product.list_price >= search.min_price)
-    if search.max_price is not None:
-        query = query.where(Product.list_price <= search.max_price)
-    if search.sort == ENDING_SOON:  # open auctions only: an ended one awaits its closing job
-        query = query.where(Product.ends_at > now)
-    return query.order_by(*_ORDER[search.sort])
+    return (query.order_by(*order).limit(bindparam("page_limit", type_=Integer))
+            .offset(bindparam("page_offset", type_=Integer)))
+
+
+def _holding(query: Select[*tuple[Any, ...]], n: int, created_at: Any, product_id: Any) -> Select[*tuple[Any, ...]]:
+    """`query` joined with term_n's row of the same product."""
+    term = aliased(ProductTerm)
+    return query.join(term, and_(term.term == bindparam(f"term_{n}"), term.created_at == created_at,
+                                 term.product_id == product_id))
+
+
+# how many rows of a term, or products of the filters, are counted to tell rare from common: enough to
+# tell "a few" from "thousands", few enough to count in well under a millisecond
+RARITY_CAP = 250
+
+
+def _rarest_first(session: Reader, shape: _Shape, terms: tuple[str, ...],
+                  values: dict[str, Any]) -> tuple[list[str], bool]:
+    """The terms, rarest first, and whether the rarest drives the search: not when the other filters
+    leave fewer products than it has (a common word in a category and a price range). Counted (up to
+    RARITY_CAP each) in one statement; a single term and no filter needs none."""
+    if len(terms) == 1 and not shape.filters:
+        return list(terms), True
+    counts = session.execute(_counting(len(terms), shape.filters),
+                             {**values, **{f"count_{n}": term for n, term in enumerate(terms)}}).one()
+    rarest_first = [terms[n] for n in sorted(range(len(terms)), key=counts.__getitem__)]  # stable: ties keep order
+    return rarest_first, not shape.filters or min(counts[:len(terms)]) <= counts[-1]
+
+
+@lru_cache(maxsize=512)
+def _counting(terms: int, filters: tuple[str, ...]) -> Select[Any]:
+    """Each term's rows, then the products of the filters, each counted up to RARITY_CAP."""
+    def capped(rows: Select[Any]) -> Any:
+        return select(func.count()).select_from(rows.limit(RARITY_CAP).subquery()).scalar_subquery()
+
+    counts = [capped(select(literal(1)).where(ProductTerm.term == bindparam(f"count_{n}"))) for n in range(terms)]
+    if filters:
+        counts.append(capped(select(literal(1)).where(Product.status == ProductStatus.ACTIVE,
+                                                      *(_FILTERS[name] for name in filters))))
+    return select(*counts)
 
 
 # what a result shows, as plain rows (no ORM objects to build); the first photo read in the same query
@@ -137,35 +218,6 @@ _ORDER: dict[str, tuple[UnaryExpression[Any], ...]] = {
     PRICE_DESC: (Product.list_price.desc(), Product.id.desc()),
     ENDING_SOON: (Product.ends_at.asc(), Product.id.asc()),
 }
-
-
-# SQLite's text index: a virtual table, no model (emall_ws/db/text_index.py)
-_PRODUCT_FTS = table(text_index.NAME, column("rowid"))
-# SQLite: up to this many matches, a text search looks them up by id and sorts them (about 6 µs each
-# on 100,000 products); beyond, walking the sort's index meets a page of them soon (bench/sqlite_search.py)
-FEW_TEXT_MATCHES = 1000
-
-
-def _text_match(session: Reader, terms: tuple[str, ...]) -> tuple[ColumnElement[bool], bool]:
-    """Every term must begin a word of the name or the description ("kopi" finds "Kopiah" and
-    "es-kopi", never "Bukopi"), case ignored; and whether the search looks its matches up by id.
-    MariaDB: the FULLTEXT index (ix_product_text) in boolean mode. SQLite: the FTS5 index
-    product_fts (emall_ws/db/text_index.py: its tokenizer takes letters, digits and "_" for word
-    characters, as the FULLTEXT parser does, and like MariaDB's collation ignores accents), every
-    term a prefix query. The terms hold word characters only (domain.catalog.search_terms), and both
-    queries are bound parameters, so neither can be subverted."""
-    if dialect_name(session) in ("mysql", "mariadb"):
-        return match(Product.name.expression, Product.description.expression,
-                     against=boolean_query(terms)).in_boolean_mode(), False
-    matching = select(_PRODUCT_FTS.c.rowid).where(
-        literal_column(text_index.NAME).op("MATCH")(text_index.match_query(terms)))
-    # SQLite's planner cannot tell a rare word from a common one. Walking the sort's index, checking
-    # each product against the matches, goes through all 100,000 when few (or none) match; looking
-    # each match up by id sorts thousands when many do. So the index is asked first how many match.
-    few = session.scalars(matching.limit(FEW_TEXT_MATCHES + 1)).all()
-    if len(few) <= FEW_TEXT_MATCHES:
-        return Product.id.in_(few), True
-    return Product.id.in_(matching), False
 
 
 def _summary(row: Any, now: datetime) -> ProductSummary:

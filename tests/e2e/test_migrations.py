@@ -16,8 +16,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import DateTime, MetaData, func, inspect, select
 
-from emall_ws.db import migrate, text_index
-from emall_ws.db.models import Base
+from emall_ws.db import migrate, product_terms
+from emall_ws.db.models import Base, Product, ProductTerm
 from emall_ws.db.session import Database
 from tests.databases import backend
 from tests.e2e.flows import whole_flow
@@ -89,7 +89,10 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
         "emall-ws: applied 0004: Shipment status history: every status change of a shipment, like those of orders "
         "and invoices",
         "emall-ws: applied 0005: Text search on SQLite: an FTS5 index of the products' names and descriptions, kept "
-        "by triggers"]
+        "by triggers",
+        "emall-ws: applied 0006: Text search by word prefixes: the table product_term replaces MariaDB's FULLTEXT "
+        "index and SQLite's FTS5",
+        f"emall-ws: made the text index of {len(ROWS['product'])} products"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
     assert again.stdout == f"emall-ws: already at revision {migrate.head()}, nothing to do\n"
@@ -128,8 +131,8 @@ def test_a_database_ahead_of_the_code_is_refused(database_factory):
 
 
 def test_the_revisions_from_nothing_make_exactly_the_models_schema(database_factory):
-    """What autogenerate would find to do is nothing: a model change without its revision fails here.
-    On SQLite, the text index (no model) is the same as a new database gets, to the letter."""
+    """What autogenerate would find to do is nothing: a model change without its revision fails here,
+    and so would a table left behind (revision 0006 drops SQLite's FTS5 text index, no model)."""
     db, created = Database(database_factory.new_url("revisions")), Database(database_factory.new_url("created"))
     try:
         with db.engine.begin() as connection:
@@ -138,18 +141,14 @@ def test_the_revisions_from_nothing_make_exactly_the_models_schema(database_fact
                 "include_object": migrate.for_dialect(connection.dialect.name), "compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
             assert migrate.current(connection) == migrate.head()
-            migrated_index = text_index_ddl(connection)
-        created.create_schema()
-        with created.engine.connect() as connection:
-            assert migrated_index == text_index_ddl(connection)
-            assert len(migrated_index) == (8 if backend() == "sqlite" else 0)  # 5 tables, 3 triggers
+            assert fts5_ddl(connection) == {}
     finally:
         db.dispose()
         created.dispose()
 
 
-def text_index_ddl(connection) -> dict[str, str]:
-    """SQLite: the text index's tables and triggers, as sqlite_master holds them (MariaDB: none)."""
+def fts5_ddl(connection) -> dict[str, str]:
+    """SQLite: revision 0005's text index, its tables and triggers as sqlite_master holds them (MariaDB: none)."""
     if connection.dialect.name != "sqlite":
         return {}
     return dict(connection.exec_driver_sql(
@@ -177,32 +176,40 @@ def test_shipment_history_comes_empty_for_the_shipments_there_and_goes_on_downgr
         db.dispose()
 
 
-def test_the_text_index_comes_on_sqlite_with_the_products_there_and_goes_on_downgrade(database_factory):
-    """0005 indexes the products already there on SQLite, and does nothing on MariaDB, whose FULLTEXT
-    index serves since the baseline; its downgrade takes the index away, keeping every row."""
-    url = baseline_database(database_factory, "text_index")
+def test_the_term_index_is_made_from_the_products_there_and_gives_back_the_old_index_on_downgrade(database_factory):
+    """0006 replaces 0005's index (SQLite's FTS5, MariaDB's FULLTEXT) by product_term, which `migrate`
+    fills from the products there; its downgrade gives the old index back, filled, keeping every row."""
+    url = baseline_database(database_factory, "term_index")
     db = Database(url)
 
-    def indexed(connection, words: str) -> list[int]:
-        return list(connection.exec_driver_sql(
-            "SELECT rowid FROM product_fts WHERE product_fts MATCH ? ORDER BY rowid", (words,)).scalars())
+    def terms_of_the_products(connection) -> None:
+        held = set(connection.execute(select(ProductTerm.term, ProductTerm.created_at, ProductTerm.product_id)))
+        products = connection.execute(select(Product.id, Product.name, Product.description, Product.created_at))
+        assert held == {(row["term"], row["created_at"], row["product_id"])
+                        for product in products for row in product_terms.rows(product)}
+        assert len(held) > 0  # the fixture's products: "produc-name-1", "produc-descriptio-2"
+
+    def old_index(connection) -> bool:
+        if backend() == "sqlite":
+            return list(connection.exec_driver_sql(
+                "SELECT rowid FROM product_fts WHERE product_fts MATCH 'produc*' ORDER BY rowid").scalars()) == [1, 2]
+        return "ix_product_text" in {index["name"] for index in inspect(connection).get_indexes("product")}
 
     try:
-        assert emall_ws("migrate", url=url).returncode == 0
+        migrated = emall_ws("migrate", url=url)
+        assert migrated.returncode == 0 and f"made the text index of {len(ROWS['product'])} products" in migrated.stdout
         with db.engine.begin() as connection:
-            command.downgrade(migrate.alembic_config(connection=connection), "0004")
-            assert migrate.current(connection) == "0004" and text_index_ddl(connection) == {}
-            at_0004 = set(inspect(connection).get_table_names())
-            command.upgrade(migrate.alembic_config(connection=connection), "head")
-            if backend() == "sqlite":  # the fixture's products: "produc-name-1", "produc-descriptio-2"
-                assert indexed(connection, "produc*") == [1, 2] and indexed(connection, "descriptio* 2") == [2]
-                assert text_index.missing(connection) == []
-            else:
-                assert set(inspect(connection).get_table_names()) == at_0004
-                assert "ix_product_text" in {index["name"] for index in inspect(connection).get_indexes("product")}
-            command.downgrade(migrate.alembic_config(connection=connection), "0004")
-            assert set(inspect(connection).get_table_names()) == at_0004 and text_index_ddl(connection) == {}
+            terms_of_the_products(connection)
+            assert fts5_ddl(connection) == {}
+            if backend() != "sqlite":
+                assert not old_index(connection)
+            command.downgrade(migrate.alembic_config(connection=connection), "0005")
+            assert "product_term" not in inspect(connection).get_table_names() and old_index(connection)
         rows_kept(url)
+        assert emall_ws("migrate", url=url).returncode == 0
+        with db.engine.connect() as connection:
+            terms_of_the_products(connection)
+            assert fts5_ddl(connection) == {}
     finally:
         db.dispose()
 

@@ -1,5 +1,4 @@
-"""searchProducts against the test database: MariaDB's FULLTEXT index in boolean mode, FTS5 on SQLite,
-the same answers from both."""
+"""searchProducts against the test database (its text index: product_term, the same on SQLite and MariaDB)."""
 from datetime import timedelta
 
 import pytest
@@ -71,8 +70,8 @@ def test_text_search_requires_every_word_in_name_or_description(db, shop):
 
 
 def test_a_term_matches_the_start_of_a_word_never_its_middle(db, shop, sellers):
-    """MariaDB's FULLTEXT parser breaks words at anything but letters, digits and "_"; the SQLite
-    fallback must draw the same lines (a plain substring match would find "Bukopi" for "kopi")."""
+    """Words break at anything but letters, digits and "_" (a plain substring match would find
+    "Bukopi" for "kopi")."""
     semarang = sellers["semarang"]
     shop["bukopi"] = sell(db, semarang, FIXED_FORM, name="Bukopi Spesial Toraja",
                           description="Minuman serbuk instan.").product_id

@@ -1,17 +1,16 @@
-"""Text search's index: on SQLite the FTS5 table product_fts (emall_ws/db/text_index.py), kept by
-triggers; on MariaDB the FULLTEXT index. The same answers from both: every term begins a word of the
-name or the description, case and accents ignored, whatever the words look like; and the index follows
-every write of a product."""
+"""Text search's index, product_term (emall_ws/db/product_terms.py), on SQLite and MariaDB alike:
+every term begins a word of the name or the description, case and accents ignored, whatever the words
+look like; and the index follows every write of a product."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
-from emall_ws.db.models import Product, ProductPhoto, ProductStatusHistory
+from emall_ws.db import product_terms
+from emall_ws.db.models import Product, ProductPhoto, ProductStatusHistory, ProductTerm
 from emall_ws.domain.catalog import SearchFilters
 from emall_ws.services import catalog_search
 from tests.builders import FIXED_FORM, NOW, POLICY, add_category, add_member, sell
-from tests.databases import backend
 from tests.integration.catalog_fixtures import update as update_product
 from tests.integration.catalog_fixtures import withdraw
 from tests.integration.test_catalog_search import REGIONS
@@ -27,17 +26,6 @@ PRODUCTS = {  # key: (name, description)
     "words": ("Kopi Hitam Robusta", "Not near the sugar and not or nor."),
     "accents": ("Kópi Arábika Crème", "Café Gayo, naïve roast."),
 }
-
-
-@pytest.fixture(params=["few", "many"])
-def path(request, monkeypatch):
-    """SQLite looks few matches up by id and checks many against the sort's index walk: both ways
-    must answer the same. MariaDB has one way."""
-    if request.param == "many":
-        if backend() != "sqlite":
-            pytest.skip("SQLite's second query plan")
-        monkeypatch.setattr(catalog_search, "FEW_TEXT_MATCHES", 0)
-    return request.param
 
 
 @pytest.fixture
@@ -59,14 +47,18 @@ def found(db, shop, text: str) -> list[str]:
     return sorted(names.get(p.product_id, str(p.product_id)) for p in page.products)
 
 
-def index_is_consistent(db) -> None:
-    """SQLite: FTS5 checks its index against the product table (rank 1: the external content too)."""
-    if backend() == "sqlite":
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("INSERT INTO product_fts (product_fts, rank) VALUES ('integrity-check', 1)")
+def index_is_consistent(db, deleted: int) -> None:
+    """product_term holds exactly the terms of every product as it is now, and those of the product
+    deleted by hand (no service deletes one), which no search meets: it joins the product."""
+    with db.engine.connect() as connection:
+        held = set(connection.execute(select(ProductTerm.term, ProductTerm.created_at, ProductTerm.product_id)))
+        products = connection.execute(select(Product.id, Product.name, Product.description, Product.created_at))
+        expected = {(row["term"], row["created_at"], row["product_id"])
+                    for product in products for row in product_terms.rows(product)}
+    assert {row for row in held if row[2] != deleted} == expected
 
 
-def test_a_term_begins_a_word_of_the_name_or_description(db, shop, path):
+def test_a_term_begins_a_word_of_the_name_or_description(db, shop):
     assert found(db, shop, "kopi") == ["accents", "gula", "kopiah", "tubruk", "words"]  # never Bukopi
     assert found(db, shop, "KoPi gAYo") == ["accents", "tubruk"]
     assert found(db, shop, "bukopi") == ["bukopi"] and found(db, shop, "ukopi") == []
@@ -74,7 +66,7 @@ def test_a_term_begins_a_word_of_the_name_or_description(db, shop, path):
     assert found(db, shop, "kopi beludru") == ["kopiah"]  # one in the name, one in the description
 
 
-def test_underscore_joins_and_digits_are_word_characters(db, shop, path):
+def test_underscore_joins_and_digits_are_word_characters(db, shop):
     assert found(db, shop, "teh_tarik") == ["teh"] and found(db, shop, "teh_ta") == ["teh"]
     assert found(db, shop, "tarik") == [] and found(db, shop, "_tarik") == []  # "_" stripped: "tarik"
     assert found(db, shop, "rc2024") == ["cooker"] and found(db, shop, "rc20") == ["cooker"]
@@ -82,9 +74,9 @@ def test_underscore_joins_and_digits_are_word_characters(db, shop, path):
     assert found(db, shop, "garansi 120") == [] and found(db, shop, "garansi 12") == ["cooker"]  # "12": too short
 
 
-def test_fts5_operators_are_plain_words(db, shop, path):
-    """AND, OR, NOT and NEAR are FTS5's operators, and column filters and groups its syntax: in a
-    search text they are words like any other (each quoted in the FTS5 query)."""
+def test_query_syntax_of_search_engines_is_plain_words(db, shop):
+    """AND, OR, NOT and NEAR, column filters, groups, quotes, + - * ^: a search engine's syntax is, in a
+    search text, words like any other or nothing."""
     assert found(db, shop, "kopi NOT gula") == []  # no product holds all three
     assert found(db, shop, "kopi not near and") == ["words"]
     assert found(db, shop, "kopi OR gula") == ["gula"]  # "or": too short, dropped; kopi and gula ("es-kopi")
@@ -93,14 +85,14 @@ def test_fts5_operators_are_plain_words(db, shop, path):
     assert found(db, shop, '"robusta" ^hitam kopi* -sugar') == ["words"]
 
 
-def test_accents_are_ignored_both_ways(db, shop, path):
-    """As MariaDB's utf8mb4_unicode_ci collation ignores them; SQLite's index removes them."""
+def test_accents_are_ignored_both_ways(db, shop):
+    """Words are folded (domain.search_words) in the index and in the search alike."""
     assert found(db, shop, "arabika creme cafe naive") == ["accents"]
     assert found(db, shop, "kópi hítam") == ["kopiah", "words"]
     assert found(db, shop, "ARÁBIKA") == ["accents"]
 
 
-def test_the_index_follows_every_write_of_a_product(db, shop, seller, path):
+def test_the_index_follows_every_write_of_a_product(db, shop, seller):
     added = sell(db, seller, FIXED_FORM, name="Dodol Garut Asli", description="Oleh-oleh khas.").product_id
     shop["dodol"] = added
     assert found(db, shop, "dodol garut") == ["dodol"]
@@ -121,4 +113,4 @@ def test_the_index_follows_every_write_of_a_product(db, shop, seller, path):
             session.execute(delete(table).where(table.product_id == shop["kopiah"]))
         session.execute(delete(Product).where(Product.id == shop["kopiah"]))
     assert found(db, shop, "wajik") == ["dodol"] and found(db, shop, "kopi") == ["accents", "gula", "tubruk", "words"]
-    index_is_consistent(db)
+    index_is_consistent(db, deleted=shop["kopiah"])

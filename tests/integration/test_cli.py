@@ -7,7 +7,6 @@ from sqlalchemy import create_engine, inspect
 
 from emall_ws.db.migrate import current, head
 from emall_ws.db.models import Base
-from emall_ws.db.text_index import TABLES
 
 
 def run(*args, env=None, cwd=None):
@@ -20,8 +19,7 @@ def test_initdb_creates_every_table_in_the_embedded_default_at_the_newest_revisi
     done = run("initdb", env=env, cwd=tmp_path)
     assert done.stdout.splitlines()[0] == f"emall-ws: created the schema at revision {head()}"
     engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'emall.db'}")
-    # and SQLite's text index: the FTS5 table and its shadow tables (emall_ws/db/text_index.py)
-    assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"} | TABLES
+    assert set(inspect(engine).get_table_names()) == set(Base.metadata.tables) | {"alembic_version"}
     with engine.connect() as connection:
         assert current(connection) == head()
     engine.dispose()
