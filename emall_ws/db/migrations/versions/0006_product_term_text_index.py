@@ -8,6 +8,8 @@ databases, so both keep one rule (domain.search_words).
 The table is filled from the products by the platform (db.product_terms.fill), which `emall-ws
 migrate` runs after the revisions for a catalogue with products and no terms: also after a DBA ran
 this revision's DDL from `migrate --sql`. Downgrading gives the old indexes back, filled from the products.
+Unlike the revisions before it, the previous version cannot keep serving on the upgraded database (its
+search needs the FULLTEXT index): docs/production.md says to stop it for this upgrade.
 
 Revision ID: 0006
 Revises: 0005
