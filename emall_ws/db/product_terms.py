@@ -31,18 +31,20 @@ def rows(product: Any) -> list[dict[str, Any]]:
 def _keep(session: Session, _flush_context) -> None:
     """The terms of the products this flush added or whose words changed (the lists and histories
     still show what the flush did): a changed product's old terms out, by the table's key, its new in."""
-    connection = session.connection()
     added = [obj for obj in session.new if isinstance(obj, Product)]
-    for product in session.dirty:
-        if isinstance(product, Product):
-            histories = {name: inspect(product).attrs[name].history for name in _INDEXED}
-            if any(history.has_changes() for history in histories.values()):
-                old = {name: [*history.deleted, *history.unchanged][0] for name, history in histories.items()}
-                connection.execute(delete(ProductTerm).where(
-                    ProductTerm.product_id == product.id, ProductTerm.created_at == old["created_at"],
-                    ProductTerm.term.in_(prefixes(old["name"], old["description"]))))
-                added.append(product)
-    if terms := [row for product in added for row in rows(product)]:
+    changed = []
+    for product in (obj for obj in session.dirty if isinstance(obj, Product)):
+        histories = {name: inspect(product).attrs[name].history for name in _INDEXED}
+        if any(history.has_changes() for history in histories.values()):
+            changed.append((product, {name: [*h.deleted, *h.unchanged][0] for name, h in histories.items()}))
+    if not added and not changed:  # most flushes: no product's words touched, no statement
+        return
+    connection = session.connection()
+    for product, old in changed:
+        connection.execute(delete(ProductTerm).where(
+            ProductTerm.product_id == product.id, ProductTerm.created_at == old["created_at"],
+            ProductTerm.term.in_(prefixes(old["name"], old["description"]))))
+    if terms := [row for product in added + [p for p, _old in changed] for row in rows(product)]:
         connection.execute(insert(ProductTerm), terms)
 
 
