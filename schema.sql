@@ -104,6 +104,7 @@ CREATE TABLE product_term (
 	term VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
 	created_at DATETIME(6) NOT NULL,
 	product_id BIGINT NOT NULL,
+	signature BIGINT NOT NULL,
 	CONSTRAINT pk_product_term PRIMARY KEY (term, created_at, product_id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 

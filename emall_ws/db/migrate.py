@@ -28,7 +28,9 @@ from emall_ws.db.session import Database
 BASELINE = "0001"
 VERSION_TABLE = "alembic_version"
 CREATED = "created the schema at revision"  # what `upgrade` says of an empty database
-_LOCK = "emall_ws.migrate"  # MariaDB/MySQL: one migration at a time across processes and machines
+# MariaDB/MySQL: one migration of a database at a time across processes and machines; a lock's name is
+# the server's (64 characters at most), so it names the database: others on the server migrate meanwhile
+_LOCK = "emall_ws.migrate:"
 _LOCK_SECONDS = 60
 
 
@@ -88,7 +90,7 @@ def upgrade(db: Database) -> list[str]:
         command.upgrade(alembic_config(connection=connection, on_version_apply=applied), "head")
         differences = compare_metadata(MigrationContext.configure(connection, opts={
             "include_object": for_dialect(connection.dialect.name), "compare_type": True}), Base.metadata)
-        if product_terms.missing(connection):  # revision 0006's table, new here or made by a DBA
+        if product_terms.missing(connection):  # revision 0006's table (made again by 0007), new here or made by a DBA
             done.append(f"made the text index of {product_terms.fill(connection)} products")
     if differences:
         raise SchemaMismatch(f"the database still differs from the models after the upgrade: {differences}")
@@ -176,9 +178,10 @@ def _migrating(db: Database) -> Iterator[Connection]:
         if sqlite and driver is not None:  # only outside a transaction does SQLite take it
             driver.execute("PRAGMA foreign_keys=OFF")
         try:
+            lock = (_LOCK + (connection.engine.url.database or ""))[:64]
             with connection.begin():
                 if not sqlite and connection.execute(text("SELECT GET_LOCK(:name, :seconds)"), {
-                        "name": _LOCK, "seconds": _LOCK_SECONDS}).scalar() != 1:
+                        "name": lock, "seconds": _LOCK_SECONDS}).scalar() != 1:
                     raise SchemaOutOfDate(f"another `emall-ws migrate` held the lock for {_LOCK_SECONDS} s")
                 try:
                     yield connection
@@ -186,7 +189,7 @@ def _migrating(db: Database) -> Iterator[Connection]:
                         raise SchemaMismatch("the upgrade left rows whose foreign keys point nowhere")
                 finally:
                     if not sqlite:
-                        connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": _LOCK})
+                        connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": lock})
         finally:
             if sqlite and driver is not None:
                 driver.execute("PRAGMA foreign_keys=ON")

@@ -310,6 +310,9 @@ class ProductTerm(Base):
     # deletes a product (a withdrawn one stays), and a search joins the product on id and created_at,
     # so a row left by a product deleted by hand never matches another
     product_id: Mapped[int] = mapped_column(ID, primary_key=True)
+    # the product's words' bits (domain.search_words.signature), the same on each of its rows: a search
+    # walking this term skips the products that lack another term's bit without looking them up
+    signature: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = {**Base.__table_args__, "sqlite_with_rowid": False}
 

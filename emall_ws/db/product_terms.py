@@ -4,7 +4,7 @@ Every flush of a session that adds a product, or changes a product's name, descr
 time, rewrites that product's terms in the same transaction, so a search never sees a product without
 its words or with words it no longer has, whoever changed it through the models. `fill` makes the terms
 of a whole catalogue: `emall-ws migrate` runs it for a catalogue that has products and no terms yet (a
-database upgraded to revision 0006, by `migrate` or by a DBA running `migrate --sql`), and a bulk load
+database upgraded to revision 0006 or 0007, by `migrate` or by a DBA running `migrate --sql`), and a bulk load
 that bypasses the models calls it.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from emall_ws.db.models import Product, ProductTerm
-from emall_ws.domain.search_words import prefixes
+from emall_ws.domain.search_words import prefixes, signature
 
 _INDEXED = ("name", "description", "created_at")  # what a product's terms are made of
 _FILL_CHUNK = 1000  # products per INSERT: ~75,000 terms of bench/catalog.py's catalogue
@@ -23,7 +23,8 @@ _FILL_CHUNK = 1000  # products per INSERT: ~75,000 terms of bench/catalog.py's c
 
 def rows(product: Any) -> list[dict[str, Any]]:
     """The product_term rows of a product (a Product, or a row with its id, name, description, created_at)."""
-    return [dict(term=term, created_at=product.created_at, product_id=product.id)
+    bits = signature(product.name, product.description)
+    return [dict(term=term, created_at=product.created_at, product_id=product.id, signature=bits)
             for term in prefixes(product.name, product.description)]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import DateTime, MetaData, func, inspect, select
+from sqlalchemy import DateTime, MetaData, func, inspect, select, text
 
 from emall_ws.db import migrate, product_terms
 from emall_ws.db.models import Base, Product, ProductTerm
@@ -92,6 +92,7 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
         "by triggers",
         "emall-ws: applied 0006: Text search by word prefixes: the table product_term replaces MariaDB's FULLTEXT "
         "index and SQLite's FTS5",
+        "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
         f"emall-ws: made the text index of {len(ROWS['product'])} products"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
@@ -176,18 +177,22 @@ def test_shipment_history_comes_empty_for_the_shipments_there_and_goes_on_downgr
         db.dispose()
 
 
+def terms_of_the_products(connection, *columns: str) -> set[tuple]:
+    """product_term's rows, as they must be for the products there: each product's terms, every column
+    of `columns` (the table's whole key by default) as db.product_terms makes it."""
+    columns = columns or ("term", "created_at", "product_id")
+    held = set(connection.execute(select(*(ProductTerm.__table__.c[name] for name in columns))))
+    products = connection.execute(select(Product.id, Product.name, Product.description, Product.created_at))
+    assert held == {tuple(row[name] for name in columns) for product in products for row in product_terms.rows(product)}
+    assert len(held) > 0  # the fixture's products: "produc-name-1", "produc-descriptio-2"
+    return held
+
+
 def test_the_term_index_is_made_from_the_products_there_and_gives_back_the_old_index_on_downgrade(database_factory):
     """0006 replaces 0005's index (SQLite's FTS5, MariaDB's FULLTEXT) by product_term, which `migrate`
     fills from the products there; its downgrade gives the old index back, filled, keeping every row."""
     url = baseline_database(database_factory, "term_index")
     db = Database(url)
-
-    def terms_of_the_products(connection) -> None:
-        held = set(connection.execute(select(ProductTerm.term, ProductTerm.created_at, ProductTerm.product_id)))
-        products = connection.execute(select(Product.id, Product.name, Product.description, Product.created_at))
-        assert held == {(row["term"], row["created_at"], row["product_id"])
-                        for product in products for row in product_terms.rows(product)}
-        assert len(held) > 0  # the fixture's products: "produc-name-1", "produc-descriptio-2"
 
     def old_index(connection) -> bool:
         if backend() == "sqlite":
@@ -210,6 +215,54 @@ def test_the_term_index_is_made_from_the_products_there_and_gives_back_the_old_i
         with db.engine.connect() as connection:
             terms_of_the_products(connection)
             assert fts5_ddl(connection) == {}
+    finally:
+        db.dispose()
+
+
+def test_the_terms_are_made_again_with_their_signatures_and_keep_their_key_on_downgrade(database_factory):
+    """0007 makes product_term again with a signature column, which `migrate` fills from the products
+    there; its downgrade drops the column and keeps every term, which the previous version searches."""
+    url = baseline_database(database_factory, "term_signature")
+    db = Database(url)
+    try:
+        assert emall_ws("migrate", url=url).returncode == 0
+        with db.engine.begin() as connection:
+            keys = terms_of_the_products(connection)
+            signed = terms_of_the_products(connection, "product_id", "signature")
+            assert {signature for _product, signature in signed} != {0}
+            command.downgrade(migrate.alembic_config(connection=connection), "0006")
+            assert [column["name"] for column in inspect(connection).get_columns("product_term")] == [
+                "term", "created_at", "product_id"]
+            assert terms_of_the_products(connection) == keys
+        migrated = emall_ws("migrate", url=url)
+        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-2:] == [
+            "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
+            f"emall-ws: made the text index of {len(ROWS['product'])} products"]
+        with db.engine.connect() as connection:
+            assert terms_of_the_products(connection, "term", "created_at", "product_id", "signature")
+    finally:
+        db.dispose()
+
+
+def test_a_migration_locks_its_own_database_and_no_other_on_the_server(database_factory):
+    """MariaDB serializes migrations by a named lock, which is the server's: it names the database, so
+    a long migration of one database (the text index of a large catalogue takes minutes) leaves another
+    on the same server free to migrate."""
+    if backend() == "sqlite":  # a file of its own, serialized by its own BEGIN IMMEDIATE
+        return
+    url, busy = baseline_database(database_factory, "locked_apart"), Database(database_factory.new_url("busy"))
+    try:
+        with busy.engine.connect() as connection:
+            name = f"emall_ws.migrate:{busy.engine.url.database}"
+            assert connection.execute(text("SELECT GET_LOCK(:name, 0)"), {"name": name}).scalar() == 1
+            assert emall_ws("migrate", url=url).returncode == 0  # one lock for the server: 60 s, then refused
+            assert connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name}).scalar() == 1
+    finally:
+        busy.dispose()
+    db = Database(url)
+    try:
+        with db.engine.connect() as connection:
+            assert migrate.current(connection) == migrate.head()
     finally:
         db.dispose()
 

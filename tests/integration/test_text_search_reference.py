@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from xml.sax.saxutils import escape
 
 import pytest
+from sqlalchemy import select
 
 from emall_ws.config import Settings
-from emall_ws.db.models import Base
+from emall_ws.db.models import Base, Category
 from emall_ws.domain.catalog import (AUCTION, ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, SearchFilters,
                                      search_terms)
 from emall_ws.domain.pipelines import ProductStatus
@@ -323,6 +324,78 @@ def test_random_prefixes_of_the_catalogues_words(shared_db, products, text):
     expected = reference(products, text)
     got = searched(shared_db, text)
     assert got == expected, explain(products, text, expected, got, {})
+
+
+# the cases a choice of walk could change: a filter of the products' own newest-first indexes
+WALKABLE = {"category": "category_id", "seller": "seller_id", "province": "province", "city": "city"}
+CHOSEN = [case for case in CASES if WALKABLE.keys() & case.values[1].keys()]
+
+
+@pytest.mark.parametrize("by_term", [True, False], ids=["the-rarest-terms-rows", "the-filters-products"])
+def test_either_way_of_walking_answers_what_the_reference_does(shared_db, products, monkeypatch, by_term):
+    """Which index a search walks is a guess at the cheaper (catalog_search._rarest_first); walking either
+    one answers the same for every case it could be chosen for."""
+    rarest_first = catalog_search._rarest_first
+
+    def forced(session, shape, terms, values, now):
+        walked = next(name for name in shape.filters if name in WALKABLE.values())
+        return rarest_first(session, shape, terms, values, now)[0], None if by_term else walked
+
+    monkeypatch.setattr(catalog_search, "_rarest_first", forced)
+    assert CHOSEN
+    for case in CHOSEN:
+        text, filters = case.values
+        expected = reference(products, text, **filters)
+        got = searched(shared_db, text, **filters)
+        assert got == expected, explain(products, text, expected, got, filters)
+
+
+@pytest.fixture
+def sampling(monkeypatch):
+    """A way to set catalog_search's samples (rows of a term, products of a filter), small, so that this
+    small catalogue's terms and filters are compared by how many a day their newest rows hold (as a common
+    word's are in the benchmark's catalogue)."""
+    def samples(term: int, filter_: int) -> None:
+        monkeypatch.setattr(catalog_search, "TERM_SAMPLE", term)
+        monkeypatch.setattr(catalog_search, "FILTER_SAMPLE", filter_)
+        catalog_search._sampling.cache_clear()  # built with the samples of their time
+    yield samples
+    catalog_search._sampling.cache_clear()
+
+
+def per_second(created: list[datetime], sample: int) -> float:
+    """The rule, written out: `sample` rows over the time back to the last of the newest `sample`; 0 for fewer."""
+    newest = sorted(created, reverse=True)[:sample]
+    return 0.0 if len(newest) < sample else sample / (SEARCH_NOW - newest[-1]).total_seconds()
+
+
+def test_the_rarest_term_walks_unless_the_products_of_the_category_are_rarer(shared_db, products, sampling):
+    terms = ("kopi", "gayo", "batik", "arabika", RARE)
+    category_ids = dict(shared_db.read(lambda reader: reader.execute(select(Category.code, Category.id)).all()))
+
+    def decide(texts: tuple[str, ...], **filter_ids) -> tuple[list[str], str | None]:
+        shape = catalog_search._Shape(len(texts), tuple(filter_ids), NEWEST)
+        return shared_db.read(lambda reader: catalog_search._rarest_first(
+            reader, shape, texts, dict(filter_ids), SEARCH_NOW))
+
+    walked = set()
+    for term_sample, filter_sample in ((3, 3), (2, 5)):
+        sampling(term_sample, filter_sample)
+
+        def term_rate(term: str, sample: int = term_sample) -> float:  # every product holds its words' terms
+            return per_second([p.created_at for p in products if matches(p, search_terms(term, POLICY))], sample)
+
+        assert len({term_rate(term) for term in terms}) == len(terms)  # no ties: the order is the rule's alone
+        assert decide(terms) == (sorted(terms, key=term_rate), None)
+        for code in CATEGORIES:
+            active = per_second([p.created_at for p in products if p.category_code == code
+                                 and p.status == ProductStatus.ACTIVE], filter_sample)
+            for term in terms:
+                walk = decide((term,), category_id=category_ids[code])[1]
+                assert walk == (None if term_rate(term) <= active else "category_id"), (term, code)
+                walked.add(walk)
+    assert walked == {None, "category_id"}  # both ways chosen here, each where its rule says
+    assert decide(("kopi",), min_price=1, max_price=10**9) == (["kopi"], None)  # no index of the products walks these
 
 
 def test_the_queries_are_what_their_names_say(products):
