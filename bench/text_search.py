@@ -36,8 +36,9 @@ For each database asked for (both by default, MariaDB first):
    call: one transaction each, its caller identified by a session token, the service as
    tests/builders.py `sell` and tests/integration/catalog_fixtures.py `update` call it), each with new
    text drawn like the catalogue's; median and p95 ms of each.
-7. MariaDB: the products, seller and session of the run are deleted at the end (and those an interrupted
-   run left, at the start), so the catalogue keeps its --products products; SQLite's database goes.
+7. MariaDB: the products (their product_term rows too, which no foreign key names), seller and session of
+   the run are deleted at the end (and those an interrupted run left, at the start), so the catalogue keeps
+   its --products products and their terms alone; SQLite's database goes.
 
 Results as a markdown table on stdout; raw figures to bench/results/text_search-<timestamp>.json. --code DIR
 measures the platform's code found in DIR (e.g. a worktree of another commit) with these benchmark modules.
@@ -271,6 +272,14 @@ def remove_bench_rows(db: Database) -> int:
             return 0
         ids = connection.scalars(select(Product.id).where(Product.seller_id == seller)).all()
         present = set(inspect(connection).get_table_names())
+        if TERM_TABLE in present and ids:  # no foreign key names the product: its terms, by their key
+            from emall_ws.db import product_terms
+            table = Base.metadata.tables[TERM_TABLE]
+            for product in connection.execute(select(Product.id, Product.name, Product.description,
+                                                     Product.created_at).where(Product.id.in_(ids))):
+                connection.execute(delete(table).where(
+                    table.c.product_id == product.id, table.c.created_at == product.created_at,
+                    table.c.term.in_([row["term"] for row in product_terms.rows(product)])))
         for table in reversed(Base.metadata.sorted_tables):  # the rows naming a product or member first
             if table.name not in present:
                 continue
