@@ -274,12 +274,9 @@ def remove_bench_rows(db: Database) -> int:
         present = set(inspect(connection).get_table_names())
         if TERM_TABLE in present and ids:  # no foreign key names the product: its terms, by their key
             from emall_ws.db import product_terms
-            table = Base.metadata.tables[TERM_TABLE]
             for product in connection.execute(select(Product.id, Product.name, Product.description,
                                                      Product.created_at).where(Product.id.in_(ids))):
-                connection.execute(delete(table).where(
-                    table.c.product_id == product.id, table.c.created_at == product.created_at,
-                    table.c.term.in_([row["term"] for row in product_terms.rows(product)])))
+                product_terms.forget(connection, *product)
         for table in reversed(Base.metadata.sorted_tables):  # the rows naming a product or member first
             if table.name not in present:
                 continue

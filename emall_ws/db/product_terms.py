@@ -9,6 +9,7 @@ that bypasses the models calls it.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, event, insert, inspect, select
@@ -42,11 +43,17 @@ def _keep(session: Session, _flush_context) -> None:
         return
     connection = session.connection()
     for product, old in changed:
-        connection.execute(delete(ProductTerm).where(
-            ProductTerm.product_id == product.id, ProductTerm.created_at == old["created_at"],
-            ProductTerm.term.in_(prefixes(old["name"], old["description"]))))
+        forget(connection, product.id, **old)
     if terms := [row for product in added + [p for p, _old in changed] for row in rows(product)]:
         connection.execute(insert(ProductTerm), terms)
+
+
+def forget(connection: Connection, product_id: int, name: str, description: str, created_at: datetime) -> None:
+    """Deletes a product's terms by the table's key, from the words they were made of: what deleting a
+    product must do as well, since no foreign key names it."""
+    connection.execute(delete(ProductTerm).where(
+        ProductTerm.product_id == product_id, ProductTerm.created_at == created_at,
+        ProductTerm.term.in_(prefixes(name, description))))
 
 
 def fill(connection: Connection) -> int:
