@@ -38,7 +38,8 @@ THREADS = Setting("EMALL_THREADS", "1", "threads per worker that run operations;
                   "`bench/README.md`): the worker's event loop runs each operation once its body is in",
                   number(int, minimum=1))
 MAX_REQUEST_BYTES = Setting("EMALL_MAX_REQUEST_BYTES", "262144", "largest accepted SOAP request body (at least "
-                            "512); larger: HTTP 413, `REQUEST_TOO_LARGE`", number(int, minimum=512))
+                            "512), as sent and once gzip/deflate-decoded; larger: HTTP 413, `REQUEST_TOO_LARGE` "
+                            "(`DECODED_TOO_LARGE`)", number(int, minimum=512))
 BODY_TIMEOUT = Setting("EMALL_BODY_TIMEOUT", "10", "seconds a request body may take to arrive in full (headers "
                        "too); later: HTTP 408, `BODY_TIMEOUT`, connection closed", number(above=0))
 LOG_LEVEL = Setting("EMALL_LOG_LEVEL", "INFO", "log level of the platform's own loggers",

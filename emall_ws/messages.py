@@ -15,12 +15,21 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "DOCTYPE and ENTITY declarations are not allowed."},
     "REQUEST_TOO_LARGE": {"id": "Permintaan melebihi batas {limit} byte.",
                           "en": "The request exceeds the limit of {limit} bytes."},
+    "DECODED_TOO_LARGE": {"id": "Permintaan setelah dibuka ({encoding}) melebihi batas {limit} byte.",
+                          "en": "The request, once decoded ({encoding}), exceeds the limit of {limit} bytes."},
+    "UNSUPPORTED_ENCODING": {"id": "Content-Encoding {encoding} tidak didukung; gunakan gzip, deflate, atau tanpa "
+                                   "Content-Encoding.",
+                             "en": "Content-Encoding {encoding} is not supported; use gzip, deflate, or none."},
+    "BAD_ENCODING": {"id": "Isi permintaan bukan data {encoding} yang sah.",
+                     "en": "The request body is not valid {encoding} data."},
     "BODY_TIMEOUT": {"id": "Isi permintaan tidak lengkap diterima dalam {seconds} detik.",
                      "en": "The request body did not arrive in full within {seconds} seconds."},
     "METHOD_NOT_ALLOWED": {"id": "Metode HTTP {method} tidak diizinkan; gunakan POST, atau GET ?wsdl.",
                            "en": "HTTP method {method} is not allowed; use POST, or GET ?wsdl."},
-    "UNKNOWN_OPERATION": {"id": "Operasi tidak dikenal oleh layanan ini.",
-                          "en": "The operation is unknown to this service."},
+    "UNKNOWN_OPERATION": {"id": "Elemen {element} (namespace \"{namespace}\") bukan operasi layanan ini. "
+                                "Operasi layanan ini, di namespace \"{expected}\": {operations}.",
+                          "en": "The element {element} (namespace \"{namespace}\") is not an operation of this "
+                                "service. Its operations, in namespace \"{expected}\", are: {operations}."},
     "SOAP_ENCODING_FORBIDDEN": {
         "id": "Atribut SOAP-encoding (href, id, encodingStyle, soapenc:*) tidak diizinkan: "
               "layanan ini document/literal.",
@@ -32,6 +41,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "en": "{count} field(s) are invalid."},
     "SCHEMA_INVALID": {"id": "Nilai atau struktur kolom {field} tidak sesuai skema.",
                        "en": "The value or structure of {field} does not match the schema."},
+    "SCHEMA_REFUSED": {"id": "Nilai atau struktur kolom {field} tidak sesuai skema (validator XML: {reason}).",
+                       "en": "The value or structure of {field} does not match the schema (XML validator: {reason})."},
     "INTERNAL": {"id": "Terjadi kesalahan pada server. Silakan coba lagi.",
                  "en": "Something went wrong on the server. Please try again."},
     # answered by the reverse proxy (deploy/nginx) when no instance could take the call

@@ -5,9 +5,16 @@ Each case: (name, HTTP method, body, expected HTTP status, expected faultcode, d
 """
 from __future__ import annotations
 
+import zlib
+
+from sqlalchemy import select
+
+from emall_ws.db.models import Member
+from emall_ws.db.session import Database
 from tests.wsgi_client import SOAP_ENV, envelope
 
 REGISTRY_NS = "urn:emall-kukm:registry"
+MEMBER_NS = "urn:emall-kukm:member"
 SECRET_FILE = "/etc/passwd"  # a local file whose content must never come back
 SECRET_MARK = b"root:x:0:0"
 
@@ -32,6 +39,25 @@ def multi_ref(references: int, size: int) -> bytes:
             '<t:find_service>'
             + '<t:name href="#big"/>' * references + "</t:find_service>"
             f'<t:name id="big">{"x" * size}</t:name></soapenv:Body></soapenv:Envelope>').encode()
+
+
+def register(values: dict[str, str], operation: str = "register", extra: str = "") -> bytes:
+    """Member.register of `values` (a form, in the schema's order) as a raw envelope; sent as `operation`,
+    with `extra` at the end of the form."""
+    fields = "".join(f"<t:{name}>{value}</t:{name}>" for name, value in values.items())
+    return envelope(operation, MEMBER_NS, f"<t:form>{fields}{extra}</t:form>")
+
+
+def registered(db: Database, username: str) -> bool:
+    return db.read(lambda c: c.scalar(select(Member.id).where(Member.username_key == username.lower()))) is not None
+
+
+def gzip_bomb(body: bytes, decoded_bytes: int) -> bytes:
+    """`body` followed by whitespace up to about `decoded_bytes`, gzipped: some kilobytes for megabytes."""
+    encoder = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    spaces = b" " * 1_000_000
+    parts = [encoder.compress(body)] + [encoder.compress(spaces) for _ in range(decoded_bytes // len(spaces))]
+    return b"".join(parts) + encoder.flush()
 
 
 CASES = [

@@ -68,8 +68,8 @@ class PlatformApplication(Application):
                 security_event("authorization_refused", code=error.code)
             raise faults.from_domain_error(error, language_of(ctx)) from None
         except Fault as fault:
-            raise faults.from_spyne_fault(fault, language_of(ctx),
-                                          self.platform.settings.max_request_bytes) from None
+            raise faults.from_spyne_fault(fault, language_of(ctx), self.platform.settings.max_request_bytes,
+                                          self, ctx.method_request_string or "") from None
         except Exception as error:
             if is_unavailable(error):  # a passing state of the database, not a fault in the platform
                 log.warning("%s: the database is unavailable: %s", ctx.method_request_string, error)

@@ -28,7 +28,8 @@ class ServiceEndpoint(WsgiApplication):
 
     def handle_error(self, p_ctx, others, error, start_response):
         environ = p_ctx.transport.req_env
-        mapped = faults.from_spyne_fault(error, language_of_request(environ), self.max_request_bytes)
+        mapped = faults.from_spyne_fault(error, language_of_request(environ), self.max_request_bytes,
+                                         self.app, p_ctx.method_request_string or "")
         # a fault before the call (schema validation ...): the operation the body names, if any
         # (the access record keeps only names the service has)
         named = p_ctx.descriptor.name if p_ctx.descriptor is not None else p_ctx.method_request_string

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from lxml import etree
 from spyne import Fault
@@ -76,28 +77,51 @@ def _field_error(error: FieldError, language: str) -> tuple[str, str, str]:
 # spyne's own protocol-level faults, renamed into the platform's vocabulary
 _SPYNE_CODES = {
     "Client.XMLSyntaxError": "MALFORMED_XML",
-    "Client.ResourceNotFound": "UNKNOWN_OPERATION",
     "Client.RequestTooLong": "REQUEST_TOO_LARGE",
 }
-_SCHEMA_FIELD = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
+# libxml2's "Element '{ns}name': <why>", e.g. "... Expected is ( {ns}serviceKey )."
+_SCHEMA_ERROR = re.compile(r"Element '(?:\{[^}]*\})?([^']+)': (.+)", re.DOTALL)
+_ECHOED_CHARS = 1000  # of what the caller sent, or libxml2 said of it, that a fault repeats
 
 
-def from_spyne_fault(fault: Fault, language: str, max_request_bytes: int) -> PlatformFault:
+def from_spyne_fault(fault: Fault, language: str, max_request_bytes: int, app: Any = None,
+                     received: str = "") -> PlatformFault:
+    """`app` (a spyne Application) and `received` (the Body's element, "{namespace}name") name, for
+    an unknown operation, what came and what the service has."""
     if isinstance(fault, PlatformFault):
         return fault
     code = str(fault.faultcode or "")
-    text = str(fault.faultstring or "")
-    if "No matching global declaration" in text:  # a body element no operation has
-        return client_fault("BadRequest", "UNKNOWN_OPERATION", language)
+    text = fault.faultstring.decode() if isinstance(fault.faultstring, bytes) else str(fault.faultstring or "")
+    # a body element the schema does not declare, or one it declares that is no operation (a type)
+    if "No matching global declaration" in text or code == "Client.ResourceNotFound":
+        return _unknown_operation_fault(received, app, language)
     if code.startswith("Client.SchemaValidationError") or code == "Client.ValidationError":
-        field = _SCHEMA_FIELD.search(text)
-        name = field.group(1) if field else "?"
-        return (client_fault("Validation", "VALIDATION_FAILED", language, count=1)
-                .add_field_errors([(name, "SCHEMA_INVALID",
-                                    field_message("SCHEMA_INVALID", name, language))]))
+        return _schema_fault(text, language)
     if code in _SPYNE_CODES:
         return client_fault("BadRequest", _SPYNE_CODES[code], language, limit=max_request_bytes)
     if code.startswith("Client"):
         return client_fault("BadRequest", "NOT_SOAP", language)
     log.error("server fault %s: %s", code, fault.faultstring)
     return internal_fault(language)
+
+
+def _unknown_operation_fault(received: str, app: Any, language: str) -> PlatformFault:
+    namespace, _, element = received.lstrip("{").rpartition("}")
+    operations = [name for service in getattr(app, "services", ()) for name in service.public_methods]
+    return client_fault("BadRequest", "UNKNOWN_OPERATION", language, element=element[:_ECHOED_CHARS],
+                        namespace=namespace[:_ECHOED_CHARS], expected=getattr(app, "tns", ""),
+                        operations=", ".join(operations))
+
+
+def _schema_fault(text: str, language: str) -> PlatformFault:
+    """A Validation fault for libxml2's first complaint: the field it named and what it said of it
+    (what it expected), in the field's message and, for toolkits that show no more, the faultstring."""
+    found = _SCHEMA_ERROR.search(text)
+    if found is None:
+        field, message = "?", field_message("SCHEMA_INVALID", "?", language)
+    else:
+        field, reason = found.group(1), found.group(2).strip().rstrip(".")[:_ECHOED_CHARS]
+        message = field_message("SCHEMA_REFUSED", field, language, reason=reason)
+    fault = PlatformFault("Client.Validation", f"{translate('VALIDATION_FAILED', language, count=1)} {message}",
+                          "VALIDATION_FAILED")
+    return fault.add_field_errors([(field, "SCHEMA_INVALID", message)])

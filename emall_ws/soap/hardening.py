@@ -1,13 +1,15 @@
-"""Defences in front of spyne: HTTP method, body size, DOCTYPE/ENTITY, parser settings.
+"""Defences in front of spyne: HTTP method, body size (compressed and decoded), DOCTYPE/ENTITY,
+parser settings.
 
 Hostile or broken input never reaches a handler, never resolves an entity, and always
-gets a SOAP fault (with 405 or 413 where HTTP has a status for it).
+gets a SOAP fault (with 405, 413 or 415 where HTTP has a status for it).
 """
 from __future__ import annotations
 
 import io
 import logging
 import re
+import zlib
 
 from lxml import etree
 from spyne import Fault
@@ -24,7 +26,7 @@ _SOAP_ENCODING = etree.XPath(  # multi-ref attributes, or any attribute of the S
     "boolean(//@*[(local-name()='href' or local-name()='id') and namespace-uri()=''] "
     f"| //@*[namespace-uri()='{SOAP_ENC_NS}'] | //@*[local-name()='encodingStyle'])")
 _HTTP_STATUS = {200: "200 OK", 404: "404 Not Found", 405: "405 Method Not Allowed",
-                413: "413 Payload Too Large", 500: "500 Internal Server Error"}
+                413: "413 Payload Too Large", 415: "415 Unsupported Media Type", 500: "500 Internal Server Error"}
 
 
 class HardenedSoap11(Soap11):
@@ -100,7 +102,7 @@ def fault_response(start_response, status: int, fault: faults.PlatformFault, ext
 
 
 def guard(endpoint):
-    """WSGI middleware: only GET ?wsdl and POST, bodies within the limit, no DTDs."""
+    """WSGI middleware: only GET ?wsdl and POST, bodies within the limit (decoded too), no DTDs."""
     limit = endpoint.max_request_bytes
 
     def guarded(environ, start_response):
@@ -117,6 +119,10 @@ def guard(endpoint):
         if body is None:
             return refuse(environ, start_response, 413, faults.client_fault(
                 "BadRequest", "REQUEST_TOO_LARGE", language, limit=limit))
+        try:
+            body = _decoded(body, environ.pop("HTTP_CONTENT_ENCODING", ""), limit, language)
+        except Refused as refused:
+            return refuse(environ, start_response, *refused.args)
         if not body:
             return refuse(environ, start_response, 500, faults.client_fault(
                 "BadRequest", "MALFORMED_XML", language))
@@ -147,3 +153,40 @@ def _read_body(environ, limit: int) -> bytes | None:
         return environ["wsgi.input"].read(length) if length > 0 else b""
     body = environ["wsgi.input"].read(limit + 1)  # chunked: read one byte past the limit
     return None if len(body) > limit else body
+
+
+class Refused(Exception):
+    """A request answered with a fault before spyne sees it: args are `refuse`'s (status, fault[, headers])."""
+
+
+_GZIP, _ZLIB, _RAW_DEFLATE = 16 + zlib.MAX_WBITS, zlib.MAX_WBITS, -zlib.MAX_WBITS
+_CONTENT_CODINGS = {"gzip": _GZIP, "x-gzip": _GZIP, "deflate": _ZLIB}
+
+
+def _decoded(body: bytes, content_encoding: str, limit: int, language: str) -> bytes:
+    """The body without its Content-Encoding (gzip or deflate), decoded no further than `limit` bytes:
+    a few kilobytes of gzip can decode to gigabytes."""
+    coding = content_encoding.strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding not in _CONTENT_CODINGS:
+        raise Refused(415, faults.client_fault("BadRequest", "UNSUPPORTED_ENCODING", language,
+                                               encoding=coding[:40]), [("Accept-Encoding", "gzip, deflate")])
+    wbits = _CONTENT_CODINGS[coding]
+    if wbits == _ZLIB and not _zlib_header(body):  # "deflate" is zlib (RFC 9110); some clients send it raw
+        wbits = _RAW_DEFLATE
+    decoder = zlib.decompressobj(wbits)
+    try:
+        decoded = decoder.decompress(body, limit + 1)
+    except zlib.error:
+        decoded = b""  # and the decoder short of its end: refused below
+    if len(decoded) > limit:
+        raise Refused(413, faults.client_fault("BadRequest", "DECODED_TOO_LARGE", language,
+                                               encoding=coding, limit=limit))
+    if not decoder.eof or decoder.unused_data:  # broken, cut short, or followed by something else
+        raise Refused(500, faults.client_fault("BadRequest", "BAD_ENCODING", language, encoding=coding))
+    return decoded
+
+
+def _zlib_header(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0

@@ -1,6 +1,8 @@
 """Hostile and broken requests over real HTTP: a SOAP fault each, and the server keeps serving."""
+import gzip
 import http.client
 import re
+import zlib
 import statistics
 import time
 from pathlib import Path
@@ -8,7 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.hostile import CASES, REGISTRY_NS, SECRET_MARK, multi_ref
+from tests.e2e.members import form
+from tests.e2e.raw_http import LIST_CITIES
+from tests.hostile import CASES, MEMBER_NS, REGISTRY_NS, SECRET_MARK, gzip_bomb, multi_ref, register, registered
 from tests.wsgi_client import Response, envelope
 
 
@@ -97,3 +101,55 @@ def test_soap_encoding_multi_references_are_refused_before_anything_is_built(ser
         assert answer.status == 500 and answer.fault()[2] == "SOAP_ENCODING_FORBIDDEN"
     assert statistics.median(s for _a, s in attacks) < statistics.median(calls) + 0.050
     assert server_workers_rss_kib(server) - rss_before < 20 * 1024
+
+
+def is_registered(server, values: dict) -> bool:
+    with server.database() as db:
+        return registered(db, values["username"])
+
+
+def test_an_unknown_operation_over_http_names_what_came_and_the_operations(server):
+    values = form()
+    answer = request(server, "POST", "/ws/Member", register(values, operation="registerMember"),
+                     headers={"Accept-Language": "en"})
+    code, message, detail = answer.fault()
+    assert (answer.status, code, detail) == (500, "Client.BadRequest", "UNKNOWN_OPERATION")
+    assert f'The element registerMember (namespace "{MEMBER_NS}") is not an operation' in message
+    assert ", register, activate, " in message
+    assert not is_registered(server, values)
+
+
+def test_a_schema_fault_over_http_keeps_what_was_expected(server):
+    values = form()
+    answer = request(server, "POST", "/ws/Member", register(values, extra="<t:nickname>x</t:nickname>"))
+    code, message, detail = answer.fault()
+    assert (answer.status, code, detail) == (500, "Client.Validation", "VALIDATION_FAILED")
+    assert f"Expected is one of ( {{{MEMBER_NS}}}nik, " in message
+    assert f"Expected is one of ( {{{MEMBER_NS}}}nik, " in answer.xml().findtext(".//{urn:emall-kukm:fault}message")
+    assert not is_registered(server, values)
+
+
+def test_a_gzip_request_over_http_is_served(server):
+    values = form()
+    answer = request(server, "POST", "/ws/Member", gzip.compress(register(values)),
+                     headers={"Content-Encoding": "gzip"})
+    assert answer.status == 200 and f"<tns:username>{values['username']}</tns:username>".encode() in answer.body
+    assert is_registered(server, values)
+
+
+def test_a_deflate_request_over_http_is_answered_as_the_plain_one(server):
+    answer = request(server, "POST", "/ws/Member", zlib.compress(LIST_CITIES), headers={"Content-Encoding": "deflate"})
+    assert answer.status == 200 and answer.body == request(server, "POST", "/ws/Member", LIST_CITIES).body
+
+
+@pytest.mark.parametrize("encoding, encode, status, detail_code", [
+    ("gzip", lambda body: gzip_bomb(body, 50_000_000), 413, "DECODED_TOO_LARGE"),
+    ("br", lambda body: body, 415, "UNSUPPORTED_ENCODING"),
+    ("gzip", lambda body: gzip.compress(body)[:-20], 500, "BAD_ENCODING"),
+], ids=["zip bomb", "unknown encoding", "gzip cut short"])
+def test_an_encoded_body_that_cannot_be_read_is_a_client_fault_over_http(server, encoding, encode, status, detail_code):
+    values = form()
+    answer = request(server, "POST", "/ws/Member", encode(register(values)), headers={"Content-Encoding": encoding})
+    assert (answer.status, answer.fault()[0], answer.fault()[2]) == (status, "Client.BadRequest", detail_code)
+    assert not is_registered(server, values)
+    assert_still_serving(server)

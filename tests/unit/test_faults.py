@@ -22,3 +22,10 @@ def test_unknown_server_faults_hide_their_text():
     fault = from_spyne_fault(Fault("Server", "connection to db01 refused"), "id", 10)
     assert fault.faultcode == "Server.Internal"
     assert "db01" not in fault.faultstring
+
+
+def test_a_validation_fault_without_libxml2_words_still_lists_one_field():
+    fault = from_spyne_fault(Fault("Client.ValidationError", "The value 'x' could not be validated."), "en", 10)
+    assert (fault.faultcode, fault.detail_code) == ("Client.Validation", "VALIDATION_FAILED")
+    assert [e.text for e in fault.detail.iter(f"{{{FAULT_NS}}}message")] == [
+        "The value or structure of ? does not match the schema."]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import logging
 import threading
 import time
@@ -243,3 +244,13 @@ def test_a_partner_bound_operation_waits_on_its_own_threads_and_the_others_are_a
     assert app.threads[quote].startswith("emall-partner-bound")
     # the others as before: on the event loop's thread, or on the EMALL_THREADS pool
     assert app.threads[listing].startswith("MainThread" if threads == 1 else "emall-operation")
+
+
+def test_a_compressed_body_runs_on_the_partner_bound_threads_since_its_operation_cannot_be_read():
+    app = SlowPartner(seconds=0)
+    front = AsyncFront(app, max_body_bytes=1000, body_timeout=1,
+                       partner_bound=PartnerBoundRequests({"/ws/Checkout": ["quoteShipping"]}))
+    body = gzip.compress(b"<Body><quoteShipping/></Body>")
+    headers = Headers({"content-length": str(len(body)), "content-encoding": "gzip"})
+    asyncio.run(front.__rsgi__(Scope(headers, path="/ws/Checkout"), Protocol([body])))
+    assert app.threads[body].startswith("emall-partner-bound")

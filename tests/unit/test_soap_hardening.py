@@ -1,6 +1,9 @@
 """Hostile and broken input, in-process: a SOAP fault every time, and nothing leaked."""
+import gzip
 import html
 import json
+import tracemalloc
+import zlib
 
 import pytest
 
@@ -8,7 +11,8 @@ from emall_ws.observability.health import Health
 from emall_ws.partners import partner_entries
 from emall_ws.soap.app import SERVICES
 from emall_ws.soap.application import namespace_of
-from tests.hostile import CASES, REGISTRY_NS, SECRET_MARK, XXE_UTF16
+from emall_ws.soap.member import MemberService
+from tests.hostile import CASES, MEMBER_NS, REGISTRY_NS, SECRET_MARK, XXE_UTF16, gzip_bomb, register, registered
 from tests.wsgi_client import call, envelope
 
 # the cases whose request means the same to every service (the others call Registry's operations)
@@ -128,3 +132,106 @@ def test_health_reports_an_unreachable_database(settings, tmp_path):
     assert json.loads(response.body)["components"]["database"] == {"status": "unreachable"}
     index = call(broken, "GET", "/")  # an answer that says why, never an empty 500
     assert index.status == 503 and b"database cannot be reached" in index.body
+
+
+FORM = {"province": "31", "city": "31.74", "address": "Jl. Gatot Subroto Kav. 94", "phone": "081234567890",
+        "name": "Budi Santoso", "username": "budi", "password": "rahasia123", "email": "budi@example.co.id"}
+FIND_SERVICE = envelope("find_service", REGISTRY_NS, {"name": "Member"})
+
+
+def test_an_unknown_operation_names_what_came_and_lists_the_operations(app):
+    response = call(app, "POST", "/ws/Member", register(FORM, operation="registerMember"),
+                    headers={"Accept-Language": "en"})
+    code, message, detail = response.fault()
+    assert (code, detail) == ("Client.BadRequest", "UNKNOWN_OPERATION")
+    assert message.startswith(f'The element registerMember (namespace "{MEMBER_NS}") is not an operation')
+    assert f'in namespace "{MEMBER_NS}", are: listProvinces, listCities, ' in message
+    assert all(operation in message for operation in MemberService.public_methods)
+    assert not registered(app.platform.db, "budi")
+
+
+def test_an_element_the_schema_declares_that_is_no_operation_is_named_too(app):
+    response = call(app, "POST", "/ws/Member", envelope("registerResponse", MEMBER_NS))
+    assert response.fault()[::2] == ("Client.BadRequest", "UNKNOWN_OPERATION")
+    assert response.fault()[1].startswith(f'Elemen registerResponse (namespace "{MEMBER_NS}") bukan operasi')
+
+
+def test_an_operation_in_another_namespace_names_that_namespace(app):
+    message = call(app, "POST", "/ws/Member", register(FORM).replace(MEMBER_NS.encode(), b"urn:x")).fault()[1]
+    assert message.startswith('Elemen register (namespace "urn:x") bukan operasi layanan ini.')
+    assert f'namespace "{MEMBER_NS}": listProvinces, ' in message
+    assert not registered(app.platform.db, "budi")
+
+
+def test_a_schema_fault_keeps_what_was_expected(app):
+    response = call(app, "POST", "/ws/Member", register(FORM, extra="<t:nickname>b</t:nickname>"),
+                    headers={"Accept-Language": "en"})
+    assert response.status == 500 and response.fault()[::2] == ("Client.Validation", "VALIDATION_FAILED")
+    [error] = response.xml().iter("{urn:emall-kukm:fault}error")
+    expected = f"Expected is one of ( {{{MEMBER_NS}}}nik, {{{MEMBER_NS}}}nib"
+    assert error.findtext("{urn:emall-kukm:fault}field") == "nickname"
+    assert error.findtext("{urn:emall-kukm:fault}code") == "SCHEMA_INVALID"
+    assert expected in error.findtext("{urn:emall-kukm:fault}message")
+    assert expected in response.fault()[1]  # toolkits that show only the faultstring show it too
+    assert not registered(app.platform.db, "budi")
+
+
+def test_a_missing_field_fault_names_the_expected_element(app):
+    response = call(app, "POST", "/ws/Registry", envelope("get_serviceDetail", REGISTRY_NS))
+    assert response.fault()[::2] == ("Client.Validation", "VALIDATION_FAILED")
+    assert response.fault()[1] == ("Terdapat 1 isian yang tidak valid. Nilai atau struktur kolom get_serviceDetail "
+                                   "tidak sesuai skema (validator XML: Missing child element(s). "
+                                   f"Expected is ( {{{REGISTRY_NS}}}serviceKey )).")
+
+
+def test_a_gzip_request_is_decoded_and_served(app):
+    response = call(app, "POST", "/ws/Member", gzip.compress(register(FORM)), headers={"Content-Encoding": "gzip"})
+    assert response.status == 200 and b"<tns:username>budi</tns:username>" in response.body
+    assert registered(app.platform.db, "budi")
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS], ids=["zlib", "raw deflate"])
+def test_a_deflate_request_is_answered_as_the_plain_one(app, wbits):
+    encoder = zlib.compressobj(wbits=wbits)
+    deflated = encoder.compress(FIND_SERVICE) + encoder.flush()
+    response = call(app, "POST", "/ws/Registry", deflated, headers={"Content-Encoding": "Deflate"})
+    assert response.status == 200 and response.body == call(app, "POST", "/ws/Registry", FIND_SERVICE).body
+
+
+def test_a_zip_bomb_is_refused_without_being_decoded(app):
+    bomb = gzip_bomb(register(FORM), 50_000_000)
+    assert len(bomb) < 100_000
+    tracemalloc.start()
+    try:
+        response = call(app, "POST", "/ws/Member", bomb, headers={"Content-Encoding": "gzip"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert response.status == 413
+    assert response.fault() == ("Client.BadRequest", "Permintaan setelah dibuka (gzip) melebihi batas 262144 byte.",
+                                "DECODED_TOO_LARGE")
+    assert peak < 5_000_000  # a limit's worth of it, not 50 MB
+    assert not registered(app.platform.db, "budi")
+
+
+def test_a_request_decoded_to_the_limit_is_served(app):
+    body = register(FORM)
+    exactly = gzip.compress(body + b" " * (app.platform.settings.max_request_bytes - len(body)))
+    response = call(app, "POST", "/ws/Member", exactly, headers={"Content-Encoding": "gzip"})
+    assert response.status == 200 and registered(app.platform.db, "budi")
+
+
+def test_an_unknown_content_encoding_is_refused_by_name(app):
+    response = call(app, "POST", "/ws/Member", register(FORM), headers={"Content-Encoding": "br"})
+    assert response.status == 415 and response.headers["Accept-Encoding"] == "gzip, deflate"
+    assert response.fault() == ("Client.BadRequest", "Content-Encoding br tidak didukung; gunakan gzip, deflate, "
+                                "atau tanpa Content-Encoding.", "UNSUPPORTED_ENCODING")
+    assert not registered(app.platform.db, "budi")
+
+
+@pytest.mark.parametrize("body", [gzip.compress(register(FORM))[:-20], register(FORM),
+                                  gzip.compress(register(FORM)) + b"more"], ids=["cut short", "not gzip", "trailing"])
+def test_bad_gzip_data_is_a_client_fault(app, body):
+    response = call(app, "POST", "/ws/Member", body, headers={"Content-Encoding": "gzip"})
+    assert response.fault()[::2] == ("Client.BadRequest", "BAD_ENCODING")
+    assert not registered(app.platform.db, "budi")
