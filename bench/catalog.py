@@ -218,8 +218,7 @@ def explain(url: str) -> list[dict]:
                 filters = SearchFilters(**{_SNAKE.get(k, k): v for k, v in case.filters.items()},
                                         page_size=case.page_size)
                 search = validate_search(filters, CatalogPolicy())
-                category_id, seller_id = catalog_search.resolve_filters(session, search, load_regions())
-                query = catalog_search.search_query(session, search, category_id, seller_id, NOW)
+                query = catalog_search.search_query(session, search, NOW)
                 sql = str(query.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
                 rows = [dict(r._mapping) for r in session.execute(text("EXPLAIN " + sql))]
                 plans.append({"search": case.label, "sql": sql, "plan": rows})

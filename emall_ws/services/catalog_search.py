@@ -53,27 +53,33 @@ def search_products(session: Reader, filters: SearchFilters, regions: RegionCata
                     policy: CatalogPolicy) -> ProductPage:
     """ACTIVE products of sellers not suspended matching every filter given, one page of them."""
     search = validate_search(filters, policy)
-    category_id, seller_id = resolve_filters(session, search, regions)
-    statement, values = _statement_and_values(session, search, category_id, seller_id, now)
+    if _region_errors(search, regions):
+        check_filters(session, search, regions)
+    statement, values = _statement_and_values(session, search, now)
     rows = session.execute(statement, values).all()
+    if not rows and (search.category or search.seller):
+        # the statement looks the category and seller up by name (a round trip less per search): no
+        # product found may be an unknown name, a field error rather than an empty page
+        check_filters(session, search, regions)
     has_more = len(rows) > search.page_size
     return ProductPage([_summary(row, now) for row in rows[:search.page_size]], search.page, search.page_size,
                        has_more)
 
 
-def resolve_filters(session: Reader, search: Search, regions: RegionCatalog) -> tuple[int | None, int | None]:
-    """The ids behind the category and seller filters; unknown names and regions are field errors."""
+def check_filters(session: Reader, search: Search, regions: RegionCatalog) -> None:
+    """Every unknown category, seller or region among the filters, as one ValidationFailed."""
     errors: list[FieldError] = []
-    category_id = seller_id = None
-    if search.category:
-        category_id = session.scalar(select(Category.id).where(Category.code == search.category))
-        if category_id is None:
-            errors.append(FieldError("category", "UNKNOWN_CATEGORY"))
-    if search.seller:
-        seller_id = session.scalar(select(Member.id).where(Member.username_key == search.seller,
-                                                           Member.role == SELLER))
-        if seller_id is None:
-            errors.append(FieldError("seller", "UNKNOWN_SELLER"))
+    if search.category and session.scalar(_CATEGORY_ID, {"category": search.category}) is None:
+        errors.append(FieldError("category", "UNKNOWN_CATEGORY"))
+    if search.seller and session.scalar(_SELLER_ID, {"seller": search.seller}) is None:
+        errors.append(FieldError("seller", "UNKNOWN_SELLER"))
+    errors += _region_errors(search, regions)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _region_errors(search: Search, regions: RegionCatalog) -> list[FieldError]:
+    errors: list[FieldError] = []
     if search.province and regions.province(search.province) is None:
         errors.append(FieldError("province", "UNKNOWN_PROVINCE"))
     if search.city:
@@ -82,15 +88,12 @@ def resolve_filters(session: Reader, search: Search, regions: RegionCatalog) -> 
             errors.append(FieldError("city", "UNKNOWN_CITY"))
         elif search.province and city.province_code != search.province:
             errors.append(FieldError("city", "CITY_NOT_IN_PROVINCE"))
-    if errors:
-        raise ValidationFailed(errors)
-    return category_id, seller_id
+    return errors
 
 
-def search_query(session: Reader, search: Search, category_id: int | None, seller_id: int | None,
-                 now: datetime) -> Select[*tuple[Any, ...]]:
+def search_query(session: Reader, search: Search, now: datetime) -> Select[*tuple[Any, ...]]:
     """The SELECT of one search's page, its values bound; public so bench/catalog.py can EXPLAIN it."""
-    statement, values = _statement_and_values(session, search, category_id, seller_id, now)
+    statement, values = _statement_and_values(session, search, now)
     return statement.params(values)
 
 
@@ -104,9 +107,9 @@ class _Shape:
     index: str | None = None  # not by_term: the product index to walk (a filter's, _WALKABLE); None: any
 
 
-def _statement_and_values(session: Reader, search: Search, category_id: int | None, seller_id: int | None,
+def _statement_and_values(session: Reader, search: Search,
                           now: datetime) -> tuple[Select[*tuple[Any, ...]], dict[str, Any]]:
-    given = (("category_id", category_id), ("seller_id", seller_id), ("province", search.province),
+    given = (("category", search.category), ("seller", search.seller), ("province", search.province),
              ("city", search.city), ("sale_method", search.sale_method), ("min_price", search.min_price),
              ("max_price", search.max_price), ("now", now if search.sort == ENDING_SOON else None))
     values: dict[str, Any] = {name: value for name, value in given if value is not None}
@@ -119,10 +122,17 @@ def _statement_and_values(session: Reader, search: Search, category_id: int | No
     return _statement(shape), values
 
 
+# the category's and seller's ids by name, inside the statements that filter on them (never correlated
+# with the category and member the page joins)
+_CATEGORY, _SELLER = aliased(Category, name="named_category"), aliased(Member, name="named_seller")
+_CATEGORY_ID = select(_CATEGORY.id).where(_CATEGORY.code == bindparam("category")).correlate(None)
+_SELLER_ID = (select(_SELLER.id).where(_SELLER.username_key == bindparam("seller"), _SELLER.role == SELLER)
+              .correlate(None))
+
 # each filter: its condition, on its bound value of the same name
 _FILTERS: dict[str, ColumnElement[bool]] = {
-    "category_id": Product.category_id == bindparam("category_id"),
-    "seller_id": Product.seller_id == bindparam("seller_id"),
+    "category": Product.category_id == _CATEGORY_ID.scalar_subquery(),
+    "seller": Product.seller_id == _SELLER_ID.scalar_subquery(),
     "province": Product.seller_province_code == bindparam("province"),
     "city": Product.seller_city_code == bindparam("city"),
     "sale_method": Product.sale_method == bindparam("sale_method"),
@@ -210,7 +220,7 @@ def _walking_index(column: Any) -> str:
 # the filters the product table has an index on that ends in created_at, and that index: a search driven
 # by the products walks it newest first, and tests the other filters and the terms on each product it reads
 _WALKABLE = {name: _walking_index(column) for name, column in (
-    ("category_id", Product.category_id), ("seller_id", Product.seller_id),
+    ("category", Product.category_id), ("seller", Product.seller_id),
     ("province", Product.seller_province_code), ("city", Product.seller_city_code))}
 
 

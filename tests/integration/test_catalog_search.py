@@ -146,3 +146,19 @@ def test_bad_filters_are_field_errors(db, shop, filters, field, code):
     with pytest.raises(ValidationFailed) as raised:
         search(db, **filters)
     assert [(e.field, e.code) for e in raised.value.errors] == [(field, code)]
+
+
+def test_every_unknown_filter_is_named_in_one_fault(db, shop):
+    with pytest.raises(ValidationFailed) as raised:
+        search(db, category="elektronik", seller="nobody", text="kopi", city="99.99")
+    assert [(e.field, e.code) for e in raised.value.errors] == [
+        ("category", "UNKNOWN_CATEGORY"), ("seller", "UNKNOWN_SELLER"), ("city", "UNKNOWN_CITY")]
+
+
+def test_a_known_category_or_seller_without_a_match_is_an_empty_page(db, shop):
+    """The names are looked up inside the search's statement; no product found is not a fault for a
+    name that exists, on any page."""
+    for filters in (dict(category="kerajinan", text="durian"), dict(seller="ukm_bandung", text="keris"),
+                    dict(category="kerajinan", seller="ukm_bandung", page=9)):
+        page = search(db, **filters)
+        assert page.products == [] and not page.has_more, filters
