@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from spyne import Application, Fault, Integer, Unicode, rpc
+from spyne import Application, Fault, Integer32, Unicode, rpc
 
 from emall_ws.config import is_loopback
 from emall_ws.sandbox.contracts import FAILURE_MODES
@@ -84,7 +84,7 @@ def failure_mode_operation():
     not inherit operations; one service class per contract keeps one wsdl:service per WSDL."""
 
     @rpc(Unicode(values=list(FAILURE_MODES), min_occurs=1, nillable=False),
-         Integer(ge=0, le=MAX_DELAY_MS), _returns=Unicode, _out_variable_name="mode")
+         Integer32(ge=0, le=MAX_DELAY_MS), _returns=Unicode, _out_variable_name="mode")
     def setFailureMode(ctx, mode, delayMs):  # noqa: N802,N803 (the contract's names)
         """Sandbox only: play a failure mode (delayMs: SLOW's delay) until told NORMAL."""
         partner = partner_of(ctx)

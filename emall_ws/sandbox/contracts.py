@@ -7,7 +7,7 @@ Operations marked "sandbox only" exist to drive the simulators in tests and demo
 """
 from __future__ import annotations
 
-from spyne import Array, Boolean, ComplexModel, DateTime, Integer, Long, Unicode
+from spyne import Array, Boolean, ComplexModel, DateTime, Integer32, Long, Unicode
 
 from emall_ws.domain.partners import BANKS, COURIERS  # noqa: F401  (re-exported for the sandboxes)
 
@@ -41,14 +41,16 @@ class Mutation(ComplexModel):
 # --- Courier -----------------------------------------------------------------------------------
 
 class TariffOption(ComplexModel):
+    """One service of the courier between two cities: its cost and estimated days in transit."""
     __namespace__ = COURIER_NS
     service = Unicode(max_len=20)  # e.g. REG, YES, ONS, ECO
     description = Unicode(max_len=100)
     cost = Long  # whole Rupiah
-    etdDays = Integer  # estimated days in transit
+    etdDays = Integer32  # estimated days in transit
 
 
 class TrackingEvent(ComplexModel):
+    """One event of a shipment: when, where, and the courier's own words and status word."""
     __namespace__ = COURIER_NS
     time = DateTime
     location = Unicode(max_len=100)
@@ -57,6 +59,7 @@ class TrackingEvent(ComplexModel):
 
 
 class TrackingResult(ComplexModel):
+    """A shipment by waybill: the courier's status word, delivery, and its events."""
     __namespace__ = COURIER_NS
     waybill = Unicode(max_len=40)
     status = Unicode(max_len=50)  # the courier's own status word, e.g. "MANIFESTED", "DELIVERED"
@@ -75,15 +78,17 @@ class TrackingResult(ComplexModel):
 # --- SMS gateway -------------------------------------------------------------------------------
 
 class SmsStatus(ComplexModel):
+    """A message's delivery status and the SMS segments it used."""
     __namespace__ = SMS_NS
     messageId = Unicode(max_len=64)
     msisdn = Unicode(max_len=20)  # E.164
     status = Unicode(max_len=20)  # ACCEPTED, SENT, DELIVERED, FAILED
-    parts = Integer  # SMS segments used
+    parts = Integer32  # SMS segments used
     updatedAt = DateTime
 
 
 class SmsMessage(ComplexModel):
+    """A message the gateway took, as listMessages shows it."""
     __namespace__ = SMS_NS
     messageId = Unicode(max_len=64)
     msisdn = Unicode(max_len=20)

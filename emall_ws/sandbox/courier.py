@@ -1,7 +1,7 @@
 """Courier sandbox: tariffs, shipments moving through the courier's own status words, tracking."""
 from __future__ import annotations
 
-from spyne import Array, Boolean, Integer, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, Integer32, ServiceBase, Unicode, rpc
 from sqlalchemy import select
 
 from emall_ws.clock import to_wib, utcnow
@@ -76,7 +76,7 @@ def _result(session, shipment: Shipment) -> TrackingResult:
 class CourierService(ServiceBase):
     setFailureMode = failure_mode_operation()  # sandbox only, on every contract
 
-    @rpc(CityCode, CityCode, Integer(min_occurs=1, nillable=False), _returns=Array(TariffOption),
+    @rpc(CityCode, CityCode, Integer32(min_occurs=1, nillable=False), _returns=Array(TariffOption),
          _out_variable_name="options")
     def getTariff(ctx, originCityCode, destinationCityCode, weightGrams):  # noqa: N802,N803
         """Each service's cost and days for a parcel of weightGrams between two Kemendagri cities.

@@ -5,22 +5,25 @@ seller. Bidders are shown masked ("b***i") and the reserve price only as met or 
 """
 from __future__ import annotations
 
-from spyne import Array, Boolean, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.services import auction
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.security import credentials_of, member_header
+from emall_ws.soap.types import Model, required
 
 NAME = "Auction"
 DESCRIPTION = ("Lelang produk KUKM: ajukan tawaran (tombol tawar), lihat harga terkini, "
                "penawar tertinggi dan riwayat tawaran")
 TNS = namespace_of(NAME)
+SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 
 # Inputs are optional plain xs:long in the schema: a missing or non-positive value then gets the
 # platform's own Validation fault, naming the field and its rule, rather than a schema error.
 ProductId = Amount = Long
+# getAuction's one field: its absence is the schema's Validation fault naming it
+RequiredProductId = required(Long)
 
 
 class _Type(Model):
@@ -28,45 +31,50 @@ class _Type(Model):
 
 
 class Bid(_Type):
-    sequence = Integer  # 1 for the auction's first bid
-    amount = Long
-    bidder = Unicode  # masked username, e.g. b***i
-    placedAt = DateTime
+    """One bid: its number in the auction, amount (whole rupiah), masked bidder and time (WIB)."""
+    sequence = required(Integer32)  # 1 for the auction's first bid
+    amount = required(Long)
+    bidder = required(Unicode)  # masked username, e.g. b***i
+    placedAt = required(DateTime)
 
 
 class Auction(_Type):
-    productId = Long
-    name = Unicode
-    status = Unicode  # OPEN, ENDED (awaiting closing), SOLD, UNSOLD, WITHDRAWN
-    startPrice = Long
-    minIncrement = Long
+    """An auction's state; amounts in whole rupiah, times in WIB. The reserve price is shown only as
+    hasReserve and reserveMet, bidders only masked."""
+    productId = required(Long)
+    name = required(Unicode)
+    status = required(Unicode)  # OPEN, ENDED (awaiting closing), SOLD, UNSOLD, WITHDRAWN
+    startPrice = required(Long)
+    minIncrement = required(Long)
     currentPrice = Long  # the leading bid; absent before the first
     minimumNextBid = Long  # absent when bids are not accepted
-    bidCount = Integer
+    bidCount = required(Integer32)
     leader = Unicode  # masked
-    hasReserve = Boolean
-    reserveMet = Boolean
-    endsAt = DateTime
+    hasReserve = required(Boolean)
+    reserveMet = required(Boolean)
+    endsAt = required(DateTime)
     closedAt = DateTime
     winner = Unicode  # masked
     recentBids = Array(Bid)  # newest first
 
 
 class PlacedBid(_Type):
-    productId = Long
-    sequence = Integer
-    amount = Long
-    placedAt = DateTime
-    minimumNextBid = Long
-    bidCount = Integer
-    endsAt = DateTime
+    """The bid just placed, and the auction after it: the minimum next bid, the bid count, the end (WIB)."""
+    productId = required(Long)
+    sequence = required(Integer32)
+    amount = required(Long)
+    placedAt = required(DateTime)
+    minimumNextBid = required(Long)
+    bidCount = required(Integer32)
+    endsAt = required(DateTime)
 
 
 class BidPage(_Type):
-    productId = Long
-    total = Integer
-    page = Integer
-    pageSize = Integer
+    """One page of an auction's bids, newest first; total counts every bid."""
+    productId = required(Long)
+    total = required(Integer32)
+    page = required(Integer32)
+    pageSize = required(Integer32)
     bids = Array(Bid)  # newest first
 
 
@@ -86,9 +94,7 @@ def _auction(view: auction.AuctionView) -> Auction:
 
 
 class AuctionService(ServiceBase):
-    __in_header__ = session_header(TNS)
-
-    @rpc(ProductId, Amount, _returns=PlacedBid, _out_variable_name="bid")
+    @rpc(ProductId, Amount, _returns=PlacedBid, _out_variable_name="bid", _in_header=SESSION)
     def placeBid(ctx, productId, amount):
         """Bids on an open auction: at least the start price, then the current price plus the increment;
         buyers and sellers, not on their own (Client.Authorization, OWN_AUCTION). Conflict (BID_TOO_LOW),
@@ -98,15 +104,15 @@ class AuctionService(ServiceBase):
                          placedAt=to_wib(placed.placed_at), minimumNextBid=placed.minimum_next_bid,
                          bidCount=placed.bid_count, endsAt=to_wib(placed.ends_at))
 
-    @rpc(ProductId, _returns=Auction, _out_variable_name="auction")
+    @rpc(RequiredProductId, _returns=Auction, _out_variable_name="auction")
     def getAuction(ctx, productId):
         """An auction's state: current price, next minimum bid, end time, winner once closed, recent bids;
         anyone may call. Client.NotFound (AUCTION_PRODUCT_NOT_FOUND), InvalidState (NOT_AN_AUCTION)."""
         return _auction(platform_of(ctx).auction.get_auction(productId))
 
-    # page and pageSize: plain xs:integer, as searchProducts takes them; the rule (at least 1, pageSize
+    # page and pageSize: optional xs:int, as searchProducts takes them; the rule (at least 1, pageSize
     # capped at auction.PAGE_SIZE_MAX) is domain.paging's, with its Validation fault naming the field
-    @rpc(ProductId, Integer, Integer, _returns=BidPage, _out_variable_name="result")
+    @rpc(ProductId, Integer32, Integer32, _returns=BidPage, _out_variable_name="result")
     def listBids(ctx, productId, page, pageSize):
         """An auction's bids, newest first, a page at a time (at most 200); anyone may call.
         Client.Validation (MIN_VALUE) for a page or pageSize below 1."""

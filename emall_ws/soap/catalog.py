@@ -3,25 +3,26 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from spyne import Array, Boolean, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import WIB, to_wib
 from emall_ws.domain.catalog import ProductForm as Form, SearchFilters as Filters
 from emall_ws.services import catalog, catalog_search
 from emall_ws.soap.application import namespace_of, platform_of, replay_frozen
-from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.security import credentials_of, member_header
+from emall_ws.soap.types import Model, required
 
 NAME = "Catalog"
 DESCRIPTION = ("Katalog produk KUKM: kategori, pencarian, halaman produk dengan tombol beli atau tawar; "
                "penjual menawarkan produk dengan harga tetap atau lelang")
 TNS = namespace_of(NAME)
+SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 
 # generous schema limits: the rules check the real ones and name the field in their fault
-Text = Unicode(max_len=20000, type_name="Text")
-ShortText = Unicode(max_len=1000, type_name="ShortText")
+Text = Unicode(max_len=20000, type_name="Text", __namespace__=TNS)
+ShortText = Unicode(max_len=1000, type_name="ShortText", __namespace__=TNS)
 # photos repeat as plain elements (<photoUrls>..</photoUrls><photoUrls>..): a list in zeep and SoapUI
-PhotoUrls = Unicode(max_len=2000, max_occurs=50, type_name="PhotoUrl")
+PhotoUrls = Unicode(max_len=2000, max_occurs=50, type_name="PhotoUrl", __namespace__=TNS)
 
 
 class _Type(Model):
@@ -29,8 +30,9 @@ class _Type(Model):
 
 
 class Category(_Type):
-    code = Unicode
-    name = Unicode
+    """A product category: its code (what searchProducts and sellProduct take) and its name."""
+    code = required(Unicode)
+    name = required(Unicode)
 
 
 class ProductForm(_Type):
@@ -40,10 +42,10 @@ class ProductForm(_Type):
     name = ShortText
     description = Text
     category = ShortText
-    weightGrams = Integer
+    weightGrams = Integer32
     saleMethod = ShortText
     price = Long
-    stock = Integer
+    stock = Integer32
     startPrice = Long
     minIncrement = Long
     reservePrice = Long
@@ -56,9 +58,9 @@ class ProductChanges(_Type):
     name = ShortText
     description = Text
     category = ShortText
-    weightGrams = Integer
+    weightGrams = Integer32
     price = Long
-    stock = Integer
+    stock = Integer32
     startPrice = Long
     minIncrement = Long
     reservePrice = Long
@@ -71,49 +73,51 @@ class Product(_Type):
     auction's current price (the leading bid, else the start price). reserveMet: whether the leading
     bid would win now; the reserve amount is never shown. sellerSuspended: the seller is suspended, so
     the product is off sale (action NONE) until the seller is reinstated."""
-    productId = Long
-    name = Unicode
-    description = Unicode
-    categoryCode = Unicode
-    categoryName = Unicode
-    sellerUsername = Unicode
-    sellerProvinceCode = Unicode
-    sellerCityCode = Unicode
-    weightGrams = Integer
-    saleMethod = Unicode
-    status = Unicode
-    action = Unicode
-    price = Long
-    stock = Integer
+    productId = required(Long)
+    name = required(Unicode)
+    description = required(Unicode)
+    categoryCode = required(Unicode)
+    categoryName = required(Unicode)
+    sellerUsername = required(Unicode)
+    sellerProvinceCode = required(Unicode)
+    sellerCityCode = required(Unicode)
+    weightGrams = required(Integer32)
+    saleMethod = required(Unicode)
+    status = required(Unicode)
+    action = required(Unicode)
+    price = required(Long)
+    stock = Integer32
     startPrice = Long
     minIncrement = Long
     currentPrice = Long
-    bidCount = Integer
+    bidCount = required(Integer32)
     endsAt = DateTime
-    hasReserve = Boolean
+    hasReserve = required(Boolean)
     reserveMet = Boolean
     photoUrls = Unicode(max_occurs="unbounded")
-    createdAt = DateTime
-    updatedAt = DateTime
-    sellerSuspended = Boolean
+    createdAt = required(DateTime)
+    updatedAt = required(DateTime)
+    sellerSuspended = required(Boolean)
 
 
 class ProductSummary(_Type):
-    productId = Long
-    name = Unicode
-    categoryCode = Unicode
-    sellerUsername = Unicode
-    sellerProvinceCode = Unicode
-    sellerCityCode = Unicode
-    saleMethod = Unicode
-    status = Unicode
-    action = Unicode
-    price = Long
-    stock = Integer
-    bidCount = Integer
+    """One search result, as Product without its description: price is an auction's current price;
+    stock for a fixed price, endsAt for an auction; photoUrl the first photo."""
+    productId = required(Long)
+    name = required(Unicode)
+    categoryCode = required(Unicode)
+    sellerUsername = required(Unicode)
+    sellerProvinceCode = required(Unicode)
+    sellerCityCode = required(Unicode)
+    saleMethod = required(Unicode)
+    status = required(Unicode)
+    action = required(Unicode)
+    price = required(Long)
+    stock = Integer32
+    bidCount = required(Integer32)
     endsAt = DateTime
     photoUrl = Unicode
-    createdAt = DateTime
+    createdAt = required(DateTime)
 
 
 class SearchFilters(_Type):
@@ -131,10 +135,11 @@ class SearchFilters(_Type):
 
 
 class ProductPage(_Type):
+    """One page of search results; hasMore when a next page has some."""
     products = Array(ProductSummary)
-    page = Integer
-    pageSize = Integer
-    hasMore = Boolean
+    page = required(Integer32)
+    pageSize = required(Integer32)
+    hasMore = required(Boolean)
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -179,12 +184,12 @@ def _summary(view: catalog_search.ProductSummary) -> ProductSummary:
         endsAt=to_wib(view.ends_at), photoUrl=view.photo_url, createdAt=to_wib(view.created_at))
 
 
-ProductId = Long(type_name="ProductId")
+# getProduct, updateProduct and withdrawProduct find the product first: a missing productId is the
+# schema's fault, naming it, before anything else is checked
+ProductId = required(Long(type_name="ProductId"))
 
 
 class CatalogService(ServiceBase):
-    __in_header__ = session_header(TNS)
-
     @rpc(_returns=Array(Category), _out_variable_name="categories")
     def listCategories(ctx):
         """Every product category; anyone may call."""
@@ -195,13 +200,13 @@ class CatalogService(ServiceBase):
             return None
         return [Category(code=c.code, name=c.name) for c in catalog.list_categories()]
 
-    @rpc(ShortText, ShortText, _returns=Category, _out_variable_name="category")
+    @rpc(ShortText, ShortText, _returns=Category, _out_variable_name="category", _in_header=SESSION)
     def createCategory(ctx, code, name):
         """Adds a product category; admins only. Client.Conflict (CATEGORY_EXISTS), Client.Validation."""
         view = platform_of(ctx).catalog.create_category(credentials_of(ctx), code, name)
         return Category(code=view.code, name=view.name)
 
-    @rpc(SearchFilters, Integer, Integer, _returns=ProductPage, _out_variable_name="result")
+    @rpc(SearchFilters, Integer32, Integer32, _returns=ProductPage, _out_variable_name="result")
     def searchProducts(ctx, filters, page, pageSize):
         """Products on sale matching the filters (text, category, seller, place, sale method, price),
         sorted, a page at a time; anyone may call. Client.Validation for a bad filter or page."""
@@ -219,20 +224,20 @@ class CatalogService(ServiceBase):
         anyone may call. Client.NotFound (UNKNOWN_PRODUCT)."""
         return _product(platform_of(ctx).catalog.get_product(productId))
 
-    @rpc(ProductForm, _returns=Product, _out_variable_name="product")
+    @rpc(ProductForm, _returns=Product, _out_variable_name="product", _in_header=SESSION)
     def sellProduct(ctx, form):
         """Lists a product at a fixed price with stock, or by auction; active sellers only.
         Client.Validation lists every failing field; Client.NotFound for an unknown category."""
         return _product(platform_of(ctx).catalog.sell_product(credentials_of(ctx), _form(form)))
 
-    @rpc(ProductId, ProductChanges, _returns=Product, _out_variable_name="product")
+    @rpc(ProductId, ProductChanges, _returns=Product, _out_variable_name="product", _in_header=SESSION)
     def updateProduct(ctx, productId, changes):
         """Changes the caller's own product; its seller only. Client.Authorization (NOT_OWNER),
         InvalidState (AUCTION_HAS_BIDS, AUCTION_ENDED, PRODUCT_NOT_EDITABLE), Client.Validation."""
         return _product(platform_of(ctx).catalog.update_product(credentials_of(ctx), productId,
                                                                 _form(changes or ProductChanges())))
 
-    @rpc(ProductId, ShortText, _returns=Product, _out_variable_name="product")
+    @rpc(ProductId, ShortText, _returns=Product, _out_variable_name="product", _in_header=SESSION)
     def withdrawProduct(ctx, productId, reason):
         """Takes a product off sale, with a reason; its seller or an admin. Client.Authorization
         (NOT_OWNER), InvalidState (WITHDRAW_AUCTION_ENDED), Client.NotFound (UNKNOWN_PRODUCT)."""

@@ -1,7 +1,7 @@
 """Checkout service ("kasir"): shipping quotes, checkout into one order + invoice per seller, invoices."""
 from __future__ import annotations
 
-from spyne import Array, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.services import invoices, quoting
@@ -9,11 +9,14 @@ from emall_ws.services.quoting import Choice, ShipTo
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.types import Model, required
 
 NAME = "Checkout"
 DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
 TNS = namespace_of(NAME)
+# the operations on one invoice or one won auction find it first: a missing key is the schema's fault
+InvoiceNumber = required(Unicode(max_len=40))
+ProductId = required(Long(type_name="ProductId"))
 
 
 class _Type(Model):
@@ -27,64 +30,67 @@ class ShippingAddress(_Type):
 
 
 class ShippingOption(_Type):
-    courier = Unicode
-    service = Unicode
-    description = Unicode
-    cost = Long
-    etdDays = Integer
+    """One courier service for a seller group: its cost in whole rupiah and estimated days in transit."""
+    courier = required(Unicode)
+    service = required(Unicode)
+    description = required(Unicode)
+    cost = required(Long)
+    etdDays = required(Integer32)
 
 
 class GroupQuote(_Type):
     """One seller's group of the cart with every courier option; couriers that did not answer listed.
     The options are kept for the caller until expiresAt: checkout charges the quoted cost."""
-    sellerUsername = Unicode
-    originCityCode = Unicode
-    destinationCityCode = Unicode
-    weightGrams = Integer
-    subtotal = Long
+    sellerUsername = required(Unicode)
+    originCityCode = required(Unicode)
+    destinationCityCode = required(Unicode)
+    weightGrams = required(Integer32)
+    subtotal = required(Long)
     options = Array(ShippingOption)
     unavailableCouriers = Array(Unicode(type_name="courier"))
-    expiresAt = DateTime
+    expiresAt = required(DateTime)
 
 
 class ShippingChoice(_Type):
+    """The courier service chosen for one seller's group, as quoted (checkoutAuction needs no seller)."""
     sellerUsername = Unicode(max_len=32)
     courier = Unicode(max_len=20)
     service = Unicode(max_len=30)
 
 
 class InvoiceLine(_Type):
-    productId = Long
-    name = Unicode
-    quantity = Integer
-    unitPrice = Long
-    lineTotal = Long
+    """One product of an invoice: quantity, unit price and line total in whole rupiah."""
+    productId = required(Long)
+    name = required(Unicode)
+    quantity = required(Integer32)
+    unitPrice = required(Long)
+    lineTotal = required(Long)
 
 
 class Invoice(_Type):
     """An invoice: transfer exactly amountDue (goods + shipping + uniqueCode) to the payee before dueAt."""
-    invoiceNumber = Unicode
-    orderNumber = Unicode
-    status = Unicode
-    orderStatus = Unicode
-    buyer = Unicode
-    seller = Unicode
-    payeeBank = Unicode
-    payeeAccount = Unicode
-    payeeHolder = Unicode
-    goodsTotal = Long
-    shippingCost = Long
-    uniqueCode = Integer
-    amountDue = Long
-    courier = Unicode
-    courierService = Unicode
-    etdDays = Integer
-    shipName = Unicode
-    shipAddress = Unicode
-    shipCityCode = Unicode
-    weightGrams = Integer
-    issuedAt = DateTime
-    dueAt = DateTime
+    invoiceNumber = required(Unicode)
+    orderNumber = required(Unicode)
+    status = required(Unicode)
+    orderStatus = required(Unicode)
+    buyer = required(Unicode)
+    seller = required(Unicode)
+    payeeBank = required(Unicode)
+    payeeAccount = required(Unicode)
+    payeeHolder = required(Unicode)
+    goodsTotal = required(Long)
+    shippingCost = required(Long)
+    uniqueCode = required(Integer)  # rupiah added to the amount: money, whose types stay as they are
+    amountDue = required(Long)
+    courier = required(Unicode)
+    courierService = required(Unicode)
+    etdDays = required(Integer32)
+    shipName = required(Unicode)
+    shipAddress = required(Unicode)
+    shipCityCode = required(Unicode)
+    weightGrams = required(Integer32)
+    issuedAt = required(DateTime)
+    dueAt = required(DateTime)
     paidAt = DateTime
     closedAt = DateTime
     lines = Array(InvoiceLine)
@@ -130,7 +136,7 @@ class CheckoutService(ServiceBase):
         buyers and sellers. InvalidState (CART_EMPTY, SELLER_SUSPENDED); couriers that do not answer are listed."""
         return _quotes(platform_of(ctx).checkout.quote_shipping(credentials_of(ctx), _ship_to(shippingAddress)))
 
-    @rpc(Long(type_name="ProductId"), ShippingAddress, _returns=GroupQuote, _out_variable_name="quote")
+    @rpc(ProductId, ShippingAddress, _returns=GroupQuote, _out_variable_name="quote")
     @partner_bound
     def quoteAuctionShipping(ctx, productId, shippingAddress):
         """Courier options for an auction the caller won, kept for checkoutAuction; its winner only.
@@ -148,7 +154,7 @@ class CheckoutService(ServiceBase):
         views = platform_of(ctx).checkout.checkout(credentials_of(ctx), chosen, _ship_to(shippingAddress))
         return [_invoice(v) for v in views]
 
-    @rpc(Long(type_name="ProductId"), ShippingChoice, ShippingAddress, _returns=Invoice, _out_variable_name="invoice")
+    @rpc(ProductId, ShippingChoice, ShippingAddress, _returns=Invoice, _out_variable_name="invoice")
     def checkoutAuction(ctx, productId, choice, shippingAddress):
         """Checks out a won auction: a one-line order at the winning price, by the winner, shipped as quoted.
         The quote faults of checkout (QUOTE_EXPIRED, COURIER_NOT_QUOTED ...) and Conflict (TOO_MANY_UNPAID)."""
@@ -156,7 +162,7 @@ class CheckoutService(ServiceBase):
         return _invoice(platform_of(ctx).checkout.checkout_auction(
             credentials_of(ctx), productId, Choice(None, choice.courier, choice.service), _ship_to(shippingAddress)))
 
-    @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
+    @rpc(InvoiceNumber, _returns=Invoice, _out_variable_name="invoice")
     def getInvoice(ctx, invoiceNumber):
         """One invoice, for its buyer, its payee (the seller) or an admin.
         Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
@@ -168,7 +174,7 @@ class CheckoutService(ServiceBase):
         Client.Authentication without a valid session."""
         return [_invoice(v) for v in platform_of(ctx).checkout.list_invoices(credentials_of(ctx), status)]
 
-    @rpc(Unicode(max_len=40), _returns=Invoice, _out_variable_name="invoice")
+    @rpc(InvoiceNumber, _returns=Invoice, _out_variable_name="invoice")
     def cancelInvoice(ctx, invoiceNumber):
         """The buyer cancels an unpaid invoice: its order is cancelled and the stock restored. Client.NotFound
         (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS), InvalidState (INVOICE_NOT_CANCELLABLE)."""

@@ -5,6 +5,7 @@ from lxml import etree
 from spyne.server.wsgi import WsgiApplication
 
 from emall_ws.soap import faults
+from emall_ws.soap.contract import published
 from emall_ws.messages import language_of_request
 from emall_ws.soap.hardening import note_fault, note_operation
 
@@ -42,8 +43,9 @@ class ServiceEndpoint(WsgiApplication):
 
 def canonical_wsdl(document: bytes) -> bytes:
     """spyne orders schema definitions by hash order, which changes per process;
-    sorting them by kind and name makes the served and committed WSDLs byte-identical."""
-    root = etree.fromstring(document)
+    sorting them by kind and name makes the served and committed WSDLs byte-identical. Faults and
+    namespaces as every published WSDL has them: emall_ws/soap/contract.py."""
+    root = published(etree.fromstring(document))
     for schema in root.iter(f"{{{XS}}}schema"):
         children = list(schema)
         for child in children:

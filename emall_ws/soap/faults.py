@@ -24,6 +24,37 @@ from emall_ws.messages import field_message, translate
 FAULT_NS = "urn:emall-kukm:fault"
 log = logging.getLogger(__name__)
 
+# The detail's schema: every WSDL declares its FaultDetail element as the fault of every operation
+# (emall_ws/soap/contract.py). It must describe exactly what PlatformFault writes.
+FAULT_DETAIL_SCHEMA = f"""\
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:fault="{FAULT_NS}" targetNamespace="{FAULT_NS}"
+           elementFormDefault="qualified">
+  <xs:complexType name="FaultDetail">
+    <xs:annotation><xs:documentation>The detail of every fault: the platform's machine-readable code and, for
+Client.Validation, every failing field.</xs:documentation></xs:annotation>
+    <xs:sequence>
+      <xs:element name="code" type="xs:string"/>
+      <xs:element name="errors" type="fault:FieldErrors" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="FieldErrors">
+    <xs:annotation><xs:documentation>The failing fields of a request.</xs:documentation></xs:annotation>
+    <xs:sequence>
+      <xs:element name="error" type="fault:FieldError" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="FieldError">
+    <xs:annotation><xs:documentation>One failing field: its name, the rule's code and a message for people.
+</xs:documentation></xs:annotation>
+    <xs:sequence>
+      <xs:element name="field" type="xs:string"/>
+      <xs:element name="code" type="xs:string"/>
+      <xs:element name="message" type="xs:string"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:element name="FaultDetail" type="fault:FaultDetail"/>
+</xs:schema>"""
+
 
 class PlatformFault(Fault):
     """A fault already in the platform's vocabulary; passes the mappers unchanged."""
@@ -81,6 +112,11 @@ _SPYNE_CODES = {
 }
 # libxml2's "Element '{ns}name': <why>", e.g. "... Expected is ( {ns}serviceKey )."
 _SCHEMA_ERROR = re.compile(r"Element '(?:\{[^}]*\})?([^']+)': (.+)", re.DOTALL)
+# libxml2 expecting one element: "Missing child element(s). Expected is ( {ns}x )" (x is required and
+# missing at the end of its parent), or "This element is not expected. Expected is ( {ns}x )" (x required
+# and missing before the element named, or optional and the element named unknown)
+_EXPECTED_ONE = re.compile(r"(Missing child element\(s\)|This element is not expected)\. "
+                           r"Expected is \( (?:\{[^}]*\})?([^ ,)]+) \)")
 _ECHOED_CHARS = 1000  # of what the caller sent, or libxml2 said of it, that a fault repeats
 
 
@@ -96,7 +132,7 @@ def from_spyne_fault(fault: Fault, language: str, max_request_bytes: int, app: A
     if "No matching global declaration" in text or code == "Client.ResourceNotFound":
         return _unknown_operation_fault(received, app, language)
     if code.startswith("Client.SchemaValidationError") or code == "Client.ValidationError":
-        return _schema_fault(text, language)
+        return _schema_fault(text, language, _required_fields(app))
     if code in _SPYNE_CODES:
         return client_fault("BadRequest", _SPYNE_CODES[code], language, limit=max_request_bytes)
     if code.startswith("Client"):
@@ -113,14 +149,25 @@ def _unknown_operation_fault(received: str, app: Any, language: str) -> Platform
                         operations=", ".join(operations))
 
 
-def _schema_fault(text: str, language: str) -> PlatformFault:
+def _required_fields(app: Any) -> frozenset[str]:
+    """The request fields of the service's operations that its schema requires (minOccurs=1)."""
+    return frozenset(name for service in getattr(app, "services", ()) for method in service.public_methods.values()
+                     for name, member in method.in_message.get_flat_type_info(method.in_message).items()
+                     if member.Attributes.min_occurs)
+
+
+def _schema_fault(text: str, language: str, required: frozenset[str] = frozenset()) -> PlatformFault:
     """A Validation fault for libxml2's first complaint: the field it named and what it said of it
-    (what it expected), in the field's message and, for toolkits that show no more, the faultstring."""
+    (what it expected), in the field's message and, for toolkits that show no more, the faultstring.
+    A required field that is missing is the one named, as the domain's REQUIRED names it."""
     found = _SCHEMA_ERROR.search(text)
     if found is None:
         field, message = "?", field_message("SCHEMA_INVALID", "?", language)
     else:
         field, reason = found.group(1), found.group(2).strip().rstrip(".")[:_ECHOED_CHARS]
+        expected = _EXPECTED_ONE.match(reason)
+        if expected and (expected.group(1).startswith("Missing") or expected.group(2) in required):
+            field = expected.group(2)
         message = field_message("SCHEMA_REFUSED", field, language, reason=reason)
     fault = PlatformFault("Client.Validation", f"{translate('VALIDATION_FAILED', language, count=1)} {message}",
                           "VALIDATION_FAILED")

@@ -1,7 +1,7 @@
 """Member service: regions, registration with automatic activation, login, profile, moderation."""
 from __future__ import annotations
 
-from spyne import Array, DateTime, Integer, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer32, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.errors import FieldError, NotFound
@@ -9,17 +9,22 @@ from emall_ws.domain.members import RegistrationForm as Form
 from emall_ws.messages import field_message
 from emall_ws.services import members
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
-from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.security import credentials_of, member_header
+from emall_ws.soap.types import Model, required
 
 NAME = "Member"
 DESCRIPTION = ("Registrasi member dengan validasi dan aktivasi otomatis, login, profil; "
                "pembeli, penjual (NIK/NIB) dan admin")
 TNS = namespace_of(NAME)
+SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 
-Text = Unicode(max_len=1000, type_name="Text")  # generous: the rules check the real limits
-Username = Unicode(max_len=100, type_name="UsernameText")
-Secret = Unicode(max_len=200, type_name="Secret")
+Text = Unicode(max_len=1000, type_name="Text", __namespace__=TNS)  # generous: the rules check the real limits
+Username = Unicode(max_len=100, type_name="UsernameText", __namespace__=TNS)
+Secret = Unicode(max_len=200, type_name="Secret", __namespace__=TNS)
+# required: each operation taking them checks one field at a time, so a missing one is the schema's
+# Validation fault naming it (register's form stays all optional: its rules list every failing field)
+RequiredUsername, RequiredSecret = required(Username), required(Secret)
+Code = required(Unicode(max_len=20, type_name="CodeText", __namespace__=TNS))
 
 
 class _Type(Model):
@@ -27,14 +32,16 @@ class _Type(Model):
 
 
 class Province(_Type):
-    code = Unicode
-    name = Unicode
+    """A province: its Kemendagri code (what register and listCities take) and name."""
+    code = required(Unicode)
+    name = required(Unicode)
 
 
 class City(_Type):
-    code = Unicode
-    provinceCode = Unicode
-    name = Unicode
+    """A regency or city: its Kemendagri code, its province's code and its name."""
+    code = required(Unicode)
+    provinceCode = required(Unicode)
+    name = required(Unicode)
 
 
 class RegistrationForm(_Type):
@@ -56,49 +63,54 @@ class RegistrationForm(_Type):
 
 
 class Notice(_Type):
-    field = Unicode
-    code = Unicode
-    message = Unicode
+    """A warning about a field that did not stop the registration: the field, a code, a message."""
+    field = required(Unicode)
+    code = required(Unicode)
+    message = required(Unicode)
 
 
 class RegisterResult(_Type):
-    username = Unicode
-    role = Unicode
-    status = Unicode
-    activationExpiresAt = DateTime
+    """The new member: role BUYER or SELLER, status PENDING until activate, and the code's expiry."""
+    username = required(Unicode)
+    role = required(Unicode)
+    status = required(Unicode)
+    activationExpiresAt = required(DateTime)
     warnings = Array(Notice)
 
 
 class Profile(_Type):
-    username = Unicode
-    name = Unicode
-    email = Unicode
-    phone = Unicode
-    provinceCode = Unicode
-    cityCode = Unicode
-    address = Unicode
-    role = Unicode
-    status = Unicode
+    """A member's profile: NIK, NIB and account number masked; the bank fields a seller's payout account."""
+    username = required(Unicode)
+    name = required(Unicode)
+    email = required(Unicode)
+    phone = required(Unicode)
+    provinceCode = required(Unicode)
+    cityCode = required(Unicode)
+    address = required(Unicode)
+    role = required(Unicode)
+    status = required(Unicode)
     nikMasked = Unicode
     nibMasked = Unicode
     bankCode = Unicode
     accountNumberMasked = Unicode
     accountHolder = Unicode
-    createdAt = DateTime
+    createdAt = required(DateTime)
     activatedAt = DateTime
 
 
 class LoginResult(_Type):
-    token = Unicode
-    expiresAt = DateTime
-    username = Unicode
-    role = Unicode
+    """A session: the token for the SessionHeader of later calls, its expiry, and who it is."""
+    token = required(Unicode)
+    expiresAt = required(DateTime)
+    username = required(Unicode)
+    role = required(Unicode)
 
 
 class MemberPage(_Type):
+    """One page of members; total counts every member matching."""
     members = Array(Profile)
-    total = Integer
-    page = Integer
+    total = required(Integer32)
+    page = required(Integer32)
 
 
 
@@ -126,8 +138,6 @@ def _form(form: RegistrationForm | None) -> Form:
 
 
 class MemberService(ServiceBase):
-    __in_header__ = session_header(TNS)
-
     @rpc(_returns=Array(Province), _out_variable_name="provinces")
     def listProvinces(ctx):
         """Every province (Kemendagri code and name), for the registration form; anyone may call."""
@@ -135,7 +145,7 @@ class MemberService(ServiceBase):
             return None
         return [Province(code=p.code, name=p.name) for p in platform_of(ctx).regions.provinces()]
 
-    @rpc(Unicode(max_len=10, min_occurs=1, type_name="RegionCode"), _returns=Array(City),
+    @rpc(required(Unicode(max_len=10, type_name="RegionCode", __namespace__=TNS)), _returns=Array(City),
          _out_variable_name="cities")
     def listCities(ctx, provinceCode):
         """The cities of one province, for the registration form; anyone may call.
@@ -157,19 +167,19 @@ class MemberService(ServiceBase):
                               activationExpiresAt=to_wib(result.activation_expires_at),
                               warnings=[_notice(ctx, w) for w in result.warnings])
 
-    @rpc(Username, Unicode(max_len=20, type_name="CodeText"), _returns=Profile, _out_variable_name="profile")
+    @rpc(RequiredUsername, Code, _returns=Profile, _out_variable_name="profile")
     def activate(ctx, username, code):
         """Activates a pending member with the code sent by email and SMS; anyone may call.
         A wrong or expired code is Client.Validation; too many wrong ones CODE_ATTEMPTS_EXCEEDED."""
         return _profile(platform_of(ctx).member.activate(username, code))
 
-    @rpc(Username, _returns=DateTime, _out_variable_name="expiresAt")
+    @rpc(RequiredUsername, _returns=DateTime, _out_variable_name="expiresAt")
     def resendActivation(ctx, username):
         """Sends a pending member a fresh activation code and returns its expiry; anyone may call.
         Conflict RESEND_TOO_SOON; an unknown name is answered like a known one."""
         return to_wib(platform_of(ctx).member.resend_activation(username, client_of(ctx)))
 
-    @rpc(Username, Secret, _returns=LoginResult, _out_variable_name="result")
+    @rpc(RequiredUsername, RequiredSecret, _returns=LoginResult, _out_variable_name="result")
     def login(ctx, username, password):
         """A session token for the SessionHeader of every other call; anyone may call.
         Client.Authentication (BAD_CREDENTIALS, or LOGIN_PAUSED after five failures in 15 minutes)."""
@@ -177,27 +187,27 @@ class MemberService(ServiceBase):
         return LoginResult(token=token, expiresAt=to_wib(expires_at), username=principal.username,
                            role=principal.role)
 
-    @rpc(_returns=Unicode, _out_variable_name="status")
+    @rpc(_returns=Unicode, _out_variable_name="status", _in_header=SESSION)
     def logout(ctx):
         """Ends the caller's session: its token is refused from then on. Client.Authentication without
         a valid session."""
         platform_of(ctx).member.logout(credentials_of(ctx))
         return "LOGGED_OUT"
 
-    @rpc(_returns=Profile, _out_variable_name="profile")
+    @rpc(_returns=Profile, _out_variable_name="profile", _in_header=SESSION)
     def getProfile(ctx):
         """The logged-in caller's own profile (NIK, NIB and account number masked).
         Client.Authentication without a valid session."""
         return _profile(platform_of(ctx).member.profile(credentials_of(ctx)))
 
-    @rpc(Text, _returns=Unicode, _out_variable_name="status")
+    @rpc(required(Text), _returns=Unicode, _out_variable_name="status")
     def requestPasswordReset(ctx, usernameOrEmail):
         """Sends a reset code to an active member's phone and email; anyone may call. The answer is
         the same whether or not the member exists; Client.TooManyRequests past the client's limit."""
         platform_of(ctx).member.request_password_reset(usernameOrEmail, client_of(ctx))
         return "CODE_SENT_IF_MEMBER_EXISTS"
 
-    @rpc(Username, Unicode(max_len=20, type_name="CodeText"), Secret, _returns=Unicode,
+    @rpc(RequiredUsername, Code, RequiredSecret, _returns=Unicode,
          _out_variable_name="status")
     def resetPassword(ctx, username, code, newPassword):
         """Sets a new password with the reset code; anyone may call. A wrong code, or a password that
@@ -205,21 +215,22 @@ class MemberService(ServiceBase):
         platform_of(ctx).member.reset_password(username, code, newPassword)
         return "PASSWORD_CHANGED"
 
-    @rpc(Unicode(max_len=10), Unicode(max_len=10), Integer(ge=1, default=1), Integer(ge=1, le=100, default=20),
-         _returns=MemberPage, _out_variable_name="result")
+    @rpc(Unicode(max_len=10), Unicode(max_len=10), Integer32(ge=1, default=1), Integer32(ge=1, le=100, default=20),
+         _returns=MemberPage, _out_variable_name="result", _in_header=SESSION)
     def listMembers(ctx, status, role, page, pageSize):
         """Members by status and role, a page at a time; admins only (Client.Authorization)."""
         views, total = platform_of(ctx).member.list_members(credentials_of(ctx), status, role, page or 1,
                                                             pageSize or 20)
         return MemberPage(members=[_profile(v) for v in views], total=total, page=page or 1)
 
-    @rpc(Username, Unicode(max_len=200), _returns=Profile, _out_variable_name="profile")
+    @rpc(RequiredUsername, Unicode(max_len=200), _returns=Profile, _out_variable_name="profile",
+         _in_header=SESSION)
     def suspendMember(ctx, username, reason):
         """Suspends a member: sessions end, a seller's products go off sale and its unpaid invoices are
         cancelled; admins only. Client.NotFound (UNKNOWN_MEMBER), InvalidState (CANNOT_SUSPEND_SELF)."""
         return _profile(platform_of(ctx).member.suspend(credentials_of(ctx), username, reason or ""))
 
-    @rpc(Username, _returns=Profile, _out_variable_name="profile")
+    @rpc(RequiredUsername, _returns=Profile, _out_variable_name="profile", _in_header=SESSION)
     def reinstateMember(ctx, username):
         """Reinstates a suspended member, products back as they were; admins only.
         Client.NotFound (UNKNOWN_MEMBER), InvalidState (MEMBER_NOT_SUSPENDED)."""

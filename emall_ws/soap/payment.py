@@ -1,7 +1,7 @@
 """Payment service: confirmation by the payee accounts' mutations, with nobody checking internet banking."""
 from __future__ import annotations
 
-from spyne import Array, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.pipelines import InvoiceStatus
@@ -9,11 +9,13 @@ from emall_ws.services import payments
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.types import Model, required
 
 NAME = "Payment"
 DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
 TNS = namespace_of(NAME)
+# both calls on one invoice find it first: a missing invoiceNumber is the schema's fault, naming it
+InvoiceNumber = required(Unicode(max_len=40))
 PAID_WORD: dict[str, str] = {  # the invoice status as the paper writes it
     InvoiceStatus.PAID: "LUNAS", InvoiceStatus.UNPAID: "BELUM DIBAYAR", InvoiceStatus.EXPIRED: "KEDALUWARSA",
     InvoiceStatus.CANCELLED: "DIBATALKAN"}
@@ -25,51 +27,52 @@ class _Type(Model):
 
 class BankMutation(_Type):
     """A mutation as read from the payee account; matchStatus says what it did (PAID, NO_MATCH ...)."""
-    bank = Unicode
-    accountNumber = Unicode
-    mutationId = Unicode
-    postedAt = DateTime
-    type = Unicode
-    amount = Long
-    description = Unicode
-    matchStatus = Unicode
-    note = Unicode
-    readAt = DateTime
+    bank = required(Unicode)
+    accountNumber = required(Unicode)
+    mutationId = required(Unicode)
+    postedAt = required(DateTime)
+    type = required(Unicode)
+    amount = required(Long)
+    description = required(Unicode)
+    matchStatus = required(Unicode)
+    note = required(Unicode)
+    readAt = required(DateTime)
 
 
 class PaymentStatus(_Type):
     """An invoice's payment: PAID ("LUNAS") with the mutation that paid it, or what was checked."""
-    invoiceNumber = Unicode
-    status = Unicode
-    statusText = Unicode
-    amountDue = Long
-    payeeBank = Unicode
-    payeeAccount = Unicode
-    dueAt = DateTime
+    invoiceNumber = required(Unicode)
+    status = required(Unicode)
+    statusText = required(Unicode)
+    amountDue = required(Long)
+    payeeBank = required(Unicode)
+    payeeAccount = required(Unicode)
+    dueAt = required(DateTime)
     paidAt = DateTime
     mutation = BankMutation
     checkedFrom = DateTime
     checkedTo = DateTime
-    mutationsRead = Integer
+    mutationsRead = Integer32
     lastCheckedAt = DateTime
     lastError = Unicode
 
 
 class MutationPage(_Type):
-    total = Integer
-    page = Integer
-    pageSize = Integer
+    """One page of held credits, newest first; total counts every one."""
+    total = required(Integer32)
+    page = required(Integer32)
+    pageSize = required(Integer32)
     mutations = Array(BankMutation)
 
 
 class ReconcileResult(_Type):
     """One reconciliation round: accounts read, mutations read and new, invoices paid, credits held."""
-    accountsRead = Integer
-    accountsSkipped = Integer
-    mutationsRead = Integer
-    mutationsRecorded = Integer
+    accountsRead = required(Integer32)
+    accountsSkipped = required(Integer32)
+    mutationsRead = required(Integer32)
+    mutationsRecorded = required(Integer32)
     invoicesPaid = Array(Unicode(type_name="invoiceNumber"))
-    creditsHeld = Integer
+    creditsHeld = required(Integer32)
     failures = Array(Unicode(type_name="failure"))
 
 
@@ -94,20 +97,20 @@ def _status(view: payments.PaymentView) -> PaymentStatus:
 class PaymentService(ServiceBase):
     __in_header__ = session_header(TNS)
 
-    @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
+    @rpc(InvoiceNumber, _returns=PaymentStatus, _out_variable_name="payment")
     @partner_bound
     def confirmPayment(ctx, invoiceNumber):
         """Reads the payee account's mutations now and answers PAID with the mutation, or UNPAID; the
         invoice's buyer, payee or an admin. Server.PartnerUnavailable (BANK_UNAVAILABLE), Client.NotFound."""
         return _status(platform_of(ctx).payment.confirm_payment(credentials_of(ctx), invoiceNumber))
 
-    @rpc(Unicode(max_len=40), _returns=PaymentStatus, _out_variable_name="payment")
+    @rpc(InvoiceNumber, _returns=PaymentStatus, _out_variable_name="payment")
     def getPaymentStatus(ctx, invoiceNumber):
         """The invoice's payment status as last read, without calling the bank; the invoice's buyer, payee
         or an admin. Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
         return _status(platform_of(ctx).payment.get_payment_status(credentials_of(ctx), invoiceNumber))
 
-    @rpc(Unicode(max_len=12), Integer, Integer, _returns=MutationPage, _out_variable_name="result")
+    @rpc(Unicode(max_len=12), Integer32, Integer32, _returns=MutationPage, _out_variable_name="result")
     def listUnmatchedMutations(ctx, status, page, pageSize):
         """Admins: credits that paid no invoice (NO_MATCH, AMBIGUOUS, LATE, CLOSED), newest first.
         Client.Authorization for anyone else; Client.Validation for a bad page."""

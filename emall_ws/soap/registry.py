@@ -5,12 +5,19 @@ from spyne import Array, Iterable, ServiceBase, Unicode, rpc
 
 from emall_ws.services import registry
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.types import Key, Model, Name, RequiredKey
+from emall_ws.soap.types import Model, required
 
 NAME = "Registry"
 DESCRIPTION = ("UDDI-style registry: every service of the mall and of its partners, "
                "with its endpoint and WSDL")
 TNS = namespace_of(NAME)
+# in the service's namespace: spyne puts a named type given none in a relative one
+# ("spyne.model.primitive.string"), which toolkits such as KDSoap try to download
+Key = Unicode(max_len=255, type_name="Key", __namespace__=TNS)
+RequiredKey = Unicode(max_len=255, min_len=1, min_occurs=1, nillable=False, type_name="RequiredKey",
+                      __namespace__=TNS)
+Name = Unicode(max_len=200, type_name="Name", __namespace__=TNS)
+AnswerKey, Text = required(Key), required(Unicode)  # in answers, always filled
 
 
 class _Type(Model):
@@ -18,52 +25,59 @@ class _Type(Model):
 
 
 class TModel(_Type):
-    tModelKey = Key
-    name = Unicode
-    description = Unicode
-    overviewURL = Unicode
+    """A tModel: a service's WSDL, at overviewURL."""
+    tModelKey = AnswerKey
+    name = Text
+    description = Text
+    overviewURL = Text
 
 
 class BindingTemplate(_Type):
-    bindingKey = Key
-    serviceKey = Key
-    accessPoint = Unicode
-    tModelKey = Key
+    """Where a service answers (accessPoint), and the tModel of its WSDL."""
+    bindingKey = AnswerKey
+    serviceKey = AnswerKey
+    accessPoint = Text
+    tModelKey = AnswerKey
 
 
 class BusinessService(_Type):
-    serviceKey = Key
-    businessKey = Key
-    name = Unicode
-    description = Unicode
-    category = Unicode
+    """A published service with its category and bindingTemplates."""
+    serviceKey = AnswerKey
+    businessKey = AnswerKey
+    name = Text
+    description = Text
+    category = Text
     bindingTemplates = Array(BindingTemplate)
 
 
 class BusinessEntity(_Type):
-    businessKey = Key
-    name = Unicode
-    description = Unicode
+    """A business (the mall's operator, or a partner) with its services."""
+    businessKey = AnswerKey
+    name = Text
+    description = Text
     businessServices = Array(BusinessService)
 
 
 class ServiceInfo(_Type):
-    serviceKey = Key
-    businessKey = Key
-    name = Unicode
-    category = Unicode
+    """A service as find_service and find_business list it: get_serviceDetail gives the rest."""
+    serviceKey = AnswerKey
+    businessKey = AnswerKey
+    name = Text
+    category = Text
 
 
 class BusinessInfo(_Type):
-    businessKey = Key
-    name = Unicode
-    description = Unicode
+    """A business as find_business lists it, with its services."""
+    businessKey = AnswerKey
+    name = Text
+    description = Text
     serviceInfos = Array(ServiceInfo)
 
 
 class TModelInfo(_Type):
-    tModelKey = Key
-    name = Unicode
+    """A tModel as find_tModel lists it: get_tModelDetail gives its overviewURL."""
+    tModelKey = AnswerKey
+    name = Text
 
 
 def _tmodel(view: registry.TModelView) -> TModel:

@@ -1,7 +1,7 @@
 """Report service (Table II): purchase and sales reports with totals per invoice status, and their CSV files."""
 from __future__ import annotations
 
-from spyne import Array, ByteArray, Date, DateTime, Integer, Long, ServiceBase, Unicode, rpc
+from spyne import Array, ByteArray, Date, DateTime, Integer, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain import reports as rules
@@ -9,7 +9,7 @@ from emall_ws.services import report_csv, reports
 from emall_ws.services.reports import PURCHASES, SALES
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.types import Model, required
 
 NAME = "Report"
 DESCRIPTION = "Laporan pembelian dan penjualan: faktur, barang, pembayaran, pengiriman, total per status, CSV"
@@ -21,38 +21,39 @@ class _Type(Model):
 
 
 class ReportItem(_Type):
-    productId = Long
-    name = Unicode
-    quantity = Integer
-    unitPrice = Long
-    lineTotal = Long
+    """One product of a row's invoice: quantity, unit price and line total in whole rupiah."""
+    productId = required(Long)
+    name = required(Unicode)
+    quantity = required(Integer32)
+    unitPrice = required(Long)
+    lineTotal = required(Long)
 
 
 class TrackingRef(_Type):
     """What Shipping.trackOrder (orderNumber) and Shipping.trackShipment (courier, waybill) take."""
-    orderNumber = Unicode
-    courier = Unicode
-    waybill = Unicode
+    orderNumber = required(Unicode)
+    courier = required(Unicode)
+    waybill = required(Unicode)
 
 
 class ReportRow(_Type):
     """One invoice and its order. Times in WIB; shipment fields and tracking only once it is shipped."""
-    invoiceNumber = Unicode
-    orderNumber = Unicode
-    issuedAt = DateTime
-    buyer = Unicode
-    seller = Unicode
-    counterparty = Unicode
+    invoiceNumber = required(Unicode)
+    orderNumber = required(Unicode)
+    issuedAt = required(DateTime)
+    buyer = required(Unicode)
+    seller = required(Unicode)
+    counterparty = required(Unicode)
     items = Array(ReportItem)
-    goodsTotal = Long
-    shippingCost = Long
-    uniqueCode = Integer
-    amountDue = Long
-    invoiceStatus = Unicode
+    goodsTotal = required(Long)
+    shippingCost = required(Long)
+    uniqueCode = required(Integer)  # rupiah added to the amount: money, whose types stay as they are
+    amountDue = required(Long)
+    invoiceStatus = required(Unicode)
     paidAt = DateTime
-    orderStatus = Unicode
-    courier = Unicode
-    courierService = Unicode
+    orderStatus = required(Unicode)
+    courier = required(Unicode)
+    courierService = required(Unicode)
     waybill = Unicode
     shippingStatus = Unicode
     shippedAt = DateTime
@@ -62,22 +63,22 @@ class ReportRow(_Type):
 
 class StatusTotal(_Type):
     """Invoices of one status (or ALL) in the whole period: how many, goods, shipping, amount due."""
-    status = Unicode
-    count = Integer
-    goods = Long
-    shipping = Long
-    amount = Long
+    status = required(Unicode)
+    count = required(Integer32)
+    goods = required(Long)
+    shipping = required(Long)
+    amount = required(Long)
 
 
 class ReportPage(_Type):
     """One page of rows (oldest first) and the totals of the whole period."""
-    kind = Unicode
-    fromDate = Date
-    toDate = Date
-    page = Integer
-    pageSize = Integer
-    totalRows = Integer
-    totalPages = Integer
+    kind = required(Unicode)
+    fromDate = required(Date)
+    toDate = required(Date)
+    page = required(Integer32)
+    pageSize = required(Integer32)
+    totalRows = required(Integer32)
+    totalPages = required(Integer32)
     rows = Array(ReportRow)
     totals = Array(StatusTotal)
     overall = StatusTotal
@@ -85,9 +86,9 @@ class ReportPage(_Type):
 
 class ReportFile(_Type):
     """A report as a file: every row of the period."""
-    fileName = Unicode
-    contentType = Unicode
-    rowCount = Integer
+    fileName = required(Unicode)
+    contentType = required(Unicode)
+    rowCount = required(Integer32)
     # base64Binary, not a string: the bytes arrive exactly (UTF-8 BOM for Excel, CRLF that XML text would turn into LF)
     content = ByteArray
 
@@ -133,14 +134,16 @@ def _export(ctx, kind, fromDate, toDate, seller, province) -> ReportFile:
 class ReportService(ServiceBase):
     __in_header__ = session_header(TNS)
 
-    @rpc(Date, Date, Integer, Integer, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
+    # every request field stays optional: the rules name every failing one (a missing date, a page
+    # below 1, an unknown seller) in one Validation fault
+    @rpc(Date, Date, Integer32, Integer32, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
          _out_variable_name="report")
     def purchaseReport(ctx, fromDate, toDate, page, pageSize, seller, province):
         """The caller's purchases issued in the WIB period (admins: everybody's), by seller and province.
         Client.Validation (REQUIRED, PERIOD_REVERSED, PERIOD_TOO_LONG, UNKNOWN_SELLER, UNKNOWN_PROVINCE)."""
         return _report(ctx, PURCHASES, fromDate, toDate, page, pageSize, seller, province)
 
-    @rpc(Date, Date, Integer, Integer, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
+    @rpc(Date, Date, Integer32, Integer32, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,
          _out_variable_name="report")
     def salesReport(ctx, fromDate, toDate, page, pageSize, seller, province):
         """The caller's sales issued in the WIB period (admins: every seller's), by seller and province.

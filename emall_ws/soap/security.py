@@ -1,11 +1,13 @@
 """The caller's credentials in a SOAP call: a SessionHeader token, or WS-Security UsernameToken (PasswordText).
 
-SessionHeader is declared in every WSDL that needs it; wsse:Security is the OASIS standard
-header that SoapUI and zeep add themselves, so it is read from the raw header elements.
+SessionHeader is declared on the operations that act for a member, and only there (see
+member_operations); wsse:Security is the OASIS standard header that SoapUI and zeep add themselves, so
+it is read from the raw header elements.
 """
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from spyne import ComplexModel, Unicode
 
@@ -25,6 +27,20 @@ def session_header(namespace: str) -> type[ComplexModel]:
     return type("SessionHeader", (ComplexModel,), {
         "__namespace__": namespace, "__doc__": "The token Member.login returned.",
         "token": Unicode(max_len=100)})
+
+
+def member_header(namespace: str) -> tuple[type[ComplexModel], ...]:
+    """The `_in_header` of an operation that acts for a member: @rpc(..., _in_header=member_header(TNS))."""
+    return (session_header(namespace),)
+
+
+def member_operations(service_class: Any) -> list[str]:  # a spyne ServiceBase
+    """The operations that act for a member, so declare the SessionHeader: each by its own
+    @rpc(_in_header=...), or all of a service whose every operation does (its __in_header__).
+    A public operation declares none (xsdata, for one, makes a declared header mandatory) and, sent
+    one anyway, ignores it: spyne reads only the headers an operation declares."""
+    return [name for name, method in service_class.public_methods.items()
+            if method.in_header or service_class.__in_header__]
 
 
 def credentials_of(ctx) -> Credentials:

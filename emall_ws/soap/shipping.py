@@ -9,15 +9,17 @@ from emall_ws.services.tracking import TrackingView
 from emall_ws.soap.application import language_of, namespace_of, platform_of
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
-from emall_ws.soap.types import Model
+from emall_ws.soap.types import Model, required
 
 NAME = "Shipping"
 DESCRIPTION = "Pengiriman dengan nomor resi dan pelacakan kiriman di tujuh kurir"
 TNS = namespace_of(NAME)
 
-OrderNumber = Unicode(max_len=40, type_name="OrderNumber")
-CourierCode = Unicode(max_len=20, type_name="CourierCode")
-WaybillNumber = Unicode(max_len=60, type_name="WaybillNumber")  # room for the spaces people copy
+# every operation on one order finds it first: a missing orderNumber is the schema's fault, naming it;
+# courier and waybill stay optional, their rules naming every failing one in one fault
+OrderNumber = required(Unicode(max_len=40, type_name="OrderNumber", __namespace__=TNS))
+CourierCode = Unicode(max_len=20, type_name="CourierCode", __namespace__=TNS)
+WaybillNumber = Unicode(max_len=60, type_name="WaybillNumber", __namespace__=TNS)  # room for the spaces people copy
 
 
 class _Type(Model):
@@ -26,9 +28,9 @@ class _Type(Model):
 
 class TrackingEvent(_Type):
     """One event of the courier: its time (WIB), place and the courier's own words."""
-    time = DateTime
-    location = Unicode
-    description = Unicode
+    time = required(DateTime)
+    location = required(Unicode)
+    description = required(Unicode)
 
 
 class Tracking(_Type):
@@ -36,17 +38,17 @@ class Tracking(_Type):
     orderNumber = Unicode
     invoiceNumber = Unicode
     orderStatus = Unicode
-    courier = Unicode
-    courierName = Unicode
-    waybill = Unicode
-    status = Unicode
-    courierStatus = Unicode
-    delivered = Boolean
+    courier = required(Unicode)
+    courierName = required(Unicode)
+    waybill = required(Unicode)
+    status = required(Unicode)
+    courierStatus = required(Unicode)
+    delivered = required(Boolean)
     receivedBy = Unicode
     deliveredAt = DateTime
-    shippedAt = DateTime
+    shippedAt = required(DateTime)
     lastCheckedAt = DateTime
-    checkFailed = Boolean
+    checkFailed = required(Boolean)
     message = Unicode
     events = Array(TrackingEvent)
 
@@ -66,7 +68,8 @@ def _tracking(view: TrackingView, language: str) -> Tracking:
 class ShippingService(ServiceBase):
     __in_header__ = session_header(TNS)
 
-    @rpc(OrderNumber, CourierCode, WaybillNumber, Unicode(max_len=200, type_name="CourierChangeReason"),
+    @rpc(OrderNumber, CourierCode, WaybillNumber,
+         Unicode(max_len=200, type_name="CourierChangeReason", __namespace__=TNS),
          _returns=Tracking, _out_variable_name="tracking")
     def shipOrder(ctx, orderNumber, courier, waybill, reason):
         """The seller ships a paid order; another courier than the buyer's choice needs a reason. InvalidState

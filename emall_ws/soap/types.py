@@ -1,11 +1,16 @@
 """spyne types shared by several services (named, so every WSDL spells them the same)."""
 from __future__ import annotations
 
-from spyne import ComplexModel, Unicode
+from typing import Any
 
-Key = Unicode(max_len=255, type_name="Key")
-RequiredKey = Unicode(max_len=255, min_len=1, min_occurs=1, nillable=False, type_name="RequiredKey")
-Name = Unicode(max_len=200, type_name="Name")
+from spyne import ComplexModel
+
+
+def required(model: Any, **restrictions: Any) -> Any:
+    """model as an element that is always there (minOccurs=1, not nillable). In a request: a call missing
+    it gets the schema's Validation fault naming it, before any work; in an answer: one the platform
+    always fills, so a generated client need not guess."""
+    return model(min_occurs=1, nillable=False, **restrictions)
 
 
 class Model(ComplexModel):

@@ -28,7 +28,7 @@ from tests.e2e.catalog import Member, Shop, new_shop
 from tests.e2e.payments import (AUTO_PAY_TIMEOUT, Party, Seller, assert_one_paying_row, assert_outbox_once,
                                 assert_paid_by, buy, items, mutation_rows, new_buyer, new_seller,
                                 outbox_rows, transfer, wait_until_paid)
-from tests.e2e.soap import detail_code, fault_code, fault_of
+from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
 from tests.waiting import after_the_worker_ran, eventually
 
 NOTIFY_TIMEOUT = 30  # seconds the outbox dispatcher (every 0.2 s) may take to deliver
@@ -354,8 +354,11 @@ def test_only_the_invoice_parties_and_admins_may_ask(server, mailbox, shop, bank
     payment, auth = shop.admin.service(server, "Payment")
     fault = fault_of(payment.listUnmatchedMutations, status="PAID", page=1, pageSize=10, **auth)
     assert fault_code(fault) == "Client.Validation"
-    past_the_last = payment.listUnmatchedMutations(status=None, page=10 ** 30, pageSize=10, **auth)  # fits no OFFSET
-    assert past_the_last.page == 10 ** 30 and not past_the_last.mutations
+    last_int = 2 ** 31 - 1  # pages are xs:int (issue 15): the last page a client can ask for
+    past_the_last = payment.listUnmatchedMutations(status=None, page=last_int, pageSize=10, **auth)
+    assert past_the_last.page == last_int and not past_the_last.mutations
+    fault = fault_of(payment.listUnmatchedMutations, status=None, page=10 ** 30, pageSize=10, **auth)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["page"][0] == "SCHEMA_INVALID"
     # the parties and an admin may; nothing of the above changed the invoice
     for member in (buyer, seller, shop.admin):
         assert payment_status(server, member, invoice.invoiceNumber).status == "UNPAID"

@@ -139,8 +139,8 @@ def test_a_nil_item_declares_xsi_on_the_envelope(applications):
             'xmlns:soap11env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:tns="urn:emall-kukm:catalog">'
             "<soap11env:Body><tns:listCategoriesResponse><tns:categories>")
     xsi = 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    with_nil = [[None, Category(code="kopi")]]
-    without = [[Category(code="kopi")]]
+    with_nil = [[None, Category(code="kopi", name="Kopi")]]
+    without = [[Category(code="kopi", name="Kopi")]]  # every member given: a required None is written nil
     for out_object in with_nil, without:
         assert app.answer_writer.answers[descriptor](out_object) == spyne_answer(app, descriptor, out_object)
     written = app.answer_writer.answers[descriptor](with_nil).decode()

@@ -29,3 +29,25 @@ def test_a_validation_fault_without_libxml2_words_still_lists_one_field():
     assert (fault.faultcode, fault.detail_code) == ("Client.Validation", "VALIDATION_FAILED")
     assert [e.text for e in fault.detail.iter(f"{{{FAULT_NS}}}message")] == [
         "The value or structure of ? does not match the schema."]
+
+
+def _named_field(text: str, app=None) -> str:
+    fault = from_spyne_fault(Fault("Client.SchemaValidationError", text), "en", 10, app)
+    return fault.detail.findtext(f"{{{FAULT_NS}}}errors/{{{FAULT_NS}}}error/{{{FAULT_NS}}}field")
+
+
+def test_a_missing_required_field_is_the_field_named_not_its_parent_or_the_element_after_it():
+    """As the domain's REQUIRED named it before the field was minOccurs=1 (issue 15)."""
+    from emall_ws.soap.shipping import ShippingService
+
+    class App:  # what from_spyne_fault reads of a spyne Application
+        services = (ShippingService,)
+
+    ns = "{urn:emall-kukm:shipping}"
+    assert _named_field(f"Element '{ns}trackOrder': Missing child element(s). Expected is ( {ns}orderNumber ).",
+                        App) == "orderNumber"
+    assert _named_field(f"Element '{ns}courier': This element is not expected. Expected is ( {ns}orderNumber ).",
+                        App) == "orderNumber"
+    # an optional field expected next: the element that came is the one in question
+    assert _named_field(f"Element '{ns}nickname': This element is not expected. Expected is ( {ns}reason ).",
+                        App) == "nickname"
