@@ -1,13 +1,9 @@
 """The platform as one WSGI application: every service mounted at /ws/<Service>, plus / and /health."""
 from __future__ import annotations
 
-import html
-import logging
 import time
 from dataclasses import dataclass
 from typing import Any
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from emall_ws.client_address import client_address
 from emall_ws.config import Settings
@@ -16,9 +12,8 @@ from emall_ws.domain.registry import OPERATOR, ServiceEntry
 from emall_ws.messages import language_of_request
 from emall_ws.observability import access, metrics
 from emall_ws.observability.health import Health
-from emall_ws.partners import partner_entries
+from emall_ws.partners import partner_endpoints, partner_entries
 from emall_ws.platform import Platform
-from emall_ws.services import registry
 from emall_ws.soap import auction as auction_soap
 from emall_ws.soap import cart as cart_soap
 from emall_ws.soap import catalog as catalog_soap
@@ -32,9 +27,8 @@ from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
 from emall_ws.soap.hardening import CALL_FAULT, CALL_OPERATION, WSDL_OPERATION, guard, refuse
+from emall_ws.soap.index_page import ServiceSummary, operations_of, platform_version, render_index
 from emall_ws.soap.partner_bound import PartnerBoundRequests, partner_bound_operations
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,6 +69,17 @@ def publish_platform(platform: Platform) -> None:
     platform.registry.publish(service_entries(platform.settings) + partner_entries(platform.settings))
 
 
+def index_page(endpoints: dict[str, ServiceEndpoint], settings: Settings) -> bytes:
+    """The page at /, from the services' own WSDLs and the partner endpoints configured."""
+    services = []
+    for spec in SERVICES:
+        url = settings.public_url + endpoint_path(spec.name)
+        services.append(ServiceSummary(spec.name, spec.description, url, url + "?wsdl",
+                                       operations_of(endpoints[spec.name].wsdl)))
+    return render_index(services, partner_endpoints(settings), sandbox_url=settings.sandbox_url,
+                        version=platform_version(), payments_simulated=settings.payments_simulated)
+
+
 def build_endpoint(spec: ServiceSpec, platform: Platform) -> ServiceEndpoint:
     app = PlatformApplication([spec.service_class], spec.name, platform)
     settings = platform.settings
@@ -96,6 +101,8 @@ class PlatformWsgi:
         self.partner_bound = PartnerBoundRequests({
             endpoint_path(spec.name): partner_bound_operations(spec.service_class) for spec in SERVICES})
         self.health = Health(platform.db, platform.settings, clock=platform.clock)
+        # static per process, and read from no database: the front door opens even when /health is red
+        self.index_page = index_page(self.endpoints, platform.settings)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
@@ -107,7 +114,7 @@ class PlatformWsgi:
             return _respond(start_response, "200 OK", metrics.render(self.platform.db),
                             content_type=metrics.CONTENT_TYPE)
         if path == "/":
-            return self._index(start_response)
+            return _respond(start_response, "200 OK", self.index_page, content_type="text/html; charset=utf-8")
         return _respond(start_response, "404 Not Found", b"Not found\n")
 
     def _recorded(self, service: str, environ, start_response):
@@ -137,45 +144,6 @@ class PlatformWsgi:
                            environ.get(CALL_OPERATION, access.UNKNOWN), faultcode or "ok", code,
                            time.perf_counter() - started, len(body))
         return [body]
-
-    def _index(self, start_response):
-        try:
-            services = self.platform.registry.find_service()
-        except SQLAlchemyError:
-            log.exception("the service list could not be read")
-            return _respond(start_response, "503 Service Unavailable",
-                            b"The service list is unavailable: the database cannot be reached (see /health).\n")
-        return _respond(start_response, "200 OK", render_index(services, self.platform.settings.payments_simulated),
-                        content_type="text/html; charset=utf-8")
-
-
-SIMULATED_NOTICE = ("<p><strong>Pembayaran disimulasikan / payments are simulated:</strong> the banks, couriers "
-                    "and SMS gateway of this server are the sandboxes; no money moves.</p>")
-
-
-def render_index(services: list[registry.ServiceView], payments_simulated: bool = False) -> bytes:
-    rows = []
-    for service in services:
-        for binding in service.bindings:
-            rows.append(
-                "<tr><td>{name}</td><td>{category}</td><td>{description}</td>"
-                "<td><a href=\"{endpoint}\">{endpoint}</a></td>"
-                "<td><a href=\"{wsdl}\">WSDL</a></td></tr>".format(
-                    name=html.escape(service.name), category=html.escape(service.category),
-                    description=html.escape(service.description),
-                    endpoint=html.escape(binding.access_point),
-                    wsdl=html.escape(binding.tmodel.overview_url)))
-    page = (
-        "<!DOCTYPE html><html lang=\"id\"><head><meta charset=\"utf-8\">"
-        "<title>Emall KUKM web services</title></head><body>"
-        "<h1>Emall KUKM web services</h1>"
-        + (SIMULATED_NOTICE if payments_simulated else "") +
-        "<p>SOAP 1.1 services (document/literal). Registry lists them by UDDI v3 inquiry.</p>"
-        "<table border=\"1\"><thead><tr><th>Service</th><th>Category</th><th>Description</th>"
-        "<th>Endpoint</th><th>WSDL</th></tr></thead><tbody>"
-        + "".join(rows) + "</tbody></table></body></html>")
-    return page.encode("utf-8")
-
 
 def _respond(start_response, status: str, body: bytes, content_type: str = "text/plain; charset=utf-8"):
     start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
