@@ -71,6 +71,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "Too many failed log-in attempts. Try again later."},
     "PASSWORD_TEXT_ONLY": {"id": "WS-Security hanya menerima UsernameToken dengan PasswordText.",
                            "en": "WS-Security accepts UsernameToken with PasswordText only."},
+    "TIMESTAMP_EXPIRED": {"id": "Timestamp WS-Security sudah lewat (Expires) atau terlalu jauh di depan (Created).",
+                          "en": "The WS-Security Timestamp has expired (Expires) or lies too far ahead (Created)."},
+    "SESSION_HEADER_NAMESPACE": {
+        "id": "SessionHeader dikirim dalam namespace \"{received}\"; layanan ini membacanya dalam \"{expected}\".",
+        "en": "The SessionHeader was sent in namespace \"{received}\"; this service reads it in \"{expected}\"."},
     "ROLE_REQUIRED": {"id": "Operasi ini hanya untuk peran: {roles}.",
                       "en": "This operation is only for the roles: {roles}."},
     "NOT_OWNER": {"id": "Data ini bukan milik Anda.", "en": "This data does not belong to you."},

@@ -6,18 +6,25 @@ it is read from the raw header elements.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from lxml import etree
 from spyne import ComplexModel, Unicode
 
+from emall_ws.clock import as_utc
 from emall_ws.domain.errors import AuthenticationFailed
 from emall_ws.logs import security_event
+from emall_ws.messages import language_of_request
 from emall_ws.services.auth import ANONYMOUS, Credentials
+from emall_ws.soap.faults import client_fault
 
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 PASSWORD_TEXT = ("http://docs.oasis-open.org/wss/2004/01/"
                  "oasis-200401-wss-username-token-profile-1.0#PasswordText")
+WSU_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+TIMESTAMP_SKEW = timedelta(minutes=5)  # how far ahead of this clock a sender's may run
 
 
 @cache
@@ -45,9 +52,13 @@ def member_operations(service_class: Any) -> list[str]:  # a spyne ServiceBase
 
 def credentials_of(ctx) -> Credentials:
     """What the caller presented: the SessionHeader's token, else a WS-Security UsernameToken
-    (PasswordText only: a digest is refused), else nothing. Who that is, a use case decides."""
-    token = getattr(ctx.in_header, "token", None)
-    if token:
+    (PasswordText only: a digest is refused; its Timestamp, if any, current), else nothing. Who
+    that is, a use case decides."""
+    _refuse_foreign_session_header(ctx)
+    # SoapUI fills a header it generates with "?": a placeholder, empty or blank token is none at all,
+    # so WS-Security credentials sent beside it apply
+    token = (getattr(ctx.in_header, "token", None) or "").strip()
+    if token and token != "?":
         return Credentials(token=token)
     for element in ctx.in_header_doc or ():
         if element.tag != f"{{{WSSE_NS}}}Security":
@@ -60,6 +71,42 @@ def credentials_of(ctx) -> Credentials:
         if password is None or password.get("Type", PASSWORD_TEXT) != PASSWORD_TEXT:
             security_event("wssecurity_refused", username=username, reason="PASSWORD_TEXT_ONLY")
             raise AuthenticationFailed("PASSWORD_TEXT_ONLY")
+        _check_timestamp(element.find(f"{{{WSU_NS}}}Timestamp"), ctx.app.platform.clock(), username)
         return Credentials(username=username, password=password.text or "")
     return ANONYMOUS
 
+
+def _refuse_foreign_session_header(ctx) -> None:
+    """A SessionHeader in another namespace than the service's is a mistake to name, not a header to
+    ignore (spyne reads only its own): the call would otherwise run as a stranger's."""
+    expected = etree.QName(ctx.method_request_string).namespace  # the service's, as its header's
+    for element in ctx.in_header_doc or ():
+        name = etree.QName(element)
+        if name.localname == "SessionHeader" and name.namespace != expected:
+            raise client_fault("BadRequest", "SESSION_HEADER_NAMESPACE", language_of_request(
+                getattr(ctx.transport, "req_env", None)), received=name.namespace or "", expected=expected)
+
+
+def _check_timestamp(timestamp: etree._Element | None, now: datetime, username: str) -> None:
+    """A WS-Security Timestamp, when sent, must be current: Expires not passed, Created not more than
+    TIMESTAMP_SKEW ahead of this server's clock (a message kept and replayed later is refused)."""
+    if timestamp is None:
+        return
+    try:
+        created, expires = (_utc(timestamp.findtext(f"{{{WSU_NS}}}{name}")) for name in ("Created", "Expires"))
+    except ValueError:  # a time no one can read is no proof of a current message
+        current = False
+    else:
+        current = (expires is None or expires > now) and (created is None or created <= now + TIMESTAMP_SKEW)
+    if not current:
+        security_event("wssecurity_refused", username=username, reason="TIMESTAMP_EXPIRED")
+        raise AuthenticationFailed("TIMESTAMP_EXPIRED")
+
+
+def _utc(text: str | None) -> datetime | None:
+    """An xs:dateTime as naive UTC (the clock's); without an offset it is taken as UTC. ValueError if the
+    text is not one."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text.strip())
+    return as_utc(moment) if moment.tzinfo else moment

@@ -1,17 +1,20 @@
 """Activation, login with a session token and with WS-Security, and roles, over SOAP."""
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import suds.client
+from lxml import etree
 from sqlalchemy import select
 from zeep.wsse.username import UsernameToken
+from zeep.wsse.utils import WSU
 
 from emall_ws.db.models import Member, Notification
 from emall_ws.db.session import Database
 from tests.e2e.catalog import ADMIN_PASSWORD, create_admin
 from tests.e2e.members import PASSWORD, as_member, form, login, register_and_activate, seller_form
 from tests.e2e.server import serving
-from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique
+from tests.e2e.soap import client, detail_code, fault_code, fault_of, field_errors, unique, with_token
 from tests.races import at_once
 from tests.waiting import after_the_worker_ran, eventually
 
@@ -93,6 +96,58 @@ def test_ws_security_password_digest_is_refused(server, mailbox):
     digest = client(server, "Member", wsse=UsernameToken(values["username"], PASSWORD, use_digest=True))
     fault = fault_of(digest.service.getProfile)
     assert detail_code(fault) == "PASSWORD_TEXT_ONLY"
+
+
+@pytest.mark.parametrize("placeholder", ["?", "", "   "])
+def test_a_placeholder_session_token_gives_way_to_ws_security(server, mailbox, placeholder):
+    """SoapUI fills the SessionHeader it generates with "?": no token, so the UsernameToken counts."""
+    values = register_and_activate(server, mailbox, form())
+    secured = client(server, "Member", wsse=UsernameToken(values["username"], PASSWORD))
+    profile = secured.service.getProfile(**with_token(secured, "Member", placeholder))
+    assert profile.username == values["username"]
+
+
+def test_a_session_header_of_another_service_is_named_not_ignored(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    token = login(server, values["username"])
+    header = etree.Element("{urn:emall-kukm:cart}SessionHeader")
+    etree.SubElement(header, "{urn:emall-kukm:cart}token").text = token
+    fault = fault_of(client(server, "Member").service.getProfile, _soapheaders=[header])
+    assert (fault_code(fault), detail_code(fault)) == ("Client.BadRequest", "SESSION_HEADER_NAMESPACE")
+    assert "urn:emall-kukm:cart" in fault.message and "urn:emall-kukm:member" in fault.message
+
+
+def timestamp(created: datetime, expires: datetime):
+    stamp = WSU.Timestamp()
+    stamp.extend([WSU.Created(created.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                  WSU.Expires(expires.strftime("%Y-%m-%dT%H:%M:%SZ"))])
+    return stamp
+
+
+@pytest.mark.parametrize("created, expires, accepted", [
+    (timedelta(0), timedelta(minutes=5), True),
+    (timedelta(minutes=-10), timedelta(minutes=-1), False),  # expired a minute ago: kept and replayed
+    (timedelta(minutes=10), timedelta(minutes=15), False),  # made more than 5 minutes ahead of this clock
+    (timedelta(minutes=3), timedelta(minutes=8), True),  # a sender's clock a little ahead
+])
+def test_a_ws_security_timestamp_must_be_current(server, mailbox, created, expires, accepted):
+    values = register_and_activate(server, mailbox, form())
+    now = datetime.now(timezone.utc)
+    token = UsernameToken(values["username"], PASSWORD, timestamp_token=timestamp(now + created, now + expires))
+    member = client(server, "Member", wsse=token).service
+    if accepted:
+        assert member.getProfile().username == values["username"]
+    else:
+        fault = fault_of(member.getProfile)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.Authentication", "TIMESTAMP_EXPIRED")
+
+
+def test_a_ws_security_timestamp_no_one_can_read_is_refused(server, mailbox):
+    values = register_and_activate(server, mailbox, form())
+    stamp = WSU.Timestamp()
+    stamp.append(WSU.Created("kemarin sore"))
+    member = client(server, "Member", wsse=UsernameToken(values["username"], PASSWORD, timestamp_token=stamp)).service
+    assert detail_code(fault_of(member.getProfile)) == "TIMESTAMP_EXPIRED"
 
 
 def test_admin_operations_need_the_admin_role(server, mailbox, admin):
