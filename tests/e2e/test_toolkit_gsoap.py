@@ -1,20 +1,21 @@
 """gSOAP (Debian gsoap, libgsoap-dev), a toolkit no one here wrote, used as a C++ integrator would: wsdl2h
 and soapcpp2 with their default options make a SOAP 1.1 client from every served WSDL without a warning,
-and a client built from three of them calls the platform: public operations, a member's flow with the
-SessionHeader, and a fault whose code is read from the detail.
+and one C++ client built from all of them calls every public operation, a member's operation with the
+SessionHeader, and one mistake per service whose fault code it reads from the declared FaultDetail.
 
 Without gSOAP or g++: a failure under CI=true (.ci/run installs them), a skip elsewhere."""
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from emall_ws.soap.app import SERVICES
-from tests.e2e.catalog import fixed_form, new_member, new_shop
-from tests.e2e.members import PASSWORD
+from tests.e2e.members import PASSWORD, form
 from tests.e2e.soap import client
+from tests.e2e.toolkits import FAULTS, PUBLIC, listed_products, newest_code
 from tests.processes import required
 
 CLIENT = Path(__file__).parents[1] / "toolkits" / "gsoap_client.cpp"
@@ -49,28 +50,82 @@ def test_gsoap_makes_a_soap11_client_of_every_wsdl_without_a_warning(server, tmp
 
 
 # the prefixes gSOAP names the generated types by (ns1, ns2 ... in the order it meets them otherwise)
-TYPEMAP = """member = "urn:emall-kukm:member"
-catalog = "urn:emall-kukm:catalog"
-fault = "urn:emall-kukm:fault"
-"""
+TYPEMAP = "".join(f'{spec.name.lower()} = "urn:emall-kukm:{spec.name.lower()}"\n' for spec in SERVICES) \
+    + 'fault = "urn:emall-kukm:fault"\n'
 
 
-def test_a_gsoap_client_calls_public_and_member_operations_and_reads_a_fault(server, mailbox, tmp_path):
-    generated(tmp_path, server.wsdl_url("Member"), server.wsdl_url("Catalog"), typemap=TYPEMAP)
-    compiled = subprocess.run([required("g++"), "-o", "client", f"-I{tmp_path}", str(CLIENT), "soapC.cpp",
-                               "soapMemberProxy.cpp", "soapCatalogProxy.cpp", "-lgsoap++"],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+@pytest.fixture(scope="module")
+def gsoap(server, tmp_path_factory) -> Callable[..., str]:
+    """A call through one C++ client generated from every service's WSDL: the line it printed."""
+    folder = tmp_path_factory.mktemp("gsoap")
+    generated(folder, *(server.wsdl_url(spec.name) for spec in SERVICES), typemap=TYPEMAP)
+    sources = ["soapC.cpp", *(f"soap{spec.name}Proxy.cpp" for spec in SERVICES)]
+    compiled = subprocess.run([required("g++"), "-o", "client", f"-I{folder}", str(CLIENT), *sources, "-lgsoap++"],
+                              cwd=folder, capture_output=True, text=True, timeout=600)
     assert compiled.returncode == 0, compiled.stderr
-    shop = new_shop(server)
-    seller = new_member(server, mailbox, seller=True)
-    catalog, auth = seller.service(server, "Catalog")
-    product = catalog.sellProduct(form=fixed_form(shop.category, name="Kopi Gayo Arabika 250 g"), **auth)
-    provinces = client(server, "Member").service.listProvinces()
 
-    run = subprocess.run([str(tmp_path / "client"), server.url, seller.username, PASSWORD,
-                          str(product.productId)], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.splitlines() == [
-        f"provinces {len(provinces)}", f"product {product.productId} Kopi Gayo Arabika 250 g",
-        f"login {seller.username}", f"profile {seller.username}",
-        "fault SOAP-ENV:Client.NotFound UNKNOWN_PRODUCT"]
+    def call(operation: str, *arguments: object) -> str:
+        run = subprocess.run([str(folder / "client"), server.url, operation, *map(str, arguments)],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0 and not run.stderr, run.stdout + run.stderr
+        return run.stdout.strip()
+    return call
+
+
+def test_every_public_operation_answers_gsoap(gsoap, server, mailbox):
+    """Each public operation called once by the C++ client; the calls must name every public operation."""
+    world = listed_products(server, mailbox)
+    called: dict[str, set[str]] = {}
+
+    def public(service: str, operation: str, *arguments: object) -> str:
+        called.setdefault(service, set()).add(operation)
+        answer = gsoap(operation, *arguments)
+        assert not answer.startswith("fault"), (service, operation, answer)
+        return answer
+
+    provinces = [p.code for p in client(server, "Member").service.listProvinces()]
+    assert public("Member", "listProvinces") == "provinces " + " ".join(provinces)
+    assert "31.74" in public("Member", "listCities", "31").split()
+    values, pending = form(), form()
+    for member in (values, pending):
+        fields = [member[k] for k in ("province", "city", "address", "phone", "name", "username", "password",
+                                      "email")]
+        assert public("Member", "register", *fields) == f"registered {member['username']} PENDING"
+    called["Member"].add("resendActivation")  # a code was just sent: the documented refusal
+    assert gsoap("resendActivation", pending["username"]) == "fault SOAP-ENV:Client.Conflict RESEND_TOO_SOON"
+    activation = mailbox.code_for(values["email"])
+    assert public("Member", "activate", values["username"], activation) == f"activated {values['username']}"
+    assert public("Member", "login", values["username"], PASSWORD).startswith(f"login {values['username']} ")
+    assert public("Member", "requestPasswordReset", values["username"]) == "requested"
+    code = newest_code(mailbox, values["email"], besides=activation)
+    assert public("Member", "resetPassword", values["username"], code, "baru-rahasia-456") == "reset"
+    token = public("Member", "login", values["username"], "baru-rahasia-456").split()[-1]
+    assert gsoap("getProfile", token) == f"profile {values['username']}"  # the SessionHeader, as declared
+
+    assert world["category"] in public("Catalog", "listCategories").split()
+    assert public("Catalog", "getProduct", world["fixed"]).startswith(f"product {world['fixed']} ")
+    assert public("Catalog", "searchProducts", world["category"]).split()[1:] \
+        == [str(world["auction"]), str(world["fixed"])]  # newest first
+    assert public("Auction", "getAuction", world["auction"]) == f"auction {world['auction']} OPEN"
+    assert public("Auction", "listBids", world["auction"]) == "bids 0"
+
+    registry = "uddi:emall-kukm:service:registry"
+    assert registry in public("Registry", "find_service", "%").split()
+    assert public("Registry", "get_serviceDetail", registry) == f"service {registry} Registry"
+    assert public("Registry", "find_binding", registry) == "bindings uddi:emall-kukm:binding:registry"
+    assert public("Registry", "get_bindingDetail", "uddi:emall-kukm:binding:registry") \
+        == f"binding uddi:emall-kukm:binding:registry {server.url}/ws/Registry"
+    assert public("Registry", "find_business", "emall%") == "businesses uddi:emall-kukm:business:operator"
+    assert public("Registry", "get_businessDetail", "uddi:emall-kukm:business:operator") \
+        == "business uddi:emall-kukm:business:operator Emall KUKM"
+    assert "uddi:emall-kukm:tmodel:registry-wsdl" in public("Registry", "find_tModel", "%").split()
+    assert public("Registry", "get_tModelDetail", "uddi:emall-kukm:tmodel:registry-wsdl") \
+        == f"tmodel uddi:emall-kukm:tmodel:registry-wsdl {server.wsdl_url('Registry')}"
+    assert {service: sorted(operations) for service, operations in called.items()} \
+        == {service: operations for service, operations in PUBLIC.items() if operations}
+
+
+@pytest.mark.parametrize("service", [spec.name for spec in SERVICES])
+def test_each_services_fault_reaches_gsoap_with_its_code(gsoap, service):
+    operation, arguments, (code, detail) = FAULTS[service]
+    assert gsoap(operation, *arguments.values()) == f"fault SOAP-ENV:{code} {detail}"

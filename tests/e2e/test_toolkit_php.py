@@ -6,7 +6,6 @@ Without php or its soap extension: a failure under CI=true (.ci/run installs the
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,16 +14,14 @@ import pytest
 from lxml import etree
 
 from emall_ws.soap.app import SERVICES
-from emall_ws.soap.security import member_operations
-from tests.e2e.catalog import auction_form, fixed_form, new_member, new_shop
+from tests.e2e.catalog import new_member
 from tests.e2e.members import PASSWORD, form
 from tests.e2e.soap import client
+from tests.e2e.toolkits import FAULTS, PUBLIC, listed_products, newest_code
 from tests.processes import required
 
 RUNNER = Path(__file__).parents[1] / "toolkits" / "soapclient.php"
 WSDL_NS = "http://schemas.xmlsoap.org/wsdl/"
-PUBLIC = {spec.name: sorted(set(spec.service_class.public_methods) - set(member_operations(spec.service_class)))
-          for spec in SERVICES}
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +50,6 @@ def answered(php: str, server, service: str, operation: str, token: str | None =
     return answer["result"]
 
 
-def newest_code(mailbox, address: str, besides: str) -> str:
-    """The code of the third email to `address` (activation code, welcome, reset code: the welcome may
-    come after the reset code, each sent from the outbox on its own)."""
-    codes = (re.search(r"\b(\d{6})\b", message.get_body(("plain",)).get_content())
-             for message in mailbox.wait_for(address, 3))
-    return next(code.group(1) for code in codes if code and code.group(1) != besides)
-
-
 def detail_code(fault: dict) -> str | None:
     """The platform's code in the fault detail as PHP decoded it (FaultDetail's code, wherever nested)."""
     def find(value: Any) -> str | None:
@@ -83,13 +72,7 @@ def test_every_wsdl_loads_with_every_operation(php, server, service):
 
 @pytest.fixture(scope="module")
 def world(server, mailbox):
-    """A seller's fixed-price and auction products in a category, made through the platform (zeep)."""
-    shop = new_shop(server)
-    seller = new_member(server, mailbox, seller=True)
-    catalog, auth = seller.service(server, "Catalog")
-    fixed = catalog.sellProduct(form=fixed_form(shop.category), **auth).productId
-    auction = catalog.sellProduct(form=auction_form(shop.category), **auth).productId
-    return {"category": shop.category, "fixed": fixed, "auction": auction}
+    return listed_products(server, mailbox)
 
 
 def test_every_public_operation_answers_php(php, server, mailbox, world):
@@ -147,23 +130,6 @@ def test_a_members_flow_with_the_session_header(php, server, mailbox, world):
     cart = json.dumps(answered(php, server, "Cart", "getCart", buyer.token))
     assert str(world["fixed"]) in cart
     assert answered(php, server, "Member", "getProfile", buyer.token)["profile"]["username"] == buyer.username
-
-
-# one fault per service, each a mistake a shop makes: its faultcode and the code PHP decoded from the detail
-NOT_LOGGED_IN = ("Client.Authentication", "AUTHENTICATION_REQUIRED")
-FAULTS = {
-    "Registry": ("get_serviceDetail", {"serviceKey": "uddi:emall-kukm:service:nothing"},
-                 ("Client.NotFound", "UNKNOWN_KEY")),
-    "Member": ("login", {"username": "tidak_ada_orangnya", "password": "salah-sekali-123"},
-               ("Client.Authentication", "BAD_CREDENTIALS")),
-    "Catalog": ("getProduct", {"productId": 987654321}, ("Client.NotFound", "UNKNOWN_PRODUCT")),
-    "Cart": ("getCart", {}, NOT_LOGGED_IN),
-    "Auction": ("placeBid", {"productId": 1, "amount": 1000}, NOT_LOGGED_IN),
-    "Checkout": ("listInvoices", {}, NOT_LOGGED_IN),
-    "Payment": ("reconcileNow", {}, NOT_LOGGED_IN),
-    "Shipping": ("confirmReceived", {"orderNumber": "ORD-0"}, NOT_LOGGED_IN),
-    "Report": ("purchaseReport", {"fromDate": "2026-01-01", "toDate": "2026-01-31"}, NOT_LOGGED_IN),
-}
 
 
 @pytest.mark.parametrize("service", [spec.name for spec in SERVICES])
