@@ -16,8 +16,8 @@ from spyne import ComplexModel, Unicode
 from emall_ws.clock import as_utc
 from emall_ws.domain.errors import AuthenticationFailed
 from emall_ws.logs import security_event
-from emall_ws.messages import language_of_request
 from emall_ws.services.auth import ANONYMOUS, Credentials
+from emall_ws.soap.application import language_of, platform_of
 from emall_ws.soap.faults import client_fault
 
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -71,7 +71,7 @@ def credentials_of(ctx) -> Credentials:
         if password is None or password.get("Type", PASSWORD_TEXT) != PASSWORD_TEXT:
             security_event("wssecurity_refused", username=username, reason="PASSWORD_TEXT_ONLY")
             raise AuthenticationFailed("PASSWORD_TEXT_ONLY")
-        _check_timestamp(element.find(f"{{{WSU_NS}}}Timestamp"), ctx.app.platform.clock(), username)
+        _check_timestamp(element.find(f"{{{WSU_NS}}}Timestamp"), platform_of(ctx).clock(), username)
         return Credentials(username=username, password=password.text or "")
     return ANONYMOUS
 
@@ -83,8 +83,8 @@ def _refuse_foreign_session_header(ctx) -> None:
     for element in ctx.in_header_doc or ():
         name = etree.QName(element)
         if name.localname == "SessionHeader" and name.namespace != expected:
-            raise client_fault("BadRequest", "SESSION_HEADER_NAMESPACE", language_of_request(
-                getattr(ctx.transport, "req_env", None)), received=name.namespace or "", expected=expected)
+            raise client_fault("BadRequest", "SESSION_HEADER_NAMESPACE", language_of(ctx),
+                               received=name.namespace or "", expected=expected)
 
 
 def _check_timestamp(timestamp: etree._Element | None, now: datetime, username: str) -> None:
