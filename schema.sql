@@ -125,6 +125,14 @@ CREATE TABLE registry_tmodel (
 
 CREATE INDEX ix_registry_tmodel_name ON registry_tmodel (name);
 
+CREATE TABLE seen_nonce (
+	key_hash VARCHAR(64) NOT NULL,
+	seen_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_seen_nonce PRIMARY KEY (key_hash)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_seen_nonce_seen_at ON seen_nonce (seen_at);
+
 CREATE TABLE worker_job (
 	name VARCHAR(60) NOT NULL,
 	interval_seconds FLOAT NOT NULL,
@@ -136,6 +144,21 @@ CREATE TABLE worker_job (
 	heartbeat_at DATETIME(6) NOT NULL,
 	CONSTRAINT pk_worker_job PRIMARY KEY (name)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE TABLE api_key (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	key_id VARCHAR(40) NOT NULL,
+	member_id BIGINT NOT NULL,
+	label VARCHAR(100) NOT NULL,
+	sealed_secret VARCHAR(200) NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	revoked_at DATETIME(6),
+	CONSTRAINT pk_api_key PRIMARY KEY (id),
+	CONSTRAINT uq_api_key_key_id UNIQUE (key_id),
+	CONSTRAINT fk_api_key_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_api_key_member_id ON api_key (member_id);
 
 CREATE TABLE auth_session (
 	id BIGINT NOT NULL AUTO_INCREMENT,

@@ -86,7 +86,7 @@ def cmd_sandbox(args) -> int:
         print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
               f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
     run_sandbox(settings.sandbox_host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url,
-                supervised=args.supervised)
+                supervised=args.supervised, platform_database_url=settings.database_url)
     return 0
 
 
@@ -274,6 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Exit status 2 for a setting that cannot work, 1 for a database that cannot be used."""
     args = build_parser().parse_args(argv)
+    from emall_ws.serving.supervisor import watch_supervisor
+
+    watch_supervisor()  # a child of `serve` ends with it, even when it is killed outright
     try:
         return args.run(args)
     except (SettingError, FailClosed) as error:

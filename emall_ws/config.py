@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 from emall_ws.client_address import Network
 from emall_ws.passwords import DEFAULT_PASSWORD_HASH, PASSWORD_HASH_PROFILES
-from emall_ws.setting import Setting, choice, database_url, flag, networks, number, optional, port, url
+from emall_ws.setting import (Setting, choice, database_url, flag, networks, number, optional, port, secret_key,
+                              url)
 
 _PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
@@ -32,6 +33,9 @@ VAR_DIR = Setting("EMALL_VAR_DIR", "./var", "folder of the embedded database and
 DATABASE_URL = Setting("EMALL_DATABASE_URL", _WORKED_OUT, "SQLAlchemy URL; MariaDB/MySQL: "
                        "`mysql+pymysql://user:password@host:3306/emall`", database_url,
                        shown="`sqlite:///<var>/emall.db`")
+SQLITE_BUSY_TIMEOUT = Setting("EMALL_SQLITE_BUSY_TIMEOUT", "5", "SQLite: seconds a call waits for another "
+                              "connection's write lock; then `Server.Busy` `DATABASE_BUSY`, nothing changed "
+                              "(more than 0)", number(above=0))
 WORKERS = Setting("EMALL_WORKERS", "2", "server worker processes of `emall-ws serve` / `emall-ws server`",
                   number(int, minimum=1))
 THREADS = Setting("EMALL_THREADS", "1", "threads per worker that run operations; `1` (measured best, "
@@ -51,6 +55,11 @@ DISPATCH_INTERVAL = Setting("EMALL_DISPATCH_INTERVAL", "5", "seconds between not
                             "when idle", number(above=0))
 AUCTION_CLOSE_INTERVAL = Setting("EMALL_AUCTION_CLOSE_INTERVAL", "5", "seconds between the worker's rounds closing "
                                  "auctions past their end time (how late a close may be)", number(above=0))
+# a sandbox walkthrough needs auctions of a minute or so; 0 or less would let an auction end as it opens
+AUCTION_MIN_DURATION = Setting("EMALL_AUCTION_MIN_DURATION", "3600", "seconds an auction lasts at least: "
+                               "`sellProduct` refuses an `endsAt` sooner than that (`AUCTION_END_TOO_SOON`); `60` "
+                               "lets the README's sandbox walkthrough end within minutes "
+                               "(more than 0)", number(above=0))
 INVOICE_EXPIRY_INTERVAL = Setting("EMALL_INVOICE_EXPIRY_INTERVAL", "30", "seconds between the worker's rounds "
                                   "expiring unpaid invoices past their due time", number(above=0))
 HEARTBEAT_INTERVAL = Setting("EMALL_HEARTBEAT_INTERVAL", "5", "seconds between a worker's writes of its heartbeat "
@@ -125,6 +134,11 @@ PASSWORD_HASH = Setting("EMALL_PASSWORD_HASH", DEFAULT_PASSWORD_HASH, "Argon2id 
                         "(a member's hash is renewed with the configured parameters at their next login)",
                         choice(tuple(PASSWORD_HASH_PROFILES)))
 
+SECRET_KEY = Setting("EMALL_SECRET_KEY", "", "key sealing API-key secrets at rest: base64 of at least 32 random "
+                    "bytes (`openssl rand -base64 32`), the same on every instance; a public server refuses to start "
+                    "without it; on loopback, unset: one made in `<var>/secret.key`", optional(secret_key),
+                    shown="none")
+
 SETTINGS = tuple(value for value in dict(globals()).values() if isinstance(value, Setting))
 
 
@@ -158,6 +172,7 @@ class Settings:
     public_url: str
     var_dir: Path
     database_url: str
+    sqlite_busy_timeout: float
     workers: int
     threads: int
     max_request_bytes: int
@@ -168,6 +183,7 @@ class Settings:
     dispatch_interval: float
     retry_base: float
     auction_close_interval: float
+    auction_min_duration: float  # seconds
     invoice_expiry_interval: float
     heartbeat_interval: float
     sandbox_enabled: bool
@@ -197,6 +213,7 @@ class Settings:
     access_log: bool
     metrics_enabled: bool
     password_hash: str
+    secret_key: str | None  # None: the local key file (secret_box.local_key), on loopback only
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -213,6 +230,7 @@ class Settings:
             public_url=PUBLIC_URL.read(env, f"http://{host}:{port}"),
             var_dir=var_dir,
             database_url=DATABASE_URL.read(env, f"sqlite:///{var_dir / 'emall.db'}"),
+            sqlite_busy_timeout=SQLITE_BUSY_TIMEOUT.read(env),
             workers=WORKERS.read(env),
             threads=THREADS.read(env),
             max_request_bytes=MAX_REQUEST_BYTES.read(env),
@@ -223,6 +241,7 @@ class Settings:
             dispatch_interval=DISPATCH_INTERVAL.read(env),
             retry_base=RETRY_BASE.read(env),
             auction_close_interval=AUCTION_CLOSE_INTERVAL.read(env),
+            auction_min_duration=AUCTION_MIN_DURATION.read(env),
             invoice_expiry_interval=INVOICE_EXPIRY_INTERVAL.read(env),
             heartbeat_interval=HEARTBEAT_INTERVAL.read(env),
             sandbox_enabled=SANDBOX.read(env),
@@ -253,6 +272,7 @@ class Settings:
             access_log=ACCESS_LOG.read(env),
             metrics_enabled=METRICS.read(env),
             password_hash=PASSWORD_HASH.read(env),
+            secret_key=SECRET_KEY.read(env),
         )
 
     def is_public(self) -> bool:
@@ -272,7 +292,8 @@ class Settings:
     def check_fail_closed(self) -> None:
         """A public server never reads payments from, or ships through, the simulated sandbox by
         accident: unless EMALL_SANDBOX=1 says so, every partner endpoint must be configured. Nor does
-        it keep passwords under the test suites' hash, which protects nothing."""
+        it keep passwords under the test suites' hash, which protects nothing, nor seal API-key secrets
+        with a key of its own machine that the other instances do not have."""
         if self.is_public() and self.password_hash == "cheapest":
             raise FailClosed(f"this server is public (EMALL_HOST={self.host}, EMALL_PUBLIC_URL={self.public_url}) "
                              f"but EMALL_PASSWORD_HASH=cheapest protects no password: unset it")
@@ -281,6 +302,10 @@ class Settings:
             raise FailClosed(f"this server is public (EMALL_HOST={self.host}, EMALL_PUBLIC_URL={self.public_url}) "
                              f"but {len(missing)} partner endpoints would be the simulated sandbox: set "
                              f"{', '.join(missing)}; or EMALL_SANDBOX=1 for a demo with simulated payments")
+        if self.is_public() and self.secret_key is None:
+            raise FailClosed(f"this server is public (EMALL_HOST={self.host}, EMALL_PUBLIC_URL={self.public_url}) "
+                             f"but EMALL_SECRET_KEY is unset: every instance must seal and open API-key secrets "
+                             f"with one key; set it to the output of `openssl rand -base64 32`")
 
     @property
     def payments_simulated(self) -> bool:

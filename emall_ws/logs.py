@@ -31,6 +31,9 @@ _QUIET = ("spyne.protocol.xml.invalid", "spyne.protocol.soap.soap11.invalid",
           # a traceback for every Server.* fault, the mapped ones (PartnerUnavailable) included: the
           # access line records each, and call_wrapper logs an unexpected error with its traceback
           "spyne.application",
+          # a traceback for every fault found while reading a request (a date out of range): the caller's
+          # mistake, answered and recorded on the access line
+          "spyne.server._base",
           # zeep: whole partner messages (SMS texts carry codes) and a traceback per odd value
           "zeep.transports", "zeep.xsd.types.simple")
 # spyne's start-up chatter: "Initializing application ..." once per service and process (INFO on
@@ -103,21 +106,23 @@ def configure_logging(level: str = "INFO", settings: Settings | None = None) -> 
 
 
 @contextmanager
-def call_fields(**fields: Any) -> Iterator[None]:
-    """Within it, every event also carries `fields` (those of the SOAP call being served)."""
-    token = _call_fields.set(dict(fields))
+def call_fields(**fields: Any) -> Iterator[dict[str, Any]]:
+    """Within it, every event also carries `fields` (those of the SOAP call being served); yields them
+    as they grow (add_call_fields), for what is written once the call is over (its access line)."""
+    current = dict(fields)
+    token = _call_fields.set(current)
     try:
-        yield
+        yield current
     finally:
         _call_fields.reset(token)
 
 
 def add_call_fields(**fields: Any) -> None:
     """More fields for the rest of the current call's events (e.g. the member, once authenticated);
-    nothing outside a call."""
+    nothing outside a call; None values are left out, as in log_event."""
     current = _call_fields.get()
     if current is not None:
-        current.update(fields)
+        current.update({key: value for key, value in fields.items() if value is not None})
 
 
 def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:

@@ -37,6 +37,22 @@ MESSAGES: dict[str, dict[str, str]] = {
               "this service is document/literal."},
     "NOT_SOAP": {"id": "Permintaan bukan amplop SOAP 1.1 yang sah.",
                  "en": "The request is not a valid SOAP 1.1 envelope."},
+    "CONTENT_TYPE_REQUIRED": {"id": "Permintaan SOAP 1.1 harus membawa header Content-Type: text/xml; charset=utf-8.",
+                              "en": "A SOAP 1.1 request needs a Content-Type header: text/xml; charset=utf-8."},
+    "UNSUPPORTED_CHARSET": {"id": "Charset {charset} pada Content-Type tidak dikenal; gunakan utf-8.",
+                            "en": "The charset {charset} in Content-Type is not supported; use utf-8."},
+    "FAULT_AS_REQUEST": {"id": "Body permintaan berisi soap:Fault; permintaan harus berisi satu elemen operasi.",
+                         "en": "The request's Body holds a soap:Fault; a request holds one operation element."},
+    "MULTIPLE_OPERATIONS": {"id": "Body permintaan berisi {count} elemen ({elements}); satu permintaan hanya "
+                                  "boleh memuat satu operasi.",
+                            "en": "The request's Body holds {count} elements ({elements}); a request holds "
+                                  "exactly one operation."},
+    "MUST_UNDERSTAND": {"id": "Header {header} ditandai mustUnderstand=\"1\" tetapi tidak dikenal layanan ini; "
+                              "yang dikenal: SessionHeader (namespace \"{namespace}\") dan wsse:Security.",
+                        "en": "The header {header} is marked mustUnderstand=\"1\" but this service does not know "
+                              "it; it knows SessionHeader (namespace \"{namespace}\") and wsse:Security."},
+    "DATE_OUT_OF_RANGE": {"id": "Kolom {label} harus berisi tanggal antara {min} dan {max}",
+                          "en": "The {label} field must hold a date between {min} and {max}"},
     "VALIDATION_FAILED": {"id": "Terdapat {count} isian yang tidak valid.",
                           "en": "{count} field(s) are invalid."},
     "SCHEMA_INVALID": {"id": "Nilai atau struktur kolom {field} tidak sesuai skema.",
@@ -50,10 +66,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "mungkin sudah dijalankan, periksa hasilnya sebelum mengulanginya.",
                     "en": "The service is unavailable. Try again in a moment; a call that changes data may "
                           "already have been done, so read its result before repeating it."},
-    "DATABASE_UNAVAILABLE": {"id": "Basis data sedang tidak dapat dihubungi. Coba lagi sebentar lagi; panggilan yang "
-                                   "mengubah data mungkin sudah dijalankan, periksa hasilnya sebelum mengulanginya.",
-                             "en": "The database cannot be reached right now. Try again in a moment; a call that "
-                                   "changes data may already have been done, so read its result before repeating it."},
+    "DATABASE_UNAVAILABLE": {"id": "Basis data sedang tidak dapat dihubungi atau ditulisi. Coba lagi sebentar lagi; "
+                                   "panggilan yang mengubah data mungkin sudah dijalankan, periksa hasilnya sebelum "
+                                   "mengulanginya.",
+                             "en": "The database cannot be reached or written right now. Try again in a moment; a "
+                                   "call that changes data may already have been done, so read its result before "
+                                   "repeating it."},
+    "DATABASE_BUSY": {"id": "Basis data sedang sibuk melayani panggilan lain; tidak ada yang diubah. Coba lagi "
+                            "dalam beberapa detik.",
+                      "en": "The database is busy with other calls; nothing was changed. Try again in a few "
+                            "seconds."},
     "UNKNOWN_SERVICE": {"id": "Layanan tidak ditemukan; daftar layanan ada di Registry.",
                         "en": "No such service; the Registry lists every service."},
     # registry
@@ -69,8 +91,26 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "The session is invalid or has ended. Please log in again."},
     "LOGIN_PAUSED": {"id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
                      "en": "Too many failed log-in attempts. Try again later."},
-    "PASSWORD_TEXT_ONLY": {"id": "WS-Security hanya menerima UsernameToken dengan PasswordText.",
-                           "en": "WS-Security accepts UsernameToken with PasswordText only."},
+    "PASSWORD_TYPE_UNSUPPORTED": {
+        "id": "WS-Security menerima UsernameToken dengan PasswordText atau PasswordDigest saja.",
+        "en": "WS-Security accepts a UsernameToken with PasswordText or PasswordDigest only."},
+    "DIGEST_NEEDS_API_KEY": {
+        "id": "PasswordDigest hanya untuk kunci API (Member.createApiKey); password member dikirim sebagai "
+              "PasswordText.",
+        "en": "PasswordDigest is for API keys only (Member.createApiKey); a member's password is sent as "
+              "PasswordText."},
+    "NONCE_REPLAYED": {"id": "Nonce WS-Security ini sudah dipakai: pesan yang diulang ditolak.",
+                       "en": "This WS-Security Nonce was used already: a replayed message is refused."},
+    "NONCE_INVALID": {"id": "PasswordDigest memerlukan Nonce (base64) dan Created pada UsernameToken.",
+                      "en": "A PasswordDigest needs a Nonce (base64) and a Created in its UsernameToken."},
+    "LOGIN_REQUIRED_FOR_KEYS": {
+        "id": "Kunci API dibuat dan dicabut dengan login member (SessionHeader atau password), bukan dengan kunci API.",
+        "en": "API keys are created and revoked with a member's login (SessionHeader or password), not with an "
+              "API key."},
+    "TOO_MANY_API_KEYS": {"id": "Sudah ada {limit} kunci API aktif; cabut satu sebelum membuat yang baru.",
+                          "en": "{limit} API keys are active already; revoke one before creating another."},
+    "API_KEY_NOT_FOUND": {"id": "Kunci API tidak ditemukan di antara kunci Anda.",
+                          "en": "No such API key among yours."},
     "TIMESTAMP_EXPIRED": {"id": "Timestamp WS-Security sudah lewat (Expires) atau terlalu jauh di depan (Created).",
                           "en": "The WS-Security Timestamp has expired (Expires) or lies too far ahead (Created)."},
     "SESSION_HEADER_NAMESPACE": {
@@ -92,8 +132,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "en": "The code is not valid or has expired. Ask for a new one."},
     "CODE_ATTEMPTS_EXCEEDED": {"id": "Terlalu banyak kode salah. Coba lagi nanti.",
                                "en": "Too many wrong codes. Try again later."},
-    "RESEND_TOO_SOON": {"id": "Kode baru dapat diminta setelah {seconds} detik.",
-                        "en": "A new code can be requested after {seconds} seconds."},
     "TOO_MANY_REQUESTS": {"id": "Terlalu banyak permintaan pendaftaran, kirim ulang kode atau reset password dari "
                                 "alamat Anda. Coba lagi dalam {minutes} menit.",
                           "en": "Too many registration, code resend or password reset requests from your address. "
@@ -203,8 +241,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "The {label} field does not apply to the sale method {method}"},
     "RESERVE_BELOW_START": {"id": "Harga cadangan tidak boleh lebih rendah dari harga awal",
                             "en": "The reserve price must not be below the start price"},
-    "AUCTION_END_TOO_SOON": {"id": "Lelang harus berlangsung paling sedikit {hours} jam",
-                             "en": "An auction must last at least {hours} hour(s)"},
+    "AUCTION_END_TOO_SOON": {"id": "Lelang harus berlangsung paling sedikit {duration_id}",
+                             "en": "An auction must last at least {duration_en}"},
     "AUCTION_END_TOO_LATE": {"id": "Lelang paling lama berlangsung {days} hari",
                              "en": "An auction may last at most {days} days"},
     "TOO_MANY_PHOTOS": {"id": "Foto paling banyak {max}", "en": "At most {max} photos"},
@@ -316,7 +354,6 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "{label} must be one of: {statuses}."},
     # shipping and tracking
     "ORDER_NOT_FOUND": {"id": "Pesanan {number} tidak ditemukan.", "en": "Order {number} was not found."},
-    "ORDER_NOT_YOURS": {"id": "Pesanan ini bukan milik Anda.", "en": "This order is not yours."},
     "ORDER_NOT_SHIPPABLE": {"id": "Pesanan berstatus {status} tidak dapat dikirim; hanya pesanan yang sudah lunas.",
                             "en": "An order with status {status} cannot be shipped; only paid orders can."},
     "COURIER_CHANGE_REASON": {"id": "Kurir berbeda dari pilihan pembeli ({chosen}); isi alasan penggantian kurir",
@@ -331,6 +368,12 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "en": "Waybill {waybill} ({courier}) is not registered with Emall KUKM."},
     "TRACKING_STALE": {"id": "Kurir {courier} tidak dapat dihubungi; ditampilkan status terakhir yang diketahui.",
                        "en": "Courier {courier} cannot be reached; the last known status is shown."},
+    # the courier answered, but has no record of the waybill: a typo, or a parcel not scanned in yet
+    "TRACKING_WAYBILL_UNKNOWN": {
+        "id": "Kurir {courier} belum mengenal resi {waybill}; ditampilkan status terakhir yang diketahui. Periksa "
+              "nomor resi, atau tunggu sampai kurir mencatat kiriman.",
+        "en": "Courier {courier} does not know waybill {waybill} (yet); the last known status is shown. Check the "
+              "number, or wait until the courier records the parcel."},
     # reports
     "PERIOD_REVERSED": {"id": "Tanggal akhir periode tidak boleh sebelum tanggal awal",
                         "en": "The end of the period must not be before its start"},
@@ -405,6 +448,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "page": {"id": "Halaman", "en": "Page"},
     "pageSize": {"id": "Ukuran Halaman", "en": "Page Size"},
     "reason": {"id": "Alasan", "en": "Reason"},
+    "label": {"id": "Nama Kunci", "en": "Key Label"},
     "waybill": {"id": "Nomor Resi", "en": "Waybill Number"},
     "courier": {"id": "Kurir", "en": "Courier"},
     "productId": {"id": "Nomor Produk", "en": "Product Number"},

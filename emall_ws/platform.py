@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Callable
 
@@ -15,6 +16,7 @@ from emall_ws.domain.catalog import CatalogPolicy
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.reports import ReportPolicy
 from emall_ws.passwords import Passwords
+from emall_ws.secret_box import SecretBox, local_key
 from emall_ws.services.auth import AuthPolicy
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy
@@ -64,11 +66,19 @@ class Platform:
 
     @classmethod
     def from_settings(cls, settings: Settings, db: Database | None = None) -> Platform:
-        return cls(settings, db or Database(settings.database_url), passwords=Passwords(settings.password_hash),
+        db = db or Database(settings.database_url, sqlite_busy_timeout=settings.sqlite_busy_timeout)
+        return cls(settings, db, passwords=Passwords(settings.password_hash),
                    member_policy=MemberPolicy(message_limits=MessageLimits.from_settings(settings)),
                    checkout_policy=CheckoutPolicy.from_settings(settings),
+                   catalog_policy=CatalogPolicy.from_settings(settings),
                    reconcile_policy=ReconcilePolicy.from_settings(settings),
                    tracking_policy=TrackingPolicy.from_settings(settings))
+
+    @cached_property
+    def secret_box(self) -> SecretBox:
+        """What seals API-key secrets: EMALL_SECRET_KEY's, else (a server on loopback) this machine's key
+        file, made when first needed."""
+        return SecretBox(self.settings.secret_key or local_key(self.settings.var_dir))
 
     def adapters(self, kind: str) -> dict:
         """One adapter per partner endpoint of `kind` (bank, courier), made once per process:

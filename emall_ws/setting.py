@@ -120,6 +120,17 @@ def networks(name: str, raw: str) -> tuple[Any, ...]:
                            "10.0.0.5, 192.168.0.0/24 (no host bits after the /)") from None
 
 
+def secret_key(name: str, raw: str) -> str:
+    from emall_ws.secret_box import decode_key
+
+    try:
+        decode_key(raw)
+    except ValueError as why:  # the value itself is never shown
+        raise SettingError(name, "(hidden)", f"base64 of at least 32 random bytes, as `openssl rand -base64 32` "
+                           f"prints ({why})") from None
+    return raw.strip()
+
+
 def optional(parse: Parser) -> Parser:
     """None when the variable is unset or empty, else `parse`'s value."""
     return lambda name, raw: parse(name, raw) if raw else None

@@ -20,8 +20,8 @@ from adapters.bank import BankAdapter
 from adapters.sms import SmsAdapter
 from emall_ws.clock import utcnow
 from emall_ws.config import Settings
-from emall_ws.db.session import Database, is_unavailable
-from emall_ws.notify.dispatcher import Dispatcher, DispatchStats, Sender
+from emall_ws.db.session import Database, is_busy, is_unavailable
+from emall_ws.notify.dispatcher import LEASE, Dispatcher, DispatchStats, Sender
 from emall_ws.notify.email import email_sender_from
 from emall_ws.notify.outbox import EMAIL, SMS
 from emall_ws.notify.sms import SmsSender
@@ -29,8 +29,10 @@ from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.observability.jobs import JobRecorder
 from emall_ws.services.auction import close_due_auctions
 from emall_ws.services.invoices import expire_due_invoices
+from emall_ws.services.limits import MessageLimits
+from emall_ws.services.members import MemberPolicy, send_reset_codes
 from emall_ws.services.payments import ReconcilePolicy, reconcile
-from emall_ws.services import limits, throttle
+from emall_ws.services import limits, nonces, throttle
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
@@ -74,9 +76,10 @@ class Worker:
                 job.run()
                 ok = True
             except Exception as error:  # not BaseException: Ctrl-C and SystemExit still stop the worker
-                if is_unavailable(error):  # a passing state of the database: one line a round, no traceback
-                    log.warning("job %s: the database is unavailable (%s); next try in %.0f s", job.name,
-                                getattr(error, "orig", error), job.interval)
+                if is_unavailable(error) or is_busy(error):  # a state of the database: one line, no traceback
+                    log.warning("job %s: the database is %s (%s); next try in %.0f s", job.name,
+                                "busy" if is_busy(error) else "unavailable", getattr(error, "orig", error),
+                                job.interval)
                 else:
                     log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
             if self._recorder:
@@ -114,7 +117,7 @@ def dispatch_job(dispatcher: Dispatcher, *, drain_seconds: float = DRAIN_SECONDS
 # once, then every EMALL_TRACKING_INTERVAL), so this only bounds how late a due read may be
 TRACKING_POLL_INTERVAL = 30.0
 ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE_DAYS an order completes
-FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past throttle.KEPT_FOR a failed try is forgotten
+FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past their KEPT_FOR a failed try, or a seen nonce, is forgotten
 LIMIT_WINDOWS_INTERVAL = 3600.0  # seconds: how late past limits.KEPT_FOR (a day) a window is forgotten
 
 SmsAdapterFactory = Callable[[Settings], SmsAdapter | None]
@@ -122,7 +125,7 @@ BankAdaptersFactory = Callable[[Settings], Mapping[str, BankAdapter]]
 
 
 def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | None = None, *,
-                 banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = timedelta(minutes=5),
+                 banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = LEASE,
                  courier_adapters: Couriers | Callable[[], Couriers] | None = None) -> Worker:
     """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
     until a worker with one runs: they are neither sent nor given up. Without `banks`, payments are
@@ -149,8 +152,11 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
     completion = ShippingPolicy(auto_complete_after=timedelta(days=settings.auto_complete_days))
     jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
+    reset_policy = MemberPolicy(message_limits=MessageLimits.from_settings(settings))  # as the server's
+    jobs.append(Job("send-reset-codes", settings.dispatch_interval, lambda: send_reset_codes(db, reset_policy)))
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))
     jobs.append(Job("forget-limit-windows", LIMIT_WINDOWS_INTERVAL, lambda: limits.forget_old(db, utcnow())))
+    jobs.append(Job("forget-seen-nonces", FAILED_TRIES_INTERVAL, lambda: nonces.forget_old(db, utcnow())))
     return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs},
                                                   flush_every=settings.heartbeat_interval))
 
@@ -187,7 +193,7 @@ def run_worker(settings: Settings, stop_event: threading.Event | None = None, *,
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda _signum, _frame: stop.set())
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, sqlite_busy_timeout=settings.sqlite_busy_timeout)
     try:
         build_worker(db, settings, sms_adapter_factory(settings),
                      banks=bank_adapters_factory(settings)).run_forever(stop)

@@ -73,7 +73,8 @@ def stop(process: subprocess.Popen) -> int:
 
 
 PACKAGES = {"nginx": "nginx", "systemd-analyze": "systemd", "openssl": "openssl", "sqlite3": "sqlite3",
-            "mariadb": "mariadb-client", "mariadb-dump": "mariadb-client"}
+            "mariadb": "mariadb-client", "mariadb-dump": "mariadb-client",
+            "wsdl2perl": "libsoap-wsdl-perl", "kdwsdl2cpp": "libkdsoap-bin", "pkg-config": "pkgconf"}
 
 
 def required(program: str) -> str:

@@ -159,7 +159,9 @@ class LimitCount(Base):
     """How many activation or reset messages one phone number or email address was sent, or how many
     such requests one client address made, within one window of time (services.limits). Raised by
     one conditional UPDATE, so processes and machines sharing the database count together. Keys
-    are kept as SHA-256 only, and for a day at most."""
+    are kept as SHA-256 only, and for a day at most. A row of kind LOGIN_TRY or CODE_TRY (no
+    window: 0 seconds from the epoch) is the lock that serialises a username's failed tries
+    (services.throttle.lock_key); its count says how often it was taken."""
     __tablename__ = "limit_count"
 
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # e.g. ACTIVATION_PHONE, CLIENT
@@ -181,6 +183,31 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
     ended_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+
+class ApiKey(Base):
+    """A member's machine credential for shops and portals: a WS-Security UsernameToken whose Username
+    is key_id. The secret is sealed (emall_ws.secret_box, AES-GCM under EMALL_SECRET_KEY), not hashed:
+    a PasswordDigest is computed from the secret itself, and opening it costs microseconds where an
+    Argon2 check costs a tenth of a second."""
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(String(40), unique=True)  # key-<hex>: no username looks like it
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    sealed_secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+
+class SeenNonce(Base):
+    """A WS-Security UsernameToken Nonce already used, kept while a message carrying it could still be
+    current (services.nonces.KEPT_FOR): the same Nonce again is a replay."""
+    __tablename__ = "seen_nonce"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of username and Nonce
+    seen_at: Mapped[datetime] = mapped_column(UTC_TIME, index=True)
 
 
 # --- Notification outbox -------------------------------------------------------------------

@@ -29,13 +29,19 @@ def dialect_name(reader: Reader) -> str:
 _POOL: dict[str, Any] = dict(pool_recycle=1800, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
-def create_platform_engine(url: str) -> Engine:
+# seconds a SQLite statement waits for another connection's write lock before it fails with "database
+# is locked" (Server.Busy DATABASE_BUSY); EMALL_SQLITE_BUSY_TIMEOUT
+SQLITE_BUSY_TIMEOUT = 5.0
+
+
+def create_platform_engine(url: str, *, sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT) -> Engine:
     # hide_parameters: a failed statement is logged without its values (codes, personal data)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        # a "file:" URI (?uri=true, e.g. ?mode=ro) names no folder to make
+        if parsed.database and parsed.database != ":memory:" and "uri" not in parsed.query:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(parsed, connect_args={"timeout": sqlite_busy_timeout}, hide_parameters=True)
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine
@@ -110,8 +116,16 @@ MYSQL_DEADLOCK = 1213  # ER_LOCK_DEADLOCK (also a Galera certification conflict)
 # ER_SP_DOES_NOT_EXIST: rolling back to a savepoint of a transaction the server had already rolled back
 # whole (Galera aborts a transaction inside session.begin_nested; the 1213 is hidden behind this)
 MYSQL_SAVEPOINT_GONE = 1305
-# the database cannot serve now: a Galera node not ready (1047), unreachable (2003), gone (2006, 2013)
-MYSQL_UNAVAILABLE = frozenset({1047, 2003, 2006, 2013})
+# the database cannot serve now: a Galera node not ready (1047), unreachable (2002, 2003, 2005), gone
+# (2006, 2013), access withdrawn (1044, 1045), the database dropped (1049 on connecting, 1146 on a
+# connection opened before), writes refused (1290: --read-only, 1792: a read-only transaction)
+MYSQL_UNAVAILABLE = frozenset({1044, 1045, 1047, 1049, 1146, 1290, 1792, 2002, 2003, 2005, 2006, 2013})
+MYSQL_LOCK_WAIT_TIMEOUT = 1205  # innodb_lock_wait_timeout passed: the row stayed locked by another
+# SQLite's primary result codes: the file cannot be written (READONLY 8) or read (IOERR 10, CORRUPT 11,
+# FULL 13, CANTOPEN 14, NOTADB 26); another connection holds the lock past the busy timeout (BUSY 5,
+# LOCKED 6)
+SQLITE_UNUSABLE = frozenset({8, 10, 11, 13, 14, 26})
+SQLITE_BUSY_CODES = frozenset({5, 6})
 # a transaction rolled back whole is run at most this often: 50 buyers racing for one product through
 # two Galera nodes abort each other at every sale on the other node, and needed up to 6 attempts
 # (tests/e2e/test_galera_two_nodes.py); 5 attempts 10 ms apart left 2 of 50 with Server.Internal
@@ -123,6 +137,12 @@ def mysql_code(error: BaseException) -> int | None:
     """The MariaDB/MySQL error number of a database error, None for any other error."""
     args: tuple[Any, ...] = getattr(getattr(error, "orig", None), "args", None) or ()
     return args[0] if isinstance(error, DBAPIError) and args and isinstance(args[0], int) else None
+
+
+def sqlite_code(error: BaseException) -> int | None:
+    """The SQLite primary result code of a database error, None for any other error."""
+    code = getattr(getattr(error, "orig", None), "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(error, DBAPIError) and isinstance(code, int) else None
 
 
 def is_deadlock(error: BaseException) -> bool:
@@ -138,8 +158,15 @@ def is_deadlock_or_duplicate(error: BaseException) -> bool:
 
 
 def is_unavailable(error: BaseException) -> bool:
-    """True when the database cannot serve now (unreachable, connection lost, node not ready)."""
-    return mysql_code(error) in MYSQL_UNAVAILABLE
+    """True when the database cannot serve now (unreachable, connection lost, node not ready, dropped,
+    read-only)."""
+    return mysql_code(error) in MYSQL_UNAVAILABLE or sqlite_code(error) in SQLITE_UNUSABLE
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when another connection held a lock longer than this one would wait (SQLite's busy
+    timeout, MariaDB's innodb_lock_wait_timeout): the database works, it was busy."""
+    return sqlite_code(error) in SQLITE_BUSY_CODES or mysql_code(error) == MYSQL_LOCK_WAIT_TIMEOUT
 
 
 def pause_before_rerun(attempt: int) -> None:
@@ -170,8 +197,8 @@ def _begin_sqlite(connection) -> None:
 class Database:
     """One engine and session factory per process."""
 
-    def __init__(self, url: str):
-        self.engine = create_platform_engine(url)
+    def __init__(self, url: str, *, sqlite_busy_timeout: float = SQLITE_BUSY_TIMEOUT):
+        self.engine = create_platform_engine(url, sqlite_busy_timeout=sqlite_busy_timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.read_engine = create_read_engine(self.engine)
 

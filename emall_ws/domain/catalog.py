@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from emall_ws.domain import search_words
@@ -27,6 +28,12 @@ _CATEGORY_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 STOPWORDS = frozenset("about are com for from how that the this und was what when where who will with www".split())
 
 
+class CatalogSettings(Protocol):
+    """What CatalogPolicy reads of emall_ws.config.Settings."""
+    @property
+    def auction_min_duration(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class CatalogPolicy:
     name_min: int = 3
@@ -37,7 +44,7 @@ class CatalogPolicy:
     stock_max: int = 1_000_000
     photos_max: int = 8
     photo_url_max: int = 500
-    auction_min_duration: timedelta = timedelta(hours=1)
+    auction_min_duration: timedelta = timedelta(hours=1)  # EMALL_AUCTION_MIN_DURATION
     auction_max_duration: timedelta = timedelta(days=30)
     page_size_default: int = 20
     page_size_max: int = 50
@@ -50,6 +57,11 @@ class CatalogPolicy:
     category_name_max: int = 100
     category_code_max: int = 50
     reason_max: int = 200
+
+    @classmethod
+    def from_settings(cls, settings: CatalogSettings) -> CatalogPolicy:
+        """From emall_ws.config.Settings (EMALL_AUCTION_MIN_DURATION, in seconds)."""
+        return cls(auction_min_duration=timedelta(seconds=settings.auction_min_duration))
 
 
 @dataclass(frozen=True)
@@ -183,10 +195,25 @@ def _not_for(form: ProductForm, names: tuple[str, ...], method: str, errors: lis
 
 def _auction_end(ends_at: datetime, now: datetime, policy: CatalogPolicy, errors: list[FieldError]) -> None:
     if ends_at < now + policy.auction_min_duration:
-        errors.append(FieldError("endsAt", "AUCTION_END_TOO_SOON",
-                                 {"hours": int(policy.auction_min_duration.total_seconds() // 3600)}))
+        errors.append(FieldError("endsAt", "AUCTION_END_TOO_SOON", duration_words(policy.auction_min_duration)))
     elif ends_at > now + policy.auction_max_duration:
         errors.append(FieldError("endsAt", "AUCTION_END_TOO_LATE", {"days": policy.auction_max_duration.days}))
+
+
+_UNITS = ((3600, "jam", "hour(s)"), (60, "menit", "minute(s)"), (1, "detik", "second(s)"))
+
+
+def duration_words(duration: timedelta) -> dict[str, object]:
+    """A duration as a person reads it, in each language ({"duration_id": "1 jam 30 menit", "duration_en":
+    "1 hour(s) 30 minute(s)"}): the minimum auction length is a setting, hours are not its only unit."""
+    seconds = max(1, round(duration.total_seconds()))
+    parts = []
+    for size, word_id, word_en in _UNITS:
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append((count, word_id, word_en))
+    return {"duration_id": " ".join(f"{n} {w}" for n, w, _ in parts),
+            "duration_en": " ".join(f"{n} {w}" for n, _, w in parts)}
 
 
 def _photos(urls: tuple[str, ...], policy: CatalogPolicy, errors: list[FieldError]) -> tuple[str, ...]:

@@ -10,17 +10,24 @@ One round (`run_once`):
   3. record each outcome in its own short transaction: SENT, or PENDING again after a backoff, or
      FAILED once `max_attempts` are used or the error is permanent.
 
-A crash (or kill) between 2 and 3 leaves the row PENDING with its lease; when the lease ends another
-round claims it and sends it again. That can deliver a message twice, which is the price of never
-losing one (at-least-once) - unless the channel de-duplicates: every attempt at a row is given the
-same `reference` (the row's, random), which the SMS gateway uses to answer a repeat with the first
-message's id. Bodies carry one-time codes: this module logs ids and template names only, and a
+The lease is short (LEASE, 45 s) and renewed while its dispatcher works: a thread of the round moves
+the rows it still holds LEASE ahead every third of it (a send may take long: SMTP's timeout is per
+socket operation), so a live dispatcher, however slow, keeps its rows, and a dead one's are due
+again LEASE after its last renewal and retried by the next round of any worker (within 60 s with the
+default EMALL_DISPATCH_INTERVAL). A crash (or kill) between 2 and 3 leaves the row PENDING with its
+lease; when the lease ends another round claims it and sends it again. That can deliver a message
+twice, which is the price of never losing one (at-least-once) - unless the channel de-duplicates: every
+attempt at a row is given the same `reference` (the row's, random), which the SMS gateway uses to
+answer a repeat with the first message's id, and an email carries as its Message-ID
+(<reference@sender's domain>), so a repeat is recognisably the same message. Bodies carry one-time
+codes: this module logs ids and template names only, and a
 row's code is redacted from its data once the row is SENT or FAILED.
 """
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -39,6 +46,9 @@ from emall_ws.notify.outbox import FAILED, PENDING, SENT
 log = logging.getLogger(__name__)
 
 ERROR_LIMIT = 500  # Notification.error is String(500)
+# how long a claim keeps other dispatchers away without being renewed: a crashed dispatcher's rows wait
+# this long (plus the next round's turn), a live one renews its own every LEASE / 3
+LEASE = timedelta(seconds=45)
 REDACTED = "******"
 
 
@@ -94,7 +104,7 @@ class _Claimed:
 class Dispatcher:
     def __init__(self, db: Database, senders: Mapping[str, Sender], *, batch_size: int = 50,
                  max_attempts: int = 8, backoff_base: timedelta = timedelta(minutes=1),
-                 backoff_cap: timedelta = timedelta(hours=1), lease: timedelta = timedelta(minutes=5),
+                 backoff_cap: timedelta = timedelta(hours=1), lease: timedelta = LEASE,
                  monotonic: Callable[[], float] = time.monotonic):
         if lease <= timedelta(0) or batch_size < 1 or max_attempts < 1:
             raise ValueError("lease, batch_size and max_attempts must be positive")
@@ -116,6 +126,16 @@ class Dispatcher:
             return start_now + timedelta(seconds=self._monotonic() - started)
 
         claimed = self._claim(start_now)
+        if not claimed:
+            return DispatchStats()
+        renewal = _Renewal(self, claimed, moment)
+        try:
+            return self._send_claimed(claimed, renewal, started, moment)
+        finally:
+            renewal.stop()
+
+    def _send_claimed(self, claimed: list[_Claimed], renewal: _Renewal, started: float,
+                      moment: Callable[[], datetime]) -> DispatchStats:
         sent = failed = retried = 0
         # stop sending while a comfortable part of the lease remains: past it, another dispatcher
         # may claim the same rows and send them a second time
@@ -127,6 +147,7 @@ class Dispatcher:
                             released)
                 return DispatchStats(sent, failed, retried, released, len(claimed))
             outcome = self._send(row, moment)
+            renewal.done(row)
             sent += outcome == SENT
             failed += outcome == FAILED
             retried += outcome == PENDING
@@ -224,6 +245,51 @@ class Dispatcher:
 
         released = self.db.run(release)
         return released
+
+    def _renew(self, rows: list[_Claimed], now: datetime) -> None:
+        """Moves the lease of rows still ours (PENDING, our attempt) to `now` + lease."""
+        by_attempt: dict[int, list[int]] = {}
+        for row in rows:  # a row is ours while its attempts are our claim's
+            by_attempt.setdefault(row.attempts, []).append(row.id)
+
+        def renew(session: Session) -> None:
+            for attempt, ids in by_attempt.items():
+                session.execute(update(Notification).where(
+                    Notification.id.in_(ids), Notification.status == PENDING, Notification.attempts == attempt)
+                    .values(next_attempt_at=now + self.lease))
+
+        self.db.run(renew)
+
+
+class _Renewal:
+    """A thread renewing a round's claim every third of the lease while rows are left to send; it
+    ends with the round, or with the process: a dead dispatcher renews nothing."""
+
+    def __init__(self, dispatcher: Dispatcher, claimed: list[_Claimed], moment: Callable[[], datetime]):
+        self._dispatcher = dispatcher
+        self._held = {row.id: row for row in claimed}
+        self._moment = moment
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-lease", daemon=True)
+        self._thread.start()
+
+    def done(self, row: _Claimed) -> None:
+        with self._lock:
+            self._held.pop(row.id, None)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._dispatcher.lease.total_seconds() / 3):
+            with self._lock:
+                rows = list(self._held.values())
+            try:
+                self._dispatcher._renew(rows, self._moment())
+            except Exception:  # the database away: the lease runs out, another round sends them
+                log.warning("dispatcher: lease of %d notification(s) not renewed", len(rows), exc_info=True)
 
 
 def without_code(data: str) -> str:

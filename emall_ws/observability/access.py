@@ -29,10 +29,10 @@ def register_services(services: Mapping[str, Iterable[str]], counted: bool = Tru
 
 
 def record_call(client: str, service: str, operation: str, outcome: str, code: str | None,
-                seconds: float, response_bytes: int) -> None:
+                seconds: float, response_bytes: int, member: str | None = None, api_key: str | None = None) -> None:
     """Writes the access line and counts the call. `outcome`: "ok" or the faultcode
     (`Client.Authentication` ...); `code`: the fault's detail code (None when ok); `seconds`: from
-    the request's arrival to its whole answer."""
+    the request's arrival to its whole answer; `member` and `api_key`: who proved to be calling, if anyone."""
     operations = _known.get(service)
     if operations is None:
         service, operation = UNKNOWN, UNKNOWN
@@ -41,4 +41,4 @@ def record_call(client: str, service: str, operation: str, outcome: str, code: s
     if _counted[0]:
         count_soap_call(service, operation, outcome, seconds)
     log_event(_log, "call", client=client or UNKNOWN, call=f"{service}.{operation}", outcome=outcome,
-              code=code, ms=round(seconds * 1000, 1), bytes=response_bytes)
+              code=code, ms=round(seconds * 1000, 1), bytes=response_bytes, member=member, api_key=api_key)

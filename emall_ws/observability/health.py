@@ -1,6 +1,8 @@
 """GET /health: each component's state as JSON; 200 when every one is fine, 503 naming the others.
 
-  database  reachable (SELECT 1)
+  database  writable: a row inserted in a short transaction of its own and rolled back (probe_database);
+            503 "read-only", "busy" (its lock held past the busy timeout) or "unavailable"
+            (unreachable, dropped, access refused), with the driver's error code
   worker    a worker's heartbeat (written every few seconds, see jobs.py) is recent; each job's runs
   sandbox   the partner sandboxes answer, when this deployment runs them (EMALL_SANDBOX=1)
   partners  the endpoint variables left to the sandbox (simulated partners), and a notice when
@@ -18,7 +20,10 @@ from typing import Any, Callable
 
 from emall_ws.clock import to_wib, utcnow
 from emall_ws.config import SIMULATED_PAYMENTS, Settings
-from emall_ws.db.session import Database
+from sqlalchemy import insert
+
+from emall_ws.db.models import WorkerJob
+from emall_ws.db.session import Database, is_busy, mysql_code, sqlite_code
 from emall_ws.notify import outbox
 from emall_ws.observability.jobs import job_records
 
@@ -31,6 +36,11 @@ STARTUP_GRACE = 30.0
 SANDBOX_TIMEOUT = 1.0  # seconds
 # "unknown": what the database holds, when it is down (the database is the one failing then)
 _FINE = ("ok", "starting", "unknown")
+# the name of the row /health inserts and rolls back; no worker job is called so
+PROBE_ROW = "~health-write-probe"
+# errors meaning the database refuses writes: SQLite READONLY, MariaDB --read-only (1290, 1792)
+_READ_ONLY_SQLITE = frozenset({8})
+_READ_ONLY_MYSQL = frozenset({1290, 1792})
 
 
 def probe_url(url: str, timeout: float = SANDBOX_TIMEOUT) -> bool:
@@ -39,6 +49,38 @@ def probe_url(url: str, timeout: float = SANDBOX_TIMEOUT) -> bool:
             return response.status == 200
     except Exception:  # refused, timed out, not HTTP ...: all mean down
         return False
+
+
+def probe_database(db: Database, now: datetime) -> dict[str, Any]:
+    """The database component: a write proven, or why none can be. SELECT 1 is not enough: a
+    read-only SQLite file, a read-only MariaDB or a dropped database all answer it. The row is rolled
+    back, so nothing stays; on SQLite the transaction takes the write lock (BEGIN IMMEDIATE)."""
+    try:
+        with db.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                connection.execute(insert(WorkerJob).values(name=PROBE_ROW, interval_seconds=0, runs=0,
+                                                            failures=0, heartbeat_at=now))
+            finally:
+                transaction.rollback()
+    except Exception as error:  # whatever it is, a call would meet it too
+        return {"status": _failure_status(error), "error": _error_code(error)}
+    return {"status": "ok", "write": "proven"}
+
+
+def _failure_status(error: Exception) -> str:
+    if sqlite_code(error) in _READ_ONLY_SQLITE or mysql_code(error) in _READ_ONLY_MYSQL:
+        return "read-only"
+    return "busy" if is_busy(error) else "unavailable"
+
+
+def _error_code(error: Exception) -> str:
+    """The driver's error number: enough to look up, and no text that could name users or hosts."""
+    if sqlite_code(error) is not None:
+        return f"sqlite {sqlite_code(error)}"
+    if mysql_code(error) is not None:
+        return f"mysql {mysql_code(error)}"
+    return type(error).__name__
 
 
 class Health:
@@ -54,10 +96,9 @@ class Health:
         """(all fine, the JSON document)."""
         now = self._clock()
         components: dict[str, dict[str, Any]] = {}
-        reachable = self._db.is_reachable()
-        components["database"] = {"status": "ok" if reachable else "unreachable"}
+        components["database"] = probe_database(self._db, now)
         try:
-            if not reachable:
+            if components["database"]["status"] != "ok":
                 raise ConnectionError
             with self._db.unit_of_work() as session:
                 jobs, backlog = job_records(session), outbox.backlog(session, now)

@@ -12,6 +12,7 @@ from spyne import Application, Fault, Integer32, Unicode, rpc
 
 from emall_ws.config import is_loopback
 from emall_ws.sandbox.contracts import FAILURE_MODES
+from emall_ws.sandbox.payout_accounts import PayoutAccounts
 from emall_ws.sandbox.store import SandboxDatabase
 from emall_ws.soap.documentation import clean_documentation
 from emall_ws.soap.faults import PlatformFault
@@ -19,6 +20,7 @@ from emall_ws.soap.hardening import HardenedSoap11
 
 log = logging.getLogger(__name__)
 MAX_DELAY_MS = 120_000
+_NO_PAYOUT_ACCOUNTS = PayoutAccounts(None)  # a sandbox run without the platform's database knows none
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,17 @@ class Partner:
     code: str  # bca, jne, ... ("sms" for the gateway)
     path: str  # /partners/bank/bca
     db: SandboxDatabase | None  # None when the application is built only for its WSDL
+    payouts: PayoutAccounts | None = None  # the platform's sellers' payout accounts (the bank sandbox's)
 
     @property
     def database(self) -> SandboxDatabase:
         if self.db is None:
             raise RuntimeError("this sandbox was built for its WSDL only")
         return self.db
+
+    @property
+    def payout_accounts(self) -> PayoutAccounts:
+        return self.payouts or _NO_PAYOUT_ACCOUNTS
 
 
 # the operations that seed or steer a sandbox, which no real partner offers

@@ -11,12 +11,14 @@ from datetime import datetime, timedelta, timezone
 
 from spyne import Array, DateTime, Long, ServiceBase, Unicode, rpc
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from emall_ws.clock import WIB, to_wib, utcnow
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
-from emall_ws.sandbox.application import failure_mode_operation, partner_of, rejected
+from emall_ws.sandbox.application import Partner, failure_mode_operation, partner_of, rejected
 from emall_ws.sandbox.contracts import BANKS, Mutation
 from emall_ws.sandbox.store import Account, LedgerEntry
+from emall_ws.soap.faults import PlatformFault
 
 
 @dataclass(frozen=True)
@@ -50,13 +52,38 @@ def _wire(entry: LedgerEntry) -> Mutation:
                     amount=entry.amount, description=entry.description, balance=entry.balance)
 
 
-def _account(session, bank: str, number: str, *, lock: bool = False) -> Account:
+def _unknown(bank: str, number: str) -> PlatformFault:
+    return rejected("UnknownAccount", f"Account {number} is not known at {BANKS[bank]}", "UNKNOWN_ACCOUNT")
+
+
+def _find(session, bank: str, number: str, *, lock: bool = False) -> Account | None:
     query = select(Account).where(Account.bank == bank, Account.account_number == number)
-    account = session.scalar(query.with_for_update() if lock else query)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def _account(session, bank: str, number: str, *, lock: bool = False) -> Account:
+    account = _find(session, bank, number, lock=lock)
     if account is None:
-        raise rejected("UnknownAccount", f"Account {number} is not known at {BANKS[bank]}",
-                       "UNKNOWN_ACCOUNT")
+        raise _unknown(bank, number)
     return account
+
+
+def _payee_account(session, partner: Partner, number: str) -> Account:
+    """The account a transfer credits, locked: one opened before, or a seller's payout account that the
+    platform has on record, opened now by its first incoming transfer (sandbox/payout_accounts.py)."""
+    account = _find(session, partner.code, number, lock=True)
+    if account is not None:
+        return account
+    holder = partner.payout_accounts.holder_of(partner.code, number)
+    if holder is None:
+        raise _unknown(partner.code, number)
+    try:
+        with session.begin_nested():  # two first transfers at once: the second finds the first's account
+            session.add(Account(bank=partner.code, account_number=number, holder_name=holder[:100],
+                                balance=0, opened_at=utcnow()))
+    except IntegrityError:
+        pass
+    return _account(session, partner.code, number, lock=True)
 
 
 def _post(session, bank: str, account: Account, kind: str, amount: int, description: str,
@@ -86,7 +113,11 @@ class BankService(ServiceBase):
             raise rejected("WindowTooLong", f"{BANKS[partner.code]} serves statements of at most "
                                             f"{days} days", "WINDOW_TOO_LONG")
         with partner.database.unit_of_work() as session:
-            account = _account(session, partner.code, accountNumber)
+            account = _find(session, partner.code, accountNumber)
+            if account is None:
+                if partner.payout_accounts.holder_of(partner.code, accountNumber) is None:
+                    raise _unknown(partner.code, accountNumber)
+                return []  # a seller's account nothing was transferred to yet: an empty statement
             entries = session.scalars(select(LedgerEntry).where(
                 LedgerEntry.account_id == account.id, LedgerEntry.posted_at >= start,
                 LedgerEntry.posted_at < end).order_by(LedgerEntry.posted_at, LedgerEntry.id))
@@ -117,12 +148,12 @@ class BankService(ServiceBase):
     @rpc(AccountNumber, Long(gt=0, min_occurs=1, nillable=False), Unicode(max_len=100),
          Unicode(max_len=100), DateTime, _returns=Mutation, _out_variable_name="mutation")
     def transfer(ctx, toAccount, amount, description, fromName, postedAt):  # noqa: N802,N803
-        """Sandbox only: money transferred in, posted as a CR mutation on toAccount."""
+        """Sandbox only: a CR mutation on toAccount; a seller's payout account opens on its first."""
         # postedAt back-dates it; the balance stays the running balance in posting order
         partner = partner_of(ctx)
         posted_at = utc_naive(postedAt) if postedAt else utcnow()
         with partner.database.unit_of_work() as session:
-            account = _account(session, partner.code, toAccount, lock=True)
+            account = _payee_account(session, partner, toAccount)
             words = PROFILES[partner.code].transfer_words.format(
                 date=f"{to_wib(posted_at):%d%m}", amount=amount, desc=description or "",
                 sender=fromName or "", holder=account.holder_name)

@@ -20,6 +20,7 @@ from emall_ws.sandbox.bank import BankService
 from emall_ws.sandbox.contracts import BANK_NS, BANKS, COURIER_NS, COURIERS, SMS_NS
 from emall_ws.sandbox.courier import CourierService
 from emall_ws.sandbox.failures import FailureModes
+from emall_ws.sandbox.payout_accounts import PayoutAccounts
 from emall_ws.sandbox.sms import SmsGatewayService
 from emall_ws.sandbox.store import SandboxDatabase
 from emall_ws.soap import faults
@@ -32,6 +33,7 @@ PARTNER_EXPORT_PUBLIC_URL = f"http://127.0.0.1:{DEFAULT_PORT}"  # the address in
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ENV_DATABASE_URL = "EMALL_SANDBOX_DATABASE_URL"
 ENV_PUBLIC_URL = "EMALL_SANDBOX_PUBLIC_URL"
+ENV_PLATFORM_DATABASE_URL = "EMALL_DATABASE_URL"  # read only for the sellers' payout accounts
 
 
 @dataclass(frozen=True)
@@ -63,23 +65,24 @@ def served_paths() -> list[str]:
 
 
 def build_endpoint(contract: Contract, code: str, public_url: str,
-                   db: SandboxDatabase | None) -> ServiceEndpoint:
+                   db: SandboxDatabase | None, payouts: PayoutAccounts | None = None) -> ServiceEndpoint:
     path = contract.path(code)
     app = PartnerApplication(list(contract.services), contract.name, contract.tns,
-                             Partner(contract.kind, code, path, db))
+                             Partner(contract.kind, code, path, db, payouts))
     return ServiceEndpoint(app, public_url.rstrip("/") + path, MAX_REQUEST_BYTES)
 
 
 class SandboxWsgi:
     """Routes /partners/... to its sandbox; /health for readiness; 404 otherwise."""
 
-    def __init__(self, public_url: str, db: SandboxDatabase):
+    def __init__(self, public_url: str, db: SandboxDatabase, payouts: PayoutAccounts | None = None):
         self.db = db
+        self.payouts = payouts
         self.endpoints: dict[str, ServiceEndpoint] = {}
         self._routes = {}
         for contract in CONTRACTS:
             for code in contract.codes:
-                endpoint = build_endpoint(contract, code, public_url, db)
+                endpoint = build_endpoint(contract, code, public_url, db, payouts)
                 path = contract.path(code)
                 self.endpoints[path] = endpoint
                 self._routes[path] = FailureModes(guard(endpoint), endpoint, path, db)
@@ -109,23 +112,27 @@ def default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{Path(var_dir) / 'sandbox.db'}"
 
 
-def create_sandbox_app(public_url: str, database_url: str) -> SandboxWsgi:
-    """The sandboxes as a WSGI callable; creates their tables if missing."""
+def create_sandbox_app(public_url: str, database_url: str, platform_database_url: str | None = None) -> SandboxWsgi:
+    """The sandboxes as a WSGI callable; creates their tables if missing. `platform_database_url`: where the
+    bank sandbox reads which accounts are sellers' payout accounts (none: it knows only opened ones)."""
     db = SandboxDatabase(database_url)
     db.create_schema()
-    return SandboxWsgi(public_url, db)
+    return SandboxWsgi(public_url, db, PayoutAccounts(platform_database_url))
 
 
 def app_from_env() -> SandboxWsgi:
     """Granian's factory in each worker process (through emall_ws.sandbox.wsgi): settings come
     through the environment."""
     configure_logging(os.environ.get("EMALL_LOG_LEVEL", "INFO"))
-    return create_sandbox_app(os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL])
+    return create_sandbox_app(os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL],
+                              os.environ.get(ENV_PLATFORM_DATABASE_URL))
 
 
 def run_sandbox(host: str, port: int, database_url: str, public_url: str | None = None, *,
-                workers: int = 2, threads: int = 8, supervised: bool = False) -> None:
-    """Serves the sandboxes until stopped (emall_ws.serving.servers.serve_sandbox)."""
+                workers: int = 2, threads: int = 8, supervised: bool = False,
+                platform_database_url: str | None = None) -> None:
+    """Serves the sandboxes until stopped (emall_ws.serving.servers.serve_sandbox); `platform_database_url`
+    as create_sandbox_app takes it."""
     from emall_ws.serving.servers import serve_sandbox
 
     public_url = (public_url or f"http://{host}:{port}").rstrip("/")
@@ -136,6 +143,8 @@ def run_sandbox(host: str, port: int, database_url: str, public_url: str | None 
     finally:
         db.dispose()
     os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL] = public_url, database_url
+    if platform_database_url:
+        os.environ[ENV_PLATFORM_DATABASE_URL] = platform_database_url
     serve_sandbox(host, port, workers, threads, supervised=supervised)
 
 

@@ -51,8 +51,9 @@ CLOSE_BATCH = 500  # auctions one close_due_auctions run closes at most; the nex
 class BidView:
     sequence: int  # 1 for the first bid of the auction
     amount: int
-    bidder: str  # masked username
+    bidder: str  # masked username; the viewer's own in full
     placed_at: datetime
+    yours: bool | None = None  # the viewer's bid; None when no member asked
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,15 @@ class AuctionView:
     current_price: int | None  # the leading bid
     minimum_next_bid: int | None  # only while bids are accepted
     bid_count: int
-    leader: str | None  # masked
+    leader: str | None  # masked; in full when it is the viewer
     has_reserve: bool
     reserve_met: bool  # never the reserve itself: bidders must not learn it
     ends_at: datetime
     closed_at: datetime | None
-    winner: str | None  # masked
+    winner: str | None  # masked; in full when it is the viewer
     recent_bids: tuple[BidView, ...]  # newest first
+    you_lead: bool | None = None  # the viewer's bid leads; None when no member asked
+    you_won: bool | None = None  # the viewer won the closed auction; None when no member asked
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class BidPage:
     page: int
     page_size: int
     bids: tuple[BidView, ...]  # newest first
+    you_lead: bool | None = None  # as AuctionView's
+    you_won: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -200,24 +205,39 @@ def _usernames(session: Session, member_ids: set[int | None]) -> dict[int, str]:
     return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(ids))).all())
 
 
-def _bid_views(session: Session, product_id: int, total: int, offset: int, limit: int) -> tuple[BidView, ...]:
+def _shown_name(member_id: int | None, username: str, viewer_id: int | None) -> str:
+    """A bidder as the viewer sees them: masked, but for the viewer themself, who knows their name."""
+    return username if viewer_id is not None and member_id == viewer_id else rules.mask_username(username)
+
+
+def _viewer_is(member_id: int | None, viewer_id: int | None) -> bool | None:
+    """Whether `member_id` (a bidder, the leader, the winner: there may be none yet) is the viewer;
+    None when no member asked, so the answer leaves the field out."""
+    return None if viewer_id is None else member_id is not None and member_id == viewer_id
+
+
+def _bid_views(session: Session, product_id: int, total: int, offset: int, limit: int,
+               viewer_id: int | None = None) -> tuple[BidView, ...]:
     rows = session.execute(
-        select(Bid.amount, Bid.placed_at, Member.username).join(Member, Member.id == Bid.bidder_id)
+        select(Bid.amount, Bid.placed_at, Bid.bidder_id, Member.username).join(Member, Member.id == Bid.bidder_id)
         # amounts rise strictly in the order bids were applied (one at a time, under the product's
         # lock), so the unique (product_id, amount) index gives the history in order, without a sort
         .where(Bid.product_id == product_id).order_by(Bid.amount.desc()).offset(offset).limit(limit)).all()
     return tuple(BidView(sequence=total - offset - index, amount=row.amount,
-                         bidder=rules.mask_username(row.username), placed_at=row.placed_at)
+                         bidder=_shown_name(row.bidder_id, row.username, viewer_id), placed_at=row.placed_at,
+                         yours=_viewer_is(row.bidder_id, viewer_id))
                  for index, row in enumerate(rows))
 
 
 def get_auction(session: Session, product_id: int | None, now: datetime,
-                recent: int = RECENT_BIDS) -> AuctionView:
-    """The auction as anyone may see it: bidders and winner masked, the reserve only as met or not."""
+                recent: int = RECENT_BIDS, viewer_id: int | None = None) -> AuctionView:
+    """The auction as anyone may see it: bidders and winner masked, the reserve only as met or not.
+    `viewer_id`, a member asking: their own bids, lead and win are told them, in their own name."""
     product = _auction_product(session, product_id)
     auction = auction_snapshot(product)
     names = _usernames(session, {auction.leader_id, auction.winner_id})
-    masked: dict[int | None, str] = {member_id: rules.mask_username(name) for member_id, name in names.items()}
+    masked: dict[int | None, str] = {member_id: _shown_name(member_id, name, viewer_id)
+                                     for member_id, name in names.items()}
     return AuctionView(
         product_id=product.id, name=product.name, status=rules.public_status(auction, now),
         start_price=auction.start_price, min_increment=auction.min_increment,
@@ -226,18 +246,21 @@ def get_auction(session: Session, product_id: int | None, now: datetime,
         bid_count=auction.bid_count, leader=masked.get(auction.leader_id),
         has_reserve=auction.reserve_price is not None, reserve_met=rules.reserve_met(auction),
         ends_at=auction.ends_at, closed_at=product.closed_at, winner=masked.get(auction.winner_id),
-        recent_bids=_bid_views(session, product.id, auction.bid_count, 0, recent))
+        recent_bids=_bid_views(session, product.id, auction.bid_count, 0, recent, viewer_id),
+        you_lead=_viewer_is(auction.leader_id, viewer_id), you_won=_viewer_is(auction.winner_id, viewer_id))
 
 
 def list_bids(session: Session, product_id: int | None, page: int | None = None,
-              page_size: int | None = None) -> BidPage:
-    """The bid history, newest first, a page at a time (domain.paging, as searchProducts pages)."""
+              page_size: int | None = None, viewer_id: int | None = None) -> BidPage:
+    """The bid history, newest first, a page at a time (domain.paging, as searchProducts pages);
+    `viewer_id` as get_auction takes it."""
     product = _auction_product(session, product_id, page_errors(page, page_size))
     page, size = page_and_size(page, page_size, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX)
     total = product.bid_count or 0  # kept under the product's lock with every bid
     offset = offset_within(page, size, total)
-    bids = () if offset is None else _bid_views(session, product.id, total, offset, size)
-    return BidPage(product_id=product.id, total=total, page=page, page_size=size, bids=bids)
+    bids = () if offset is None else _bid_views(session, product.id, total, offset, size, viewer_id)
+    return BidPage(product_id=product.id, total=total, page=page, page_size=size, bids=bids,
+                   you_lead=_viewer_is(product.leader_id, viewer_id), you_won=_viewer_is(product.winner_id, viewer_id))
 
 
 def won_auction(session: Session, product_id: int) -> WonAuction | None:

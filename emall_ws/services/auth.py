@@ -1,7 +1,9 @@
 """Who is calling: login sessions, password checks with throttling, and the one authorisation rule."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +37,7 @@ class Principal:
     member_id: int
     username: str
     role: str
+    api_key: str | None = None  # the key id, when the caller proved itself with an API key
 
     @property
     def is_admin(self) -> bool:
@@ -44,10 +47,20 @@ class Principal:
 @dataclass(frozen=True)
 class Credentials:
     """What a caller presented: a session token (SessionHeader), or a username and password
-    (WS-Security UsernameToken), or nothing."""
+    (WS-Security UsernameToken: PasswordText, or a PasswordDigest over its Nonce and Created), or nothing."""
     token: str | None = None
     username: str | None = None
     password: str | None = None
+    digest: bool = False  # `password` is Base64(SHA-1(nonce + created + secret))
+    nonce: bytes = b""
+    created: str = ""  # as sent: the digest covers its text
+
+    def prove(self, secret: str) -> bool:
+        """Whether the password, or the digest, was made from `secret`."""
+        if self.digest:
+            made = base64.b64encode(hashlib.sha1(self.nonce + self.created.encode() + secret.encode()).digest())
+            return hmac.compare_digest(made, (self.password or "").encode())
+        return hmac.compare_digest((self.password or "").encode(), secret.encode())
 
 
 ANONYMOUS = Credentials()
@@ -77,28 +90,32 @@ def check_password(session: Session, username: str, password: str, passwords: Pa
 
     Failures are counted per username whether or not a member has it (services.throttle), so an
     unknown name is paused like a real one: unknown username, wrong password, pending and suspended
-    all answer alike. The hash is checked outside any transaction (it is slow by design); a failure
-    is committed before it is raised, so it counts although the call fails. Each refusal is a
-    security event `refused_event` naming the username as typed (never the password).
+    all answer alike. Each check first reserves its try and commits it (throttle.reserve: counted
+    and decided under the name's lock), so simultaneous guesses check exactly max_failed_logins
+    hashes; the hash is then checked outside any transaction (it is slow by design), and the outcome
+    committed at once: a failure counts although the call fails, a right password is no failure
+    whatever the call does next. Each refusal is a security event
+    `refused_event` naming the username as typed (never the password).
     """
     member = session.scalars(select(Member).where(Member.username_key == username_key(username))).first()
-    failed = throttle.failures(session, throttle.LOGIN, username, now, policy.login_pause)
-    session.commit()  # end the read: no transaction (on SQLite, no write lock) spans the slow hash
-    if failed >= policy.max_failed_logins:
+    reservation = throttle.reserve(session, throttle.LOGIN, username, now, policy.login_pause,
+                                   policy.max_failed_logins)  # committed: no transaction spans the hash
+    if reservation is None:
         passwords.verify(None, password or "")  # same cost as a real check
         security_event(refused_event, username=username, reason="LOGIN_PAUSED")
         raise AuthenticationFailed("LOGIN_PAUSED")
     valid = passwords.verify(member.password_hash if member else None, password or "")
-    if not valid:
-        throttle.record_failure(session, throttle.LOGIN, username, now)
-        if failed + 1 == policy.max_failed_logins:
-            security_event("login_paused", username=username, failures=failed + 1,
+    if valid:  # no failure, whatever the call does next; an active member's also clears the name's failures
+        throttle.succeeded(session, throttle.LOGIN, username, reservation, now,
+                           clear_failures=member is not None and member.status == MemberStatus.ACTIVE)
+    else:
+        throttle.failed(session, reservation, now)
+        if reservation.number == policy.max_failed_logins:
+            security_event("login_paused", username=username, failures=reservation.number,
                            minutes=round(policy.login_pause.total_seconds() / 60))
     if member is None or not valid or member.status != MemberStatus.ACTIVE:
         security_event(refused_event, username=username, reason="BAD_CREDENTIALS")
         raise AuthenticationFailed("BAD_CREDENTIALS")
-    if failed:
-        throttle.clear(session, throttle.LOGIN, username)
     if passwords.needs_rehash(member.password_hash):
         member.password_hash = passwords.hash(password)
     return member
@@ -138,6 +155,9 @@ def caller(session: Session, credentials: Credentials, passwords: Passwords, now
         return principal_for_token(session, credentials.token, now)
     if credentials.username is None:
         raise AuthenticationFailed("AUTHENTICATION_REQUIRED")
+    if credentials.digest:  # a digest proves knowledge of a secret kept readable: an API key's, not a password
+        security_event("wssecurity_refused", username=credentials.username, reason="DIGEST_NEEDS_API_KEY")
+        raise AuthenticationFailed("DIGEST_NEEDS_API_KEY")
     return principal_for_password(session, credentials.username, credentials.password or "", passwords, now,
                                   policy)
 

@@ -25,6 +25,7 @@ def add_item(session: Session, buyer: Principal, product_id: int | None, quantit
     """Adds `quantity` of a product (to what the cart already holds of it), at its current price."""
     authorize(buyer, *SHOPPERS)
     quantity = validate_item(product_id, quantity, policy)
+    _lock_cart(session, buyer)  # the cart's line count stays true until this call ends
     product = _buyable(session, buyer, product_id)  # locked before its line: see services/checkout.py
     line = _line(session, buyer, product.id)
     wanted = quantity + (line.quantity if line else 0)
@@ -96,6 +97,13 @@ def get_cart(session: Session, buyer: Principal) -> Cart:
                   price=product.list_price, price_when_added=line.price_when_added, quantity=line.quantity,
                   unit_weight_grams=product.weight_grams, seller_suspended=seller_status == MemberStatus.SUSPENDED)
         for line, product, username, seller_status in rows])
+
+
+def _lock_cart(session: Session, buyer: Principal) -> None:
+    """Locks the buyer's member row, which stands for the cart: simultaneous addItem calls of one
+    buyer count its lines one after another, so the cart never passes lines_max. Taken first, as
+    checkout takes it (members, then products, then cart lines)."""
+    session.execute(select(Member.id).where(Member.id == buyer.member_id).with_for_update())
 
 
 def _buyable(session: Session, buyer: Principal, product_id: int | None) -> Product:

@@ -100,11 +100,25 @@ def _invoice(session: Session, number: str | None, lock: bool = False) -> Invoic
     return invoice
 
 
+def _not_yours(principal: Principal, number: str | None) -> NotFound | NotAuthorized:
+    """Someone else's invoice: to anyone but an admin, answered exactly as one that does not exist
+    (numbers are sequential: "not yours" would tell which exist)."""
+    if principal.role == ADMIN:
+        return NotAuthorized("INVOICE_NOT_YOURS")
+    return NotFound("INVOICE_NOT_FOUND", number=(number or "")[:40])
+
+
+def order_not_found(number: str | None) -> NotFound:
+    """The answer for an order that does not exist, and to anyone but an admin for someone else's:
+    order numbers can be guessed, so "not yours" would tell which exist."""
+    return NotFound("ORDER_NOT_FOUND", number=(number or "")[:40])
+
+
 def visible_invoice(session: Session, principal: Principal, number: str | None) -> Invoice:
     """The invoice, when the caller is its buyer, its payee (the seller) or an admin."""
     invoice = _invoice(session, number)
     if principal.role != ADMIN and principal.member_id not in (invoice.buyer_id, invoice.seller_id):
-        raise NotAuthorized("INVOICE_NOT_YOURS")
+        raise _not_yours(principal, number)
     return invoice
 
 
@@ -129,7 +143,7 @@ def cancel_invoice(session: Session, principal: Principal, number: str | None, n
     """The buyer cancels an invoice before paying it: stock back, both sides told."""
     invoice = _invoice(session, number, lock=True)
     if invoice.buyer_id != principal.member_id:
-        raise NotAuthorized("INVOICE_NOT_YOURS")
+        raise _not_yours(principal, number)
     if invoice.status != InvoiceStatus.UNPAID:
         raise InvalidState("INVOICE_NOT_CANCELLABLE", status=invoice.status)
     close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "cancelled by the buyer")

@@ -7,13 +7,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from emall_ws.db.models import Member, MemberStatusHistory, VerificationCode
+from emall_ws.db.models import UTC_TIME, Member, MemberStatusHistory, VerificationCode
+from emall_ws.db.session import Database
 from emall_ws.domain import pipelines
-from emall_ws.domain.errors import (Conflict, FieldError, InvalidState, NotFound, TooManyRequests,
+from emall_ws.domain.errors import (FieldError, InvalidState, NotFound, TooManyRequests,
                                     ValidationFailed)
 from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account, mask_identity,
                                      username_key, validate_password, validate_registration)
@@ -23,11 +24,15 @@ from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth, limits, throttle
+from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.auth import ADMIN, Principal
 from emall_ws.services.invoices import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import change_status
 
 ACTIVATION, PASSWORD_RESET = "ACTIVATION", "PASSWORD_RESET"
+# a verification_code row that asks the worker for a reset code (it holds none: its code_hash is empty)
+RESET_REQUEST = "RESET_REQUEST"
+RESET_BATCH = 200  # reset requests a worker turns into codes per run
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,10 @@ def _issue_code(session: Session, member: Member, purpose: str, ttl: timedelta,
 def _use_code(session: Session, username: str, member: Member | None, purpose: str, code: str,
               now: datetime, policy: MemberPolicy) -> Member:
     """Consumes the member's current code and returns the member, or raises. Wrong tries are counted
-    per username across codes (services.throttle); an unknown username answers like a wrong code."""
+    per username across codes (services.throttle), under the name's lock so that simultaneous tries
+    never pass the budget. An unknown username, and an expired code to whoever does not hold it,
+    answer like a wrong code; only the right code learns that it expired."""
+    throttle.lock_key(session, throttle.CODE, username)
     spent = throttle.failures(session, throttle.CODE, username, now, policy.code_attempts_window)
     if spent >= policy.max_code_attempts:
         raise ValidationFailed([FieldError("code", "CODE_ATTEMPTS_EXCEEDED")])
@@ -126,13 +134,13 @@ def _use_code(session: Session, username: str, member: Member | None, purpose: s
         .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose,
                VerificationCode.used_at.is_(None))
         .order_by(VerificationCode.id.desc()).limit(1)).first()
-    if row is not None and row.expires_at <= now:
-        raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
     if member is None or row is None or not hmac.compare_digest(row.code_hash,
                                               _code_hash(member.id, purpose, (code or "").strip())):
         throttle.record_failure(session, throttle.CODE, username, now)
         remaining = policy.max_code_attempts - spent - 1
         raise ValidationFailed([FieldError("code", "CODE_WRONG", {"remaining": remaining})])
+    if row.expires_at <= now:
+        raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
     row.used_at = now
     return member
 
@@ -235,14 +243,14 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
 def resend_activation(session: Session, username: str, now: datetime, policy: MemberPolicy, *,
                       client: str) -> datetime:
     """A fresh code on its way; an unknown username, or a member no longer pending, gets the same
-    answer, and no code; so does a member whose phone number or email address had all the codes
-    its limit allows. A client past its limit is refused (TooManyRequests) before any name is
-    looked up."""
+    answer, and no code; so does a member who was sent one less than resend_interval ago, or whose
+    phone number or email address had all the codes its limit allows. A client past its limit is
+    refused (TooManyRequests) before any name is looked up."""
     limits.take_request(session, client, now, policy.message_limits)
     member = _find(session, username, lock=True)
-    if member is None or member.status != MemberStatus.PENDING:
+    if member is None or member.status != MemberStatus.PENDING \
+            or _sent_recently(session, member, ACTIVATION, now, policy):
         return now + policy.activation_ttl
-    _not_too_soon(session, member, ACTIVATION, now, policy)
     try:
         limits.take_messages(session, limits.ACTIVATION, member.phone, member.email_key, now,
                              policy.message_limits)
@@ -254,35 +262,56 @@ def resend_activation(session: Session, username: str, now: datetime, policy: Me
     return row.expires_at
 
 
-def _not_too_soon(session: Session, member: Member, purpose: str, now: datetime,
-                  policy: MemberPolicy) -> None:
+def _sent_recently(session: Session, member: Member, purpose: str, now: datetime, policy: MemberPolicy) -> bool:
+    """Whether `member` was sent a `purpose` code less than resend_interval ago (then it gets none:
+    silently, since a refusal would tell a stranger the name is registered)."""
     last = session.scalar(select(func.max(VerificationCode.created_at))
                           .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose))
-    if last is not None and now - last < policy.resend_interval:
-        raise Conflict("RESEND_TOO_SOON", seconds=int(policy.resend_interval.total_seconds()))
+    return last is not None and now - last < policy.resend_interval
 
 
 # --- password reset ---------------------------------------------------------------------------
 
 def request_password_reset(session: Session, username_or_email: str, now: datetime,
                            policy: MemberPolicy, *, client: str) -> None:
-    """Sends a reset code to an active member; answers the same whether or not one exists, and
-    whether or not its phone number or email address had all the codes its limit allows. A client
-    past its limit is refused (TooManyRequests) before any name is looked up."""
+    """Asks for a reset code for an active member; answers the same whether or not one exists, and
+    takes as long: member or not, the request is one and the same statement, which writes a
+    RESET_REQUEST row when an active member has the name; the worker (send_reset_codes) does the
+    rest. A client past its limit is refused (TooManyRequests) before any name is looked up."""
     limits.take_request(session, client, now, policy.message_limits)
     key = (username_or_email or "").strip().lower()
-    member = session.scalars(select(Member).where(or_(Member.username_key == key, Member.email_key == key))
-                             .with_for_update()).first()
-    if member is None or member.status != MemberStatus.ACTIVE:
-        return
+    member = (select(Member.id, literal(RESET_REQUEST), literal(""), literal(now, UTC_TIME), literal(now, UTC_TIME))
+              .where(or_(Member.username_key == key, Member.email_key == key), Member.status == MemberStatus.ACTIVE)
+              .limit(1))
+    session.execute(insert(VerificationCode).from_select(
+        ["member_id", "purpose", "code_hash", "created_at", "expires_at"], member))
+
+
+def send_reset_codes(db: Database, policy: MemberPolicy, *, limit: int = RESET_BATCH) -> int:
+    """The worker's half of requestPasswordReset: each request row becomes a code sent to its member
+    (once claimed, however many workers run); returns how many codes were sent."""
+    due = select(VerificationCode).where(VerificationCode.purpose == RESET_REQUEST).order_by(VerificationCode.id)
+    return handle_each_claimed(db, due, VerificationCode, lambda session, request: _send_reset_code(
+        session, request, policy), limit=limit, what="reset request")
+
+
+def _send_reset_code(session: Session, request: VerificationCode, policy: MemberPolicy) -> bool:
+    """A code for the request's member, as of the request's time; nothing (silently: the request
+    was answered long ago) for a member no longer active, sent one recently, or whose phone number
+    or email address had all the codes its limit allows."""
+    session.delete(request)
+    now = request.created_at
+    member = session.scalars(select(Member).where(Member.id == request.member_id).with_for_update()).one()
+    if member.status != MemberStatus.ACTIVE or _sent_recently(session, member, PASSWORD_RESET, now, policy):
+        return False
     try:
-        _not_too_soon(session, member, PASSWORD_RESET, now, policy)
         limits.take_messages(session, limits.RESET, member.phone, member.email_key, now, policy.message_limits)
-    except (Conflict, TooManyRequests):
-        return  # silently: the answer must not tell whether the member exists
+    except TooManyRequests:
+        return False
     code, row = _issue_code(session, member, PASSWORD_RESET, policy.reset_ttl, now)
     _tell(session, member, f"member:{member.id}:password-reset:{row.id}", "password_reset",
           code=code, expires_at=row.expires_at)
+    return True
 
 
 def reset_password(session: Session, username: str, code: str, new_password: str, passwords: Passwords,

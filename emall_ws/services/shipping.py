@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import Invoice, Member, Order, Shipment
 from emall_ws.db.session import Database
 from emall_ws.domain.auction import rupiah
-from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotAuthorized, NotFound, ValidationFailed
+from emall_ws.domain.errors import Conflict, FieldError, InvalidState, ValidationFailed
 from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
 from emall_ws.domain.shipping import check_courier, check_waybill, courier_name
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
@@ -27,7 +27,7 @@ from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
 from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
 from emall_ws.services.claims import handle_each_claimed
-from emall_ws.services.invoices import set_order_status
+from emall_ws.services.invoices import order_not_found, set_order_status
 from emall_ws.services.tracking import TrackingView, set_shipment_status, view_of
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def _order(session: Session, number: str | None, lock: bool = False) -> Order:
         query = query.with_for_update().execution_options(populate_existing=True)
     order = session.scalars(query).first()
     if order is None:
-        raise NotFound("ORDER_NOT_FOUND", number=(number or "")[:40])
+        raise order_not_found(number)
     return order
 
 
@@ -83,7 +83,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
     code, waybill, reason = check_shipping_fields(courier, waybill, reason)
     order = _order(session, number, lock=True)
     if order.seller_id != seller.member_id:
-        raise NotAuthorized("ORDER_NOT_YOURS")
+        raise order_not_found(number)  # someone else's order answers as one that does not exist
     if order.status != OrderStatus.PAID:
         raise InvalidState("ORDER_NOT_SHIPPABLE", status=order.status)
     if code != order.courier and not reason:
@@ -125,7 +125,7 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
     authorize(buyer, BUYER, SELLER)  # a seller buys as a buyer too
     order = _order(session, number, lock=True)
     if order.buyer_id != buyer.member_id:
-        raise NotAuthorized("ORDER_NOT_YOURS")
+        raise order_not_found(number)  # (only buyers and sellers get here: no admin)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState("ORDER_NOT_RECEIVABLE", status=order.status)
     if order.status == OrderStatus.SHIPPED:

@@ -8,8 +8,9 @@ One read of a shipment goes in two steps, so that no courier is called inside a 
    the buyer (Delivered also to the seller, and the order becomes DELIVERED). Because the change is
    decided under the lock against the stored status, two readers of the same answer (two workers,
    or a worker and a buyer's trackOrder) tell it once; the outbox key is the second line of defence.
-A courier that is down changes nothing but last_checked_at/last_check_error: the last known status
-stays, and the worker tries again at the shipment's next turn. Those two note the reading begun last:
+A courier that is down, or that does not know the waybill (yet), changes nothing but
+last_checked_at/last_check_error, which says which of the two it was: the last known status stays,
+and the worker tries again at the shipment's next turn. Those two note the reading begun last:
 a reading that began before the one already noted (a worker's, slower than a buyer's live read) only
 ends its lease, so a failure cannot hide a later good read nor move last_checked_at backwards.
 
@@ -31,23 +32,27 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from adapters.courier import CourierAdapter, Tracking
-from adapters.errors import AdapterError
+from adapters.errors import AdapterError, PartnerRejected
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Base, Invoice, Member, Order, Shipment, ShipmentEvent, ShipmentStatusHistory
 from emall_ws.db.session import Database
-from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound
+from emall_ws.domain.errors import InvalidState, NotFound
 from emall_ws.domain import pipelines
 from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
 from emall_ws.domain.shipping import (STATUS_WORDS_ID, check_courier, courier_name, event_fingerprint,
                                       is_final, normalise_status)
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.auth import ADMIN, Principal
-from emall_ws.services.invoices import set_order_status  # the one way an order's status changes
+from emall_ws.services.invoices import order_not_found, set_order_status  # the one way an order's status changes
 from emall_ws.services.status import change_status
 
 log = logging.getLogger(__name__)
 
 CHANGED, SAME, FAILED = "changed", "same", "failed"
+# why the last read gave no status (TrackingView.message_code, a key of emall_ws.messages)
+UNREACHABLE, WAYBILL_UNKNOWN = "TRACKING_STALE", "TRACKING_WAYBILL_UNKNOWN"
+# the courier contract's fault for a waybill it has no record of (sandbox/courier.py, Client.UnknownWaybill)
+UNKNOWN_WAYBILL_FAULT = "Client.UnknownWaybill"
 Couriers = Mapping[str, CourierAdapter]  # adapters by courier code
 
 
@@ -101,6 +106,7 @@ class TrackingView:
     last_checked_at: datetime | None
     check_failed: bool  # the last read of the courier failed: the status is the last known one
     events: tuple[EventView, ...] = field(default=())
+    message_code: str | None = None  # why it failed: UNREACHABLE, or WAYBILL_UNKNOWN (the courier answered)
 
 
 def view_of(session: Session, shipment: Shipment, show_order: bool = True) -> TrackingView:
@@ -115,7 +121,23 @@ def view_of(session: Session, shipment: Shipment, show_order: bool = True) -> Tr
         courier_status=shipment.courier_status, delivered=shipment.status == ShipmentStatus.DELIVERED,
         received_by=shipment.received_by, delivered_at=shipment.delivered_at, shipped_at=shipment.shipped_at,
         last_checked_at=shipment.last_checked_at, check_failed=bool(shipment.last_check_error),
-        events=tuple(EventView(e.occurred_at, e.location, e.description) for e in events))
+        events=tuple(EventView(e.occurred_at, e.location, e.description) for e in events),
+        message_code=failure_code(shipment.last_check_error))
+
+
+def failure_note(error: AdapterError) -> str:
+    """What last_check_error keeps of a failed read: the reason's code first, so the view can tell a
+    courier that answered "no such waybill" from one that did not answer."""
+    if isinstance(error, PartnerRejected) and error.code == UNKNOWN_WAYBILL_FAULT:
+        return f"{WAYBILL_UNKNOWN}: {error}"
+    return str(error)
+
+
+def failure_code(note: str) -> str | None:
+    """The message code of a stored failure note (failure_note); None when the last read succeeded."""
+    if not note:
+        return None
+    return WAYBILL_UNKNOWN if note.startswith(f"{WAYBILL_UNKNOWN}:") else UNREACHABLE
 
 
 # --- reading one shipment ---------------------------------------------------------------------------
@@ -148,7 +170,7 @@ def _ask(ref: ShipmentRef, adapter: CourierAdapter | None) -> Tracking | Adapter
 def _apply_answer(session: Session, shipment_id: int, answer: Tracking | AdapterError, now: datetime,
                   policy: TrackingPolicy) -> str:
     if isinstance(answer, AdapterError):
-        record_failure(session, shipment_id, str(answer), now, policy)
+        record_failure(session, shipment_id, failure_note(answer), now, policy)
         return FAILED
     return CHANGED if apply_tracking(session, shipment_id, answer, now, policy) else SAME
 
@@ -257,10 +279,8 @@ def _tell_status(session: Session, shipment: Shipment, order: Order, newest_fing
 
 def _shipment_of_order(session: Session, principal: Principal, number: str | None) -> Shipment:
     order = session.scalars(select(Order).where(Order.number == (number or "").strip())).first()
-    if order is None:
-        raise NotFound("ORDER_NOT_FOUND", number=(number or "")[:40])
-    if principal.role != ADMIN and principal.member_id not in (order.buyer_id, order.seller_id):
-        raise NotAuthorized("ORDER_NOT_YOURS")
+    if order is None or (principal.role != ADMIN and principal.member_id not in (order.buyer_id, order.seller_id)):
+        raise order_not_found(number)  # someone else's answers as one that does not exist
     shipment = session.scalars(select(Shipment).where(Shipment.order_id == order.id)).first()
     if shipment is None:
         raise InvalidState("ORDER_NOT_SHIPPED", status=order.status)

@@ -4,7 +4,11 @@ If one child ends, the supervisor says which and stops the others: a platform th
 (payments read but never sent, or a sandbox gone while /health says ok) is worse than none. A stop
 (Ctrl-C, SIGTERM) asks each child to finish, and kills what is left after STOP_SECONDS. Each child
 runs in a session of its own, so a Ctrl-C reaches the supervisor alone, and the kernel stops each
-child when the supervisor dies, even by SIGKILL, so a restart finds its ports free.
+child when the supervisor dies, even by SIGKILL, so a restart finds its ports free: SIGTERM at once
+(PR_SET_PDEATHSIG), and, from a thread of the child's own, SIGKILL to the child's whole process group
+(granian's worker processes with it) when that has not ended it within STOP_SECONDS. The SIGTERM
+alone is not enough: granian waits for its workers' requests in flight (a client that sent half a
+request keeps one waiting), and its forked workers have no parent-death signal of their own.
 """
 from __future__ import annotations
 
@@ -19,6 +23,9 @@ from dataclasses import dataclass, field
 
 STOP_SECONDS = 2.5  # what a stop may take before the children left are killed
 _PR_SET_PDEATHSIG = 1
+# in a child's environment: the supervisor's pid (lower case: no setting of the platform)
+SUPERVISOR_VARIABLE = "emall_ws_supervisor_pid"
+PARENT_POLL_SECONDS = 0.2
 
 
 @dataclass
@@ -30,6 +37,7 @@ class Child:
     def start(self) -> None:
         parent = os.getpid()
         self.process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", *self.command],
+                                        env={**os.environ, SUPERVISOR_VARIABLE: str(parent)},
                                         start_new_session=True, preexec_fn=lambda: _die_with(parent))
 
     def ended(self) -> int | None:
@@ -42,6 +50,23 @@ def _die_with(parent: int) -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:
         os._exit(1)
+
+
+def watch_supervisor() -> None:
+    """In a child of `serve` (its environment names the supervisor): a daemon thread that kills the
+    child's process group STOP_SECONDS after the supervisor is gone. Taken out of the environment, so
+    that what the child starts is not taken for a child of `serve`."""
+    supervisor = os.environ.pop(SUPERVISOR_VARIABLE, None)
+    if supervisor:
+        threading.Thread(target=_kill_group_when_gone, args=(int(supervisor),), name="supervisor-watch",
+                         daemon=True).start()
+
+
+def _kill_group_when_gone(supervisor: int) -> None:
+    while os.getppid() == supervisor:  # reparented (to init or a subreaper) once it has died
+        time.sleep(PARENT_POLL_SECONDS)
+    time.sleep(STOP_SECONDS)  # the SIGTERM of PR_SET_PDEATHSIG asked for a clean stop: its time
+    os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 class Supervisor:

@@ -26,7 +26,7 @@ from emall_ws.soap import shipping as shipping_soap
 from emall_ws.soap import report as report_soap
 from emall_ws.soap.application import PlatformApplication
 from emall_ws.soap.endpoint import ServiceEndpoint
-from emall_ws.soap.hardening import CALL_FAULT, CALL_OPERATION, WSDL_OPERATION, guard, refuse
+from emall_ws.soap.hardening import CALL_FAULT, CALL_FIELDS, CALL_OPERATION, WSDL_OPERATION, guard, refuse
 from emall_ws.soap.index_page import ServiceSummary, operations_of, platform_version, render_index
 from emall_ws.soap.partner_bound import PartnerBoundRequests, partner_bound_operations
 
@@ -140,9 +140,10 @@ class PlatformWsgi:
         faultcode, code = environ.get(CALL_FAULT) or (None, None)
         if faultcode is None and status and not status[0].startswith("2"):  # spyne's own error answer
             faultcode = "HTTP" + status[0][:3]
+        caller = environ.get(CALL_FIELDS, {})
         access.record_call(client_address(environ, self.platform.settings.trusted_proxies), service,
                            environ.get(CALL_OPERATION, access.UNKNOWN), faultcode or "ok", code,
-                           time.perf_counter() - started, len(body))
+                           time.perf_counter() - started, len(body), caller.get("member"), caller.get("api_key"))
         return [body]
 
 def _respond(start_response, status: str, body: bytes, content_type: str = "text/plain; charset=utf-8"):

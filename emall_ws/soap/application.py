@@ -5,7 +5,7 @@ import logging
 from spyne import Application, Fault
 
 from emall_ws.client_address import client_address
-from emall_ws.db.session import is_unavailable
+from emall_ws.db.session import is_busy, is_unavailable
 from emall_ws.domain.errors import DomainError, NotAuthorized
 from emall_ws.logs import call_fields, security_event
 from emall_ws.messages import language_of_request
@@ -13,7 +13,7 @@ from emall_ws.platform import Platform
 from emall_ws.soap import faults
 from emall_ws.soap.documentation import clean_documentation
 from emall_ws.soap.frozen import FrozenAnswers
-from emall_ws.soap.hardening import HardenedSoap11, note_operation
+from emall_ws.soap.hardening import CALL_FIELDS, HardenedSoap11, note_operation
 from emall_ws.soap.writer import AnswerWriter
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,8 @@ class PlatformApplication(Application):
         environ = ctx.transport.req_env
         note_operation(environ, ctx.descriptor.name)
         # every event logged during the call (security events) says whose call it was
-        with call_fields(client=client_of(ctx) or "-",
-                         call=f"{self.name}.{ctx.descriptor.name}"):
+        with call_fields(client=client_of(ctx) or "-", call=f"{self.name}.{ctx.descriptor.name}") as fields:
+            environ[CALL_FIELDS] = fields  # the access line, written after, names the caller too
             return self._mapped_call(ctx)
 
     def _mapped_call(self, ctx):
@@ -71,8 +71,11 @@ class PlatformApplication(Application):
             raise faults.from_spyne_fault(fault, language_of(ctx), self.platform.settings.max_request_bytes,
                                           self, ctx.method_request_string or "") from None
         except Exception as error:
-            if is_unavailable(error):  # a passing state of the database, not a fault in the platform
+            if is_unavailable(error):  # a state of the database (down, dropped, read-only), not a bug
                 log.warning("%s: the database is unavailable: %s", ctx.method_request_string, error)
                 raise faults.database_unavailable_fault(language_of(ctx)) from None
+            if is_busy(error):  # its lock held by another connection past the busy timeout
+                log.warning("%s: the database is busy: %s", ctx.method_request_string, error)
+                raise faults.database_busy_fault(language_of(ctx)) from None
             log.exception("unhandled error in %s", ctx.method_request_string)
             raise faults.internal_fault(language_of(ctx)) from None

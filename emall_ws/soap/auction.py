@@ -1,7 +1,9 @@
 """Auction service ("lelang"): placeBid, getAuction, listBids. Thin: parse -> call -> map.
 
 Reading an auction needs no login (the catalogue is public); bidding needs an active buyer or
-seller. Bidders are shown masked ("b***i") and the reserve price only as met or not.
+seller. Bidders are shown masked ("b***i") and the reserve price only as met or not. A member who
+sends their SessionHeader (or WS-Security) when reading is told which bids are theirs and whether
+they lead or won, in their own name: only to them.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicod
 from emall_ws.clock import to_wib
 from emall_ws.services import auction
 from emall_ws.soap.application import namespace_of, platform_of
-from emall_ws.soap.security import credentials_of, member_header
+from emall_ws.soap.security import credentials_of, member_header, optional_credentials_of
 from emall_ws.soap.types import Model, required
 
 NAME = "Auction"
@@ -31,16 +33,19 @@ class _Type(Model):
 
 
 class Bid(_Type):
-    """One bid: its number in the auction, amount (whole rupiah), masked bidder and time (WIB)."""
+    """One bid: its number in the auction, amount (whole rupiah), masked bidder and time (WIB); yours, to a
+    member who sent their SessionHeader: the bid is theirs (and then bidder is their username in full)."""
     sequence = required(Integer32)  # 1 for the auction's first bid
     amount = required(Long)
-    bidder = required(Unicode)  # masked username, e.g. b***i
+    bidder = required(Unicode)  # masked username, e.g. b***i; the caller's own in full
     placedAt = required(DateTime)
+    yours = Boolean  # only when a member asked (added after the contract's first fields: optional)
 
 
 class Auction(_Type):
     """An auction's state; amounts in whole rupiah, times in WIB. The reserve price is shown only as
-    hasReserve and reserveMet, bidders only masked."""
+    hasReserve and reserveMet, bidders only masked. To a member who sent their SessionHeader: youLead,
+    youWon, and their own name in full as leader or winner."""
     productId = required(Long)
     name = required(Unicode)
     status = required(Unicode)  # OPEN, ENDED (awaiting closing), SOLD, UNSOLD, WITHDRAWN
@@ -56,6 +61,8 @@ class Auction(_Type):
     closedAt = DateTime
     winner = Unicode  # masked
     recentBids = Array(Bid)  # newest first
+    youLead = Boolean  # only when a member asked: their bid is the leading one
+    youWon = Boolean  # only when a member asked: they won the closed auction
 
 
 class PlacedBid(_Type):
@@ -70,18 +77,21 @@ class PlacedBid(_Type):
 
 
 class BidPage(_Type):
-    """One page of an auction's bids, newest first; total counts every bid."""
+    """One page of an auction's bids, newest first; total counts every bid. youLead and youWon as in
+    Auction, to a member who sent their SessionHeader."""
     productId = required(Long)
     total = required(Integer32)
     page = required(Integer32)
     pageSize = required(Integer32)
     bids = Array(Bid)  # newest first
+    youLead = Boolean
+    youWon = Boolean
 
 
 
 def _bid(view: auction.BidView) -> Bid:
     return Bid(sequence=view.sequence, amount=view.amount, bidder=view.bidder,
-               placedAt=to_wib(view.placed_at))
+               placedAt=to_wib(view.placed_at), yours=view.yours)
 
 
 def _auction(view: auction.AuctionView) -> Auction:
@@ -90,7 +100,8 @@ def _auction(view: auction.AuctionView) -> Auction:
         minIncrement=view.min_increment, currentPrice=view.current_price,
         minimumNextBid=view.minimum_next_bid, bidCount=view.bid_count, leader=view.leader,
         hasReserve=view.has_reserve, reserveMet=view.reserve_met, endsAt=to_wib(view.ends_at),
-        closedAt=to_wib(view.closed_at), winner=view.winner, recentBids=[_bid(b) for b in view.recent_bids])
+        closedAt=to_wib(view.closed_at), winner=view.winner, recentBids=[_bid(b) for b in view.recent_bids],
+        youLead=view.you_lead, youWon=view.you_won)
 
 
 class AuctionService(ServiceBase):
@@ -107,15 +118,18 @@ class AuctionService(ServiceBase):
     @rpc(RequiredProductId, _returns=Auction, _out_variable_name="auction")
     def getAuction(ctx, productId):
         """An auction's state: current price, next minimum bid, end time, winner once closed, recent bids;
-        anyone may call. Client.NotFound (AUCTION_PRODUCT_NOT_FOUND), InvalidState (NOT_AN_AUCTION)."""
-        return _auction(platform_of(ctx).auction.get_auction(productId))
+        anyone may call, a member sending their SessionHeader is told their bids, lead and win.
+        Client.NotFound (AUCTION_PRODUCT_NOT_FOUND), InvalidState (NOT_AN_AUCTION), Client.Authentication."""
+        return _auction(platform_of(ctx).auction.get_auction(productId, optional_credentials_of(ctx)))
 
     # page and pageSize: optional xs:int, as searchProducts takes them; the rule (at least 1, pageSize
     # capped at auction.PAGE_SIZE_MAX) is domain.paging's, with its Validation fault naming the field
     @rpc(ProductId, Integer32, Integer32, _returns=BidPage, _out_variable_name="result")
     def listBids(ctx, productId, page, pageSize):
-        """An auction's bids, newest first, a page at a time (at most 200); anyone may call.
-        Client.Validation (MIN_VALUE) for a page or pageSize below 1."""
-        result = platform_of(ctx).auction.list_bids(productId, page, pageSize)
+        """An auction's bids, newest first, a page at a time (at most 200); anyone may call, a member sending
+        their SessionHeader is told which are theirs. Client.Validation (MIN_VALUE) for a page or pageSize
+        below 1, Client.Authentication."""
+        result = platform_of(ctx).auction.list_bids(productId, page, pageSize, optional_credentials_of(ctx))
         return BidPage(productId=result.product_id, total=result.total, page=result.page,
-                       pageSize=result.page_size, bids=[_bid(b) for b in result.bids])
+                       pageSize=result.page_size, bids=[_bid(b) for b in result.bids],
+                       youLead=result.you_lead, youWon=result.you_won)

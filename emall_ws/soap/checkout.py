@@ -165,7 +165,7 @@ class CheckoutService(ServiceBase):
     @rpc(InvoiceNumber, _returns=Invoice, _out_variable_name="invoice")
     def getInvoice(ctx, invoiceNumber):
         """One invoice, for its buyer, its payee (the seller) or an admin.
-        Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
+        Client.NotFound (INVOICE_NOT_FOUND, someone else's invoice too)."""
         return _invoice(platform_of(ctx).checkout.get_invoice(credentials_of(ctx), invoiceNumber))
 
     @rpc(Unicode(max_len=10), _returns=Array(Invoice), _out_variable_name="invoices")
@@ -177,5 +177,6 @@ class CheckoutService(ServiceBase):
     @rpc(InvoiceNumber, _returns=Invoice, _out_variable_name="invoice")
     def cancelInvoice(ctx, invoiceNumber):
         """The buyer cancels an unpaid invoice: its order is cancelled and the stock restored. Client.NotFound
-        (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS), InvalidState (INVOICE_NOT_CANCELLABLE)."""
+        (INVOICE_NOT_FOUND, someone else's invoice too; an admin: Client.Authorization INVOICE_NOT_YOURS),
+        InvalidState (INVOICE_NOT_CANCELLABLE)."""
         return _invoice(platform_of(ctx).checkout.cancel_invoice(credentials_of(ctx), invoiceNumber))

@@ -2,11 +2,14 @@
 writes, so that toolkits consume it without tweaks:
 
 - every operation declares its fault (wsdl:fault in the port type and the binding), whose element is
-  the FaultDetail every fault carries (faults.FAULT_DETAIL_SCHEMA): Perl SOAP::WSDL, PHP SoapClient and
-  .NET-style generators read a detail only as a declared type. spyne's own `_faults` cannot say it:
+  the FaultDetail every fault carries (faults.FAULT_DETAIL_SCHEMA): PHP SoapClient, xsdata and
+  .NET-style generators read a detail only as a declared type (Perl SOAP::WSDL not even then:
+  tests/e2e/test_toolkit_perl.py). spyne's own `_faults` cannot say it:
   spyne moves a fault type into each service's namespace, while the detail is in urn:emall-kukm:fault;
 - no namespace is declared that nothing uses: spyne declares every namespace it knows, and gSOAP
-  reads the unused SOAP 1.2 ones as a SOAP 1.2 service, which the platform refuses.
+  reads the unused SOAP 1.2 ones as a SOAP 1.2 service, which the platform refuses;
+- wsdl:service comes last, after the binding it names, as WSDL 1.1's grammar (section 2.1) lists it:
+  spyne writes it first, and KDSoap's kdwsdl2cpp then gives its generated client no endpoint.
 """
 from __future__ import annotations
 
@@ -35,6 +38,8 @@ def published(root: etree._Element) -> etree._Element:
     clean = etree.Element(root.tag, _attributes(root), nsmap={p: uri for p, uri in nsmap.items() if p and p in used})
     clean.text = root.text
     clean.extend(list(root))  # moved: their namespaces are found on the new root
+    for service in clean.findall(f"{_W}service"):  # last, as WSDL 1.1's grammar (2.1) has it
+        clean.append(service)
     etree.cleanup_namespaces(clean, keep_ns_prefixes=sorted(p for p in named if p))
     return clean
 

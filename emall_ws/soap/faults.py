@@ -82,6 +82,13 @@ def internal_fault(language: str) -> PlatformFault:
     return PlatformFault("Server.Internal", translate("INTERNAL", language), "INTERNAL")
 
 
+def must_understand_fault(header: str, namespace: str, language: str) -> PlatformFault:
+    """SOAP 1.1's own faultcode (soap:MustUnderstand, not Client.*): a header marked mustUnderstand="1"
+    that the service does not process. `namespace`: the service's, where its SessionHeader lives."""
+    return PlatformFault("MustUnderstand", translate("MUST_UNDERSTAND", language, header=header,
+                                                     namespace=namespace), "MUST_UNDERSTAND")
+
+
 def unavailable_fault(language: str) -> PlatformFault:
     """What the reverse proxy answers when no instance could take a call (deploy/nginx.py)."""
     return PlatformFault("Server.Unavailable", translate("UNAVAILABLE", language), "UNAVAILABLE")
@@ -90,6 +97,11 @@ def unavailable_fault(language: str) -> PlatformFault:
 def database_unavailable_fault(language: str) -> PlatformFault:
     """The database cannot serve now (unreachable, connection lost, a cluster node not ready)."""
     return PlatformFault("Server.Unavailable", translate("DATABASE_UNAVAILABLE", language), "DATABASE_UNAVAILABLE")
+
+
+def database_busy_fault(language: str) -> PlatformFault:
+    """Another connection held the database's lock longer than a call waits (EMALL_SQLITE_BUSY_TIMEOUT)."""
+    return PlatformFault("Server.Busy", translate("DATABASE_BUSY", language), "DATABASE_BUSY")
 
 
 def from_domain_error(error: DomainError, language: str) -> PlatformFault:

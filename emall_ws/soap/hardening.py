@@ -1,5 +1,6 @@
-"""Defences in front of spyne: HTTP method, body size (compressed and decoded), DOCTYPE/ENTITY,
-parser settings.
+"""Defences in front of spyne: HTTP method, Content-Type and charset, body size (compressed and decoded),
+DOCTYPE/ENTITY, parser settings; and in spyne's SOAP reading: one operation in the Body, mandatory
+headers the platform knows, dates it can hold.
 
 Hostile or broken input never reaches a handler, never resolves an entity, and always
 gets a SOAP fault (with 405, 413 or 415 where HTTP has a status for it).
@@ -10,15 +11,25 @@ import io
 import logging
 import re
 import zlib
+from datetime import timedelta
 
 from lxml import etree
-from spyne import Fault
+from spyne import Date, DateTime, Fault
+from spyne.error import ValidationError
 from spyne.protocol.soap import Soap11
 
+from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.messages import language_of_request
-from emall_ws.soap import faults
+from emall_ws.soap import dates, faults
 
 SOAP_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+# the headers the platform reads (emall_ws/soap/security.py): the SessionHeader in the service's own
+# namespace, and WS-Security's, whose namespace security.py reads too
+WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+SESSION_HEADER = "SessionHeader"
+_NEXT_ACTOR = "http://schemas.xmlsoap.org/soap/actor/next"  # SOAP 1.1: the node that reads the message now
+_SOAP_FAULT = f"{{{SOAP_ENV_NS}}}Fault"
+_NAMED_ELEMENTS = 5  # of a Body's surplus elements, how many a fault names
 log = logging.getLogger(__name__)
 _DTD_MARKER = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 SOAP_ENC_NS = "http://schemas.xmlsoap.org/soap/encoding/"
@@ -53,18 +64,84 @@ class HardenedSoap11(Soap11):
             raise faults.client_fault("BadRequest", "SOAP_ENCODING_FORBIDDEN", language)
 
     def decompose_incoming_envelope(self, ctx, message=Soap11.REQUEST):
+        language = language_of_request(ctx.transport.req_env)
+        envelope = ctx.in_document[0]
+        # SOAP 1.1 processing: mandatory headers are checked before the Body is read
+        unknown = unknown_mandatory_header(envelope, ctx.app.tns)
+        if unknown is not None:
+            raise faults.must_understand_fault(unknown, ctx.app.tns, language)
+        refuse_unusable_body(envelope, language)
         try:
             super().decompose_incoming_envelope(ctx, message)
         except Fault:
             raise
         except Exception:  # e.g. a Body without an operation element
-            language = language_of_request(ctx.transport.req_env)
             raise faults.client_fault("BadRequest", "NOT_SOAP", language) from None
+
+    def datetime_from_unicode_iso(self, cls, string):
+        """xs:dateTime, with 24:00:00 (valid XML Schema, beyond Python's datetime) as the next day's midnight."""
+        midnight = dates.end_of_day_midnight(string)
+        if midnight is None:
+            return super().datetime_from_unicode_iso(cls, string)
+        moment = super().datetime_from_unicode_iso(cls, midnight)
+        # an implausible day stays as it is, to be refused by from_element (9999-12-31 has no next day)
+        return moment + timedelta(days=1) if dates.plausible(moment) else moment
+
+    def from_element(self, ctx, cls, element):
+        """Every element of a request passes here: an xs:date or xs:dateTime outside dates.EARLIEST..LATEST
+        is the caller's mistake, named by its field, before any handler does arithmetic with it."""
+        if not issubclass(cls, (Date, DateTime)):
+            return super().from_element(ctx, cls, element)
+        try:
+            value = super().from_element(ctx, cls, element)
+        except ValidationError:  # valid for the schema (checked before), but a year Python has not: 10000, -1
+            raise _date_out_of_range(ctx, element) from None
+        if value is not None and not dates.plausible(value):
+            raise _date_out_of_range(ctx, element)
+        return value
+
+
+def unknown_mandatory_header(envelope: etree._Element, namespace: str) -> str | None:
+    """The first header entry meant for this service (no actor, or SOAP's "next") and marked
+    mustUnderstand that the platform does not read, as "{namespace}name"; None when there is none."""
+    understood = {f"{{{namespace}}}{SESSION_HEADER}", f"{{{WSSE_NS}}}Security"}
+    for header in envelope.iterfind(f"{{{SOAP_ENV_NS}}}Header"):
+        for entry in header:
+            if not isinstance(entry.tag, str) or entry.tag in understood:
+                continue  # a comment, or a header the platform reads
+            mandatory = (entry.get(f"{{{SOAP_ENV_NS}}}mustUnderstand") or "0").strip() in ("1", "true")
+            if mandatory and entry.get(f"{{{SOAP_ENV_NS}}}actor", _NEXT_ACTOR) == _NEXT_ACTOR:
+                return entry.tag
+    return None
+
+
+def refuse_unusable_body(envelope: etree._Element, language: str) -> None:
+    """A request's Body holds exactly one operation element: a soap:Fault is an answer, not a request,
+    and spyne would read the first of several operations and silently drop the others."""
+    # of every Body (SOAP allows one; spyne would read the first): none at all is no SOAP envelope, as
+    # spyne's reading then says
+    elements = [child for body in envelope.iterfind(f"{{{SOAP_ENV_NS}}}Body") for child in body
+                if isinstance(child.tag, str)]
+    if any(element.tag == _SOAP_FAULT for element in elements):
+        raise faults.client_fault("BadRequest", "FAULT_AS_REQUEST", language)
+    if len(elements) > 1:
+        names = [etree.QName(element).localname for element in elements]
+        named = ", ".join(names[:_NAMED_ELEMENTS]) + (", ..." if len(names) > _NAMED_ELEMENTS else "")
+        raise faults.client_fault("BadRequest", "MULTIPLE_OPERATIONS", language, count=len(names),
+                                  elements=named)
+
+
+def _date_out_of_range(ctx, element: etree._Element) -> faults.PlatformFault:
+    """A Validation fault, as the rules' own, naming the date's field."""
+    error = FieldError(etree.QName(element).localname, "DATE_OUT_OF_RANGE",
+                       {"min": dates.EARLIEST.isoformat(), "max": dates.LATEST.isoformat()})
+    return faults.from_domain_error(ValidationFailed([error]), language_of_request(ctx.transport.req_env))
 
 
 # what spyne and the guard learnt of a call, kept in its WSGI environ for its access line
 CALL_OPERATION = "emall.operation"  # the operation's name, once spyne found it
 CALL_FAULT = "emall.fault"  # (faultcode, detail code) of the fault answered
+CALL_FIELDS = "emall.call_fields"  # the call's log fields: who called (member, API key) once known
 WSDL_OPERATION = "?wsdl"  # the "operation" of a WSDL download
 
 
@@ -102,7 +179,8 @@ def fault_response(start_response, status: int, fault: faults.PlatformFault, ext
 
 
 def guard(endpoint):
-    """WSGI middleware: only GET ?wsdl and POST, bodies within the limit (decoded too), no DTDs."""
+    """WSGI middleware: only GET ?wsdl and POST with a Content-Type (and a charset Python knows), bodies
+    within the limit (decoded too), no DTDs."""
     limit = endpoint.max_request_bytes
 
     def guarded(environ, start_response):
@@ -120,6 +198,7 @@ def guard(endpoint):
             return refuse(environ, start_response, 413, faults.client_fault(
                 "BadRequest", "REQUEST_TOO_LARGE", language, limit=limit))
         try:
+            _check_content_type(environ.get("CONTENT_TYPE") or "", language)
             body = _decoded(body, environ.pop("HTTP_CONTENT_ENCODING", ""), limit, language)
         except Refused as refused:
             return refuse(environ, start_response, *refused.args)
@@ -157,6 +236,45 @@ def _read_body(environ, limit: int) -> bytes | None:
 
 class Refused(Exception):
     """A request answered with a fault before spyne sees it: args are `refuse`'s (status, fault[, headers])."""
+
+
+def _check_content_type(content_type: str, language: str) -> None:
+    """A POST says what it sends: without a Content-Type, spyne would not read it (HTTP 405 came back), so
+    it is HTTP 415 and a Client fault, rather than a guess that it is text/xml. A charset it names is
+    one Python decodes text with, else spyne's decoding fails outside any fault (a LookupError)."""
+    if not content_type.strip():
+        raise Refused(415, faults.client_fault("BadRequest", "CONTENT_TYPE_REQUIRED", language), _ACCEPT)
+    for charset in charsets(content_type):
+        if not _decodes_text(charset):
+            raise Refused(415, faults.client_fault("BadRequest", "UNSUPPORTED_CHARSET", language,
+                                                   charset=charset[:40]), _ACCEPT)
+
+
+_ACCEPT = [("Accept", "text/xml; charset=utf-8")]  # what a 415 answer says would have been taken (RFC 9110)
+
+
+def charsets(content_type: str) -> list[str]:
+    """Every non-empty charset parameter of a Content-Type, unquoted: a superset of the one spyne decodes
+    with (cgi.parse_header's last one; an empty one it ignores)."""
+    found = []
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        if name.strip().lower() == "charset" and value:
+            found.append(value)
+    return found
+
+
+def _decodes_text(charset: str) -> bool:
+    try:
+        b"x".decode(charset)  # not b"": Python decodes nothing without looking the codec up
+    except LookupError:  # unknown, or a codec of no text encoding (rot13, base64, zip)
+        return False
+    except UnicodeError:  # a text encoding that "x" alone is not (utf-16)
+        pass
+    return True
 
 
 _GZIP, _ZLIB, _RAW_DEFLATE = 16 + zlib.MAX_WBITS, zlib.MAX_WBITS, -zlib.MAX_WBITS

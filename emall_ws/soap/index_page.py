@@ -110,7 +110,8 @@ ul.toc { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; pad
 tbody th { font-weight: normal; white-space: nowrap; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
 code { background: #eef1f4; padding: .05rem .3rem; border-radius: 3px; overflow-wrap: anywhere; }
-pre { background: #1b1f24; color: #f0f3f6; padding: 1rem; border-radius: 6px; overflow-x: auto; }
+pre { background: #1b1f24; color: #f0f3f6; padding: 1rem; border-radius: 6px; overflow-x: auto;
+      white-space: pre-wrap; overflow-wrap: anywhere; }  /* long namespace URIs wrap, copied text stays whole */
 pre code { background: none; padding: 0; }
 .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .85em; font-weight: 600;
          white-space: nowrap; border: 1px solid; }
@@ -224,6 +225,14 @@ def _authentication_section() -> str:
         "<p>Standar OASIS <code>wsse:Security</code> dengan <code>PasswordText</code>, seperti yang ditambahkan "
         "WS-Security bawaan SoapUI dan zeep.</p>"
         + example(WS_SECURITY_EXAMPLE) +
+        "</div><div class=\"card\"><h3>4. Kunci API untuk toko dan portal (API keys)</h3>"
+        "<p>Setelah login, <code>Member.createApiKey</code> memberi <code>keyId</code> dan <code>secret</code> "
+        "(ditampilkan sekali saja). Kirim sebagai UsernameToken: <code>Username</code> = keyId, password = "
+        "secret sebagai <code>PasswordText</code>, atau <code>PasswordDigest</code> dengan <code>Nonce</code> dan "
+        "<code>Created</code> (SoapUI: PasswordDigest, Add Nonce, Add Created; zeep: "
+        "<code>UsernameToken(keyId, secret, use_digest=True)</code>). Setiap Nonce hanya berlaku sekali; "
+        "<code>Created</code> paling jauh 5 menit dari jam server. <code>listApiKeys</code>, "
+        "<code>revokeApiKey</code>.</p>"
         "</div>")
 
 

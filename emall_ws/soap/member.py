@@ -8,6 +8,7 @@ from emall_ws.domain.errors import FieldError, NotFound
 from emall_ws.domain.members import RegistrationForm as Form
 from emall_ws.messages import field_message
 from emall_ws.services import members
+from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
 from emall_ws.soap.security import credentials_of, member_header
 from emall_ws.soap.types import Model, required
@@ -106,6 +107,21 @@ class LoginResult(_Type):
     role = required(Unicode)
 
 
+class ApiKey(_Type):
+    """An API key: its id (the WS-Security Username), its label, when it was created and, once revoked, when."""
+    keyId = required(Unicode)
+    label = required(Unicode)
+    createdAt = required(DateTime)
+    revokedAt = DateTime
+
+
+class NewApiKey(_Type):
+    """A key just created, with its secret: the WS-Security password (PasswordText, or the secret a
+    PasswordDigest is computed from). The secret is shown now only; keep it as you would a password."""
+    key = required(ApiKey)
+    secret = required(Unicode)
+
+
 class MemberPage(_Type):
     """One page of members; total counts every member matching."""
     members = Array(Profile)
@@ -122,6 +138,11 @@ def _profile(view: members.MemberView) -> Profile:
         bankCode=view.bank_code, accountNumberMasked=view.account_number_masked,
         accountHolder=view.account_holder, createdAt=to_wib(view.created_at),
         activatedAt=to_wib(view.activated_at))
+
+
+def _api_key(view: ApiKeyView) -> ApiKey:
+    return ApiKey(keyId=view.key_id, label=view.label, createdAt=to_wib(view.created_at),
+                  revokedAt=to_wib(view.revoked_at))
 
 
 def _notice(ctx, warning: FieldError) -> Notice:
@@ -175,8 +196,8 @@ class MemberService(ServiceBase):
 
     @rpc(RequiredUsername, _returns=DateTime, _out_variable_name="expiresAt")
     def resendActivation(ctx, username):
-        """Sends a pending member a fresh activation code and returns its expiry; anyone may call.
-        Conflict RESEND_TOO_SOON; an unknown name is answered like a known one."""
+        """Sends a pending member a fresh activation code and returns its expiry; anyone may call. An
+        unknown name, or a code asked for again within a minute, is answered alike (and nothing sent)."""
         return to_wib(platform_of(ctx).member.resend_activation(username, client_of(ctx)))
 
     @rpc(RequiredUsername, RequiredSecret, _returns=LoginResult, _out_variable_name="result")
@@ -199,6 +220,27 @@ class MemberService(ServiceBase):
         """The logged-in caller's own profile (NIK, NIB and account number masked).
         Client.Authentication without a valid session."""
         return _profile(platform_of(ctx).member.profile(credentials_of(ctx)))
+
+    @rpc(required(Unicode(max_len=100, type_name="KeyLabel", __namespace__=TNS)), _returns=NewApiKey,
+         _out_variable_name="result", _in_header=SESSION)
+    def createApiKey(ctx, label):
+        """A new API key for a shop or portal, used as a WS-Security UsernameToken (Username: keyId;
+        password: the secret, as PasswordText or PasswordDigest); the secret is returned this once.
+        Needs a login, not a key (Client.Authorization LOGIN_REQUIRED_FOR_KEYS); Conflict TOO_MANY_API_KEYS."""
+        view, secret = platform_of(ctx).member.create_api_key(credentials_of(ctx), label)
+        return NewApiKey(key=_api_key(view), secret=secret)
+
+    @rpc(_returns=Array(ApiKey), _out_variable_name="keys", _in_header=SESSION)
+    def listApiKeys(ctx):
+        """The caller's API keys, revoked ones too, newest first; never their secrets."""
+        return [_api_key(view) for view in platform_of(ctx).member.list_api_keys(credentials_of(ctx))]
+
+    @rpc(required(Unicode(max_len=40, type_name="KeyId", __namespace__=TNS)), _returns=ApiKey,
+         _out_variable_name="key", _in_header=SESSION)
+    def revokeApiKey(ctx, keyId):
+        """Revokes one of the caller's API keys: calls with it are refused from then on (again: answered
+        as it is). Needs a login, not a key; Client.NotFound (API_KEY_NOT_FOUND)."""
+        return _api_key(platform_of(ctx).member.revoke_api_key(credentials_of(ctx), keyId))
 
     @rpc(required(Text), _returns=Unicode, _out_variable_name="status")
     def requestPasswordReset(ctx, usernameOrEmail):

@@ -107,7 +107,7 @@ class PaymentService(ServiceBase):
     @rpc(InvoiceNumber, _returns=PaymentStatus, _out_variable_name="payment")
     def getPaymentStatus(ctx, invoiceNumber):
         """The invoice's payment status as last read, without calling the bank; the invoice's buyer, payee
-        or an admin. Client.NotFound (INVOICE_NOT_FOUND), Client.Authorization (INVOICE_NOT_YOURS)."""
+        or an admin. Client.NotFound (INVOICE_NOT_FOUND, someone else's invoice too)."""
         return _status(platform_of(ctx).payment.get_payment_status(credentials_of(ctx), invoiceNumber))
 
     @rpc(Unicode(max_len=12), Integer32, Integer32, _returns=MutationPage, _out_variable_name="result")

@@ -8,8 +8,8 @@ from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.types import Model, required
 
 NAME = "Registry"
-DESCRIPTION = ("UDDI-style registry: every service of the mall and of its partners, "
-               "with its endpoint and WSDL")
+DESCRIPTION = ("Registri bergaya UDDI: setiap layanan mal dan mitranya, "
+               "dengan endpoint dan WSDL-nya")
 TNS = namespace_of(NAME)
 # in the service's namespace: spyne puts a named type given none in a relative one
 # ("spyne.model.primitive.string"), which toolkits such as KDSoap try to download

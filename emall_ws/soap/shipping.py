@@ -34,7 +34,9 @@ class TrackingEvent(_Type):
 
 
 class Tracking(_Type):
-    """A shipment's normalised status, courier's own word and events; checkFailed: last known status."""
+    """A shipment's normalised status, courier's own word and events; checkFailed: last known status, and
+    messageCode why: TRACKING_STALE (the courier did not answer) or TRACKING_WAYBILL_UNKNOWN (it does not
+    know the waybill)."""
     orderNumber = Unicode
     invoiceNumber = Unicode
     orderStatus = Unicode
@@ -51,6 +53,7 @@ class Tracking(_Type):
     checkFailed = required(Boolean)
     message = Unicode
     events = Array(TrackingEvent)
+    messageCode = Unicode  # added after the contract's first fields: optional
 
 
 def _tracking(view: TrackingView, language: str) -> Tracking:
@@ -60,9 +63,16 @@ def _tracking(view: TrackingView, language: str) -> Tracking:
         courierStatus=view.courier_status, delivered=view.delivered, receivedBy=view.received_by,
         deliveredAt=to_wib(view.delivered_at), shippedAt=to_wib(view.shipped_at),
         lastCheckedAt=to_wib(view.last_checked_at), checkFailed=view.check_failed,
-        message=translate("TRACKING_STALE", language, courier=view.courier_name) if view.check_failed else None,
+        message=_message(view, language),
         events=[TrackingEvent(time=to_wib(e.occurred_at), location=e.location, description=e.description)
-                for e in view.events])
+                for e in view.events],
+        messageCode=view.message_code)
+
+
+def _message(view: TrackingView, language: str) -> str | None:
+    if view.message_code is None:
+        return None
+    return translate(view.message_code, language, courier=view.courier_name, waybill=view.waybill)
 
 
 class ShippingService(ServiceBase):
@@ -94,6 +104,6 @@ class ShippingService(ServiceBase):
 
     @rpc(OrderNumber, _returns=Unicode, _out_variable_name="orderStatus")
     def confirmReceived(ctx, orderNumber):
-        """The buyer confirms the goods arrived: the order is completed. Client.NotFound (ORDER_NOT_FOUND),
-        Client.Authorization (ORDER_NOT_YOURS), InvalidState (ORDER_NOT_RECEIVABLE)."""
+        """The buyer confirms the goods arrived: the order is completed. Client.NotFound (ORDER_NOT_FOUND,
+        someone else's order too), InvalidState (ORDER_NOT_RECEIVABLE)."""
         return platform_of(ctx).shipping.confirm_received(credentials_of(ctx), orderNumber)

@@ -10,7 +10,7 @@ def required(model: Any, **restrictions: Any) -> Any:
     """model as an element that is always there (minOccurs=1, not nillable). In a request: a call missing
     it gets the schema's Validation fault naming it, before any work; in an answer: one the platform
     always fills, so a generated client need not guess."""
-    return model(min_occurs=1, nillable=False, **restrictions)
+    return model.customize(min_occurs=1, nillable=False, **restrictions)  # a complex type too
 
 
 class Model(ComplexModel):

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from emall_ws.logs import add_call_fields
-from emall_ws.services import auth
+from emall_ws.services import api_keys, auth
 from emall_ws.services.auth import Credentials, Principal
 
 if TYPE_CHECKING:
@@ -26,8 +26,12 @@ T = TypeVar("T")
 def identify(platform: Platform, session: Session, credentials: Credentials, *roles: str,
              owner_id: int | None = None) -> Principal:
     """The caller who presented `credentials`, authorised for `roles` (and as owner of `owner_id`)."""
-    principal = auth.caller(session, credentials, platform.passwords, platform.clock(), platform.auth_policy)
-    add_call_fields(member=principal.username)  # the rest of the call's events say who it was
+    if api_keys.is_key_id(credentials.username):
+        principal = api_keys.principal_for_key(session, credentials, platform.secret_box)
+    else:
+        principal = auth.caller(session, credentials, platform.passwords, platform.clock(), platform.auth_policy)
+    # the rest of the call's events (its access line too) say who it was, and with which key
+    add_call_fields(member=principal.username, api_key=principal.api_key)
     return auth.authorize(principal, *roles, owner_id=owner_id)
 
 

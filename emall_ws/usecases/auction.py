@@ -1,8 +1,11 @@
-"""The Auction service's use cases: bidding for active buyers and sellers; reading an auction for anyone."""
+"""The Auction service's use cases: bidding for active buyers and sellers; reading an auction for anyone,
+a member who presents credentials being told their own bids."""
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
 from emall_ws.services import auction
-from emall_ws.services.auth import BUYER, SELLER, Credentials
+from emall_ws.services.auth import ANONYMOUS, BUYER, SELLER, Credentials
 from emall_ws.usecases import UseCases
 
 
@@ -12,8 +15,19 @@ class AuctionUseCases(UseCases):
         return self.transaction(lambda session: auction.place_bid(
             session, self.caller(session, credentials, BUYER, SELLER), product_id, amount, self.platform.clock))
 
-    def get_auction(self, product_id: int | None) -> auction.AuctionView:
-        return self.transaction(lambda session: auction.get_auction(session, product_id, self.now()))
+    def get_auction(self, product_id: int | None, credentials: Credentials = ANONYMOUS) -> auction.AuctionView:
+        return self.transaction(lambda session: auction.get_auction(
+            session, product_id, self.now(), viewer_id=self._viewer(session, credentials)))
 
-    def list_bids(self, product_id: int | None, page: int | None, page_size: int | None) -> auction.BidPage:
-        return self.transaction(lambda session: auction.list_bids(session, product_id, page, page_size))
+    def list_bids(self, product_id: int | None, page: int | None, page_size: int | None,
+                  credentials: Credentials = ANONYMOUS) -> auction.BidPage:
+        return self.transaction(lambda session: auction.list_bids(
+            session, product_id, page, page_size, viewer_id=self._viewer(session, credentials)))
+
+    def _viewer(self, session: Session, credentials: Credentials) -> int | None:
+        """The member reading an auction, who is told their own bids; None for an anonymous reader.
+        Credentials sent but wrong are refused (Authentication), never read as anonymous: the caller
+        would take a masked answer for "not mine"."""
+        if credentials == ANONYMOUS:
+            return None
+        return self.caller(session, credentials).member_id

@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 
 from emall_ws.domain.members import RegistrationForm
 from emall_ws.logs import security_event
-from emall_ws.services import auth, members
+from emall_ws.services import api_keys, auth, members
 from emall_ws.services.auth import ADMIN, Credentials, Principal
+from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.services.members import MemberView, RegisterResult
 from emall_ws.usecases import UseCases
 
@@ -41,6 +42,21 @@ class MemberUseCases(UseCases):
 
     def profile(self, credentials: Credentials) -> MemberView:
         return self.transaction(lambda session: members.profile(session, self.caller(session, credentials)))
+
+    def create_api_key(self, credentials: Credentials, label: str | None) -> tuple[ApiKeyView, str]:
+        view, secret = self.transaction(lambda session: api_keys.create(
+            session, self.caller(session, credentials), label, self.platform.secret_box, self.now()))
+        security_event("api_key_created", logging.INFO, api_key=view.key_id)  # once committed
+        return view, secret
+
+    def list_api_keys(self, credentials: Credentials) -> list[ApiKeyView]:
+        return self.transaction(lambda session: api_keys.list_keys(session, self.caller(session, credentials)))
+
+    def revoke_api_key(self, credentials: Credentials, key_id: str) -> ApiKeyView:
+        view = self.transaction(lambda session: api_keys.revoke(
+            session, self.caller(session, credentials), key_id, self.now()))
+        security_event("api_key_revoked", logging.INFO, api_key=view.key_id)
+        return view
 
     def request_password_reset(self, username_or_email: str, client: str) -> None:
         self.transaction(lambda session: members.request_password_reset(

@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 import zeep
+from lxml import etree
 from zeep.wsse.username import UsernameToken
 
 FAULT_NS = "{urn:emall-kukm:fault}"
@@ -40,6 +41,13 @@ def field_errors(fault: zeep.exceptions.Fault) -> dict[str, tuple[str, str]]:
 
 def detail_code(fault: zeep.exceptions.Fault) -> str:
     return fault.detail.findtext(f".//{FAULT_NS}code")
+
+
+def seen_by_caller(fault: zeep.exceptions.Fault, asked: str) -> tuple[str, str, str]:
+    """The whole fault (code, message, detail) with the number the caller asked about left out: the
+    same for two numbers when the answer tells nothing else about them."""
+    return (fault.code, fault.message.replace(asked, "..."),
+            etree.tostring(fault.detail, encoding="unicode").replace(asked, "..."))
 
 
 def unique(prefix: str) -> str:

@@ -121,6 +121,46 @@ def test_a_bid_with_ws_security_instead_of_a_session_token(server, shop):
     assert service.placeBid(productId=product_id, amount=START).sequence == 1
 
 
+def bids_shown(bids) -> list[tuple[str, bool | None]]:
+    return [(b.bidder, b.yours) for b in (bids.Bid if bids else [])]
+
+
+def test_a_member_sending_the_session_header_is_told_their_bids_and_lead_and_no_one_else_is(server, shop):
+    budi, siti = shop.buyers
+    product_id = new_auction(server, shop)
+    bid(server, budi, product_id, START)
+    bid(server, siti, product_id, START + STEP)
+
+    service, auth = siti.service(server, "Auction")  # getAuction declares no SessionHeader: sent anyway
+    mine, page = service.getAuction(productId=product_id, **auth), service.listBids(productId=product_id, **auth)
+    assert (mine.youLead, mine.youWon, mine.leader) == (True, False, siti.username)
+    assert bids_shown(mine.recentBids) == bids_shown(page.bids) == [(siti.username, True), (mask(budi.username), False)]
+    assert (page.youLead, page.youWon) == (True, False)
+
+    service, auth = budi.service(server, "Auction")
+    his = service.getAuction(productId=product_id, **auth)
+    assert (his.youLead, his.leader) == (False, mask(siti.username))
+    assert bids_shown(his.recentBids) == [(mask(siti.username), False), (budi.username, True)]
+
+    anyone = client(server, "Auction").service.getAuction(productId=product_id)
+    assert (anyone.youLead, anyone.youWon, anyone.leader) == (None, None, mask(siti.username))
+    assert bids_shown(anyone.recentBids) == [(mask(siti.username), None), (mask(budi.username), None)]
+    by_wsse = client(server, "Auction", wsse=UsernameToken(siti.username, PASSWORD)).service
+    assert by_wsse.listBids(productId=product_id).youLead is True
+
+
+def test_reading_with_a_wrong_session_token_is_refused_not_answered_as_to_anyone(server, shop):
+    product_id = new_auction(server, shop)
+    bid(server, shop.buyers[0], product_id, START)
+    anyone = client(server, "Auction").service
+    before = zeep.helpers.serialize_object(anyone.getAuction(productId=product_id))
+    service, auth = Member("nobody", "not-a-token").service(server, "Auction")
+    for call in (service.getAuction, service.listBids):
+        fault = fault_of(call, productId=product_id, **auth)
+        assert (fault_code(fault), detail_code(fault)) == ("Client.Authentication", "BAD_SESSION")
+    assert zeep.helpers.serialize_object(anyone.getAuction(productId=product_id)) == before
+
+
 def test_suds_reads_an_auction_too(server, shop):
     product_id = new_auction(server, shop)
     bid(server, shop.buyers[1], product_id, START)

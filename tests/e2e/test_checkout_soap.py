@@ -13,7 +13,7 @@ from emall_ws.services.auction import close_due_auctions
 from tests.builders import set_ends_at
 from tests.e2e.catalog import Member, Shop, auction_form, fixed_form, new_member, new_shop, stock_of
 from tests.e2e.payments import buy, cheapest, new_buyer, new_seller, transfer, wait_until_paid
-from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
+from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors, seen_by_caller
 from tests.waiting import eventually
 
 
@@ -144,9 +144,12 @@ def test_someone_elses_invoice_and_cancelling_twice_are_refused(server, mailbox,
     assert stock_of(server, shop.products["batik"]) == stock - 1
     stranger = new_member(server, mailbox)
     other, other_auth = stranger.service(server, "Checkout")
-    for call in (other.getInvoice, other.cancelInvoice):
+    missing = "INV/20000101/000000"
+    for call in (other.getInvoice, other.cancelInvoice):  # someone else's answers as one that does not exist
         fault = fault_of(call, invoiceNumber=invoice.invoiceNumber, **other_auth)
-        assert (fault_code(fault), detail_code(fault)) == ("Client.Authorization", "INVOICE_NOT_YOURS")
+        assert (fault_code(fault), detail_code(fault)) == ("Client.NotFound", "INVOICE_NOT_FOUND")
+        assert seen_by_caller(fault, invoice.invoiceNumber) \
+            == seen_by_caller(fault_of(call, invoiceNumber=missing, **other_auth), missing)
     shown = service.getInvoice(invoiceNumber=invoice.invoiceNumber, **auth)  # the stranger changed nothing
     assert (shown.status, shown.orderStatus, shown.closedAt) == ("UNPAID", "AWAITING_PAYMENT", None)
     assert stock_of(server, shop.products["batik"]) == stock - 1

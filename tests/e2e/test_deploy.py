@@ -11,6 +11,7 @@ tests/e2e/test_backup_restore.py) are Debian's packages, which .ci/run installs 
 CI=true a missing one fails the tests that need it, elsewhere they are skipped with the reason."""
 from __future__ import annotations
 
+import base64
 import http.client
 import os
 import re
@@ -26,7 +27,7 @@ import requests
 import zeep
 from lxml import etree
 
-from emall_ws.config import SETTINGS, Settings
+from emall_ws.config import SETTINGS, FailClosed, Settings
 from emall_ws.domain.partners import BANKS, COURIERS
 from tests.processes import required
 from tests.waiting import eventually
@@ -170,6 +171,9 @@ def test_the_environment_file_holds_only_real_settings_and_passes_a_public_serve
     values = loopback.read_env_file(loopback.ENV_FILE)
     assert set(values) <= setting_names(), set(values) - setting_names()
     assert values["EMALL_MAIL_FROM"] == "Emall KUKM <no-reply@emall.example.go.id>"  # quotes as systemd reads them
+    with pytest.raises(FailClosed, match="EMALL_SECRET_KEY is unset"):  # the one value left to fill in
+        Settings.from_env(values).check_fail_closed()
+    values["EMALL_SECRET_KEY"] = base64.b64encode(os.urandom(32)).decode()  # as `openssl rand -base64 32`
     settings = Settings.from_env(values)  # the file as it is (its MariaDB URL is only parsed here)
     assert settings.database_url.startswith("mysql+pymysql://")
     assert settings.is_public() and settings.public_url.startswith("https://")

@@ -25,6 +25,7 @@ from tests.e2e.server import serving
 
 BASELINE = Path(__file__).resolve().parent.parent / "fixtures" / "baseline"
 ROWS = json.loads((BASELINE / "rows.json").read_text())
+REVISION_0008 = "API keys (machine credentials, their secrets sealed) and the WS-Security Nonces already seen"
 
 
 def baseline_database(database_factory, name: str) -> str:
@@ -93,6 +94,7 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
         "emall-ws: applied 0006: Text search by word prefixes: the table product_term replaces MariaDB's FULLTEXT "
         "index and SQLite's FTS5",
         "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
+        f"emall-ws: applied 0008: {REVISION_0008}",
         f"emall-ws: made the text index of {len(ROWS['product'])} products"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
@@ -235,11 +237,31 @@ def test_the_terms_are_made_again_with_their_signatures_and_keep_their_key_on_do
                 "term", "created_at", "product_id"]
             assert terms_of_the_products(connection) == keys
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-2:] == [
+        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-3:] == [
             "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
+            f"emall-ws: applied 0008: {REVISION_0008}",
             f"emall-ws: made the text index of {len(ROWS['product'])} products"]
         with db.engine.connect() as connection:
             assert terms_of_the_products(connection, "term", "created_at", "product_id", "signature")
+    finally:
+        db.dispose()
+
+
+def test_api_keys_and_seen_nonces_come_empty_and_go_on_downgrade_keeping_every_other_row(database_factory):
+    url = baseline_database(database_factory, "api_keys")
+    db = Database(url)
+    try:
+        assert emall_ws("migrate", url=url).returncode == 0
+        with db.engine.begin() as connection:
+            for table in ("api_key", "seen_nonce"):
+                assert connection.scalar(select(func.count()).select_from(Base.metadata.tables[table])) == 0
+            command.downgrade(migrate.alembic_config(connection=connection), "0007")
+            assert {"api_key", "seen_nonce"}.isdisjoint(inspect(connection).get_table_names())
+        rows_kept(url)
+        migrated = emall_ws("migrate", url=url)
+        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [f"emall-ws: applied 0008: {REVISION_0008}"]
+        with db.engine.connect() as connection:
+            assert {"api_key", "seen_nonce"} <= set(inspect(connection).get_table_names())
     finally:
         db.dispose()
 

@@ -2,6 +2,7 @@
 database: one line that says what to change, a non-zero exit, and nothing said of serving."""
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -113,13 +114,25 @@ def test_a_public_server_refuses_partners_that_would_be_the_sandbox(tmp_path, pu
     assert "EMALL_BANK_BCA_URL" not in output
 
 
+@pytest.mark.parametrize("command", ["serve", "server", "worker"])
+def test_a_public_server_refuses_to_start_without_a_secret_key_or_with_a_placeholder(tmp_path, command):
+    partners = {name: "https://partner.example/ws" for name in PARTNER_VARIABLES}
+    output = assert_refused(start(command, tmp_path, EMALL_HOST="0.0.0.0", **partners), 2, "EMALL_SECRET_KEY",
+                            "openssl rand -base64 32")
+    assert "public" in output
+    output = assert_refused(start(command, tmp_path, EMALL_HOST="0.0.0.0", EMALL_SECRET_KEY="CHANGE-ME-later",
+                                  **partners), 2, "EMALL_SECRET_KEY", "(hidden)")
+    assert "CHANGE-ME-later" not in output
+
+
 @contextmanager
 def public_serve(tmp_path, **settings: str) -> Iterator[tuple[str, Path]]:
     """`emall-ws serve` listening on every address (called here on loopback): its URL and its log."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
     port = free_port()
     env.update({"EMALL_HOST": "0.0.0.0", "EMALL_PORT": str(port), "EMALL_SANDBOX_PORT": str(free_port()),
-                "EMALL_VAR_DIR": str(tmp_path / "var"), **settings})
+                "EMALL_VAR_DIR": str(tmp_path / "var"), "EMALL_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
+                **settings})
     url = f"http://127.0.0.1:{port}"
     with running(["-m", "emall_ws.cli", "serve"], env, tmp_path, tmp_path / "serve.log", url):
         yield url, tmp_path / "serve.log"

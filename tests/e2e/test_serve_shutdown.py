@@ -53,11 +53,11 @@ def command_of(pid: int) -> list[str]:
 class Serve:
     """`emall-ws serve` in a session of its own, as a terminal runs it."""
 
-    def __init__(self, tmp_path: Path):
-        self.port, self.sandbox_port = free_port(), free_port()
+    def __init__(self, tmp_path: Path, ports: tuple[int, int] | None = None, **settings: str):
+        self.port, self.sandbox_port = ports or (free_port(), free_port())
         env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
         env.update(EMALL_HOST="127.0.0.1", EMALL_PORT=str(self.port), EMALL_SANDBOX_PORT=str(self.sandbox_port),
-                   EMALL_VAR_DIR=str(tmp_path / "var"))
+                   EMALL_VAR_DIR=str(tmp_path / "var"), **settings)
         self.log_path = tmp_path / "serve.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env,
@@ -153,10 +153,30 @@ def test_a_child_that_dies_is_named_and_serve_stops_the_rest(serve, child, name)
     serve.assert_all_ended(timeout=5)
 
 
-def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve, tmp_path):
+def half_sent_request(port: int) -> socket.socket:
+    """A connection whose request body never arrives in full: granian, stopping, waits for it."""
+    connection = socket.create_connection(("127.0.0.1", port))
+    connection.sendall(b"POST /ws/Member HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<soap")
+    return connection
+
+
+@pytest.mark.parametrize("caller", ["idle", "half-sent request"])
+def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve, tmp_path, caller):
+    held = [half_sent_request(port) for port in (serve.port, serve.sandbox_port)] if caller != "idle" else []
+    time.sleep(0.2)  # the requests are in the servers' hands
     os.kill(serve.process.pid, signal.SIGKILL)
     serve.process.wait()
-    serve.assert_all_ended(timeout=10)
+    # the children's SIGTERM, then their own SIGKILL of their group STOP_SECONDS (2.5 s) later
+    serve.assert_all_ended(timeout=5)
+    assert not any(_alive(pid) for pid in serve.everything)
+    (tmp_path / "again").mkdir()
+    again = Serve(tmp_path / "again", ports=(serve.port, serve.sandbox_port))
+    try:
+        assert set(again.children) == CHILDREN
+    finally:
+        again.kill_all()
+        for connection in held:
+            connection.close()
 
 
 @pytest.mark.parametrize("after", [0.5, 1.5])

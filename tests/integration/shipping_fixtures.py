@@ -96,7 +96,9 @@ class ScriptedCourier(CourierAdapter):
             if self.down:
                 raise PartnerUnavailable(f"courier:{self.courier}", "down")
             if waybill not in self.steps:
-                raise PartnerRejected(f"courier:{self.courier}", f"Waybill {waybill} not found", "UNKNOWN_WAYBILL")
+                # the faultcode, as adapters.base hands it on (tests/integration/test_adapters_courier.py)
+                raise PartnerRejected(f"courier:{self.courier}", f"Waybill {waybill} not found",
+                                      "Client.UnknownWaybill")
             events = tuple(TrackingEvent(self.start + timedelta(minutes=i), location, words, word)
                            for i, (word, location, words) in enumerate(self.journey[:self.steps[waybill]]))
             delivered = bool(events) and events[-1].status == "DELIVERED"

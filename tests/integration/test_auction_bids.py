@@ -245,3 +245,61 @@ def test_a_product_already_in_the_session_is_read_again_under_the_lock(db, peopl
         bid(db, budi, product_id, 100_000)  # committed by another transaction meanwhile
         with pytest.raises(Conflict):
             auction.place_bid(session, siti.principal, product_id, 100_000, clock())
+
+
+# --- what a member reading an auction is told of their own bids --------------------------------------
+
+def view_for(db, product_id, viewer, at=NOW):
+    with db.unit_of_work() as session:
+        return auction.get_auction(session, product_id, at, viewer_id=viewer.id if viewer else None)
+
+
+def bids_for(db, product_id, viewer):
+    with db.unit_of_work() as session:
+        return auction.list_bids(session, product_id, viewer_id=viewer.id if viewer else None)
+
+
+def test_a_bidder_reading_the_auction_sees_their_own_bids_and_lead_in_their_own_name(db, people, product_id):
+    _, budi, siti, _ = people
+    bid(db, budi, product_id, 100_000)
+    bid(db, siti, product_id, 105_000, NOW + timedelta(minutes=1))
+    bid(db, budi, product_id, 110_000, NOW + timedelta(minutes=2))
+
+    mine = view_for(db, product_id, budi)
+    assert (mine.you_lead, mine.you_won, mine.leader, mine.winner) == (True, False, "budi", None)
+    assert [(b.bidder, b.yours) for b in mine.recent_bids] == [("budi", True), ("s***h", False), ("budi", True)]
+    hers = view_for(db, product_id, siti)
+    assert (hers.you_lead, hers.you_won, hers.leader) == (False, False, "b***i")
+    assert [(b.bidder, b.yours) for b in hers.recent_bids] == [("b***i", False), ("sitiaminah", True),
+                                                               ("b***i", False)]
+    page = bids_for(db, product_id, siti)
+    assert (page.you_lead, page.you_won) == (False, False)
+    assert [(b.sequence, b.bidder, b.yours) for b in page.bids] == [(3, "b***i", False), (2, "sitiaminah", True),
+                                                                    (1, "b***i", False)]
+
+
+def test_an_anonymous_reader_is_told_nothing_of_anyone(db, people, product_id):
+    _, budi, *_ = people
+    bid(db, budi, product_id, 100_000)
+    shown, page = view_for(db, product_id, None), bids_for(db, product_id, None)
+    assert (shown.leader, shown.you_lead, shown.you_won) == ("b***i", None, None)
+    assert [(b.bidder, b.yours) for b in shown.recent_bids + page.bids] == [("b***i", None)] * 2
+    assert (page.you_lead, page.you_won) == (None, None)
+
+
+def test_before_any_bid_nobody_leads(db, people, product_id):
+    shown = view_for(db, product_id, people[1])
+    assert (shown.leader, shown.you_lead, shown.you_won, shown.recent_bids) == (None, False, False, ())
+
+
+def test_the_winner_of_a_closed_auction_reads_that_they_won(db, people, product_id):
+    seller, budi, siti, _ = people
+    bid(db, budi, product_id, 100_000)
+    bid(db, siti, product_id, 105_000, NOW + timedelta(minutes=1))
+    assert auction.close_due_auctions(db, ENDS + timedelta(seconds=1)) == 1
+
+    won = view_for(db, product_id, siti, ENDS + timedelta(seconds=2))
+    assert (won.status, won.you_won, won.you_lead, won.winner) == ("SOLD", True, True, "sitiaminah")
+    lost = view_for(db, product_id, budi, ENDS + timedelta(seconds=2))
+    assert (lost.you_won, lost.you_lead, lost.winner) == (False, False, "s***h")
+    assert (bids_for(db, product_id, siti).you_won, bids_for(db, product_id, seller).you_won) == (True, False)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from emall_ws.data.regions import load_regions
 from emall_ws.db.models import AuthSession, FailedTry, Member, MemberStatusHistory, Notification, VerificationCode
-from emall_ws.domain.errors import AuthenticationFailed, Conflict, InvalidState, NotAuthorized, ValidationFailed
+from emall_ws.domain.errors import AuthenticationFailed, InvalidState, NotAuthorized, ValidationFailed
 from emall_ws.domain.members import RegistrationForm
 from emall_ws.services import auth, members
 from emall_ws.services.auth import ADMIN, AuthPolicy
@@ -115,16 +115,33 @@ def test_wrong_codes_are_limited_and_counted_even_though_the_call_fails(db):
 
 def test_an_expired_code_is_refused(db):
     register(db)
+    before = snapshot(db)
     with pytest.raises(ValidationFailed) as raised:
         activate(db, "sitiaminah", last_code(db, "sitiaminah"), now=NOW + POLICY.activation_ttl)
-    assert raised.value.errors[0].code == "CODE_EXPIRED"
+    assert raised.value.errors[0].code == "CODE_EXPIRED" and snapshot(db) == before
+
+
+def test_an_expired_code_and_a_wrong_one_answer_alike_to_whoever_does_not_hold_it(db):
+    """Only the right code learns that it expired: a guess at a member's expired code, and at an
+    unknown name, get the same CODE_WRONG with the same remaining count (issue 22)."""
+    active_member(db)
+    request_reset(db, "sitiaminah", NOW)
+    later = NOW + POLICY.reset_ttl
+    code = last_code(db, "sitiaminah", "password_reset")
+    before = snapshot(db)
+    answers = [refusal(reset_password, db, name, wrong(code), now=later) for name in ("sitiaminah", "nobody")]
+    assert answers[0] == answers[1] == (ValidationFailed, "VALIDATION_FAILED",
+                                        [("code", "CODE_WRONG", {"remaining": POLICY.max_code_attempts - 1})])
+    assert snapshot(db) == before
 
 
 def test_resend_issues_a_fresh_code_and_the_old_one_stops_working(db):
     register(db)
     old = last_code(db, "sitiaminah")
-    with db.unit_of_work() as session, pytest.raises(Conflict):
-        members.resend_activation(session, "sitiaminah", NOW, POLICY, client=CLIENT)  # too soon
+    with db.unit_of_work() as session:  # too soon: answered like an unknown name, and nothing is sent
+        assert members.resend_activation(session, "sitiaminah", NOW, POLICY, client=CLIENT) \
+            == members.resend_activation(session, "nobody", NOW, POLICY, client=CLIENT)
+    assert last_code(db, "sitiaminah") == old
     later = NOW + POLICY.resend_interval
     with db.unit_of_work() as session:
         members.resend_activation(session, "sitiaminah", later, POLICY, client=CLIENT)
@@ -195,6 +212,7 @@ def test_password_reset_ends_other_sessions(db):
     with db.unit_of_work() as session:
         members.request_password_reset(session, "sitiaminah@example.co.id", NOW, POLICY, client=CLIENT)
         members.request_password_reset(session, "nobody@example.co.id", NOW, POLICY, client=CLIENT)  # same answer
+    members.send_reset_codes(db, POLICY)  # the worker's half
     code = last_code(db, "sitiaminah", "password_reset")
     with db.unit_of_work() as session, pytest.raises(ValidationFailed) as raised:
         members.reset_password(session, "sitiaminah", code, "short", PASSWORDS, NOW, POLICY)
@@ -298,6 +316,39 @@ def reset_password(db, username, code, new_password="baru12345678", now=NOW, pol
 def request_reset(db, username, now):
     with db.unit_of_work() as session:
         members.request_password_reset(session, username, now, POLICY, client=CLIENT)
+    members.send_reset_codes(db, POLICY)  # the worker's half
+
+
+def test_a_reset_request_writes_one_row_for_a_member_and_the_worker_sends_its_code(db):
+    """The request does no more for a member than for a stranger (issue 22): one request row, which
+    the worker turns into a code sent, as of the request's time."""
+    active_member(db)
+    before = snapshot(db)
+    with db.unit_of_work() as session:
+        members.request_password_reset(session, "nobody", NOW, POLICY, client=CLIENT)
+    assert snapshot(db) == before
+    with db.unit_of_work() as session:
+        members.request_password_reset(session, "sitiaminah", NOW, POLICY, client=CLIENT)
+        request = session.scalars(select(VerificationCode).where(VerificationCode.purpose == "RESET_REQUEST")).one()
+        assert (request.code_hash, request.created_at) == ("", NOW)
+    assert count(db, Notification) == len(before[3])  # nothing sent in the request
+    assert members.send_reset_codes(db, POLICY) == 1 and members.send_reset_codes(db, POLICY) == 0
+    with db.unit_of_work() as session:
+        code = session.scalars(select(VerificationCode).where(VerificationCode.purpose != "ACTIVATION")).one()
+        assert (code.purpose, code.created_at, code.expires_at) == ("PASSWORD_RESET", NOW, NOW + POLICY.reset_ttl)
+    assert len(last_code(db, "sitiaminah", "password_reset")) == 6
+
+
+def test_reset_requests_within_the_resend_interval_send_one_code(db):
+    active_member(db)
+    for seconds in (0, 10, 30):
+        with db.unit_of_work() as session:
+            members.request_password_reset(session, "sitiaminah", NOW + timedelta(seconds=seconds), POLICY,
+                                           client=CLIENT)
+    assert members.send_reset_codes(db, POLICY) == 1
+    with db.unit_of_work() as session:
+        assert session.scalars(select(VerificationCode.purpose).where(VerificationCode.purpose != "ACTIVATION")
+                               ).all() == ["PASSWORD_RESET"]
 
 
 def test_wrong_reset_codes_share_the_budget_across_requests(db):

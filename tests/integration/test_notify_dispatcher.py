@@ -219,6 +219,34 @@ def test_an_abandoned_claim_is_taken_over_after_the_lease(db):
     assert other.run_once(t0 + LEASE + timedelta(seconds=1)).sent == 2
 
 
+def test_a_live_slow_dispatcher_renews_its_lease_so_no_other_sends_its_rows_again(db):
+    enqueue_activations(db, 1)
+    short = timedelta(seconds=0.6)  # renewed every 0.2 s
+    slow = RecordingSender(sleep=2.0)  # the send outlasts the lease three times over
+    round_done = []
+    first = threading.Thread(target=lambda: round_done.append(Dispatcher(db, {EMAIL: slow}, lease=short).run_once()))
+    first.start()
+    time.sleep(1.2)  # twice the lease: without renewal, the row would be due again now
+    other = RecordingSender()
+    assert Dispatcher(db, {EMAIL: other}, lease=short).run_once().claimed == 0
+    first.join()
+    assert round_done == [DispatchStats(sent=1, claimed=1)] and other.sent == []
+    [row] = all_rows(db)
+    assert (row.status, row.attempts) == ("SENT", 1)
+
+
+def test_the_default_lease_retries_a_dead_dispatchers_claim_within_a_minute(db):
+    enqueue_activations(db, 1)
+    t0 = utcnow() + timedelta(seconds=1)
+    assert len(Dispatcher(db, {EMAIL: RecordingSender()})._claim(t0)) == 1  # then killed: no renewal
+    sender = RecordingSender()
+    other = Dispatcher(db, {EMAIL: sender})
+    assert other.run_once(t0 + timedelta(seconds=30)).claimed == 0  # still leased
+    # due at t0 + 45 s: a worker round (every EMALL_DISPATCH_INTERVAL, 5 s) sends it before 60 s
+    assert other.run_once(t0 + timedelta(seconds=50)).sent == 1
+    assert len(sender.sent) == 1
+
+
 def test_unsent_rows_are_released_when_the_lease_runs_out(db):
     enqueue_activations(db, 5)
     clock = [0.0]

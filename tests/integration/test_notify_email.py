@@ -88,6 +88,41 @@ def test_activation_email_goes_from_the_outbox_through_smtp_with_the_code_in_bot
     assert message["Message-ID"] == f"<{row.reference}@emall-kukm.local>"
 
 
+class Crash(BaseException):
+    """Like SIGKILL for the dispatcher: the message left, the outcome is never written."""
+
+
+class MaildirCrashingOnce(MaildirEmailSender):
+    def __init__(self, path):
+        super().__init__(path)
+        self.crashed = False
+
+    def send(self, to, subject, text, html, reference=""):
+        message_id = super().send(to, subject, text, html, reference)
+        if not self.crashed:
+            self.crashed = True
+            raise Crash
+        return message_id
+
+
+def test_a_redelivery_after_a_crash_carries_the_same_message_id(db, tmp_path):
+    with db.unit_of_work() as session:
+        enqueue(session, event_key="invoice:1:issued", channel=EMAIL, recipient="budi@example.id",
+                template="member_activation", data=dict(name="Budi", username="budi", code=CODE,
+                                                        expires_at=datetime(2025, 3, 5, 7, 30)))
+    sender = MaildirCrashingOnce(tmp_path / "mail")
+    dispatcher = Dispatcher(db, {EMAIL: sender})
+    with pytest.raises(Crash):
+        dispatcher.run_once()
+    with db.unit_of_work() as session:
+        row = session.scalars(select(Notification)).one()
+    assert row.status == "PENDING"  # the first copy left, unrecorded: sent again once the lease ends
+    assert dispatcher.run_once(row.next_attempt_at).sent == 1
+    copies = [parse(message.as_bytes()) for message in mailbox.Maildir(tmp_path / "mail", create=False)]
+    assert len(copies) == 2  # delivered twice (at least once), and recognisably one message:
+    assert {copy["Message-ID"] for copy in copies} == {f"<{row.reference}@emall-kukm.local>"}
+
+
 def test_smtp_login_with_url_credentials(smtp_server):
     logins = []
 

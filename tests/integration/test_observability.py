@@ -139,7 +139,7 @@ def test_health_names_the_worker_when_its_heartbeat_is_stale(app, db):
     status, document = health_now(app)
     assert status == 503 and document["status"] == "degraded" and document["failing"] == ["worker"]
     assert document["components"]["worker"]["status"] == "stale"
-    assert document["components"]["database"] == {"status": "ok"}
+    assert document["components"]["database"] == {"status": "ok", "write": "proven"}
 
 
 def test_a_worker_never_seen_is_starting_then_missing(app, db):

@@ -14,7 +14,7 @@ from adapters.bank import BankAdapter, Mutation
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
 from emall_ws.db.models import (BankMutation, Invoice, InvoiceStatusHistory, Notification, Order,
                                 OrderStatusHistory, PayeeAccountPoll)
-from emall_ws.domain.errors import NotAuthorized, ValidationFailed
+from emall_ws.domain.errors import NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import payments
 from emall_ws.services.auth import Principal
 from emall_ws.services.invoices import expire_due_invoices
@@ -356,12 +356,15 @@ def test_confirm_payment_with_the_bank_down_names_the_bank_and_changes_nothing(d
 def test_only_the_buyer_the_payee_and_admins_see_or_confirm_a_payment(db, shop):
     invoice = buy(db, shop)
     bank = FakeBank()
-    with pytest.raises(NotAuthorized):
-        confirm_payment(db, shop.buyers[1], invoice.number, {"bca": bank}, NOW + HOUR, RECONCILE)
+    for number in (invoice.number, "INV/20261128/999999"):  # someone else's answers as one that does not exist
+        with pytest.raises(NotFound) as refused:
+            confirm_payment(db, shop.buyers[1], number, {"bca": bank}, NOW + HOUR, RECONCILE)
+        assert refused.value.code == "INVOICE_NOT_FOUND" and refused.value.params == {"number": number}
+        with db.unit_of_work() as session, pytest.raises(NotFound) as refused:
+            payments.payment_view(session, shop.buyers[1], number)
+        assert refused.value.code == "INVOICE_NOT_FOUND" and refused.value.params == {"number": number}
     assert bank.windows == []
     with db.unit_of_work() as session:
-        with pytest.raises(NotAuthorized):
-            payments.payment_view(session, shop.buyers[1], invoice.number)
         for principal in (shop.buyers[0], shop.seller, shop.admin):
             assert payments.payment_view(session, principal, invoice.number).status == "UNPAID"
 

@@ -78,7 +78,7 @@ def test_another_courier_than_the_buyers_choice_needs_a_reason_which_is_kept(db,
     ("unpaid", InvalidState, "ORDER_NOT_SHIPPABLE"),
     ("cancelled", InvalidState, "ORDER_NOT_SHIPPABLE"),
     ("shipped", InvalidState, "ORDER_NOT_SHIPPABLE"),
-    ("other seller", NotAuthorized, "ORDER_NOT_YOURS"),
+    ("other seller", NotFound, "ORDER_NOT_FOUND"),  # as an unknown order: numbers can be guessed
     ("a buyer", NotAuthorized, "ROLE_REQUIRED"),
     ("unknown order", NotFound, "ORDER_NOT_FOUND"),
     ("empty waybill", ValidationFailed, "VALIDATION_FAILED"),
@@ -168,8 +168,8 @@ def test_the_buyer_confirms_receipt_and_the_order_completes_once(db, mall):
 
 
 @pytest.mark.parametrize("who, shipped, error, code", [
-    ("seller", True, NotAuthorized, "ORDER_NOT_YOURS"),
-    ("other", True, NotAuthorized, "ORDER_NOT_YOURS"),
+    ("seller", True, NotFound, "ORDER_NOT_FOUND"),  # someone else's: as an unknown order
+    ("other", True, NotFound, "ORDER_NOT_FOUND"),
     ("buyer", False, InvalidState, "ORDER_NOT_RECEIVABLE"),
 ])
 def test_only_the_buyer_confirms_and_only_a_shipped_order(db, mall, who, shipped, error, code):

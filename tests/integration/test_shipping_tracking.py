@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from emall_ws.clock import utcnow
 from emall_ws.db.models import Notification, Shipment, ShipmentEvent, ShipmentStatusHistory
-from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound, ValidationFailed
+from emall_ws.domain.errors import InvalidState, NotFound, ValidationFailed
 from emall_ws.services import shipping, tracking
 from emall_ws.services.tracking import ShipmentRef, TrackingPoller, TrackingPolicy, refresh
 from tests.builders import NOW, order_for
@@ -120,9 +120,21 @@ def test_a_reading_begun_earlier_and_noted_later_does_not_replace_the_later_one(
 
 def test_a_waybill_the_courier_does_not_know_yet_stays_pending_and_is_marked(db, mall):
     number = shipped(db, mall)
+    before = snapshot(db)
     view = tracking.track_order(db, mall.buyer, number, {"jne": ScriptedCourier()}, SHIPPED_AT, POLICY)
     assert (view.status, view.check_failed, view.events) == ("Pending", True, ())
-    assert status_notices(db) == []
+    assert view.message_code == tracking.WAYBILL_UNKNOWN  # the courier answered: not "cannot be reached"
+    assert status_notices(db) == [] and order_status(db, number) == "SHIPPED"
+    after = snapshot(db)  # orders, events, notices, history as they were; only the read's own note is new
+    assert (after[0], after[2:]) == (before[0], before[2:])
+    courier = ScriptedCourier()
+    courier.down = True
+    later = tracking.track_order(db, mall.buyer, number, {"jne": courier}, SHIPPED_AT + timedelta(minutes=5), POLICY)
+    assert (later.check_failed, later.message_code) == (True, tracking.UNREACHABLE)
+    courier.down = False
+    courier.advance("CGK1A12345678901")  # the courier records the parcel: the note goes
+    known = tracking.track_order(db, mall.buyer, number, {"jne": courier}, SHIPPED_AT + timedelta(minutes=10), POLICY)
+    assert (known.status, known.check_failed, known.message_code) == ("InfoReceived", False, None)
 
 
 def test_track_shipment_for_any_member_shows_order_numbers_only_to_its_parties(db, mall):
@@ -139,8 +151,8 @@ def test_track_shipment_for_any_member_shows_order_numbers_only_to_its_parties(d
 
 
 @pytest.mark.parametrize("who, number, courier, waybill, error, code", [
-    ("other", None, None, None, NotAuthorized, "ORDER_NOT_YOURS"),
-    ("bandung", None, None, None, NotAuthorized, "ORDER_NOT_YOURS"),
+    ("other", None, None, None, NotFound, "ORDER_NOT_FOUND"),  # someone else's: as an unknown order
+    ("bandung", None, None, None, NotFound, "ORDER_NOT_FOUND"),
     ("buyer", "ORD/20261128/999999", None, None, NotFound, "ORDER_NOT_FOUND"),
     ("buyer", None, "jne", "CGK9Z99999999999", NotFound, "SHIPMENT_NOT_FOUND"),
     ("buyer", None, "gojek", "CGK1A12345678901", ValidationFailed, "VALIDATION_FAILED"),

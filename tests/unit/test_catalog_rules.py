@@ -1,6 +1,7 @@
 """Catalogue rules without a database: listings, actions, search terms, messages."""
 import ast
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +29,24 @@ def test_an_auction_has_quantity_one():
                                            weight_grams=900, sale_method="AUCTION", start_price=100,
                                            min_increment=10, ends_at=NOW + timedelta(hours=1)), NOW, POLICY)
     assert listing.stock == 1 and listing.reserve_price is None
+
+
+@pytest.mark.parametrize("minimum, id_words, en_words", [
+    (timedelta(hours=1), "1 jam", "1 hour(s)"),
+    (timedelta(seconds=90), "1 menit 30 detik", "1 minute(s) 30 second(s)"),
+    (timedelta(seconds=15), "15 detik", "15 second(s)"),
+])
+def test_the_minimum_auction_duration_is_a_policy_and_its_fault_says_how_long(minimum, id_words, en_words):
+    policy = CatalogPolicy(auction_min_duration=minimum)
+    form = ProductForm(name="Keris", description="Replika", category="kerajinan", weight_grams=900,
+                       sale_method="AUCTION", start_price=100, min_increment=10)
+    assert validate_listing(replace(form, ends_at=NOW + minimum), NOW, policy).stock == 1
+    with pytest.raises(ValidationFailed) as raised:
+        validate_listing(replace(form, ends_at=NOW + minimum - timedelta(seconds=1)), NOW, policy)
+    [error] = raised.value.errors
+    assert (error.field, error.code) == ("endsAt", "AUCTION_END_TOO_SOON")
+    texts = [field_message(error.code, error.field, language, **error.params) for language in ("id", "en")]
+    assert texts == [f"Lelang harus berlangsung paling sedikit {id_words}", f"An auction must last at least {en_words}"]
 
 
 @pytest.mark.parametrize("url, ok", [

@@ -1,8 +1,13 @@
+import base64
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from emall_ws.config import Settings
+from emall_ws.domain.catalog import CatalogPolicy
+
+SECRET_KEY = base64.b64encode(bytes(range(32))).decode()  # a test's key: 32 bytes, none of them secret
 
 
 def test_defaults_need_no_set_up():
@@ -29,6 +34,20 @@ def test_the_invoice_payment_window_is_24_hours_unless_configured():
     for value in ("0", "-5"):  # an invoice born overdue would expire at the worker's next turn
         with pytest.raises(ValueError, match="EMALL_INVOICE_DUE_HOURS"):
             Settings.from_env({"EMALL_INVOICE_DUE_HOURS": value})
+
+
+def test_an_auction_lasts_at_least_an_hour_unless_configured_in_seconds_and_never_0_or_less():
+    assert Settings.from_env({}).auction_min_duration == 3600
+    assert Settings.from_env({"EMALL_AUCTION_MIN_DURATION": "60"}).auction_min_duration == 60
+    for value in ("0", "-60", "1h", "nan"):  # 0: an auction could end as it opens
+        with pytest.raises(ValueError, match="EMALL_AUCTION_MIN_DURATION"):
+            Settings.from_env({"EMALL_AUCTION_MIN_DURATION": value})
+
+
+def test_the_catalogue_policy_takes_the_minimum_auction_duration_from_the_settings():
+    policy = CatalogPolicy.from_settings(Settings.from_env({"EMALL_AUCTION_MIN_DURATION": "90"}))
+    assert policy.auction_min_duration == timedelta(seconds=90)
+    assert CatalogPolicy.from_settings(Settings.from_env({})) == CatalogPolicy()  # the default is the rule's
 
 
 def test_a_shipping_quote_is_valid_60_minutes_unless_configured_and_never_0_or_less():
@@ -107,8 +126,24 @@ def test_a_public_server_refuses_the_test_suites_password_hash():
     partners = {f"EMALL_{kind}_URL": "https://partner.example/ws" for kind in
                 ("BANK_BCA", "BANK_MANDIRI", "BANK_BNI", "BANK_BRI", "COURIER_POS", "COURIER_TIKI", "COURIER_JNE",
                  "COURIER_FEDEX", "COURIER_DHL", "COURIER_WAHANA", "COURIER_PCP", "SMS")}
-    public = {"EMALL_HOST": "0.0.0.0", **partners}
+    public = {"EMALL_HOST": "0.0.0.0", "EMALL_SECRET_KEY": SECRET_KEY, **partners}
     Settings.from_env(public).check_fail_closed()  # every partner configured: a public server may start
     with pytest.raises(FailClosed, match="EMALL_PASSWORD_HASH=cheapest"):
         Settings.from_env({**public, "EMALL_PASSWORD_HASH": "cheapest"}).check_fail_closed()
     Settings.from_env({"EMALL_PASSWORD_HASH": "cheapest"}).check_fail_closed()  # on loopback: a test's server
+    without_key = {name: value for name, value in public.items() if name != "EMALL_SECRET_KEY"}
+    with pytest.raises(FailClosed, match="EMALL_SECRET_KEY is unset"):
+        Settings.from_env(without_key).check_fail_closed()
+    assert Settings.from_env({}).secret_key is None  # on loopback: the var folder's key (secret_box.local_key)
+
+
+@pytest.mark.parametrize("value, why", [("CHANGE-ME", "not base64"), ("c2hvcnQ=", "5 bytes, fewer than 32"),
+                                        (base64.b64encode(b"x" * 31).decode(), "31 bytes, fewer than 32")])
+def test_a_secret_key_must_be_32_random_bytes_and_is_never_shown(value, why):
+    with pytest.raises(ValueError) as refused:
+        Settings.from_env({"EMALL_SECRET_KEY": value})
+    assert str(refused.value) == ("EMALL_SECRET_KEY='(hidden)' is not valid: expected base64 of at least 32 random "
+                                  f"bytes, as `openssl rand -base64 32` prints ({why})")
+    assert Settings.from_env({"EMALL_SECRET_KEY": f" {SECRET_KEY} "}).secret_key == SECRET_KEY
+    url_safe = base64.urlsafe_b64encode(b"\xfb" * 32).decode()  # as Python's secrets.token_urlsafe(32) prints
+    assert Settings.from_env({"EMALL_SECRET_KEY": url_safe}).secret_key == url_safe

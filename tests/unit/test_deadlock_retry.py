@@ -20,11 +20,11 @@ def failing_first(monkeypatch, times: int, code: int = MYSQL_DEADLOCK) -> list:
     calls = []
     real = auction.get_auction
 
-    def get_auction(session, product_id, now):
+    def get_auction(session, product_id, now, **options):
         calls.append(1)
         if len(calls) <= times:
             raise database_error(code)
-        return real(session, product_id, now)
+        return real(session, product_id, now, **options)
 
     monkeypatch.setattr(auction, "get_auction", get_auction)
     return calls
@@ -54,14 +54,18 @@ def test_repeated_deadlocks_end_in_a_server_fault_after_the_last_attempt(app, mo
     assert len(calls) == DEADLOCK_ATTEMPTS
 
 
-def test_a_lock_wait_timeout_is_not_run_again(app, monkeypatch):
+def test_a_lock_wait_timeout_is_server_busy_and_not_run_again(app, monkeypatch):
     calls = failing_first(monkeypatch, 1, 1205)
-    assert get_auction(app).fault()[0] == "Server.Internal"
+    faultcode, message, detail = get_auction(app).fault()
+    assert (faultcode, detail) == ("Server.Busy", "DATABASE_BUSY")
+    assert "Coba lagi" in message  # the retry hint
     assert len(calls) == 1
 
 
-# a Galera node not ready, no server at the address, server gone away, connection lost mid-call
-@pytest.mark.parametrize("code", [1047, 2003, 2006, 2013])
+# a Galera node not ready, no server at the address (or socket, or host), server gone away, connection
+# lost mid-call; access withdrawn; the database dropped (1049 connecting, 1146 on an open connection);
+# a read-only server or transaction
+@pytest.mark.parametrize("code", [1047, 2002, 2003, 2005, 2006, 2013, 1044, 1045, 1049, 1146, 1290, 1792])
 def test_a_database_that_cannot_serve_is_server_unavailable_not_run_again(app, monkeypatch, code):
     calls = failing_first(monkeypatch, 1, code)
     faultcode, message, detail = get_auction(app).fault()

@@ -107,7 +107,8 @@ def test_an_unexpected_error_is_a_logged_server_internal_fault(app, monkeypatch,
 def test_health_and_index(app):
     app.health = Health(app.platform.db, app.platform.settings, probe=lambda url: True)  # no sockets
     health = call(app, "GET", "/health")
-    assert health.status == 200 and json.loads(health.body)["components"]["database"] == {"status": "ok"}
+    assert health.status == 200
+    assert json.loads(health.body)["components"]["database"] == {"status": "ok", "write": "proven"}
     index = call(app, "GET", "/")
     assert index.status == 200
     page = index.body.decode()
@@ -128,7 +129,7 @@ def test_health_reports_an_unreachable_database(settings, tmp_path):
     broken.health = Health(broken.platform.db, broken.platform.settings, probe=lambda url: True)
     response = call(broken, "GET", "/health")
     assert response.status == 503 and json.loads(response.body)["failing"] == ["database"]
-    assert json.loads(response.body)["components"]["database"] == {"status": "unreachable"}
+    assert json.loads(response.body)["components"]["database"] == {"status": "unavailable", "error": "sqlite 14"}
     index = call(broken, "GET", "/")  # static, read from no database: it opens and points to /health
     assert index.status == 200 and b'href="/health"' in index.body
 

@@ -57,7 +57,7 @@ REQUIRED_REQUEST_FIELDS = {
     "Member": {"listCities": ["provinceCode"], "activate": ["username", "code"], "resendActivation": ["username"],
                "login": ["username", "password"], "requestPasswordReset": ["usernameOrEmail"],
                "resetPassword": ["username", "code", "newPassword"], "suspendMember": ["username"],
-               "reinstateMember": ["username"]},
+               "reinstateMember": ["username"], "createApiKey": ["label"], "revokeApiKey": ["keyId"]},
     "Catalog": {"getProduct": ["productId"], "updateProduct": ["productId"], "withdrawProduct": ["productId"]},
     "Cart": {"removeItem": ["productId"]},
     "Auction": {"getAuction": ["productId"]},
