@@ -212,6 +212,13 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def cmd_fault_codes(_args) -> int:
+    from emall_ws.messages import codes_table
+
+    print(codes_table())
+    return 0
+
+
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -268,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="list every setting and its default")
     settings.add_argument("--markdown", action="store_true", help="as the README's table")
     settings.set_defaults(run=cmd_settings)
+
+    codes = commands.add_parser("fault-codes", help="every fault and field-error code with its texts, as the "
+                                "README's table (Markdown)")
+    codes.set_defaults(run=cmd_fault_codes)
     return parser
 
 

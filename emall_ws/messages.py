@@ -89,6 +89,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "Wrong username or password, or the account is not active."},
     "BAD_SESSION": {"id": "Sesi tidak berlaku atau telah berakhir. Silakan masuk kembali.",
                     "en": "The session is invalid or has ended. Please log in again."},
+    "ACCOUNT_SUSPENDED": {"id": "Akun ini ditangguhkan oleh admin. Hubungi pengelola Emall KUKM.",
+                          "en": "This account is suspended by an admin. Contact the Emall KUKM operator."},
     "LOGIN_PAUSED": {"id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
                      "en": "Too many failed log-in attempts. Try again later."},
     "PASSWORD_TYPE_UNSUPPORTED": {
@@ -393,6 +395,16 @@ def translate(code: str, language: str = DEFAULT_LANGUAGE, **params) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def codes_table() -> str:
+    """The README's table of every code a fault or a field error carries, with its texts, in the order
+    declared here (`emall-ws fault-codes` writes it)."""
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|")
+
+    rows = [f"| `{code}` | {cell(texts['en'])} | {cell(texts['id'])} |" for code, texts in MESSAGES.items()]
+    return "\n".join(["| code | meaning (English) | pesan (Bahasa Indonesia) |", "|---|---|---|", *rows])
 
 
 def pick_language(accept_language: str | None) -> str:

@@ -113,6 +113,10 @@ def check_password(session: Session, username: str, password: str, passwords: Pa
         if reservation.number == policy.max_failed_logins:
             security_event("login_paused", username=username, failures=reservation.number,
                            minutes=round(policy.login_pause.total_seconds() / 60))
+    if valid and member is not None and member.status == MemberStatus.SUSPENDED:
+        # told only to whoever proved to hold the password: the owner learns why, a stranger nothing
+        security_event(refused_event, username=username, reason="ACCOUNT_SUSPENDED")
+        raise AuthenticationFailed("ACCOUNT_SUSPENDED")
     if member is None or not valid or member.status != MemberStatus.ACTIVE:
         security_event(refused_event, username=username, reason="BAD_CREDENTIALS")
         raise AuthenticationFailed("BAD_CREDENTIALS")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from spyne import Array, DateTime, Integer32, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.domain.errors import FieldError, NotFound
+from emall_ws.domain.errors import FieldError, NotFound, ValidationFailed
 from emall_ws.domain.members import RegistrationForm as Form
 from emall_ws.messages import field_message
 from emall_ws.services import members
@@ -170,9 +170,11 @@ class MemberService(ServiceBase):
          _out_variable_name="cities")
     def listCities(ctx, provinceCode):
         """The cities of one province, for the registration form; anyone may call.
-        Client.NotFound (UNKNOWN_PROVINCE)."""
+        Client.Validation without a province; Client.NotFound (UNKNOWN_PROVINCE)."""
         regions = platform_of(ctx).regions
-        if regions.province(provinceCode or "") is None:
+        if not (provinceCode or "").strip():  # sent empty: as one not sent, which the schema refuses
+            raise ValidationFailed([FieldError("provinceCode", "REQUIRED")])
+        if regions.province(provinceCode) is None:
             raise NotFound("UNKNOWN_PROVINCE")
         if replay_frozen(ctx, ("cities", provinceCode)):
             return None

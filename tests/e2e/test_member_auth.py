@@ -163,6 +163,11 @@ def test_admin_operations_need_the_admin_role(server, mailbox, admin):
     assert fault_code(fault) == "Client.Validation" and field_errors(fault)["page"][0] == "SCHEMA_INVALID"
     assert member.suspendMember(username=buyer["username"], reason="uji", **as_admin).status == "SUSPENDED"
     assert fault_code(fault_of(member.getProfile, **as_buyer)) == "Client.Authentication"  # sessions ended
+    member_service = client(server, "Member").service
+    suspended = fault_of(member_service.login, username=buyer["username"], password=PASSWORD)
+    assert (fault_code(suspended), detail_code(suspended)) == ("Client.Authentication", "ACCOUNT_SUSPENDED")
+    wrong = fault_of(member_service.login, username=buyer["username"], password="salah-sekali-123")
+    assert detail_code(wrong) == "BAD_CREDENTIALS"  # only the password's holder learns of the suspension
     assert member.reinstateMember(username=buyer["username"], **as_admin).status == "ACTIVE"
     assert login(server, buyer["username"])
 
@@ -274,3 +279,10 @@ def test_suds_registers_activates_and_logs_in(server, mailbox):
     header.token = result.token
     suds_member.set_options(soapheaders=header)
     assert suds_member.service.getProfile().username == values["username"]
+
+
+@pytest.mark.parametrize("province", ["", "   "])
+def test_listing_cities_without_a_province_names_the_field(server, province):
+    fault = fault_of(client(server, "Member").service.listCities, provinceCode=province)
+    assert fault_code(fault) == "Client.Validation" and field_errors(fault)["provinceCode"][0] == "REQUIRED"
+

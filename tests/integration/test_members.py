@@ -238,8 +238,10 @@ def test_admins_suspend_and_reinstate_and_the_suspended_cannot_log_in(db):
         assert members.suspend(session, admin_principal, "sitiaminah", "spam", NOW).status == "SUSPENDED"
     with db.unit_of_work() as session, pytest.raises(AuthenticationFailed):
         auth.principal_for_token(session, token, NOW)
-    with pytest.raises(AuthenticationFailed):
+    with pytest.raises(AuthenticationFailed, match="ACCOUNT_SUSPENDED"):  # the right password: told why
         login(db)
+    with pytest.raises(AuthenticationFailed, match="BAD_CREDENTIALS"):  # a wrong one: told nothing
+        login(db, password="salah12345678")
     with db.unit_of_work() as session:
         assert members.reinstate(session, "sitiaminah", NOW).status == "ACTIVE"
         with pytest.raises(InvalidState):

@@ -1,4 +1,7 @@
-from emall_ws.messages import MESSAGES, pick_language, translate
+import re
+from pathlib import Path
+
+from emall_ws.messages import MESSAGES, codes_table, pick_language, translate
 
 
 def test_indonesian_is_the_default_and_english_is_available():
@@ -16,3 +19,12 @@ def test_accept_language_picks_the_first_supported_language():
 def test_every_message_exists_in_both_languages():
     for code, texts in MESSAGES.items():
         assert set(texts) == {"id", "en"}, code
+
+
+def test_the_readme_lists_every_code_with_its_texts_as_generated():
+    """`emall-ws fault-codes` writes the table: a code added, renamed or reworded without it fails here."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert codes_table() in readme
+    listed = re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, re.MULTILINE)
+    assert [code for code in listed if code in MESSAGES] == list(MESSAGES)
+    assert codes_table().count("\n") == len(MESSAGES) + 1  # one row each, under the header
