@@ -12,6 +12,14 @@ from tests.e2e.catalog import auction_form, fixed_form, new_member, new_shop
 PUBLIC = {spec.name: sorted(set(spec.service_class.public_methods) - set(member_operations(spec.service_class)))
           for spec in SERVICES}
 
+
+
+def assert_every_public_called(called: dict[str, set[str]]) -> None:
+    """A toolkit test called each public operation there is, so a new one cannot go untried."""
+    assert {service: sorted(operations) for service, operations in called.items()} \
+        == {service: operations for service, operations in PUBLIC.items() if operations}
+
+
 # the Registry's public reads of the platform's own entries, each with its arguments
 REGISTRY_READS = [
     ("get_serviceDetail", {"serviceKey": "uddi:emall-kukm:service:registry"}),
