@@ -219,6 +219,13 @@ def cmd_fault_codes(_args) -> int:
     return 0
 
 
+def cmd_code_sets(_args) -> int:
+    from emall_ws.soap.codes import code_sets_table
+
+    print(code_sets_table())
+    return 0
+
+
 def _redacted(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -279,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     codes = commands.add_parser("fault-codes", help="every fault and field-error code with its texts, as the "
                                 "README's table (Markdown)")
     codes.set_defaults(run=cmd_fault_codes)
+
+    code_sets = commands.add_parser("code-sets", help="every code set of the WSDLs (xs:enumeration) with its "
+                                    "values, as the README's table (Markdown)")
+    code_sets.set_defaults(run=cmd_code_sets)
     return parser
 
 

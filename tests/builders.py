@@ -22,7 +22,8 @@ from emall_ws.db.session import Database
 from emall_ws.domain.catalog import CatalogPolicy, ProductForm
 from emall_ws.passwords import Passwords
 from emall_ws.services import cart, catalog
-from emall_ws.services.auth import BUYER, Principal
+from emall_ws.domain.members import BUYER
+from emall_ws.services.auth import Principal
 from emall_ws.services.quoting import CheckoutPolicy, Choice, quote_shipping
 from emall_ws.services.checkout import run_checkout
 from emall_ws.services.invoices import set_invoice_status, set_order_status

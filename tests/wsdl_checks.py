@@ -79,8 +79,17 @@ def operations_without_fault_detail(document: bytes) -> list[str]:
 
 def fault_detail_schema(document: bytes) -> etree.XMLSchema:
     """The XML Schema the WSDL declares for the fault detail, to validate a detail against."""
+    return _schema(document, FAULT_NS)
+
+
+def service_schema(document: bytes) -> etree.XMLSchema:
+    """The XML Schema of the WSDL's own namespace (its operations' requests and answers)."""
+    return _schema(document, etree.fromstring(document).get("targetNamespace"))
+
+
+def _schema(document: bytes, namespace: str) -> etree.XMLSchema:
     root = etree.fromstring(document)
-    [schema] = [s for s in root.iter(f"{XS}schema") if s.get("targetNamespace") == FAULT_NS]
+    [schema] = [s for s in root.iter(f"{XS}schema") if s.get("targetNamespace") == namespace]
     standalone = etree.Element(schema.tag, dict(schema.attrib), nsmap=schema.nsmap)  # with the root's prefixes
     standalone.extend(etree.fromstring(etree.tostring(child)) for child in schema)
     return etree.XMLSchema(standalone)

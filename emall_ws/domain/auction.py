@@ -35,6 +35,7 @@ AUCTION = "AUCTION"
 
 # What a client sees (Auction.status): derived from the product status, the clock and the winner
 OPEN, ENDED, SOLD, UNSOLD = "OPEN", "ENDED", "SOLD", "UNSOLD"
+AUCTION_STATUSES = (OPEN, ENDED, SOLD, UNSOLD, ProductStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from emall_ws.domain.pipelines import ProductStatus
 FIXED, AUCTION = "FIXED", "AUCTION"
 SALE_METHODS = (FIXED, AUCTION)
 BUY, BID, NONE = "BUY", "BID", "NONE"  # the paper's "tombol beli", "tombol tawar", neither
+ACTIONS = (BUY, BID, NONE)
 NEWEST, PRICE_ASC, PRICE_DESC, ENDING_SOON = "NEWEST", "PRICE_ASC", "PRICE_DESC", "ENDING_SOON"
 SORTS = (NEWEST, PRICE_ASC, PRICE_DESC, ENDING_SOON)
 
@@ -26,6 +27,12 @@ _CATEGORY_CODE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # InnoDB's default FULLTEXT stopwords (information_schema.INNODB_FT_DEFAULT_STOPWORD) of 3+ letters,
 # which searches have always dropped: kept, so a search finds what it found
 STOPWORDS = frozenset("about are com for from how that the this und was what when where who will with www".split())
+
+
+def category_code(value: str | None) -> str:
+    """A category code as a request types it, in its one spelling (lower case): " KOPI " -> "kopi". The only
+    place that folds one: a code is stored, answered and quoted lower-case."""
+    return (value or "").strip().lower()
 
 
 class CatalogSettings(Protocol):
@@ -125,7 +132,7 @@ def validate_listing(form: ProductForm, now: datetime, policy: CatalogPolicy, *,
     errors: list[FieldError] = []
     name = _text(form.name, "name", policy.name_min, policy.name_max, errors)
     description = _text(form.description, "description", 1, policy.description_max, errors, multi_line=True)
-    category = (form.category or "").strip().lower()
+    category = category_code(form.category)
     if not category:
         errors.append(FieldError("category", "REQUIRED"))
     weight = _whole(form.weight_grams, "weight_grams", 1, policy.weight_max_grams, errors)
@@ -242,7 +249,7 @@ def is_photo_url(url: str, policy: CatalogPolicy) -> bool:
 
 def validate_category(code: str | None, name: str | None, policy: CatalogPolicy) -> tuple[str, str]:
     errors: list[FieldError] = []
-    code = (code or "").strip().lower()
+    code = category_code(code)
     if not code:
         errors.append(FieldError("code", "REQUIRED"))
     elif len(code) > policy.category_code_max or not _CATEGORY_CODE.match(code):
@@ -334,7 +341,7 @@ def validate_search(filters: SearchFilters, policy: CatalogPolicy) -> Search:
         errors.append(FieldError("page", "PAGE_TOO_DEEP", {"max": policy.result_window}))
     if errors:
         raise ValidationFailed(errors)
-    return Search(terms=terms, category=_lower(filters.category), seller=_lower(filters.seller),
+    return Search(terms=terms, category=category_code(filters.category) or None, seller=_lower(filters.seller),
                   province=(filters.province or "").strip() or None, city=(filters.city or "").strip() or None,
                   sale_method=method or (AUCTION if sort == ENDING_SOON else None),
                   min_price=filters.min_price, max_price=filters.max_price, sort=sort, page=page, page_size=size)

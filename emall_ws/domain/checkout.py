@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Protocol, Sequence, TypeVar
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.catalog import FIXED
 from emall_ws.domain.errors import FieldError, InvalidState
+from emall_ws.domain.partners import COURIERS, courier_code
 from emall_ws.domain.pipelines import ProductStatus
 
 
@@ -61,7 +62,7 @@ def chosen_quote(quotes: Sequence[QuoteT], choice: Chosen, seller: str, route: R
     """The newest of the seller's `quotes` (newest first) for the chosen courier and service, on the
     group's route and unexpired. Each requirement narrows the quotes in turn, and the first that
     leaves none names the refusal."""
-    courier, service = (choice.courier or "").strip().lower(), (choice.service or "").strip()
+    courier, service = courier_code(choice.courier), (choice.service or "").strip()
     requirements: tuple[tuple[str, Callable[[QuoteT], bool]], ...] = (
         ("COURIER_NOT_QUOTED", lambda q: q.courier == courier),
         ("SERVICE_NOT_QUOTED", lambda q: q.service.lower() == service.lower()),
@@ -71,7 +72,9 @@ def chosen_quote(quotes: Sequence[QuoteT], choice: Chosen, seller: str, route: R
     for refusal, met in requirements:
         quotes = [q for q in quotes if met(q)]
         if not quotes:
-            raise InvalidState(refusal, courier=courier[:20], service=service[:30], seller=seller)
+            # a person reads the refusal: the courier by its name (a code no courier has as typed)
+            raise InvalidState(refusal, courier=COURIERS.get(courier, courier[:20]), service=service[:30],
+                               seller=seller)
     return quotes[0]
 
 

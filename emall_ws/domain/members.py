@@ -18,6 +18,7 @@ from typing import Any, Callable
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from emall_ws.domain import partners
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
@@ -44,7 +45,7 @@ NIK_BIRTH_DATE = "NIK_BIRTH_DATE"
 NIK_SERIAL = "NIK_SERIAL"
 NIB_FORMAT = "NIB_FORMAT"
 UNKNOWN_BANK = "UNKNOWN_BANK"  # params: banks
-ACCOUNT_NUMBER_FORMAT = "ACCOUNT_NUMBER_FORMAT"  # params: bank, length
+ACCOUNT_NUMBER_FORMAT = "ACCOUNT_NUMBER_FORMAT"  # params: bank (its name, "Bank Central Asia"), length
 # warnings (Registration.warnings), never errors
 NIK_UNKNOWN_REGENCY = "NIK_UNKNOWN_REGENCY"  # params: region
 NIK_UNKNOWN_DISTRICT = "NIK_UNKNOWN_DISTRICT"  # params: region
@@ -73,12 +74,14 @@ USERNAME_RE = re.compile(rf"[A-Za-z][A-Za-z0-9_.]{{{USERNAME_MIN - 1},{USERNAME_
 #: What a typed phone number may contain besides digits (no letters, no extensions).
 _PHONE_CHARS_RE = re.compile(r"\+?[0-9 ()\-.]+")
 
-BUYER = "BUYER"
-SELLER = "SELLER"
+BUYER, SELLER, ADMIN = "BUYER", "SELLER", "ADMIN"
+ROLES = (BUYER, SELLER, ADMIN)  # ADMIN: made by the operator only, never by registration
 
-#: Payout banks (the four whose mutations the platform reads) and their account number lengths.
-BANK_ACCOUNT_LENGTHS = {"BCA": 10, "MANDIRI": 13, "BNI": 10, "BRI": 15}
-BANKS = tuple(BANK_ACCOUNT_LENGTHS)
+#: Payout banks (the four whose mutations the platform reads, domain.partners.BANKS, by their lower-case
+#: codes) and their account number lengths.
+BANKS = tuple(partners.BANKS)
+BANK_ACCOUNT_LENGTHS = {"bca": 10, "mandiri": 13, "bni": 10, "bri": 15}
+assert set(BANK_ACCOUNT_LENGTHS) == set(BANKS)
 
 _FIELD_NAMES = {  # RegistrationForm attribute -> SOAP field name used in errors
     "province": "province", "city": "city", "address": "address", "phone": "phone",
@@ -377,7 +380,7 @@ def _nib(nib: str) -> str:
 
 
 def _bank_code(value: str | None) -> str:
-    code = _required(value).upper()
+    code = partners.bank_code(_required(value))  # "BCA" typed in SoapUI is "bca", as it is kept
     if code not in BANK_ACCOUNT_LENGTHS:
         raise _Error(UNKNOWN_BANK, banks=", ".join(BANKS))
     return code
@@ -391,7 +394,7 @@ def _account_number(value: str | None, bank_code: str | None) -> str:
         return value
     length = BANK_ACCOUNT_LENGTHS[bank_code]
     if not re.fullmatch(rf"[0-9]{{{length}}}", value):
-        raise _Error(ACCOUNT_NUMBER_FORMAT, bank=bank_code, length=length)
+        raise _Error(ACCOUNT_NUMBER_FORMAT, bank=partners.bank_name(bank_code), length=length)
     return value
 
 

@@ -13,6 +13,7 @@ from emall_ws.domain.pipelines import InvoiceStatus
 from emall_ws.domain.text import without_invisible_start
 
 INVOICE_STATUSES = tuple(InvoiceStatus)  # the order of the totals: UNPAID, PAID, EXPIRED, CANCELLED
+ALL_STATUSES = "ALL"  # the status of the overall total
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP)
 
 
@@ -99,7 +100,7 @@ def page_count(total_rows: int, page_size: int) -> int:
 
 @dataclass(frozen=True)
 class StatusTotal:
-    status: str  # an invoice status, or ALL
+    status: str  # an invoice status, or ALL_STATUSES
     count: int = 0
     goods: int = 0
     shipping: int = 0
@@ -110,7 +111,7 @@ def totals_by_status(sums: dict[str, StatusTotal]) -> tuple[list[StatusTotal], S
     """One total per invoice status, in pipeline order, zero where none, and the overall one."""
     per_status = [sums.get(status) or StatusTotal(status) for status in INVOICE_STATUSES]
     per_status += [t for s, t in sorted(sums.items()) if s not in INVOICE_STATUSES]  # never hide a row
-    overall = StatusTotal("ALL", sum(t.count for t in per_status), sum(t.goods for t in per_status),
+    overall = StatusTotal(ALL_STATUSES, sum(t.count for t in per_status), sum(t.goods for t in per_status),
                           sum(t.shipping for t in per_status), sum(t.amount for t in per_status))
     return per_status, overall
 

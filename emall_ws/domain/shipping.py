@@ -20,7 +20,7 @@ import re
 from datetime import datetime
 
 from emall_ws.domain.errors import FieldError, ValidationFailed
-from emall_ws.domain.partners import COURIERS
+from emall_ws.domain.partners import COURIERS, courier_code
 from emall_ws.domain.pipelines import FINAL_SHIPMENT_STATUSES, ShipmentStatus
 
 WAYBILL_FORMAT = "WAYBILL_FORMAT"  # params: courier (display name), example (a well-formed number)
@@ -47,13 +47,8 @@ _FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
 }
 
 
-def courier_name(courier: str) -> str:
-    """The display name of a courier code ("pos" -> "Pos Indonesia")."""
-    return COURIERS[check_courier(courier)]
-
-
 def check_courier(courier: str | None) -> str:
-    code = (courier or "").strip().lower()
+    code = courier_code(courier)
     if code not in COURIERS:
         raise ValidationFailed([FieldError("courier", UNKNOWN_COURIER, {"couriers": ", ".join(COURIERS)})])
     return code
@@ -122,7 +117,7 @@ COURIER_STATUS_WORDS: dict[str, dict[str, str]] = {
 def normalise_status(courier: str, status_word: str | None) -> str:
     """The normalised status of a courier's own status word. A word we do not know is
     InTransit: couriers add scan words (transit hubs) far more often than final states."""
-    words = COURIER_STATUS_WORDS.get((courier or "").lower(), {})
+    words = COURIER_STATUS_WORDS.get(courier_code(courier), {})
     word = (status_word or "").strip().upper()
     if not word:
         return ShipmentStatus.PENDING

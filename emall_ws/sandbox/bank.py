@@ -128,7 +128,7 @@ class BankService(ServiceBase):
     def openAccount(ctx, accountNumber, holderName, openingBalance):  # noqa: N802,N803
         """Sandbox only: a new account, its opening balance posted as a first credit."""
         partner = partner_of(ctx)
-        length = BANK_ACCOUNT_LENGTHS[partner.code.upper()]
+        length = BANK_ACCOUNT_LENGTHS[partner.code]
         if not (accountNumber.isdigit() and len(accountNumber) == length):
             raise rejected("InvalidAccountNumber", f"A {BANKS[partner.code]} account number is "
                                                    f"{length} digits", "INVALID_ACCOUNT_NUMBER")

@@ -40,7 +40,7 @@ class PayoutAccounts:
         if self._db is None and not _exists(self._url):  # checked each time: the platform may start later
             return None
         query = (select(Member.account_holder, Member.name)
-                 .where(Member.role == SELLER, Member.bank_code.in_((bank.upper(), bank.lower())),
+                 .where(Member.role == SELLER, Member.bank_code == bank,  # both lower-case codes (bca)
                         Member.account_number == account_number).limit(1))
         try:
             row = self._database().read(lambda connection: connection.execute(query).first())

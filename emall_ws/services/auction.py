@@ -36,7 +36,8 @@ from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.domain.pipelines import ProductStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
-from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
+from emall_ws.domain.members import BUYER, SELLER
+from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.catalog import auction_snapshot, ensure_seller_on_sale
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 

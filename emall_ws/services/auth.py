@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 
 from emall_ws.db.models import AuthSession, Member
 from emall_ws.domain.errors import AuthenticationFailed, NotAuthorized
-from emall_ws.domain.members import username_key
+from emall_ws.domain.members import ADMIN, BUYER, SELLER, username_key
 from emall_ws.domain.pipelines import MemberStatus
 from emall_ws.logs import security_event
 from emall_ws.passwords import Passwords
 from emall_ws.services import throttle
 
-BUYER, SELLER, ADMIN = "BUYER", "SELLER", "ADMIN"
 SHOPPERS = (BUYER, SELLER)  # a seller buys as a buyer too
 
 

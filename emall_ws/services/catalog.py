@@ -20,12 +20,13 @@ from emall_ws.db.models import Bid, Category, Member, Product, ProductPhoto, Pro
 from emall_ws.domain import auction as auction_rules
 from emall_ws.domain import pipelines
 from emall_ws.domain.pipelines import MemberStatus, ProductStatus
-from emall_ws.domain.catalog import (AUCTION, FIXED, CatalogPolicy, Listing, ProductForm, action_of, merge,
-                                     validate_category, validate_listing)
+from emall_ws.domain.catalog import (AUCTION, FIXED, CatalogPolicy, Listing, ProductForm, action_of, category_code,
+                                     merge, validate_category, validate_listing)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
-from emall_ws.services.auth import ADMIN, SELLER, Principal, authorize
+from emall_ws.domain.members import ADMIN, SELLER
+from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.status import change_status
 
 
@@ -96,7 +97,7 @@ def create_category(session: Session, code: str | None, name: str | None, now: d
 
 
 def _category(session: Session, code: str) -> Category | None:
-    return session.scalars(select(Category).where(Category.code == code.strip().lower())).first()
+    return session.scalars(select(Category).where(Category.code == category_code(code))).first()
 
 
 # --- status -----------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.pipelines import MemberStatus, ProductStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.search_words import term_bits
-from emall_ws.services.auth import SELLER
+from emall_ws.domain.members import SELLER
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from emall_ws.db.statements import rows_changed
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.checkout import group_sums, line_problem
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState
-from emall_ws.domain.partners import BANKS
+from emall_ws.domain.partners import bank_code, bank_name, courier_name
 from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus, ProductStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
@@ -183,8 +183,10 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
     an account may have any number of open invoices; NO_FREE_UNIQUE_CODE only when every amount from
     total + 1 to total + 999 is open there. The unique `open_amount_key` index decides a race, and the
     loser tries again."""
-    # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it
-    bank, account = (seller.bank_code or "").lower(), seller.account_number
+    # the bank as its partner code (bca ...): the key of its adapter and of the mutations read from it.
+    # Registration keeps it so; folded all the same, for a seller registered by an instance of the previous
+    # version during a rolling upgrade to revision 0009 (which kept "BCA")
+    bank, account = bank_code(seller.bank_code), seller.account_number
     for _ in range(CODE_ATTEMPTS):
         taken = set(session.scalars(select(Invoice.amount_due).where(  # ix (payee_bank, payee_account, amount_due)
             Invoice.payee_bank == bank, Invoice.payee_account == account,
@@ -247,22 +249,24 @@ def run_auction_checkout(db: Database, buyer: Principal, product_id: int | None,
     return db.run(check_out)
 
 
-def _invoice_text(invoice: Invoice, seller: Member, bank_names: Mapping[str, str]) -> str:
+def _invoice_text(invoice: Invoice, seller: Member) -> str:
+    """One invoice as the buyer reads it: the courier and the bank by their names."""
     order = invoice.order
     return (f"Faktur {invoice.number} (pesanan {order.number}, penjual {seller.username})\n"
             f"{items_text(order)}\n"
             f"  Harga barang: {rupiah(invoice.goods_total)}\n"
-            f"  Ongkos kirim ({order.courier.upper()} {order.courier_service}): {rupiah(invoice.shipping_cost)}\n"
+            f"  Ongkos kirim ({courier_name(order.courier)} {order.courier_service}): "
+            f"{rupiah(invoice.shipping_cost)}\n"
             f"  Kode unik: {invoice.unique_code}\n"
             f"  JUMLAH YANG HARUS DITRANSFER: {rupiah(invoice.amount_due)} (tepat sampai digit terakhir)\n"
-            f"  Ke rekening: {bank_names.get(invoice.payee_bank.lower(), invoice.payee_bank.upper())} "
+            f"  Ke rekening: {bank_name(invoice.payee_bank)} "
             f"{invoice.payee_account} a.n. {member_text(invoice.payee_holder)}\n")
 
 
 def _tell_checkout(session: Session, buyer: Member, invoices: list[Invoice]) -> None:
     sellers = {i.seller_id: session.get_one(Member, i.seller_id) for i in invoices}
     due_at = min(i.due_at for i in invoices)
-    blocks = "\n".join(_invoice_text(i, sellers[i.seller_id], BANKS) for i in invoices)
+    blocks = "\n".join(_invoice_text(i, sellers[i.seller_id]) for i in invoices)
     total = sum(i.amount_due for i in invoices)
     notify_member(session, f"checkout:{invoices[0].number}", buyer.email, buyer.phone, "invoice_issued", {
         "name": buyer.name, "invoice_count": len(invoices), "grand_total": rupiah(total),
@@ -274,7 +278,7 @@ def _tell_checkout(session: Session, buyer: Member, invoices: list[Invoice]) -> 
         notify_member(session, f"order:{order.number}:new", seller.email, seller.phone, "order_new", {
             "name": seller.name, "order_number": order.number, "invoice_number": invoice.number,
             "buyer": buyer.username, "amount": rupiah(order.goods_total), "items": items_text(order),
-            "courier": f"{order.courier.upper()} {order.courier_service}",
+            "courier": f"{courier_name(order.courier)} {order.courier_service}",
             "ship_address": f"{order.ship_name}, {order.ship_address} ({order.ship_city_code})",
             "due_at": invoice.due_at, "issued_at": invoice.issued_at})
 

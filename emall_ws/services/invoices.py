@@ -18,7 +18,8 @@ from emall_ws.domain.errors import InvalidState, NotAuthorized, NotFound
 from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus, ProductStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
-from emall_ws.services.auth import ADMIN, Principal
+from emall_ws.domain.members import ADMIN
+from emall_ws.services.auth import Principal
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.status import change_status

@@ -25,7 +25,8 @@ from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
 from emall_ws.services import auth, limits, throttle
 from emall_ws.services.claims import handle_each_claimed
-from emall_ws.services.auth import ADMIN, Principal
+from emall_ws.domain.members import ADMIN
+from emall_ws.services.auth import Principal
 from emall_ws.services.invoices import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import change_status
 

@@ -31,11 +31,12 @@ from emall_ws.domain import payments as rules
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import DomainError, FieldError, ValidationFailed
 from emall_ws.domain.paging import offset_within
-from emall_ws.domain.partners import BANKS
+from emall_ws.domain.partners import bank_name, courier_name
 from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus
 from emall_ws.notify import outbox
 from emall_ws.notify.outbox import notify_member
-from emall_ws.services.auth import ADMIN, Principal, authorize
+from emall_ws.domain.members import ADMIN
+from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.invoices import set_invoice_status, set_order_status, visible_invoice
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
     """The invoice turns PAID ("LUNAS") by `mutation`, its order PAID; buyer and seller are told.
     `members`: buyers and sellers already loaded in this transaction, by id."""
     members = {} if members is None else members
-    reason = f"{mutation.bank.upper()} mutation {mutation.mutation_id}"
+    reason = f"{mutation.bank} mutation {mutation.mutation_id}"  # the bank by its code (bca), as stored
     set_invoice_status(session, invoice, InvoiceStatus.PAID, now, reason, paid_at=mutation.posted_at)
     set_order_status(session, invoice.order, OrderStatus.PAID, now, reason)
     mutation.invoice_id = invoice.id
@@ -190,9 +191,9 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
                       f"payment_received_{role}", {
                           "name": member.name, "invoice_number": invoice.number,
                           "order_number": invoice.order.number, "amount": rupiah(invoice.amount_due),
-                          "bank": BANKS.get(invoice.payee_bank, invoice.payee_bank.upper()),
+                          "bank": bank_name(invoice.payee_bank),
                           "account": invoice.payee_account, "paid_at": invoice.paid_at,
-                          "courier": f"{invoice.order.courier.upper()} {invoice.order.courier_service}"})
+                          "courier": f"{courier_name(invoice.order.courier)} {invoice.order.courier_service}"})
 
 
 # --- reading accounts -------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def read_account(db: Database, adapter: BankAdapter, account: str, start: dateti
         # is the bank being down, slow or garbled
         code, refusal = (("BANK_REFUSED", error.code or "-") if isinstance(error, PartnerRejected)
                          else ("BANK_UNAVAILABLE", ""))
-        raise BankUnavailable(code, bank=BANKS.get(bank, bank), bank_code=bank.upper(), refusal=refusal) from error
+        raise BankUnavailable(code, bank=bank_name(bank), bank_code=bank, refusal=refusal) from error
     outcome = record_mutations(db, bank, account, mutations, now, policy)
     _note_reading(db, bank, account, now, read_until=end)
     return outcome

@@ -21,7 +21,8 @@ from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.reports import (Page, Period, ReportPolicy, ReportRequest, StatusTotal, page_count,
                                      totals_by_status, validate)
-from emall_ws.services.auth import ADMIN, BUYER, SELLER, Principal, authorize
+from emall_ws.domain.members import ADMIN, BUYER, SELLER
+from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.invoices import InvoiceLineView
 
 PURCHASES, SALES = "PURCHASES", "SALES"

@@ -21,11 +21,13 @@ from emall_ws.db.session import Database
 from emall_ws.domain.auction import rupiah
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, ValidationFailed
 from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
-from emall_ws.domain.shipping import check_courier, check_waybill, courier_name
+from emall_ws.domain.partners import courier_name
+from emall_ws.domain.shipping import check_courier, check_waybill
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
-from emall_ws.services.auth import BUYER, SELLER, Principal, authorize
+from emall_ws.domain.members import BUYER, SELLER
+from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.invoices import order_not_found, set_order_status
 from emall_ws.services.tracking import TrackingView, set_shipment_status, view_of

@@ -39,10 +39,12 @@ from emall_ws.db.session import Database
 from emall_ws.domain.errors import InvalidState, NotFound
 from emall_ws.domain import pipelines
 from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
-from emall_ws.domain.shipping import (STATUS_WORDS_ID, check_courier, courier_name, event_fingerprint,
-                                      is_final, normalise_status)
+from emall_ws.domain.partners import courier_name
+from emall_ws.domain.shipping import (STATUS_WORDS_ID, check_courier, event_fingerprint, is_final,
+                                      normalise_status)
 from emall_ws.notify.outbox import notify_member
-from emall_ws.services.auth import ADMIN, Principal
+from emall_ws.domain.members import ADMIN
+from emall_ws.services.auth import Principal
 from emall_ws.services.invoices import order_not_found, set_order_status  # the one way an order's status changes
 from emall_ws.services.status import change_status
 

@@ -12,6 +12,7 @@ from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicod
 from emall_ws.clock import to_wib
 from emall_ws.services import auction
 from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.security import credentials_of, member_header, optional_credentials_of
 from emall_ws.soap.types import Model, required
 
@@ -19,6 +20,7 @@ NAME = "Auction"
 DESCRIPTION = ("Lelang produk KUKM: ajukan tawaran (tombol tawar), lihat harga terkini, "
                "penawar tertinggi dan riwayat tawaran")
 TNS = namespace_of(NAME)
+AuctionStatus = code_type("AuctionStatus", TNS)
 SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 
 # Inputs are optional plain xs:long in the schema: a missing or non-positive value then gets the
@@ -48,7 +50,7 @@ class Auction(_Type):
     youWon, and their own name in full as leader or winner."""
     productId = required(Long)
     name = required(Unicode)
-    status = required(Unicode)  # OPEN, ENDED (awaiting closing), SOLD, UNSOLD, WITHDRAWN
+    status = required(AuctionStatus)  # ENDED: awaiting the closing job
     startPrice = required(Long)
     minIncrement = required(Long)
     currentPrice = Long  # the leading bid; absent before the first

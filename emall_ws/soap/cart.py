@@ -7,12 +7,15 @@ from emall_ws.domain.auction import rupiah
 from emall_ws.domain.cart import FLAG_NOT_ENOUGH_STOCK, FLAG_REPRICED, Cart as CartState, Line
 from emall_ws.messages import translate
 from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
 
 NAME = "Cart"
 DESCRIPTION = "Keranjang belanja: produk harga tetap dari banyak penjual, dikelompokkan per penjual"
 TNS = namespace_of(NAME)
+CartFlag = code_type("CartFlag", TNS)
+ProductStatus = code_type("ProductStatus", TNS)
 
 # addItem and updateItem check productId and quantity together (every failing field in one fault):
 # optional there; removeItem has nothing else to check, so a missing productId is the schema's fault
@@ -26,7 +29,7 @@ class _Type(Model):
 class Flag(_Type):
     """What changed since the line was added: WITHDRAWN, SOLD_OUT, UNAVAILABLE, NOT_ENOUGH_STOCK
     (these keep the line out of the sums) or REPRICED (accept it with updateItem or addItem)."""
-    code = required(Unicode)
+    code = required(CartFlag)
     message = required(Unicode)
 
 
@@ -42,7 +45,7 @@ class CartLine(_Type):
     lineTotal = required(Long)
     weightGrams = required(Integer32)
     stock = required(Integer32)
-    status = required(Unicode)
+    status = required(ProductStatus)
     flags = Array(Flag)
 
 

@@ -9,6 +9,7 @@ from emall_ws.clock import WIB, to_wib
 from emall_ws.domain.catalog import ProductForm as Form, SearchFilters as Filters
 from emall_ws.services import catalog, catalog_search
 from emall_ws.soap.application import namespace_of, platform_of, replay_frozen
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.security import credentials_of, member_header
 from emall_ws.soap.types import Model, required
 
@@ -23,6 +24,10 @@ Text = Unicode(max_len=20000, type_name="Text", __namespace__=TNS)
 ShortText = Unicode(max_len=1000, type_name="ShortText", __namespace__=TNS)
 # photos repeat as plain elements (<photoUrls>..</photoUrls><photoUrls>..): a list in zeep and SoapUI
 PhotoUrls = Unicode(max_len=2000, max_occurs=50, type_name="PhotoUrl", __namespace__=TNS)
+SaleMethod = code_type("SaleMethod", TNS)
+ProductStatus = code_type("ProductStatus", TNS)
+BuyerAction = code_type("BuyerAction", TNS)
+SortOrder = code_type("SortOrder", TNS)
 
 
 class _Type(Model):
@@ -43,7 +48,7 @@ class ProductForm(_Type):
     description = Text
     category = ShortText
     weightGrams = Integer32
-    saleMethod = ShortText
+    saleMethod = SaleMethod
     price = Long
     stock = Integer32
     startPrice = Long
@@ -82,9 +87,9 @@ class Product(_Type):
     sellerProvinceCode = required(Unicode)
     sellerCityCode = required(Unicode)
     weightGrams = required(Integer32)
-    saleMethod = required(Unicode)
-    status = required(Unicode)
-    action = required(Unicode)
+    saleMethod = required(SaleMethod)
+    status = required(ProductStatus)
+    action = required(BuyerAction)
     price = required(Long)
     stock = Integer32
     startPrice = Long
@@ -109,9 +114,9 @@ class ProductSummary(_Type):
     sellerUsername = required(Unicode)
     sellerProvinceCode = required(Unicode)
     sellerCityCode = required(Unicode)
-    saleMethod = required(Unicode)
-    status = required(Unicode)
-    action = required(Unicode)
+    saleMethod = required(SaleMethod)
+    status = required(ProductStatus)
+    action = required(BuyerAction)
     price = required(Long)
     stock = Integer32
     bidCount = required(Integer32)
@@ -128,10 +133,10 @@ class SearchFilters(_Type):
     seller = ShortText
     province = ShortText
     city = ShortText
-    saleMethod = ShortText
+    saleMethod = SaleMethod
     minPrice = Long
     maxPrice = Long
-    sort = ShortText
+    sort = SortOrder
 
 
 class ProductPage(_Type):

@@ -7,6 +7,7 @@ from emall_ws.clock import to_wib
 from emall_ws.services import invoices, quoting
 from emall_ws.services.quoting import Choice, ShipTo
 from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
@@ -14,6 +15,8 @@ from emall_ws.soap.types import Model, required
 NAME = "Checkout"
 DESCRIPTION = "Kasir: ongkos kirim, checkout menjadi pesanan dan faktur per penjual, dan faktur"
 TNS = namespace_of(NAME)
+InvoiceStatus = code_type("InvoiceStatus", TNS)
+OrderStatus = code_type("OrderStatus", TNS)
 # the operations on one invoice or one won auction find it first: a missing key is the schema's fault
 InvoiceNumber = required(Unicode(max_len=40))
 ProductId = required(Long(type_name="ProductId"))
@@ -71,8 +74,8 @@ class Invoice(_Type):
     """An invoice: transfer exactly amountDue (goods + shipping + uniqueCode) to the payee before dueAt."""
     invoiceNumber = required(Unicode)
     orderNumber = required(Unicode)
-    status = required(Unicode)
-    orderStatus = required(Unicode)
+    status = required(InvoiceStatus)
+    orderStatus = required(OrderStatus)
     buyer = required(Unicode)
     seller = required(Unicode)
     payeeBank = required(Unicode)
@@ -168,7 +171,7 @@ class CheckoutService(ServiceBase):
         Client.NotFound (INVOICE_NOT_FOUND, someone else's invoice too)."""
         return _invoice(platform_of(ctx).checkout.get_invoice(credentials_of(ctx), invoiceNumber))
 
-    @rpc(Unicode(max_len=10), _returns=Array(Invoice), _out_variable_name="invoices")
+    @rpc(InvoiceStatus, _returns=Array(Invoice), _out_variable_name="invoices")
     def listInvoices(ctx, status):
         """The caller's invoices (as buyer or payee; admins: all), newest first, optionally by status.
         Client.Authentication without a valid session."""

@@ -10,6 +10,7 @@ from emall_ws.messages import field_message
 from emall_ws.services import members
 from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.security import credentials_of, member_header
 from emall_ws.soap.types import Model, required
 
@@ -17,6 +18,8 @@ NAME = "Member"
 DESCRIPTION = ("Registrasi member dengan validasi dan aktivasi otomatis, login, profil; "
                "pembeli, penjual (NIK/NIB) dan admin")
 TNS = namespace_of(NAME)
+MemberStatus = code_type("MemberStatus", TNS)
+Role = code_type("Role", TNS)
 SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 
 Text = Unicode(max_len=1000, type_name="Text", __namespace__=TNS)  # generous: the rules check the real limits
@@ -73,8 +76,8 @@ class Notice(_Type):
 class RegisterResult(_Type):
     """The new member: role BUYER or SELLER, status PENDING until activate, and the code's expiry."""
     username = required(Unicode)
-    role = required(Unicode)
-    status = required(Unicode)
+    role = required(Role)
+    status = required(MemberStatus)
     activationExpiresAt = required(DateTime)
     warnings = Array(Notice)
 
@@ -88,8 +91,8 @@ class Profile(_Type):
     provinceCode = required(Unicode)
     cityCode = required(Unicode)
     address = required(Unicode)
-    role = required(Unicode)
-    status = required(Unicode)
+    role = required(Role)
+    status = required(MemberStatus)
     nikMasked = Unicode
     nibMasked = Unicode
     bankCode = Unicode
@@ -104,7 +107,7 @@ class LoginResult(_Type):
     token = required(Unicode)
     expiresAt = required(DateTime)
     username = required(Unicode)
-    role = required(Unicode)
+    role = required(Role)
 
 
 class ApiKey(_Type):
@@ -259,7 +262,7 @@ class MemberService(ServiceBase):
         platform_of(ctx).member.reset_password(username, code, newPassword)
         return "PASSWORD_CHANGED"
 
-    @rpc(Unicode(max_len=10), Unicode(max_len=10), Integer32(ge=1, default=1), Integer32(ge=1, le=100, default=20),
+    @rpc(MemberStatus, Role, Integer32(ge=1, default=1), Integer32(ge=1, le=100, default=20),
          _returns=MemberPage, _out_variable_name="result", _in_header=SESSION)
     def listMembers(ctx, status, role, page, pageSize):
         """Members by status and role, a page at a time; admins only (Client.Authorization)."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 from spyne import Array, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.domain.pipelines import InvoiceStatus
+from emall_ws.domain import pipelines
 from emall_ws.services import payments
 from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
@@ -14,11 +15,14 @@ from emall_ws.soap.types import Model, required
 NAME = "Payment"
 DESCRIPTION = "Konfirmasi pembayaran otomatis dari mutasi rekening (BCA, Mandiri, BNI, BRI)"
 TNS = namespace_of(NAME)
+InvoiceStatus = code_type("InvoiceStatus", TNS)
+MatchStatus = code_type("MatchStatus", TNS)
+HeldMatchStatus = code_type("HeldMatchStatus", TNS)
 # both calls on one invoice find it first: a missing invoiceNumber is the schema's fault, naming it
 InvoiceNumber = required(Unicode(max_len=40))
 PAID_WORD: dict[str, str] = {  # the invoice status as the paper writes it
-    InvoiceStatus.PAID: "LUNAS", InvoiceStatus.UNPAID: "BELUM DIBAYAR", InvoiceStatus.EXPIRED: "KEDALUWARSA",
-    InvoiceStatus.CANCELLED: "DIBATALKAN"}
+    pipelines.InvoiceStatus.PAID: "LUNAS", pipelines.InvoiceStatus.UNPAID: "BELUM DIBAYAR",
+    pipelines.InvoiceStatus.EXPIRED: "KEDALUWARSA", pipelines.InvoiceStatus.CANCELLED: "DIBATALKAN"}
 
 
 class _Type(Model):
@@ -34,7 +38,7 @@ class BankMutation(_Type):
     type = required(Unicode)
     amount = required(Long)
     description = required(Unicode)
-    matchStatus = required(Unicode)
+    matchStatus = required(MatchStatus)
     note = required(Unicode)
     readAt = required(DateTime)
 
@@ -42,7 +46,7 @@ class BankMutation(_Type):
 class PaymentStatus(_Type):
     """An invoice's payment: PAID ("LUNAS") with the mutation that paid it, or what was checked."""
     invoiceNumber = required(Unicode)
-    status = required(Unicode)
+    status = required(InvoiceStatus)
     statusText = required(Unicode)
     amountDue = required(Long)
     payeeBank = required(Unicode)
@@ -110,7 +114,7 @@ class PaymentService(ServiceBase):
         or an admin. Client.NotFound (INVOICE_NOT_FOUND, someone else's invoice too)."""
         return _status(platform_of(ctx).payment.get_payment_status(credentials_of(ctx), invoiceNumber))
 
-    @rpc(Unicode(max_len=12), Integer32, Integer32, _returns=MutationPage, _out_variable_name="result")
+    @rpc(HeldMatchStatus, Integer32, Integer32, _returns=MutationPage, _out_variable_name="result")
     def listUnmatchedMutations(ctx, status, page, pageSize):
         """Admins: credits that paid no invoice (NO_MATCH, AMBIGUOUS, LATE, CLOSED), newest first.
         Client.Authorization for anyone else; Client.Validation for a bad page."""

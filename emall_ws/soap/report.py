@@ -8,12 +8,17 @@ from emall_ws.domain import reports as rules
 from emall_ws.services import report_csv, reports
 from emall_ws.services.reports import PURCHASES, SALES
 from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
 
 NAME = "Report"
 DESCRIPTION = "Laporan pembelian dan penjualan: faktur, barang, pembayaran, pengiriman, total per status, CSV"
 TNS = namespace_of(NAME)
+InvoiceStatus = code_type("InvoiceStatus", TNS)
+OrderStatus = code_type("OrderStatus", TNS)
+TrackingStatus = code_type("TrackingStatus", TNS)
+TotalStatus = code_type("TotalStatus", TNS)
 
 
 class _Type(Model):
@@ -49,13 +54,13 @@ class ReportRow(_Type):
     shippingCost = required(Long)
     uniqueCode = required(Integer)  # rupiah added to the amount: money, whose types stay as they are
     amountDue = required(Long)
-    invoiceStatus = required(Unicode)
+    invoiceStatus = required(InvoiceStatus)
     paidAt = DateTime
-    orderStatus = required(Unicode)
+    orderStatus = required(OrderStatus)
     courier = required(Unicode)
     courierService = required(Unicode)
     waybill = Unicode
-    shippingStatus = Unicode
+    shippingStatus = TrackingStatus
     shippedAt = DateTime
     deliveredAt = DateTime
     tracking = TrackingRef
@@ -63,7 +68,7 @@ class ReportRow(_Type):
 
 class StatusTotal(_Type):
     """Invoices of one status (or ALL) in the whole period: how many, goods, shipping, amount due."""
-    status = required(Unicode)
+    status = required(TotalStatus)
     count = required(Integer32)
     goods = required(Long)
     shipping = required(Long)

@@ -7,6 +7,7 @@ from emall_ws.clock import to_wib
 from emall_ws.messages import translate
 from emall_ws.services.tracking import TrackingView
 from emall_ws.soap.application import language_of, namespace_of, platform_of
+from emall_ws.soap.codes import code_type
 from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
@@ -14,6 +15,8 @@ from emall_ws.soap.types import Model, required
 NAME = "Shipping"
 DESCRIPTION = "Pengiriman dengan nomor resi dan pelacakan kiriman di tujuh kurir"
 TNS = namespace_of(NAME)
+OrderStatus = code_type("OrderStatus", TNS)
+TrackingStatus = code_type("TrackingStatus", TNS)
 
 # every operation on one order finds it first: a missing orderNumber is the schema's fault, naming it;
 # courier and waybill stay optional, their rules naming every failing one in one fault
@@ -39,11 +42,11 @@ class Tracking(_Type):
     know the waybill)."""
     orderNumber = Unicode
     invoiceNumber = Unicode
-    orderStatus = Unicode
+    orderStatus = OrderStatus
     courier = required(Unicode)
     courierName = required(Unicode)
     waybill = required(Unicode)
-    status = required(Unicode)
+    status = required(TrackingStatus)
     courierStatus = required(Unicode)
     delivered = required(Boolean)
     receivedBy = Unicode
@@ -102,7 +105,7 @@ class ShippingService(ServiceBase):
         view = platform_of(ctx).shipping.track_shipment(credentials_of(ctx), courier, waybill)
         return _tracking(view, language_of(ctx))
 
-    @rpc(OrderNumber, _returns=Unicode, _out_variable_name="orderStatus")
+    @rpc(OrderNumber, _returns=OrderStatus, _out_variable_name="orderStatus")
     def confirmReceived(ctx, orderNumber):
         """The buyer confirms the goods arrived: the order is completed. Client.NotFound (ORDER_NOT_FOUND,
         someone else's order too), InvalidState (ORDER_NOT_RECEIVABLE)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from emall_ws.services import auction
-from emall_ws.services.auth import ANONYMOUS, BUYER, SELLER, Credentials
+from emall_ws.domain.members import BUYER, SELLER
+from emall_ws.services.auth import ANONYMOUS, Credentials
 from emall_ws.usecases import UseCases
 
 

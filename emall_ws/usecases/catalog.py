@@ -5,7 +5,8 @@ from sqlalchemy.orm import Session
 
 from emall_ws.domain.catalog import ProductForm, SearchFilters
 from emall_ws.services import catalog, catalog_search
-from emall_ws.services.auth import ADMIN, SELLER, Credentials
+from emall_ws.domain.members import ADMIN, SELLER
+from emall_ws.services.auth import Credentials
 from emall_ws.services.catalog import CategoryView, ProductView
 from emall_ws.usecases import UseCases
 

@@ -3,7 +3,8 @@ checkout into one order and invoice per seller, and the invoices."""
 from __future__ import annotations
 
 from emall_ws.services import checkout, invoices, quoting
-from emall_ws.services.auth import ADMIN, BUYER, SELLER, SHOPPERS, Credentials
+from emall_ws.domain.members import ADMIN, BUYER, SELLER
+from emall_ws.services.auth import SHOPPERS, Credentials
 from emall_ws.services.invoices import InvoiceView
 from emall_ws.services.quoting import Choice, Quotation, ShipTo
 from emall_ws.usecases import UseCases

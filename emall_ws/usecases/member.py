@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from emall_ws.domain.members import RegistrationForm
+from emall_ws.domain.members import ADMIN, RegistrationForm
 from emall_ws.logs import security_event
 from emall_ws.services import api_keys, auth, members
-from emall_ws.services.auth import ADMIN, Credentials, Principal
+from emall_ws.services.auth import Credentials, Principal
 from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.services.members import MemberView, RegisterResult
 from emall_ws.usecases import UseCases

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from emall_ws.services import payments
-from emall_ws.services.auth import ADMIN, BUYER, SELLER, Credentials
+from emall_ws.domain.members import ADMIN, BUYER, SELLER
+from emall_ws.services.auth import Credentials
 from emall_ws.services.payments import MutationPage, PaymentView, ReconcileReport
 from emall_ws.usecases import UseCases
 

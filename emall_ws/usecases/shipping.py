@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from emall_ws.services import shipping, tracking
-from emall_ws.services.auth import ADMIN, BUYER, SELLER, SHOPPERS, Credentials
+from emall_ws.domain.members import ADMIN, BUYER, SELLER
+from emall_ws.services.auth import SHOPPERS, Credentials
 from emall_ws.services.tracking import TrackingView
 from emall_ws.usecases import UseCases
 

@@ -121,7 +121,7 @@ def racing_stock(db: Database, units: int, name: str = "Kopi Gayo 250 g") -> tup
     seller = create_member(db, unique("racestall"), "SELLER")
     with db.unit_of_work() as session:
         session.execute(update(MemberRow).where(MemberRow.id == seller.id).values(
-            bank_code="BRI", account_number="002101000123503", account_holder="Toko Balapan"))
+            bank_code="bri", account_number="002101000123503", account_holder="Toko Balapan"))
     product_id = create_auction(db, seller.id, sale_method="FIXED", start_price=45_000, name=name)
     with db.unit_of_work() as session:
         session.get(Product, product_id).stock = units

@@ -47,7 +47,7 @@ def unique_mobile() -> tuple[str, str]:
 
 
 def unique_account(bank: str) -> str:
-    length = BANK_ACCOUNT_LENGTHS[bank.upper()]
+    length = BANK_ACCOUNT_LENGTHS[bank]
     return "77" + f"{next(_accounts)}".zfill(length - 2)
 
 
@@ -55,7 +55,7 @@ def new_seller(server, mailbox, shop: Shop, banks, bank: str) -> Seller:
     account = unique_account(bank)
     banks[bank].openAccount(accountNumber=account, holderName="Koperasi Maju Bersama", openingBalance=0)
     typed, msisdn = unique_mobile()
-    member = new_member(server, mailbox, seller=True, bankCode=bank.upper(), accountNumber=account, phone=typed)
+    member = new_member(server, mailbox, seller=True, bankCode=bank, accountNumber=account, phone=typed)
     seller = Seller(member, msisdn, bank, account)
     catalog, auth = seller.service(server, "Catalog")
     seller.product_id = catalog.sellProduct(form=fixed_form(shop.category, stock=50), **auth).productId

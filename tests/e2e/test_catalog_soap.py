@@ -68,7 +68,8 @@ def test_only_a_logged_in_seller_sells(server, shop):
     (dict(price=-25_000), "price", "MIN_VALUE"),
     (dict(price=0), "price", "MIN_VALUE"),
     (dict(stock=-1), "stock", "MIN_VALUE"),
-    (dict(saleMethod="BARTER"), "saleMethod", "UNKNOWN_SALE_METHOD"),
+    (dict(saleMethod="BARTER"), "saleMethod", "SCHEMA_INVALID"),  # outside the SaleMethod code set
+    (dict(saleMethod="auction"), "saleMethod", "SCHEMA_INVALID"),  # one spelling: the set's
     (dict(photoUrls=["javascript:alert(1)"]), "photoUrls", "PHOTO_URL_INVALID"),
     (dict(photoUrls=[f"https://cdn.example.id/{i}.jpg" for i in range(9)]), "photoUrls", "TOO_MANY_PHOTOS"),
     (dict(saleMethod="AUCTION", price=None, stock=None, startPrice=100_000, minIncrement=0,
@@ -204,7 +205,9 @@ def test_search_filters_and_bad_filters(server, shop):
                                  ({"category": "tidak-ada"}, "category", "UNKNOWN_CATEGORY"),
                                  ({"seller": "tidak_ada_orangnya"}, "seller", "UNKNOWN_SELLER"),
                                  ({"minPrice": -1}, "minPrice", "MIN_VALUE"),
-                                 ({"sort": "RANDOM"}, "sort", "UNKNOWN_SORT")):
+                                 ({"sort": "RANDOM"}, "sort", "SCHEMA_INVALID"),  # the SortOrder code set
+                                 ({"sort": "price"}, "sort", "SCHEMA_INVALID"),
+                                 ({"saleMethod": "fixed"}, "saleMethod", "SCHEMA_INVALID")):
         fault = fault_of(catalog.searchProducts, filters=filters)
         assert (fault_code(fault), field_errors(fault)[field][0]) == ("Client.Validation", code)
     fault = fault_of(catalog.searchProducts, filters={}, page=0)

@@ -9,6 +9,7 @@ import pytest
 
 from emall_ws.clock import utcnow
 from emall_ws.db.session import Database
+from emall_ws.domain.partners import BANKS, COURIERS
 from emall_ws.services.auction import close_due_auctions
 from tests.builders import set_ends_at
 from tests.e2e.catalog import Member, Shop, auction_form, fixed_form, new_member, new_shop, stock_of
@@ -19,7 +20,7 @@ from tests.waiting import eventually
 
 @dataclass(frozen=True)
 class CheckoutShop(Shop):
-    sellers: list[Member]  # each with a payout account: BCA 5550001111, MANDIRI 1230009999123
+    sellers: list[Member]  # each with a payout account: bca 5550001111, mandiri 1230009999123 (typed "MANDIRI")
     products: dict[str, int]  # keripik, sambal (the first seller's), batik
 
 
@@ -82,7 +83,16 @@ def test_table3_row2_checkout_makes_two_invoices_and_emails_them(server, mailbox
         amount = f"Rp {invoice.amountDue:,}".replace(",", ".")
         for body in (text, html):
             assert invoice.invoiceNumber in body and amount in body and invoice.payeeAccount in body
+            # a person reads the bank and the courier by their names, never an upper-cased code
+            assert f"Ke rekening: {BANKS[invoice.payeeBank]} {invoice.payeeAccount}" in body
+            assert f"Ongkos kirim ({COURIERS[invoice.courier]} {invoice.courierService})" in body
     assert "WIB" in text
+    # issue 22: one spelling per code: the payee bank is the seller's bank code as the profile answers it
+    # (the second seller typed "MANDIRI")
+    for seller in shop.sellers:
+        member, member_auth = seller.service(server, "Member")
+        assert by_seller[seller.username].payeeBank == member.getProfile(**member_auth).bankCode
+    assert [by_seller[s].payeeBank for s in sellers] == ["bca", "mandiri"]
     # both sellers hear of their new order
     for seller in sellers:
         order = mail_about(mailbox, f"{seller}@example.co.id", "Pesanan baru")

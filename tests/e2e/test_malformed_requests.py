@@ -213,3 +213,23 @@ def test_twenty_four_o_clock_is_the_next_days_midnight(server, shop):
     ends_at = datetime.fromisoformat(answer.xml().findtext(".//{urn:emall-kukm:catalog}endsAt"))
     assert ends_at == datetime.combine(day + timedelta(days=1), datetime.min.time(), WIB)
     assert products_named(server, name) == 1
+
+
+@pytest.mark.parametrize("service, operation, inner, field, allowed", [
+    ("Catalog", "searchProducts", "<t:filters><t:sort>price</t:sort></t:filters>", "sort", "'PRICE_ASC'"),
+    ("Catalog", "searchProducts", "<t:filters><t:saleMethod>fixed</t:saleMethod></t:filters>", "saleMethod",
+     "'FIXED'"),
+    ("Checkout", "listInvoices", "<t:status>paid</t:status>", "status", "'PAID'"),
+    ("Checkout", "listInvoices", "<t:status> PAID </t:status>", "status", "'UNPAID'"),
+    ("Member", "listMembers", "<t:status>active</t:status>", "status", "'ACTIVE'"),
+    ("Member", "listMembers", "<t:role>seller</t:role>", "role", "'SELLER'"),
+    ("Payment", "listUnmatchedMutations", "<t:status>PAID</t:status>", "status", "'NO_MATCH'"),
+])
+def test_a_code_outside_its_set_names_the_field_and_the_values(server, shop, service, operation, inner, field,
+                                                               allowed):
+    """Each code set is its WSDL's xs:enumeration (README, "Code sets"): another value, another case or
+    spaces around it, is the schema's Validation fault naming the field and listing the set."""
+    body = with_session(shop.seller.token, f"urn:emall-kukm:{service.lower()}", operation, inner)
+    answer = fault_call(server, service, body, faultcode="Client.Validation", code="VALIDATION_FAILED")
+    assert field_errors(answer) == {field: "SCHEMA_INVALID"}
+    assert "is not an element of the set" in answer.body.decode() and allowed in answer.body.decode()

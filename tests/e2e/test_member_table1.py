@@ -152,3 +152,17 @@ def test_personal_numbers_never_come_back_in_full(server, mailbox):
     assert SELLER_NIK not in str(profile)
     assert "5550007890" not in str(profile)
     assert PASSWORD not in str(profile)
+
+
+@pytest.mark.parametrize("typed", ["BCA", "bca", " Bca "])
+def test_a_bank_code_typed_in_any_case_is_the_lower_case_code_in_the_profile(server, mailbox, typed):
+    """Issue 22: one spelling per code; a person typing BCA in SoapUI is not refused."""
+    values = register_and_activate(server, mailbox, seller_form(bankCode=typed))
+    service, auth = as_member(server, "Member", login(server, values["username"]))
+    assert service.getProfile(**auth).bankCode == "bca"
+
+
+def test_an_account_number_of_the_wrong_length_names_the_bank(member):
+    errors = field_errors(fault_of(member.register, form=seller_form(bankCode="BCA", accountNumber="123")))
+    assert errors["accountNumber"] == ("ACCOUNT_NUMBER_FORMAT",
+                                       "Nomor rekening Bank Central Asia harus terdiri dari 10 digit angka")

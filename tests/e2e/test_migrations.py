@@ -26,6 +26,7 @@ from tests.e2e.server import serving
 BASELINE = Path(__file__).resolve().parent.parent / "fixtures" / "baseline"
 ROWS = json.loads((BASELINE / "rows.json").read_text())
 REVISION_0008 = "API keys (machine credentials, their secrets sealed) and the WS-Security Nonces already seen"
+REVISION_0009 = "Bank codes lower-case: a seller's bank_code as the invoices and the partners spell it (BCA -> bca)"
 
 
 def baseline_database(database_factory, name: str) -> str:
@@ -95,6 +96,7 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
         "index and SQLite's FTS5",
         "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
         f"emall-ws: applied 0008: {REVISION_0008}",
+        f"emall-ws: applied 0009: {REVISION_0009}",
         f"emall-ws: made the text index of {len(ROWS['product'])} products"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
@@ -237,9 +239,10 @@ def test_the_terms_are_made_again_with_their_signatures_and_keep_their_key_on_do
                 "term", "created_at", "product_id"]
             assert terms_of_the_products(connection) == keys
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-3:] == [
+        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-4:] == [
             "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
             f"emall-ws: applied 0008: {REVISION_0008}",
+            f"emall-ws: applied 0009: {REVISION_0009}",
             f"emall-ws: made the text index of {len(ROWS['product'])} products"]
         with db.engine.connect() as connection:
             assert terms_of_the_products(connection, "term", "created_at", "product_id", "signature")
@@ -259,9 +262,41 @@ def test_api_keys_and_seen_nonces_come_empty_and_go_on_downgrade_keeping_every_o
             assert {"api_key", "seen_nonce"}.isdisjoint(inspect(connection).get_table_names())
         rows_kept(url)
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [f"emall-ws: applied 0008: {REVISION_0008}"]
+        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [
+            f"emall-ws: applied 0008: {REVISION_0008}", f"emall-ws: applied 0009: {REVISION_0009}"]
         with db.engine.connect() as connection:
             assert {"api_key", "seen_nonce"} <= set(inspect(connection).get_table_names())
+    finally:
+        db.dispose()
+
+
+def test_bank_codes_typed_upper_case_are_lower_case_after_the_upgrade_and_upper_case_again_on_downgrade(
+        database_factory):
+    """0009: a seller registered before every code had one spelling holds "BCA"; after the upgrade "bca",
+    as the invoices, the mutations and the partner adapters spell it (the fixture's two members)."""
+    url = baseline_database(database_factory, "bank_codes")
+    member = Base.metadata.tables["member"]
+    first, second = (row["id"] for row in ROWS["member"][:2])
+    db = Database(url)
+
+    def bank_codes(connection) -> dict[int, str | None]:
+        return dict(connection.execute(select(member.c.id, member.c.bank_code)).all())
+
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(member.update().where(member.c.id == first).values(bank_code="BCA"))
+            connection.execute(member.update().where(member.c.id == second).values(bank_code="Mandiri"))
+        assert emall_ws("migrate", url=url).returncode == 0
+        with db.engine.begin() as connection:
+            after = bank_codes(connection)
+            assert (after[first], after[second]) == ("bca", "mandiri")
+            command.downgrade(migrate.alembic_config(connection=connection), "0008")
+            assert migrate.current(connection) == "0008"
+            assert (bank_codes(connection)[first], bank_codes(connection)[second]) == ("BCA", "MANDIRI")
+        migrated = emall_ws("migrate", url=url)
+        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [f"emall-ws: applied 0009: {REVISION_0009}"]
+        with db.engine.connect() as connection:
+            assert bank_codes(connection) == after
     finally:
         db.dispose()
 

@@ -17,7 +17,7 @@ BANKS = ("bca", "mandiri", "bni", "bri")
 
 
 def new_account(partners, bank: str, opening: int = 0) -> str:
-    number = "".join(secrets.choice("0123456789") for _ in range(BANK_ACCOUNT_LENGTHS[bank.upper()]))
+    number = "".join(secrets.choice("0123456789") for _ in range(BANK_ACCOUNT_LENGTHS[bank]))
     partners.driver(partners.bank(bank)).service.openAccount(number, "Koperasi Maju Jaya", opening)
     return number
 

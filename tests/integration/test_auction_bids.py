@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from emall_ws.db.models import Bid, Notification, Product, ProductStatusHistory
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
 from emall_ws.services import auction
-from emall_ws.services.auth import ADMIN, SELLER
+from emall_ws.domain.members import ADMIN, SELLER
 from tests.builders import create_auction, create_member
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)

@@ -10,7 +10,7 @@ from emall_ws.db.models import Notification, Product, ProductStatusHistory
 from emall_ws.db.session import Database
 from emall_ws.domain.errors import InvalidState
 from emall_ws.services import auction
-from emall_ws.services.auth import SELLER
+from emall_ws.domain.members import SELLER
 from tests.builders import create_auction, create_member
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)

@@ -14,7 +14,7 @@ from emall_ws.db.models import Bid, Notification, Product
 from emall_ws.db.session import Database
 from emall_ws.domain.errors import Conflict
 from emall_ws.services import auction
-from emall_ws.services.auth import SELLER
+from emall_ws.domain.members import SELLER
 from tests.builders import create_auction, create_member
 from tests.databases import backend
 

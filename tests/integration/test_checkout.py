@@ -2,6 +2,7 @@
 stock that never oversells, refusals that change nothing, cancel and expiry restoring stock once."""
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -58,6 +59,15 @@ def test_a_cart_from_two_sellers_becomes_two_orders_and_two_invoices(db, shop):
                     ("order_new", "EMAIL", "koperasi_semarang@example.co.id"),
                     ("order_new", "EMAIL", "ukm_bandung@example.co.id"),
                     ("order_new", "SMS", PHONES["semarang"]), ("order_new", "SMS", PHONES["bandung"])]
+    # a person reads the courier and the bank by their names (domain.partners), never an upper-cased code
+    with db.unit_of_work() as session:
+        data = {(row.template, row.recipient): json.loads(row.data) for row in session.scalars(
+            select(Notification).where(Notification.channel == "EMAIL"))}
+    blocks = data["invoice_issued", "budi@example.co.id"]["invoices"]
+    assert "  Ongkos kirim (JNE REG): Rp 18.000\n" in blocks
+    assert "  Ongkos kirim (Pos Indonesia YES): Rp 14.000\n" in blocks
+    assert "  Ke rekening: Bank Central Asia 1111111111 a.n." in blocks
+    assert data["order_new", "ukm_bandung@example.co.id"]["courier"] == "Pos Indonesia YES"
 
 
 def test_the_buyer_email_lists_every_invoice_with_amount_bank_and_account(db, shop):

@@ -9,14 +9,15 @@ from sqlalchemy import func, select
 from emall_ws.data.regions import load_regions
 from emall_ws.db.models import AuthSession, FailedTry, Member, MemberStatusHistory, Notification, VerificationCode
 from emall_ws.domain.errors import AuthenticationFailed, InvalidState, NotAuthorized, ValidationFailed
-from emall_ws.domain.members import RegistrationForm
+from emall_ws.domain.members import ADMIN, RegistrationForm
 from emall_ws.services import auth, members
-from emall_ws.services.auth import ADMIN, AuthPolicy
+from emall_ws.services.auth import AuthPolicy
 from tests.builders import PASSWORDS
 from tests.races import at_once
 
 NOW = datetime(2026, 11, 28, 3, 0, 0)
 POLICY = members.MemberPolicy()
+NIK = "3174011501900001"  # a seller's: Jakarta Selatan, born 15-01-1990
 REGIONS = load_regions()
 CLIENT = "192.0.2.10"  # the address every call of these tests comes from
 AUTH_POLICY = AuthPolicy()
@@ -172,6 +173,19 @@ def test_pending_and_unknown_members_cannot_log_in_and_get_the_same_answer(db):
         with pytest.raises(AuthenticationFailed) as raised:
             login(db, username, password)
         assert raised.value.code == "BAD_CREDENTIALS"
+
+
+@pytest.mark.parametrize("typed", ["BCA", "bca", " Bca "])
+def test_a_bank_code_in_any_case_is_stored_and_answered_as_the_lower_case_code(db, typed):
+    """Issue 22: one spelling per code: the seller's bank as the invoices and the partners spell it."""
+    active_member(db, "kopmaju", nik=NIK, bank_code=typed, account_number="9876543210",
+                  account_holder="Koperasi Maju")
+    with db.unit_of_work() as session:
+        assert session.scalars(select(Member.bank_code).where(Member.username == "kopmaju")).one() == "bca"
+    _, _, principal = login(db, "kopmaju")
+    with db.unit_of_work() as session:
+        view = members.profile(session, principal)
+    assert (view.role, view.bank_code) == ("SELLER", "bca")
 
 
 def test_login_gives_a_token_stored_only_as_a_hash(db):

@@ -153,6 +153,8 @@ def test_the_payment_email_names_invoice_amount_and_account(db, shop):
     assert f"Pembayaran faktur {invoice.number} sebesar {amount} telah diterima" in text
     email = render("payment_received_seller", json.loads(sms.data) | {"name": "Koperasi"})
     assert invoice.number in email.subject and ACCOUNT in email.text and "LUNAS" in email.html
+    # a person reads the bank and the courier by their names (domain.partners), never an upper-cased code
+    assert f"di rekening Bank Central Asia {ACCOUNT}." in email.text and "via JNE REG dan" in email.text
 
 
 def test_a_wrong_amount_is_held_as_no_match_and_the_invoice_stays_unpaid(db, shop):
@@ -346,7 +348,7 @@ def test_confirm_payment_with_the_bank_down_names_the_bank_and_changes_nothing(d
     with pytest.raises(BankUnavailable) as raised:
         confirm_payment(db, shop.buyers[0], invoice.number, {"bca": bank}, NOW + HOUR, RECONCILE)
     assert raised.value.code == "BANK_UNAVAILABLE"
-    assert raised.value.params == {"bank": "Bank Central Asia", "bank_code": "BCA", "refusal": ""}
+    assert raised.value.params == {"bank": "Bank Central Asia", "bank_code": "bca", "refusal": ""}
     assert raised.value.side == "Server" and raised.value.reason == "PartnerUnavailable"
     assert state(db) == before
     with db.unit_of_work() as session:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from emall_ws.sandbox.contracts import BANK_NS
 from emall_ws.sandbox.server import create_sandbox_app
 from emall_ws.sandbox.store import Account, LedgerEntry
-from emall_ws.services.auth import BUYER
+from emall_ws.domain.members import BUYER
 from tests.builders import add_member, add_seller
 from tests.wsgi_client import call, envelope
 
@@ -20,7 +20,7 @@ WINDOW = {"fromTime": "2026-01-01T00:00:00+07:00", "toTime": "2026-01-31T00:00:0
 @pytest.fixture
 def bank(db, tmp_path):
     """The sandboxes, reading the platform's database (the test database) for payout accounts."""
-    add_seller(db, "kopmaju", "31.74", bank="BCA", account=PAYOUT)
+    add_seller(db, "kopmaju", "31.74", bank="bca", account=PAYOUT)
     add_member(db, "budi", BUYER)
     platform_url = db.engine.url.render_as_string(hide_password=False)
     app = create_sandbox_app("http://sandbox.test", f"sqlite:///{tmp_path / 'sandbox.db'}", platform_url)
@@ -76,7 +76,7 @@ def test_a_transfer_to_any_other_number_is_refused_as_a_bank_refuses_it_and_chan
 
 
 def test_without_the_platforms_database_only_opened_accounts_are_known(db, tmp_path):
-    add_seller(db, "kopmaju", "31.74", bank="BCA", account=PAYOUT)
+    add_seller(db, "kopmaju", "31.74", bank="bca", account=PAYOUT)
     app = create_sandbox_app("http://sandbox.test", f"sqlite:///{tmp_path / 'sandbox.db'}")  # as tests run it
     try:
         assert transfer(app, PAYOUT).fault()[0] == "Client.UnknownAccount"

@@ -67,7 +67,7 @@ static std::string member_call(const std::string &operation, const Arguments &a)
         asked.form = &form;
         member__registerResponse got;
         if (member.register_(&asked, got)) return fault_of(member.soap);
-        return "registered " + got.result->username + " " + got.result->status;
+        return "registered " + got.result->username + " " + soap_member__MemberStatus2s(member.soap, got.result->status);
     }
     if (operation == "activate") {
         member__activate asked;
@@ -156,7 +156,7 @@ static std::string auction_call(const std::string &operation, const Arguments &a
         asked.productId = std::stoll(a.at(0));
         auction__getAuctionResponse got;
         if (auction.getAuction(&asked, got)) return fault_of(auction.soap);
-        return "auction " + std::to_string(got.auction->productId) + " " + got.auction->status;
+        return "auction " + std::to_string(got.auction->productId) + " " + soap_auction__AuctionStatus2s(auction.soap, got.auction->status);
     }
     if (operation == "listBids") {
         auction__listBids asked;

@@ -49,8 +49,8 @@ int main(int argc, char **argv) {
             loop.quit();
         });
         TNS__Login asked;
-        asked.setUsername(TNS__Activate_usernameType(a[2]));
-        asked.setPassword(TNS__Login_passwordType(a[3]));
+        asked.setUsername(TNS__UsernameText(a[2]));
+        asked.setPassword(TNS__Secret(a[3]));
         member.asyncLogin(asked);
     } else if (operation == "getProfile" && a.size() == 3) {  // token, in the generated SessionHeader
         QObject::connect(&member, &MemberService::getProfileDone, [&](const TNS__GetProfileResponse &got) {

@@ -63,7 +63,12 @@ def test_the_newest_quote_of_the_chosen_courier_and_service_on_the_route_is_take
     ([Quote(weight_grams=750), Quote(expires_at=NOW - timedelta(seconds=1))], "QUOTE_EXPIRED"),
 ])
 def test_the_first_requirement_no_quote_meets_names_the_refusal(quotes, code):
-    assert refusal(quotes) == (code, {"courier": "jne", "service": "reg", "seller": "koperasi"})
+    """The refusal's text is for a person: the courier by its name (domain.partners.COURIERS)."""
+    assert refusal(quotes) == (code, {"courier": "JNE", "service": "reg", "seller": "koperasi"})
+
+
+def test_a_refusal_names_the_courier_typed_in_any_case_by_its_name():
+    assert refusal([Quote()], Choice("koperasi", "POS", "Kilat"))[1]["courier"] == "Pos Indonesia"
 
 
 def test_the_refusal_shows_the_choice_cut_to_size():

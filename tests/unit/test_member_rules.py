@@ -6,6 +6,7 @@ import pytest
 
 from emall_ws.domain import members as m
 from emall_ws.domain.errors import FieldError
+from emall_ws.domain.partners import BANKS
 from emall_ws.domain.members import (
     BUYER, SELLER, Registration, RegistrationForm, mask_account, mask_identity, nik_birth_date,
 )
@@ -301,25 +302,34 @@ def test_a_bad_nik_still_counts_as_a_seller_registration():
                                           ("Bni", "0123456789"), ("bri", "123456789012345")])
 def test_account_number_lengths_per_bank(bank, number):
     reg = validate(replace(SELLER_FORM, bank_code=f" {bank} ", account_number=number))
-    assert (reg.bank_code, reg.account_number) == (bank.upper(), number)
+    assert (reg.bank_code, reg.account_number) == (bank.lower(), number)
     assert reg.account_holder == "Budi Santoso"
 
 
-@pytest.mark.parametrize("bank, number, length", [
-    ("BCA", "123456789", 10), ("MANDIRI", "1234567890", 13), ("BNI", "12345678901", 10),
-    ("BRI", "1234567890123", 15), ("BCA", "123-456-789", 10),
+@pytest.mark.parametrize("typed", ["BCA", "bca", " Bca "])
+def test_a_bank_code_in_any_case_is_kept_in_its_one_spelling_lower_case(typed):
+    """Issue 22: every code keeps one spelling everywhere; a person typing BCA in SoapUI is not refused."""
+    assert validate(replace(SELLER_FORM, bank_code=typed, account_number="1234567890")).bank_code == "bca"
+    assert set(m.BANK_ACCOUNT_LENGTHS) == set(m.BANKS) == set(BANKS)  # one table of banks, its codes
+
+
+@pytest.mark.parametrize("bank, name, number, length", [
+    ("BCA", "Bank Central Asia", "123456789", 10), ("mandiri", "Bank Mandiri", "1234567890", 13),
+    ("BNI", "Bank Negara Indonesia", "12345678901", 10), ("bri", "Bank Rakyat Indonesia", "1234567890123", 15),
+    ("bca", "Bank Central Asia", "123-456-789", 10),
 ])
-def test_wrong_account_number_for_the_bank(bank, number, length):
+def test_wrong_account_number_for_the_bank(bank, name, number, length):
+    """The text a person reads names the bank (domain.partners.BANKS), never an upper-cased code."""
     error = error_of(replace(SELLER_FORM, bank_code=bank, account_number=number), "accountNumber")
-    assert (error.code, error.params) == (m.ACCOUNT_NUMBER_FORMAT, {"bank": bank, "length": length})
+    assert (error.code, error.params) == (m.ACCOUNT_NUMBER_FORMAT, {"bank": name, "length": length})
     assert field_message(error.code, error.field, **error.params) == (
-        f"Nomor rekening {bank} harus terdiri dari {length} digit angka")
+        f"Nomor rekening {name} harus terdiri dari {length} digit angka")
 
 
 def test_unknown_bank():
     found = errors_of(replace(SELLER_FORM, bank_code="BSI", account_number="12ab"))
     assert (found["bankCode"].code, found["bankCode"].params) == (
-        m.UNKNOWN_BANK, {"banks": "BCA, MANDIRI, BNI, BRI"})
+        m.UNKNOWN_BANK, {"banks": "bca, mandiri, bni, bri"})
     assert found["accountNumber"].code == m.DIGITS_ONLY
     # with an unknown bank, the length of a number of digits cannot be checked: only bankCode fails
     assert error_of(replace(SELLER_FORM, bank_code="BSI", account_number="123"), "bankCode")

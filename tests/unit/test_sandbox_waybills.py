@@ -2,8 +2,9 @@
 import pytest
 
 from emall_ws.domain.errors import ValidationFailed
-from emall_ws.domain.shipping import (COURIERS, UNKNOWN_COURIER, WAYBILL_FORMAT, check_waybill, courier_name,
-                                      s10_check_digit, s10_identifier)
+from emall_ws.domain.partners import courier_name
+from emall_ws.domain.shipping import (COURIERS, UNKNOWN_COURIER, WAYBILL_FORMAT, check_waybill, s10_check_digit,
+                                      s10_identifier)
 from emall_ws.sandbox.contracts import COURIERS as CONTRACT_COURIERS
 
 
@@ -17,7 +18,8 @@ def refused(courier, waybill):
 def test_courier_codes_and_names_match_the_partner_contract():
     assert COURIERS == CONTRACT_COURIERS
     assert courier_name("pos") == "Pos Indonesia"
-    assert courier_name(" JNE ") == "JNE"
+    assert courier_name("jne") == "JNE"
+    assert courier_name("kilat") == "kilat"  # a code no courier has, as it is
 
 
 @pytest.mark.parametrize("serial, digit", [
