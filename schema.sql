@@ -453,6 +453,7 @@ CREATE TABLE order_status_history (
 	to_status VARCHAR(20) NOT NULL,
 	reason VARCHAR(200) NOT NULL,
 	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
 	CONSTRAINT pk_order_status_history PRIMARY KEY (id),
 	CONSTRAINT fk_order_status_history_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -518,6 +519,43 @@ CREATE TABLE invoice_status_history (
 
 CREATE INDEX ix_invoice_status_history_invoice_id ON invoice_status_history (invoice_id);
 
+CREATE TABLE refund (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	order_id BIGINT NOT NULL,
+	invoice_id BIGINT NOT NULL,
+	buyer_id BIGINT NOT NULL,
+	seller_id BIGINT NOT NULL,
+	amount BIGINT NOT NULL,
+	reason VARCHAR(30) NOT NULL,
+	note VARCHAR(200) NOT NULL,
+	status VARCHAR(20) NOT NULL,
+	due_at DATETIME(6) NOT NULL,
+	bank_code VARCHAR(10),
+	account_number VARCHAR(20),
+	account_holder VARCHAR(100),
+	account_set_at DATETIME(6),
+	transfer_reference VARCHAR(60),
+	transferred_amount BIGINT,
+	transferred_at DATETIME(6),
+	dispute_reason VARCHAR(200),
+	created_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_refund PRIMARY KEY (id),
+	CONSTRAINT uq_refund_order_id UNIQUE (order_id),
+	CONSTRAINT fk_refund_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
+	CONSTRAINT fk_refund_invoice_id_invoice FOREIGN KEY(invoice_id) REFERENCES invoice (id),
+	CONSTRAINT fk_refund_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
+	CONSTRAINT fk_refund_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_refund_buyer_id ON refund (buyer_id);
+
+CREATE INDEX ix_refund_invoice_id ON refund (invoice_id);
+
+CREATE INDEX ix_refund_seller_id ON refund (seller_id);
+
+CREATE INDEX ix_refund_status_due_at ON refund (status, due_at);
+
 CREATE TABLE shipment_event (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	shipment_id BIGINT NOT NULL,
@@ -542,3 +580,17 @@ CREATE TABLE shipment_status_history (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_shipment_status_history_shipment_id ON shipment_status_history (shipment_id);
+
+CREATE TABLE refund_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	refund_id BIGINT NOT NULL,
+	from_status VARCHAR(20),
+	to_status VARCHAR(20) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
+	CONSTRAINT pk_refund_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_refund_status_history_refund_id_refund FOREIGN KEY(refund_id) REFERENCES refund (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_refund_status_history_refund_id ON refund_status_history (refund_id);

@@ -82,6 +82,10 @@ TRACKING_CONCURRENCY = Setting("EMALL_TRACKING_CONCURRENCY", "4", "most tracking
                                "courier at once", number(int, minimum=1))
 AUTO_COMPLETE_DAYS = Setting("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delivery an order completes if the "
                              "buyer has not confirmed", number(minimum=0))
+SHIP_DEADLINE_DAYS = Setting("EMALL_SHIP_DEADLINE_DAYS", "3", "days after payment a seller has to ship an order; "
+                             "the worker then cancels it, a refund due to the buyer", number(above=0))
+REFUND_DAYS = Setting("EMALL_REFUND_DAYS", "2", "days a seller has to transfer a refund once it is due; later it "
+                      "is overdue (`listRefunds` overdueOnly)", number(above=0))
 MAX_OPEN_INVOICES = Setting("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; a checkout that "
                             "would pass it is refused (`TOO_MANY_UNPAID`) until one is paid or cancelled",
                             number(int, minimum=1))
@@ -204,6 +208,8 @@ class Settings:
     tracking_interval: float
     tracking_concurrency: int
     auto_complete_days: float
+    ship_deadline_days: float
+    refund_days: float
     max_open_invoices: int
     message_limit_hour: int
     message_limit_day: int
@@ -263,6 +269,8 @@ class Settings:
             tracking_interval=TRACKING_INTERVAL.read(env),
             tracking_concurrency=TRACKING_CONCURRENCY.read(env),
             auto_complete_days=AUTO_COMPLETE_DAYS.read(env),
+            ship_deadline_days=SHIP_DEADLINE_DAYS.read(env),
+            refund_days=REFUND_DAYS.read(env),
             max_open_invoices=MAX_OPEN_INVOICES.read(env),
             message_limit_hour=MESSAGE_LIMIT_HOUR.read(env),
             message_limit_day=MESSAGE_LIMIT_DAY.read(env),

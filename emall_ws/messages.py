@@ -109,6 +109,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Kunci API dibuat dan dicabut dengan login member (SessionHeader atau password), bukan dengan kunci API.",
         "en": "API keys are created and revoked with a member's login (SessionHeader or password), not with an "
               "API key."},
+    "LOGIN_REQUIRED": {
+        "id": "Password dan rekening pembayaran diubah dengan login member (SessionHeader atau password), bukan "
+              "dengan kunci API.",
+        "en": "A password or payout account is changed with a member's login (SessionHeader or password), not "
+              "with an API key."},
     "TOO_MANY_API_KEYS": {"id": "Sudah ada {limit} kunci API aktif; cabut satu sebelum membuat yang baru.",
                           "en": "{limit} API keys are active already; revoke one before creating another."},
     "API_KEY_NOT_FOUND": {"id": "Kunci API tidak ditemukan di antara kunci Anda.",
@@ -368,6 +373,29 @@ MESSAGES: dict[str, dict[str, str]] = {
                              "en": "An order with status {status} cannot be confirmed as received."},
     "SHIPMENT_NOT_FOUND": {"id": "Resi {waybill} ({courier}) tidak terdaftar di Emall KUKM.",
                            "en": "Waybill {waybill} ({courier}) is not registered with Emall KUKM."},
+    # orders after payment: rejection, cancellation, refunds
+    "ORDER_NOT_REJECTABLE": {"id": "Pesanan berstatus {status} tidak dapat ditolak; hanya pesanan lunas yang "
+                                   "belum dikirim.",
+                             "en": "An order with status {status} cannot be rejected; only paid orders not yet "
+                                   "shipped can."},
+    "REFUND_NOT_FOUND": {"id": "Pesanan {number} tidak memiliki pengembalian dana.",
+                         "en": "Order {number} has no refund."},
+    "REFUND_ACCOUNT_ALREADY_SET": {"id": "Rekening pengembalian dana pesanan {number} sudah diisi dan tidak dapat "
+                                         "diubah.",
+                                   "en": "The refund account of order {number} is already set and cannot be "
+                                         "changed."},
+    "REFUND_ACCOUNT_MISSING": {"id": "Pembeli belum mengisi rekening pengembalian dana pesanan {number}.",
+                               "en": "The buyer has not yet given the refund account of order {number}."},
+    "REFUND_NOT_TRANSFERABLE": {"id": "Pengembalian dana berstatus {status} tidak dapat dicatat sebagai ditransfer.",
+                                "en": "A refund with status {status} cannot be recorded as transferred."},
+    "REFUND_NOT_CONFIRMABLE": {"id": "Pengembalian dana berstatus {status} tidak dapat dikonfirmasi atau "
+                                     "disanggah; hanya yang sudah ditransfer.",
+                               "en": "A refund with status {status} cannot be confirmed or disputed; only a "
+                                     "transferred one can."},
+    "REFUND_AMOUNT_MISMATCH": {"id": "Jumlah transfer harus sama dengan jumlah pengembalian dana, {amount}",
+                               "en": "The amount transferred must equal the refund's amount, {amount}"},
+    "TRANSFER_IN_FUTURE": {"id": "Kolom {label} tidak boleh di masa depan",
+                           "en": "The {label} field cannot be in the future"},
     "TRACKING_STALE": {"id": "Kurir {courier} tidak dapat dihubungi; ditampilkan status terakhir yang diketahui.",
                        "en": "Courier {courier} cannot be reached; the last known status is shown."},
     # the courier answered, but has no record of the waybill: a typo, or a parcel not scanned in yet
@@ -439,6 +467,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "accountHolder": {"id": "Nama Pemilik Rekening", "en": "Account Holder"},
     "code": {"id": "Kode", "en": "Code"},
     "newPassword": {"id": "Password Baru", "en": "New Password"},
+    "currentPassword": {"id": "Password Saat Ini", "en": "Current Password"},
     # catalogue and cart
     "description": {"id": "Deskripsi", "en": "Description"},
     "category": {"id": "Kategori", "en": "Category"},
@@ -466,6 +495,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "productId": {"id": "Nomor Produk", "en": "Product Number"},
     "amount": {"id": "Jumlah Tawaran", "en": "Bid Amount"},
     "status": {"id": "Status", "en": "Status"},
+    "transferReference": {"id": "Referensi Transfer", "en": "Transfer Reference"},
+    "transferredAt": {"id": "Waktu Transfer", "en": "Transfer Time"},
     # reports
     "fromDate": {"id": "Tanggal Awal", "en": "From Date"},
     "toDate": {"id": "Tanggal Akhir", "en": "To Date"},

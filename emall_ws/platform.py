@@ -20,6 +20,7 @@ from emall_ws.secret_box import SecretBox, local_key
 from emall_ws.services.auth import AuthPolicy
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy
+from emall_ws.services.order import OrderPolicy
 from emall_ws.services.payments import ReconcilePolicy
 from emall_ws.services.quoting import CheckoutPolicy
 from emall_ws.services.tracking import TrackingPolicy
@@ -28,6 +29,7 @@ from emall_ws.usecases.cart import CartUseCases
 from emall_ws.usecases.catalog import CatalogUseCases
 from emall_ws.usecases.checkout import CheckoutUseCases
 from emall_ws.usecases.member import MemberUseCases
+from emall_ws.usecases.order import OrderUseCases
 from emall_ws.usecases.payment import PaymentUseCases
 from emall_ws.usecases.registry import RegistryUseCases
 from emall_ws.usecases.report import ReportUseCases
@@ -47,6 +49,7 @@ class Platform:
     checkout_policy: CheckoutPolicy = field(default_factory=CheckoutPolicy)
     reconcile_policy: ReconcilePolicy = field(default_factory=ReconcilePolicy)
     tracking_policy: TrackingPolicy = field(default_factory=TrackingPolicy)
+    order_policy: OrderPolicy = field(default_factory=OrderPolicy)
     regions: RegionCatalog = field(default_factory=load_regions)
     clock: Callable[[], datetime] = utcnow
     _adapters: dict = field(default_factory=dict, repr=False)
@@ -59,6 +62,7 @@ class Platform:
         self.catalog = CatalogUseCases(self)
         self.checkout = CheckoutUseCases(self)
         self.member = MemberUseCases(self)
+        self.order = OrderUseCases(self)
         self.payment = PaymentUseCases(self)
         self.registry = RegistryUseCases(self)
         self.report = ReportUseCases(self)
@@ -72,7 +76,8 @@ class Platform:
                    checkout_policy=CheckoutPolicy.from_settings(settings),
                    catalog_policy=CatalogPolicy.from_settings(settings),
                    reconcile_policy=ReconcilePolicy.from_settings(settings),
-                   tracking_policy=TrackingPolicy.from_settings(settings))
+                   tracking_policy=TrackingPolicy.from_settings(settings),
+                   order_policy=OrderPolicy.from_settings(settings))
 
     @cached_property
     def secret_box(self) -> SecretBox:

@@ -33,6 +33,7 @@ from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy, send_reset_codes
 from emall_ws.services.payments import ReconcilePolicy, reconcile
 from emall_ws.services import limits, nonces, throttle
+from emall_ws.services.order import CANCEL_JOB, OrderPolicy, cancel_unshipped_orders
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
@@ -152,6 +153,9 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
     completion = ShippingPolicy(auto_complete_after=timedelta(days=settings.auto_complete_days))
     jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
+    orders = OrderPolicy.from_settings(settings)  # paid orders not shipped in time: cancelled, refund due
+    jobs.append(Job(CANCEL_JOB, min(ORDER_COMPLETION_INTERVAL, settings.ship_deadline_days * 86400 / 4),
+                    lambda: cancel_unshipped_orders(db, utcnow(), orders)))
     reset_policy = MemberPolicy(message_limits=MessageLimits.from_settings(settings))  # as the server's
     jobs.append(Job("send-reset-codes", settings.dispatch_interval, lambda: send_reset_codes(db, reset_policy)))
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))

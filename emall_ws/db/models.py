@@ -436,6 +436,8 @@ class OrderStatusHistory(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    # who made the move: member:<username>, admin:<username>, job:<job name>; NULL on rows before 0010
+    actor: Mapped[str | None] = mapped_column(String(80))
 
     order: Mapped[Order] = relationship()
 
@@ -516,6 +518,53 @@ class InvoiceStatusHistory(Base):
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
 
     invoice: Mapped[Invoice] = relationship()
+
+
+class Refund(Base):
+    """Money a seller owes a buyer back for a paid order that was cancelled (rejected by the seller,
+    or not shipped in time): the buyer names the account, the seller records the transfer, the buyer
+    confirms or disputes it. One per order."""
+    __tablename__ = "refund"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey(Invoice.id), index=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    amount: Mapped[int] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(String(30))  # SELLER_REJECTED, NOT_SHIPPED_IN_TIME
+    note: Mapped[str] = mapped_column(String(200), default="")  # the seller's words, or the job's
+    status: Mapped[str] = mapped_column(String(20))  # DUE, TRANSFERRED, CONFIRMED, DISPUTED
+    due_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    bank_code: Mapped[str | None] = mapped_column(String(10))  # the buyer's refund account, once given
+    account_number: Mapped[str | None] = mapped_column(String(20))
+    account_holder: Mapped[str | None] = mapped_column(String(100))
+    account_set_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    transfer_reference: Mapped[str | None] = mapped_column(String(60))
+    transferred_amount: Mapped[int | None] = mapped_column(MONEY)
+    transferred_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    dispute_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    order: Mapped[Order] = relationship()
+    invoice: Mapped[Invoice] = relationship()
+
+    __table_args__ = (Index(None, "status", "due_at"), Base.__table_args__)
+
+
+class RefundStatusHistory(Base):
+    __tablename__ = "refund_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    refund_id: Mapped[int] = mapped_column(ForeignKey(Refund.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))
+
+    refund: Mapped[Refund] = relationship()
 
 
 # --- Payments: mutations read from the payee accounts ---------------------------------------

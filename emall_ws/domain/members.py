@@ -196,9 +196,9 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
 
     check("province", _province, text("province"), regions)
     check("city", _city, text("city"), regions, values["province"])
-    check("address", lambda v: _length(_line(_required(v)), ADDRESS_MIN, ADDRESS_MAX), text("address"))
+    check("address", _address, text("address"))
     check("phone", _phone, text("phone"))
-    check("name", lambda v: _length(_line(_required(v)), None, NAME_MAX), text("name"))
+    check("name", _name, text("name"))
     check("username", _username, text("username"))
     check("email", _email, text("email"))
     check("password", _password, form.password, text("username"), values["email"])
@@ -215,8 +215,7 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
     if role == SELLER:
         check("bank_code", _bank_code, text("bank_code"))
         check("account_number", _account_number, text("account_number"), values["bank_code"])
-        check("account_holder", lambda v: _length(_line(_required(v)), None, ACCOUNT_HOLDER_MAX),
-              text("account_holder"))
+        check("account_holder", _account_holder, text("account_holder"))
 
     if errors:
         order = list(_FIELD_NAMES.values())  # the form's order (Table I), whatever the check order
@@ -236,6 +235,18 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
 
 
 # --- one rule per field -----------------------------------------------------------------------
+
+def _address(value: str | None) -> str:
+    return _length(_line(_required(value)), ADDRESS_MIN, ADDRESS_MAX)
+
+
+def _name(value: str | None) -> str:
+    return _length(_line(_required(value)), None, NAME_MAX)
+
+
+def _account_holder(value: str | None) -> str:
+    return _length(_line(_required(value)), None, ACCOUNT_HOLDER_MAX)
+
 
 def _province(code: str | None, regions: RegionCatalog) -> str:
     code = _required(code)
@@ -424,3 +435,68 @@ def validate_password(password: str | None, username: str | None, email: str | N
     except _Error as e:
         return [FieldError("password", e.code, e.params)]
     return []
+
+
+# --- a member's own changes (Member.updateProfile, changePayoutAccount): the registration's rules ------
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """A valid profile, normalised: what updateProfile keeps."""
+    province_code: str
+    city_code: str
+    address: str
+    name: str
+
+
+def validate_profile(province: str | None, city: str | None, address: str | None, name: str | None,
+                     regions: RegionCatalog) -> ProfileChange:
+    """The registration's rules for these four fields, each field named as in the register form; one
+    ValidationFailed listing every failing field. The caller passes what the profile will hold (a field
+    left out of the call: the member's current value), so a new province without a city of its own is
+    CITY_NOT_IN_PROVINCE on city."""
+    fields = _Fields()
+    province_code = fields.check("province", _province, _clean(province), regions)
+    city_code = fields.check("city", _city, _clean(city), regions, province_code)
+    kept_address = fields.check("address", _address, _clean(address))
+    kept_name = fields.check("name", _name, _clean(name))
+    fields.done()
+    return ProfileChange(province_code, city_code, kept_address, kept_name)
+
+
+@dataclass(frozen=True)
+class PayoutAccount:
+    """A valid payout account, normalised (the bank code in its one spelling, domain.partners.bank_code)."""
+    bank_code: str
+    account_number: str = field(repr=False)
+    account_holder: str
+
+
+def validate_payout_account(bank_code: str | None, account_number: str | None,
+                            account_holder: str | None) -> PayoutAccount:
+    """A seller's payout account under the registration's rules (bank, number length per bank, holder);
+    one ValidationFailed listing every failing field (bankCode, accountNumber, accountHolder)."""
+    fields = _Fields()
+    bank = fields.check("bankCode", _bank_code, _clean(bank_code))
+    number = fields.check("accountNumber", _account_number, _clean(account_number), bank)
+    holder = fields.check("accountHolder", _account_holder, _clean(account_holder))
+    fields.done()
+    return PayoutAccount(bank, number, holder)
+
+
+class _Fields:
+    """Runs one rule per field, collecting each field's first broken rule; done() raises them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+
+    def check(self, name: str, rule: Callable[..., Any], *args: Any) -> Any:
+        """The field's cleaned value, or None (its error collected) when it breaks `rule`."""
+        try:
+            return rule(*args)
+        except _Error as e:
+            self.errors.append(FieldError(name, e.code, e.params))
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

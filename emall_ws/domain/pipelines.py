@@ -73,9 +73,29 @@ class OrderStatus(StrEnum):
 ORDER = Pipeline("order", {
     None: {OrderStatus.AWAITING_PAYMENT},
     OrderStatus.AWAITING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
-    OrderStatus.PAID: {OrderStatus.SHIPPED},
+    OrderStatus.PAID: {OrderStatus.SHIPPED, OrderStatus.CANCELLED},  # rejected by the seller, or not shipped in time
     OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
     OrderStatus.DELIVERED: {OrderStatus.COMPLETED},
+})
+
+
+class RefundStatus(StrEnum):
+    DUE = "DUE"  # the buyer is owed the money back
+    TRANSFERRED = "TRANSFERRED"  # the seller recorded the transfer
+    CONFIRMED = "CONFIRMED"  # the buyer confirmed it arrived
+    DISPUTED = "DISPUTED"  # the buyer says it did not (or not in full)
+
+
+class RefundReason(StrEnum):
+    SELLER_REJECTED = "SELLER_REJECTED"
+    NOT_SHIPPED_IN_TIME = "NOT_SHIPPED_IN_TIME"
+
+
+REFUND = Pipeline("refund", {
+    None: {RefundStatus.DUE},
+    RefundStatus.DUE: {RefundStatus.TRANSFERRED},
+    RefundStatus.TRANSFERRED: {RefundStatus.CONFIRMED, RefundStatus.DISPUTED},
+    RefundStatus.DISPUTED: {RefundStatus.TRANSFERRED},  # the seller records the transfer again
 })
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from emall_ws.db.models import AuthSession, Member
+from emall_ws.db.statements import rows_changed
 from emall_ws.domain.errors import AuthenticationFailed, NotAuthorized
 from emall_ws.domain.members import ADMIN, BUYER, SELLER, username_key
 from emall_ws.domain.pipelines import MemberStatus
@@ -170,6 +171,9 @@ def logout(session: Session, token: str, now: datetime) -> None:
                                               AuthSession.ended_at.is_(None)).values(ended_at=now))
 
 
-def end_all_sessions(session: Session, member_id: int, now: datetime) -> None:
-    session.execute(update(AuthSession).where(AuthSession.member_id == member_id,
-                                              AuthSession.ended_at.is_(None)).values(ended_at=now))
+def end_all_sessions(session: Session, member_id: int, now: datetime, *, keep_token: str | None = None) -> int:
+    """Ends the member's open sessions, but for the one of `keep_token` (the caller's own); how many ended."""
+    kept = [AuthSession.token_hash != token_hash(keep_token)] if keep_token else []
+    return rows_changed(session, update(AuthSession).where(AuthSession.member_id == member_id,
+                                                           AuthSession.ended_at.is_(None), *kept)
+                        .values(ended_at=now))

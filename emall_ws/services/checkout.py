@@ -164,7 +164,7 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
                   goods_total=goods, weight_grams=sum(w for *_, w in items), auction_product_id=auction_product_id,
                   created_at=now, updated_at=now)
     session.add(order)
-    set_order_status(session, order, OrderStatus.AWAITING_PAYMENT, now, "checkout")
+    set_order_status(session, order, OrderStatus.AWAITING_PAYMENT, now, "checkout", f"member:{buyer.username}")
     session.flush()
     order.number = f"ORD/{to_wib(now):%Y%m%d}/{order.id:06d}"
     for product_id, name, quantity, price, weight in items:

@@ -19,6 +19,7 @@ from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus, ProductStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
 from emall_ws.domain.members import ADMIN
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.claims import handle_each_claimed
@@ -115,6 +116,18 @@ def order_not_found(number: str | None) -> NotFound:
     return NotFound("ORDER_NOT_FOUND", number=(number or "")[:40])
 
 
+def find_order(session: Session, number: str | None, lock: bool = False) -> Order:
+    """The order of this number (locked until the transaction ends, read afresh, when `lock`), whoever asks:
+    the callers check the party."""
+    query = select(Order).where(Order.number == (number or "").strip())
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    order = session.scalars(query).first()
+    if order is None:
+        raise order_not_found(number)
+    return order
+
+
 def visible_invoice(session: Session, principal: Principal, number: str | None) -> Invoice:
     """The invoice, when the caller is its buyer, its payee (the seller) or an admin."""
     invoice = _invoice(session, number)
@@ -147,7 +160,8 @@ def cancel_invoice(session: Session, principal: Principal, number: str | None, n
         raise _not_yours(principal, number)
     if invoice.status != InvoiceStatus.UNPAID:
         raise InvalidState("INVOICE_NOT_CANCELLABLE", status=invoice.status)
-    close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "cancelled by the buyer")
+    close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "cancelled by the buyer",
+                  actor=actors.member(principal))
     return invoice_view(session, invoice)
 
 
@@ -163,19 +177,30 @@ def set_invoice_status(session: Session, invoice: Invoice, target: str, now: dat
         invoice.paid_at = paid_at or now
 
 
-def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str = "") -> None:
-    """The one way an order's status changes: checked against the pipeline, with history."""
-    change_status(session, pipelines.ORDER, order, OrderStatusHistory, target, now, reason)
+def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str = "",
+                     actor: str | None = None) -> None:
+    """The one way an order's status changes: checked against the pipeline, with history naming
+    `actor` (who made it: actors.member/job ...)."""
+    change_status(session, pipelines.ORDER, order, OrderStatusHistory, target, now, reason, actor)
     order.updated_at = now
 
 
 def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str,
-                  announce: Callable[[Session, Invoice, str], None] | None = None) -> None:
+                  announce: Callable[[Session, Invoice, str], None] | None = None, actor: str | None = None) -> None:
     """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once.
     `announce` tells the parties (default: both sides, by the template of `target`)."""
     set_invoice_status(session, invoice, target, now, reason)
     order = invoice.order
-    set_order_status(session, order, OrderStatus.CANCELLED, now, reason)
+    set_order_status(session, order, OrderStatus.CANCELLED, now, reason, actor)
+    restore_stock(session, invoice, now)
+    session.flush()
+    (announce or _tell_closed)(session, invoice, target)
+
+
+def restore_stock(session: Session, invoice: Invoice, now: datetime) -> None:
+    """Puts the stock of the (locked) invoice's order back, exactly once (`stock_restored`): a fixed-price
+    order's lines back on their products (a sold-out one on sale again); an auction's item has no stock."""
+    order = invoice.order
     if not invoice.stock_restored:
         invoice.stock_restored = True
         if order.auction_product_id is None:
@@ -187,11 +212,10 @@ def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime
                 if product.status == ProductStatus.SOLD_OUT:
                     set_product_status(session, product, ProductStatus.ACTIVE, now,
                                        f"stock back: invoice {invoice.number}")
-    session.flush()
-    (announce or _tell_closed)(session, invoice, target)
 
 
-def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: datetime) -> int:
+def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: datetime,
+                                        actor: str | None = None) -> int:
     """Cancels every UNPAID invoice payable to a seller just suspended (locked by the caller), stock
     back and each buyer told not to transfer; paid orders stay, to be shipped or refunded. Returns
     how many were cancelled."""
@@ -203,7 +227,7 @@ def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: d
         if invoice.status != InvoiceStatus.UNPAID:  # paid or cancelled while this waited for its lock
             continue
         close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "seller suspended",
-                      announce=_tell_seller_suspended)
+                      announce=_tell_seller_suspended, actor=actor)
         cancelled += 1
     return cancelled
 
@@ -215,7 +239,8 @@ def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATC
            .order_by(Invoice.due_at, Invoice.id))
     return handle_each_claimed(
         db, due, Invoice, lambda session, invoice: close_invoice(session, invoice, InvoiceStatus.EXPIRED, now,
-                                                                 "not paid before the due time"),
+                                                                 "not paid before the due time",
+                                                                 actor=actors.job("expire-invoices")),
         limit=limit, what="invoice")
 
 

@@ -14,19 +14,21 @@ from sqlalchemy.orm import Session
 from emall_ws.db.models import UTC_TIME, Member, MemberStatusHistory, VerificationCode
 from emall_ws.db.session import Database
 from emall_ws.domain import pipelines
-from emall_ws.domain.errors import (FieldError, InvalidState, NotFound, TooManyRequests,
+from emall_ws.domain.errors import (FieldError, InvalidState, NotAuthorized, NotFound, TooManyRequests,
                                     ValidationFailed)
 from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account, mask_identity,
-                                     username_key, validate_password, validate_registration)
+                                     username_key, validate_password, validate_payout_account, validate_profile,
+                                     validate_registration)
+from emall_ws.domain.partners import bank_name
 from emall_ws.domain.paging import offset_within
 from emall_ws.domain.pipelines import MemberStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.passwords import Passwords
-from emall_ws.services import auth, limits, throttle
+from emall_ws.services import actors, auth, limits, throttle
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.domain.members import ADMIN
-from emall_ws.services.auth import Principal
+from emall_ws.services.auth import AuthPolicy, Principal
 from emall_ws.services.invoices import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import change_status
 
@@ -343,6 +345,76 @@ def profile(session: Session, principal: Principal) -> MemberView:
     return view_of(session.get_one(Member, principal.member_id))  # authenticated: the member exists
 
 
+# --- a member's own account: profile, password, payout account -------------------------------------
+
+def update_profile(session: Session, principal: Principal, province: str | None, city: str | None,
+                   address: str | None, name: str | None, regions: RegionCatalog) -> MemberView:
+    """The caller's name, address, province and city under the registration's rules; a field left out
+    (None) keeps its value, a blank one is REQUIRED. The phone number is not among them: a new number is
+    confirmed with a code sent to it, which is to come."""
+    member = _own(session, principal)
+    change = validate_profile(member.province_code if province is None else province,
+                              member.city_code if city is None else city,
+                              member.address if address is None else address,
+                              member.name if name is None else name, regions)
+    member.province_code, member.city_code = change.province_code, change.city_code
+    member.address, member.name = change.address, change.name
+    return view_of(member)
+
+
+def change_password(session: Session, principal: Principal, current_token: str | None, current_password: str,
+                    new_password: str, passwords: Passwords, now: datetime, policy: AuthPolicy) -> int:
+    """A new password for the caller, who proves the current one (a wrong one counts as a failed login,
+    throttled alike: services.auth.check_password). Every other session ends, the caller's own
+    (`current_token`) is kept; API keys are not touched. Returns how many sessions ended."""
+    _login_required(principal)
+    member = _own(session, principal)
+    _check_new_password(new_password, member.username, member.email)  # before the try is counted
+    auth.check_password(session, member.username, current_password, passwords, now, policy,
+                        refused_event="password_change_refused")  # commits the try's outcome
+    member = _own(session, principal)
+    member.password_hash = passwords.hash(new_password)
+    ended = auth.end_all_sessions(session, member.id, now, keep_token=current_token)
+    _tell(session, member, f"member:{member.id}:password-changed:{now.isoformat()}", "password_changed",
+          changed_at=now)
+    return ended
+
+
+def change_payout_account(session: Session, principal: Principal, password: str, bank_code: str | None,
+                          account_number: str | None, account_holder: str | None, passwords: Passwords,
+                          now: datetime, policy: AuthPolicy) -> MemberView:
+    """A seller's new payout account, with the password. Invoices issued from now on name it; those
+    issued before keep the account they were issued to (checkout copies it into the invoice, under the
+    seller's row lock, which this takes too). The member's email is told the old and the new account,
+    masked, so a change the seller did not make is noticed."""
+    _login_required(principal)
+    account = validate_payout_account(bank_code, account_number, account_holder)
+    auth.check_password(session, principal.username, password, passwords, now, policy,
+                        refused_event="payout_change_refused")  # commits the try's outcome
+    member = _own(session, principal)
+    old_bank, old_number, old_holder = member.bank_code, member.account_number, member.account_holder
+    member.bank_code, member.account_number = account.bank_code, account.account_number
+    member.account_holder = account.account_holder
+    _tell(session, member, f"member:{member.id}:payout-account:{now.isoformat()}", "payout_account_changed",
+          old_bank=bank_name(old_bank) if old_bank else "-",
+          old_account=mask_account(old_number) if old_number else "-", old_holder=old_holder or "-",
+          new_bank=bank_name(account.bank_code), new_account=mask_account(account.account_number),
+          new_holder=account.account_holder, changed_at=now)
+    return view_of(member)
+
+
+def _own(session: Session, principal: Principal) -> Member:
+    """The caller's own row, locked until the transaction ends."""
+    return session.scalars(select(Member).where(Member.id == principal.member_id).with_for_update()).one()
+
+
+def _login_required(principal: Principal) -> None:
+    """A password or payout account changes with a member's login, never with an API key: a leaked key
+    must not be able to lock its member out or redirect the money."""
+    if principal.api_key:
+        raise NotAuthorized("LOGIN_REQUIRED")
+
+
 def list_members(session: Session, status: str | None, role: str | None, page: int, page_size: int,
                  policy: MemberPolicy) -> tuple[list[MemberView], int]:
     query = select(Member)
@@ -365,7 +437,7 @@ def suspend(session: Session, admin: Principal, username: str, reason: str, now:
         raise InvalidState("CANNOT_SUSPEND_SELF")
     set_status(session, member, MemberStatus.SUSPENDED, now, reason or "suspended by an admin")
     auth.end_all_sessions(session, member.id, now)
-    cancel_invoices_of_suspended_seller(session, member.id, now)
+    cancel_invoices_of_suspended_seller(session, member.id, now, actors.member(admin))
     return view_of(member)
 
 

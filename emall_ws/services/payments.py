@@ -181,7 +181,7 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
     members = {} if members is None else members
     reason = f"{mutation.bank} mutation {mutation.mutation_id}"  # the bank by its code (bca), as stored
     set_invoice_status(session, invoice, InvoiceStatus.PAID, now, reason, paid_at=mutation.posted_at)
-    set_order_status(session, invoice.order, OrderStatus.PAID, now, reason)
+    set_order_status(session, invoice.order, OrderStatus.PAID, now, reason, f"bank:{mutation.bank}")
     mutation.invoice_id = invoice.id
     for member_id, role in ((invoice.buyer_id, "buyer"), (invoice.seller_id, "seller")):
         if member_id not in members:

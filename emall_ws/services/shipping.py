@@ -27,9 +27,10 @@ from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
 from emall_ws.domain.members import BUYER, SELLER
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.claims import handle_each_claimed
-from emall_ws.services.invoices import order_not_found, set_order_status
+from emall_ws.services.invoices import find_order, order_not_found, set_order_status
 from emall_ws.services.tracking import TrackingView, set_shipment_status, view_of
 
 log = logging.getLogger(__name__)
@@ -41,16 +42,6 @@ COMPLETE_BATCH = 500
 @dataclass(frozen=True)
 class ShippingPolicy:
     auto_complete_after: timedelta = timedelta(days=2)  # EMALL_AUTO_COMPLETE_DAYS
-
-
-def _order(session: Session, number: str | None, lock: bool = False) -> Order:
-    query = select(Order).where(Order.number == (number or "").strip())
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    order = session.scalars(query).first()
-    if order is None:
-        raise order_not_found(number)
-    return order
 
 
 def check_shipping_fields(courier: str | None, waybill: str | None, reason: str | None) -> tuple[str, str, str]:
@@ -83,7 +74,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
     """The seller of a PAID order ships it: SHIPPED with history, a shipment to track, the buyer told."""
     authorize(seller, SELLER)
     code, waybill, reason = check_shipping_fields(courier, waybill, reason)
-    order = _order(session, number, lock=True)
+    order = find_order(session, number, lock=True)
     if order.seller_id != seller.member_id:
         raise order_not_found(number)  # someone else's order answers as one that does not exist
     if order.status != OrderStatus.PAID:
@@ -102,7 +93,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
         session.flush()
     except IntegrityError:  # the same waybill, shipped by a request racing this one
         raise Conflict("WAYBILL_IN_USE", courier=courier_name(code), waybill=waybill) from None
-    set_order_status(session, order, OrderStatus.SHIPPED, now, f"shipped: {code} {waybill}")
+    set_order_status(session, order, OrderStatus.SHIPPED, now, f"shipped: {code} {waybill}", actors.member(seller))
     _tell_shipped(session, order, shipment)
     return view_of(session, shipment)
 
@@ -125,14 +116,16 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
     """The buyer confirms the goods arrived: the order completes (DELIVERED first if the courier has
     not said so yet). Returns the order's new status."""
     authorize(buyer, BUYER, SELLER)  # a seller buys as a buyer too
-    order = _order(session, number, lock=True)
+    order = find_order(session, number, lock=True)
     if order.buyer_id != buyer.member_id:
         raise order_not_found(number)  # (only buyers and sellers get here: no admin)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState("ORDER_NOT_RECEIVABLE", status=order.status)
     if order.status == OrderStatus.SHIPPED:
-        set_order_status(session, order, OrderStatus.DELIVERED, now, "received: confirmed by the buyer")
-    set_order_status(session, order, OrderStatus.COMPLETED, now, "received: confirmed by the buyer")
+        set_order_status(session, order, OrderStatus.DELIVERED, now, "received: confirmed by the buyer",
+                         actors.member(buyer))
+    set_order_status(session, order, OrderStatus.COMPLETED, now, "received: confirmed by the buyer",
+                     actors.member(buyer))
     return order.status
 
 
@@ -145,7 +138,8 @@ def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolic
            .order_by(Shipment.delivered_at, Order.id))
     return handle_each_claimed(
         db, due, Order, lambda session, order: set_order_status(session, order, OrderStatus.COMPLETED, now,
-                                                                "completed: delivered and not disputed in time"),
+                                                                "completed: delivered and not disputed in time",
+                                                                actors.job("complete-orders")),
         limit=limit, what="order")
 
 

@@ -242,7 +242,7 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
     # not when the buyer confirmed receipt first
     if status == ShipmentStatus.DELIVERED and order.status == OrderStatus.SHIPPED:
         set_order_status(session, order, OrderStatus.DELIVERED, now,
-                         f"delivered: {shipment.courier} {shipment.waybill}")
+                         f"delivered: {shipment.courier} {shipment.waybill}", f"courier:{shipment.courier}")
     _tell_status(session, shipment, order, newest_fingerprint)
     return True
 

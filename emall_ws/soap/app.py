@@ -20,6 +20,7 @@ from emall_ws.soap import catalog as catalog_soap
 from emall_ws.soap import checkout as checkout_soap
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
+from emall_ws.soap import order as order_soap
 from emall_ws.soap import payment as payment_soap
 from emall_ws.soap import registry as registry_soap
 from emall_ws.soap import shipping as shipping_soap
@@ -47,6 +48,7 @@ SERVICES = (
     ServiceSpec(checkout_soap.NAME, checkout_soap.DESCRIPTION, checkout_soap.CheckoutService),
     ServiceSpec(payment_soap.NAME, payment_soap.DESCRIPTION, payment_soap.PaymentService),
     ServiceSpec(shipping_soap.NAME, shipping_soap.DESCRIPTION, shipping_soap.ShippingService),
+    ServiceSpec(order_soap.NAME, order_soap.DESCRIPTION, order_soap.OrderService),
     ServiceSpec(report_soap.NAME, report_soap.DESCRIPTION, report_soap.ReportService),
 )
 

@@ -16,7 +16,8 @@ from spyne import ComplexModelBase, Unicode
 from emall_ws.domain import auction, cart, catalog, reports
 from emall_ws.domain.members import ROLES
 from emall_ws.domain.payments import HELD, MatchStatus
-from emall_ws.domain.pipelines import InvoiceStatus, MemberStatus, OrderStatus, ProductStatus, ShipmentStatus
+from emall_ws.domain.pipelines import (InvoiceStatus, MemberStatus, OrderStatus, ProductStatus, RefundReason,
+                                      RefundStatus, ShipmentStatus)
 
 
 def _words(values: Iterable[str]) -> tuple[str, ...]:
@@ -38,6 +39,8 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "MatchStatus": _words(MatchStatus),
     "HeldMatchStatus": _words(HELD),  # what listUnmatchedMutations lists
     "TotalStatus": _words((*InvoiceStatus, reports.ALL_STATUSES)),  # a report's totals: per status, and ALL
+    "RefundStatus": _words(RefundStatus),
+    "RefundReason": _words(RefundReason),
 }
 
 

@@ -226,6 +226,30 @@ class MemberService(ServiceBase):
         Client.Authentication without a valid session."""
         return _profile(platform_of(ctx).member.profile(credentials_of(ctx)))
 
+    @rpc(Unicode, Unicode, Unicode, Unicode, _returns=Profile, _out_variable_name="profile", _in_header=SESSION)
+    def updateProfile(ctx, name, address, province, city):
+        """Changes the caller's name, address, province and city (the register form's fields and rules); a
+        field left out keeps its value. Not the phone (a new number needs a confirmation code, to come).
+        Client.Validation lists every failing field; answers the profile."""
+        return _profile(platform_of(ctx).member.update_profile(credentials_of(ctx), province, city, address, name))
+
+    @rpc(RequiredSecret, RequiredSecret, _returns=Unicode, _out_variable_name="status", _in_header=SESSION)
+    def changePassword(ctx, currentPassword, newPassword):
+        """Sets a new password (the registration's rules) after the current one: a wrong one is
+        Client.Authentication BAD_CREDENTIALS, counted as a failed login (LOGIN_PAUSED). Every other session
+        ends, the caller's is kept; API keys stay. Needs a login, not a key (Client.Authorization LOGIN_REQUIRED)."""
+        platform_of(ctx).member.change_password(credentials_of(ctx), currentPassword, newPassword)
+        return "PASSWORD_CHANGED"
+
+    @rpc(RequiredSecret, Unicode, Unicode, Unicode, _returns=Profile, _out_variable_name="profile",
+         _in_header=SESSION)
+    def changePayoutAccount(ctx, password, bankCode, accountNumber, accountHolder):
+        """A seller's new payout account (the registration's rules), with the password (BAD_CREDENTIALS as
+        changePassword): invoices issued from now on name it, open ones keep theirs; the member is emailed
+        the old and new account, masked. Sellers only, with a login, not a key (Client.Authorization)."""
+        return _profile(platform_of(ctx).member.change_payout_account(
+            credentials_of(ctx), password, bankCode, accountNumber, accountHolder))
+
     @rpc(required(Unicode(max_len=100, type_name="KeyLabel", __namespace__=TNS)), _returns=NewApiKey,
          _out_variable_name="result", _in_header=SESSION)
     def createApiKey(ctx, label):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from emall_ws.domain.members import ADMIN, RegistrationForm
+from emall_ws.domain.members import ADMIN, SELLER, RegistrationForm
 from emall_ws.logs import security_event
 from emall_ws.services import api_keys, auth, members
 from emall_ws.services.auth import Credentials, Principal
@@ -42,6 +42,30 @@ class MemberUseCases(UseCases):
 
     def profile(self, credentials: Credentials) -> MemberView:
         return self.transaction(lambda session: members.profile(session, self.caller(session, credentials)))
+
+    def update_profile(self, credentials: Credentials, province: str | None, city: str | None,
+                       address: str | None, name: str | None) -> MemberView:
+        return self.transaction(lambda session: members.update_profile(
+            session, self.caller(session, credentials), province, city, address, name, self.platform.regions))
+
+    def change_password(self, credentials: Credentials, current_password: str, new_password: str) -> int:
+        def work(session: Session) -> tuple[str, int]:
+            principal = self.caller(session, credentials)
+            return principal.username, members.change_password(
+                session, principal, credentials.token, current_password, new_password, self.platform.passwords,
+                self.now(), self.platform.auth_policy)
+
+        username, ended = self.transaction(work)
+        security_event("password_changed", logging.INFO, username=username, sessions_ended=ended)  # once committed
+        return ended
+
+    def change_payout_account(self, credentials: Credentials, password: str, bank_code: str | None,
+                              account_number: str | None, account_holder: str | None) -> MemberView:
+        view = self.transaction(lambda session: members.change_payout_account(
+            session, self.caller(session, credentials, SELLER), password, bank_code, account_number,
+            account_holder, self.platform.passwords, self.now(), self.platform.auth_policy))
+        security_event("payout_account_changed", logging.INFO, username=view.username)
+        return view
 
     def create_api_key(self, credentials: Credentials, label: str | None) -> tuple[ApiKeyView, str]:
         view, secret = self.transaction(lambda session: api_keys.create(

@@ -45,6 +45,7 @@ FAULTS = {
     "Checkout": ("listInvoices", {}, NOT_LOGGED_IN),
     "Payment": ("reconcileNow", {}, NOT_LOGGED_IN),
     "Shipping": ("confirmReceived", {"orderNumber": "ORD-0"}, NOT_LOGGED_IN),
+    "Order": ("getHistory", {"orderNumber": "ORD-0"}, NOT_LOGGED_IN),
     "Report": ("purchaseReport", {}, NOT_LOGGED_IN),
 }
 

@@ -345,9 +345,9 @@ def test_the_database_refuses_a_second_open_invoice_with_the_same_amount(db, sho
 def test_orders_and_invoices_are_born_through_their_status_pipelines(db, shop, monkeypatch):
     moves = []
 
-    def recording(session, pipeline, entity, history, target, now, reason=""):
+    def recording(session, pipeline, entity, history, target, now, reason="", actor=None):
         moves.append((pipeline.entity, entity.status, target, reason))
-        return change_status(session, pipeline, entity, history, target, now, reason)
+        return change_status(session, pipeline, entity, history, target, now, reason, actor)
 
     monkeypatch.setattr(invoices, "change_status", recording)
     put(db, shop.buyer, shop.kopi)

@@ -37,6 +37,9 @@ MISSING = [
     ("Member", "resetPassword", {"username": "budi_santoso", "code": "123456"}, "newPassword"),
     ("Member", "suspendMember", {"reason": "spam"}, "username"),
     ("Member", "reinstateMember", {}, "username"),
+    ("Member", "changePassword", {"newPassword": "kopiGayo2026"}, "currentPassword"),
+    ("Member", "changePassword", {"currentPassword": "rahasia123"}, "newPassword"),
+    ("Member", "changePayoutAccount", {"bankCode": "bca", "accountNumber": "1234567890"}, "password"),
 ]
 
 

@@ -14,6 +14,7 @@
 #include "soapCatalogProxy.h"
 #include "soapCheckoutProxy.h"
 #include "soapMemberProxy.h"
+#include "soapOrderProxy.h"
 #include "soapPaymentProxy.h"
 #include "soapRegistryProxy.h"
 #include "soapReportProxy.h"
@@ -272,6 +273,14 @@ static std::string members_only_call(const std::string &operation, const Argumen
         asked.orderNumber = a.at(0);
         shipping__confirmReceivedResponse got;
         return shipping.confirmReceived(&asked, got) ? fault_of(shipping.soap) : "received";
+    }
+    if (operation == "getHistory") {
+        std::string url = endpoint("Order");
+        OrderProxy order(url.c_str());
+        order__getHistory asked;
+        asked.orderNumber = a.at(0);
+        order__getHistoryResponse got;
+        return order.getHistory(&asked, got) ? fault_of(order.soap) : "history";
     }
     if (operation == "purchaseReport") {
         std::string url = endpoint("Report");

@@ -57,7 +57,8 @@ REQUIRED_REQUEST_FIELDS = {
     "Member": {"listCities": ["provinceCode"], "activate": ["username", "code"], "resendActivation": ["username"],
                "login": ["username", "password"], "requestPasswordReset": ["usernameOrEmail"],
                "resetPassword": ["username", "code", "newPassword"], "suspendMember": ["username"],
-               "reinstateMember": ["username"], "createApiKey": ["label"], "revokeApiKey": ["keyId"]},
+               "reinstateMember": ["username"], "createApiKey": ["label"], "revokeApiKey": ["keyId"],
+               "changePassword": ["currentPassword", "newPassword"], "changePayoutAccount": ["password"]},
     "Catalog": {"getProduct": ["productId"], "updateProduct": ["productId"], "withdrawProduct": ["productId"]},
     "Cart": {"removeItem": ["productId"]},
     "Auction": {"getAuction": ["productId"]},
@@ -65,6 +66,8 @@ REQUIRED_REQUEST_FIELDS = {
                  "getInvoice": ["invoiceNumber"], "cancelInvoice": ["invoiceNumber"]},
     "Payment": {"confirmPayment": ["invoiceNumber"], "getPaymentStatus": ["invoiceNumber"]},
     "Shipping": {"shipOrder": ["orderNumber"], "trackOrder": ["orderNumber"], "confirmReceived": ["orderNumber"]},
+    "Order": {op: ["orderNumber"] for op in ("rejectOrder", "setRefundAccount", "recordRefund", "confirmRefund",
+                                             "disputeRefund", "getRefund", "getHistory")},
     "Report": {},
 }
 

@@ -1,0 +1,148 @@
+"""Order service: after payment. The seller rejects a paid order (the worker cancels one not shipped in
+time), the refund due to the buyer runs its course (account, transfer, confirmation or dispute), and
+the parties and admins read the refunds and the order's history."""
+from __future__ import annotations
+
+from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
+
+from emall_ws.clock import to_wib
+from emall_ws.services.order import HistoryEntry as HistoryView
+from emall_ws.services.order import RefundView
+from emall_ws.soap.application import namespace_of, platform_of
+from emall_ws.soap.codes import code_type
+from emall_ws.soap.security import credentials_of, session_header
+from emall_ws.soap.types import Model, required
+
+NAME = "Order"
+DESCRIPTION = "Pesanan setelah pembayaran: penolakan, pembatalan otomatis, pengembalian dana dan riwayat status"
+TNS = namespace_of(NAME)
+OrderStatus = code_type("OrderStatus", TNS)
+RefundStatus = code_type("RefundStatus", TNS)
+RefundReason = code_type("RefundReason", TNS)
+
+# every operation on one order finds it first: a missing orderNumber is the schema's fault, naming it
+OrderNumber = required(Unicode(max_len=40, type_name="OrderNumber", __namespace__=TNS))
+Reason = Unicode(max_len=200, type_name="Reason", __namespace__=TNS)
+
+
+class _Type(Model):
+    __namespace__ = TNS
+
+
+class Refund(_Type):
+    """The refund due to the buyer of a cancelled paid order: the invoice's amountDue, due by dueAt
+    (overdue: still owed after it); the buyer's account once given; the seller's transfer once recorded."""
+    orderNumber = required(Unicode)
+    invoiceNumber = required(Unicode)
+    orderStatus = required(OrderStatus)
+    buyer = required(Unicode)
+    seller = required(Unicode)
+    amount = required(Long)
+    reason = required(RefundReason)
+    note = required(Unicode)
+    status = required(RefundStatus)
+    dueAt = required(DateTime)
+    overdue = required(Boolean)
+    bankCode = Unicode
+    accountNumber = Unicode
+    accountHolder = Unicode
+    transferReference = Unicode
+    transferredAmount = Long
+    transferredAt = DateTime
+    disputeReason = Unicode
+    createdAt = required(DateTime)
+    updatedAt = required(DateTime)
+
+
+class RefundPage(_Type):
+    """One page of refunds; total counts every refund matching."""
+    refunds = Array(Refund)
+    total = required(Integer32)
+    page = required(Integer32)
+
+
+class StatusChange(_Type):
+    """One change of an order's status: when (WIB), from and to, why, and who (member:<username>,
+    admin:<username>, job:<job>, bank:<code>, courier:<code>; empty on changes made before it was recorded)."""
+    changedAt = required(DateTime)
+    fromStatus = OrderStatus
+    toStatus = required(OrderStatus)
+    reason = required(Unicode)
+    actor = Unicode
+
+
+def _refund(view: RefundView) -> Refund:
+    return Refund(
+        orderNumber=view.order_number, invoiceNumber=view.invoice_number, orderStatus=view.order_status,
+        buyer=view.buyer, seller=view.seller, amount=view.amount, reason=view.reason, note=view.note,
+        status=view.status, dueAt=to_wib(view.due_at), overdue=view.overdue, bankCode=view.bank_code,
+        accountNumber=view.account_number, accountHolder=view.account_holder,
+        transferReference=view.transfer_reference, transferredAmount=view.transferred_amount,
+        transferredAt=to_wib(view.transferred_at), disputeReason=view.dispute_reason,
+        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at))
+
+
+def _change(entry: HistoryView) -> StatusChange:
+    return StatusChange(changedAt=to_wib(entry.changed_at), fromStatus=entry.from_status, toStatus=entry.to_status,
+                        reason=entry.reason, actor=entry.actor)
+
+
+class OrderService(ServiceBase):
+    __in_header__ = session_header(TNS)
+
+    @rpc(OrderNumber, Reason, _returns=Refund, _out_variable_name="refund")
+    def rejectOrder(ctx, orderNumber, reason):
+        """The seller rejects a paid order not yet shipped: CANCELLED, the stock back, a refund of the
+        invoice's amountDue due to the buyer; both told by email and SMS. Client.NotFound (ORDER_NOT_FOUND,
+        someone else's order too), InvalidState (ORDER_NOT_REJECTABLE), Client.Validation (reason REQUIRED)."""
+        return _refund(platform_of(ctx).order.reject_order(credentials_of(ctx), orderNumber, reason))
+
+    @rpc(OrderNumber, Unicode(max_len=20), Unicode(max_len=30), Unicode(max_len=100), _returns=Refund,
+         _out_variable_name="refund")
+    def setRefundAccount(ctx, orderNumber, bankCode, accountNumber, accountHolder):
+        """The buyer names the account to refund to (checked as a payout account at registration), once;
+        the seller is told. Client.Authorization (NOT_OWNER), InvalidState (REFUND_ACCOUNT_ALREADY_SET),
+        Client.NotFound (REFUND_NOT_FOUND), Client.Validation (UNKNOWN_BANK, ACCOUNT_NUMBER_FORMAT)."""
+        return _refund(platform_of(ctx).order.set_refund_account(credentials_of(ctx), orderNumber, bankCode,
+                                                                 accountNumber, accountHolder))
+
+    @rpc(OrderNumber, Unicode(max_len=60), Long, DateTime, _returns=Refund, _out_variable_name="refund")
+    def recordRefund(ctx, orderNumber, transferReference, amount, transferredAt):
+        """The seller records the refund's transfer, of exactly its amount (again after a dispute); the buyer
+        is told. Client.Authorization (NOT_OWNER), InvalidState (REFUND_ACCOUNT_MISSING, REFUND_NOT_TRANSFERABLE),
+        Client.Validation (REFUND_AMOUNT_MISMATCH, TRANSFER_IN_FUTURE)."""
+        return _refund(platform_of(ctx).order.record_refund(credentials_of(ctx), orderNumber, transferReference,
+                                                            amount, transferredAt))
+
+    @rpc(OrderNumber, _returns=Refund, _out_variable_name="refund")
+    def confirmRefund(ctx, orderNumber):
+        """The buyer confirms the refund arrived: CONFIRMED; the seller is told. Client.Authorization
+        (NOT_OWNER), InvalidState (REFUND_NOT_CONFIRMABLE)."""
+        return _refund(platform_of(ctx).order.confirm_refund(credentials_of(ctx), orderNumber))
+
+    @rpc(OrderNumber, Reason, _returns=Refund, _out_variable_name="refund")
+    def disputeRefund(ctx, orderNumber, reason):
+        """The buyer disputes a recorded transfer: DISPUTED, the seller told to record it again.
+        Client.Authorization (NOT_OWNER), InvalidState (REFUND_NOT_CONFIRMABLE), Client.Validation (reason)."""
+        return _refund(platform_of(ctx).order.dispute_refund(credentials_of(ctx), orderNumber, reason))
+
+    @rpc(OrderNumber, _returns=Refund, _out_variable_name="refund")
+    def getRefund(ctx, orderNumber):
+        """The order's refund, for its buyer, its seller or an admin. Client.NotFound (ORDER_NOT_FOUND,
+        REFUND_NOT_FOUND)."""
+        return _refund(platform_of(ctx).order.get_refund(credentials_of(ctx), orderNumber))
+
+    @rpc(RefundStatus, Boolean, Integer32(ge=1, default=1), Integer32(ge=1, le=100, default=20),
+         _returns=RefundPage, _out_variable_name="page")
+    def listRefunds(ctx, status, overdueOnly, page, pageSize):
+        """Refunds newest first, a page at a time: all for admins, a member's own (as buyer or seller)
+        otherwise; overdueOnly: those still owed past their due time."""
+        views, total = platform_of(ctx).order.list_refunds(credentials_of(ctx), status, overdueOnly, page or 1,
+                                                           pageSize or 20)
+        return RefundPage(refunds=[_refund(v) for v in views], total=total, page=page or 1)
+
+    @rpc(OrderNumber, _returns=Array(StatusChange), _out_variable_name="changes")
+    def getHistory(ctx, orderNumber):
+        """The order's status changes, oldest first, with time, reason and who made each; for its buyer,
+        its seller or an admin. Client.NotFound (ORDER_NOT_FOUND, someone else's order too)."""
+        return [_change(entry) for entry in platform_of(ctx).order.get_history(credentials_of(ctx), orderNumber)]

@@ -1,0 +1,54 @@
+"""The Order service's use cases: rejection, refunds and the order's history."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from emall_ws.domain.members import ADMIN, BUYER, SELLER
+from emall_ws.services import order
+from emall_ws.services.auth import SHOPPERS, Credentials
+from emall_ws.services.order import HistoryEntry, OrderPolicy, RefundView
+from emall_ws.usecases import UseCases
+
+
+class OrderUseCases(UseCases):
+    @property
+    def policy(self) -> OrderPolicy:
+        return self.platform.order_policy
+
+    def reject_order(self, credentials: Credentials, number: str | None, reason: str | None) -> RefundView:
+        return self.transaction(lambda session: order.reject_order(
+            session, self.caller(session, credentials, SELLER), number, reason, self.now(), self.policy))
+
+    def set_refund_account(self, credentials: Credentials, number: str | None, bank_code: str | None,
+                           account_number: str | None, account_holder: str | None) -> RefundView:
+        return self.transaction(lambda session: order.set_refund_account(
+            session, self.caller(session, credentials, *SHOPPERS), number, bank_code, account_number,
+            account_holder, self.now()))
+
+    def record_refund(self, credentials: Credentials, number: str | None, reference: str | None,
+                      amount: int | None, transferred_at: datetime | None) -> RefundView:
+        return self.transaction(lambda session: order.record_refund(
+            session, self.caller(session, credentials, SELLER), number, reference, amount, transferred_at,
+            self.now()))
+
+    def confirm_refund(self, credentials: Credentials, number: str | None) -> RefundView:
+        return self.transaction(lambda session: order.confirm_refund(
+            session, self.caller(session, credentials, *SHOPPERS), number, self.now()))
+
+    def dispute_refund(self, credentials: Credentials, number: str | None, reason: str | None) -> RefundView:
+        return self.transaction(lambda session: order.dispute_refund(
+            session, self.caller(session, credentials, *SHOPPERS), number, reason, self.now()))
+
+    def get_refund(self, credentials: Credentials, number: str | None) -> RefundView:
+        return self.transaction(lambda session: order.get_refund(
+            session, self.caller(session, credentials, BUYER, SELLER, ADMIN), number, self.now()))
+
+    def list_refunds(self, credentials: Credentials, status: str | None, overdue_only: bool | None,
+                     page: int | None, page_size: int | None) -> tuple[list[RefundView], int]:
+        return self.transaction(lambda session: order.list_refunds(
+            session, self.caller(session, credentials, BUYER, SELLER, ADMIN), status, overdue_only, page,
+            page_size, self.now()))
+
+    def get_history(self, credentials: Credentials, number: str | None) -> list[HistoryEntry]:
+        return self.transaction(lambda session: order.get_history(
+            session, self.caller(session, credentials, BUYER, SELLER, ADMIN), number))
