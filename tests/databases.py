@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 MYSQL_SERVER_URL = os.environ.get("EMALL_TEST_MYSQL_URL", "")
-PREFIX = os.environ.get("EMALL_TEST_DB_PREFIX") or f"emall_test_{uuid.uuid4().hex[:8]}"
+# pytest-xdist's workers share the run's prefix: each adds its own name (gw0, gw1, ...) to it
+PREFIX = (os.environ.get("EMALL_TEST_DB_PREFIX") or f"emall_test_{uuid.uuid4().hex[:8]}") \
+    + os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def backend() -> str:

@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# pytest-xdist: a stage's test files spread over worker processes, each file's tests on one worker (its
+# module fixtures, e.g. a served platform, started once). EMALL_TEST_WORKERS=0 runs a stage in one process.
+PARALLEL=(-n "${EMALL_TEST_WORKERS:-3}" --dist loadfile)
+
 MYSQL_URL=${EMALL_TEST_MYSQL_URL:-mysql+pymysql://root@127.0.0.1:3306}
 unset EMALL_TEST_MYSQL_URL  # set only for the MariaDB pass
 export EMALL_TEST_DB_PREFIX="emall_t$(date +%s)_$$"
@@ -67,12 +71,12 @@ say "lint and types (ruff, mypy: configured in pyproject.toml)"
 .venv/bin/mypy
 
 say "suite on SQLite, $(.venv/bin/python --version)"
-.venv/bin/python -m pytest -q
+.venv/bin/python -m pytest -q "${PARALLEL[@]}"
 
 say "suite on MariaDB ($MYSQL_URL)"
 if .venv/bin/python -c "import sys, sqlalchemy; sqlalchemy.create_engine(sys.argv[1]).connect().close()" \
     "$MYSQL_URL" 2>/dev/null; then
-  EMALL_TEST_MYSQL_URL="$MYSQL_URL" .venv/bin/python -m pytest -q
+  EMALL_TEST_MYSQL_URL="$MYSQL_URL" .venv/bin/python -m pytest -q "${PARALLEL[@]}"
 else
   missing "MariaDB is not reachable at $MYSQL_URL"
 fi
@@ -85,7 +89,7 @@ if [ "$(id -u)" = 0 ] && have_all mariadbd rsync haproxy socat && [ -e /usr/lib/
   GALERA_DIR=/tmp/emall-galera-stage  # one folder: a cluster an interrupted run left there is stopped first
   node1=$(.venv/bin/python deploy/galera.py start "$GALERA_DIR" | sed -n 1p)
   # shellcheck disable=SC2086  # the suite is a list of paths
-  EMALL_TEST_MYSQL_URL="$node1" .venv/bin/python -m pytest -q $GALERA_SUITE
+  EMALL_TEST_MYSQL_URL="$node1" .venv/bin/python -m pytest -q "${PARALLEL[@]}" $GALERA_SUITE
   EMALL_TEST_MYSQL_URL="$node1" EMALL_TEST_GALERA_DIR="$GALERA_DIR" \
     .venv/bin/python -m pytest -q -m galera tests/e2e/test_galera_two_nodes.py
   stop_galera
@@ -99,5 +103,5 @@ for version in 3.12 3.13; do
   if [ -z "$interpreter" ]; then missing "no CPython $version found"; continue; fi
   say "suite on SQLite, CPython $version ($interpreter)"
   venv_for "$interpreter" ".venv-$version"
-  ".venv-$version/bin/python" -m pytest -q
+  ".venv-$version/bin/python" -m pytest -q "${PARALLEL[@]}"
 done
