@@ -174,6 +174,22 @@ CREATE TABLE auth_session (
 
 CREATE INDEX ix_auth_session_member_id ON auth_session (member_id);
 
+CREATE TABLE member_address (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	member_id BIGINT NOT NULL,
+	label VARCHAR(30) NOT NULL,
+	name VARCHAR(100) NOT NULL,
+	address VARCHAR(500) NOT NULL,
+	province_code VARCHAR(2) NOT NULL,
+	city_code VARCHAR(5) NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_member_address PRIMARY KEY (id),
+	CONSTRAINT fk_member_address_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_member_address_member_id ON member_address (member_id);
+
 CREATE TABLE member_status_history (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	member_id BIGINT NOT NULL,
@@ -181,6 +197,7 @@ CREATE TABLE member_status_history (
 	to_status VARCHAR(10) NOT NULL,
 	reason VARCHAR(200) NOT NULL,
 	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
 	CONSTRAINT pk_member_status_history PRIMARY KEY (id),
 	CONSTRAINT fk_member_status_history_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -281,6 +298,7 @@ CREATE TABLE verification_code (
 	created_at DATETIME(6) NOT NULL,
 	expires_at DATETIME(6) NOT NULL,
 	used_at DATETIME(6),
+	sent_to VARCHAR(16),
 	CONSTRAINT pk_verification_code PRIMARY KEY (id),
 	CONSTRAINT fk_verification_code_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -335,6 +353,7 @@ CREATE TABLE product_status_history (
 	to_status VARCHAR(12) NOT NULL,
 	reason VARCHAR(200) NOT NULL,
 	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
 	CONSTRAINT pk_product_status_history PRIMARY KEY (id),
 	CONSTRAINT fk_product_status_history_product_id_product FOREIGN KEY(product_id) REFERENCES product (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -385,6 +404,38 @@ CREATE TABLE registry_binding (
 CREATE INDEX ix_registry_binding_service_key ON registry_binding (service_key);
 
 CREATE INDEX ix_registry_binding_tmodel_key ON registry_binding (tmodel_key);
+
+CREATE TABLE complaint (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	order_id BIGINT NOT NULL,
+	buyer_id BIGINT NOT NULL,
+	seller_id BIGINT NOT NULL,
+	reason VARCHAR(20) NOT NULL,
+	description VARCHAR(1000) NOT NULL,
+	status VARCHAR(20) NOT NULL,
+	respond_by DATETIME(6) NOT NULL,
+	offer VARCHAR(20),
+	offer_amount BIGINT,
+	seller_message VARCHAR(500),
+	return_courier VARCHAR(10),
+	return_waybill VARCHAR(40),
+	decision VARCHAR(20),
+	decision_amount BIGINT,
+	resolution_note VARCHAR(200),
+	created_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_complaint PRIMARY KEY (id),
+	CONSTRAINT uq_complaint_order_id UNIQUE (order_id),
+	CONSTRAINT fk_complaint_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
+	CONSTRAINT fk_complaint_buyer_id_member FOREIGN KEY(buyer_id) REFERENCES member (id),
+	CONSTRAINT fk_complaint_seller_id_member FOREIGN KEY(seller_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_complaint_buyer_id ON complaint (buyer_id);
+
+CREATE INDEX ix_complaint_seller_id ON complaint (seller_id);
+
+CREATE INDEX ix_complaint_status_respond_by ON complaint (status, respond_by);
 
 CREATE TABLE invoice (
 	id BIGINT NOT NULL AUTO_INCREMENT,
@@ -484,6 +535,34 @@ CREATE TABLE shipment (
 
 CREATE INDEX ix_shipment_final_next_check_at ON shipment (final, next_check_at);
 
+CREATE TABLE auction_second_chance (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	product_id BIGINT NOT NULL,
+	non_payer_id BIGINT NOT NULL,
+	invoice_id BIGINT NOT NULL,
+	amount BIGINT NOT NULL,
+	status VARCHAR(20) NOT NULL,
+	due_at DATETIME(6),
+	offered_to_id BIGINT,
+	offer_amount BIGINT,
+	relisted_as_id BIGINT,
+	recorded_at DATETIME(6) NOT NULL,
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_auction_second_chance PRIMARY KEY (id),
+	CONSTRAINT fk_auction_second_chance_product_id_product FOREIGN KEY(product_id) REFERENCES product (id),
+	CONSTRAINT fk_auction_second_chance_non_payer_id_member FOREIGN KEY(non_payer_id) REFERENCES member (id),
+	CONSTRAINT uq_auction_second_chance_invoice_id UNIQUE (invoice_id),
+	CONSTRAINT fk_auction_second_chance_invoice_id_invoice FOREIGN KEY(invoice_id) REFERENCES invoice (id),
+	CONSTRAINT fk_auction_second_chance_offered_to_id_member FOREIGN KEY(offered_to_id) REFERENCES member (id),
+	CONSTRAINT fk_auction_second_chance_relisted_as_id_product FOREIGN KEY(relisted_as_id) REFERENCES product (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_auction_second_chance_non_payer_id ON auction_second_chance (non_payer_id);
+
+CREATE INDEX ix_auction_second_chance_product_id ON auction_second_chance (product_id);
+
+CREATE INDEX ix_auction_second_chance_status_due_at ON auction_second_chance (status, due_at);
+
 CREATE TABLE bank_mutation (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	bank VARCHAR(10) NOT NULL,
@@ -506,6 +585,20 @@ CREATE TABLE bank_mutation (
 
 CREATE INDEX ix_bank_mutation_match_status_read_at ON bank_mutation (match_status, read_at);
 
+CREATE TABLE complaint_status_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	complaint_id BIGINT NOT NULL,
+	from_status VARCHAR(20),
+	to_status VARCHAR(20) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
+	CONSTRAINT pk_complaint_status_history PRIMARY KEY (id),
+	CONSTRAINT fk_complaint_status_history_complaint_id_complaint FOREIGN KEY(complaint_id) REFERENCES complaint (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_complaint_status_history_complaint_id ON complaint_status_history (complaint_id);
+
 CREATE TABLE invoice_status_history (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	invoice_id BIGINT NOT NULL,
@@ -513,6 +606,7 @@ CREATE TABLE invoice_status_history (
 	to_status VARCHAR(10) NOT NULL,
 	reason VARCHAR(200) NOT NULL,
 	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
 	CONSTRAINT pk_invoice_status_history PRIMARY KEY (id),
 	CONSTRAINT fk_invoice_status_history_invoice_id_invoice FOREIGN KEY(invoice_id) REFERENCES invoice (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -540,6 +634,7 @@ CREATE TABLE refund (
 	dispute_reason VARCHAR(200),
 	created_at DATETIME(6) NOT NULL,
 	updated_at DATETIME(6) NOT NULL,
+	reminded_at DATETIME(6),
 	CONSTRAINT pk_refund PRIMARY KEY (id),
 	CONSTRAINT uq_refund_order_id UNIQUE (order_id),
 	CONSTRAINT fk_refund_order_id_purchase_order FOREIGN KEY(order_id) REFERENCES purchase_order (id),
@@ -575,6 +670,7 @@ CREATE TABLE shipment_status_history (
 	to_status VARCHAR(20) NOT NULL,
 	reason VARCHAR(200) NOT NULL,
 	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
 	CONSTRAINT pk_shipment_status_history PRIMARY KEY (id),
 	CONSTRAINT fk_shipment_status_history_shipment_id_shipment FOREIGN KEY(shipment_id) REFERENCES shipment (id)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;

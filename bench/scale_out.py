@@ -11,8 +11,8 @@ a fixed-price product and an auction; buyers register and activate with the code
 real SMTP server in this process), bid, fill the cart, quote and check out; four in five pay by
 bank transfer (the sandbox bank) and leave the rest to the workers: the reconcile job pays the
 invoice, the seller ships with a courier's waybill, the courier delivers, the tracking poll sees it
-and the completion job completes the order (EMALL_AUTO_COMPLETE_DAYS=0). The fifth never pays: the
-expiry job expires the invoice (EMALL_INVOICE_DUE_HOURS=0.02, 72 s). The auctions' end is moved to
+and the completion job completes the order (EMALL_AUTO_COMPLETE_DAYS=0, EMALL_COMPLAINT_DAYS=0). The
+fifth never pays: the expiry job expires the invoice (EMALL_INVOICE_DUE_HOURS=0.02, 72 s). The auctions' end is moved to
 shortly after the kill (there is no waiting an hour), so the close job closes them. When half the
 buyers have checked out, server instance 1 and worker 1 get SIGKILL.
 
@@ -85,8 +85,8 @@ UNAVAILABLE = "Server.Unavailable"
 PAY_PATIENCE = 60  # seconds a buyer leaves the reconcile job (every 1 s here) before calling confirmPayment
 FLOW_SETTINGS = dict(EMALL_WORKERS="1", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
                      EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1", EMALL_AUTO_COMPLETE_DAYS="0",
-                     EMALL_INVOICE_DUE_HOURS="0.02", EMALL_CLIENT_LIMIT_HOUR="100000", EMALL_LOG_LEVEL="WARNING",
-                     EMALL_MAX_OPEN_INVOICES="50")
+                     EMALL_COMPLAINT_DAYS="0", EMALL_INVOICE_DUE_HOURS="0.02", EMALL_CLIENT_LIMIT_HOUR="100000",
+                     EMALL_LOG_LEVEL="WARNING", EMALL_MAX_OPEN_INVOICES="50")
 
 
 # --- clients ------------------------------------------------------------------------------------

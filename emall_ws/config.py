@@ -85,7 +85,18 @@ AUTO_COMPLETE_DAYS = Setting("EMALL_AUTO_COMPLETE_DAYS", "2", "days after delive
 SHIP_DEADLINE_DAYS = Setting("EMALL_SHIP_DEADLINE_DAYS", "3", "days after payment a seller has to ship an order; "
                              "the worker then cancels it, a refund due to the buyer", number(above=0))
 REFUND_DAYS = Setting("EMALL_REFUND_DAYS", "2", "days a seller has to transfer a refund once it is due; later it "
-                      "is overdue (`listRefunds` overdueOnly)", number(above=0))
+                      "is overdue (`listRefunds` overdueOnly) and the worker reminds the seller once a day",
+                      number(above=0))
+SECOND_CHANCE_DAYS = Setting("EMALL_SECOND_CHANCE_DAYS", "2", "days an auction's seller has to offer the item to "
+                             "the next-highest bidder or relist it once the buyer did not pay (then the worker "
+                             "offers it, if anyone is eligible), and that bidder has to accept",
+                             number(above=0))
+COMPLAINT_DAYS = Setting("EMALL_COMPLAINT_DAYS", "3", "days after delivery a buyer may complain about an order "
+                         "(`Order.openComplaint`); a delivered order completes by itself only after both this and "
+                         "`EMALL_AUTO_COMPLETE_DAYS`", number(minimum=0))
+COMPLAINT_RESPONSE_DAYS = Setting("EMALL_COMPLAINT_RESPONSE_DAYS", "2", "days a seller has to answer a complaint "
+                                  "(and a buyer to send a return back); after them the buyer may escalate it to an "
+                                  "admin", number(above=0))
 MAX_OPEN_INVOICES = Setting("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; a checkout that "
                             "would pass it is refused (`TOO_MANY_UNPAID`) until one is paid or cancelled",
                             number(int, minimum=1))
@@ -210,6 +221,9 @@ class Settings:
     auto_complete_days: float
     ship_deadline_days: float
     refund_days: float
+    second_chance_days: float
+    complaint_days: float
+    complaint_response_days: float
     max_open_invoices: int
     message_limit_hour: int
     message_limit_day: int
@@ -271,6 +285,9 @@ class Settings:
             auto_complete_days=AUTO_COMPLETE_DAYS.read(env),
             ship_deadline_days=SHIP_DEADLINE_DAYS.read(env),
             refund_days=REFUND_DAYS.read(env),
+            second_chance_days=SECOND_CHANCE_DAYS.read(env),
+            complaint_days=COMPLAINT_DAYS.read(env),
+            complaint_response_days=COMPLAINT_RESPONSE_DAYS.read(env),
             max_open_invoices=MAX_OPEN_INVOICES.read(env),
             message_limit_hour=MESSAGE_LIMIT_HOUR.read(env),
             message_limit_day=MESSAGE_LIMIT_DAY.read(env),

@@ -174,6 +174,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "mis. 081234567890 atau +6281234567890",
                       "en": "The {label} field must hold a valid Indonesian phone number, "
                             "e.g. 081234567890 or +6281234567890"},
+    "ADDRESS_NOT_FOUND": {"id": "Alamat {address_id} tidak ada di buku alamat Anda.",
+                          "en": "Address {address_id} is not in your address book."},
+    "ADDRESS_BOOK_FULL": {"id": "Buku alamat sudah berisi {max} alamat; hapus satu untuk menambah yang baru.",
+                          "en": "The address book already holds {max} addresses; delete one to add another."},
+    "ADDRESS_ID_OR_ADDRESS": {"id": "Isi {label} saja, atau alamat dan kota saja, tidak keduanya",
+                              "en": "Give the {label} alone, or the address and city alone, not both"},
+    "PHONE_NOT_MOBILE": {"id": "Kolom {label} harus nomor ponsel yang dapat menerima SMS kode konfirmasi",
+                         "en": "The {label} field must be a mobile number that can receive the confirmation SMS"},
+    "PHONE_UNCHANGED": {"id": "Kolom {label} sama dengan nomor telepon akun saat ini",
+                        "en": "The {label} field is the account's current phone number"},
     "USERNAME_PATTERN": {"id": "Username harus {min}-{max} karakter, diawali huruf, dan hanya berisi "
                                "huruf, angka, garis bawah (_) atau titik (.)",
                          "en": "The username must be {min}-{max} characters, start with a letter, and "
@@ -230,6 +240,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "The {label} field must be greater than 0"},
     "BID_AMOUNT_TOO_HIGH": {"id": "Kolom {label} maksimal {max}",
                             "en": "The {label} field must be at most {max}"},
+    "SECOND_CHANCE_STATE": {"id": "Lelang ini berstatus {status}; tindakan ini tidak dapat dilakukan sekarang.",
+                            "en": "This auction is {status}; this cannot be done now."},
+    "NO_ELIGIBLE_BIDDER": {"id": "Tidak ada penawar lain dengan tawaran yang mencapai harga cadangan; "
+                                 "Anda dapat melelang ulang produk ini.",
+                           "en": "No other bidder's own highest bid reaches the reserve price; you may relist "
+                                 "the product."},
+    "NOT_YOUR_AUCTION": {"id": "Hanya penjual lelang ini yang dapat melakukannya.",
+                         "en": "Only this auction's seller can do this."},
+    "NOT_YOUR_OFFER": {"id": "Tawaran kesempatan kedua ini tidak ditujukan kepada Anda.",
+                       "en": "This second-chance offer was not made to you."},
     # catalogue and cart
     "MIN_VALUE": {"id": "Kolom {label} minimal {min}", "en": "The {label} field must be at least {min}"},
     "MAX_VALUE": {"id": "Kolom {label} maksimal {max}", "en": "The {label} field must be at most {max}"},
@@ -396,6 +416,41 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "en": "The amount transferred must equal the refund's amount, {amount}"},
     "TRANSFER_IN_FUTURE": {"id": "Kolom {label} tidak boleh di masa depan",
                            "en": "The {label} field cannot be in the future"},
+    # complaints
+    "ORDER_NOT_COMPLAINABLE": {"id": "Pesanan berstatus {status} tidak dapat dikomplain; hanya pesanan yang sudah "
+                                     "dikirim atau diterima.",
+                               "en": "An order with status {status} cannot be complained about; only a shipped or "
+                                     "delivered one can."},
+    "COMPLAINT_WINDOW_CLOSED": {"id": "Komplain hanya dapat diajukan paling lambat {days} hari setelah pesanan "
+                                      "diterima.",
+                                "en": "A complaint can be opened at most {days} days after the order was "
+                                      "delivered."},
+    "COMPLAINT_EXISTS": {"id": "Pesanan {number} sudah memiliki komplain.",
+                         "en": "Order {number} already has a complaint."},
+    "COMPLAINT_NOT_FOUND": {"id": "Pesanan {number} tidak memiliki komplain.",
+                            "en": "Order {number} has no complaint."},
+    "COMPLAINT_OPEN": {"id": "Pesanan {number} sedang dikomplain; tunggu sampai komplain selesai.",
+                       "en": "Order {number} has a complaint under way; wait until it is resolved."},
+    "COMPLAINT_NOT_ANSWERABLE": {"id": "Komplain berstatus {status} tidak dapat dijawab; hanya komplain yang baru "
+                                       "diajukan.",
+                                 "en": "A complaint with status {status} cannot be answered; only a newly opened "
+                                       "one can."},
+    "OFFER_NOT_ACCEPTABLE": {"id": "Komplain berstatus {status} dengan tawaran {offer} tidak dapat diterima; hanya "
+                                   "tawaran penjual selain NONE.",
+                             "en": "A complaint with status {status} and offer {offer} cannot be accepted; only a "
+                                   "seller's offer other than NONE can."},
+    "COMPLAINT_NOT_ESCALATABLE": {"id": "Komplain berstatus {status} belum dapat diteruskan ke admin (batas waktu "
+                                        "penjual: {respond_by}).",
+                                  "en": "A complaint with status {status} cannot be escalated yet (the seller's "
+                                        "deadline: {respond_by})."},
+    "RETURN_NOT_EXPECTED": {"id": "Komplain berstatus {status} tidak menunggu {step}.",
+                            "en": "A complaint with status {status} is not waiting for {step}."},
+    "COMPLAINT_ALREADY_RESOLVED": {"id": "Komplain pesanan {number} sudah selesai.",
+                                   "en": "The complaint of order {number} is already resolved."},
+    "AMOUNT_ONLY_FOR_PARTIAL_REFUND": {"id": "Kolom {label} hanya diisi untuk PARTIAL_REFUND",
+                                       "en": "The {label} field is given only with PARTIAL_REFUND"},
+    "PARTIAL_REFUND_RANGE": {"id": "Kolom {label} harus lebih dari 0 dan kurang dari jumlah yang dibayar, {paid}",
+                             "en": "The {label} field must be more than 0 and less than the amount paid, {paid}"},
     "TRACKING_STALE": {"id": "Kurir {courier} tidak dapat dihubungi; ditampilkan status terakhir yang diketahui.",
                        "en": "Courier {courier} cannot be reached; the last known status is shown."},
     # the courier answered, but has no record of the waybill: a typo, or a parcel not scanned in yet
@@ -489,7 +544,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "page": {"id": "Halaman", "en": "Page"},
     "pageSize": {"id": "Ukuran Halaman", "en": "Page Size"},
     "reason": {"id": "Alasan", "en": "Reason"},
-    "label": {"id": "Nama Kunci", "en": "Key Label"},
+    "label": {"id": "Label", "en": "Label"},  # an API key's, an address's
     "waybill": {"id": "Nomor Resi", "en": "Waybill Number"},
     "courier": {"id": "Kurir", "en": "Courier"},
     "productId": {"id": "Nomor Produk", "en": "Product Number"},
@@ -497,6 +552,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "status": {"id": "Status", "en": "Status"},
     "transferReference": {"id": "Referensi Transfer", "en": "Transfer Reference"},
     "transferredAt": {"id": "Waktu Transfer", "en": "Transfer Time"},
+    "message": {"id": "Pesan", "en": "Message"},
+    "addressId": {"id": "Nomor Alamat", "en": "Address Number"},
+    "note": {"id": "Catatan", "en": "Note"},
     # reports
     "fromDate": {"id": "Tanggal Awal", "en": "From Date"},
     "toDate": {"id": "Tanggal Akhir", "en": "To Date"},

@@ -23,6 +23,7 @@ from emall_ws.services.members import MemberPolicy
 from emall_ws.services.order import OrderPolicy
 from emall_ws.services.payments import ReconcilePolicy
 from emall_ws.services.quoting import CheckoutPolicy
+from emall_ws.services.second_chance import SecondChancePolicy
 from emall_ws.services.tracking import TrackingPolicy
 from emall_ws.usecases.auction import AuctionUseCases
 from emall_ws.usecases.cart import CartUseCases
@@ -50,6 +51,7 @@ class Platform:
     reconcile_policy: ReconcilePolicy = field(default_factory=ReconcilePolicy)
     tracking_policy: TrackingPolicy = field(default_factory=TrackingPolicy)
     order_policy: OrderPolicy = field(default_factory=OrderPolicy)
+    second_chance_policy: SecondChancePolicy = field(default_factory=SecondChancePolicy)
     regions: RegionCatalog = field(default_factory=load_regions)
     clock: Callable[[], datetime] = utcnow
     _adapters: dict = field(default_factory=dict, repr=False)
@@ -77,7 +79,8 @@ class Platform:
                    catalog_policy=CatalogPolicy.from_settings(settings),
                    reconcile_policy=ReconcilePolicy.from_settings(settings),
                    tracking_policy=TrackingPolicy.from_settings(settings),
-                   order_policy=OrderPolicy.from_settings(settings))
+                   order_policy=OrderPolicy.from_settings(settings),
+                   second_chance_policy=SecondChancePolicy.from_settings(settings))
 
     @cached_property
     def secret_box(self) -> SecretBox:

@@ -27,13 +27,15 @@ from emall_ws.notify.outbox import EMAIL, SMS
 from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.observability.jobs import JobRecorder
-from emall_ws.services.auction import close_due_auctions
+from emall_ws.services.auction import CLOSE_JOB, close_due_auctions
+from emall_ws.services.second_chance import SecondChancePolicy, settle_due
 from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy, send_reset_codes
 from emall_ws.services.payments import ReconcilePolicy, reconcile
 from emall_ws.services import limits, nonces, throttle
 from emall_ws.services.order import CANCEL_JOB, OrderPolicy, cancel_unshipped_orders
+from emall_ws.services.refund_reminders import REMIND_JOB, remind_overdue_refunds
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
@@ -120,6 +122,7 @@ TRACKING_POLL_INTERVAL = 30.0
 ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE_DAYS an order completes
 FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past their KEPT_FOR a failed try, or a seen nonce, is forgotten
 LIMIT_WINDOWS_INTERVAL = 3600.0  # seconds: how late past limits.KEPT_FOR (a day) a window is forgotten
+REFUND_REMINDER_INTERVAL = 300.0  # seconds: how late after its due time (or a day after the last) a refund is reminded
 
 SmsAdapterFactory = Callable[[Settings], SmsAdapter | None]
 BankAdaptersFactory = Callable[[Settings], Mapping[str, BankAdapter]]
@@ -141,8 +144,13 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
                                         backoff_base=timedelta(seconds=settings.retry_base))))]
     if sms_adapter is not None:
         jobs.append(Job("poll-sms-status", SMS_STATUS_INTERVAL, SmsStatusPoller(db, sms_adapter).run_once))
-    jobs.append(Job("close-auctions", settings.auction_close_interval, lambda: close_due_auctions(db, utcnow())))
-    jobs.append(Job("expire-invoices", settings.invoice_expiry_interval, lambda: expire_due_invoices(db, utcnow())))
+    jobs.append(Job(CLOSE_JOB, settings.auction_close_interval, lambda: close_due_auctions(db, utcnow())))
+    second_chance = SecondChancePolicy.from_settings(settings)
+    jobs.append(Job("expire-invoices", settings.invoice_expiry_interval,
+                    lambda: expire_due_invoices(db, utcnow(), second_chance=second_chance)))
+    # the seller's choice, or the bidder's answer, not made in time (services.second_chance: the default)
+    jobs.append(Job("settle-second-chances", settings.invoice_expiry_interval,
+                    lambda: settle_due(db, utcnow(), second_chance)))
     if banks:
         policy = ReconcilePolicy.from_settings(settings)
         jobs.append(Job("reconcile-payments", settings.reconcile_interval,
@@ -150,12 +158,15 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
     poller = TrackingPoller(db, courier_adapters or (lambda: courier_adapters_from_settings(settings)),
                             TrackingPolicy.from_settings(settings))
     jobs.append(Job("poll-tracking", min(TRACKING_POLL_INTERVAL, settings.tracking_interval), poller.run))
-    completion = ShippingPolicy(auto_complete_after=timedelta(days=settings.auto_complete_days))
+    # never before the buyer's time to complain is over: a complaint stops the completion
+    completion = ShippingPolicy(auto_complete_after=timedelta(
+        days=max(settings.auto_complete_days, settings.complaint_days)))
     jobs.append(Job("complete-orders", ORDER_COMPLETION_INTERVAL,
                     lambda: complete_delivered_orders(db, utcnow(), completion)))
     orders = OrderPolicy.from_settings(settings)  # paid orders not shipped in time: cancelled, refund due
     jobs.append(Job(CANCEL_JOB, min(ORDER_COMPLETION_INTERVAL, settings.ship_deadline_days * 86400 / 4),
                     lambda: cancel_unshipped_orders(db, utcnow(), orders)))
+    jobs.append(Job(REMIND_JOB, REFUND_REMINDER_INTERVAL, lambda: remind_overdue_refunds(db, utcnow())))
     reset_policy = MemberPolicy(message_limits=MessageLimits.from_settings(settings))  # as the server's
     jobs.append(Job("send-reset-codes", settings.dispatch_interval, lambda: send_reset_codes(db, reset_policy)))
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))

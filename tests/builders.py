@@ -139,8 +139,8 @@ def pay(db: Database, invoice_number: str, now: datetime = NOW) -> None:
     mutation leaves them, without a bank)."""
     with db.unit_of_work() as session:
         invoice = session.scalars(select(Invoice).where(Invoice.number == invoice_number)).one()
-        set_invoice_status(session, invoice, "PAID", now, "paid (test)")
-        set_order_status(session, invoice.order, "PAID", now, "paid (test)")
+        set_invoice_status(session, invoice, "PAID", now, "paid (test)", "bank:bca")
+        set_order_status(session, invoice.order, "PAID", now, "paid (test)", "bank:bca")
 
 
 class PlacedOrder(NamedTuple):

@@ -123,21 +123,39 @@ class MemberStatusHistory(Base):
     to_status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))  # who made it (services.actors); NULL before 0015
 
     member: Mapped[Member] = relationship()
 
 
+class MemberAddress(Base):
+    """An entry of a member's address book: quoteShipping and checkout ship to it by its id."""
+    __tablename__ = "member_address"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    label: Mapped[str] = mapped_column(String(30), default="")  # "Rumah", "Kantor"
+    name: Mapped[str] = mapped_column(String(100))  # the recipient
+    address: Mapped[str] = mapped_column(String(500))
+    province_code: Mapped[str] = mapped_column(String(2))
+    city_code: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+
 class VerificationCode(Base):
-    """A one-time code sent to a member: activation or password reset. Only its hash is kept."""
+    """A one-time code sent to a member: activation, password reset or a new phone number. Only its hash is
+    kept."""
     __tablename__ = "verification_code"
 
     id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
     member_id: Mapped[int] = mapped_column(ForeignKey(Member.id))
-    purpose: Mapped[str] = mapped_column(String(20))  # ACTIVATION, PASSWORD_RESET
+    purpose: Mapped[str] = mapped_column(String(20))  # ACTIVATION, PASSWORD_RESET, PHONE_CHANGE
     code_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
     used_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    sent_to: Mapped[str | None] = mapped_column(String(16))  # PHONE_CHANGE: the new number, the member's once used
 
     __table_args__ = (Index(None, "member_id", "purpose"), Base.__table_args__)
 
@@ -353,6 +371,7 @@ class ProductStatusHistory(Base):
     to_status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))  # who made it (services.actors); NULL before 0015
 
     product: Mapped[Product] = relationship()
 
@@ -406,6 +425,7 @@ class Order(Base):
     origin_city_code: Mapped[str] = mapped_column(String(5))
     goods_total: Mapped[int] = mapped_column(MONEY)
     weight_grams: Mapped[int] = mapped_column(Integer)
+    # an auction's one open checkout: a non-payer's order gives it up (services.second_chance)
     auction_product_id: Mapped[int | None] = mapped_column(ForeignKey(Product.id), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
@@ -516,8 +536,31 @@ class InvoiceStatusHistory(Base):
     to_status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))  # who made it (services.actors); NULL before 0015
 
     invoice: Mapped[Invoice] = relationship()
+
+
+class AuctionSecondChance(Base):
+    """An auction's buyer who did not pay (their invoice cancelled or expired), on record for admins,
+    and what the seller does about it (domain.second_chance): a second-chance offer to the next-highest
+    bidder at their own bid, or a relist as a new product. One per such invoice."""
+    __tablename__ = "auction_second_chance"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey(Product.id), index=True)
+    non_payer_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey(Invoice.id), unique=True)
+    amount: Mapped[int] = mapped_column(MONEY)  # the price the non-payer did not pay
+    status: Mapped[str] = mapped_column(String(20))  # AWAITING_SELLER, OFFERED, ACCEPTED, ENDED, RELISTED
+    due_at: Mapped[datetime | None] = mapped_column(UTC_TIME)  # of the seller's choice, or of the offer
+    offered_to_id: Mapped[int | None] = mapped_column(ForeignKey(Member.id))
+    offer_amount: Mapped[int | None] = mapped_column(MONEY)  # that bidder's own highest bid
+    relisted_as_id: Mapped[int | None] = mapped_column(ForeignKey(Product.id))
+    recorded_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    __table_args__ = (Index(None, "status", "due_at"), Base.__table_args__)
 
 
 class Refund(Base):
@@ -546,6 +589,7 @@ class Refund(Base):
     dispute_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTC_TIME)  # the last overdue reminder (refund_reminders)
 
     order: Mapped[Order] = relationship()
     invoice: Mapped[Invoice] = relationship()
@@ -565,6 +609,50 @@ class RefundStatusHistory(Base):
     actor: Mapped[str | None] = mapped_column(String(80))
 
     refund: Mapped[Refund] = relationship()
+
+
+class Complaint(Base):
+    """A buyer's complaint about a shipped or delivered order (one per order): the seller answers with an
+    offer, the buyer accepts it or takes it to an admin, who decides. While it is unresolved the order
+    does not complete by itself."""
+    __tablename__ = "complaint"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey(Order.id), unique=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    reason: Mapped[str] = mapped_column(String(20))  # NOT_RECEIVED, NOT_AS_DESCRIBED, DAMAGED, OTHER
+    description: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String(20))  # OPEN, OFFERED, RETURN_REQUESTED, RETURNING, ESCALATED, ...
+    respond_by: Mapped[datetime] = mapped_column(UTC_TIME)  # the seller's (or the return's) deadline
+    offer: Mapped[str | None] = mapped_column(String(20))  # the seller's: FULL_REFUND, PARTIAL_REFUND, ...
+    offer_amount: Mapped[int | None] = mapped_column(MONEY)
+    seller_message: Mapped[str | None] = mapped_column(String(500))
+    return_courier: Mapped[str | None] = mapped_column(String(10))
+    return_waybill: Mapped[str | None] = mapped_column(String(40))
+    decision: Mapped[str | None] = mapped_column(String(20))  # the remedy it was resolved with
+    decision_amount: Mapped[int | None] = mapped_column(MONEY)
+    resolution_note: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    order: Mapped[Order] = relationship()
+
+    __table_args__ = (Index(None, "status", "respond_by"), Base.__table_args__)
+
+
+class ComplaintStatusHistory(Base):
+    __tablename__ = "complaint_status_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey(Complaint.id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))
+
+    complaint: Mapped[Complaint] = relationship()
 
 
 # --- Payments: mutations read from the payee accounts ---------------------------------------
@@ -651,6 +739,7 @@ class ShipmentStatusHistory(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(200), default="")
     changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))  # who made it (services.actors); NULL before 0015
 
     shipment: Mapped[Shipment] = relationship()
 

@@ -463,6 +463,14 @@ def validate_profile(province: str | None, city: str | None, address: str | None
     return ProfileChange(province_code, city_code, kept_address, kept_name)
 
 
+def validate_phone(phone: str | None) -> str:
+    """A new phone number under the registration's rules, as E.164; or ValidationFailed on "phone"."""
+    fields = _Fields()
+    number: str = fields.check("phone", _phone, _clean(phone))
+    fields.done()
+    return number
+
+
 @dataclass(frozen=True)
 class PayoutAccount:
     """A valid payout account, normalised (the bank code in its one spelling, domain.partners.bank_code)."""

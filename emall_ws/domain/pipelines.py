@@ -74,7 +74,7 @@ ORDER = Pipeline("order", {
     None: {OrderStatus.AWAITING_PAYMENT},
     OrderStatus.AWAITING_PAYMENT: {OrderStatus.PAID, OrderStatus.CANCELLED},
     OrderStatus.PAID: {OrderStatus.SHIPPED, OrderStatus.CANCELLED},  # rejected by the seller, or not shipped in time
-    OrderStatus.SHIPPED: {OrderStatus.DELIVERED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED, OrderStatus.COMPLETED},  # completed: a complaint resolved
     OrderStatus.DELIVERED: {OrderStatus.COMPLETED},
 })
 
@@ -89,6 +89,7 @@ class RefundStatus(StrEnum):
 class RefundReason(StrEnum):
     SELLER_REJECTED = "SELLER_REJECTED"
     NOT_SHIPPED_IN_TIME = "NOT_SHIPPED_IN_TIME"
+    COMPLAINT = "COMPLAINT"  # a complaint resolved with a (full or partial) refund
 
 
 REFUND = Pipeline("refund", {
@@ -96,6 +97,42 @@ REFUND = Pipeline("refund", {
     RefundStatus.DUE: {RefundStatus.TRANSFERRED},
     RefundStatus.TRANSFERRED: {RefundStatus.CONFIRMED, RefundStatus.DISPUTED},
     RefundStatus.DISPUTED: {RefundStatus.TRANSFERRED},  # the seller records the transfer again
+})
+
+
+class ComplaintStatus(StrEnum):
+    OPEN = "OPEN"  # the buyer complained; the seller answers by respond_by
+    OFFERED = "OFFERED"  # the seller offered a remedy; the buyer accepts it or escalates
+    RETURN_REQUESTED = "RETURN_REQUESTED"  # a return for a refund agreed: the buyer sends the goods back
+    RETURNING = "RETURNING"  # the buyer gave the return's waybill; the seller confirms receiving it
+    ESCALATED = "ESCALATED"  # an admin decides
+    RESOLVED = "RESOLVED"  # closed: a refund due, or none
+
+
+class ComplaintReason(StrEnum):
+    NOT_RECEIVED = "NOT_RECEIVED"
+    NOT_AS_DESCRIBED = "NOT_AS_DESCRIBED"
+    DAMAGED = "DAMAGED"
+    OTHER = "OTHER"
+
+
+class Remedy(StrEnum):
+    """What a seller offers, or an admin decides, for a complaint."""
+    FULL_REFUND = "FULL_REFUND"
+    PARTIAL_REFUND = "PARTIAL_REFUND"  # with an amount
+    RETURN_FOR_REFUND = "RETURN_FOR_REFUND"  # the full amount once the goods are back with the seller
+    NONE = "NONE"
+
+
+COMPLAINT = Pipeline("complaint", {
+    None: {ComplaintStatus.OPEN},
+    # an admin may resolve a complaint, or order a return, at any point before it is resolved
+    ComplaintStatus.OPEN: {ComplaintStatus.OFFERED, ComplaintStatus.ESCALATED, ComplaintStatus.RESOLVED,
+                           ComplaintStatus.RETURN_REQUESTED},
+    ComplaintStatus.OFFERED: {ComplaintStatus.RESOLVED, ComplaintStatus.RETURN_REQUESTED, ComplaintStatus.ESCALATED},
+    ComplaintStatus.RETURN_REQUESTED: {ComplaintStatus.RETURNING, ComplaintStatus.ESCALATED, ComplaintStatus.RESOLVED},
+    ComplaintStatus.RETURNING: {ComplaintStatus.RESOLVED, ComplaintStatus.ESCALATED},
+    ComplaintStatus.ESCALATED: {ComplaintStatus.RESOLVED, ComplaintStatus.RETURN_REQUESTED},
 })
 
 

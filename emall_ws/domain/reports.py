@@ -2,7 +2,7 @@
 and spreadsheet-safe cells. No I/O."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Sequence
 
@@ -105,15 +105,24 @@ class StatusTotal:
     goods: int = 0
     shipping: int = 0
     amount: int = 0  # amount due: goods + shipping + unique code
+    # the refunds of these invoices' orders (any reason, in full or in part): how many, their whole amount,
+    # and that amount by where the refund stands; refund_amount = owed + transferred + confirmed
+    refund_count: int = 0
+    refund_amount: int = 0
+    refund_owed: int = 0  # DUE or DISPUTED: the seller still owes it (refunds.OPEN)
+    refund_transferred: int = 0  # TRANSFERRED: awaiting the buyer's confirmation
+    refund_confirmed: int = 0  # CONFIRMED: the buyer has it back
 
 
 def totals_by_status(sums: dict[str, StatusTotal]) -> tuple[list[StatusTotal], StatusTotal]:
     """One total per invoice status, in pipeline order, zero where none, and the overall one."""
     per_status = [sums.get(status) or StatusTotal(status) for status in INVOICE_STATUSES]
     per_status += [t for s, t in sorted(sums.items()) if s not in INVOICE_STATUSES]  # never hide a row
-    overall = StatusTotal(ALL_STATUSES, sum(t.count for t in per_status), sum(t.goods for t in per_status),
-                          sum(t.shipping for t in per_status), sum(t.amount for t in per_status))
+    overall = StatusTotal(ALL_STATUSES, *(sum(getattr(t, name) for t in per_status) for name in _SUMMED))
     return per_status, overall
+
+
+_SUMMED = tuple(field.name for field in fields(StatusTotal) if field.name != "status")
 
 
 def spreadsheet_safe(value: str) -> str:

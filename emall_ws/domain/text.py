@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from emall_ws.domain.errors import FieldError, ValidationFailed
+
 UNSAFE_CHARACTER = "UNSAFE_CHARACTER"  # the field's code in a Validation fault
 
 _BIDI_CONTROLS = frozenset(range(0x202A, 0x202F)) | frozenset(range(0x2066, 0x206A))
@@ -28,6 +30,20 @@ def single_line_ok(value: str | None) -> bool:
 
 def multi_line_ok(value: str | None) -> bool:
     return not any(_forbidden(c) and c not in _LINE_BREAKS for c in value or "")
+
+
+def checked_text(field: str, value: str | None, limit: int, *, required: bool = False,
+                 multi_line: bool = False) -> str:
+    """A free text (a reason, a note, a description) trimmed: at most `limit` characters, one line unless
+    `multi_line`, REQUIRED when `required`; or ValidationFailed on `field`."""
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed([FieldError(field, "REQUIRED")])
+    if len(value) > limit:
+        raise ValidationFailed([FieldError(field, "TOO_LONG", {"max": limit})])
+    if not (multi_line_ok(value) if multi_line else single_line_ok(value)):
+        raise ValidationFailed([FieldError(field, UNSAFE_CHARACTER)])
+    return value
 
 
 def without_invisible_start(value: str) -> str:

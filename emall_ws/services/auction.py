@@ -27,16 +27,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from adapters.sms_text import is_gsm7
-from emall_ws.db.models import Bid, Member, Product
+from emall_ws.db.models import AuctionSecondChance, Bid, Member, Product
 from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.domain.pipelines import ProductStatus
+from emall_ws.domain.second_chance import SecondChanceStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.domain.members import BUYER, SELLER
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.catalog import auction_snapshot, ensure_seller_on_sale
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
@@ -46,6 +48,8 @@ log = logging.getLogger(__name__)
 RECENT_BIDS = 10  # bids shown by getAuction; listBids pages through all of them
 PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
 CLOSE_BATCH = 500  # auctions one close_due_auctions run closes at most; the next run goes on
+
+CLOSE_JOB = "close-auctions"  # the worker's job (emall_ws.worker) that closes auctions at their end
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,8 @@ class WonAuction:
     """What checkout needs of an auction won and not yet paid for (the next issue's invoice)."""
     product_id: int
     seller_id: int
-    winner_id: int
-    amount: int  # the winning bid: the product's current_price when it closed
+    winner_id: int  # its buyer: the winner, or the bidder who accepted a second chance
+    amount: int  # the winning bid (the product's current_price when it closed), or that bidder's own
     closed_at: datetime
 
 
@@ -135,6 +139,14 @@ def _auction_of(product: Product | None, product_id: int) -> tuple[Product, Auct
     if product is None:
         raise NotFound(rules.PRODUCT_NOT_FOUND, productId=product_id)
     return product, rules.ensure_auction(auction_snapshot(product), product_id)
+
+
+def locked_auction(session: Session, product_id: int | None) -> tuple[Product, Auction]:
+    """The auction `product_id`, its row locked (every write to an auction takes this lock first), or
+    ValidationFailed (no productId), NotFound, InvalidState (not an auction)."""
+    if product_id is None:
+        raise ValidationFailed([FieldError("productId", rules.REQUIRED)])
+    return _auction_of(_locked_product(session, product_id), product_id)
 
 
 # --- placeBid ---------------------------------------------------------------------------------
@@ -265,13 +277,28 @@ def list_bids(session: Session, product_id: int | None, page: int | None = None,
 
 
 def won_auction(session: Session, product_id: int) -> WonAuction | None:
-    """The won auction `product_id` as checkout needs it, or None (open, unsold, not an auction)."""
+    """The won auction `product_id` as checkout needs it, or None (open, unsold, not an auction, or
+    its buyer did not pay and no second chance was accepted since)."""
     product = session.get(Product, product_id)
     if product is None or product.sale_method != rules.AUCTION or product.status != ProductStatus.CLOSED \
             or product.winner_id is None or product.current_price is None or product.closed_at is None:
         return None  # (the price and the closing time are set together with the winner)
-    return WonAuction(product.id, product.seller_id, product.winner_id, product.current_price,
-                      product.closed_at)
+    buyer = buyer_of_record(session, product.id, product.winner_id, product.current_price)
+    if buyer is None:
+        return None
+    return WonAuction(product.id, product.seller_id, buyer[0], buyer[1], product.closed_at)
+
+
+def buyer_of_record(session: Session, product_id: int, winner_id: int, price: int) -> tuple[int, int] | None:
+    """Who may check out a closed auction, at what amount: its winner, until they fail to pay; then
+    only a bidder who accepted a second chance (domain.second_chance), at their own bid."""
+    latest = session.scalars(select(AuctionSecondChance).where(AuctionSecondChance.product_id == product_id)
+                             .order_by(AuctionSecondChance.id.desc()).limit(1)).first()
+    if latest is None:
+        return winner_id, price
+    if latest.status != SecondChanceStatus.ACCEPTED or latest.offered_to_id is None or latest.offer_amount is None:
+        return None
+    return latest.offered_to_id, latest.offer_amount
 
 
 # --- closing -----------------------------------------------------------------------------------
@@ -299,12 +326,13 @@ def close_auction(session: Session, product: Product, now: datetime) -> bool:
     if winner_id is not None and price is not None:  # a winner is the leader: there is a leading bid
         winner = session.get_one(Member, winner_id)
         won = f"auction won by {rules.mask_username(winner.username)} at {rules.rupiah(price)}"
-        set_status(session, product, ProductStatus.CLOSED, now, won)
+        set_status(session, product, ProductStatus.CLOSED, now, won, actors.job(CLOSE_JOB))
         product.winner_id = winner_id
         _tell_sold(session, product, seller, winner, price, now)
     else:
-        set_status(session, product, ProductStatus.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}")
-        _tell_member(session, seller, f"auction:{product.id}:unsold", "auction_unsold", product,
+        set_status(session, product, ProductStatus.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}",
+                   actors.job(CLOSE_JOB))
+        tell_member(session, seller, f"auction:{product.id}:unsold", "auction_unsold", product,
                      reason=_why_unsold(auction, "id"), closed_at=now)
     product.closed_at = now  # set_status has set updated_at
     return True
@@ -324,13 +352,13 @@ def _why_unsold(auction: Auction, language: str) -> str:
 def _tell_sold(session: Session, product: Product, seller: Member, winner: Member, price: int,
                now: datetime) -> None:
     amount = rules.rupiah(price)
-    _tell_member(session, winner, f"auction:{product.id}:won", "auction_won", product,
+    tell_member(session, winner, f"auction:{product.id}:won", "auction_won", product,
                  amount=amount, closed_at=now)
-    _tell_member(session, seller, f"auction:{product.id}:sold", "auction_sold", product,
+    tell_member(session, seller, f"auction:{product.id}:sold", "auction_sold", product,
                  amount=amount, winner=rules.mask_username(winner.username), closed_at=now)
 
 
-def _tell_member(session: Session, member: Member, event_key: str, template: str, product: Product,
+def tell_member(session: Session, member: Member, event_key: str, template: str, product: Product,
                  **data: object) -> None:
     notify_member(session, event_key, member.email, member.phone, template,
                   {"name": member.name, "product_name": product.name,

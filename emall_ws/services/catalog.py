@@ -26,8 +26,9 @@ from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound,
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.notify.outbox import notify_member
 from emall_ws.domain.members import ADMIN, SELLER
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal, authorize
-from emall_ws.services.status import change_status
+from emall_ws.services.status import HistoryEntry, change_status, read_history
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,9 @@ def ensure_seller_on_sale(seller: Member) -> None:
         raise InvalidState(SELLER_SUSPENDED, seller=seller.username)
 
 
-def set_status(session: Session, product: Product, target: str, now: datetime, reason: str = "") -> None:
+def set_status(session: Session, product: Product, target: str, now: datetime, reason: str, actor: str) -> None:
     """The one way a product's status changes: checked against the pipeline, with history."""
-    change_status(session, pipelines.PRODUCT, product, ProductStatusHistory, target, now, reason)
+    change_status(session, pipelines.PRODUCT, product, ProductStatusHistory, target, now, reason, actor)
     product.updated_at = now
 
 
@@ -153,9 +154,17 @@ def sell_product(session: Session, seller: Principal, form: ProductForm, now: da
                       seller_city_code=member.city_code, bid_count=0, created_at=now, updated_at=now)
     _apply(product, listing, category)
     session.add(product)
-    set_status(session, product, ProductStatus.ACTIVE, now, "listed")
+    set_status(session, product, ProductStatus.ACTIVE, now, "listed", actors.member(seller))
     session.flush()
     return _view(session, product, now)
+
+
+def relist_auction(session: Session, seller: Principal, product: Product, ends_at: datetime | None, now: datetime,
+                   policy: CatalogPolicy) -> ProductView:
+    """A fresh auction of `product`'s listing (a new product: no bids, ending at `ends_at`), checked as a
+    new listing is. The old product keeps its bids, winner and orders as they were."""
+    category = session.get_one(Category, product.category_id)
+    return sell_product(session, seller, replace(_form_of(product, category.code), ends_at=ends_at), now, policy)
 
 
 def update_product(session: Session, principal: Principal, product_id: int | None, changes: ProductForm,
@@ -178,11 +187,19 @@ def update_product(session: Session, principal: Principal, product_id: int | Non
     product.updated_at = now
     if product.sale_method == FIXED:
         if product.status == ProductStatus.ACTIVE and listing.stock == 0:
-            set_status(session, product, ProductStatus.SOLD_OUT, now, "stock set to 0 by the seller")
+            set_status(session, product, ProductStatus.SOLD_OUT, now, "stock set to 0 by the seller",
+                       actors.member(principal))
         elif product.status == ProductStatus.SOLD_OUT and listing.stock:
-            set_status(session, product, ProductStatus.ACTIVE, now, "restocked by the seller")
+            set_status(session, product, ProductStatus.ACTIVE, now, "restocked by the seller", actors.member(principal))
     session.flush()
     return _view(session, product, now)
+
+
+def product_history(session: Session, principal: Principal, product_id: int | None) -> list[HistoryEntry]:
+    """A product's status changes, oldest first, with why and who made each: for its seller and admins."""
+    product = product_by_id(session, product_id)
+    authorize(principal, SELLER, ADMIN, owner_id=product.seller_id)
+    return read_history(session, ProductStatusHistory, ProductStatusHistory.product_id, product.id)
 
 
 def withdraw_product(session: Session, principal: Principal, product_id: int | None, reason: str | None,
@@ -198,7 +215,8 @@ def withdraw_product(session: Session, principal: Principal, product_id: int | N
     if _auction_ended(product, now):
         raise InvalidState("WITHDRAW_AUCTION_ENDED")
     set_status(session, product, ProductStatus.WITHDRAWN, now,
-               reason or ("withdrawn by an admin" if principal.is_admin else "withdrawn by the seller"))
+               reason or ("withdrawn by an admin" if principal.is_admin else "withdrawn by the seller"),
+               actors.member(principal))
     if product.sale_method == AUCTION and product.bid_count:
         _tell_bidders(session, product, reason, now)
     session.flush()

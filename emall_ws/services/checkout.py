@@ -37,6 +37,7 @@ from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus, ProductStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member
 from emall_ws.notify.templates import member_text
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal
 from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.catalog import set_status as set_product_status
@@ -131,7 +132,7 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     for group in plan.groups:
         items = by_seller[group.seller_id]
         for line, product in items:
-            _take_stock(session, product, line.quantity, now)
+            _take_stock(session, product, line.quantity, now, actors.member(buyer))
         invoices.append(_create(session, buyer_member, members[group.seller_id], plan,
                                 chosen[group.seller_username],
                                 [(p.id, p.name, line.quantity, line.price_when_added, line.quantity * p.weight_grams)
@@ -141,14 +142,14 @@ def commit_checkout(session: Session, plan: Plan, chosen: Mapping[str, ShippingO
     return [invoice_view(session, invoice) for invoice in invoices]
 
 
-def _take_stock(session: Session, product: Product, quantity: int, now: datetime) -> None:
+def _take_stock(session: Session, product: Product, quantity: int, now: datetime, actor: str) -> None:
     stock = product.stock or 0
     if quantity > stock:  # re-checked under the lock; never negative
         raise Conflict("NOT_ENOUGH_STOCK", stock=stock)
     product.stock = stock - quantity
     product.updated_at = now
     if product.stock == 0:
-        set_product_status(session, product, ProductStatus.SOLD_OUT, now, "sold out at checkout")
+        set_product_status(session, product, ProductStatus.SOLD_OUT, now, "sold out at checkout", actor)
 
 
 def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shipping: ShippingOption,
@@ -164,20 +165,20 @@ def _create(session: Session, buyer: Member, seller: Member, plan: Plan, shippin
                   goods_total=goods, weight_grams=sum(w for *_, w in items), auction_product_id=auction_product_id,
                   created_at=now, updated_at=now)
     session.add(order)
-    set_order_status(session, order, OrderStatus.AWAITING_PAYMENT, now, "checkout", f"member:{buyer.username}")
+    set_order_status(session, order, OrderStatus.AWAITING_PAYMENT, now, "checkout", actors.member(buyer))
     session.flush()
     order.number = f"ORD/{to_wib(now):%Y%m%d}/{order.id:06d}"
     for product_id, name, quantity, price, weight in items:
         session.add(OrderLine(order=order, product_id=product_id, name=name, quantity=quantity, unit_price=price,
                               weight_grams=weight))
-    invoice = _insert_invoice(session, order, seller, goods + shipping.cost, now, policy)
+    invoice = _insert_invoice(session, order, seller, goods + shipping.cost, now, policy, actors.member(buyer))
     invoice.number = f"INV/{to_wib(now):%Y%m%d}/{invoice.id:06d}"
     session.flush()
     return invoice
 
 
 def _insert_invoice(session: Session, order: Order, seller: Member, total: int, now: datetime,
-                    policy: CheckoutPolicy) -> Invoice:
+                    policy: CheckoutPolicy, actor: str) -> Invoice:
     """An UNPAID invoice with a code 1-999 such that the amount (total + code) is that of no other open
     invoice to this account, so that a credit's amount names one invoice. Only amounts must differ, so
     an account may have any number of open invoices; NO_FREE_UNIQUE_CODE only when every amount from
@@ -204,7 +205,7 @@ def _insert_invoice(session: Session, order: Order, seller: Member, total: int, 
         try:
             with session.begin_nested():
                 session.add(invoice)
-                set_invoice_status(session, invoice, InvoiceStatus.UNPAID, now, "checkout")
+                set_invoice_status(session, invoice, InvoiceStatus.UNPAID, now, "checkout", actor)
                 session.flush()
         except IntegrityError:  # the savepoint's rollback has expunged the invoice and its history row
             continue

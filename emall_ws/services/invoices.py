@@ -23,6 +23,7 @@ from emall_ws.services import actors
 from emall_ws.services.auth import Principal
 from emall_ws.services.catalog import set_status as set_product_status
 from emall_ws.services.claims import handle_each_claimed
+from emall_ws.services.second_chance import SECOND_CHANCE_DEFAULT, SecondChancePolicy, record_non_payment
 from emall_ws.services.status import change_status
 
 EXPIRE_BATCH = 500
@@ -153,23 +154,34 @@ def list_invoices(session: Session, principal: Principal, status: str | None = N
 
 # --- cancel and expire ----------------------------------------------------------------------------------
 
-def cancel_invoice(session: Session, principal: Principal, number: str | None, now: datetime) -> InvoiceView:
+def cancel_invoice(session: Session, principal: Principal, number: str | None, now: datetime,
+                   second_chance: SecondChancePolicy = SECOND_CHANCE_DEFAULT) -> InvoiceView:
     """The buyer cancels an invoice before paying it: stock back, both sides told."""
     invoice = _invoice(session, number, lock=True)
     if invoice.buyer_id != principal.member_id:
         raise _not_yours(principal, number)
     if invoice.status != InvoiceStatus.UNPAID:
         raise InvalidState("INVOICE_NOT_CANCELLABLE", status=invoice.status)
-    close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "cancelled by the buyer",
-                  actor=actors.member(principal))
+    _close_unpaid(session, invoice, InvoiceStatus.CANCELLED, now, "cancelled by the buyer", actors.member(principal),
+                  second_chance)
     return invoice_view(session, invoice)
 
 
-def set_invoice_status(session: Session, invoice: Invoice, target: str, now: datetime, reason: str = "",
+def _close_unpaid(session: Session, invoice: Invoice, target: str, now: datetime, reason: str, actor: str,
+                  second_chance: SecondChancePolicy) -> None:
+    """The buyer did not pay (cancelled, or let it expire): closed, and an auction's buyer on record as a
+    non-payer, its seller to choose a second chance or a relist. (A seller's suspension cancels invoices
+    that are no buyer's fault: close_invoice alone.)"""
+    close_invoice(session, invoice, target, now, reason, actor)
+    if invoice.order.auction_product_id is not None:
+        record_non_payment(session, invoice, now, second_chance)
+
+
+def set_invoice_status(session: Session, invoice: Invoice, target: str, now: datetime, reason: str, actor: str,
                        paid_at: datetime | None = None) -> None:
-    """The one way an invoice's status changes: checked against the pipeline, with history.
+    """The one way an invoice's status changes: checked against the pipeline, with history naming `actor`.
     `paid_at`: when the money arrived (the mutation's posting time), if not now."""
-    change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason)
+    change_status(session, pipelines.INVOICE, invoice, InvoiceStatusHistory, target, now, reason, actor)
     if target != InvoiceStatus.UNPAID:
         invoice.open_amount_key = None  # the amount is free for another invoice to this account
         invoice.closed_at = now
@@ -177,27 +189,26 @@ def set_invoice_status(session: Session, invoice: Invoice, target: str, now: dat
         invoice.paid_at = paid_at or now
 
 
-def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str = "",
-                     actor: str | None = None) -> None:
+def set_order_status(session: Session, order: Order, target: str, now: datetime, reason: str, actor: str) -> None:
     """The one way an order's status changes: checked against the pipeline, with history naming
     `actor` (who made it: actors.member/job ...)."""
     change_status(session, pipelines.ORDER, order, OrderStatusHistory, target, now, reason, actor)
     order.updated_at = now
 
 
-def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str,
-                  announce: Callable[[Session, Invoice, str], None] | None = None, actor: str | None = None) -> None:
+def close_invoice(session: Session, invoice: Invoice, target: str, now: datetime, reason: str, actor: str,
+                  announce: Callable[[Session, Invoice, str], None] | None = None) -> None:
     """Cancels or expires a (locked) UNPAID invoice and its order; restores the stock exactly once.
     `announce` tells the parties (default: both sides, by the template of `target`)."""
-    set_invoice_status(session, invoice, target, now, reason)
+    set_invoice_status(session, invoice, target, now, reason, actor)
     order = invoice.order
     set_order_status(session, order, OrderStatus.CANCELLED, now, reason, actor)
-    restore_stock(session, invoice, now)
+    restore_stock(session, invoice, now, actor)
     session.flush()
     (announce or _tell_closed)(session, invoice, target)
 
 
-def restore_stock(session: Session, invoice: Invoice, now: datetime) -> None:
+def restore_stock(session: Session, invoice: Invoice, now: datetime, actor: str) -> None:
     """Puts the stock of the (locked) invoice's order back, exactly once (`stock_restored`): a fixed-price
     order's lines back on their products (a sold-out one on sale again); an auction's item has no stock."""
     order = invoice.order
@@ -211,11 +222,10 @@ def restore_stock(session: Session, invoice: Invoice, now: datetime) -> None:
                 product.updated_at = now
                 if product.status == ProductStatus.SOLD_OUT:
                     set_product_status(session, product, ProductStatus.ACTIVE, now,
-                                       f"stock back: invoice {invoice.number}")
+                                       f"stock back: invoice {invoice.number}", actor)
 
 
-def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: datetime,
-                                        actor: str | None = None) -> int:
+def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: datetime, actor: str) -> int:
     """Cancels every UNPAID invoice payable to a seller just suspended (locked by the caller), stock
     back and each buyer told not to transfer; paid orders stay, to be shipped or refunded. Returns
     how many were cancelled."""
@@ -226,21 +236,22 @@ def cancel_invoices_of_suspended_seller(session: Session, seller_id: int, now: d
     for invoice in list(unpaid):
         if invoice.status != InvoiceStatus.UNPAID:  # paid or cancelled while this waited for its lock
             continue
-        close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "seller suspended",
-                      announce=_tell_seller_suspended, actor=actor)
+        close_invoice(session, invoice, InvoiceStatus.CANCELLED, now, "seller suspended", actor,
+                      announce=_tell_seller_suspended)
         cancelled += 1
     return cancelled
 
 
-def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATCH) -> int:
+def expire_due_invoices(db: Database, now: datetime, *, limit: int = EXPIRE_BATCH,
+                        second_chance: SecondChancePolicy = SECOND_CHANCE_DEFAULT) -> int:
     """Expires every UNPAID invoice past its due time, each once (claims.handle_each_claimed); returns
     how many this run expired."""
     due = (select(Invoice).where(Invoice.status == InvoiceStatus.UNPAID, Invoice.due_at <= now)
            .order_by(Invoice.due_at, Invoice.id))
     return handle_each_claimed(
-        db, due, Invoice, lambda session, invoice: close_invoice(session, invoice, InvoiceStatus.EXPIRED, now,
+        db, due, Invoice, lambda session, invoice: _close_unpaid(session, invoice, InvoiceStatus.EXPIRED, now,
                                                                  "not paid before the due time",
-                                                                 actor=actors.job("expire-invoices")),
+                                                                 actors.job("expire-invoices"), second_chance),
         limit=limit, what="invoice")
 
 

@@ -36,7 +36,7 @@ from emall_ws.domain.errors import TooManyRequests
 from emall_ws.logs import security_event
 from emall_ws.observability.metrics import count_limited
 
-ACTIVATION, RESET = "ACTIVATION", "RESET"
+ACTIVATION, RESET, PHONE_CHANGE = "ACTIVATION", "RESET", "PHONE_CHANGE"
 CLIENT = "CLIENT"
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 KEPT_FOR = DAY  # the longest window
@@ -75,7 +75,7 @@ def take_request(session: Session, client: str, now: datetime, limits: MessageLi
 
 def take_messages(session: Session, purpose: str, phone: str, email_key: str, now: datetime,
                   limits: MessageLimits) -> None:
-    """Counts one `purpose` (ACTIVATION, RESET) message to `phone` and one to `email_key`, or
+    """Counts one `purpose` (ACTIVATION, RESET, PHONE_CHANGE) message to `phone` and one to `email_key`, or
     raises TooManyRequests (TOO_MANY_MESSAGES)."""
     _take(session, [(f"{purpose}_PHONE", phone), (f"{purpose}_EMAIL", email_key)], limits.per_target, now,
           "TOO_MANY_MESSAGES")

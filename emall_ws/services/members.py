@@ -17,22 +17,22 @@ from emall_ws.domain import pipelines
 from emall_ws.domain.errors import (FieldError, InvalidState, NotAuthorized, NotFound, TooManyRequests,
                                     ValidationFailed)
 from emall_ws.domain.members import (Registration, RegistrationForm, identity_keys, mask_account, mask_identity,
-                                     username_key, validate_password, validate_payout_account, validate_profile,
-                                     validate_registration)
+                                     username_key, validate_password, validate_payout_account, validate_phone,
+                                     validate_profile, validate_registration)
 from emall_ws.domain.partners import bank_name
 from emall_ws.domain.paging import offset_within
 from emall_ws.domain.pipelines import MemberStatus
 from emall_ws.domain.regions import RegionCatalog
-from emall_ws.notify.outbox import notify_member
+from emall_ws.notify.outbox import notify_member, takes_sms
 from emall_ws.passwords import Passwords
 from emall_ws.services import actors, auth, limits, throttle
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.domain.members import ADMIN
 from emall_ws.services.auth import AuthPolicy, Principal
 from emall_ws.services.invoices import cancel_invoices_of_suspended_seller
-from emall_ws.services.status import change_status
+from emall_ws.services.status import HistoryEntry, change_status, read_history
 
-ACTIVATION, PASSWORD_RESET = "ACTIVATION", "PASSWORD_RESET"
+ACTIVATION, PASSWORD_RESET, PHONE_CHANGE = "ACTIVATION", "PASSWORD_RESET", "PHONE_CHANGE"
 # a verification_code row that asks the worker for a reset code (it holds none: its code_hash is empty)
 RESET_REQUEST = "RESET_REQUEST"
 RESET_BATCH = 200  # reset requests a worker turns into codes per run
@@ -42,6 +42,7 @@ RESET_BATCH = 200  # reset requests a worker turns into codes per run
 class MemberPolicy:
     activation_ttl: timedelta = timedelta(hours=24)
     reset_ttl: timedelta = timedelta(minutes=30)
+    phone_change_ttl: timedelta = timedelta(minutes=30)
     # wrong codes per username (registered or not) within code_attempts_window, across its codes:
     # a fresh code brings no fresh tries
     max_code_attempts: int = 10
@@ -98,9 +99,9 @@ def view_of(member: Member) -> MemberView:
 
 # --- status and codes -----------------------------------------------------------------------
 
-def set_status(session: Session, member: Member, target: str, now: datetime, reason: str = "") -> None:
+def set_status(session: Session, member: Member, target: str, now: datetime, reason: str, actor: str) -> None:
     """The one way a member's status changes: checked against the pipeline, with history."""
-    change_status(session, pipelines.MEMBER, member, MemberStatusHistory, target, now, reason)
+    change_status(session, pipelines.MEMBER, member, MemberStatusHistory, target, now, reason, actor)
 
 
 def _code_hash(member_id: int, purpose: str, code: str) -> str:
@@ -132,11 +133,7 @@ def _use_code(session: Session, username: str, member: Member | None, purpose: s
     spent = throttle.failures(session, throttle.CODE, username, now, policy.code_attempts_window)
     if spent >= policy.max_code_attempts:
         raise ValidationFailed([FieldError("code", "CODE_ATTEMPTS_EXCEEDED")])
-    row = None if member is None else session.scalars(
-        select(VerificationCode)
-        .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose,
-               VerificationCode.used_at.is_(None))
-        .order_by(VerificationCode.id.desc()).limit(1)).first()
+    row = None if member is None else _latest_code(session, member, purpose)
     if member is None or row is None or not hmac.compare_digest(row.code_hash,
                                               _code_hash(member.id, purpose, (code or "").strip())):
         throttle.record_failure(session, throttle.CODE, username, now)
@@ -146,6 +143,14 @@ def _use_code(session: Session, username: str, member: Member | None, purpose: s
         raise ValidationFailed([FieldError("code", "CODE_EXPIRED")])
     row.used_at = now
     return member
+
+
+def _latest_code(session: Session, member: Member, purpose: str) -> VerificationCode | None:
+    """The member's newest unused code of `purpose` (the one that counts: issuing one ends the others)."""
+    return session.scalars(select(VerificationCode)
+                           .where(VerificationCode.member_id == member.id, VerificationCode.purpose == purpose,
+                                  VerificationCode.used_at.is_(None))
+                           .order_by(VerificationCode.id.desc()).limit(1)).first()
 
 
 def _find(session: Session, username: str, *, lock: bool = False) -> Member | None:
@@ -186,7 +191,7 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
     member = _new_member(registration, password_hash, now)
     try:
         with session.begin_nested():  # a concurrent twin registration loses here, cleanly
-            set_status(session, member, MemberStatus.PENDING, now, "registered")
+            set_status(session, member, MemberStatus.PENDING, now, "registered", actors.member(member))
     except IntegrityError:
         raise ValidationFailed(_taken(session, registration.username_key, registration.email_key)
                                or [FieldError("username", "USERNAME_TAKEN")]) from None
@@ -236,7 +241,7 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
     if member is not None and member.status != MemberStatus.PENDING:
         member = None  # answered (and counted) like an unknown name: the answer tells nobody it exists
     member = _use_code(session, username, member, ACTIVATION, code, now, policy)
-    set_status(session, member, MemberStatus.ACTIVE, now, "activation code")
+    set_status(session, member, MemberStatus.ACTIVE, now, "activation code", actors.member(member))
     member.activated_at = now
     _tell(session, member, f"member:{member.id}:activated", "member_activated",
           role=member.role)
@@ -351,7 +356,7 @@ def update_profile(session: Session, principal: Principal, province: str | None,
                    address: str | None, name: str | None, regions: RegionCatalog) -> MemberView:
     """The caller's name, address, province and city under the registration's rules; a field left out
     (None) keeps its value, a blank one is REQUIRED. The phone number is not among them: a new number is
-    confirmed with a code sent to it, which is to come."""
+    confirmed with a code sent to it (request_phone_change)."""
     member = _own(session, principal)
     change = validate_profile(member.province_code if province is None else province,
                               member.city_code if city is None else city,
@@ -403,6 +408,41 @@ def change_payout_account(session: Session, principal: Principal, password: str,
     return view_of(member)
 
 
+def request_phone_change(session: Session, principal: Principal, phone: str | None, now: datetime,
+                         policy: MemberPolicy) -> datetime:
+    """Sends a code by SMS to a new mobile number; the number becomes the member's when the code comes
+    back (confirm_phone_change), so no one's SMS (payments, codes) goes to a number its member does not
+    hold. Returns when the code expires. Needs a login, not an API key; counted as activation codes are."""
+    _login_required(principal)
+    number = validate_phone(phone)
+    if not takes_sms(number):
+        raise ValidationFailed([FieldError("phone", "PHONE_NOT_MOBILE")])
+    member = _own(session, principal)
+    if number == member.phone:
+        raise ValidationFailed([FieldError("phone", "PHONE_UNCHANGED")])
+    limits.take_messages(session, limits.PHONE_CHANGE, number, member.email_key, now, policy.message_limits)
+    code, row = _issue_code(session, member, PHONE_CHANGE, policy.phone_change_ttl, now)
+    row.sent_to = number
+    notify_member(session, f"member:{member.id}:phone-change:{row.id}", None, number, "phone_change_code",
+                  {"name": member.name, "username": member.username, "code": code, "expires_at": row.expires_at})
+    return row.expires_at
+
+
+def confirm_phone_change(session: Session, principal: Principal, code: str, now: datetime,
+                         policy: MemberPolicy) -> MemberView:
+    """The code sent to the new number makes it the member's phone (wrong codes counted and throttled
+    as activation codes are); the account's email is told the old and new number."""
+    _login_required(principal)
+    member = _own(session, principal)
+    pending = _latest_code(session, member, PHONE_CHANGE)
+    _use_code(session, principal.username, member, PHONE_CHANGE, code, now, policy)
+    old, member.phone = member.phone, pending.sent_to if pending and pending.sent_to else member.phone
+    notify_member(session, f"member:{member.id}:phone-changed:{now.isoformat()}", member.email, None,
+                  "phone_changed", {"name": member.name, "username": member.username, "old_phone": old,
+                                    "new_phone": member.phone, "changed_at": now})
+    return view_of(member)
+
+
 def _own(session: Session, principal: Principal) -> Member:
     """The caller's own row, locked until the transaction ends."""
     return session.scalars(select(Member).where(Member.id == principal.member_id).with_for_update()).one()
@@ -435,20 +475,26 @@ def suspend(session: Session, admin: Principal, username: str, reason: str, now:
     member = _member(session, username, lock=True)
     if member.id == admin.member_id:
         raise InvalidState("CANNOT_SUSPEND_SELF")
-    set_status(session, member, MemberStatus.SUSPENDED, now, reason or "suspended by an admin")
+    set_status(session, member, MemberStatus.SUSPENDED, now, reason or "suspended by an admin", actors.member(admin))
     auth.end_all_sessions(session, member.id, now)
     cancel_invoices_of_suspended_seller(session, member.id, now, actors.member(admin))
     return view_of(member)
 
 
-def reinstate(session: Session, username: str, now: datetime) -> MemberView:
+def reinstate(session: Session, admin: Principal, username: str, now: datetime) -> MemberView:
     """Only a suspended member: a pending one activates with its code, never by an admin. A seller's
     products are on sale again as they stand (their own status never changed)."""
     member = _member(session, username, lock=True)
     if member.status != MemberStatus.SUSPENDED:
         raise InvalidState("MEMBER_NOT_SUSPENDED")
-    set_status(session, member, MemberStatus.ACTIVE, now, "reinstated by an admin")
+    set_status(session, member, MemberStatus.ACTIVE, now, "reinstated by an admin", actors.member(admin))
     return view_of(member)
+
+
+def member_history(session: Session, username: str) -> list[HistoryEntry]:
+    """A member's status changes, oldest first, with why and who made each (for admins: the caller checks)."""
+    member = _member(session, username)
+    return read_history(session, MemberStatusHistory, MemberStatusHistory.member_id, member.id)
 
 
 def create_admin(session: Session, username: str, email: str, password: str, name: str, phone: str,
@@ -466,6 +512,6 @@ def create_admin(session: Session, username: str, email: str, password: str, nam
         raise ValidationFailed(errors)
     member = _new_member(registration, passwords.hash(password), now)
     member.role = ADMIN
-    set_status(session, member, MemberStatus.ACTIVE, now, "created by the operator")
+    set_status(session, member, MemberStatus.ACTIVE, now, "created by the operator", actors.OPERATOR)
     member.activated_at = now
     return view_of(member)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from emall_ws.clock import as_utc
-from emall_ws.db.models import Invoice, Member, Order, OrderStatusHistory, Refund, RefundStatusHistory
+from emall_ws.db.models import Complaint, Invoice, Member, Order, OrderStatusHistory, Refund, RefundStatusHistory
 from emall_ws.db.session import Database
 from emall_ws.domain import pipelines
 from emall_ws.domain.auction import rupiah
@@ -34,7 +34,7 @@ from emall_ws.services import actors
 from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.invoices import find_order, items_text, order_not_found, restore_stock, set_order_status
-from emall_ws.services.status import change_status
+from emall_ws.services.status import HistoryEntry, change_status, read_history
 
 CANCEL_JOB = "cancel-unshipped-orders"
 CANCEL_BATCH = 500
@@ -46,11 +46,15 @@ LIST_MAX = 100
 class OrderPolicy:
     ship_deadline: timedelta = timedelta(days=3)  # EMALL_SHIP_DEADLINE_DAYS after payment
     refund_within: timedelta = timedelta(days=2)  # EMALL_REFUND_DAYS after the refund became due
+    complaint_window: timedelta = timedelta(days=3)  # EMALL_COMPLAINT_DAYS after delivery
+    response_within: timedelta = timedelta(days=2)  # EMALL_COMPLAINT_RESPONSE_DAYS for the seller (or a return)
 
     @classmethod
     def from_settings(cls, settings: Any) -> OrderPolicy:
         return cls(ship_deadline=timedelta(days=settings.ship_deadline_days),
-                   refund_within=timedelta(days=settings.refund_days))
+                   refund_within=timedelta(days=settings.refund_days),
+                   complaint_window=timedelta(days=settings.complaint_days),
+                   response_within=timedelta(days=settings.complaint_response_days))
 
 
 # --- views ----------------------------------------------------------------------------------------------
@@ -79,15 +83,6 @@ class RefundView:
     updated_at: datetime
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    changed_at: datetime
-    from_status: str | None
-    to_status: str
-    reason: str
-    actor: str | None
-
-
 def refund_view(session: Session, refund: Refund, now: datetime) -> RefundView:
     names = dict(session.execute(select(Member.id, Member.username)
                                  .where(Member.id.in_([refund.buyer_id, refund.seller_id]))).all())
@@ -104,7 +99,7 @@ def refund_view(session: Session, refund: Refund, now: datetime) -> RefundView:
 
 # --- finding an order and its refund --------------------------------------------------------------------
 
-def _visible_order(session: Session, principal: Principal, number: str | None, lock: bool = False) -> Order:
+def visible_order(session: Session, principal: Principal, number: str | None, lock: bool = False) -> Order:
     """The order, when the caller is its buyer, its seller or an admin; anyone else's answers as one
     that does not exist (order numbers can be guessed)."""
     order = find_order(session, number, lock)
@@ -113,20 +108,29 @@ def _visible_order(session: Session, principal: Principal, number: str | None, l
     return order
 
 
-def _refund(session: Session, principal: Principal, number: str | None, side: str | None = None,
-            lock: bool = False) -> Refund:
-    """The order's refund, for a party or an admin; with `side` (BUYER or SELLER) only for that party
-    of the order: the other party (or an admin) is refused with NOT_OWNER."""
-    order = _visible_order(session, principal, number, lock)
+Part = TypeVar("Part", Refund, Complaint)
+
+
+def order_part(session: Session, principal: Principal, number: str | None, model: type[Part], missing: str,
+               side: str | None = None, lock: bool = False) -> Part:
+    """The order's one row of `model` (its refund, its complaint), for a party or an admin; with `side`
+    (BUYER or SELLER) only for that party of the order: the other party (or an admin) is refused with
+    NOT_OWNER. None there is NotFound `missing`."""
+    order = visible_order(session, principal, number, lock)
     if side is not None and principal.member_id != (order.buyer_id if side == BUYER else order.seller_id):
         raise NotAuthorized("NOT_OWNER")
-    query = select(Refund).where(Refund.order_id == order.id)
+    query = select(model).where(model.order_id == order.id)
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
-    refund = session.scalars(query).first()
-    if refund is None:
-        raise NotFound("REFUND_NOT_FOUND", number=order.number)
-    return refund
+    part = session.scalars(query).first()
+    if part is None:
+        raise NotFound(missing, number=order.number)
+    return part
+
+
+def _refund(session: Session, principal: Principal, number: str | None, side: str | None = None,
+            lock: bool = False) -> Refund:
+    return order_part(session, principal, number, Refund, "REFUND_NOT_FOUND", side, lock)
 
 
 def set_refund_status(session: Session, refund: Refund, target: str, now: datetime, reason: str,
@@ -160,15 +164,22 @@ def cancel_paid_order(session: Session, order: Order, reason: str, note: str, ac
     invoice = session.scalars(select(Invoice).where(Invoice.order_id == order.id).with_for_update()
                               .execution_options(populate_existing=True)).one()
     set_order_status(session, order, OrderStatus.CANCELLED, now, f"{reason}: {note}", actor)
-    restore_stock(session, invoice, now)
+    restore_stock(session, invoice, now, actor)
+    refund = open_refund(session, order, invoice, invoice.amount_due, reason, note, actor, now, policy)
+    _tell_cancelled(session, order, invoice, refund)
+    return refund
+
+
+def open_refund(session: Session, order: Order, invoice: Invoice, amount: int, reason: str, note: str, actor: str,
+                now: datetime, policy: OrderPolicy) -> Refund:
+    """A refund of `amount` due to the order's buyer by `policy.refund_within` from now (one per order)."""
     refund = Refund(order_id=order.id, invoice_id=invoice.id, buyer_id=order.buyer_id, seller_id=order.seller_id,
-                    amount=invoice.amount_due, reason=reason, note=note[:200], status=None,
+                    amount=amount, reason=reason, note=note[:200], status=None,
                     due_at=now + policy.refund_within, created_at=now, updated_at=now)
     refund.order, refund.invoice = order, invoice
     session.add(refund)
     set_refund_status(session, refund, RefundStatus.DUE, now, reason, actor)
     session.flush()
-    _tell_cancelled(session, order, invoice, refund)
     return refund
 
 
@@ -289,10 +300,8 @@ def list_refunds(session: Session, principal: Principal, status: str | None, ove
 
 def get_history(session: Session, principal: Principal, number: str | None) -> list[HistoryEntry]:
     """The order's status changes, oldest first, for its parties and admins."""
-    order = _visible_order(session, principal, number)
-    rows = session.scalars(select(OrderStatusHistory).where(OrderStatusHistory.order_id == order.id)
-                           .order_by(OrderStatusHistory.changed_at, OrderStatusHistory.id))
-    return [HistoryEntry(row.changed_at, row.from_status, row.to_status, row.reason, row.actor) for row in rows]
+    order = visible_order(session, principal, number)
+    return read_history(session, OrderStatusHistory, OrderStatusHistory.order_id, order.id)
 
 
 # --- notifications -----------------------------------------------------------------------------------
@@ -321,6 +330,6 @@ def _tell_refund(session: Session, refund: Refund, member_id: int, event: str, t
                                     "status": refund.status})
 
 
-__all__ = ["OrderPolicy", "RefundView", "HistoryEntry", "reject_order", "cancel_paid_order",
-           "cancel_unshipped_orders", "set_refund_account", "record_refund", "confirm_refund", "dispute_refund",
-           "get_refund", "list_refunds", "get_history", "CANCEL_JOB"]
+__all__ = ["OrderPolicy", "RefundView", "reject_order", "cancel_paid_order", "cancel_unshipped_orders",
+           "open_refund", "order_part", "visible_order", "set_refund_account", "record_refund", "confirm_refund",
+           "dispute_refund", "get_refund", "list_refunds", "get_history", "CANCEL_JOB"]

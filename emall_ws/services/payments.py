@@ -36,6 +36,7 @@ from emall_ws.domain.pipelines import InvoiceStatus, OrderStatus
 from emall_ws.notify import outbox
 from emall_ws.notify.outbox import notify_member
 from emall_ws.domain.members import ADMIN
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.invoices import set_invoice_status, set_order_status, visible_invoice
 
@@ -180,8 +181,9 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
     `members`: buyers and sellers already loaded in this transaction, by id."""
     members = {} if members is None else members
     reason = f"{mutation.bank} mutation {mutation.mutation_id}"  # the bank by its code (bca), as stored
-    set_invoice_status(session, invoice, InvoiceStatus.PAID, now, reason, paid_at=mutation.posted_at)
-    set_order_status(session, invoice.order, OrderStatus.PAID, now, reason, f"bank:{mutation.bank}")
+    set_invoice_status(session, invoice, InvoiceStatus.PAID, now, reason, actors.bank(mutation.bank),
+                       paid_at=mutation.posted_at)
+    set_order_status(session, invoice.order, OrderStatus.PAID, now, reason, actors.bank(mutation.bank))
     mutation.invoice_id = invoice.id
     for member_id, role in ((invoice.buyer_id, "buyer"), (invoice.seller_id, "seller")):
         if member_id not in members:

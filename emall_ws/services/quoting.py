@@ -26,6 +26,7 @@ from emall_ws.domain.checkout import Route, choices_by_seller, chosen_quote, gro
 from emall_ws.domain.errors import FieldError, InvalidState, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
+from emall_ws.services.addresses import own_address
 from emall_ws.services.auction import WonAuction, won_auction
 from emall_ws.services.auth import SHOPPERS, Principal, authorize
 from emall_ws.services.catalog import ensure_seller_on_sale
@@ -67,6 +68,7 @@ class CheckoutPolicy:
 class ShipTo:
     address: str | None = None
     city_code: str | None = None
+    address_id: int | None = None  # an entry of the buyer's address book, instead of the two above
 
 
 @dataclass(frozen=True)
@@ -120,10 +122,16 @@ class Choice:
 
 def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
                  regions: RegionCatalog) -> tuple[str, str, str]:
-    """(name, address, city) to ship to: the registered address, or another one given whole."""
+    """(name, address, city) to ship to: the registered address, an entry of the address book, or another
+    address given whole."""
     member = session.get_one(Member, buyer.member_id)
     ship_to = ship_to or ShipTo()
     address, city = (ship_to.address or "").strip(), (ship_to.city_code or "").strip()
+    if ship_to.address_id is not None:
+        if address or city:
+            raise ValidationFailed([FieldError("addressId", "ADDRESS_ID_OR_ADDRESS")])
+        entry = own_address(session, buyer.member_id, ship_to.address_id)
+        return entry.name, entry.address, entry.city_code
     if not (address or city):
         return member.name, member.address, member.city_code
     missing = [FieldError(name, "REQUIRED") for name, value in (("address", address), ("cityCode", city)) if not value]

@@ -1,9 +1,10 @@
 """A report as a CSV file for spreadsheet users.
 
 One row per invoice (= order), its items joined in one cell ("Kopi x 2 @ 85000 = 170000; ..."): the
-money columns then add up in a spreadsheet (SUM of amountDue = the report's overall amount) without
-counting an order once per item, and each row is the report's row. Columns are the report's SOAP field
-names; money is plain whole Rupiah (numbers a spreadsheet sums), times are WIB "YYYY-MM-DD HH:MM:SS".
+money columns then add up in a spreadsheet (SUM of amountDue = the report's overall amount, SUM of
+refundAmount its refundAmount) without counting an order once per item, and each row is the report's row.
+Columns are the report's SOAP field names (refundAmount and refundStatus empty for an order without a
+refund); money is plain whole Rupiah (numbers a spreadsheet sums), times are WIB "YYYY-MM-DD HH:MM:SS".
 UTF-8 with a BOM, so Excel reads the names right; every text cell is spreadsheet-safe (no formulas).
 """
 from __future__ import annotations
@@ -21,7 +22,7 @@ from emall_ws.services.reports import PURCHASES, Export, ReportRow
 CONTENT_TYPE = "text/csv; charset=utf-8"
 COLUMNS = ("invoiceNumber", "orderNumber", "issuedAt", "buyer", "seller", "items", "goodsTotal", "shippingCost",
            "uniqueCode", "amountDue", "invoiceStatus", "paidAt", "orderStatus", "courier", "courierService",
-           "waybill", "shippingStatus", "shippedAt", "deliveredAt")
+           "waybill", "shippingStatus", "shippedAt", "deliveredAt", "refundAmount", "refundStatus")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -43,7 +44,8 @@ def _cells(row: ReportRow) -> list[str | int]:
     money = [row.goods_total, row.shipping_cost, row.unique_code, row.amount_due]
     rest = [row.invoice_status, _time(row.paid_at), row.order_status, row.courier, row.courier_service,
             row.waybill or "", row.shipping_status or "", _time(row.shipped_at), _time(row.delivered_at)]
-    return [spreadsheet_safe(c) for c in text] + money + [spreadsheet_safe(c) for c in rest]
+    refund = ["" if row.refund_amount is None else row.refund_amount, row.refund_status or ""]
+    return [spreadsheet_safe(c) for c in text] + money + [spreadsheet_safe(c) for c in rest] + refund
 
 
 def render(rows: Iterable[ReportRow]) -> bytes:

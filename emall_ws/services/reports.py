@@ -3,7 +3,8 @@
 A buyer's purchases, a seller's sales (a seller who also buys has purchases too), or everybody's for an
 admin, filterable by seller and the seller's province. Each page costs a fixed number of queries,
 whatever its size: the totals (one GROUP BY over the whole period), the page's invoices with their
-orders and shipments (one join), then the lines and the usernames of the page (one IN query each).
+orders, shipments and refunds (one join), then the lines and the usernames of the page (one IN query
+each). Refunds are read from the refund table as they stand (amount and status), whatever their reason.
 The period filters on invoice.issued_at, served by the indexes (buyer_id, issued_at),
 (seller_id, issued_at) and (issued_at) of the invoice table.
 """
@@ -13,15 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterator
 
-from sqlalchemy import ColumnElement, Row, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from emall_ws.db.models import Invoice, Member, Order, OrderLine, Shipment
+from emall_ws.db.models import Invoice, Member, Order, OrderLine, Refund, Shipment
 from emall_ws.domain.errors import FieldError, ValidationFailed
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.reports import (Page, Period, ReportPolicy, ReportRequest, StatusTotal, page_count,
                                      totals_by_status, validate)
 from emall_ws.domain.members import ADMIN, BUYER, SELLER
+from emall_ws.domain.pipelines import RefundStatus
+from emall_ws.domain.refunds import OPEN
 from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.invoices import InvoiceLineView
 
@@ -53,6 +56,8 @@ class ReportRow:
     shipping_status: str | None  # normalised (Pending ... Expired); None before shipping
     shipped_at: datetime | None
     delivered_at: datetime | None
+    refund_amount: int | None  # the order's refund, when it has one (all of amount_due or a part)
+    refund_status: str | None
 
 
 @dataclass(frozen=True)
@@ -95,11 +100,21 @@ def _in_period(period: Period) -> list[ColumnElement[bool]]:
     return [Invoice.issued_at >= period.start_utc, Invoice.issued_at < period.end_utc]
 
 
+def _refunded(*statuses: str) -> ColumnElement[int]:
+    """The sum of the refunds in `statuses` (a refund's columns are NULL where an order has none)."""
+    return func.sum(case((Refund.status.in_([str(s) for s in statuses]), Refund.amount), else_=0))
+
+
 def _totals(session: Session, where: list[ColumnElement[bool]]) -> tuple[list[StatusTotal], StatusTotal]:
-    sums = {status: StatusTotal(status, count, int(goods or 0), int(shipping or 0), int(amount or 0))
-            for status, count, goods, shipping, amount in session.execute(
-                select(Invoice.status, func.count(), func.sum(Invoice.goods_total), func.sum(Invoice.shipping_cost),
-                       func.sum(Invoice.amount_due)).where(*where).group_by(Invoice.status))}
+    """In one GROUP BY: the invoices per status, and the refunds of their orders (at most one an order, so
+    the outer join repeats no invoice)."""
+    sums = {status: StatusTotal(status, *(int(value or 0) for value in values))
+            for status, *values in session.execute(
+                select(Invoice.status, func.count(Invoice.id), func.sum(Invoice.goods_total),
+                       func.sum(Invoice.shipping_cost), func.sum(Invoice.amount_due), func.count(Refund.id),
+                       func.sum(Refund.amount), _refunded(*OPEN), _refunded(RefundStatus.TRANSFERRED),
+                       _refunded(RefundStatus.CONFIRMED))
+                .outerjoin(Refund, Refund.invoice_id == Invoice.id).where(*where).group_by(Invoice.status))}
     return totals_by_status(sums)
 
 
@@ -110,7 +125,8 @@ _ROW_COLUMNS = (Invoice.id, Invoice.number, Invoice.issued_at, Invoice.buyer_id,
                 Order.id.label("order_id"), Order.number.label("order_number"), Order.status.label("order_status"),
                 Order.courier.label("order_courier"), Order.courier_service,
                 Shipment.courier.label("shipment_courier"), Shipment.waybill,
-                Shipment.status.label("shipping_status"), Shipment.shipped_at, Shipment.delivered_at)
+                Shipment.status.label("shipping_status"), Shipment.shipped_at, Shipment.delivered_at,
+                Refund.amount.label("refund_amount"), Refund.status.label("refund_status"))
 
 
 def _rows(session: Session, kind: str, where: list[ColumnElement[bool]], limit: int, offset: int = 0
@@ -118,7 +134,8 @@ def _rows(session: Session, kind: str, where: list[ColumnElement[bool]], limit: 
     """Up to `limit` rows, oldest first, in three queries; and the (issued_at, id) of the last one."""
     found = session.execute(
         select(*_ROW_COLUMNS).join(Order, Order.id == Invoice.order_id)
-        .outerjoin(Shipment, Shipment.order_id == Order.id).where(*where)
+        .outerjoin(Shipment, Shipment.order_id == Order.id).outerjoin(Refund, Refund.invoice_id == Invoice.id)
+        .where(*where)
         .order_by(Invoice.issued_at, Invoice.id).limit(limit).offset(offset)).all()
     if not found:
         return [], None
@@ -140,7 +157,8 @@ def _row(kind: str, r: Row[*tuple[Any, ...]], names: dict[int, str], lines: list
         shipping_cost=r.shipping_cost, unique_code=r.unique_code, amount_due=r.amount_due, invoice_status=r.status,
         paid_at=r.paid_at, order_status=r.order_status, courier=r.shipment_courier or r.order_courier,
         courier_service=r.courier_service, waybill=r.waybill, shipping_status=r.shipping_status,
-        shipped_at=r.shipped_at, delivered_at=r.delivered_at)
+        shipped_at=r.shipped_at, delivered_at=r.delivered_at, refund_amount=r.refund_amount,
+        refund_status=r.refund_status)
 
 
 def report(session: Session, principal: Principal, kind: str, request: ReportRequest, regions: RegionCatalog,

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from emall_ws.db.models import Invoice, Member, Order, Shipment
+from emall_ws.db.models import Complaint, Invoice, Member, Order, Shipment
 from emall_ws.db.session import Database
 from emall_ws.domain.auction import rupiah
+from emall_ws.domain.complaints import UNRESOLVED
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, ValidationFailed
 from emall_ws.domain.pipelines import OrderStatus, ShipmentStatus
 from emall_ws.domain.partners import courier_name
@@ -88,7 +89,7 @@ def ship_order(session: Session, seller: Principal, number: str | None, courier:
                         courier_change_reason=reason if code != order.courier else "", status=None,
                         courier_status="", shipped_at=now, next_check_at=now, last_check_error="")
     session.add(shipment)
-    set_shipment_status(session, shipment, ShipmentStatus.PENDING, now, "shipped by the seller")
+    set_shipment_status(session, shipment, ShipmentStatus.PENDING, now, "shipped by the seller", actors.member(seller))
     try:
         session.flush()
     except IntegrityError:  # the same waybill, shipped by a request racing this one
@@ -121,6 +122,8 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
         raise order_not_found(number)  # (only buyers and sellers get here: no admin)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
         raise InvalidState("ORDER_NOT_RECEIVABLE", status=order.status)
+    if session.scalar(select(Complaint.id).where(Complaint.order_id == order.id, Complaint.status.in_(UNRESOLVED))):
+        raise InvalidState("COMPLAINT_OPEN", number=order.number)  # the complaint's resolution completes it
     if order.status == OrderStatus.SHIPPED:
         set_order_status(session, order, OrderStatus.DELIVERED, now, "received: confirmed by the buyer",
                          actors.member(buyer))
@@ -131,10 +134,12 @@ def confirm_received(session: Session, buyer: Principal, number: str | None, now
 
 def complete_delivered_orders(db: Database, now: datetime, policy: ShippingPolicy, *,
                               limit: int = COMPLETE_BATCH) -> int:
-    """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago, each once
-    (claims.handle_each_claimed); returns how many this run completed."""
+    """Completes every DELIVERED order delivered at least `policy.auto_complete_after` ago and with no
+    complaint under way, each once (claims.handle_each_claimed); returns how many this run completed."""
+    complained = select(Complaint.id).where(Complaint.order_id == Order.id, Complaint.status.in_(UNRESOLVED))
     due = (select(Order).join(Shipment, Shipment.order_id == Order.id)
-           .where(Order.status == OrderStatus.DELIVERED, Shipment.delivered_at <= now - policy.auto_complete_after)
+           .where(Order.status == OrderStatus.DELIVERED, Shipment.delivered_at <= now - policy.auto_complete_after,
+                  ~complained.exists())
            .order_by(Shipment.delivered_at, Order.id))
     return handle_each_claimed(
         db, due, Order, lambda session, order: set_order_status(session, order, OrderStatus.COMPLETED, now,

@@ -44,6 +44,7 @@ from emall_ws.domain.shipping import (STATUS_WORDS_ID, check_courier, event_fing
                                       normalise_status)
 from emall_ws.notify.outbox import notify_member
 from emall_ws.domain.members import ADMIN
+from emall_ws.services import actors
 from emall_ws.services.auth import Principal
 from emall_ws.services.invoices import order_not_found, set_order_status  # the one way an order's status changes
 from emall_ws.services.status import change_status
@@ -236,7 +237,8 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
         shipment.delivered_at = _utc(tracking.delivered_at) if tracking.delivered_at else newest or now
     if status == shipment.status:
         return False
-    set_shipment_status(session, shipment, status, now, f"courier: {word}" if word else "courier")
+    set_shipment_status(session, shipment, status, now, f"courier: {word}" if word else "courier",
+                        actors.courier(shipment.courier))
     session.flush()
     order = _lock(session, Order, shipment.order_id)
     # not when the buyer confirmed receipt first
@@ -247,10 +249,11 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
     return True
 
 
-def set_shipment_status(session: Session, shipment: Shipment, target: str, now: datetime, reason: str = "") -> None:
+def set_shipment_status(session: Session, shipment: Shipment, target: str, now: datetime, reason: str,
+                        actor: str) -> None:
     """The one way a shipment's status changes: checked against the pipeline, with history; a final
     status ends the polling."""
-    change_status(session, pipelines.SHIPMENT, shipment, ShipmentStatusHistory, target, now, reason)
+    change_status(session, pipelines.SHIPMENT, shipment, ShipmentStatusHistory, target, now, reason, actor)
     shipment.final = is_final(target)
 
 

@@ -1,4 +1,6 @@
-"""Auction service ("lelang"): placeBid, getAuction, listBids. Thin: parse -> call -> map.
+"""Auction service ("lelang"): placeBid, getAuction, listBids; after a buyer did not pay, the seller's
+offerSecondChance or relist and the bidder's acceptSecondChance or declineSecondChance; listNonPayers for
+admins. Thin: parse -> call -> map.
 
 Reading an auction needs no login (the catalogue is public); bidding needs an active buyer or
 seller. Bidders are shown masked ("b***i") and the reserve price only as met or not. A member who
@@ -10,9 +12,10 @@ from __future__ import annotations
 from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.services import auction
+from emall_ws.services import auction, second_chance
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.codes import code_type
+from emall_ws.soap.dates import stored_time
 from emall_ws.soap.security import credentials_of, member_header, optional_credentials_of
 from emall_ws.soap.types import Model, required
 
@@ -21,6 +24,7 @@ DESCRIPTION = ("Lelang produk KUKM: ajukan tawaran (tombol tawar), lihat harga t
                "penawar tertinggi dan riwayat tawaran")
 TNS = namespace_of(NAME)
 AuctionStatus = code_type("AuctionStatus", TNS)
+SecondChanceStatus = code_type("SecondChanceStatus", TNS)
 SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 
 # Inputs are optional plain xs:long in the schema: a missing or non-positive value then gets the
@@ -91,6 +95,42 @@ class BidPage(_Type):
 
 
 
+class SecondChance(_Type):
+    """What follows an auction's buyer not paying: AWAITING_SELLER (the seller offers or relists by dueAt),
+    OFFERED (to offeredTo at offerAmount, their own highest bid, until dueAt), ACCEPTED (they check out as
+    a winner does: Checkout.quoteAuctionShipping, checkoutAuction), ENDED (the seller may relist),
+    RELISTED (as the auction relistedAs). Times in WIB, amounts in whole rupiah."""
+    productId = required(Long)
+    status = required(SecondChanceStatus)
+    dueAt = DateTime  # absent once nothing waits for a deadline
+    offeredTo = Unicode  # masked; the bidder's own username in full
+    offerAmount = Long
+    relistedAs = Long  # the fresh auction's productId
+
+
+class NonPayer(_Type):
+    """An auction's buyer whose invoice was cancelled or expired (admins only), and the status of the
+    second chance that followed."""
+    productId = required(Long)
+    productName = required(Unicode)
+    username = required(Unicode)
+    invoiceNumber = required(Unicode)
+    amount = required(Long)  # the price not paid
+    recordedAt = required(DateTime)
+    status = required(SecondChanceStatus)
+
+
+def _second_chance(view: second_chance.SecondChanceView) -> SecondChance:
+    return SecondChance(productId=view.product_id, status=view.status, dueAt=to_wib(view.due_at),
+                        offeredTo=view.offered_to, offerAmount=view.offer_amount, relistedAs=view.relisted_as)
+
+
+def _non_payer(view: second_chance.NonPayerView) -> NonPayer:
+    return NonPayer(productId=view.product_id, productName=view.product_name, username=view.username,
+                    invoiceNumber=view.invoice_number, amount=view.amount, recordedAt=to_wib(view.recorded_at),
+                    status=view.status)
+
+
 def _bid(view: auction.BidView) -> Bid:
     return Bid(sequence=view.sequence, amount=view.amount, bidder=view.bidder,
                placedAt=to_wib(view.placed_at), yours=view.yours)
@@ -135,3 +175,38 @@ class AuctionService(ServiceBase):
         return BidPage(productId=result.product_id, total=result.total, page=result.page,
                        pageSize=result.page_size, bids=[_bid(b) for b in result.bids],
                        youLead=result.you_lead, youWon=result.you_won)
+
+    # --- after a buyer did not pay (services.second_chance) ------------------------------------------------
+
+    @rpc(ProductId, _returns=SecondChance, _out_variable_name="secondChance", _in_header=SESSION)
+    def offerSecondChance(ctx, productId):
+        """The seller offers the item, once its buyer's invoice was cancelled or expired, to the next-highest
+        bidder at that bidder's own highest bid (at or above the reserve), who is told by email and SMS.
+        Client.Authorization (NOT_YOUR_AUCTION), InvalidState (SECOND_CHANCE_STATE naming the state,
+        NO_ELIGIBLE_BIDDER), Client.NotFound (AUCTION_PRODUCT_NOT_FOUND)."""
+        return _second_chance(platform_of(ctx).auction.offer_second_chance(credentials_of(ctx), productId))
+
+    @rpc(ProductId, _returns=SecondChance, _out_variable_name="secondChance", _in_header=SESSION)
+    def acceptSecondChance(ctx, productId):
+        """The bidder offered a second chance takes it, before its dueAt: they then check out as a winner does.
+        Client.Authorization (NOT_YOUR_OFFER), InvalidState (SECOND_CHANCE_STATE naming the state)."""
+        return _second_chance(platform_of(ctx).auction.accept_second_chance(credentials_of(ctx), productId))
+
+    @rpc(ProductId, _returns=SecondChance, _out_variable_name="secondChance", _in_header=SESSION)
+    def declineSecondChance(ctx, productId):
+        """The bidder offered a second chance turns it down; the seller may then relist.
+        Client.Authorization (NOT_YOUR_OFFER), InvalidState (SECOND_CHANCE_STATE naming the state)."""
+        return _second_chance(platform_of(ctx).auction.decline_second_chance(credentials_of(ctx), productId))
+
+    @rpc(ProductId, DateTime, _returns=Auction, _out_variable_name="auction", _in_header=SESSION)
+    def relist(ctx, productId, endsAt):
+        """The seller puts an item whose buyer did not pay (no second chance offered, or it ended) up again:
+        a fresh auction with a new productId, the same listing, no bids, ending at endsAt (WIB without an
+        offset). Client.Authorization (NOT_YOUR_AUCTION), InvalidState (SECOND_CHANCE_STATE naming the
+        state), Client.Validation (endsAt)."""
+        return _auction(platform_of(ctx).auction.relist(credentials_of(ctx), productId, stored_time(endsAt)))
+
+    @rpc(_returns=Array(NonPayer), _out_variable_name="nonPayers", _in_header=SESSION)
+    def listNonPayers(ctx):
+        """Admins: every auction buyer who did not pay, newest first (at most 200). Client.Authorization."""
+        return [_non_payer(v) for v in platform_of(ctx).auction.list_non_payers(credentials_of(ctx))]

@@ -1,15 +1,15 @@
 """Catalog service: categories, search, product pages ("tombol beli" or "tombol tawar"), a seller's listings."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
-from emall_ws.clock import WIB, to_wib
+from emall_ws.clock import to_wib
 from emall_ws.domain.catalog import ProductForm as Form, SearchFilters as Filters
 from emall_ws.services import catalog, catalog_search
 from emall_ws.soap.application import namespace_of, platform_of, replay_frozen
 from emall_ws.soap.codes import code_type
+from emall_ws.soap.dates import stored_time
+from emall_ws.soap.history import status_change_type, status_changes
 from emall_ws.soap.security import credentials_of, member_header
 from emall_ws.soap.types import Model, required
 
@@ -28,6 +28,7 @@ SaleMethod = code_type("SaleMethod", TNS)
 ProductStatus = code_type("ProductStatus", TNS)
 BuyerAction = code_type("BuyerAction", TNS)
 SortOrder = code_type("SortOrder", TNS)
+StatusChange = status_change_type(TNS, ProductStatus)
 
 
 class _Type(Model):
@@ -147,14 +148,6 @@ class ProductPage(_Type):
     hasMore = required(Boolean)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """A client's time as stored (naive UTC); a time without an offset is read as WIB."""
-    if moment is None:
-        return None
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=WIB)
-    return aware.astimezone(timezone.utc).replace(tzinfo=None)
-
-
 
 def _photos(urls) -> tuple[str, ...] | None:
     return tuple(urls) if urls else None
@@ -165,7 +158,7 @@ def _form(form: ProductForm | ProductChanges | None) -> Form:
     return Form(name=form.name, description=form.description, category=form.category,
                 weight_grams=form.weightGrams, sale_method=getattr(form, "saleMethod", None), price=form.price,
                 stock=form.stock, start_price=form.startPrice, min_increment=form.minIncrement,
-                reserve_price=form.reservePrice, ends_at=_utc(form.endsAt), photo_urls=_photos(form.photoUrls))
+                reserve_price=form.reservePrice, ends_at=stored_time(form.endsAt), photo_urls=_photos(form.photoUrls))
 
 
 def _product(view: catalog.ProductView) -> Product:
@@ -241,6 +234,13 @@ class CatalogService(ServiceBase):
         InvalidState (AUCTION_HAS_BIDS, AUCTION_ENDED, PRODUCT_NOT_EDITABLE), Client.Validation."""
         return _product(platform_of(ctx).catalog.update_product(credentials_of(ctx), productId,
                                                                 _form(changes or ProductChanges())))
+
+    @rpc(ProductId, _returns=Array(StatusChange), _out_variable_name="changes", _in_header=SESSION)
+    def getProductHistory(ctx, productId):
+        """The product's status changes, oldest first, with why and who made each (listed, sold out at a
+        checkout, closed by the worker ...); its seller or an admin. Client.Authorization (NOT_OWNER),
+        Client.NotFound (UNKNOWN_PRODUCT)."""
+        return status_changes(StatusChange, platform_of(ctx).catalog.product_history(credentials_of(ctx), productId))
 
     @rpc(ProductId, ShortText, _returns=Product, _out_variable_name="product", _in_header=SESSION)
     def withdrawProduct(ctx, productId, reason):

@@ -27,9 +27,11 @@ class _Type(Model):
 
 
 class ShippingAddress(_Type):
-    """Where to ship, when not to the registered address: both fields, cityCode a Kemendagri code."""
+    """Where to ship, when not to the registered address: both fields, cityCode a Kemendagri code; or
+    addressId alone, an entry of the caller's address book (Member.listAddresses)."""
     address = Unicode(max_len=500)
     cityCode = Unicode(max_len=5)
+    addressId = Long
 
 
 class ShippingOption(_Type):
@@ -102,7 +104,7 @@ class Invoice(_Type):
 def _ship_to(address) -> ShipTo | None:
     if address is None:
         return None
-    return ShipTo(address=address.address, city_code=address.cityCode)
+    return ShipTo(address=address.address, city_code=address.cityCode, address_id=address.addressId)
 
 
 def _quotes(quotation: quoting.Quotation) -> list[GroupQuote]:

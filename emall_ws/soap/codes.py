@@ -16,8 +16,9 @@ from spyne import ComplexModelBase, Unicode
 from emall_ws.domain import auction, cart, catalog, reports
 from emall_ws.domain.members import ROLES
 from emall_ws.domain.payments import HELD, MatchStatus
-from emall_ws.domain.pipelines import (InvoiceStatus, MemberStatus, OrderStatus, ProductStatus, RefundReason,
-                                      RefundStatus, ShipmentStatus)
+from emall_ws.domain.second_chance import SecondChanceStatus
+from emall_ws.domain.pipelines import (ComplaintReason, ComplaintStatus, InvoiceStatus, MemberStatus, OrderStatus,
+                                      ProductStatus, RefundReason, RefundStatus, Remedy, ShipmentStatus)
 
 
 def _words(values: Iterable[str]) -> tuple[str, ...]:
@@ -32,6 +33,7 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "BuyerAction": _words(catalog.ACTIONS),
     "SortOrder": _words(catalog.SORTS),
     "AuctionStatus": _words(auction.AUCTION_STATUSES),
+    "SecondChanceStatus": _words(SecondChanceStatus),
     "CartFlag": _words(cart.FLAGS),
     "InvoiceStatus": _words(InvoiceStatus),
     "OrderStatus": _words(OrderStatus),
@@ -41,6 +43,9 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "TotalStatus": _words((*InvoiceStatus, reports.ALL_STATUSES)),  # a report's totals: per status, and ALL
     "RefundStatus": _words(RefundStatus),
     "RefundReason": _words(RefundReason),
+    "ComplaintStatus": _words(ComplaintStatus),
+    "ComplaintReason": _words(ComplaintReason),
+    "Remedy": _words(Remedy),
 }
 
 

@@ -6,7 +6,9 @@ All of them pass through HardenedSoap11 (emall_ws/soap/hardening.py): it reads 2
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+
+from emall_ws.clock import WIB
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2199, 12, 31)
@@ -19,6 +21,14 @@ def plausible(value: date) -> bool:
     means nothing here, and one step across a time zone takes them beyond what Python can hold."""
     day = value.date() if isinstance(value, datetime) else value
     return EARLIEST <= day <= LATEST
+
+
+def stored_time(moment: datetime | None) -> datetime | None:
+    """A client's time as stored (naive UTC); a time without an offset is read as WIB."""
+    if moment is None:
+        return None
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=WIB)
+    return aware.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def end_of_day_midnight(text: str) -> str | None:

@@ -1,16 +1,18 @@
 """Member service: regions, registration with automatic activation, login, profile, moderation."""
 from __future__ import annotations
 
-from spyne import Array, DateTime, Integer32, ServiceBase, Unicode, rpc
+from spyne import Array, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
 from emall_ws.domain.errors import FieldError, NotFound, ValidationFailed
 from emall_ws.domain.members import RegistrationForm as Form
 from emall_ws.messages import field_message
 from emall_ws.services import members
+from emall_ws.services.addresses import AddressView
 from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
 from emall_ws.soap.codes import code_type
+from emall_ws.soap.history import status_change_type, status_changes
 from emall_ws.soap.security import credentials_of, member_header
 from emall_ws.soap.types import Model, required
 
@@ -21,6 +23,7 @@ TNS = namespace_of(NAME)
 MemberStatus = code_type("MemberStatus", TNS)
 Role = code_type("Role", TNS)
 SESSION = member_header(TNS)  # declared by the operations that act for a member, only
+StatusChange = status_change_type(TNS, MemberStatus)
 
 Text = Unicode(max_len=1000, type_name="Text", __namespace__=TNS)  # generous: the rules check the real limits
 Username = Unicode(max_len=100, type_name="UsernameText", __namespace__=TNS)
@@ -123,6 +126,33 @@ class NewApiKey(_Type):
     PasswordDigest is computed from). The secret is shown now only; keep it as you would a password."""
     key = required(ApiKey)
     secret = required(Unicode)
+
+
+class Address(_Type):
+    """An entry of the member's address book; quoteShipping and checkout ship to it by addressId."""
+    addressId = required(Long)
+    label = required(Unicode)
+    name = required(Unicode)
+    address = required(Unicode)
+    provinceCode = required(Unicode)
+    cityCode = required(Unicode)
+    updatedAt = required(DateTime)
+
+
+class AddressForm(_Type):
+    """A new address (no addressId) or a change of one (its addressId): every field whole, checked as the
+    registered address is (province and city Kemendagri codes, the city in the province); label optional."""
+    addressId = Long
+    label = Unicode(max_len=100)
+    name = Unicode(max_len=1000)
+    address = Unicode(max_len=1000)
+    province = Unicode(max_len=10)
+    city = Unicode(max_len=10)
+
+
+def _address(view: AddressView) -> Address:
+    return Address(addressId=view.address_id, label=view.label, name=view.name, address=view.address,
+                   provinceCode=view.province_code, cityCode=view.city_code, updatedAt=to_wib(view.updated_at))
 
 
 class MemberPage(_Type):
@@ -229,9 +259,43 @@ class MemberService(ServiceBase):
     @rpc(Unicode, Unicode, Unicode, Unicode, _returns=Profile, _out_variable_name="profile", _in_header=SESSION)
     def updateProfile(ctx, name, address, province, city):
         """Changes the caller's name, address, province and city (the register form's fields and rules); a
-        field left out keeps its value. Not the phone (a new number needs a confirmation code, to come).
+        field left out keeps its value. Not the phone: requestPhoneChange sends a code to the new number.
         Client.Validation lists every failing field; answers the profile."""
         return _profile(platform_of(ctx).member.update_profile(credentials_of(ctx), province, city, address, name))
+
+    @rpc(_returns=Array(Address), _out_variable_name="addresses", _in_header=SESSION)
+    def listAddresses(ctx):
+        """The caller's address book, oldest first."""
+        return [_address(v) for v in platform_of(ctx).member.list_addresses(credentials_of(ctx))]
+
+    @rpc(required(AddressForm), _returns=Address, _out_variable_name="address", _in_header=SESSION)
+    def saveAddress(ctx, form):
+        """Adds an address to the caller's book, or changes one (form.addressId). Client.Validation lists every
+        failing field; Client.NotFound (ADDRESS_NOT_FOUND: someone else's too); Client.Conflict
+        (ADDRESS_BOOK_FULL, 10 addresses)."""
+        return _address(platform_of(ctx).member.save_address(credentials_of(ctx), form.addressId, form.label,
+                                                             form.name, form.address, form.province, form.city))
+
+    @rpc(required(Long), _returns=Array(Address), _out_variable_name="addresses", _in_header=SESSION)
+    def deleteAddress(ctx, addressId):
+        """Deletes one of the caller's addresses (orders keep the address they were shipped to) and answers
+        the book. Client.NotFound (ADDRESS_NOT_FOUND)."""
+        return [_address(v) for v in platform_of(ctx).member.delete_address(credentials_of(ctx), addressId)]
+
+    @rpc(required(Unicode(max_len=30, type_name="PhoneText", __namespace__=TNS)), _returns=DateTime,
+         _out_variable_name="expiresAt", _in_header=SESSION)
+    def requestPhoneChange(ctx, phone):
+        """Sends a confirmation code by SMS to a new mobile number (the registration's phone rules) and answers
+        when it expires; the profile keeps the old number until confirmPhoneChange. Client.Validation
+        (INVALID_PHONE, PHONE_NOT_MOBILE, PHONE_UNCHANGED), Client.TooManyRequests past the message limit; a
+        login, not a key (Client.Authorization LOGIN_REQUIRED)."""
+        return to_wib(platform_of(ctx).member.request_phone_change(credentials_of(ctx), phone))
+
+    @rpc(Code, _returns=Profile, _out_variable_name="profile", _in_header=SESSION)
+    def confirmPhoneChange(ctx, code):
+        """The code sent to the new number makes it the account's phone; the account's email is told. A wrong
+        or expired code is Client.Validation (CODE_WRONG, CODE_EXPIRED, CODE_ATTEMPTS_EXCEEDED)."""
+        return _profile(platform_of(ctx).member.confirm_phone_change(credentials_of(ctx), code))
 
     @rpc(RequiredSecret, RequiredSecret, _returns=Unicode, _out_variable_name="status", _in_header=SESSION)
     def changePassword(ctx, currentPassword, newPassword):
@@ -300,6 +364,12 @@ class MemberService(ServiceBase):
         """Suspends a member: sessions end, a seller's products go off sale and its unpaid invoices are
         cancelled; admins only. Client.NotFound (UNKNOWN_MEMBER), InvalidState (CANNOT_SUSPEND_SELF)."""
         return _profile(platform_of(ctx).member.suspend(credentials_of(ctx), username, reason or ""))
+
+    @rpc(RequiredUsername, _returns=Array(StatusChange), _out_variable_name="changes", _in_header=SESSION)
+    def getMemberHistory(ctx, username):
+        """A member's status changes, oldest first, with why and who made each (registered, activated,
+        suspended and reinstated by an admin ...); admins only. Client.NotFound (UNKNOWN_MEMBER)."""
+        return status_changes(StatusChange, platform_of(ctx).member.member_history(credentials_of(ctx), username))
 
     @rpc(RequiredUsername, _returns=Profile, _out_variable_name="profile", _in_header=SESSION)
     def reinstateMember(ctx, username):

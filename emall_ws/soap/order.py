@@ -1,24 +1,30 @@
 """Order service: after payment. The seller rejects a paid order (the worker cancels one not shipped in
-time), the refund due to the buyer runs its course (account, transfer, confirmation or dispute), and
-the parties and admins read the refunds and the order's history."""
+time), the buyer complains about a shipped or delivered one (the seller offers a remedy, an admin
+decides when they do not agree), the refund due to the buyer runs its course (account, transfer,
+confirmation or dispute), and the parties and admins read the refunds, complaints and the order's history."""
 from __future__ import annotations
 
 from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicode, rpc
 
 from emall_ws.clock import to_wib
-from emall_ws.services.order import HistoryEntry as HistoryView
+from emall_ws.services.complaints import ComplaintView
 from emall_ws.services.order import RefundView
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.codes import code_type
+from emall_ws.soap.history import status_change_type, status_changes
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
 
 NAME = "Order"
-DESCRIPTION = "Pesanan setelah pembayaran: penolakan, pembatalan otomatis, pengembalian dana dan riwayat status"
+DESCRIPTION = ("Pesanan setelah pembayaran: penolakan, pembatalan otomatis, komplain, pengembalian dana dan riwayat "
+               "status")
 TNS = namespace_of(NAME)
 OrderStatus = code_type("OrderStatus", TNS)
 RefundStatus = code_type("RefundStatus", TNS)
 RefundReason = code_type("RefundReason", TNS)
+ComplaintStatus = code_type("ComplaintStatus", TNS)
+ComplaintReason = code_type("ComplaintReason", TNS)
+Remedy = code_type("Remedy", TNS)
 
 # every operation on one order finds it first: a missing orderNumber is the schema's fault, naming it
 OrderNumber = required(Unicode(max_len=40, type_name="OrderNumber", __namespace__=TNS))
@@ -61,14 +67,49 @@ class RefundPage(_Type):
     page = required(Integer32)
 
 
-class StatusChange(_Type):
-    """One change of an order's status: when (WIB), from and to, why, and who (member:<username>,
-    admin:<username>, job:<job>, bank:<code>, courier:<code>; empty on changes made before it was recorded)."""
-    changedAt = required(DateTime)
-    fromStatus = OrderStatus
-    toStatus = required(OrderStatus)
-    reason = required(Unicode)
-    actor = Unicode
+StatusChange = status_change_type(TNS, OrderStatus)
+
+
+class Complaint(_Type):
+    """A buyer's complaint about a shipped or delivered order. respondBy: the seller's deadline to answer
+    (or, for a return, the next step's); paid: the invoice's amountDue, what a full refund gives back;
+    decision and decisionAmount: the remedy it was resolved with and the amount refunded."""
+    orderNumber = required(Unicode)
+    orderStatus = required(OrderStatus)
+    buyer = required(Unicode)
+    seller = required(Unicode)
+    paid = required(Long)
+    reason = required(ComplaintReason)
+    description = required(Unicode)
+    status = required(ComplaintStatus)
+    respondBy = required(DateTime)
+    offer = Remedy
+    offerAmount = Long
+    sellerMessage = Unicode
+    returnCourier = Unicode
+    returnWaybill = Unicode
+    decision = Remedy
+    decisionAmount = Long
+    resolutionNote = Unicode
+    createdAt = required(DateTime)
+    updatedAt = required(DateTime)
+
+
+class ComplaintPage(_Type):
+    """One page of complaints; total counts every complaint matching."""
+    complaints = Array(Complaint)
+    total = required(Integer32)
+    page = required(Integer32)
+
+
+def _complaint(view: ComplaintView) -> Complaint:
+    return Complaint(
+        orderNumber=view.order_number, orderStatus=view.order_status, buyer=view.buyer, seller=view.seller,
+        paid=view.paid, reason=view.reason, description=view.description, status=view.status,
+        respondBy=to_wib(view.respond_by), offer=view.offer, offerAmount=view.offer_amount,
+        sellerMessage=view.seller_message, returnCourier=view.return_courier, returnWaybill=view.return_waybill,
+        decision=view.decision, decisionAmount=view.decision_amount, resolutionNote=view.resolution_note,
+        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at))
 
 
 def _refund(view: RefundView) -> Refund:
@@ -80,11 +121,6 @@ def _refund(view: RefundView) -> Refund:
         transferReference=view.transfer_reference, transferredAmount=view.transferred_amount,
         transferredAt=to_wib(view.transferred_at), disputeReason=view.dispute_reason,
         createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at))
-
-
-def _change(entry: HistoryView) -> StatusChange:
-    return StatusChange(changedAt=to_wib(entry.changed_at), fromStatus=entry.from_status, toStatus=entry.to_status,
-                        reason=entry.reason, actor=entry.actor)
 
 
 class OrderService(ServiceBase):
@@ -145,4 +181,76 @@ class OrderService(ServiceBase):
     def getHistory(ctx, orderNumber):
         """The order's status changes, oldest first, with time, reason and who made each; for its buyer,
         its seller or an admin. Client.NotFound (ORDER_NOT_FOUND, someone else's order too)."""
-        return [_change(entry) for entry in platform_of(ctx).order.get_history(credentials_of(ctx), orderNumber)]
+        return status_changes(StatusChange, platform_of(ctx).order.get_history(credentials_of(ctx), orderNumber))
+
+    # --- complaints
+
+    @rpc(OrderNumber, required(ComplaintReason), Unicode(max_len=1000), _returns=Complaint,
+         _out_variable_name="complaint")
+    def openComplaint(ctx, orderNumber, reason, description):
+        """The buyer complains about a shipped order, or one delivered at most EMALL_COMPLAINT_DAYS ago: OPEN,
+        the order no longer completes by itself, the seller told (email, SMS) to answer within
+        EMALL_COMPLAINT_RESPONSE_DAYS. Client.Authorization (NOT_OWNER), InvalidState (ORDER_NOT_COMPLAINABLE,
+        COMPLAINT_WINDOW_CLOSED), Client.Conflict (COMPLAINT_EXISTS), Client.Validation (description)."""
+        return _complaint(platform_of(ctx).order.open_complaint(credentials_of(ctx), orderNumber, reason,
+                                                                description))
+
+    @rpc(OrderNumber, Unicode(max_len=500), required(Remedy), Long, _returns=Complaint,
+         _out_variable_name="complaint")
+    def respondComplaint(ctx, orderNumber, message, offer, amount):
+        """The seller answers an OPEN complaint: a message and an offer (amount only with PARTIAL_REFUND, less
+        than paid): OFFERED, the buyer told. Client.Authorization (NOT_OWNER), InvalidState
+        (COMPLAINT_NOT_ANSWERABLE), Client.Validation (AMOUNT_ONLY_FOR_PARTIAL_REFUND, PARTIAL_REFUND_RANGE)."""
+        return _complaint(platform_of(ctx).order.respond_complaint(credentials_of(ctx), orderNumber, message, offer,
+                                                                   amount))
+
+    @rpc(OrderNumber, _returns=Complaint, _out_variable_name="complaint")
+    def acceptOffer(ctx, orderNumber):
+        """The buyer accepts the seller's offer: a refund offered resolves the complaint (a refund due, the order
+        COMPLETED); RETURN_FOR_REFUND waits for the goods to go back (RETURN_REQUESTED). Client.Authorization
+        (NOT_OWNER), InvalidState (OFFER_NOT_ACCEPTABLE)."""
+        return _complaint(platform_of(ctx).order.accept_offer(credentials_of(ctx), orderNumber))
+
+    @rpc(OrderNumber, Unicode(max_len=20), Unicode(max_len=60), _returns=Complaint, _out_variable_name="complaint")
+    def setReturnWaybill(ctx, orderNumber, courier, waybill):
+        """The buyer sent the goods back: the return's courier and waybill, RETURNING, the seller told.
+        Client.Authorization (NOT_OWNER), InvalidState (RETURN_NOT_EXPECTED), Client.Validation (courier,
+        waybill)."""
+        return _complaint(platform_of(ctx).order.set_return_waybill(credentials_of(ctx), orderNumber, courier,
+                                                                    waybill))
+
+    @rpc(OrderNumber, _returns=Complaint, _out_variable_name="complaint")
+    def confirmReturn(ctx, orderNumber):
+        """The seller has the returned goods: RESOLVED, a full refund due, the order COMPLETED.
+        Client.Authorization (NOT_OWNER), InvalidState (RETURN_NOT_EXPECTED)."""
+        return _complaint(platform_of(ctx).order.confirm_return(credentials_of(ctx), orderNumber))
+
+    @rpc(OrderNumber, Reason, _returns=Complaint, _out_variable_name="complaint")
+    def escalateComplaint(ctx, orderNumber, reason):
+        """The buyer takes the complaint to an admin: after refusing the offer, or when the seller (or the
+        return) is past respondBy. ESCALATED. Client.Authorization (NOT_OWNER), InvalidState
+        (COMPLAINT_NOT_ESCALATABLE), Client.Validation (reason REQUIRED)."""
+        return _complaint(platform_of(ctx).order.escalate_complaint(credentials_of(ctx), orderNumber, reason))
+
+    @rpc(OrderNumber, required(Remedy), Long, Reason, _returns=Complaint, _out_variable_name="complaint")
+    def resolveComplaint(ctx, orderNumber, decision, amount, note):
+        """An admin decides an unresolved complaint: FULL_REFUND, PARTIAL_REFUND (amount), NONE (each RESOLVED,
+        the order COMPLETED), or RETURN_FOR_REFUND. Client.Authorization (ROLE_REQUIRED), InvalidState
+        (COMPLAINT_ALREADY_RESOLVED), Client.Validation (note REQUIRED, amount)."""
+        return _complaint(platform_of(ctx).order.resolve_complaint(credentials_of(ctx), orderNumber, decision,
+                                                                   amount, note))
+
+    @rpc(OrderNumber, _returns=Complaint, _out_variable_name="complaint")
+    def getComplaint(ctx, orderNumber):
+        """The order's complaint, for its buyer, its seller or an admin. Client.NotFound (ORDER_NOT_FOUND,
+        COMPLAINT_NOT_FOUND)."""
+        return _complaint(platform_of(ctx).order.get_complaint(credentials_of(ctx), orderNumber))
+
+    @rpc(ComplaintStatus, Integer32(ge=1, default=1), Integer32(ge=1, le=100, default=20),
+         _returns=ComplaintPage, _out_variable_name="page")
+    def listComplaints(ctx, status, page, pageSize):
+        """Complaints newest first, a page at a time: all for admins (status ESCALATED: those waiting for a
+        decision), a member's own (as buyer or seller) otherwise."""
+        views, total = platform_of(ctx).order.list_complaints(credentials_of(ctx), status, page or 1,
+                                                              pageSize or 20)
+        return ComplaintPage(complaints=[_complaint(v) for v in views], total=total, page=page or 1)

@@ -1,4 +1,5 @@
-"""Report service (Table II): purchase and sales reports with totals per invoice status, and their CSV files."""
+"""Report service (Table II): purchase and sales reports with totals per invoice status (refunds too), and
+their CSV files."""
 from __future__ import annotations
 
 from spyne import Array, ByteArray, Date, DateTime, Integer, Integer32, Long, ServiceBase, Unicode, rpc
@@ -19,6 +20,7 @@ InvoiceStatus = code_type("InvoiceStatus", TNS)
 OrderStatus = code_type("OrderStatus", TNS)
 TrackingStatus = code_type("TrackingStatus", TNS)
 TotalStatus = code_type("TotalStatus", TNS)
+RefundStatus = code_type("RefundStatus", TNS)
 
 
 class _Type(Model):
@@ -42,7 +44,8 @@ class TrackingRef(_Type):
 
 
 class ReportRow(_Type):
-    """One invoice and its order. Times in WIB; shipment fields and tracking only once it is shipped."""
+    """One invoice and its order. Times in WIB; shipment fields and tracking only once it is shipped;
+    refundAmount and refundStatus only when the order has a refund (Order.getRefund)."""
     invoiceNumber = required(Unicode)
     orderNumber = required(Unicode)
     issuedAt = required(DateTime)
@@ -64,15 +67,24 @@ class ReportRow(_Type):
     shippedAt = DateTime
     deliveredAt = DateTime
     tracking = TrackingRef
+    refundAmount = Long
+    refundStatus = RefundStatus
 
 
 class StatusTotal(_Type):
-    """Invoices of one status (or ALL) in the whole period: how many, goods, shipping, amount due."""
+    """Invoices of one status (or ALL) in the whole period: how many, goods, shipping, amount due; and the
+    refunds of their orders: how many, their amount, and of it what the sellers still owe (DUE, DISPUTED),
+    what awaits the buyers' confirmation (TRANSFERRED) and what the buyers confirmed (CONFIRMED)."""
     status = required(TotalStatus)
     count = required(Integer32)
     goods = required(Long)
     shipping = required(Long)
     amount = required(Long)
+    refundCount = Integer32
+    refundAmount = Long
+    refundOwed = Long
+    refundTransferred = Long
+    refundConfirmed = Long
 
 
 class ReportPage(_Type):
@@ -100,7 +112,9 @@ class ReportFile(_Type):
 
 def _total(total: rules.StatusTotal) -> StatusTotal:
     return StatusTotal(status=total.status, count=total.count, goods=total.goods, shipping=total.shipping,
-                       amount=total.amount)
+                       amount=total.amount, refundCount=total.refund_count, refundAmount=total.refund_amount,
+                       refundOwed=total.refund_owed, refundTransferred=total.refund_transferred,
+                       refundConfirmed=total.refund_confirmed)
 
 
 def _row(row: reports.ReportRow) -> ReportRow:
@@ -114,7 +128,7 @@ def _row(row: reports.ReportRow) -> ReportRow:
         orderStatus=row.order_status, courier=row.courier, courierService=row.courier_service, waybill=row.waybill,
         shippingStatus=row.shipping_status, shippedAt=to_wib(row.shipped_at), deliveredAt=to_wib(row.delivered_at),
         tracking=TrackingRef(orderNumber=row.order_number, courier=row.courier, waybill=row.waybill)
-        if row.waybill else None)
+        if row.waybill else None, refundAmount=row.refund_amount, refundStatus=row.refund_status)
 
 
 def _page(result: reports.Report) -> ReportPage:

@@ -8,6 +8,7 @@ from emall_ws.services import catalog, catalog_search
 from emall_ws.domain.members import ADMIN, SELLER
 from emall_ws.services.auth import Credentials
 from emall_ws.services.catalog import CategoryView, ProductView
+from emall_ws.services.status import HistoryEntry
 from emall_ws.usecases import UseCases
 
 
@@ -40,6 +41,10 @@ class CatalogUseCases(UseCases):
         return self.transaction(lambda session: catalog.update_product(
             session, self.caller(session, credentials, SELLER), product_id, changes, self.now(),
             self.platform.catalog_policy))
+
+    def product_history(self, credentials: Credentials, product_id: int | None) -> list[HistoryEntry]:
+        return self.transaction(lambda session: catalog.product_history(
+            session, self.caller(session, credentials, SELLER, ADMIN), product_id))
 
     def withdraw_product(self, credentials: Credentials, product_id: int | None, reason: str | None) -> ProductView:
         return self.transaction(lambda session: catalog.withdraw_product(

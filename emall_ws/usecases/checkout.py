@@ -44,4 +44,5 @@ class CheckoutUseCases(UseCases):
 
     def cancel_invoice(self, credentials: Credentials, number: str | None) -> InvoiceView:
         return self.transaction(lambda session: invoices.cancel_invoice(
-            session, self.caller(session, credentials, *SHOPPERS), number, self.now()))
+            session, self.caller(session, credentials, *SHOPPERS), number, self.now(),
+            self.platform.second_chance_policy))

@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 
 from emall_ws.domain.members import ADMIN, SELLER, RegistrationForm
 from emall_ws.logs import security_event
-from emall_ws.services import api_keys, auth, members
+from emall_ws.services import addresses, api_keys, auth, members
+from emall_ws.services.addresses import AddressView
 from emall_ws.services.auth import Credentials, Principal
 from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.services.members import MemberView, RegisterResult
+from emall_ws.services.status import HistoryEntry
 from emall_ws.usecases import UseCases
 
 
@@ -47,6 +49,27 @@ class MemberUseCases(UseCases):
                        address: str | None, name: str | None) -> MemberView:
         return self.transaction(lambda session: members.update_profile(
             session, self.caller(session, credentials), province, city, address, name, self.platform.regions))
+
+    def list_addresses(self, credentials: Credentials) -> list[AddressView]:
+        return self.transaction(lambda session: addresses.list_addresses(session, self.caller(session, credentials)))
+
+    def save_address(self, credentials: Credentials, address_id: int | None, label: str | None, name: str | None,
+                     address: str | None, province: str | None, city: str | None) -> AddressView:
+        return self.transaction(lambda session: addresses.save_address(
+            session, self.caller(session, credentials), address_id, label, name, address, province, city,
+            self.platform.regions, self.now()))
+
+    def delete_address(self, credentials: Credentials, address_id: int | None) -> list[AddressView]:
+        return self.transaction(lambda session: addresses.delete_address(
+            session, self.caller(session, credentials), address_id))
+
+    def request_phone_change(self, credentials: Credentials, phone: str | None) -> datetime:
+        return self.transaction(lambda session: members.request_phone_change(
+            session, self.caller(session, credentials), phone, self.now(), self.platform.member_policy))
+
+    def confirm_phone_change(self, credentials: Credentials, code: str) -> MemberView:
+        return self.transaction(lambda session: members.confirm_phone_change(
+            session, self.caller(session, credentials), code, self.now(), self.platform.member_policy))
 
     def change_password(self, credentials: Credentials, current_password: str, new_password: str) -> int:
         def work(session: Session) -> tuple[str, int]:
@@ -105,11 +128,15 @@ class MemberUseCases(UseCases):
         security_event("member_suspended", logging.INFO, username=view.username)  # once committed
         return view
 
-    def reinstate(self, credentials: Credentials, username: str) -> MemberView:
-        def work(session: Session) -> MemberView:
+    def member_history(self, credentials: Credentials, username: str) -> list[HistoryEntry]:
+        def work(session: Session) -> list[HistoryEntry]:
             self.caller(session, credentials, ADMIN)
-            return members.reinstate(session, username, self.now())
+            return members.member_history(session, username)
 
-        view = self.transaction(work)
+        return self.transaction(work)
+
+    def reinstate(self, credentials: Credentials, username: str) -> MemberView:
+        view = self.transaction(lambda session: members.reinstate(
+            session, self.caller(session, credentials, ADMIN), username, self.now()))
         security_event("member_reinstated", logging.INFO, username=view.username)
         return view

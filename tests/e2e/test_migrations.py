@@ -14,6 +14,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, MetaData, func, inspect, select, text
 
 from emall_ws.db import migrate, product_terms
@@ -25,9 +26,13 @@ from tests.e2e.server import serving
 
 BASELINE = Path(__file__).resolve().parent.parent / "fixtures" / "baseline"
 ROWS = json.loads((BASELINE / "rows.json").read_text())
-REVISION_0008 = "API keys (machine credentials, their secrets sealed) and the WS-Security Nonces already seen"
-REVISION_0009 = "Bank codes lower-case: a seller's bank_code as the invoices and the partners spell it (BCA -> bca)"
-REVISION_0010 = ("Refunds: the `refund` table and its status history, and who made each order status change")
+
+
+def applied_from(first: str) -> list[str]:
+    """What `emall-ws migrate` prints applying each revision from `first` to the head, oldest first: its
+    number and the first line of its docstring."""
+    revisions = reversed(list(ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()))
+    return [f"emall-ws: applied {r.revision}: {r.doc}" for r in revisions if r.revision >= first]
 
 
 def baseline_database(database_factory, name: str) -> str:
@@ -88,19 +93,7 @@ def test_a_database_made_before_revisions_is_upgraded_keeps_every_row_and_serves
     assert upgraded.returncode == 0, upgraded.stderr
     assert upgraded.stdout.splitlines() == [
         f"emall-ws: a database without revisions taken to be at the baseline {migrate.BASELINE}",
-        "emall-ws: applied 0002: Worker jobs' records, the notification backlog index, invoices matched by amount only",
-        "emall-ws: applied 0003: Message limits: windows counted per phone number, email address and client "
-        "address (limit_count)",
-        "emall-ws: applied 0004: Shipment status history: every status change of a shipment, like those of orders "
-        "and invoices",
-        "emall-ws: applied 0005: Text search on SQLite: an FTS5 index of the products' names and descriptions, kept "
-        "by triggers",
-        "emall-ws: applied 0006: Text search by word prefixes: the table product_term replaces MariaDB's FULLTEXT "
-        "index and SQLite's FTS5",
-        "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
-        f"emall-ws: applied 0008: {REVISION_0008}",
-        f"emall-ws: applied 0009: {REVISION_0009}",
-        f"emall-ws: applied 0010: {REVISION_0010}",
+        *applied_from("0002"),
         f"emall-ws: made the text index of {len(ROWS['product'])} products"]
     rows_kept(url)
     again = emall_ws("migrate", url=url)
@@ -243,12 +236,8 @@ def test_the_terms_are_made_again_with_their_signatures_and_keep_their_key_on_do
                 "term", "created_at", "product_id"]
             assert terms_of_the_products(connection) == keys
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-5:] == [
-            "emall-ws: applied 0007: Text search: each product_term row carries its product's word signature",
-            f"emall-ws: applied 0008: {REVISION_0008}",
-            f"emall-ws: applied 0009: {REVISION_0009}",
-            f"emall-ws: applied 0010: {REVISION_0010}",
-            f"emall-ws: made the text index of {len(ROWS['product'])} products"]
+        expected = [*applied_from("0007"), f"emall-ws: made the text index of {len(ROWS['product'])} products"]
+        assert migrated.returncode == 0 and migrated.stdout.splitlines()[-len(expected):] == expected
         with db.engine.connect() as connection:
             assert terms_of_the_products(connection, "term", "created_at", "product_id", "signature")
     finally:
@@ -267,9 +256,7 @@ def test_api_keys_and_seen_nonces_come_empty_and_go_on_downgrade_keeping_every_o
             assert {"api_key", "seen_nonce"}.isdisjoint(inspect(connection).get_table_names())
         rows_kept(url)
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [
-            f"emall-ws: applied 0008: {REVISION_0008}", f"emall-ws: applied 0009: {REVISION_0009}",
-            f"emall-ws: applied 0010: {REVISION_0010}"]
+        assert migrated.returncode == 0 and migrated.stdout.splitlines() == applied_from("0008")
         with db.engine.connect() as connection:
             assert {"api_key", "seen_nonce"} <= set(inspect(connection).get_table_names())
     finally:
@@ -300,8 +287,7 @@ def test_bank_codes_typed_upper_case_are_lower_case_after_the_upgrade_and_upper_
             assert migrate.current(connection) == "0008"
             assert (bank_codes(connection)[first], bank_codes(connection)[second]) == ("BCA", "MANDIRI")
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [
-            f"emall-ws: applied 0009: {REVISION_0009}", f"emall-ws: applied 0010: {REVISION_0010}"]
+        assert migrated.returncode == 0 and migrated.stdout.splitlines() == applied_from("0009")
         with db.engine.connect() as connection:
             assert bank_codes(connection) == after
     finally:
@@ -363,6 +349,101 @@ def test_refunds_come_empty_the_history_gains_an_empty_actor_and_both_go_on_down
             assert "actor" not in [c["name"] for c in inspect(connection).get_columns("order_status_history")]
         rows_kept(url)
         migrated = emall_ws("migrate", url=url)
-        assert migrated.returncode == 0 and migrated.stdout.splitlines() == [f"emall-ws: applied 0010: {REVISION_0010}"]
+        assert migrated.returncode == 0 and migrated.stdout.splitlines() == applied_from("0010")
+    finally:
+        db.dispose()
+
+
+def test_refunds_gain_an_empty_reminded_at_which_goes_on_downgrade_keeping_every_refund(database_factory):
+    """0011: refund.reminded_at, NULL for the refunds there (none was reminded); its downgrade keeps them.
+    Taken to 0010 and 0011 by name, so that no later revision plays a part."""
+    url = baseline_database(database_factory, "refund_reminders")
+    refund = Base.metadata.tables["refund"]
+    db = Database(url)
+
+    try:
+        with migrate._migrating(db) as connection:  # as `migrate` upgrades: SQLite's foreign keys off meanwhile
+            command.stamp(migrate.alembic_config(connection=connection), migrate.BASELINE)
+            to("0010", connection)
+            connection.execute(refund.insert().values(_a_refund(connection)))
+            to("0011", connection)
+            assert connection.execute(select(refund.c.amount, refund.c.reminded_at)).all() == [(170_000, None)]
+            to("0010", connection, command.downgrade)
+            assert "reminded_at" not in [c["name"] for c in inspect(connection).get_columns("refund")]
+            assert connection.execute(text("SELECT amount, status FROM refund")).all() == [(170_000, "DUE")]
+            to("0011", connection)
+            assert migrate.current(connection) == "0011"
+            assert connection.execute(select(refund.c.status, refund.c.reminded_at)).all() == [("DUE", None)]
+    finally:
+        db.dispose()
+
+
+def to(revision: str, connection, step=command.upgrade) -> None:
+    """Upgrades (or with `step` downgrades) to `revision` by name, so that no later revision plays a part."""
+    step(migrate.alembic_config(connection=connection), revision)
+
+
+def _a_refund(connection) -> dict:
+    """A refund as revision 0010 holds it, of the fixture's first order (its columns, no reminded_at)."""
+    order = connection.execute(text("SELECT id, buyer_id, seller_id FROM purchase_order ORDER BY id")).first()
+    invoice_id = connection.execute(text("SELECT id FROM invoice WHERE order_id = :id"), {"id": order.id}).scalar()
+    when = datetime(2026, 12, 1, 3, 0)
+    return dict(order_id=order.id, invoice_id=invoice_id, buyer_id=order.buyer_id, seller_id=order.seller_id,
+                amount=170_000, reason="SELLER_REJECTED", note="stok habis", status="DUE", due_at=when,
+                created_at=when, updated_at=when)
+
+
+def test_second_chances_come_empty_and_go_on_downgrade_keeping_every_other_row(database_factory):
+    """0012: the auction_second_chance table, empty (no invoice closed before it is a non-payment after the
+    fact); its downgrade drops it alone. Taken to 0011 and 0012 by name, so that no later revision plays a part."""
+    url = baseline_database(database_factory, "second_chance")
+    db = Database(url)
+
+    try:
+        with migrate._migrating(db) as connection:
+            command.stamp(migrate.alembic_config(connection=connection), migrate.BASELINE)
+            to("0012", connection)
+            assert connection.scalar(select(func.count()).select_from(
+                Base.metadata.tables["auction_second_chance"])) == 0
+            to("0011", connection, command.downgrade)
+            assert "auction_second_chance" not in inspect(connection).get_table_names()
+            to("0012", connection)
+            assert migrate.current(connection) == "0012"
+        rows_kept(url)
+    finally:
+        db.dispose()
+
+
+def test_complaints_addresses_sent_to_and_actors_come_empty_and_go_on_downgrade_keeping_every_row(database_factory):
+    """0013: the complaint tables; 0014: member_address and verification_code.sent_to; 0015: actor on the
+    member, product, invoice and shipment histories, NULL on their rows (who made those is not known). Each
+    downgrade takes away only its own, and every row of the fixture is kept."""
+    url = baseline_database(database_factory, "complaints_addresses_actors")
+    histories = ("member_status_history", "product_status_history", "invoice_status_history",
+                 "shipment_status_history")
+    db = Database(url)
+
+    def columns(connection, table: str) -> list[str]:
+        return [c["name"] for c in inspect(connection).get_columns(table)]
+
+    try:
+        with migrate._migrating(db) as connection:  # as `migrate` upgrades: SQLite's foreign keys off meanwhile
+            command.stamp(migrate.alembic_config(connection=connection), migrate.BASELINE)
+            to("0015", connection)
+            tables = set(inspect(connection).get_table_names())
+            assert {"complaint", "complaint_status_history", "member_address"} <= tables
+            assert "sent_to" in columns(connection, "verification_code")
+            for history in histories:
+                assert connection.execute(text(f"SELECT COUNT(*) FROM {history} WHERE actor IS NOT NULL")).scalar() == 0
+            to("0014", connection, command.downgrade)
+            assert all("actor" not in columns(connection, history) for history in histories)
+            to("0013", connection, command.downgrade)
+            assert "member_address" not in inspect(connection).get_table_names()
+            assert "sent_to" not in columns(connection, "verification_code")
+            to("0012", connection, command.downgrade)
+            assert "complaint" not in inspect(connection).get_table_names()
+            to("0015", connection)
+            assert migrate.current(connection) == "0015"
+        rows_kept(url)
     finally:
         db.dispose()

@@ -94,11 +94,15 @@ def trade(server, mailbox):
     courier, waybill = ship(server, jakarta, budis[jakarta.username])
     checkout, auth = ani.service(server, "Checkout")
     checkout.cancelInvoice(invoiceNumber=anis[semarang.username].invoiceNumber, **auth)
+    # Bandung rejects Ani's paid order: CANCELLED, its invoice still PAID, a refund of it all DUE
+    rejected = anis[bandung.username]
+    order, auth = bandung.service(server, "Order")
+    order.rejectOrder(orderNumber=rejected.orderNumber, reason="Stok habis", **auth)
     status = {budis[jakarta.username].invoiceNumber: "PAID", budis[semarang.username].invoiceNumber: "UNPAID",
               anis[semarang.username].invoiceNumber: "CANCELLED", anis[bandung.username].invoiceNumber: "PAID"}
     return {"admin": admin, "sellers": (jakarta, semarang, bandung), "buyers": (budi, ani), "waybill": waybill,
-            "courier": courier,
-            "invoices": {"budi": budis, "ani": anis}, "status": status}
+            "courier": courier, "invoices": {"budi": budis, "ani": anis}, "status": status,
+            "refunds": {rejected.invoiceNumber: (rejected.amountDue, "DUE")}}
 
 
 def report(server, member, operation, **arguments):
@@ -110,8 +114,9 @@ def rows_of(result):
     return list(result.rows.ReportRow) if result.rows else []
 
 
-def assert_lists(result, invoices, status):
-    """Exactly these checkout invoices, with the checkout's figures; totals added up from them."""
+def assert_lists(result, invoices, status, refunds):
+    """Exactly these checkout invoices, with the checkout's figures and their refunds (amount, status);
+    totals added up from them."""
     rows = {r.invoiceNumber: r for r in rows_of(result)}
     assert set(rows) == {i.invoiceNumber for i in invoices}
     for invoice in invoices:
@@ -125,6 +130,7 @@ def assert_lists(result, invoices, status):
         assert row.invoiceStatus == status[invoice.invoiceNumber]
         assert row.issuedAt == invoice.issuedAt and row.issuedAt.utcoffset() == timedelta(hours=7)
         assert (row.paidAt is not None) == (row.invoiceStatus == "PAID")
+        assert (row.refundAmount, row.refundStatus) == refunds.get(invoice.invoiceNumber, (None, None))
     totals = {t.status: t for t in result.totals.StatusTotal}
     assert tuple(totals) == STATUSES
     for name in STATUSES:
@@ -132,14 +138,19 @@ def assert_lists(result, invoices, status):
         assert (totals[name].count, totals[name].goods, totals[name].shipping, totals[name].amount) == (
             len(chosen), sum(i.goodsTotal for i in chosen), sum(i.shippingCost for i in chosen),
             sum(i.amountDue for i in chosen))
+        owed = [refunds[i.invoiceNumber][0] for i in chosen if i.invoiceNumber in refunds]  # all DUE here
+        assert (totals[name].refundCount, totals[name].refundAmount, totals[name].refundOwed,
+                totals[name].refundTransferred, totals[name].refundConfirmed) == (len(owed), sum(owed), sum(owed), 0, 0)
     assert (result.overall.count, result.overall.amount) == (len(invoices), sum(i.amountDue for i in invoices))
+    assert result.overall.refundAmount == sum(refunds[i.invoiceNumber][0] for i in invoices
+                                              if i.invoiceNumber in refunds)
     assert result.totalRows == len(invoices)
 
 
 def test_table2_row1_each_buyer_sees_their_purchases(server, trade):
     for name, buyer in zip(("budi", "ani"), trade["buyers"], strict=True):
         result = report(server, buyer, "purchaseReport")
-        assert_lists(result, list(trade["invoices"][name].values()), trade["status"])
+        assert_lists(result, list(trade["invoices"][name].values()), trade["status"], trade["refunds"])
         assert {r.counterparty for r in rows_of(result)} == set(trade["invoices"][name])
 
 
@@ -169,7 +180,8 @@ def test_each_seller_sees_only_their_sales(server, trade):
     everything = [i for by_seller in trade["invoices"].values() for i in by_seller.values()]
     for seller in trade["sellers"]:
         result = report(server, seller, "salesReport")
-        assert_lists(result, [i for i in everything if i.seller == seller.username], trade["status"])
+        assert_lists(result, [i for i in everything if i.seller == seller.username], trade["status"],
+                     trade["refunds"])
         assert {r.counterparty for r in rows_of(result)} <= {b.username for b in trade["buyers"]}
 
 
@@ -178,7 +190,8 @@ def test_admins_filter_by_seller_and_province(server, trade):
     jakarta, semarang, bandung = trade["sellers"]
     everything = [i for by_seller in trade["invoices"].values() for i in by_seller.values()]
     mine = [i for i in everything if i.seller == semarang.username]
-    assert_lists(report(server, admin, "salesReport", seller=semarang.username), mine, trade["status"])
+    assert_lists(report(server, admin, "salesReport", seller=semarang.username), mine, trade["status"],
+                 trade["refunds"])
     # other tests' sellers live in province 31: in 33 (Jawa Tengah) only Semarang's sales, all of them
     in_33 = {r.invoiceNumber for r in rows_of(report(server, admin, "salesReport", province="33", pageSize=200))}
     assert {i.invoiceNumber for i in mine} <= in_33
@@ -230,3 +243,22 @@ def test_the_csv_export_lists_the_same_rows_and_neutralises_formulas(server, tra
     assert purchases.fileName.startswith("laporan-pembelian-")
     bought = list(csv.DictReader(io.StringIO(purchases.content.decode("utf-8-sig"), newline="")))
     assert sum(int(r["amountDue"]) for r in bought) == sum(i.amountDue for i in trade["invoices"]["budi"].values())
+
+
+def test_a_rejected_paid_order_shows_its_refund_in_the_reports_and_the_csv(server, trade):
+    """Bandung rejected Ani's paid order: both parties' reports show the refund DUE on that row, and it
+    counts in the PAID total (the invoice was paid; the order is CANCELLED) as owed."""
+    bandung, ani = trade["sellers"][2], trade["buyers"][1]
+    rejected = trade["invoices"]["ani"][bandung.username]
+    for member, operation in ((ani, "purchaseReport"), (bandung, "salesReport"), (trade["admin"], "salesReport")):
+        result = report(server, member, operation, seller=bandung.username)
+        [row] = [r for r in rows_of(result) if r.invoiceNumber == rejected.invoiceNumber]
+        assert (row.invoiceStatus, row.orderStatus, row.refundAmount, row.refundStatus) == (
+            "PAID", "CANCELLED", rejected.amountDue, "DUE")
+        paid = {t.status: t for t in result.totals.StatusTotal}["PAID"]
+        assert (paid.refundCount, paid.refundOwed, result.overall.refundOwed) == (
+            1, rejected.amountDue, rejected.amountDue)
+    exported = report(server, bandung, "exportSalesReport")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"), newline="")))
+    assert [(r["invoiceNumber"], r["refundAmount"], r["refundStatus"]) for r in rows] == [
+        (rejected.invoiceNumber, str(rejected.amountDue), "DUE")]

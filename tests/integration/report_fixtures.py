@@ -100,11 +100,12 @@ def build(db) -> dict:
     with db.unit_of_work() as session:
         for paid in (a, d):
             invoice = _invoice(session, paid.number)
-            set_invoice_status(session, invoice, "PAID", paid_at)
-            set_order_status(session, invoice.order, "PAID", paid_at)
+            set_invoice_status(session, invoice, "PAID", paid_at, "paid (test)", "bank:bca")
+            set_order_status(session, invoice.order, "PAID", paid_at, "paid (test)", "bank:bca")
             paid.status, paid.order_status, paid.paid_at = "PAID", "PAID", paid_at
         invoice = _invoice(session, a.number)
-        set_order_status(session, invoice.order, "SHIPPED", paid_at + timedelta(hours=2))
+        set_order_status(session, invoice.order, "SHIPPED", paid_at + timedelta(hours=2), "shipped (test)",
+                         "member:seller")
         session.add(Shipment(order_id=invoice.order_id, courier="jne", waybill=WAYBILL, status="InTransit",
                              courier_status="ON PROCESS", final=False, shipped_at=paid_at + timedelta(hours=2),
                              next_check_at=paid_at + timedelta(hours=3)))

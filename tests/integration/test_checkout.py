@@ -345,7 +345,7 @@ def test_the_database_refuses_a_second_open_invoice_with_the_same_amount(db, sho
 def test_orders_and_invoices_are_born_through_their_status_pipelines(db, shop, monkeypatch):
     moves = []
 
-    def recording(session, pipeline, entity, history, target, now, reason="", actor=None):
+    def recording(session, pipeline, entity, history, target, now, reason, actor):
         moves.append((pipeline.entity, entity.status, target, reason))
         return change_status(session, pipeline, entity, history, target, now, reason, actor)
 
@@ -439,7 +439,7 @@ def test_cancelling_a_paid_invoice_is_refused(db, shop):
     invoice, = check_out(db, shop.buyer, jne_for("koperasi_semarang"))
     with db.unit_of_work() as session:
         row = session.scalars(select(Invoice).where(Invoice.number == invoice.number)).one()
-        invoices.set_invoice_status(session, row, "PAID", NOW, "test: paid")
+        invoices.set_invoice_status(session, row, "PAID", NOW, "test: paid", "bank:bca")
     before = snapshot(db)
     with db.unit_of_work() as session:
         with pytest.raises(InvalidState) as refused:
@@ -597,7 +597,7 @@ def test_a_buyer_holds_at_most_five_unpaid_invoices_until_one_is_paid_or_cancell
     with db.unit_of_work() as session:
         invoices.cancel_invoice(session, buyer, held[0].number, NOW)
         paid = session.scalars(select(Invoice).where(Invoice.number == held[1].number)).one()
-        invoices.set_invoice_status(session, paid, "PAID", NOW, "test: paid")
+        invoices.set_invoice_status(session, paid, "PAID", NOW, "test: paid", "bank:bca")
     assert len(run_checkout(db, buyer, jne_for("koperasi_semarang"), None, REGIONS, NOW, CHECKOUT_POLICY)) == 1
     assert len(buy_kopi(db, buyer, shop)) == 1  # five unpaid again: 2, 3, 4 and the two new ones
     assert len(buy_kopi(db, shop.other, shop)) == 1  # another buyer is not held up

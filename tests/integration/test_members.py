@@ -257,9 +257,9 @@ def test_admins_suspend_and_reinstate_and_the_suspended_cannot_log_in(db):
     with pytest.raises(AuthenticationFailed, match="BAD_CREDENTIALS"):  # a wrong one: told nothing
         login(db, password="salah12345678")
     with db.unit_of_work() as session:
-        assert members.reinstate(session, "sitiaminah", NOW).status == "ACTIVE"
+        assert members.reinstate(session, admin_principal, "sitiaminah", NOW).status == "ACTIVE"
         with pytest.raises(InvalidState):
-            members.reinstate(session, "sitiaminah", NOW)
+            members.reinstate(session, admin_principal, "sitiaminah", NOW)
     with db.unit_of_work() as session:
         page, total = members.list_members(session, "ACTIVE", None, 1, 10, POLICY)
     assert total == 2 and {v.username for v in page} == {"operator", "sitiaminah"}
@@ -504,7 +504,9 @@ def test_reinstating_a_pending_member_is_refused_and_changes_nothing(db):
     register(db)
     before = snapshot(db)
     with db.unit_of_work() as session:
-        assert refusal(members.reinstate, session, "sitiaminah", NOW)[:2] == (InvalidState, "MEMBER_NOT_SUSPENDED")
+        admin = auth.Principal(99, "admin1", ADMIN)
+        assert refusal(members.reinstate, session, admin, "sitiaminah", NOW)[:2] == (
+            InvalidState, "MEMBER_NOT_SUSPENDED")
     assert snapshot(db) == before
     with pytest.raises(AuthenticationFailed):
         login(db)

@@ -217,16 +217,19 @@ def settings_for(db, tmp_path):
 def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_path):
     settings = settings_for(db, tmp_path)
     assert [job.name for job in build_worker(db, settings).jobs] == ["dispatch-notifications", "close-auctions",
-                                                                  "expire-invoices", "poll-tracking",
+                                                                  "expire-invoices", "settle-second-chances",
+                                                                  "poll-tracking",
                                                                   "complete-orders", "cancel-unshipped-orders",
-                                                                  "send-reset-codes",
+                                                                  "remind-overdue-refunds", "send-reset-codes",
                                                                   "forget-failed-tries", "forget-limit-windows",
                                                                   "forget-seen-nonces"]
     gateway = FakeGateway()
     worker = build_worker(db, settings, gateway)
     assert [job.name for job in worker.jobs] == ["dispatch-notifications", "poll-sms-status", "close-auctions",
-                                                 "expire-invoices", "poll-tracking", "complete-orders",
-                                                 "cancel-unshipped-orders", "send-reset-codes", "forget-failed-tries",
+                                                 "expire-invoices", "settle-second-chances", "poll-tracking",
+                                                 "complete-orders",
+                                                 "cancel-unshipped-orders", "remind-overdue-refunds",
+                                                 "send-reset-codes", "forget-failed-tries",
                                                  "forget-limit-windows", "forget-seen-nonces"]
     enqueue_sms(db, 1)
     worker.run_pending()  # both jobs run at start: the SMS goes, then its status is asked

@@ -208,7 +208,7 @@ def test_the_history_names_who_made_each_change_for_the_parties_and_admins(db, m
     for principal in (mall.buyer, mall.semarang, mall.admin):
         entries = read(principal)
         assert [(e.from_status, e.to_status, e.actor) for e in entries] == [
-            (None, "AWAITING_PAYMENT", "member:budi"), ("AWAITING_PAYMENT", "PAID", None),  # paid by the test
+            (None, "AWAITING_PAYMENT", "member:budi"), ("AWAITING_PAYMENT", "PAID", "bank:bca"),  # as paid by the test
             ("PAID", "SHIPPED", "member:koperasi_semarang")]
     for stranger in (mall.other, mall.bandung):
         with pytest.raises(NotFound):

@@ -27,9 +27,9 @@ def suspend(db, shop, username="koperasi_semarang", now=NOW):
         return members.suspend(session, shop.admin, username, "laporan penipuan", now)
 
 
-def reinstate(db, username="koperasi_semarang", now=LATER):
+def reinstate(db, shop, username="koperasi_semarang", now=LATER):
     with db.unit_of_work() as session:
-        return members.reinstate(session, username, now)
+        return members.reinstate(session, shop.admin, username, now)
 
 
 def found(db, **filters) -> list[int]:
@@ -62,7 +62,7 @@ def test_a_suspended_sellers_products_leave_search_and_are_shown_not_buyable_unt
     shown = product(db, shop.kopi)
     assert (shown.status, shown.action, shown.seller_suspended) == ("ACTIVE", "NONE", True)
     assert (product(db, shop.batik).action, product(db, shop.batik).seller_suspended) == ("BUY", False)
-    reinstate(db)
+    reinstate(db, shop)
     assert set(found(db)) == {shop.kopi, shop.teh, shop.batik}
     assert (product(db, shop.kopi).action, product(db, shop.kopi).seller_suspended) == ("BUY", False)
 
@@ -80,7 +80,7 @@ def test_the_cart_refuses_a_suspended_sellers_products_and_flags_the_lines_it_ho
     assert {line.state.product_id: line.flags for group in shown.groups for line in group.lines} == {
         shop.kopi: ("SELLER_SUSPENDED",), shop.batik: ()}
     assert not shown.ready_for_checkout and shown.total == 450_000  # flagged lines are not counted
-    reinstate(db)
+    reinstate(db, shop)
     put(db, buyer, shop.teh)
     with db.unit_of_work() as session:
         assert cart.get_cart(session, buyer).ready_for_checkout
@@ -95,7 +95,7 @@ def test_checkout_and_its_quote_are_refused_while_a_seller_in_the_cart_is_suspen
     refused(db, lambda s: quoting.quote_shipping(db, buyer, None, couriers(), REGIONS, NOW, CHECKOUT_POLICY))
     refused(db, lambda s: run_checkout(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), None, REGIONS, NOW,
                                        CHECKOUT_POLICY))
-    reinstate(db)
+    reinstate(db, shop)
     semarang, bandung = check_out(db, buyer, jne_for("koperasi_semarang", "ukm_bandung"), now=LATER)
     assert (semarang.seller, semarang.status) == ("koperasi_semarang", "UNPAID")
 
@@ -131,7 +131,7 @@ def test_bids_and_a_won_auctions_checkout_are_refused_while_the_seller_is_suspen
                                                          CHECKOUT_POLICY))
     refused(db, lambda s: checkout.run_auction_checkout(db, shop.buyer, won, Choice(None, "jne", "REG"), None,
                                                          REGIONS, NOW, CHECKOUT_POLICY))
-    reinstate(db)
+    reinstate(db, shop)
     with db.unit_of_work() as session:
         assert auction.place_bid(session, shop.other, open_auction, 1_500_000, lambda: LATER).amount == 1_500_000
     invoice = checkout.run_auction_checkout(db, shop.buyer, won, Choice(None, "jne", "REG"), None, REGIONS, NOW,
@@ -147,8 +147,8 @@ def test_suspension_cancels_unpaid_invoices_restores_stock_tells_the_buyers_and_
     paid, = check_out(db, shop.other, jne_for("koperasi_semarang"))
     with db.unit_of_work() as session:
         row = session.scalars(select(Invoice).where(Invoice.number == paid.number)).one()
-        invoices.set_invoice_status(session, row, "PAID", NOW, "test: paid")
-        invoices.set_order_status(session, row.order, "PAID", NOW, "test: paid")
+        invoices.set_invoice_status(session, row, "PAID", NOW, "test: paid", "bank:bca")
+        invoices.set_order_status(session, row.order, "PAID", NOW, "test: paid", "bank:bca")
     assert stock(db, shop.kopi) == (7, "ACTIVE") and stock(db, shop.teh) == (0, "SOLD_OUT")
     suspend(db, shop, now=LATER)
     with db.unit_of_work() as session:
@@ -160,7 +160,7 @@ def test_suspension_cancels_unpaid_invoices_restores_stock_tells_the_buyers_and_
     # the buyer of the cancelled invoice is told not to transfer, by email and SMS; nobody else
     assert told(db, "invoice_cancelled_seller_suspended") == {"budi@example.co.id", PHONES["buyer"]}
     assert told(db, "invoice_cancelled") == set()
-    reinstate(db)  # nothing comes back but the products' sale: the cancelled invoice stays cancelled
+    reinstate(db, shop)  # nothing comes back but the products' sale: the cancelled invoice stays cancelled
     with db.unit_of_work() as session:
         assert invoices.get_invoice(session, shop.admin, unpaid.number).status == "CANCELLED"
     assert stock(db, shop.kopi) == (10, "ACTIVE")

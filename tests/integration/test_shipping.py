@@ -190,7 +190,7 @@ def test_a_delivered_order_completes_by_itself_after_the_configured_days_once(db
         ship(db, mall.semarang, number, waybill=waybill)
         with db.unit_of_work() as session:  # as the courier's Delivered does (test_shipping_tracking)
             order = session.scalars(select(Order).where(Order.number == number)).one()
-            set_order_status(session, order, "DELIVERED", delivered_at, "delivered (test)")
+            set_order_status(session, order, "DELIVERED", delivered_at, "delivered (test)", "courier:jne")
             session.scalars(select(Shipment).where(Shipment.order_id == order.id)).one().delivered_at = delivered_at
     policy = ShippingPolicy(auto_complete_after=timedelta(days=2))
     now = NOW + timedelta(days=2, hours=1)

@@ -364,7 +364,8 @@ def test_the_worker_polls_tracking_and_completes_orders_as_jobs_of_its_own(db, m
     courier = ScriptedCourier(start=(real_now - timedelta(hours=1)).replace(tzinfo=timezone.utc))
     courier.advance("CGK1A12345678901", len(JOURNEY))
     settings = Settings.from_env({"EMALL_DATABASE_URL": db.engine.url.render_as_string(hide_password=False),
-                                  "EMALL_VAR_DIR": str(tmp_path), "EMALL_AUTO_COMPLETE_DAYS": "0"})
+                                  "EMALL_VAR_DIR": str(tmp_path), "EMALL_AUTO_COMPLETE_DAYS": "0",
+                                  "EMALL_COMPLAINT_DAYS": "0"})  # completion also waits out the time to complain
     jobs = {job.name: job for job in build_worker(db, settings, courier_adapters={"jne": courier}).jobs}
     assert jobs["poll-tracking"].run().changed == 1
     assert order_status(db, number) == "DELIVERED"

@@ -33,6 +33,7 @@ LONG_VALUES = dict(
     waybill="W" * 40,  # the longest waybill a courier may issue
     status_text="gagal diantar, akan diantar ulang",  # the longest tracking status in words
     delivered_at=WIDEST_TIME,
+    status="RETURN_REQUESTED",  # the longest complaint status
 )
 
 

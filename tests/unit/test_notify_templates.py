@@ -107,3 +107,22 @@ def test_times_are_naive_utc_and_shown_in_wib_across_midnight():
     assert format_wib(datetime(2025, 8, 16, 18, 5)) == "17 Agustus 2025 pukul 01.05 WIB"
     with pytest.raises(TemplateError):
         render("password_reset", dict(name="a", code="1", expires_at="tomorrow"))
+
+
+REMINDER = dict(name="Koperasi Maju", order_number="ORD/20261207/000042", invoice_number="INV/20261207/000042",
+                amount="Rp 170.123", due_at=datetime(2026, 12, 9, 1, 0), action_text="Transfer <segera>.")
+
+
+def test_an_overdue_refund_reminds_the_seller_by_email_and_sms_and_tells_the_buyer_by_email():
+    seller, buyer = render("refund_overdue_seller", REMINDER), render("refund_overdue_buyer", REMINDER)
+    assert seller.subject == ("Pengingat: kembalikan dana Rp 170.123 pesanan ORD/20261207/000042, batas waktunya "
+                              "sudah lewat")
+    assert buyer.subject == ("Pengembalian dana pesanan ORD/20261207/000042 (Rp 170.123) terlambat: penjual kami "
+                             "ingatkan")
+    for email in (seller, buyer):
+        assert "9 Desember 2026 pukul 08.00 WIB" in email.text and "INV/20261207/000042" in email.text
+        assert "Transfer <segera>." in email.text and "Transfer &lt;segera&gt;." in email.html
+    assert render_sms("refund_overdue_seller", REMINDER) == (
+        "Emall KUKM: pengembalian dana Rp 170.123 pesanan ORD/20261207/000042 lewat batas 9 Des 2026 08.00 WIB. "
+        "Transfer dan catat segera.")
+    assert templates.exists("refund_overdue_seller", "SMS") and not templates.exists("refund_overdue_buyer", "SMS")

@@ -7,7 +7,7 @@ import pytest
 from emall_ws.domain.errors import InvalidState, ValidationFailed
 from emall_ws.domain.pipelines import ORDER, REFUND, OrderStatus, RefundReason, RefundStatus
 from emall_ws.domain.members import PayoutAccount, validate_payout_account
-from emall_ws.domain.refunds import check_note, check_transfer, is_overdue
+from emall_ws.domain.refunds import REMIND_EVERY, check_note, check_transfer, is_overdue, reminder_due
 from emall_ws.services import actors
 from emall_ws.services.auth import Principal
 from emall_ws.soap.codes import CODE_SETS
@@ -90,6 +90,22 @@ def test_a_refund_is_overdue_while_owed_past_its_due_time():
     assert is_overdue(R.DUE, due, NOW) and is_overdue(R.DISPUTED, due, NOW)
     assert not is_overdue(R.TRANSFERRED, due, NOW) and not is_overdue(R.CONFIRMED, due, NOW)
     assert not is_overdue(R.DUE, NOW, NOW)
+
+
+@pytest.mark.parametrize("status, due_at, reminded_at, due", [
+    (R.DUE, NOW - timedelta(hours=1), None, True),  # overdue, never reminded
+    (R.DISPUTED, NOW - timedelta(days=3), None, True),
+    (R.DUE, NOW, None, False),  # not yet past its due time
+    (R.DUE, NOW + timedelta(hours=1), None, False),
+    (R.TRANSFERRED, NOW - timedelta(days=3), None, False),  # the seller has paid: no longer owed
+    (R.CONFIRMED, NOW - timedelta(days=3), None, False),
+    (R.DUE, NOW - timedelta(days=3), NOW - timedelta(hours=23, minutes=59), False),  # reminded within the day
+    (R.DUE, NOW - timedelta(days=3), NOW - timedelta(days=1), True),  # a day after the last reminder
+    (R.DISPUTED, NOW - timedelta(days=3), NOW - timedelta(days=2), True),
+])
+def test_an_overdue_refund_is_reminded_at_most_once_a_day(status, due_at, reminded_at, due):
+    assert REMIND_EVERY == timedelta(days=1)
+    assert reminder_due(status, due_at, reminded_at, NOW) is due
 
 
 def test_actors_name_members_admins_and_jobs():

@@ -60,6 +60,15 @@ def test_totals_list_every_status_in_pipeline_order_and_add_up():
     assert overall == StatusTotal("ALL", 3, 150, 30, 186)
 
 
+def test_the_overall_total_adds_up_the_refunds_too():
+    paid = StatusTotal("PAID", 3, 300, 30, 336, refund_count=2, refund_amount=200, refund_owed=120,
+                       refund_transferred=80)
+    cancelled = StatusTotal("CANCELLED", 1, 50, 10, 61, refund_count=1, refund_amount=61, refund_confirmed=61)
+    _, overall = totals_by_status({"PAID": paid, "CANCELLED": cancelled})
+    assert overall == StatusTotal("ALL", 4, 350, 40, 397, refund_count=3, refund_amount=261, refund_owed=120,
+                                  refund_transferred=80, refund_confirmed=61)
+
+
 @pytest.mark.parametrize("text, safe", [
     ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+62 812", "'+62 812"), ("-1+1", "'-1+1"),
     ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"), ("Kopi = enak", "Kopi = enak"), ("", ""),
@@ -76,14 +85,16 @@ def row(name: str, **changes) -> ReportRow:
                   goods_total=65_000, shipping_cost=9_000, unique_code=123, amount_due=74_123,
                   invoice_status="PAID", paid_at=datetime(2026, 11, 1, 2, 30), order_status="SHIPPED", courier="jne",
                   courier_service="REG", waybill="JNE0011223344", shipping_status="InTransit",
-                  shipped_at=datetime(2026, 11, 1, 5, 0), delivered_at=None)
+                  shipped_at=datetime(2026, 11, 1, 5, 0), delivered_at=None, refund_amount=None, refund_status=None)
     values.update(changes)
     return ReportRow(**values)
 
 
 def test_the_csv_is_one_row_per_invoice_in_wib_and_formula_free():
     content = report_csv.render([row("=1+1"), row("Batik", invoice_number="INV/20261101/000002", waybill=None,
-                                                  shipping_status=None, shipped_at=None, paid_at=None)])
+                                                  shipping_status=None, shipped_at=None, paid_at=None,
+                                                  order_status="CANCELLED", refund_amount=74_123,
+                                                  refund_status="DUE")])
     assert content.startswith("\ufeff".encode()) and b"\r\n" in content
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
     assert rows[0] == list(report_csv.COLUMNS)
@@ -94,4 +105,8 @@ def test_the_csv_is_one_row_per_invoice_in_wib_and_formula_free():
     assert (first["amountDue"], first["waybill"], first["shippingStatus"]) == ("74123", "JNE0011223344", "InTransit")
     second = dict(zip(rows[0], rows[2], strict=True))
     assert (second["items"].split(" x ")[0], second["waybill"], second["paidAt"]) == ("Batik", "", "")
+    # the refund's columns: empty for an order without one, its amount and status otherwise
+    assert rows[0][-2:] == ["refundAmount", "refundStatus"]
+    assert (first["refundAmount"], first["refundStatus"]) == ("", "")
+    assert (second["refundAmount"], second["refundStatus"]) == ("74123", "DUE")
     assert len(rows) == 3
