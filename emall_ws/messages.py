@@ -445,6 +445,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                         "deadline: {respond_by})."},
     "RETURN_NOT_EXPECTED": {"id": "Komplain berstatus {status} tidak menunggu {step}.",
                             "en": "A complaint with status {status} is not waiting for {step}."},
+    "RETURN_NOT_SENT": {"id": "Komplain berstatus {status} belum memiliki resi pengembalian barang.",
+                        "en": "A complaint with status {status} has no return waybill yet."},
     "COMPLAINT_ALREADY_RESOLVED": {"id": "Komplain pesanan {number} sudah selesai.",
                                    "en": "The complaint of order {number} is already resolved."},
     "AMOUNT_ONLY_FOR_PARTIAL_REFUND": {"id": "Kolom {label} hanya diisi untuk PARTIAL_REFUND",

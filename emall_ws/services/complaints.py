@@ -192,6 +192,14 @@ def confirm_return(session: Session, seller: Principal, number: str | None, now:
     return _view(session, complaint)
 
 
+def return_parcel(session: Session, principal: Principal, number: str | None) -> tuple[str, str]:
+    """(courier, waybill) of the complaint's return, for its parties and admins, once the buyer gave it."""
+    complaint = _complaint(session, principal, number)
+    if complaint.return_courier is None or complaint.return_waybill is None:
+        raise InvalidState("RETURN_NOT_SENT", status=complaint.status)
+    return complaint.return_courier, complaint.return_waybill
+
+
 # --- an admin decides ---------------------------------------------------------------------------------
 
 def escalate_complaint(session: Session, buyer: Principal, number: str | None, reason: str | None,

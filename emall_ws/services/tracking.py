@@ -229,8 +229,7 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
     _checked(shipment, now, policy)
     if newest_stored is not None and (newest is None or newest < newest_stored):
         return False  # an older answer than one already applied (a slower reader): events only
-    word = (tracking.status or (tracking.events[-1].status if tracking.events else "") or "").strip()
-    status = ShipmentStatus.DELIVERED if tracking.delivered else normalise_status(shipment.courier, word)
+    word, status = _status_of(shipment.courier, tracking)
     shipment.courier_status = word[:100]
     if status == ShipmentStatus.DELIVERED:
         shipment.received_by = (tracking.receiver or "")[:100] or None
@@ -244,9 +243,15 @@ def apply_tracking(session: Session, shipment_id: int, tracking: Tracking, now: 
     # not when the buyer confirmed receipt first
     if status == ShipmentStatus.DELIVERED and order.status == OrderStatus.SHIPPED:
         set_order_status(session, order, OrderStatus.DELIVERED, now,
-                         f"delivered: {shipment.courier} {shipment.waybill}", f"courier:{shipment.courier}")
+                         f"delivered: {shipment.courier} {shipment.waybill}", actors.courier(shipment.courier))
     _tell_status(session, shipment, order, newest_fingerprint)
     return True
+
+
+def _status_of(courier: str, tracking: Tracking) -> tuple[str, str]:
+    """(the courier's own status word, the normalised status) of an answer."""
+    word = (tracking.status or (tracking.events[-1].status if tracking.events else "") or "").strip()
+    return word, ShipmentStatus.DELIVERED if tracking.delivered else normalise_status(courier, word)
 
 
 def set_shipment_status(session: Session, shipment: Shipment, target: str, now: datetime, reason: str,
@@ -347,6 +352,37 @@ def track_shipment(db: Database, principal: Principal, courier: str | None, wayb
         return shipment, party
 
     return _tracked(db, find, couriers, now, policy)
+
+
+# --- a parcel the platform does not keep: a complaint's return --------------------------------------
+
+@dataclass(frozen=True)
+class ParcelView:
+    courier: str
+    courier_name: str
+    waybill: str
+    status: str | None  # normalised; None when the courier did not answer (nothing is kept to fall back on)
+    courier_status: str
+    delivered: bool
+    received_by: str | None
+    delivered_at: datetime | None
+    events: tuple[EventView, ...]
+    message_code: str | None  # why there is no answer: UNREACHABLE, or WAYBILL_UNKNOWN (the courier answered)
+
+
+def read_parcel(courier: str, waybill: str, adapter: CourierAdapter | None) -> ParcelView:
+    """The parcel read live from its courier, outside any transaction, its status normalised as a
+    shipment's is."""
+    answer = _ask(ShipmentRef(0, courier, waybill), adapter)
+    if isinstance(answer, AdapterError):
+        return ParcelView(courier, courier_name(courier), waybill, None, "", False, None, None, (),
+                          failure_code(failure_note(answer)))
+    word, status = _status_of(courier, answer)
+    events = tuple(EventView(_utc(e.time), (e.location or "")[:200], (e.description or "")[:500])
+                   for e in sorted(answer.events, key=lambda e: _utc(e.time)))
+    delivered_at = _utc(answer.delivered_at) if answer.delivered_at else None
+    return ParcelView(courier, courier_name(courier), waybill, status, word[:100], status == ShipmentStatus.DELIVERED,
+                      (answer.receiver or "")[:100] or None, delivered_at, events, None)
 
 
 # --- the worker's poll ----------------------------------------------------------------------------

@@ -8,9 +8,11 @@ from spyne import Array, Boolean, DateTime, Integer32, Long, ServiceBase, Unicod
 
 from emall_ws.clock import to_wib
 from emall_ws.services.complaints import ComplaintView
+from emall_ws.services.tracking import ParcelView
 from emall_ws.services.order import RefundView
 from emall_ws.soap.application import namespace_of, platform_of
 from emall_ws.soap.codes import code_type
+from emall_ws.soap.partner_bound import partner_bound
 from emall_ws.soap.history import status_change_type, status_changes
 from emall_ws.soap.security import credentials_of, session_header
 from emall_ws.soap.types import Model, required
@@ -25,6 +27,7 @@ RefundReason = code_type("RefundReason", TNS)
 ComplaintStatus = code_type("ComplaintStatus", TNS)
 ComplaintReason = code_type("ComplaintReason", TNS)
 Remedy = code_type("Remedy", TNS)
+TrackingStatus = code_type("TrackingStatus", TNS)
 
 # every operation on one order finds it first: a missing orderNumber is the schema's fault, naming it
 OrderNumber = required(Unicode(max_len=40, type_name="OrderNumber", __namespace__=TNS))
@@ -93,6 +96,38 @@ class Complaint(_Type):
     resolutionNote = Unicode
     createdAt = required(DateTime)
     updatedAt = required(DateTime)
+
+
+class ReturnEvent(_Type):
+    """One event of the return's courier: its time (WIB), place and the courier's own words."""
+    time = required(DateTime)
+    location = required(Unicode)
+    description = required(Unicode)
+
+
+class ReturnTracking(_Type):
+    """A complaint's return parcel as its courier tells it now: the status normalised as a shipment's is
+    (none when the courier did not answer: messageCode TRACKING_STALE, or TRACKING_WAYBILL_UNKNOWN when it
+    does not know the waybill), its own word and events."""
+    courier = required(Unicode)
+    courierName = required(Unicode)
+    waybill = required(Unicode)
+    status = TrackingStatus
+    courierStatus = required(Unicode)
+    delivered = required(Boolean)
+    receivedBy = Unicode
+    deliveredAt = DateTime
+    events = Array(ReturnEvent)
+    messageCode = Unicode
+
+
+def _return_tracking(view: ParcelView) -> ReturnTracking:
+    return ReturnTracking(
+        courier=view.courier, courierName=view.courier_name, waybill=view.waybill, status=view.status,
+        courierStatus=view.courier_status, delivered=view.delivered, receivedBy=view.received_by,
+        deliveredAt=to_wib(view.delivered_at), messageCode=view.message_code,
+        events=[ReturnEvent(time=to_wib(e.occurred_at), location=e.location, description=e.description)
+                for e in view.events])
 
 
 class ComplaintPage(_Type):
@@ -218,6 +253,13 @@ class OrderService(ServiceBase):
         waybill)."""
         return _complaint(platform_of(ctx).order.set_return_waybill(credentials_of(ctx), orderNumber, courier,
                                                                     waybill))
+
+    @rpc(OrderNumber, _returns=ReturnTracking, _out_variable_name="tracking")
+    @partner_bound
+    def trackReturn(ctx, orderNumber):
+        """The complaint's return parcel, read from its courier now, for the order's parties and admins.
+        InvalidState (RETURN_NOT_SENT), Client.NotFound (ORDER_NOT_FOUND, COMPLAINT_NOT_FOUND)."""
+        return _return_tracking(platform_of(ctx).order.track_return(credentials_of(ctx), orderNumber))
 
     @rpc(OrderNumber, _returns=Complaint, _out_variable_name="complaint")
     def confirmReturn(ctx, orderNumber):

@@ -4,11 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from emall_ws.domain.members import ADMIN, BUYER, SELLER
-from emall_ws.services import complaints, order
+from emall_ws.services import complaints, order, tracking
 from emall_ws.services.auth import SHOPPERS, Credentials
 from emall_ws.services.complaints import ComplaintView
 from emall_ws.services.order import OrderPolicy, RefundView
 from emall_ws.services.status import HistoryEntry
+from emall_ws.services.tracking import ParcelView
 from emall_ws.usecases import UseCases
 
 
@@ -81,6 +82,12 @@ class OrderUseCases(UseCases):
     def confirm_return(self, credentials: Credentials, number: str | None) -> ComplaintView:
         return self.transaction(lambda session: complaints.confirm_return(
             session, self.caller(session, credentials, SELLER), number, self.now(), self.policy))
+
+    def track_return(self, credentials: Credentials, number: str | None) -> ParcelView:
+        """The complaint's return read live from its courier (outside any transaction, as tracking is)."""
+        courier, waybill = self.transaction(lambda session: complaints.return_parcel(
+            session, self.caller(session, credentials, BUYER, SELLER, ADMIN), number))
+        return tracking.read_parcel(courier, waybill, self.platform.adapters("courier").get(courier))
 
     def escalate_complaint(self, credentials: Credentials, number: str | None, reason: str | None) -> ComplaintView:
         return self.transaction(lambda session: complaints.escalate_complaint(

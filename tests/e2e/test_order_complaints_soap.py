@@ -88,11 +88,22 @@ def test_a_parcel_never_received_is_returned_and_refunded_in_full(server, mailbo
     as_seller.respondComplaint(orderNumber=number, message="Kurir salah antar; kembalikan jika sampai",
                                offer="RETURN_FOR_REFUND", amount=None, **seller_auth)
     assert as_buyer.acceptOffer(orderNumber=number, **buyer_auth).status == "RETURN_REQUESTED"
-    returning = as_buyer.setReturnWaybill(orderNumber=number, courier="JNE", waybill="cgk1a 1111 2222 3333",
+    fault = fault_of(as_seller.trackReturn, orderNumber=number, **seller_auth)
+    assert (fault_code(fault), detail_code(fault)) == ("Client.InvalidState", "RETURN_NOT_SENT")
+    courier = jne(server)
+    parcel = courier.registerShipment(waybill=None, originCityCode="31.74", destinationCityCode="31.74",
+                                      service="REG", receiverName="Koperasi")
+    returning = as_buyer.setReturnWaybill(orderNumber=number, courier="JNE", waybill=parcel.waybill.lower(),
                                           **buyer_auth)
     assert (returning.status, returning.returnCourier, returning.returnWaybill) == (
-        "RETURNING", "jne", "CGK1A111122223333")
+        "RETURNING", "jne", parcel.waybill)
     emails(mailbox, shop.seller, f"Komplain pesanan {number}: RETURNING")
+    # the seller follows the parcel back from the courier, as a shipment is followed
+    eventually(lambda: courier.advanceShipment(waybill=parcel.waybill, failAttempt=False).delivered,
+               "the courier sandbox to deliver the return", interval=0)
+    back = as_seller.trackReturn(orderNumber=number, **seller_auth)
+    assert (back.status, back.delivered, back.waybill, back.messageCode) == ("Delivered", True, parcel.waybill, None)
+    assert len(back.events.ReturnEvent) >= 2
     done = as_seller.confirmReturn(orderNumber=number, **seller_auth)
     assert (done.status, done.decision, done.decisionAmount, done.orderStatus) == (
         "RESOLVED", "FULL_REFUND", amount, "COMPLETED")

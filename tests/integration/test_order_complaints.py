@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from emall_ws.db.models import (Complaint, ComplaintStatusHistory, Invoice, Notification, Order, OrderStatusHistory,
                                 Refund, Shipment)
 from emall_ws.domain.errors import Conflict, InvalidState, NotAuthorized, NotFound, ValidationFailed
-from emall_ws.services import complaints, shipping
+from emall_ws.services import complaints, shipping, tracking
 from emall_ws.services import order as orders
 from emall_ws.services.invoices import set_order_status
 from emall_ws.services.order import OrderPolicy
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from tests.builders import NOW, order_for
-from tests.integration.shipping_fixtures import notifications, order_status, shop
+from tests.integration.shipping_fixtures import JOURNEY, ScriptedCourier, notifications, order_status, shop
 from tests.races import at_once
 
 POLICY = OrderPolicy()  # 3 days to complain after delivery, 2 days for the seller to answer
@@ -283,6 +283,29 @@ def test_a_return_for_a_refund_waits_for_the_waybill_then_the_seller_and_refunds
     assert (done.status, done.decision, done.decision_amount) == ("RESOLVED", "FULL_REFUND", paid(db, number))
     assert refund_of(db, number) == (paid(db, number), "COMPLAINT", "DUE")
     assert order_status(db, number) == "COMPLETED"
+
+
+def test_the_return_is_read_live_from_its_courier_by_the_parties(db, mall):
+    number = shipped_order(db, mall)
+    complain(db, mall.buyer, number)
+    resolve(db, mall.admin, number, "RETURN_FOR_REFUND", note="kirim kembali untuk diperiksa")
+    with pytest.raises(InvalidState) as refused:
+        run(db, lambda s: complaints.return_parcel(s, mall.buyer, number))
+    assert (refused.value.code, refused.value.params) == ("RETURN_NOT_SENT", {"status": "RETURN_REQUESTED"})
+    run(db, lambda s: complaints.set_return_waybill(s, mall.buyer, number, "jne", "CGK1A55555555555", LATER, POLICY))
+    with pytest.raises(NotFound):
+        run(db, lambda s: complaints.return_parcel(s, mall.other, number))
+    courier, waybill = run(db, lambda s: complaints.return_parcel(s, mall.semarang, number))
+    jne = ScriptedCourier()
+    unknown = tracking.read_parcel(courier, waybill, jne)  # not scanned in yet
+    assert (unknown.status, unknown.message_code, unknown.events) == (None, "TRACKING_WAYBILL_UNKNOWN", ())
+    jne.advance(waybill, len(JOURNEY))
+    parcel = tracking.read_parcel(courier, waybill, jne)
+    assert (parcel.status, parcel.delivered, parcel.courier_status, parcel.message_code) == (
+        "Delivered", True, "DELIVERED", None)
+    assert [e.location for e in parcel.events] == [location for _, location, _ in JOURNEY]
+    jne.down = True
+    assert tracking.read_parcel(courier, waybill, jne).message_code == "TRACKING_STALE"
 
 
 def test_the_parties_and_admins_read_complaints_and_no_one_else(db, mall):

@@ -10,7 +10,7 @@ def test_the_operations_that_call_banks_or_couriers_are_declared_partner_bound()
     declared = {spec.name: sorted(partner_bound_operations(spec.service_class)) for spec in SERVICES}
     assert {name: ops for name, ops in declared.items() if ops} == {
         "Checkout": ["quoteAuctionShipping", "quoteShipping"], "Payment": ["confirmPayment", "reconcileNow"],
-        "Shipping": ["trackOrder", "trackShipment"]}
+        "Shipping": ["trackOrder", "trackShipment"], "Order": ["trackReturn"]}
 
 
 BOUND = PartnerBoundRequests({"/ws/Checkout": ["quoteShipping"], "/ws/Catalog": []})

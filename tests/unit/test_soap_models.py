@@ -72,7 +72,7 @@ REQUIRED_REQUEST_FIELDS = {
     "Order": {**{op: ["orderNumber"] for op in ("rejectOrder", "setRefundAccount", "recordRefund", "confirmRefund",
                                                 "disputeRefund", "getRefund", "getHistory", "acceptOffer",
                                                 "setReturnWaybill", "confirmReturn", "escalateComplaint",
-                                                "getComplaint")},
+                                                "getComplaint", "trackReturn")},
               "openComplaint": ["orderNumber", "reason"], "respondComplaint": ["orderNumber", "offer"],
               "resolveComplaint": ["orderNumber", "decision"]},
     "Report": {},
