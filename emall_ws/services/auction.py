@@ -40,6 +40,7 @@ from emall_ws.services.claims import handle_each_claimed
 from emall_ws.domain.members import BUYER, SELLER
 from emall_ws.services import actors
 from emall_ws.services.auth import Principal, authorize
+from emall_ws.services.usernames import usernames
 from emall_ws.services.catalog import auction_snapshot, ensure_seller_on_sale
 from emall_ws.services.catalog import set_status  # the one way a product's status changes
 
@@ -211,13 +212,6 @@ def _auction_product(session: Session, product_id: int | None, errors: Sequence[
     return product
 
 
-def _usernames(session: Session, member_ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in member_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(ids))).all())
-
-
 def _shown_name(member_id: int | None, username: str, viewer_id: int | None) -> str:
     """A bidder as the viewer sees them: masked, but for the viewer themself, who knows their name."""
     return username if viewer_id is not None and member_id == viewer_id else rules.mask_username(username)
@@ -248,7 +242,7 @@ def get_auction(session: Session, product_id: int | None, now: datetime,
     `viewer_id`, a member asking: their own bids, lead and win are told them, in their own name."""
     product = _auction_product(session, product_id)
     auction = auction_snapshot(product)
-    names = _usernames(session, {auction.leader_id, auction.winner_id})
+    names = usernames(session, {auction.leader_id, auction.winner_id})
     masked: dict[int | None, str] = {member_id: _shown_name(member_id, name, viewer_id)
                                      for member_id, name in names.items()}
     return AuctionView(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from emall_ws.clock import to_wib
 from emall_ws.db.models import Complaint, ComplaintStatusHistory, Invoice, Member, Order, Shipment
@@ -36,6 +36,7 @@ from emall_ws.services.invoices import set_order_status
 from emall_ws.services.order import OrderPolicy, open_refund, order_part, visible_order
 from emall_ws.services.shipping import check_shipping_fields
 from emall_ws.services.status import change_status
+from emall_ws.services.usernames import usernames
 
 LIST_PAGE = 20
 LIST_MAX = 100
@@ -65,9 +66,9 @@ class ComplaintView:
 
 
 def _views(session: Session, complaints: list[Complaint]) -> list[ComplaintView]:
-    """The complaints as their parties and admins read them (the usernames and amounts in two queries)."""
-    members = {c.buyer_id for c in complaints} | {c.seller_id for c in complaints}
-    names = dict(session.execute(select(Member.id, Member.username).where(Member.id.in_(members))).all())
+    """The complaints as their parties and admins read them (the usernames and amounts in two queries; a
+    page's complaints come with their orders loaded: list_complaints)."""
+    names = usernames(session, [c.buyer_id for c in complaints] + [c.seller_id for c in complaints])
     paid = dict(session.execute(select(Invoice.order_id, Invoice.amount_due)
                                 .where(Invoice.order_id.in_([c.order_id for c in complaints]))).all())
     return [ComplaintView(
@@ -256,8 +257,8 @@ def list_complaints(session: Session, principal: Principal, status: str | None, 
     offset = offset_within(page, size, total)
     if offset is None:
         return [], total
-    rows = list(session.scalars(select(Complaint).where(*where).order_by(Complaint.id.desc())
-                                .offset(offset).limit(size)))
+    rows = list(session.scalars(select(Complaint).where(*where).options(joinedload(Complaint.order))
+                                .order_by(Complaint.id.desc()).offset(offset).limit(size)))
     return _views(session, rows), total
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from emall_ws.clock import as_utc
 from emall_ws.db.models import Complaint, Invoice, Member, Order, OrderStatusHistory, Refund, RefundStatusHistory
@@ -35,6 +35,7 @@ from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.services.invoices import find_order, items_text, order_not_found, restore_stock, set_order_status
 from emall_ws.services.status import HistoryEntry, change_status, read_history
+from emall_ws.services.usernames import usernames
 
 CANCEL_JOB = "cancel-unshipped-orders"
 CANCEL_BATCH = 500
@@ -84,8 +85,17 @@ class RefundView:
 
 
 def refund_view(session: Session, refund: Refund, now: datetime) -> RefundView:
-    names = dict(session.execute(select(Member.id, Member.username)
-                                 .where(Member.id.in_([refund.buyer_id, refund.seller_id]))).all())
+    return refund_views(session, [refund], now)[0]
+
+
+def refund_views(session: Session, refunds: list[Refund], now: datetime) -> list[RefundView]:
+    """The refunds as their parties and admins read them, the usernames of all in one query (a page's
+    refunds come with their orders and invoices loaded: list_refunds)."""
+    names = usernames(session, [r.buyer_id for r in refunds] + [r.seller_id for r in refunds])
+    return [_refund_view(refund, names, now) for refund in refunds]
+
+
+def _refund_view(refund: Refund, names: dict[int, str], now: datetime) -> RefundView:
     return RefundView(
         order_number=refund.order.number, invoice_number=refund.invoice.number, order_status=refund.order.status,
         buyer=names[refund.buyer_id], seller=names[refund.seller_id], amount=refund.amount, reason=refund.reason,
@@ -294,8 +304,9 @@ def list_refunds(session: Session, principal: Principal, status: str | None, ove
     offset = offset_within(page, size, total)
     if offset is None:
         return [], total
-    rows = session.scalars(select(Refund).where(*where).order_by(Refund.id.desc()).offset(offset).limit(size))
-    return [refund_view(session, refund, now) for refund in rows], total
+    rows = session.scalars(select(Refund).where(*where).options(joinedload(Refund.order), joinedload(Refund.invoice))
+                           .order_by(Refund.id.desc()).offset(offset).limit(size))
+    return refund_views(session, list(rows), now), total
 
 
 def get_history(session: Session, principal: Principal, number: str | None) -> list[HistoryEntry]:
