@@ -14,6 +14,10 @@ cd "$(dirname "$0")/.."
 # pytest-xdist: a stage's test files spread over worker processes, each file's tests on one worker (its
 # module fixtures, e.g. a served platform, started once). EMALL_TEST_WORKERS=0 runs a stage in one process.
 PARALLEL=(-n "${EMALL_TEST_WORKERS:-3}" --dist loadfile)
+suite() {  # python: the whole suite, the tests that bound wall-clock seconds (marked timing) alone after the rest
+  "$1" -m pytest -q "${PARALLEL[@]}" -m "not galera and not timing"
+  "$1" -m pytest -q -m "timing and not galera"
+}
 
 MYSQL_URL=${EMALL_TEST_MYSQL_URL:-mysql+pymysql://root@127.0.0.1:3306}
 unset EMALL_TEST_MYSQL_URL  # set only for the MariaDB pass
@@ -71,12 +75,12 @@ say "lint and types (ruff, mypy: configured in pyproject.toml)"
 .venv/bin/mypy
 
 say "suite on SQLite, $(.venv/bin/python --version)"
-.venv/bin/python -m pytest -q "${PARALLEL[@]}"
+suite .venv/bin/python
 
 say "suite on MariaDB ($MYSQL_URL)"
 if .venv/bin/python -c "import sys, sqlalchemy; sqlalchemy.create_engine(sys.argv[1]).connect().close()" \
     "$MYSQL_URL" 2>/dev/null; then
-  EMALL_TEST_MYSQL_URL="$MYSQL_URL" .venv/bin/python -m pytest -q "${PARALLEL[@]}"
+  EMALL_TEST_MYSQL_URL="$MYSQL_URL" suite .venv/bin/python
 else
   missing "MariaDB is not reachable at $MYSQL_URL"
 fi
@@ -103,5 +107,5 @@ for version in 3.12 3.13; do
   if [ -z "$interpreter" ]; then missing "no CPython $version found"; continue; fi
   say "suite on SQLite, CPython $version ($interpreter)"
   venv_for "$interpreter" ".venv-$version"
-  ".venv-$version/bin/python" -m pytest -q "${PARALLEL[@]}"
+  suite ".venv-$version/bin/python"
 done

@@ -181,6 +181,9 @@ def pay_invoice(session: Session, invoice: Invoice, mutation: BankMutation, now:
     `members`: buyers and sellers already loaded in this transaction, by id."""
     members = {} if members is None else members
     reason = f"{mutation.bank} mutation {mutation.mutation_id}"  # the bank by its code (bca), as stored
+    # a worker's round notes `now` as it begins; an invoice issued during the round may be paid by it, and
+    # its history must not show the payment before the issue
+    now = max(now, invoice.issued_at)
     set_invoice_status(session, invoice, InvoiceStatus.PAID, now, reason, actors.bank(mutation.bank),
                        paid_at=mutation.posted_at)
     set_order_status(session, invoice.order, OrderStatus.PAID, now, reason, actors.bank(mutation.bank))

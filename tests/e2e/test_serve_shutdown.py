@@ -18,6 +18,9 @@ from tests.processes import free_port, wait_until_healthy
 from tests.waiting import eventually
 from tests.wsgi_client import envelope
 
+# seconds are the measure here: run alone, after the parallel pass (tests/run.sh)
+pytestmark = pytest.mark.timing
+
 CHILDREN = {"server", "worker", "sandbox"}  # `emall-ws <command>` of each child
 
 

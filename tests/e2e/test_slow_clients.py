@@ -11,6 +11,9 @@ from lxml import etree
 from tests.e2e.raw_http import address, ordinary_call, read_until_closed
 from tests.e2e.server import serving
 
+# seconds are the measure here: run alone, after the parallel pass (tests/run.sh)
+pytestmark = pytest.mark.timing
+
 BODY_TIMEOUT = 4.0  # seconds: long enough to hold the stalls while ordinary calls are made
 STALLED = 500
 

@@ -31,6 +31,9 @@ from tests.e2e.server import serving
 from tests.e2e.soap import detail_code, fault_code, fault_of
 from tests.wsgi_client import envelope
 
+# seconds are the measure here: run alone, after the parallel pass (tests/run.sh)
+pytestmark = pytest.mark.timing
+
 DEADLINE = 3.0  # EMALL_PARTNER_TIMEOUT of this server
 SLOW_MS = 6000  # how long a SLOW partner takes: well past the deadline
 LIST_CATEGORIES = envelope("listCategories", "urn:emall-kukm:catalog")

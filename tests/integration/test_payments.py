@@ -127,6 +127,21 @@ def test_a_credit_of_the_exact_amount_pays_the_invoice_and_its_order_and_tells_b
     assert state(db) == before
 
 
+def test_an_invoice_issued_during_a_round_is_paid_after_its_issue_in_its_history(db, shop):
+    """A round notes its time as it begins; banks post to the second, so a transfer for an invoice
+    issued after that moment can fall in the round's window. Its history still reads in order."""
+    round_began = NOW + timedelta(milliseconds=200)
+    issued = round_began + timedelta(milliseconds=300)
+    invoice = buy(db, shop, now=issued)
+    bank = FakeBank()
+    bank.credit(invoice.amount_due, NOW)  # posted in that same second, shown to the second
+    assert reconcile(db, {"bca": bank}, round_began, RECONCILE).outcome.paid == [invoice.number]
+    with db.unit_of_work() as session:
+        for history in (OrderStatusHistory, InvoiceStatusHistory):
+            changes = session.execute(select(history.to_status, history.changed_at).order_by(history.id)).all()
+            assert changes == [(changes[0].to_status, issued), ("PAID", issued)]
+
+
 def test_the_reading_that_pays_an_invoice_is_noted_in_the_same_transaction(db, shop):
     """No one asking between the payment and the end of the reading sees PAID with "never checked"."""
     invoice = buy(db, shop)
