@@ -267,6 +267,23 @@ CREATE INDEX ix_registry_service_category ON registry_service (category);
 
 CREATE INDEX ix_registry_service_name ON registry_service (name);
 
+CREATE TABLE seller_verification (
+	member_id BIGINT NOT NULL,
+	status VARCHAR(10) NOT NULL,
+	reasons VARCHAR(200) NOT NULL,
+	birth_date DATE,
+	attempts INTEGER NOT NULL,
+	next_check_at DATETIME(6),
+	checked_at DATETIME(6),
+	updated_at DATETIME(6) NOT NULL,
+	CONSTRAINT pk_seller_verification PRIMARY KEY (member_id),
+	CONSTRAINT fk_seller_verification_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_seller_verification_next_check_at ON seller_verification (next_check_at);
+
+CREATE INDEX ix_seller_verification_status ON seller_verification (status);
+
 CREATE TABLE shipping_quote (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	buyer_id BIGINT NOT NULL,
@@ -404,6 +421,20 @@ CREATE TABLE registry_binding (
 CREATE INDEX ix_registry_binding_service_key ON registry_binding (service_key);
 
 CREATE INDEX ix_registry_binding_tmodel_key ON registry_binding (tmodel_key);
+
+CREATE TABLE seller_verification_history (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	member_id BIGINT NOT NULL,
+	from_status VARCHAR(10),
+	to_status VARCHAR(10) NOT NULL,
+	reason VARCHAR(200) NOT NULL,
+	changed_at DATETIME(6) NOT NULL,
+	actor VARCHAR(80),
+	CONSTRAINT pk_seller_verification_history PRIMARY KEY (id),
+	CONSTRAINT fk_seller_verification_history_member_id_seller_verification FOREIGN KEY(member_id) REFERENCES seller_verification (member_id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_seller_verification_history_member_id ON seller_verification_history (member_id);
 
 CREATE TABLE complaint (
 	id BIGINT NOT NULL AUTO_INCREMENT,

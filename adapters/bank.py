@@ -1,4 +1,5 @@
-"""Bank account mutations (BCA, Mandiri, BNI, BRI): the interface, and its zeep implementation."""
+"""Bank account mutations and account inquiry (BCA, Mandiri, BNI, BRI): the interface, and its zeep
+implementation."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -24,6 +25,11 @@ class BankAdapter(ABC):
     @abstractmethod
     def get_mutations(self, account_number: str, from_time: datetime, to_time: datetime) -> list[Mutation]:
         """Mutations posted in [from_time, to_time); raises adapters.errors.AdapterError subclasses."""
+
+    @abstractmethod
+    def inquiry_account(self, account_number: str) -> str | None:
+        """The holder's name of the account at this bank, None when the bank knows no such account;
+        raises adapters.errors.AdapterError subclasses."""
 
 
 # The longest statement window each bank serves (its rule; the sandbox plays the same). Longer
@@ -56,6 +62,18 @@ class ZeepBankAdapter(BankAdapter):
                 mutations.setdefault(mutation.mutation_id, mutation)
             start = end
         return list(mutations.values())
+
+    def inquiry_account(self, account_number: str) -> str | None:
+        e = self._endpoint
+        answer = e.call("inquiryAccount", account_number, result="inquiry", retry=True)  # a read
+        if answer is None:
+            raise e.shape_error("no inquiry")
+        status = text(e, answer, "status")
+        if status == "NOT_FOUND":
+            return None
+        if status != "FOUND":
+            raise e.shape_error(f"inquiry status {status!r}")
+        return text(e, answer, "holderName", max_len=100)
 
     def _mutation(self, item) -> Mutation:
         e = self._endpoint

@@ -191,7 +191,8 @@ def loopback_settings(folder: Path, database_url: str, sandbox_database_url: str
                EMALL_VAR_DIR=str(folder / "var"), EMALL_SMTP_URL=smtp_url, EMALL_LOG_FORMAT="text",
                EMALL_SANDBOX_PORT=str(sandbox_port), EMALL_SANDBOX_URL=sandbox,
                EMALL_SANDBOX_DATABASE_URL=sandbox_database_url,
-               EMALL_SMS_URL=f"{sandbox}/partners/sms",
+               EMALL_SMS_URL=f"{sandbox}/partners/sms", EMALL_DUKCAPIL_URL=f"{sandbox}/partners/dukcapil",
+               EMALL_OSS_URL=f"{sandbox}/partners/oss",
                **{f"EMALL_BANK_{code.upper()}_URL": f"{sandbox}/partners/bank/{code}" for code in BANKS},
                **{f"EMALL_COURIER_{code.upper()}_URL": f"{sandbox}/partners/courier/{code}" for code in COURIERS})
     env.update(settings)

@@ -35,6 +35,10 @@ def cmd_serve(args) -> int:
     check_port_free(settings.host, settings.port, "EMALL_PORT")
     if settings.sandbox_enabled:
         check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
+        if settings.sandbox_seed is not None:  # a bad seed file is refused here, not by a child later
+            from emall_ws.sandbox.seed import read_seed
+
+            read_seed(settings.sandbox_seed)
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_metrics_dir(settings)  # one folder for every child's counts, set before they start
     prepare_database(settings)
@@ -51,7 +55,8 @@ def banner(settings: Settings) -> str:
              f"  health         {settings.public_url}/health",
              f"  database       {_redacted(settings.database_url)}"]
     if settings.sandbox_enabled:
-        lines.append(f"  sandboxes      {settings.sandbox_url}/partners/  (simulated banks, couriers, SMS)")
+        lines.append(f"  sandboxes      {settings.sandbox_url}/partners/  (simulated banks, couriers, SMS, "
+                     "Dukcapil, OSS, Moota)")
     if settings.payments_simulated:
         lines.append(f"  NOTE           {SIMULATED_PAYMENTS}")
     return "\n".join(lines)
@@ -86,7 +91,7 @@ def cmd_sandbox(args) -> int:
         print(f"emall-ws: partner sandboxes on {settings.sandbox_url}/partners/ "
               f"(database {_redacted(settings.sandbox_database_url)})", flush=True)
     run_sandbox(settings.sandbox_host, settings.sandbox_port, settings.sandbox_database_url, settings.sandbox_url,
-                supervised=args.supervised, platform_database_url=settings.database_url)
+                supervised=args.supervised, platform_database_url=settings.database_url, seed=settings.sandbox_seed)
     return 0
 
 
@@ -252,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("worker", help="run the scheduled jobs (notifications ...) alone").set_defaults(
         run=cmd_worker)
 
-    sandbox = commands.add_parser("sandbox", help="run the partner sandboxes (banks, couriers, SMS) alone")
+    sandbox = commands.add_parser("sandbox", help="run the partner sandboxes (banks, couriers, SMS, Dukcapil, OSS, "
+                                                  "Moota) alone")
     sandbox.add_argument("--supervised", action="store_true", help=SUPERVISED_HELP)
     sandbox.set_defaults(run=cmd_sandbox)
 

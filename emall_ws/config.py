@@ -4,17 +4,17 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from emall_ws.client_address import Network
 from emall_ws.passwords import DEFAULT_PASSWORD_HASH, PASSWORD_HASH_PROFILES
-from emall_ws.setting import (Setting, choice, database_url, flag, networks, number, optional, port, secret_key,
-                              url)
+from emall_ws.setting import (Setting, choice, database_url, flag, networks, number, optional, payee_accounts, port,
+                              secret_key, shared_secret, url)
 
-_PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS)_URL")
+_PARTNER_URL = re.compile(r"EMALL_(BANK_[A-Z]+|COURIER_[A-Z]+|SMS|DUKCAPIL|OSS)_URL")
 # granian loses a stop signal that reaches a server worker still starting (a Ctrl-C to the process
 # group in its first seconds): past this many seconds such a worker is killed at shutdown
 WORKERS_KILL_TIMEOUT = 10
@@ -76,6 +76,22 @@ RECONCILE_OVERLAP = Setting("EMALL_RECONCILE_OVERLAP", "900", "seconds each read
                             "one, for mutations a bank posts late", number(minimum=1))
 LATE_PAYMENT_DAYS = Setting("EMALL_LATE_PAYMENT_DAYS", "7", "days after an invoice expires that its payee "
                             "account is still read, so a late payment is flagged", number(minimum=0))
+# pushed mutations (POST /hooks/mutations/moota): the secret proves the mutation service sent them
+MOOTA_SECRET = Setting("EMALL_MOOTA_SECRET", "", "secret shared with the mutation service (Moota style) that signs "
+                       "each push to `POST /hooks/mutations/moota` (at least 16 characters, never shown); unset: "
+                       "the hook answers 404 and every account is read each round", optional(shared_secret),
+                       shown="none")
+HOOK_TIMESTAMP_WINDOW = Setting("EMALL_HOOK_TIMESTAMP_WINDOW", "300", "seconds a push's `X-Emall-Timestamp` may be "
+                                "off the platform's clock, either way; further: HTTP 401, nothing recorded",
+                                number(above=0))
+PUSHED_ACCOUNTS = Setting("EMALL_PUSHED_ACCOUNTS", "", "payee accounts whose mutations the mutation service pushes, "
+                          "as `bank:account,...` (`bca:0123456789`); with `EMALL_MOOTA_SECRET` set, the worker reads "
+                          "their statements only every `EMALL_PUSH_FALLBACK_INTERVAL`", payee_accounts, shown="none")
+PUSH_FALLBACK_INTERVAL = Setting("EMALL_PUSH_FALLBACK_INTERVAL", "3600", "seconds between the worker's readings of "
+                                 "a pushed account's statement, for pushes that never came", number(above=0))
+VERIFY_INTERVAL = Setting("EMALL_VERIFY_INTERVAL", "30", "seconds between the worker's rounds of seller "
+                          "verification (Dukcapil, OSS, account holder): how late after activation a seller is checked",
+                          number(above=0))
 TRACKING_INTERVAL = Setting("EMALL_TRACKING_INTERVAL", "300", "seconds between two tracking reads of one open "
                             "shipment by the worker", number(above=0))
 TRACKING_CONCURRENCY = Setting("EMALL_TRACKING_CONCURRENCY", "4", "most tracking calls the worker makes to one "
@@ -100,6 +116,11 @@ COMPLAINT_RESPONSE_DAYS = Setting("EMALL_COMPLAINT_RESPONSE_DAYS", "2", "days a 
 MAX_OPEN_INVOICES = Setting("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; a checkout that "
                             "would pass it is refused (`TOO_MANY_UNPAID`) until one is paid or cancelled",
                             number(int, minimum=1))
+# off by default: sellers registered before verification existed, or whose partners cannot be reached yet,
+# keep selling until an operator chooses to require it
+REQUIRE_VERIFIED_SELLER = Setting("EMALL_REQUIRE_VERIFIED_SELLER", "0", "`1`: `quoteShipping` and `checkout` refuse a "
+                                  "cart holding a product of a seller not verified (`SELLER_NOT_VERIFIED`); `0`: "
+                                  "every seller's products may be bought", flag)
 MESSAGE_LIMIT_HOUR = Setting("EMALL_MESSAGE_LIMIT_HOUR", "3", "activation codes, and apart from them reset codes, "
                              "one phone number or email address receives per hour; a registration past it is "
                              "refused (`TOO_MANY_MESSAGES`), a resend or reset sends nothing", number(int, minimum=1))
@@ -123,6 +144,10 @@ SANDBOX_URL = Setting("EMALL_SANDBOX_URL", _WORKED_OUT, "base URL of the partner
                       shown="`http://127.0.0.1:<sandbox port>`")
 SANDBOX_DATABASE_URL = Setting("EMALL_SANDBOX_DATABASE_URL", _WORKED_OUT, "the sandboxes' own database, apart "
                                "from the platform's", database_url, shown="`sqlite:///<var>/sandbox.db`")
+SANDBOX_SEED = Setting("EMALL_SANDBOX_SEED", "", "a JSON file of persons, businesses and bank accounts the "
+                       "sandboxes hold from their start, for demos (`deploy/sandbox-seed.example.json`); what is "
+                       "already there is kept; a malformed file stops the sandboxes at start naming the entry",
+                       optional(lambda _name, raw: Path(raw)), shown="none")
 BANK_URL = Setting("EMALL_BANK_<CODE>_URL", _WORKED_OUT, "a bank's mutation service (its WSDL is read from "
                    "`<endpoint>?wsdl`); CODE is BCA, MANDIRI, BNI or BRI", url(),
                    shown="`<sandbox>/partners/bank/<code>`")
@@ -131,6 +156,11 @@ COURIER_URL = Setting("EMALL_COURIER_<CODE>_URL", _WORKED_OUT, "a courier's serv
                       shown="`<sandbox>/partners/courier/<code>`")
 SMS_URL = Setting("EMALL_SMS_URL", _WORKED_OUT, "the SMS gateway (its WSDL is read from `<endpoint>?wsdl`)", url(),
                   shown="`<sandbox>/partners/sms`")
+DUKCAPIL_URL = Setting("EMALL_DUKCAPIL_URL", _WORKED_OUT, "the population registry's NIK verification "
+                      "(Dukcapil; its WSDL is read from `<endpoint>?wsdl`)", url(),
+                      shown="`<sandbox>/partners/dukcapil`")
+OSS_URL = Setting("EMALL_OSS_URL", _WORKED_OUT, "business licensing's NIB verification (OSS; its WSDL is read from "
+                  "`<endpoint>?wsdl`)", url(), shown="`<sandbox>/partners/oss`")
 # a typo must not quietly pick another channel
 SMS_PROVIDER = Setting("EMALL_SMS_PROVIDER", "gateway", "`gateway` (the SOAP SMS gateway) or `gammu` (Gammu "
                        "SMSD's outbox table); any other value is refused at start", choice(SMS_PROVIDERS))
@@ -207,16 +237,22 @@ class Settings:
     sandbox_port: int
     sandbox_url: str
     sandbox_database_url: str
+    sandbox_seed: Path | None  # EMALL_SANDBOX_SEED: seeds the sandboxes at their start (sandbox/seed.py)
     sms_provider: str
     gammu_database_url: str | None
     partner_timeout: float
-    partner_url_overrides: Mapping[str, str]  # EMALL_BANK_BCA_URL ... as given
+    partner_url_overrides: Mapping[str, str]  # EMALL_BANK_BCA_URL ..., EMALL_DUKCAPIL_URL ... as given
     invoice_due_hours: float
     quote_ttl_minutes: float
     reconcile_interval: float
     reconcile_overlap: float
     late_payment_days: float
+    moota_secret: str | None = field(repr=False)  # None: the hook is off
+    hook_timestamp_window: float
+    pushed_accounts: frozenset[tuple[str, str]]  # (bank, account) pairs
+    push_fallback_interval: float
     tracking_interval: float
+    verify_interval: float
     tracking_concurrency: int
     auto_complete_days: float
     ship_deadline_days: float
@@ -225,6 +261,7 @@ class Settings:
     complaint_days: float
     complaint_response_days: float
     max_open_invoices: int
+    require_verified_seller: bool
     message_limit_hour: int
     message_limit_day: int
     client_limit_hour: int
@@ -270,6 +307,7 @@ class Settings:
             sandbox_port=sandbox_port,
             sandbox_url=SANDBOX_URL.read(env, f"http://{_reachable(sandbox_host)}:{sandbox_port}"),
             sandbox_database_url=SANDBOX_DATABASE_URL.read(env, f"sqlite:///{var_dir / 'sandbox.db'}"),
+            sandbox_seed=SANDBOX_SEED.read(env),
             sms_provider=SMS_PROVIDER.read(env),
             gammu_database_url=GAMMU_DATABASE_URL.read(env),
             partner_timeout=PARTNER_TIMEOUT.read(env),
@@ -280,7 +318,12 @@ class Settings:
             reconcile_interval=RECONCILE_INTERVAL.read(env),
             reconcile_overlap=RECONCILE_OVERLAP.read(env),
             late_payment_days=LATE_PAYMENT_DAYS.read(env),
+            moota_secret=MOOTA_SECRET.read(env),
+            hook_timestamp_window=HOOK_TIMESTAMP_WINDOW.read(env),
+            pushed_accounts=PUSHED_ACCOUNTS.read(env),
+            push_fallback_interval=PUSH_FALLBACK_INTERVAL.read(env),
             tracking_interval=TRACKING_INTERVAL.read(env),
+            verify_interval=VERIFY_INTERVAL.read(env),
             tracking_concurrency=TRACKING_CONCURRENCY.read(env),
             auto_complete_days=AUTO_COMPLETE_DAYS.read(env),
             ship_deadline_days=SHIP_DEADLINE_DAYS.read(env),
@@ -289,6 +332,7 @@ class Settings:
             complaint_days=COMPLAINT_DAYS.read(env),
             complaint_response_days=COMPLAINT_RESPONSE_DAYS.read(env),
             max_open_invoices=MAX_OPEN_INVOICES.read(env),
+            require_verified_seller=REQUIRE_VERIFIED_SELLER.read(env),
             message_limit_hour=MESSAGE_LIMIT_HOUR.read(env),
             message_limit_day=MESSAGE_LIMIT_DAY.read(env),
             client_limit_hour=CLIENT_LIMIT_HOUR.read(env),
@@ -312,6 +356,7 @@ class Settings:
         names += [f"EMALL_COURIER_{code.upper()}_URL" for code in COURIERS]
         if self.sms_provider == "gateway":
             names.append("EMALL_SMS_URL")
+        names += ["EMALL_DUKCAPIL_URL", "EMALL_OSS_URL"]
         return [name for name in names if name not in self.partner_url_overrides]
 
     def check_fail_closed(self) -> None:
@@ -341,7 +386,7 @@ class Settings:
         return any(f"EMALL_BANK_{code.upper()}_URL" in self.partners_left_to_the_sandbox() for code in BANKS)
 
     def partner_url(self, kind: str, code: str = "") -> str:
-        """Endpoint of one partner (kind bank, courier or sms): configured, else the sandbox's."""
+        """Endpoint of one partner (kind bank, courier, sms, dukcapil or oss): configured, else the sandbox's."""
         name = "_".join(filter(None, ("EMALL", kind, code, "URL"))).upper()
         path = "/".join(filter(None, ("partners", kind, code)))
         return self.partner_url_overrides.get(name) or f"{self.sandbox_url}/{path}"

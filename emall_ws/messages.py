@@ -217,6 +217,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "en": "The regency/city code {region} in the NIK is not in the region data"},
     "NIK_UNKNOWN_DISTRICT": {"id": "Kode kecamatan {region} pada NIK tidak ada dalam data wilayah",
                              "en": "The district code {region} in the NIK is not in the region data"},
+    "BIRTH_DATE_FORMAT": {"id": "Tanggal lahir harus berupa tanggal YYYY-MM-DD yang tidak di masa depan",
+                          "en": "The birth date must be a date written YYYY-MM-DD, not in the future"},
+    "BIRTH_DATE_NOT_NIK": {"id": "Tanggal lahir berbeda dengan tanggal lahir pada NIK (digit 7-12)",
+                           "en": "The birth date differs from the one in the NIK (digits 7-12)"},
+    "BIRTH_DATE_MISSING": {"id": "Tanpa tanggal lahir NIK tidak dapat diverifikasi ke Dukcapil; penjual tetap "
+                                 "belum terverifikasi",
+                           "en": "Without a birth date the NIK cannot be verified with Dukcapil; the seller stays "
+                                 "unverified"},
     "NIB_FORMAT": {"id": "NIB harus terdiri dari 13 digit angka",
                    "en": "The NIB must be 13 digits"},
     "UNKNOWN_BANK": {"id": "Bank harus salah satu dari: {banks}",
@@ -319,6 +327,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                               "en": "The seller of this product is suspended; it is off sale for now."},
     "SELLER_SUSPENDED": {"id": "Penjual {seller} sedang ditangguhkan; produknya tidak dapat dibeli atau ditawar.",
                          "en": "Seller {seller} is suspended; their products cannot be bought or bid on."},
+    "SELLER_NOT_VERIFIED": {"id": "Penjual {seller} belum terverifikasi; produknya belum dapat dibeli. Hapus "
+                                  "produknya dari keranjang untuk melanjutkan.",
+                            "en": "Seller {seller} is not verified yet; their products cannot be bought for now. "
+                                  "Remove them from the cart to go on."},
     "CART_REPRICED": {"id": "Harga berubah dari {was} menjadi {now} sejak dimasukkan ke keranjang.",
                       "en": "The price changed from {was} to {now} since it was added to the cart."},
     # shipping
@@ -427,6 +439,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                       "delivered."},
     "COMPLAINT_EXISTS": {"id": "Pesanan {number} sudah memiliki komplain.",
                          "en": "Order {number} already has a complaint."},
+    "OVERRIDE_STATUS": {"id": "Status verifikasi yang dapat ditetapkan admin: {statuses}.",
+                        "en": "The verification statuses an admin may set: {statuses}."},
     "COMPLAINT_NOT_FOUND": {"id": "Pesanan {number} tidak memiliki komplain.",
                             "en": "Order {number} has no complaint."},
     "COMPLAINT_OPEN": {"id": "Pesanan {number} sedang dikomplain; tunggu sampai komplain selesai.",
@@ -522,6 +536,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "bankCode": {"id": "Bank", "en": "Bank"},
     "accountNumber": {"id": "Nomor Rekening", "en": "Account Number"},
     "accountHolder": {"id": "Nama Pemilik Rekening", "en": "Account Holder"},
+    "birthDate": {"id": "Tanggal Lahir", "en": "Birth Date"},
     "code": {"id": "Kode", "en": "Code"},
     "newPassword": {"id": "Password Baru", "en": "New Password"},
     "currentPassword": {"id": "Password Saat Ini", "en": "Current Password"},

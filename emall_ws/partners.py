@@ -1,7 +1,7 @@
 """Which partner endpoints this deployment uses: their registry entries and their adapters.
 
-Every endpoint is configuration (EMALL_BANK_<CODE>_URL ..., defaulting to the sandboxes), and
-each is published in the Registry as its own businessEntity/businessService.
+Every endpoint is configuration (EMALL_BANK_<CODE>_URL ..., EMALL_DUKCAPIL_URL, EMALL_OSS_URL, defaulting
+to the sandboxes), and each is published in the Registry as its own businessEntity/businessService.
 """
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ observe_circuits(show_partner_circuit)  # and its circuit breakers' state shown
 
 @dataclass(frozen=True)
 class PartnerEndpoint:
-    kind: str  # bank, courier, sms
-    code: str  # bca ... / pos ... / "" for the SMS gateway
+    kind: str  # bank, courier, sms, dukcapil, oss
+    code: str  # bca ... / pos ... / "" for a partner of one (the SMS gateway, Dukcapil, OSS)
     name: str
     url: str
 
@@ -32,10 +32,12 @@ class PartnerEndpoint:
                         _DESCRIPTIONS[self.kind])
 
 
-_DESCRIPTIONS = {"bank": "Mutasi rekening untuk konfirmasi pembayaran otomatis",
+_DESCRIPTIONS = {"bank": "Mutasi rekening dan inkuiri pemilik rekening untuk konfirmasi pembayaran otomatis",
                  "courier": "Tarif ongkos kirim dan pelacakan kiriman (nomor resi)",
-                 "sms": "Pengiriman notifikasi SMS"}
-_SERVICE_NAMES = {"bank": "Bank", "courier": "Courier", "sms": "SmsGateway"}
+                 "sms": "Pengiriman notifikasi SMS",
+                 "dukcapil": "Verifikasi NIK ke data kependudukan (Dukcapil)",
+                 "oss": "Verifikasi NIB ke perizinan berusaha (OSS)"}
+_SERVICE_NAMES = {"bank": "Bank", "courier": "Courier", "sms": "SmsGateway", "dukcapil": "Dukcapil", "oss": "Oss"}
 
 
 def partner_endpoints(settings: Settings) -> list[PartnerEndpoint]:
@@ -44,6 +46,8 @@ def partner_endpoints(settings: Settings) -> list[PartnerEndpoint]:
     endpoints += [PartnerEndpoint("courier", code, name, settings.partner_url("courier", code))
                   for code, name in COURIERS.items()]
     endpoints.append(PartnerEndpoint("sms", "", "SMS Gateway", settings.partner_url("sms")))
+    endpoints.append(PartnerEndpoint("dukcapil", "", "Ditjen Dukcapil Kemendagri", settings.partner_url("dukcapil")))
+    endpoints.append(PartnerEndpoint("oss", "", "Kementerian Investasi/BKPM", settings.partner_url("oss")))
     return endpoints
 
 
@@ -75,6 +79,20 @@ def adapters_for(settings: Settings, kind: str, *, in_request: bool) -> dict:
     make, codes = kinds[kind]
     policy = call_policy(settings, in_request=in_request)
     return {code: make(code, settings.partner_url(kind, code), **asdict(policy)) for code in codes}
+
+
+def dukcapil_adapter(settings: Settings, *, in_request: bool):
+    """NIK verification at the population registry, under call_policy."""
+    from adapters.dukcapil import ZeepDukcapilAdapter
+
+    return ZeepDukcapilAdapter(settings.partner_url("dukcapil"), **asdict(call_policy(settings, in_request=in_request)))
+
+
+def oss_adapter(settings: Settings, *, in_request: bool):
+    """NIB verification at business licensing, under call_policy."""
+    from adapters.oss import ZeepOssAdapter
+
+    return ZeepOssAdapter(settings.partner_url("oss"), **asdict(call_policy(settings, in_request=in_request)))
 
 
 def sms_adapter_from(settings: Settings):

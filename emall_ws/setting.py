@@ -131,6 +131,28 @@ def secret_key(name: str, raw: str) -> str:
     return raw.strip()
 
 
+def shared_secret(name: str, raw: str) -> str:
+    """A secret shared with a partner (it signs what the partner sends): long enough not to be guessed."""
+    if len(raw) < 16:  # the value itself is never shown
+        raise SettingError(name, "(hidden)", "a shared secret of at least 16 characters")
+    return raw
+
+
+def payee_accounts(name: str, raw: str) -> frozenset[tuple[str, str]]:
+    """`bank:account, ...` (`bca:0123456789`) as (bank code, account number) pairs; empty: none."""
+    from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
+
+    accounts = set()
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        bank, _, number = (side.strip() for side in entry.partition(":"))
+        bank = bank.lower()
+        if bank not in BANK_ACCOUNT_LENGTHS or not number.isdigit() or len(number) != BANK_ACCOUNT_LENGTHS[bank]:
+            raise SettingError(name, raw, "comma-separated bank:account pairs such as bca:0123456789, the bank "
+                               f"one of {', '.join(BANK_ACCOUNT_LENGTHS)} and the account its number of digits")
+        accounts.add((bank, number))
+    return frozenset(accounts)
+
+
 def optional(parse: Parser) -> Parser:
     """None when the variable is unset or empty, else `parse`'s value."""
     return lambda name, raw: parse(name, raw) if raw else None

@@ -36,6 +36,8 @@ from emall_ws.services.payments import ReconcilePolicy, reconcile
 from emall_ws.services import limits, nonces, throttle
 from emall_ws.services.order import CANCEL_JOB, OrderPolicy, cancel_unshipped_orders
 from emall_ws.services.refund_reminders import REMIND_JOB, remind_overdue_refunds
+from emall_ws.services.seller_verification import JOB as VERIFY_JOB
+from emall_ws.services.seller_verification import IdentityPartners, verify_due_sellers
 from emall_ws.services.shipping import ShippingPolicy, complete_delivered_orders
 from emall_ws.services.tracking import Couriers, TrackingPoller, TrackingPolicy
 
@@ -130,11 +132,13 @@ BankAdaptersFactory = Callable[[Settings], Mapping[str, BankAdapter]]
 
 def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | None = None, *,
                  banks: Mapping[str, BankAdapter] | None = None, lease: timedelta = LEASE,
-                 courier_adapters: Couriers | Callable[[], Couriers] | None = None) -> Worker:
+                 courier_adapters: Couriers | Callable[[], Couriers] | None = None,
+                 identity_partners: IdentityPartners | None = None) -> Worker:
     """The platform's jobs over `db`. Without `sms_adapter`, SMS rows wait in the outbox (PENDING)
     until a worker with one runs: they are neither sent nor given up. Without `banks`, payments are
     not reconciled by this worker. `courier_adapters` (for tests): the couriers tracking reads; by
-    default those of the settings, made when first needed."""
+    default those of the settings, made when first needed; `identity_partners` (for tests): the population
+    registry, licensing and banks that verify sellers, by default those of the settings."""
     senders: dict[str, Sender] = {
         EMAIL: email_sender_from(settings.smtp_url, settings.var_dir, from_address=settings.mail_from)}
     if sms_adapter is not None:
@@ -166,6 +170,8 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
     orders = OrderPolicy.from_settings(settings)  # paid orders not shipped in time: cancelled, refund due
     jobs.append(Job(CANCEL_JOB, min(ORDER_COMPLETION_INTERVAL, settings.ship_deadline_days * 86400 / 4),
                     lambda: cancel_unshipped_orders(db, utcnow(), orders)))
+    partners = identity_partners or identity_partners_from_settings(settings)  # zeep clients made on first call
+    jobs.append(Job(VERIFY_JOB, settings.verify_interval, lambda: verify_due_sellers(db, partners, utcnow())))
     jobs.append(Job(REMIND_JOB, REFUND_REMINDER_INTERVAL, lambda: remind_overdue_refunds(db, utcnow())))
     reset_policy = MemberPolicy(message_limits=MessageLimits.from_settings(settings))  # as the server's
     jobs.append(Job("send-reset-codes", settings.dispatch_interval, lambda: send_reset_codes(db, reset_policy)))
@@ -190,6 +196,14 @@ def bank_adapters_from_settings(settings: Settings) -> Mapping[str, BankAdapter]
     from emall_ws.partners import adapters_for
 
     return adapters_for(settings, "bank", in_request=False)
+
+
+def identity_partners_from_settings(settings: Settings) -> IdentityPartners:
+    """Dukcapil, OSS and every bank as configured (imported late, like the SMS channel)."""
+    from emall_ws.partners import adapters_for, dukcapil_adapter, oss_adapter
+
+    return IdentityPartners(dukcapil_adapter(settings, in_request=False), oss_adapter(settings, in_request=False),
+                            adapters_for(settings, "bank", in_request=False))
 
 
 def courier_adapters_from_settings(settings: Settings) -> Couriers:

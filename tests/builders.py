@@ -17,7 +17,7 @@ from adapters.courier import CourierAdapter, TariffOption
 from adapters.errors import PartnerUnavailable
 from emall_ws.data.regions import load_regions
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Category, Invoice, Member, Product, ProductStatusHistory
+from emall_ws.db.models import Category, Invoice, Member, Product, ProductStatusHistory, SellerVerification
 from emall_ws.db.session import Database
 from emall_ws.domain.catalog import CatalogPolicy, ProductForm
 from emall_ws.passwords import Passwords
@@ -69,6 +69,18 @@ def add_seller(db: Database, username: str, city: str, bank: str = "bca", accoun
         session.execute(update(Member).where(Member.id == seller.member_id).values(
             bank_code=bank, account_number=account, account_holder=f"KOPERASI {username.upper()}"))
     return seller
+
+
+def set_verification(db: Database, seller_id: int, status: str) -> None:
+    """The seller's verification row written straight (made if the seller has none, as add_seller's
+    sellers have not) with `status`, and nothing left for the worker to check: a round that claimed
+    the row before this write no longer holds its lease, so it cannot overwrite the status."""
+    with db.unit_of_work() as session:
+        row = session.get(SellerVerification, seller_id)
+        if row is None:
+            row = SellerVerification(member_id=seller_id, reasons="", attempts=0)
+            session.add(row)
+        row.status, row.next_check_at, row.updated_at = status, None, utcnow()
 
 
 # --- the catalogue ----------------------------------------------------------------------------------

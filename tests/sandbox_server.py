@@ -42,6 +42,14 @@ class RunningSandbox:
     def sms(self) -> str:
         return f"{self.url}/partners/sms"
 
+    @property
+    def dukcapil(self) -> str:
+        return f"{self.url}/partners/dukcapil"
+
+    @property
+    def oss(self) -> str:
+        return f"{self.url}/partners/oss"
+
     def calls(self, url: str, operation: str | None = None) -> int:
         """How many requests for `operation` reached the partner at url (any failure mode)."""
         return self.db.count_calls(url[len(self.url):], operation)

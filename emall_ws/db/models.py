@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, DateTime, Float, ForeignKey, Index,
+from sqlalchemy import (BigInteger, Boolean, CheckConstraint, Computed, Date, DateTime, Float, ForeignKey, Index,
                         Integer, MetaData, String, Text, UniqueConstraint)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -126,6 +126,38 @@ class MemberStatusHistory(Base):
     actor: Mapped[str | None] = mapped_column(String(80))  # who made it (services.actors); NULL before 0015
 
     member: Mapped[Member] = relationship()
+
+
+class SellerVerification(Base):
+    """Whether a seller is who they say: the NIK at the population registry, the NIB at the business
+    licensing service, the payout account's holder at the bank (services.seller_verification)."""
+    __tablename__ = "seller_verification"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id), primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # UNVERIFIED, VERIFIED, REJECTED
+    reasons: Mapped[str] = mapped_column(String(200), default="")  # codes, comma-separated
+    birth_date: Mapped[date | None] = mapped_column(Date)  # personal data, for the NIK check only
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # rounds since the last settled answer
+    # when the worker checks next: NULL when nothing is left to check automatically
+    next_check_at: Mapped[datetime | None] = mapped_column(UTC_TIME, index=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+    member: Mapped[Member] = relationship()
+
+
+class SellerVerificationHistory(Base):
+    __tablename__ = "seller_verification_history"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey(SellerVerification.member_id), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    changed_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    actor: Mapped[str | None] = mapped_column(String(80))
+
+    seller_verification: Mapped[SellerVerification] = relationship()
 
 
 class MemberAddress(Base):

@@ -288,6 +288,7 @@ class SearchFilters:
     sort: str | None = None
     page: int | None = None
     page_size: int | None = None
+    verified_only: bool | None = None  # None or False: every seller's products
 
 
 @dataclass(frozen=True)
@@ -304,6 +305,7 @@ class Search:
     sort: str
     page: int
     page_size: int
+    verified_only: bool = False  # only products of sellers whose verification is VERIFIED
 
     @property
     def offset(self) -> int:
@@ -344,7 +346,8 @@ def validate_search(filters: SearchFilters, policy: CatalogPolicy) -> Search:
     return Search(terms=terms, category=category_code(filters.category) or None, seller=_lower(filters.seller),
                   province=(filters.province or "").strip() or None, city=(filters.city or "").strip() or None,
                   sale_method=method or (AUCTION if sort == ENDING_SOON else None),
-                  min_price=filters.min_price, max_price=filters.max_price, sort=sort, page=page, page_size=size)
+                  min_price=filters.min_price, max_price=filters.max_price, sort=sort, page=page, page_size=size,
+                  verified_only=bool(filters.verified_only))
 
 
 def search_terms(text: str, policy: CatalogPolicy) -> tuple[str, ...]:

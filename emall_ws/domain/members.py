@@ -46,18 +46,21 @@ NIK_SERIAL = "NIK_SERIAL"
 NIB_FORMAT = "NIB_FORMAT"
 UNKNOWN_BANK = "UNKNOWN_BANK"  # params: banks
 ACCOUNT_NUMBER_FORMAT = "ACCOUNT_NUMBER_FORMAT"  # params: bank (its name, "Bank Central Asia"), length
+BIRTH_DATE_FORMAT = "BIRTH_DATE_FORMAT"
+BIRTH_DATE_NOT_NIK = "BIRTH_DATE_NOT_NIK"  # the date differs from the NIK's digits 7-12
 # warnings (Registration.warnings), never errors
 NIK_UNKNOWN_REGENCY = "NIK_UNKNOWN_REGENCY"  # params: region
 NIK_UNKNOWN_DISTRICT = "NIK_UNKNOWN_DISTRICT"  # params: region
+BIRTH_DATE_MISSING = "BIRTH_DATE_MISSING"  # a seller with a NIK but no birth date: not verifiable yet
 
 ERROR_CODES = (
     REQUIRED, TOO_SHORT, TOO_LONG, DIGITS_ONLY, UNKNOWN_PROVINCE, UNKNOWN_CITY,
     CITY_NOT_IN_PROVINCE, INVALID_PHONE, USERNAME_PATTERN, PASSWORD_NEEDS_LETTER_AND_DIGIT,
     PASSWORD_SAME_AS_USERNAME, PASSWORD_SAME_AS_EMAIL, INVALID_EMAIL, NIK_FORMAT, NIK_PROVINCE,
     NIK_PROVINCE_MISMATCH, NIK_REGION, NIK_BIRTH_DATE, NIK_SERIAL, NIB_FORMAT, UNKNOWN_BANK,
-    ACCOUNT_NUMBER_FORMAT,
+    ACCOUNT_NUMBER_FORMAT, BIRTH_DATE_FORMAT, BIRTH_DATE_NOT_NIK,
 )
-WARNING_CODES = (NIK_PROVINCE_MISMATCH, NIK_UNKNOWN_REGENCY, NIK_UNKNOWN_DISTRICT)
+WARNING_CODES = (NIK_PROVINCE_MISMATCH, NIK_UNKNOWN_REGENCY, NIK_UNKNOWN_DISTRICT, BIRTH_DATE_MISSING)
 
 # --- limits (match the member table's column sizes) -----------------------------------------
 ADDRESS_MIN, ADDRESS_MAX = 5, 500
@@ -87,7 +90,7 @@ _FIELD_NAMES = {  # RegistrationForm attribute -> SOAP field name used in errors
     "province": "province", "city": "city", "address": "address", "phone": "phone",
     "name": "name", "username": "username", "password": "password", "email": "email",
     "nik": "nik", "nib": "nib", "bank_code": "bankCode", "account_number": "accountNumber",
-    "account_holder": "accountHolder",
+    "account_holder": "accountHolder", "birth_date": "birthDate",
 }
 
 
@@ -110,6 +113,7 @@ class RegistrationForm:
     bank_code: str | None = None
     account_number: str | None = field(default=None, repr=False)
     account_holder: str | None = None
+    birth_date: str | None = field(default=None, repr=False)  # YYYY-MM-DD: a seller's NIK is checked with it
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,7 @@ class Registration:
     bank_code: str | None = None  # sellers only
     account_number: str | None = field(default=None, repr=False)
     account_holder: str | None = None
+    birth_date: date | None = field(default=None, repr=False)  # a seller with a NIK only
     warnings: tuple[FieldError, ...] = ()
 
 
@@ -210,6 +215,8 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
               nik_province_must_match)
     if nib is not None:
         check("nib", _nib, nib)
+    if values.get("nik"):  # the population registry checks a NIK with its holder's birth date
+        check("birth_date", _birth_date, text("birth_date"), values["nik"], today, warnings)
 
     # A buyer's bank fields are ignored (not validated, not kept): only sellers receive payouts.
     if role == SELLER:
@@ -229,7 +236,7 @@ def validate_registration(form: RegistrationForm, regions: RegionCatalog, today:
         email=email, email_key=email_key, role=role,
         nik=values.get("nik"), nib=values.get("nib"),
         bank_code=values.get("bank_code"), account_number=values.get("account_number"),
-        account_holder=values.get("account_holder"),
+        account_holder=values.get("account_holder"), birth_date=values.get("birth_date"),
         warnings=tuple(warnings),
     )
 
@@ -364,6 +371,24 @@ def _nik(nik: str, regions: RegionCatalog, today: date, province_code: str | Non
     elif not regions.has_district(district):
         warnings.append(FieldError("nik", NIK_UNKNOWN_DISTRICT, {"region": district}))
     return nik
+
+
+def _birth_date(value: str | None, nik: str, today: date, warnings: list[FieldError]) -> date | None:
+    """YYYY-MM-DD, the day the NIK's digits 7-12 give. Left out, the member registers all the same (as
+    clients made before it was asked for do) with a warning: the NIK cannot be verified without it."""
+    if value is None:
+        warnings.append(FieldError("birthDate", BIRTH_DATE_MISSING))
+        return None
+    try:
+        born = date.fromisoformat(value) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) else None
+    except ValueError:
+        born = None
+    if born is None or born > today:
+        raise _Error(BIRTH_DATE_FORMAT)
+    day = int(nik[6:8])
+    if (born.day, born.month, born.year % 100) != (day - 40 if day > 40 else day, int(nik[8:10]), int(nik[10:12])):
+        raise _Error(BIRTH_DATE_NOT_NIK)  # the NIK's two-digit year leaves the century to the date
+    return born
 
 
 def nik_birth_date(nik: str, today: date) -> date | None:

@@ -160,3 +160,18 @@ SHIPMENT = Pipeline("shipment", {
     None: {ShipmentStatus.PENDING},
     **{status: set(ShipmentStatus) - {status} for status in ShipmentStatus if status not in FINAL_SHIPMENT_STATUSES},
 })
+
+
+class VerificationStatus(StrEnum):
+    UNVERIFIED = "UNVERIFIED"  # not yet checked, a partner unreachable, or an answer that settles nothing
+    VERIFIED = "VERIFIED"
+    REJECTED = "REJECTED"
+
+
+SELLER_VERIFICATION = Pipeline("seller_verification", {
+    None: {VerificationStatus.UNVERIFIED},
+    # checked; a changed payout account or an admin's re-run starts over; an admin overrides either way
+    VerificationStatus.UNVERIFIED: {VerificationStatus.VERIFIED, VerificationStatus.REJECTED},
+    VerificationStatus.VERIFIED: {VerificationStatus.UNVERIFIED, VerificationStatus.REJECTED},
+    VerificationStatus.REJECTED: {VerificationStatus.UNVERIFIED, VerificationStatus.VERIFIED},
+})

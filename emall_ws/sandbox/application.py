@@ -26,8 +26,8 @@ _NO_PAYOUT_ACCOUNTS = PayoutAccounts(None)  # a sandbox run without the platform
 @dataclass(frozen=True)
 class Partner:
     """Which partner one served path plays."""
-    kind: str  # bank, courier, sms
-    code: str  # bca, jne, ... ("sms" for the gateway)
+    kind: str  # bank, courier, sms, dukcapil, oss
+    code: str  # bca, jne, ... (the kind itself for a partner of one: "sms", "dukcapil", "oss")
     path: str  # /partners/bank/bca
     db: SandboxDatabase | None  # None when the application is built only for its WSDL
     payouts: PayoutAccounts | None = None  # the platform's sellers' payout accounts (the bank sandbox's)
@@ -45,7 +45,7 @@ class Partner:
 
 # the operations that seed or steer a sandbox, which no real partner offers
 SANDBOX_ONLY = frozenset({"openAccount", "transfer", "registerShipment", "advanceShipment", "listMessages",
-                          "setFailureMode"})
+                          "addPerson", "addBusiness", "setFailureMode"})
 
 
 class PartnerApplication(Application):

@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from emall_ws.clock import WIB, to_wib, utcnow
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
+from emall_ws.sandbox import moota_push
 from emall_ws.sandbox.application import Partner, failure_mode_operation, partner_of, rejected
-from emall_ws.sandbox.contracts import BANKS, Mutation
+from emall_ws.sandbox.contracts import BANKS, AccountInquiry, Mutation
 from emall_ws.sandbox.store import Account, LedgerEntry
 from emall_ws.soap.faults import PlatformFault
 
@@ -95,7 +96,18 @@ def _post(session, bank: str, account: Account, kind: str, amount: int, descript
     session.add(entry)
     session.flush()  # the database's sequence makes the id unique, even across worker processes
     entry.mutation_id = f"{PROFILES[bank].prefix}{to_wib(posted_at):%y%m%d}{entry.id:08d}"
+    moota_push.announce(session, bank, account.account_number, entry)  # pushed once this transaction commits
     return entry
+
+
+def open_account(session, bank: str, number: str, holder: str, opening_balance: int, now: datetime) -> Account:
+    """A new account, its opening balance posted as a first credit (openAccount and the seed file)."""
+    account = Account(bank=bank, account_number=number, holder_name=holder, balance=0, opened_at=now)
+    session.add(account)
+    session.flush()
+    if opening_balance:
+        _post(session, bank, account, "CR", opening_balance, "SETORAN AWAL", now)
+    return account
 
 
 class BankService(ServiceBase):
@@ -123,6 +135,21 @@ class BankService(ServiceBase):
                 LedgerEntry.posted_at < end).order_by(LedgerEntry.posted_at, LedgerEntry.id))
             return [_wire(entry) for entry in entries]
 
+    @rpc(AccountNumber, _returns=AccountInquiry, _out_variable_name="inquiry")
+    def inquiryAccount(ctx, accountNumber):  # noqa: N802,N803
+        """Whether the account exists at this bank, and its holder's name; nothing else about it."""
+        # as getMutations and transfer know accounts: opened here, else a seller's payout account
+        # the platform has on record (sandbox/payout_accounts.py); an unknown number is an answer
+        partner = partner_of(ctx)
+        with partner.database.unit_of_work() as session:
+            account = _find(session, partner.code, accountNumber)
+            holder = account.holder_name if account is not None else None
+        if holder is None:
+            holder = partner.payout_accounts.holder_of(partner.code, accountNumber)
+        if holder is None:
+            return AccountInquiry(status="NOT_FOUND")
+        return AccountInquiry(status="FOUND", holderName=holder[:100])
+
     @rpc(AccountNumber, Unicode(max_len=100, min_occurs=1, nillable=False), Long(ge=0),
          _returns=Unicode, _out_variable_name="accountNumber")
     def openAccount(ctx, accountNumber, holderName, openingBalance):  # noqa: N802,N803
@@ -137,12 +164,7 @@ class BankService(ServiceBase):
             if session.scalar(select(Account.id).where(Account.bank == partner.code,
                                                        Account.account_number == accountNumber)):
                 raise rejected("DuplicateAccount", f"Account {accountNumber} exists", "DUPLICATE_ACCOUNT")
-            account = Account(bank=partner.code, account_number=accountNumber, holder_name=holderName,
-                              balance=0, opened_at=now)
-            session.add(account)
-            session.flush()
-            if openingBalance:
-                _post(session, partner.code, account, "CR", openingBalance, "SETORAN AWAL", now)
+            open_account(session, partner.code, accountNumber, holderName, openingBalance or 0, now)
         return accountNumber
 
     @rpc(AccountNumber, Long(gt=0, min_occurs=1, nillable=False), Unicode(max_len=100),

@@ -1,7 +1,8 @@
 """The partner contracts the platform consumes: names, namespaces, types and operations.
 
 One Bank contract (BCA, Mandiri, BNI, BRI), one Courier contract (Pos Indonesia, TIKI, JNE,
-FedEx, DHL, Wahana, PCP) and one SMS gateway contract. The sandboxes serve them; the WSDLs
+FedEx, DHL, Wahana, PCP), one SMS gateway contract, the population registry's (Dukcapil) NIK
+verification and business licensing's (OSS) NIB verification. The sandboxes serve them; the WSDLs
 under wsdl/partners/ are generated from them; adapters/ consumes them with zeep.
 Operations marked "sandbox only" exist to drive the simulators in tests and demos.
 """
@@ -14,6 +15,8 @@ from emall_ws.domain.partners import BANKS, COURIERS  # noqa: F401  (re-exported
 BANK_NS = "urn:emall-kukm:partner:bank"
 COURIER_NS = "urn:emall-kukm:partner:courier"
 SMS_NS = "urn:emall-kukm:partner:sms"
+DUKCAPIL_NS = "urn:emall-kukm:partner:dukcapil"
+OSS_NS = "urn:emall-kukm:partner:oss"
 
 # failure modes a sandbox can be told to play (setFailureMode), for tests
 FAILURE_MODES = ("NORMAL", "UNAVAILABLE", "SLOW", "GARBAGE", "FAULT", "UNEXPECTED_FIELD")
@@ -32,8 +35,19 @@ class Mutation(ComplexModel):
     balance = Long
 
 
+ACCOUNT_INQUIRY_STATUSES = ("FOUND", "NOT_FOUND")
+
+
+class AccountInquiry(ComplexModel):
+    """Whether an account exists at the bank, and in whose name (nothing else about it)."""
+    __namespace__ = BANK_NS
+    status = Unicode(values=list(ACCOUNT_INQUIRY_STATUSES))
+    holderName = Unicode(max_len=100)  # empty when NOT_FOUND
+
+
 # operations: getMutations(accountNumber, fromTime, toTime) -> Array(Mutation), refusing a
-# window longer than the bank allows (Client fault); sandbox only: openAccount(accountNumber,
+# window longer than the bank allows (Client fault); inquiryAccount(accountNumber) ->
+# AccountInquiry; sandbox only: openAccount(accountNumber,
 # holderName, openingBalance) -> accountNumber; transfer(toAccount, amount, description,
 # fromName) -> Mutation (posts a CR on toAccount)
 
@@ -100,3 +114,37 @@ class SmsMessage(ComplexModel):
 # operations: sendSms(msisdn, text, reference) -> messageId (a repeated reference returns the
 # first message's id: the gateway de-duplicates); getStatus(messageId) -> SmsStatus;
 # sandbox only: listMessages(msisdn) -> Array(SmsMessage)
+
+
+# --- Population registry (Dukcapil) ------------------------------------------------------------
+
+# the registry's verdict on (nik, name, birthDate); mirrored by adapters.dukcapil.NIK_RESULTS
+NIK_RESULTS = ("MATCH", "NAME_MISMATCH", "BIRTHDATE_MISMATCH", "NOT_FOUND", "DECEASED")
+# A birth date travels as xs:date's text (YYYY-MM-DD), not as xs:date: the platform's SOAP hardening,
+# which the sandboxes share, reads every xs:date as a date of trade (2000..2199), and people are older.
+# The platform's Member service carries birthDate the same way.
+BIRTH_DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+
+# operations: verifyNik(nik, name, birthDate) -> result, one of NIK_RESULTS (never the person's data;
+# Client fault for a NIK that is not 16 digits); sandbox only: addPerson(nik, name, birthDate,
+# deceased) -> nik (the same NIK again replaces the person)
+
+
+# --- Business licensing (OSS) ------------------------------------------------------------------
+
+LICENCE_STATUSES = ("ACTIVE", "SUSPENDED", "REVOKED")  # what a licence on record can be
+NIB_NOT_FOUND = "NOT_FOUND"  # verifyNib's status for a NIB nobody holds
+
+
+class BusinessLicence(ComplexModel):
+    """A business licence by NIB; for an unknown NIB, status NOT_FOUND and every other field empty."""
+    __namespace__ = OSS_NS
+    nib = Unicode(max_len=13)
+    status = Unicode(values=[*LICENCE_STATUSES, NIB_NOT_FOUND])
+    businessName = Unicode(max_len=200)
+    ownerNik = Unicode(max_len=16)
+    kbli = Array(Unicode)  # the licensed activities: KBLI 2020 codes, 5 digits each
+
+# operations: verifyNib(nib) -> BusinessLicence (Client fault for a NIB that is not 13 digits);
+# sandbox only: addBusiness(nib, businessName, ownerNik, kbli, status) -> BusinessLicence (the same
+# NIB again replaces the licence)

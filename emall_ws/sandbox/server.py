@@ -1,6 +1,6 @@
 """The partner sandboxes as one WSGI application, its server, and the partner contract WSDLs.
 
-Every served path (/partners/bank/bca, /partners/courier/jne, /partners/sms ...) is its own spyne
+Every served path (/partners/bank/bca, /partners/courier/jne, /partners/sms, /partners/dukcapil ...) is its own spyne
 Application behind a ServiceEndpoint (WSDL built once for the public URL), the platform's
 hardening guard and the failure-mode player. Run it on its own port: an adapter calling a
 sandbox served by the same single worker would wait on itself (DESIGN §5).
@@ -17,10 +17,16 @@ from pathlib import Path
 from emall_ws.logs import configure_logging
 from emall_ws.sandbox.application import Partner, PartnerApplication
 from emall_ws.sandbox.bank import BankService
-from emall_ws.sandbox.contracts import BANK_NS, BANKS, COURIER_NS, COURIERS, SMS_NS
+from emall_ws.sandbox.contracts import BANK_NS, BANKS, COURIER_NS, COURIERS, DUKCAPIL_NS, OSS_NS, SMS_NS
 from emall_ws.sandbox.courier import CourierService
+from emall_ws.sandbox.dukcapil import DukcapilService
 from emall_ws.sandbox.failures import FailureModes
+from emall_ws.sandbox.moota import PREFIX as MOOTA_PREFIX
+from emall_ws.sandbox.moota import MootaSandbox
+from emall_ws.sandbox.oss import OssService
 from emall_ws.sandbox.payout_accounts import PayoutAccounts
+from emall_ws.sandbox.seed import VARIABLE as SEED_VARIABLE
+from emall_ws.sandbox.seed import SeedError, load_seed
 from emall_ws.sandbox.sms import SmsGatewayService
 from emall_ws.sandbox.store import SandboxDatabase
 from emall_ws.soap import faults
@@ -34,6 +40,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ENV_DATABASE_URL = "EMALL_SANDBOX_DATABASE_URL"
 ENV_PUBLIC_URL = "EMALL_SANDBOX_PUBLIC_URL"
 ENV_PLATFORM_DATABASE_URL = "EMALL_DATABASE_URL"  # read only for the sellers' payout accounts
+ENV_SEED = SEED_VARIABLE
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,8 @@ class Contract:
     exported_code: str  # whose address the committed WSDL carries
 
     def path(self, code: str) -> str:
-        return f"/partners/{self.kind}" if self.kind == "sms" else f"/partners/{self.kind}/{code}"
+        # a partner of one (the SMS gateway, Dukcapil, OSS) has no code segment
+        return f"/partners/{self.kind}" if self.codes == (self.kind,) else f"/partners/{self.kind}/{code}"
 
 
 CONTRACTS = (
@@ -57,6 +65,10 @@ CONTRACTS = (
              "partners/courier.wsdl", "jne"),
     Contract("sms", "SmsGateway", SMS_NS, (SmsGatewayService,), ("sms",),
              "partners/sms.wsdl", "sms"),
+    Contract("dukcapil", "Dukcapil", DUKCAPIL_NS, (DukcapilService,), ("dukcapil",),
+             "partners/dukcapil.wsdl", "dukcapil"),
+    Contract("oss", "Oss", OSS_NS, (OssService,), ("oss",),
+             "partners/oss.wsdl", "oss"),
 )
 
 
@@ -86,6 +98,7 @@ class SandboxWsgi:
                 path = contract.path(code)
                 self.endpoints[path] = endpoint
                 self._routes[path] = FailureModes(guard(endpoint), endpoint, path, db)
+        self.moota = MootaSandbox(db)  # JSON, not SOAP: the mutation service pushing to the platform
 
     def __call__(self, environ, start_response):
         path = (environ.get("PATH_INFO") or "/").rstrip("/")
@@ -97,6 +110,8 @@ class SandboxWsgi:
             body = json.dumps({"status": "ok" if ok else "degraded"}).encode()
             status = "200 OK" if ok else "503 Service Unavailable"
             return _respond(start_response, status, "application/json", body)
+        if path == MOOTA_PREFIX or path.startswith(MOOTA_PREFIX + "/"):
+            return self.moota(environ, start_response)
         if path.startswith("/partners"):
             fault = faults.client_fault("NotFound", "UNKNOWN_SERVICE", "en")
             return fault_response(start_response, 404, fault)
@@ -112,11 +127,15 @@ def default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{Path(var_dir) / 'sandbox.db'}"
 
 
-def create_sandbox_app(public_url: str, database_url: str, platform_database_url: str | None = None) -> SandboxWsgi:
+def create_sandbox_app(public_url: str, database_url: str, platform_database_url: str | None = None,
+                       seed: Path | None = None) -> SandboxWsgi:
     """The sandboxes as a WSGI callable; creates their tables if missing. `platform_database_url`: where the
-    bank sandbox reads which accounts are sellers' payout accounts (none: it knows only opened ones)."""
+    bank sandbox reads which accounts are sellers' payout accounts (none: it knows only opened ones).
+    `seed`: a seed file (sandbox/seed.py) loaded first; a malformed one raises SeedError."""
     db = SandboxDatabase(database_url)
     db.create_schema()
+    if seed is not None:
+        load_seed(db, seed)
     return SandboxWsgi(public_url, db, PayoutAccounts(platform_database_url))
 
 
@@ -130,9 +149,9 @@ def app_from_env() -> SandboxWsgi:
 
 def run_sandbox(host: str, port: int, database_url: str, public_url: str | None = None, *,
                 workers: int = 2, threads: int = 8, supervised: bool = False,
-                platform_database_url: str | None = None) -> None:
+                platform_database_url: str | None = None, seed: Path | None = None) -> None:
     """Serves the sandboxes until stopped (emall_ws.serving.servers.serve_sandbox); `platform_database_url`
-    as create_sandbox_app takes it."""
+    and `seed` as create_sandbox_app takes them."""
     from emall_ws.serving.servers import serve_sandbox
 
     public_url = (public_url or f"http://{host}:{port}").rstrip("/")
@@ -140,6 +159,8 @@ def run_sandbox(host: str, port: int, database_url: str, public_url: str | None 
     db = SandboxDatabase(database_url)
     try:
         db.create_schema()  # once, before the workers race to do it
+        if seed is not None:  # once too: the workers find it done (and a bad file stops us before them)
+            load_seed(db, seed)
     finally:
         db.dispose()
     os.environ[ENV_PUBLIC_URL], os.environ[ENV_DATABASE_URL] = public_url, database_url
@@ -173,14 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=None, help="default: sqlite:///./var/sandbox.db")
     parser.add_argument("--public-url", default=None)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=Path, default=os.environ.get(ENV_SEED) or None,
+                        help=f"a seed file to load at start (default: ${ENV_SEED})")
     parser.add_argument("--export-wsdl", metavar="DIR", help="write the partner WSDLs under DIR and exit")
     args = parser.parse_args(argv)
     if args.export_wsdl:
         for path in export_partner_wsdl(Path(args.export_wsdl)):
             print(path)
         return 0
-    run_sandbox(args.host, args.port, args.database_url or default_database_url(Path("var")), args.public_url,
-                workers=args.workers)
+    try:
+        run_sandbox(args.host, args.port, args.database_url or default_database_url(Path("var")), args.public_url,
+                    workers=args.workers, seed=args.seed)
+    except SeedError as error:
+        print(f"emall_ws.sandbox.server: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -6,10 +6,10 @@ count what reached the partner.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
-                        delete, func, select)
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, delete, func, select)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from emall_ws.clock import utcnow
@@ -84,6 +84,25 @@ class SmsRecord(SandboxBase):
     polls: Mapped[int] = mapped_column(Integer, default=0)  # getStatus calls so far
     received_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Person(SandboxBase):
+    """A resident as the population registry (Dukcapil sandbox) knows them."""
+    __tablename__ = "sandbox_dukcapil_persons"
+    nik: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    birth_date: Mapped[date] = mapped_column(Date)
+    deceased: Mapped[bool] = mapped_column(Boolean)
+
+
+class Business(SandboxBase):
+    """A business licence as business licensing (OSS sandbox) knows it."""
+    __tablename__ = "sandbox_oss_businesses"
+    nib: Mapped[str] = mapped_column(String(13), primary_key=True)
+    business_name: Mapped[str] = mapped_column(String(200))
+    owner_nik: Mapped[str] = mapped_column(String(16))
+    kbli: Mapped[str] = mapped_column(String(600))  # 5-digit codes, comma-separated, as licensed
+    status: Mapped[str] = mapped_column(String(10))
 
 
 class FailureMode(SandboxBase):

@@ -16,10 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from emall_ws.db.session import Reader
-from emall_ws.db.models import Bid, Category, Member, Product, ProductPhoto, ProductStatusHistory
+from emall_ws.db.models import (Bid, Category, Member, Product, ProductPhoto, ProductStatusHistory,
+                                SellerVerification)
 from emall_ws.domain import auction as auction_rules
 from emall_ws.domain import pipelines
-from emall_ws.domain.pipelines import MemberStatus, ProductStatus
+from emall_ws.domain.pipelines import MemberStatus, ProductStatus, VerificationStatus
 from emall_ws.domain.catalog import (AUCTION, FIXED, CatalogPolicy, Listing, ProductForm, action_of, category_code,
                                      merge, validate_category, validate_listing)
 from emall_ws.domain.errors import Conflict, FieldError, InvalidState, NotFound, ValidationFailed
@@ -65,6 +66,7 @@ class ProductView:
     created_at: datetime
     updated_at: datetime
     seller_suspended: bool = False  # off sale (action NONE) until the seller is reinstated
+    seller_verified: bool = False  # the seller's verification is VERIFIED (no row yet: not verified)
 
 
 # --- categories -----------------------------------------------------------------------------------
@@ -282,7 +284,8 @@ def _wanted(product_id: int | None) -> int:
 
 # what a product's view shows besides its own row: read with it, in one query
 _LISTING = (Category.code.label("category_code"), Category.name.label("category_name"),
-            Member.username.label("seller_username"), Member.status.label("seller_status"))
+            Member.username.label("seller_username"), Member.status.label("seller_status"),
+            SellerVerification.status.label("seller_verification"))
 
 
 Columns = TypeVarTuple("Columns")
@@ -290,7 +293,9 @@ Columns = TypeVarTuple("Columns")
 
 def _with_listing(query: Select[*Columns]) -> Select[*Columns]:
     return (query.select_from(Product).join(Category, Category.id == Product.category_id)
-            .join(Member, Member.id == Product.seller_id))
+            .join(Member, Member.id == Product.seller_id)
+            # outer: a seller made before verification existed has no row, and reads as not verified
+            .outerjoin(SellerVerification, SellerVerification.member_id == Product.seller_id))
 
 
 # a product page in one statement: the product's columns (plain rows, no ORM objects to build), its
@@ -309,14 +314,15 @@ def get_product(reader: Reader, product_id: int | None, now: datetime) -> Produc
         raise NotFound("UNKNOWN_PRODUCT", productId=product_id)
     first = rows[0]
     return _view_of(first, now, first.category_code, first.category_name, first.seller_username,
-                    first.seller_status, tuple(row.photo_url for row in rows if row.photo_url is not None))
+                    first.seller_status, tuple(row.photo_url for row in rows if row.photo_url is not None),
+                    first.seller_verification)
 
 
 def _view(session: Session, product: Product, now: datetime) -> ProductView:
-    category_code, category_name, seller, seller_status = session.execute(
+    category_code, category_name, seller, seller_status, verification = session.execute(
         _with_listing(select(*_LISTING)).where(Product.id == product.id)).one()
     return _view_of(product, now, category_code, category_name, seller, seller_status,
-                    tuple(p.url for p in product.photos))
+                    tuple(p.url for p in product.photos), verification)
 
 
 class ProductColumns(Protocol):
@@ -346,8 +352,9 @@ class ProductColumns(Protocol):
 
 
 def _view_of(product: ProductColumns, now: datetime, category_code: str, category_name: str, seller: str,
-             seller_status: str, photo_urls: tuple[str, ...]) -> ProductView:
-    """`product`: a Product, or a row with its columns."""
+             seller_status: str, photo_urls: tuple[str, ...], seller_verification: str | None) -> ProductView:
+    """`product`: a Product, or a row with its columns; `seller_verification`: the seller's verification
+    status, None without a row."""
     suspended = seller_status == MemberStatus.SUSPENDED
     auction = product.sale_method == AUCTION
     return ProductView(
@@ -362,7 +369,8 @@ def _view_of(product: ProductColumns, now: datetime, category_code: str, categor
         has_reserve=product.reserve_price is not None,
         reserve_met=auction_rules.reserve_met(auction_snapshot(product)) if auction else None,
         photo_urls=photo_urls, created_at=product.created_at,
-        updated_at=product.updated_at, seller_suspended=suspended)
+        updated_at=product.updated_at, seller_suspended=suspended,
+        seller_verified=seller_verification == VerificationStatus.VERIFIED)
 
 
 def auction_snapshot(product: ProductColumns) -> auction_rules.Auction:

@@ -1,4 +1,5 @@
-"""Catalogue search: ACTIVE products of sellers not suspended, matching every filter, a page at a time."""
+"""Catalogue search: ACTIVE products of sellers not suspended, matching every filter (verified sellers only,
+when asked), a page at a time."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -10,11 +11,11 @@ from sqlalchemy import ColumnElement, Integer, Select, UnaryExpression, and_, bi
 from sqlalchemy.orm import aliased
 
 from emall_ws.db.session import Reader
-from emall_ws.db.models import Base, Category, Member, Product, ProductPhoto, ProductTerm
+from emall_ws.db.models import Base, Category, Member, Product, ProductPhoto, ProductTerm, SellerVerification
 from emall_ws.domain.catalog import (ENDING_SOON, FIXED, NEWEST, PRICE_ASC, PRICE_DESC, CatalogPolicy, Search,
                                      SearchFilters, action_of, validate_search)
 from emall_ws.domain.errors import FieldError, ValidationFailed
-from emall_ws.domain.pipelines import MemberStatus, ProductStatus
+from emall_ws.domain.pipelines import MemberStatus, ProductStatus, VerificationStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.search_words import term_bits
 from emall_ws.domain.members import SELLER
@@ -38,6 +39,7 @@ class ProductSummary:
     ends_at: datetime | None
     photo_url: str | None
     created_at: datetime
+    seller_verified: bool  # the seller's verification is VERIFIED (no row yet: not verified)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,9 @@ def _statement_and_values(session: Reader, search: Search,
                           now: datetime) -> tuple[Select[*tuple[Any, ...]], dict[str, Any]]:
     given = (("category", search.category), ("seller", search.seller), ("province", search.province),
              ("city", search.city), ("sale_method", search.sale_method), ("min_price", search.min_price),
-             ("max_price", search.max_price), ("now", now if search.sort == ENDING_SOON else None))
+             ("max_price", search.max_price),
+             ("verified", VerificationStatus.VERIFIED if search.verified_only else None),
+             ("now", now if search.sort == ENDING_SOON else None))
     values: dict[str, Any] = {name: value for name, value in given if value is not None}
     shape = _Shape(len(search.terms), tuple(name for name in _FILTERS if name in values), search.sort)
     if search.terms:
@@ -138,12 +142,14 @@ _FILTERS: dict[str, ColumnElement[bool]] = {
     "sale_method": Product.sale_method == bindparam("sale_method"),
     "min_price": Product.list_price >= bindparam("min_price"),
     "max_price": Product.list_price <= bindparam("max_price"),
+    # verifiedOnly: the page's outer join of seller_verification (a seller without a row is not verified)
+    "verified": SellerVerification.status == bindparam("verified"),
     # open auctions only: an ended one awaits its closing job
     "now": Product.ends_at > bindparam("now"),
 }
 
 
-@lru_cache(maxsize=512)  # 8 term counts x 2^8 filter sets x 4 sorts x 2 could be; a few are
+@lru_cache(maxsize=512)  # 8 term counts x 2^9 filter sets x 4 sorts x 2 could be; a few are
 def _statement(shape: _Shape) -> Select[*tuple[Any, ...]]:
     """The statement of every search of `shape`; building and keying one per call cost as much as
     running it. Each search term is joined on product_term's whole key, one row or none, which
@@ -172,9 +178,11 @@ def _statement(shape: _Shape) -> Select[*tuple[Any, ...]]:
             query = _using(query, Product, index=shape.index)
         for n in range(shape.terms):
             query = _holding(query, n, Product.created_at, Product.id)
-    query = (_using(query, Category, Member)
+    query = (_using(query, Category, Member, SellerVerification)
              .join(Category, Category.id == Product.category_id)
              .join(Member, Member.id == Product.seller_id)
+             # sellerVerified of each result, in the same query: a seller may have no row (not verified)
+             .outerjoin(SellerVerification, SellerVerification.member_id == Product.seller_id)
              .outerjoin(ProductPhoto, and_(ProductPhoto.product_id == Product.id, ProductPhoto.position == 0))
              # a suspended seller's products are off sale
              .where(Product.status == ProductStatus.ACTIVE, Member.status != MemberStatus.SUSPENDED,
@@ -269,7 +277,7 @@ def _sampling(terms: int, walkable: tuple[str, ...]) -> Select[*tuple[Any, ...]]
 _SUMMARY = (Product.id, Product.name, Product.seller_province_code, Product.seller_city_code, Product.sale_method,
             Product.status, Product.stock, Product.list_price, Product.bid_count, Product.ends_at,
             Product.created_at, Category.code.label("category_code"), Member.username.label("seller_username"),
-            ProductPhoto.url.label("photo_url"))
+            ProductPhoto.url.label("photo_url"), SellerVerification.status.label("seller_verification"))
 
 _ORDER: dict[str, tuple[UnaryExpression[Any], ...]] = {
     NEWEST: (Product.created_at.desc(), Product.id.desc()),
@@ -286,4 +294,5 @@ def _summary(row: Any, now: datetime) -> ProductSummary:
         sale_method=row.sale_method, status=row.status,
         action=action_of(row.sale_method, row.status, row.stock, row.ends_at, now),
         price=row.list_price, stock=row.stock if row.sale_method == FIXED else None,
-        bid_count=row.bid_count, ends_at=row.ends_at, photo_url=row.photo_url, created_at=row.created_at)
+        bid_count=row.bid_count, ends_at=row.ends_at, photo_url=row.photo_url, created_at=row.created_at,
+        seller_verified=row.seller_verification == VerificationStatus.VERIFIED)

@@ -2,7 +2,8 @@
 
 Shipping is quoted first (services/quoting.py), so a checkout calls no partner; it runs in one
 transaction, in three steps:
-1. plan: the buyer's cart grouped by seller, with origin, destination and weight;
+1. plan: the buyer's cart grouped by seller, with origin, destination and weight (with
+   EMALL_REQUIRE_VERIFIED_SELLER, every seller verified: else SELLER_NOT_VERIFIED);
 2. price: each group's chosen courier service is the buyer's newest unexpired quote for that seller,
    origin, destination and weight, at its quoted cost (none: refused, "quote again");
 3. commit: the buyer and the sellers are locked, then every product of the cart (SELECT ... FOR UPDATE
@@ -219,7 +220,7 @@ def run_checkout(db: Database, buyer: Principal, choices: list[Choice], ship_to:
     """The whole checkout of the buyer's cart (the three steps of the module docstring)."""
 
     def check_out(session: Session) -> list[InvoiceView]:
-        plan = plan_cart(session, buyer, ship_to, regions)
+        plan = plan_cart(session, buyer, ship_to, regions, policy)
         chosen = quoted_choices(session, plan, choices, now)
         return commit_checkout(session, plan, chosen, now, policy)
 

@@ -25,9 +25,9 @@ from emall_ws.domain.pipelines import MemberStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.notify.outbox import notify_member, takes_sms
 from emall_ws.passwords import Passwords
-from emall_ws.services import actors, auth, limits, throttle
+from emall_ws.services import actors, auth, limits, seller_verification, throttle
 from emall_ws.services.claims import handle_each_claimed
-from emall_ws.domain.members import ADMIN
+from emall_ws.domain.members import ADMIN, SELLER
 from emall_ws.services.auth import AuthPolicy, Principal
 from emall_ws.services.invoices import cancel_invoices_of_suspended_seller
 from emall_ws.services.status import HistoryEntry, change_status, read_history
@@ -195,6 +195,8 @@ def register(session: Session, form: RegistrationForm, regions: RegionCatalog, p
     except IntegrityError:
         raise ValidationFailed(_taken(session, registration.username_key, registration.email_key)
                                or [FieldError("username", "USERNAME_TAKEN")]) from None
+    if member.role == SELLER:
+        seller_verification.record_birth_date(session, member, registration.birth_date, now)
     limits.take_request(session, client, now, policy.message_limits)
     limits.take_messages(session, limits.ACTIVATION, member.phone, member.email_key, now, policy.message_limits)
     code, row = _issue_code(session, member, ACTIVATION, policy.activation_ttl, now)
@@ -243,6 +245,7 @@ def activate(session: Session, username: str, code: str, now: datetime, policy: 
     member = _use_code(session, username, member, ACTIVATION, code, now, policy)
     set_status(session, member, MemberStatus.ACTIVE, now, "activation code", actors.member(member))
     member.activated_at = now
+    seller_verification.check_again(session, member, now, "activated", actors.member(member))
     _tell(session, member, f"member:{member.id}:activated", "member_activated",
           role=member.role)
     return view_of(member)
@@ -400,6 +403,7 @@ def change_payout_account(session: Session, principal: Principal, password: str,
     old_bank, old_number, old_holder = member.bank_code, member.account_number, member.account_holder
     member.bank_code, member.account_number = account.bank_code, account.account_number
     member.account_holder = account.account_holder
+    seller_verification.check_again(session, member, now, "payout account changed", actors.member(member))
     _tell(session, member, f"member:{member.id}:payout-account:{now.isoformat()}", "payout_account_changed",
           old_bank=bank_name(old_bank) if old_bank else "-",
           old_account=mask_account(old_number) if old_number else "-", old_holder=old_holder or "-",

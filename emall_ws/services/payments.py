@@ -7,6 +7,8 @@ Exactly once, however often a window is read and however many workers read it:
   and their status re-read under the lock, and bank_mutation.invoice_id is unique;
 - the invoice, its order, the mutation's outcome and the notifications are one transaction.
 Bank calls happen outside transactions: a slow bank holds no lock.
+Mutations pushed by a mutation service (emall_ws/hooks/mutations.py) take the same record_mutations path;
+accounts configured as pushed (ReconcilePolicy.pushed) are then read only as a fallback.
 """
 from __future__ import annotations
 
@@ -52,6 +54,12 @@ class ReconcileSettings(Protocol):
     def reconcile_overlap(self) -> float: ...
     @property
     def late_payment_days(self) -> float: ...
+    @property
+    def moota_secret(self) -> str | None: ...
+    @property
+    def pushed_accounts(self) -> frozenset[tuple[str, str]]: ...
+    @property
+    def push_fallback_interval(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -59,12 +67,19 @@ class ReconcilePolicy:
     overlap: timedelta = timedelta(minutes=15)  # EMALL_RECONCILE_OVERLAP: each window re-reads this much
     late_window: timedelta = timedelta(days=7)  # EMALL_LATE_PAYMENT_DAYS: expired invoices still watched
     lease: timedelta = timedelta(minutes=5)  # one worker reads an account at a time
+    # EMALL_PUSHED_ACCOUNTS: (bank, account) whose mutations are pushed (hooks/mutations.py); their
+    # statements are read every push_fallback (EMALL_PUSH_FALLBACK_INTERVAL), for pushes that never came
+    pushed: frozenset[tuple[str, str]] = frozenset()
+    push_fallback: timedelta = timedelta(hours=1)
 
     @classmethod
     def from_settings(cls, settings: ReconcileSettings) -> ReconcilePolicy:
-        """From emall_ws.config.Settings (or any object with its reconcile_overlap, late_payment_days)."""
+        """From emall_ws.config.Settings (or any object with the attributes of ReconcileSettings)."""
+        # without the hook's secret no push can arrive: every account is read each round then
+        pushed = settings.pushed_accounts if settings.moota_secret else frozenset()
         return cls(overlap=timedelta(seconds=settings.reconcile_overlap),
-                   late_window=timedelta(days=settings.late_payment_days))
+                   late_window=timedelta(days=settings.late_payment_days), pushed=pushed,
+                   push_fallback=timedelta(seconds=settings.push_fallback_interval))
 
 
 class BankUnavailable(DomainError):
@@ -92,6 +107,7 @@ class ReadOutcome:
 class ReconcileReport:
     accounts: int = 0  # accounts read
     skipped: int = 0  # accounts another worker was reading
+    left_to_push: int = 0  # pushed accounts whose fallback reading is not due yet
     outcome: ReadOutcome = field(default_factory=ReadOutcome)
     failures: list[str] = field(default_factory=list)  # "bank account: reason"
 
@@ -271,6 +287,14 @@ def _claim(db: Database, bank: str, account: str, now: datetime, lease: timedelt
     return db.run(claim)
 
 
+def _fallback_due(db: Database, bank: str, account: str, now: datetime, policy: ReconcilePolicy) -> bool:
+    """Whether a pushed account's statement is due a reading: never read yet, or its last reading ended
+    push_fallback ago. Only statement readings move read_until: a push does not put the reading off."""
+    read_until = db.run(lambda session: session.scalar(select(PayeeAccountPoll.read_until).where(
+        PayeeAccountPoll.bank == bank, PayeeAccountPoll.account_number == account)))
+    return read_until is None or now - read_until >= policy.push_fallback
+
+
 def accounts_to_read(session: Session, now: datetime, policy: ReconcilePolicy) -> list[tuple[str, str, datetime]]:
     """(bank, account, earliest issue time) of every payee account with an open invoice, or one closed
     (paid, cancelled, expired) recently enough that money still sent for it should be seen and held."""
@@ -291,6 +315,9 @@ def reconcile(db: Database, banks: Mapping[str, BankAdapter], now: datetime,
         adapter = banks.get(bank)
         if adapter is None:
             report.failures.append(f"{bank} {account}: no adapter for this bank")
+            continue
+        if (bank, account) in policy.pushed and not _fallback_due(db, bank, account, now, policy):
+            report.left_to_push += 1
             continue
         taken, read_until = _claim(db, bank, account, now, policy.lease)
         if not taken:

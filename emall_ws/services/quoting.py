@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from adapters.courier import CourierAdapter, TariffOption
 from adapters.errors import AdapterError
-from emall_ws.db.models import CartLine, Member, Product, ShippingQuote
+from emall_ws.db.models import CartLine, Member, Product, SellerVerification, ShippingQuote
 from emall_ws.db.session import Database
 from emall_ws.domain.checkout import Route, choices_by_seller, chosen_quote, group_sums
 from emall_ws.domain.errors import FieldError, InvalidState, ValidationFailed
+from emall_ws.domain.pipelines import VerificationStatus
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.text import UNSAFE_CHARACTER, single_line_ok
 from emall_ws.services.addresses import own_address
@@ -33,6 +34,8 @@ from emall_ws.services.catalog import ensure_seller_on_sale
 from emall_ws.services.fan_out import ask_all
 
 log = logging.getLogger(__name__)
+
+SELLER_NOT_VERIFIED = "SELLER_NOT_VERIFIED"
 
 
 class CheckoutSettings(Protocol):
@@ -45,6 +48,8 @@ class CheckoutSettings(Protocol):
     def max_open_invoices(self) -> int: ...
     @property
     def partner_timeout(self) -> float: ...
+    @property
+    def require_verified_seller(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,15 @@ class CheckoutPolicy:
     # payment window, so without a cap a few accounts could hold a seller's whole stock
     max_open_invoices: int = 5
     couriers_within: float = 5.0  # EMALL_PARTNER_TIMEOUT: seconds a quote waits for the couriers, asked at once
+    # EMALL_REQUIRE_VERIFIED_SELLER: a cart of a seller not VERIFIED is neither quoted nor checked out
+    require_verified_seller: bool = False
 
     @classmethod
     def from_settings(cls, settings: CheckoutSettings) -> CheckoutPolicy:
         return cls(payment_window=timedelta(hours=settings.invoice_due_hours),
                    quote_ttl=timedelta(minutes=settings.quote_ttl_minutes),
-                   max_open_invoices=settings.max_open_invoices, couriers_within=settings.partner_timeout)
+                   max_open_invoices=settings.max_open_invoices, couriers_within=settings.partner_timeout,
+                   require_verified_seller=settings.require_verified_seller)
 
 
 @dataclass(frozen=True)
@@ -146,8 +154,10 @@ def _destination(session: Session, buyer: Principal, ship_to: ShipTo | None,
     return member.name, address, city
 
 
-def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, regions: RegionCatalog) -> Plan:
-    """The buyer's cart as checkout will split it: one group per seller."""
+def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, regions: RegionCatalog,
+              policy: CheckoutPolicy) -> Plan:
+    """The buyer's cart as checkout will split it: one group per seller (with
+    `policy.require_verified_seller`, every one of them verified)."""
     authorize(buyer, *SHOPPERS)
     rows = session.execute(
         select(CartLine, Product, Member)
@@ -167,7 +177,22 @@ def plan_cart(session: Session, buyer: Principal, ship_to: ShipTo | None, region
         plans.append(GroupPlan(seller_id, seller.username, items[0][1].seller_city_code, sums.weight_grams,
                                sums.subtotal))
     plans.sort(key=lambda g: g.seller_username.lower())
+    if policy.require_verified_seller:
+        _ensure_sellers_verified(session, plans)
     return Plan(buyer, tuple(plans), name, address, city)
+
+
+def _ensure_sellers_verified(session: Session, groups: list[GroupPlan]) -> None:
+    """Every seller of the groups VERIFIED, read in one query (a seller without a verification row is
+    not); else the first other one, by username, refuses the whole cart. Read without a lock: unlike a
+    suspension, a seller's verification changing later voids no invoice, so a checkout that read
+    VERIFIED is one made before the change."""
+    verified = set(session.scalars(select(SellerVerification.member_id).where(
+        SellerVerification.member_id.in_([g.seller_id for g in groups]),
+        SellerVerification.status == VerificationStatus.VERIFIED)))
+    for group in groups:
+        if group.seller_id not in verified:
+            raise InvalidState(SELLER_NOT_VERIFIED, seller=group.seller_username)
 
 
 def _group_quote(group: GroupPlan, index: int, couriers: Mapping[str, CourierAdapter],
@@ -241,7 +266,7 @@ def quoted_choices(session: Session, plan: Plan, choices: list[Choice], now: dat
 
 def quote_shipping(db: Database, buyer: Principal, ship_to: ShipTo | None, couriers: Mapping[str, CourierAdapter],
                    regions: RegionCatalog, now: datetime, policy: CheckoutPolicy) -> Quotation:
-    plan = db.run(lambda session: plan_cart(session, buyer, ship_to, regions))
+    plan = db.run(lambda session: plan_cart(session, buyer, ship_to, regions, policy))
     return quote(db, plan, couriers, now, policy)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import logging
 import sys
 import time
@@ -29,6 +30,7 @@ PartnerBound = Callable[[str, bytes], bool]  # (path, body): whether the request
 # partner-bound operations running at once per worker process (more wait for a thread, off the loop)
 PARTNER_BOUND_THREADS = 16
 _CLOSE = ("connection", "close")
+HOOKS = "/hooks/"  # paths answered in JSON, not SOAP (emall_ws/hooks/)
 
 
 class BodyTooLarge(Exception):
@@ -139,8 +141,13 @@ class AsyncFront:
 
     def _refuse(self, protocol, environ: dict, status: int, fault: faults.PlatformFault) -> None:
         """Answers a request the application never saw with `fault`, closes the connection, and
-        records the call like any other (its operation unknown: the body was not read, or not whole)."""
-        payload, headers = fault_envelope(fault)
+        records the call like any other (its operation unknown: the body was not read, or not whole).
+        A partner's hook (/hooks/..., JSON) is answered in JSON, with the fault's code."""
+        if environ["PATH_INFO"].startswith(HOOKS):
+            payload = json.dumps({"error": fault.detail_code}).encode()
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+        else:
+            payload, headers = fault_envelope(fault)
         protocol.response_bytes(status, [*headers, _CLOSE], payload)
         path = environ["PATH_INFO"]
         service = path[len("/ws/"):].rstrip("/") if path.startswith("/ws/") else UNKNOWN

@@ -1,4 +1,5 @@
-"""The platform as one WSGI application: every service mounted at /ws/<Service>, plus / and /health."""
+"""The platform as one WSGI application: every service mounted at /ws/<Service>, plus /, /health, /metrics
+and the partners' hooks under /hooks/."""
 from __future__ import annotations
 
 import time
@@ -9,6 +10,7 @@ from emall_ws.client_address import client_address
 from emall_ws.config import Settings
 from emall_ws.db.session import Database
 from emall_ws.domain.registry import OPERATOR, ServiceEntry
+from emall_ws.hooks import mutations as mutation_hook
 from emall_ws.messages import language_of_request
 from emall_ws.observability import access, metrics
 from emall_ws.observability.health import Health
@@ -105,11 +107,14 @@ class PlatformWsgi:
         self.health = Health(platform.db, platform.settings, clock=platform.clock)
         # static per process, and read from no database: the front door opens even when /health is red
         self.index_page = index_page(self.endpoints, platform.settings)
+        self.mutation_hook = mutation_hook.MutationHook(platform)  # JSON, not SOAP: its own answers and line
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO") or "/"
         if path.startswith("/ws/"):
             return self._recorded(path[len("/ws/"):].rstrip("/"), environ, start_response)
+        if path.startswith(mutation_hook.PREFIX):
+            return self.mutation_hook(environ, start_response)
         if path == "/health":
             return _respond(start_response, *self.health.answer(), content_type="application/json")
         if path == "/metrics" and self.platform.settings.metrics_enabled:

@@ -78,7 +78,8 @@ class Product(_Type):
     """action: BUY (fixed price, in stock), BID (auction open) or NONE. price: the fixed price, or an
     auction's current price (the leading bid, else the start price). reserveMet: whether the leading
     bid would win now; the reserve amount is never shown. sellerSuspended: the seller is suspended, so
-    the product is off sale (action NONE) until the seller is reinstated."""
+    the product is off sale (action NONE) until the seller is reinstated. sellerVerified: the platform
+    verified the seller (identity, business licence and payout account)."""
     productId = required(Long)
     name = required(Unicode)
     description = required(Unicode)
@@ -104,11 +105,13 @@ class Product(_Type):
     createdAt = required(DateTime)
     updatedAt = required(DateTime)
     sellerSuspended = required(Boolean)
+    # last: added after the others, so that a client generated from an older WSDL reads the rest as before
+    sellerVerified = required(Boolean)
 
 
 class ProductSummary(_Type):
     """One search result, as Product without its description: price is an auction's current price;
-    stock for a fixed price, endsAt for an auction; photoUrl the first photo."""
+    stock for a fixed price, endsAt for an auction; photoUrl the first photo; sellerVerified as in Product."""
     productId = required(Long)
     name = required(Unicode)
     categoryCode = required(Unicode)
@@ -124,6 +127,7 @@ class ProductSummary(_Type):
     endsAt = DateTime
     photoUrl = Unicode
     createdAt = required(DateTime)
+    sellerVerified = required(Boolean)  # last, as in Product
 
 
 class SearchFilters(_Type):
@@ -170,7 +174,8 @@ def _product(view: catalog.ProductView) -> Product:
         price=view.price, stock=view.stock, startPrice=view.start_price, minIncrement=view.min_increment,
         currentPrice=view.current_price, bidCount=view.bid_count, endsAt=to_wib(view.ends_at),
         hasReserve=view.has_reserve, reserveMet=view.reserve_met, photoUrls=list(view.photo_urls),
-        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at), sellerSuspended=view.seller_suspended)
+        createdAt=to_wib(view.created_at), updatedAt=to_wib(view.updated_at), sellerSuspended=view.seller_suspended,
+        sellerVerified=view.seller_verified)
 
 
 def _summary(view: catalog_search.ProductSummary) -> ProductSummary:
@@ -179,7 +184,8 @@ def _summary(view: catalog_search.ProductSummary) -> ProductSummary:
         sellerUsername=view.seller_username, sellerProvinceCode=view.seller_province_code,
         sellerCityCode=view.seller_city_code, saleMethod=view.sale_method, status=view.status,
         action=view.action, price=view.price, stock=view.stock, bidCount=view.bid_count,
-        endsAt=to_wib(view.ends_at), photoUrl=view.photo_url, createdAt=to_wib(view.created_at))
+        endsAt=to_wib(view.ends_at), photoUrl=view.photo_url, createdAt=to_wib(view.created_at),
+        sellerVerified=view.seller_verified)
 
 
 # getProduct, updateProduct and withdrawProduct find the product first: a missing productId is the
@@ -204,14 +210,16 @@ class CatalogService(ServiceBase):
         view = platform_of(ctx).catalog.create_category(credentials_of(ctx), code, name)
         return Category(code=view.code, name=view.name)
 
-    @rpc(SearchFilters, Integer32, Integer32, _returns=ProductPage, _out_variable_name="result")
-    def searchProducts(ctx, filters, page, pageSize):
+    # verifiedOnly last: added after the others, so that a call without it is answered as before
+    @rpc(SearchFilters, Integer32, Integer32, Boolean, _returns=ProductPage, _out_variable_name="result")
+    def searchProducts(ctx, filters, page, pageSize, verifiedOnly):
         """Products on sale matching the filters (text, category, seller, place, sale method, price),
-        sorted, a page at a time; anyone may call. Client.Validation for a bad filter or page."""
+        sorted, a page at a time; verifiedOnly true: of verified sellers only (absent or false: of every
+        seller); anyone may call. Client.Validation for a bad filter or page."""
         f = filters or SearchFilters()
         query = Filters(text=f.text, category=f.category, seller=f.seller, province=f.province, city=f.city,
                         sale_method=f.saleMethod, min_price=f.minPrice, max_price=f.maxPrice, sort=f.sort,
-                        page=page, page_size=pageSize)
+                        page=page, page_size=pageSize, verified_only=verifiedOnly)
         result = platform_of(ctx).catalog.search_products(query)
         return ProductPage(products=[_summary(v) for v in result.products], page=result.page,
                            pageSize=result.page_size, hasMore=result.has_more)

@@ -13,12 +13,13 @@ from typing import Any
 
 from spyne import ComplexModelBase, Unicode
 
-from emall_ws.domain import auction, cart, catalog, reports
+from emall_ws.domain import auction, cart, catalog, reports, seller_verification
 from emall_ws.domain.members import ROLES
 from emall_ws.domain.payments import HELD, MatchStatus
 from emall_ws.domain.second_chance import SecondChanceStatus
 from emall_ws.domain.pipelines import (ComplaintReason, ComplaintStatus, InvoiceStatus, MemberStatus, OrderStatus,
-                                      ProductStatus, RefundReason, RefundStatus, Remedy, ShipmentStatus)
+                                      ProductStatus, RefundReason, RefundStatus, Remedy, ShipmentStatus,
+                                      VerificationStatus)
 
 
 def _words(values: Iterable[str]) -> tuple[str, ...]:
@@ -46,6 +47,8 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "ComplaintStatus": _words(ComplaintStatus),
     "ComplaintReason": _words(ComplaintReason),
     "Remedy": _words(Remedy),
+    "VerificationStatus": _words(VerificationStatus),
+    "VerificationReason": _words(seller_verification.REASONS),
 }
 
 
@@ -79,6 +82,7 @@ def _note_uses(uses: dict[str, list[str]], service: str, cls: Any, where: str, s
             _note_uses(uses, service, model, name + ".{}", seen)
 
 
-def code_type(name: str, namespace: str) -> Any:
-    """The code set `name` (a key of CODE_SETS) as a simple type of `namespace`."""
-    return Unicode(values=CODE_SETS[name], type_name=name, __namespace__=namespace)
+def code_type(name: str, namespace: str, **element: Any) -> Any:
+    """The code set `name` (a key of CODE_SETS) as a simple type of `namespace`; `element`: how an element
+    of it occurs (max_occurs="unbounded" for a list of codes, each its own element)."""
+    return Unicode(values=CODE_SETS[name], type_name=name, __namespace__=namespace, **element)

@@ -11,14 +11,16 @@ from emall_ws.services.status import HistoryEntry
 from emall_ws.soap.types import Model, required
 
 
-def status_change_type(namespace: str, status: Any) -> Any:
-    """The StatusChange type of the service of `namespace`, its statuses of the code set `status`."""
+def status_change_type(namespace: str, status: Any, name: str = "StatusChange") -> Any:
+    """The StatusChange type (or `name`, for a second history of one service) of the service of
+    `namespace`, its statuses of the code set `status`."""
 
     class StatusChange(Model):
         """One status change: when (WIB), from and to, why, and who made it (member:<username>,
         admin:<username>, job:<job>, bank:<code>, courier:<code>, operator; empty on changes made before
         the platform recorded it)."""
         __namespace__ = namespace
+        __type_name__ = name
         changedAt = required(DateTime)
         fromStatus = status
         toStatus = required(status)

@@ -73,6 +73,8 @@ _PARTNER_KINDS = (  # (kind, heading) in the order the page shows them
     ("bank", "Bank"),
     ("courier", "Kurir (couriers)"),
     ("sms", "SMS gateway"),
+    ("dukcapil", "Dukcapil (NIK)"),
+    ("oss", "OSS (NIB)"),
 )
 
 _STYLE = """
@@ -265,10 +267,10 @@ def render_index(services: Sequence[ServiceSummary], partners: Sequence[PartnerE
         f"<nav aria-label=\"Layanan (services)\"><ul class=\"toc\">{toc}</ul></nav>"
         + cards + "</section>"
         "<section class=\"part\" id=\"mitra\" aria-labelledby=\"h-mitra\">"
-        "<h2 id=\"h-mitra\">Mitra: bank, kurir, SMS (partner endpoints)</h2>"
+        "<h2 id=\"h-mitra\">Mitra: bank, kurir, SMS, Dukcapil, OSS (partner endpoints)</h2>"
         "<p>Kontrak yang dipanggil platform; <em>sandbox</em> menjawab sampai mitra sebenarnya dikonfigurasi "
         "(<code>EMALL_BANK_&lt;KODE&gt;_URL</code>, <code>EMALL_COURIER_&lt;KODE&gt;_URL</code>, "
-        "<code>EMALL_SMS_URL</code>).</p>"
+        "<code>EMALL_SMS_URL</code>, <code>EMALL_DUKCAPIL_URL</code>, <code>EMALL_OSS_URL</code>).</p>"
         + _partner_section(partners, sandbox_url) + "</section>"
         "<section class=\"part\" id=\"autentikasi\" aria-labelledby=\"h-autentikasi\">"
         "<h2 id=\"h-autentikasi\">Autentikasi (authentication)</h2>"

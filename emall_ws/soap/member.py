@@ -10,6 +10,7 @@ from emall_ws.messages import field_message
 from emall_ws.services import members
 from emall_ws.services.addresses import AddressView
 from emall_ws.services.api_keys import ApiKeyView
+from emall_ws.services.seller_verification import VerificationView
 from emall_ws.soap.application import client_of, language_of, namespace_of, platform_of, replay_frozen
 from emall_ws.soap.codes import code_type
 from emall_ws.soap.history import status_change_type, status_changes
@@ -24,6 +25,9 @@ MemberStatus = code_type("MemberStatus", TNS)
 Role = code_type("Role", TNS)
 SESSION = member_header(TNS)  # declared by the operations that act for a member, only
 StatusChange = status_change_type(TNS, MemberStatus)
+VerificationStatus = code_type("VerificationStatus", TNS)
+VerificationReasons = code_type("VerificationReason", TNS, max_occurs="unbounded")
+VerificationChange = status_change_type(TNS, VerificationStatus, "VerificationChange")
 
 Text = Unicode(max_len=1000, type_name="Text", __namespace__=TNS)  # generous: the rules check the real limits
 Username = Unicode(max_len=100, type_name="UsernameText", __namespace__=TNS)
@@ -67,6 +71,7 @@ class RegistrationForm(_Type):
     bankCode = Unicode
     accountNumber = Unicode
     accountHolder = Unicode
+    birthDate = Unicode  # YYYY-MM-DD: a seller with a NIK is verified with it at Dukcapil
 
 
 class Notice(_Type):
@@ -162,6 +167,34 @@ class MemberPage(_Type):
     page = required(Integer32)
 
 
+class SellerVerification(_Type):
+    """Whether a seller is who they say (NIK at Dukcapil, NIB at OSS, the payout account's holder at the
+    bank): UNVERIFIED until the worker's check settles it, VERIFIED or REJECTED; why (reasons), when it was
+    checked, when it is checked next (a partner could not be asked), and its changes when asked for one seller."""
+    username = required(Unicode)
+    status = required(VerificationStatus)
+    reasons = VerificationReasons  # one element per reason, none when VERIFIED
+    checkedAt = DateTime
+    nextCheckAt = DateTime
+    attempts = required(Integer32)
+    changes = Array(VerificationChange)
+
+
+class SellerVerificationPage(_Type):
+    """One page of sellers' verifications; total counts every one matching."""
+    verifications = Array(SellerVerification)
+    total = required(Integer32)
+    page = required(Integer32)
+
+
+def _verification(view: VerificationView, changes: list | None = None) -> SellerVerification:
+    return SellerVerification(username=view.username, status=view.status, reasons=list(view.reasons),
+                              checkedAt=to_wib(view.checked_at) if view.checked_at else None,
+                              nextCheckAt=to_wib(view.next_check_at) if view.next_check_at else None,
+                              attempts=view.attempts,
+                              changes=None if changes is None else status_changes(VerificationChange, changes))
+
+
 
 def _profile(view: members.MemberView) -> Profile:
     return Profile(
@@ -188,7 +221,7 @@ def _form(form: RegistrationForm | None) -> Form:
     return Form(province=form.province, city=form.city, address=form.address, phone=form.phone,
                 name=form.name, username=form.username, password=form.password, email=form.email,
                 nik=form.nik, nib=form.nib, bank_code=form.bankCode, account_number=form.accountNumber,
-                account_holder=form.accountHolder)
+                account_holder=form.accountHolder, birth_date=form.birthDate)
 
 
 class MemberService(ServiceBase):
@@ -376,3 +409,33 @@ class MemberService(ServiceBase):
         """Reinstates a suspended member, products back as they were; admins only.
         Client.NotFound (UNKNOWN_MEMBER), InvalidState (MEMBER_NOT_SUSPENDED)."""
         return _profile(platform_of(ctx).member.reinstate(credentials_of(ctx), username))
+
+    @rpc(Username, _returns=SellerVerification, _out_variable_name="verification", _in_header=SESSION)
+    def getSellerVerification(ctx, username):
+        """A seller's verification with its reasons and changes: the caller's own (username empty), or any
+        seller's for an admin. Client.NotFound (UNKNOWN_SELLER), Client.Authorization (NOT_OWNER)."""
+        view, changes = platform_of(ctx).member.seller_verification(credentials_of(ctx), username)
+        return _verification(view, changes)
+
+    @rpc(VerificationStatus, Integer32(ge=1, default=1), Integer32(ge=1, le=100, default=20),
+         _returns=SellerVerificationPage, _out_variable_name="result", _in_header=SESSION)
+    def listSellerVerifications(ctx, status, page, pageSize):
+        """Sellers' verifications by status (all without one), least recently changed first, a page at a
+        time; admins only (Client.Authorization)."""
+        views, total = platform_of(ctx).member.list_seller_verifications(credentials_of(ctx), status, page or 1,
+                                                                         pageSize or 20)
+        return SellerVerificationPage(verifications=[_verification(v) for v in views], total=total, page=page or 1)
+
+    @rpc(RequiredUsername, _returns=SellerVerification, _out_variable_name="verification", _in_header=SESSION)
+    def reverifySeller(ctx, username):
+        """Checks a seller again at the worker's next round (UNVERIFIED meanwhile); admins only.
+        Client.NotFound (UNKNOWN_SELLER)."""
+        return _verification(platform_of(ctx).member.reverify_seller(credentials_of(ctx), username))
+
+    @rpc(RequiredUsername, required(VerificationStatus), required(Unicode(max_len=200)),
+         _returns=SellerVerification, _out_variable_name="verification", _in_header=SESSION)
+    def overrideSellerVerification(ctx, username, status, reason):
+        """An admin's verdict, VERIFIED or REJECTED, with a reason the history keeps; it stands until a re-run
+        or a changed payout account. Client.NotFound (UNKNOWN_SELLER), Client.Validation (OVERRIDE_STATUS)."""
+        return _verification(platform_of(ctx).member.override_seller_verification(
+            credentials_of(ctx), username, status, reason))

@@ -8,11 +8,13 @@ from sqlalchemy.orm import Session
 
 from emall_ws.domain.members import ADMIN, SELLER, RegistrationForm
 from emall_ws.logs import security_event
-from emall_ws.services import addresses, api_keys, auth, members
+from emall_ws.domain.errors import NotAuthorized
+from emall_ws.services import addresses, api_keys, auth, members, seller_verification
 from emall_ws.services.addresses import AddressView
 from emall_ws.services.auth import Credentials, Principal
 from emall_ws.services.api_keys import ApiKeyView
 from emall_ws.services.members import MemberView, RegisterResult
+from emall_ws.services.seller_verification import VerificationView
 from emall_ws.services.status import HistoryEntry
 from emall_ws.usecases import UseCases
 
@@ -139,4 +141,36 @@ class MemberUseCases(UseCases):
         view = self.transaction(lambda session: members.reinstate(
             session, self.caller(session, credentials, ADMIN), username, self.now()))
         security_event("member_reinstated", logging.INFO, username=view.username)
+        return view
+
+    def seller_verification(self, credentials: Credentials, username: str | None
+                            ) -> tuple[VerificationView, list[HistoryEntry]]:
+        """A seller's own verification, or any seller's for an admin; with its changes."""
+        def work(session: Session) -> tuple[VerificationView, list[HistoryEntry]]:
+            principal = self.caller(session, credentials, SELLER, ADMIN)
+            wanted = (username or "").strip() or principal.username
+            if principal.role != ADMIN and wanted.lower() != principal.username.lower():
+                raise NotAuthorized("NOT_OWNER")
+            return (seller_verification.verification_of(session, wanted),
+                    seller_verification.history(session, wanted))
+
+        return self.transaction(work)
+
+    def list_seller_verifications(self, credentials: Credentials, status: str | None, page: int,
+                                  page_size: int) -> tuple[list[VerificationView], int]:
+        def work(session: Session) -> tuple[list[VerificationView], int]:
+            self.caller(session, credentials, ADMIN)
+            return seller_verification.list_verifications(session, status, page, page_size)
+
+        return self.transaction(work)
+
+    def reverify_seller(self, credentials: Credentials, username: str) -> VerificationView:
+        return self.transaction(lambda session: seller_verification.rerun(
+            session, self.caller(session, credentials, ADMIN), username, self.now()))
+
+    def override_seller_verification(self, credentials: Credentials, username: str, status: str,
+                                     reason: str | None) -> VerificationView:
+        view = self.transaction(lambda session: seller_verification.override(
+            session, self.caller(session, credentials, ADMIN), username, status, reason, self.now()))
+        security_event("seller_verification_overridden", logging.INFO, username=view.username, status=view.status)
         return view

@@ -23,7 +23,7 @@ def form(**overrides) -> dict:
 
 
 def seller_form(**overrides) -> dict:
-    return form(**{"nik": SELLER_NIK, "bankCode": "BCA", "accountNumber": "5550007890",
+    return form(**{"nik": SELLER_NIK, "birthDate": "1990-01-15", "bankCode": "BCA", "accountNumber": "5550007890",
                    "accountHolder": "Koperasi Maju Bersama", **overrides})
 
 

@@ -69,15 +69,19 @@ def new_buyer(server, mailbox) -> Party:
 
 def buy(server, buyer: Party, seller: Seller, quantity: int = 1):
     """The buyer's cart with the seller's product, checked out with the cheapest courier: the invoice."""
-    cart, auth = buyer.service(server, "Cart")
-    cart.addItem(productId=seller.product_id, quantity=quantity, **auth)
-    checkout, auth = buyer.service(server, "Checkout")
-    quotes = checkout.quoteShipping(**auth)
-    [group] = quotes
-    option = min(group.options.ShippingOption, key=lambda o: o.cost)
-    [invoice] = checkout.checkout(choices={"ShippingChoice": [{
-        "sellerUsername": seller.member.username, "courier": option.courier, "service": option.service}]}, **auth)
+    invoice = check_out_one(server, buyer, seller.product_id, quantity)
     assert (invoice.status, invoice.payeeAccount) == ("UNPAID", seller.account)
+    return invoice
+
+
+def check_out_one(server, buyer: Member | Party, product_id: int, quantity: int = 1):
+    """The product put in the buyer's cart alone and checked out with its seller's cheapest courier: the invoice."""
+    cart, auth = buyer.service(server, "Cart")
+    cart.addItem(productId=product_id, quantity=quantity, **auth)
+    checkout, auth = buyer.service(server, "Checkout")
+    [group] = checkout.quoteShipping(**auth)
+    choice, _ = cheapest([group], group.sellerUsername)
+    [invoice] = checkout.checkout(choices={"ShippingChoice": [choice]}, **auth)
     return invoice
 
 

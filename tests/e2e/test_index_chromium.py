@@ -64,7 +64,7 @@ def test_chromium_renders_the_index_and_every_wsdl_link_answers(server, tmp_path
     links = [urljoin(server.url + "/", href) for href in dom.xpath("//a/@href") if not href.startswith("#")]
     wsdl_links = sorted({link for link in links if link.endswith("?wsdl")})
     assert {server.wsdl_url(spec.name) for spec in SERVICES} <= set(wsdl_links)
-    assert len(wsdl_links) == len(SERVICES) + len(BANKS) + len(COURIERS) + 1  # the SMS gateway
+    assert len(wsdl_links) == len(SERVICES) + len(BANKS) + len(COURIERS) + 3  # SMS gateway, Dukcapil, OSS
     for link in wsdl_links:
         status, content_type, body = get(link)
         assert status == 200 and content_type.startswith("text/xml"), (link, status, content_type)

@@ -135,6 +135,13 @@ def test_an_unknown_district_in_a_nik_is_only_a_warning(member):
     assert [w.code for w in result.warnings.Notice] == ["NIK_UNKNOWN_DISTRICT"]
 
 
+def test_a_seller_without_a_birth_date_is_registered_with_the_warning_that_the_nik_cannot_be_verified(member):
+    result = member.register(form=seller_form(birthDate=None))
+    assert (result.role, [w.code for w in result.warnings.Notice]) == ("SELLER", ["BIRTH_DATE_MISSING"])
+    errors = field_errors(fault_of(member.register, form=seller_form(birthDate="1990-01-16")))
+    assert errors["birthDate"][0] == "BIRTH_DATE_NOT_NIK"
+
+
 def test_username_and_email_are_unique_case_insensitively(member):
     first = form()
     member.register(form=first)

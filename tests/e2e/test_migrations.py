@@ -447,3 +447,35 @@ def test_complaints_addresses_sent_to_and_actors_come_empty_and_go_on_downgrade_
         rows_kept(url)
     finally:
         db.dispose()
+
+
+def test_seller_verification_comes_with_a_row_for_every_seller_and_goes_on_downgrade(database_factory):
+    """0016: seller_verification and its history. Each seller registered before it gets a row, UNVERIFIED,
+    due at once when active (the worker's first round checks it); a buyer gets none. The downgrade takes the
+    tables away and keeps every other row."""
+    url = baseline_database(database_factory, "seller_verification")
+    db = Database(url)
+    members = [(row["id"], row["role"], row["status"]) for row in ROWS["member"]]
+    set_member = text("UPDATE member SET role = :role, status = :status WHERE id = :id")
+    try:
+        with migrate._migrating(db) as connection:
+            command.stamp(migrate.alembic_config(connection=connection), migrate.BASELINE)
+            to("0015", connection)
+            (active, _, _), (pending, _, _) = members
+            connection.execute(set_member, [{"id": active, "role": "SELLER", "status": "ACTIVE"},
+                                            {"id": pending, "role": "SELLER", "status": "PENDING"}])
+            to("0016", connection)
+            rows = connection.execute(text("SELECT member_id, status, attempts, next_check_at IS NOT NULL "
+                                           "FROM seller_verification ORDER BY member_id")).all()
+            expected = [(active, "UNVERIFIED", 0, 1), (pending, "UNVERIFIED", 0, 0)]
+            assert [tuple(row) for row in rows] == sorted(expected)
+            connection.execute(set_member, [{"id": pending, "role": "BUYER", "status": "ACTIVE"}])
+            to("0015", connection, command.downgrade)
+            tables = set(inspect(connection).get_table_names())
+            assert not {"seller_verification", "seller_verification_history"} & tables
+            to("0016", connection)
+            assert connection.execute(text("SELECT member_id FROM seller_verification")).scalars().all() == [active]
+            connection.execute(set_member, [{"id": i, "role": role, "status": status} for i, role, status in members])
+        rows_kept(url)
+    finally:
+        db.dispose()

@@ -16,7 +16,7 @@ import zeep
 from zeep.helpers import serialize_object
 
 from tests.e2e.catalog import Member, fixed_form, new_member, new_shop, stock_of
-from tests.e2e.payments import unique_account
+from tests.e2e.payments import check_out_one, unique_account
 from tests.e2e.server import serving
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors
 from tests.waiting import eventually
@@ -59,13 +59,7 @@ def shop(server, mailbox) -> OrderShop:
 
 def paid_order(server, buyer: Member, product: int) -> tuple[str, str, int]:
     """(order number, invoice number, amount paid) of one unit checked out with the cheapest courier and paid."""
-    cart, auth = buyer.service(server, "Cart")
-    cart.addItem(productId=product, quantity=1, **auth)
-    checkout, auth = buyer.service(server, "Checkout")
-    [group] = checkout.quoteShipping(**auth)
-    option = min(group.options.ShippingOption, key=lambda o: o.cost)
-    [invoice] = checkout.checkout(choices={"ShippingChoice": [
-        {"sellerUsername": group.sellerUsername, "courier": option.courier, "service": option.service}]}, **auth)
+    invoice = check_out_one(server, buyer, product)
     bank(server).transfer(toAccount=invoice.payeeAccount, amount=invoice.amountDue,
                           description=invoice.invoiceNumber, fromName="Budi Santoso", postedAt=None)
     payment, auth = buyer.service(server, "Payment")

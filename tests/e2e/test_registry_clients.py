@@ -35,7 +35,7 @@ def test_zeep_finds_every_service_with_its_endpoint_and_wsdl(server, zeep_regist
     assert {i.name for i in infos} == set(ROOT_URL_SERVICES)
     partners = zeep_registry.find_service(name="%")
     assert sorted(i.category for i in partners if i.category != "emall") == \
-        ["bank"] * 4 + ["courier"] * 7 + ["sms"]
+        ["bank"] * 4 + ["courier"] * 7 + ["dukcapil", "oss", "sms"]
     detail = zeep_registry.get_serviceDetail(serviceKey="uddi:emall-kukm:service:registry")
     binding = detail.bindingTemplates.BindingTemplate[0]
     assert binding.accessPoint == f"{server.url}/ws/Registry"

@@ -99,7 +99,8 @@ def test_mariadb_unknown_database_and_wrong_password_are_told_apart(tmp_path):
 
 
 PARTNER_VARIABLES = [f"EMALL_BANK_{code}_URL" for code in ("BCA", "MANDIRI", "BNI", "BRI")] + [
-    f"EMALL_COURIER_{code}_URL" for code in ("POS", "TIKI", "JNE", "FEDEX", "DHL", "WAHANA", "PCP")] + ["EMALL_SMS_URL"]
+    f"EMALL_COURIER_{code}_URL" for code in ("POS", "TIKI", "JNE", "FEDEX", "DHL", "WAHANA", "PCP")] + [
+    "EMALL_SMS_URL", "EMALL_DUKCAPIL_URL", "EMALL_OSS_URL"]
 
 
 @pytest.mark.parametrize("public", [{"EMALL_HOST": "0.0.0.0"}, {"EMALL_PUBLIC_URL": "https://emall.example.go.id"}],

@@ -116,3 +116,16 @@ def test_naive_times_are_a_programming_error(partners):
     adapter = ZeepBankAdapter("bca", partners.bank("bca"))
     with pytest.raises(ValueError):
         adapter.get_mutations("0123456789", datetime(2025, 3, 1), datetime(2025, 3, 2))
+
+
+@pytest.mark.parametrize("bank", BANKS)
+def test_an_inquiry_names_the_holder_of_an_opened_account_and_nothing_else(partners, bank):
+    account = new_account(partners, bank, opening=100_000)
+    assert ZeepBankAdapter(bank, partners.bank(bank), timeout=5).inquiry_account(account) == "Koperasi Maju Jaya"
+
+
+def test_an_inquiry_of_an_unknown_account_is_none_not_a_refusal(partners):
+    adapter = ZeepBankAdapter("mandiri", partners.bank("mandiri"), timeout=5)
+    assert adapter.inquiry_account("9999999999999") is None
+    account = new_account(partners, "bni")
+    assert ZeepBankAdapter("bca", partners.bank("bca"), timeout=5).inquiry_account(account) is None  # per bank

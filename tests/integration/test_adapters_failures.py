@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -20,7 +20,9 @@ from adapters.bank import ZeepBankAdapter
 from adapters.base import CallPolicy, PartnerClient, forget_clients, partner_client
 from adapters.breaker import forget_breakers
 from adapters.courier import ZeepCourierAdapter
+from adapters.dukcapil import ZeepDukcapilAdapter
 from adapters.errors import BadPartnerResponse, PartnerRejected, PartnerUnavailable
+from adapters.oss import ZeepOssAdapter
 from adapters.sms import ZeepSmsAdapter
 from tests.sandbox_server import IMPATIENT, PATIENT, free_port, partners, sandbox  # noqa: F401
 from tests.waiting import eventually
@@ -80,8 +82,28 @@ def _status(partners, url, options):
     return ZeepSmsAdapter(url, **options).status(message_id)
 
 
+def _inquiry(partners, url, options):
+    account = _once(partners, "account", lambda: _new_account(partners))
+    return ZeepBankAdapter("bca", url, **options).inquiry_account(account)
+
+
+def _nik(partners, url, options):
+    nik = _once(partners, "person", lambda: partners.driver(partners.dukcapil).service.addPerson(
+        "3273050503850002", "Budi Santoso", "1985-03-05", False))
+    return ZeepDukcapilAdapter(url, **options).verify_nik(nik, "Budi Santoso", date(1985, 3, 5))
+
+
+def _nib(partners, url, options):
+    nib = _once(partners, "business", lambda: partners.driver(partners.oss).service.addBusiness(
+        "9120001234567", "Keripik Tempe Bu Siti", "3174015708900001", {"string": ["10794", "47911"]}).nib)
+    return ZeepOssAdapter(url, **options).verify_nib(nib)
+
+
 CASES = [
     Case("bank.get_mutations", lambda p: p.bank("bca"), "getMutations", True, _mutations),
+    Case("bank.inquiry_account", lambda p: p.bank("bca"), "inquiryAccount", True, _inquiry),
+    Case("dukcapil.verify_nik", lambda p: p.dukcapil, "verifyNik", True, _nik),
+    Case("oss.verify_nib", lambda p: p.oss, "verifyNib", True, _nib),
     Case("courier.get_tariff", lambda p: p.courier("wahana"), "getTariff", True,
          lambda p, url, options: ZeepCourierAdapter("wahana", url, **options).get_tariff("31.74", "32.73", 1000)),
     Case("courier.track", lambda p: p.courier("tiki"), "track", True, _tracking),
@@ -175,7 +197,8 @@ def test_an_unexpected_field_is_tolerated(partners, case):
 
 
 def test_an_unexpected_field_in_a_send_is_tolerated(partners):
-    outcome = _run(partners, CASES[3], "UNEXPECTED_FIELD")
+    [send] = [case for case in CASES if case.name == "sms.send"]
+    outcome = _run(partners, send, "UNEXPECTED_FIELD")
     assert outcome.error is None and outcome.answer.startswith("SMS")
 
 

@@ -220,6 +220,7 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
                                                                   "expire-invoices", "settle-second-chances",
                                                                   "poll-tracking",
                                                                   "complete-orders", "cancel-unshipped-orders",
+                                                                  "verify-sellers",
                                                                   "remind-overdue-refunds", "send-reset-codes",
                                                                   "forget-failed-tries", "forget-limit-windows",
                                                                   "forget-seen-nonces"]
@@ -228,7 +229,7 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
     assert [job.name for job in worker.jobs] == ["dispatch-notifications", "poll-sms-status", "close-auctions",
                                                  "expire-invoices", "settle-second-chances", "poll-tracking",
                                                  "complete-orders",
-                                                 "cancel-unshipped-orders", "remind-overdue-refunds",
+                                                 "cancel-unshipped-orders", "verify-sellers", "remind-overdue-refunds",
                                                  "send-reset-codes", "forget-failed-tries",
                                                  "forget-limit-windows", "forget-seen-nonces"]
     enqueue_sms(db, 1)

@@ -48,6 +48,9 @@ class FakeBank(BankAdapter):
             raise self.failure
         return [m for m in self.mutations if from_time <= m.posted_at < to_time]
 
+    def inquiry_account(self, account_number):
+        return "Koperasi Maju Jaya" if account_number == ACCOUNT else None  # payments never ask
+
 
 @dataclass(frozen=True)
 class OneSellerShop:

@@ -69,9 +69,16 @@ def test_every_partner_is_published_with_its_endpoint(published, settings):
         banks = registry.find_service(session, category="bank")
         couriers = registry.find_service(session, category="courier")
         sms = registry.find_service(session, category="sms")
+        [dukcapil] = registry.find_service(session, category="dukcapil")
+        [oss] = registry.find_service(session, category="oss")
     assert len(banks) == 4 and len(couriers) == 7 and len(sms) == 1
     access_points = {s.bindings[0].access_point for s in banks}
     assert settings.partner_url("bank", "bni") in access_points
+    assert "inkuiri pemilik rekening" in banks[0].description
+    assert (dukcapil.name, dukcapil.bindings[0].access_point) == ("Dukcapil", settings.partner_url("dukcapil"))
+    assert dukcapil.description.startswith("Verifikasi NIK ke data kependudukan (Dukcapil)")
+    assert (oss.name, oss.bindings[0].access_point) == ("Oss", settings.partner_url("oss"))
+    assert oss.description.startswith("Verifikasi NIB ke perizinan berusaha (OSS)")
 
 
 def test_find_service_by_category_and_business(published):

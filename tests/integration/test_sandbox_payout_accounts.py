@@ -93,3 +93,34 @@ def test_a_platform_database_that_is_not_there_yet_is_not_made_by_looking(db, tm
         assert not missing.exists()
     finally:
         app.db.dispose()
+
+
+def inquiry(app, account: str, path: str = "/partners/bank/bca") -> tuple[str | None, str | None]:
+    """inquiryAccount's (status, holderName)."""
+    response = call(app, "POST", path, envelope("inquiryAccount", BANK_NS, {"accountNumber": account}))
+    assert response.status == 200, response.body[:500]
+    return (response.xml().findtext(f".//{{{BANK_NS}}}status"), response.xml().findtext(f".//{{{BANK_NS}}}holderName"))
+
+
+def test_an_inquiry_finds_a_sellers_payout_account_in_the_holders_name_and_opens_nothing(bank):
+    assert inquiry(bank, PAYOUT) == ("FOUND", "KOPERASI KOPMAJU")
+    assert ledger(bank) == ([], 0)  # asking opens nothing
+
+
+def test_an_inquiry_finds_an_opened_account_before_the_payout_record(bank):
+    opened = call(bank, "POST", "/partners/bank/bca", envelope("openAccount", BANK_NS, {
+        "accountNumber": "7770001234", "holderName": "SITI AMINAH", "openingBalance": "0"}))
+    assert opened.status == 200
+    assert inquiry(bank, "7770001234") == ("FOUND", "SITI AMINAH")
+    transfer(bank, PAYOUT)  # the payout account, opened by its first transfer, keeps its holder
+    assert inquiry(bank, PAYOUT) == ("FOUND", "KOPERASI KOPMAJU")
+
+
+@pytest.mark.parametrize("account, path", [
+    ("5550009999", "/partners/bank/bca"),  # a number no seller registered (a typo)
+    (PAYOUT, "/partners/bank/bni"),  # the seller's number, at another bank
+    ("12345", "/partners/bank/bca"),  # not even a BCA number's length: a bank just does not know it
+])
+def test_an_inquiry_of_any_other_number_is_not_found_without_a_holder(bank, account, path):
+    assert inquiry(bank, account, path) == ("NOT_FOUND", None)
+    assert ledger(bank) == ([], 0)

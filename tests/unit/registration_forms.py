@@ -24,7 +24,7 @@ BUYER_FORM = RegistrationForm(
 NIK_MALE = "3174011501900001"  # 15-01-1990
 NIK_FEMALE = "3174015501900002"  # day 55 = 15 + 40
 SELLER_FORM = replace(BUYER_FORM, nik=NIK_MALE, bank_code="bca", account_number="9876543210",
-                      account_holder="Budi Santoso")
+                      account_holder="Budi Santoso", birth_date="1990-01-15")
 
 
 def validate(form, **kw):

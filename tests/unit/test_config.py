@@ -120,12 +120,46 @@ def test_a_partner_call_gets_5_seconds_unless_configured_and_never_0_or_less():
         assert str(refused.value) == f"EMALL_PARTNER_TIMEOUT={shown} is not valid: expected a number greater than 0"
 
 
+def test_dukcapil_and_oss_are_the_sandboxes_unless_configured():
+    settings = Settings.from_env({"EMALL_SANDBOX_URL": "http://sandbox.internal:8001"})
+    assert settings.partner_url("dukcapil") == "http://sandbox.internal:8001/partners/dukcapil"
+    assert settings.partner_url("oss") == "http://sandbox.internal:8001/partners/oss"
+    configured = Settings.from_env({"EMALL_DUKCAPIL_URL": " https://dukcapil.example.go.id/ws/ ",
+                                    "EMALL_OSS_URL": "https://oss.example.go.id/nib"})
+    assert configured.partner_url("dukcapil") == "https://dukcapil.example.go.id/ws"
+    assert configured.partner_url("oss") == "https://oss.example.go.id/nib"
+    assert not {"EMALL_DUKCAPIL_URL", "EMALL_OSS_URL"} & set(configured.partners_left_to_the_sandbox())
+    with pytest.raises(ValueError, match="EMALL_DUKCAPIL_URL='dukcapil.example' is not valid"):
+        Settings.from_env({"EMALL_DUKCAPIL_URL": "dukcapil.example"})
+
+
+def test_a_public_server_refuses_dukcapil_and_oss_left_to_the_sandbox():
+    from emall_ws.config import FailClosed
+
+    others = {name: "https://partner.example/ws" for name in Settings.from_env({}).partners_left_to_the_sandbox()
+              if name not in ("EMALL_DUKCAPIL_URL", "EMALL_OSS_URL")}
+    public = {"EMALL_HOST": "0.0.0.0", "EMALL_SECRET_KEY": SECRET_KEY, **others}
+    with pytest.raises(FailClosed) as refused:
+        Settings.from_env(public).check_fail_closed()
+    assert "2 partner endpoints" in str(refused.value)
+    assert "set EMALL_DUKCAPIL_URL, EMALL_OSS_URL;" in str(refused.value)
+    with pytest.raises(FailClosed, match="set EMALL_OSS_URL;"):
+        Settings.from_env({**public, "EMALL_DUKCAPIL_URL": "https://dukcapil.example.go.id/ws"}).check_fail_closed()
+    Settings.from_env({**public, "EMALL_SANDBOX": "1"}).check_fail_closed()  # a demo says so explicitly
+
+
+def test_the_sandbox_seed_is_a_file_path_or_none():
+    assert Settings.from_env({}).sandbox_seed is None
+    assert Settings.from_env({"EMALL_SANDBOX_SEED": " deploy/sandbox-seed.example.json "}).sandbox_seed == Path(
+        "deploy/sandbox-seed.example.json")
+
+
 def test_a_public_server_refuses_the_test_suites_password_hash():
     from emall_ws.config import FailClosed
 
     partners = {f"EMALL_{kind}_URL": "https://partner.example/ws" for kind in
                 ("BANK_BCA", "BANK_MANDIRI", "BANK_BNI", "BANK_BRI", "COURIER_POS", "COURIER_TIKI", "COURIER_JNE",
-                 "COURIER_FEDEX", "COURIER_DHL", "COURIER_WAHANA", "COURIER_PCP", "SMS")}
+                 "COURIER_FEDEX", "COURIER_DHL", "COURIER_WAHANA", "COURIER_PCP", "SMS", "DUKCAPIL", "OSS")}
     public = {"EMALL_HOST": "0.0.0.0", "EMALL_SECRET_KEY": SECRET_KEY, **partners}
     Settings.from_env(public).check_fail_closed()  # every partner configured: a public server may start
     with pytest.raises(FailClosed, match="EMALL_PASSWORD_HASH=cheapest"):

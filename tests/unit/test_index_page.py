@@ -82,7 +82,8 @@ def test_an_operation_needs_a_login_exactly_when_its_documentation_does_not_say_
 
 def test_the_partners_are_grouped_by_kind_each_named(app, page):
     settings = app.platform.settings
-    for kind, names in (("bank", BANKS), ("courier", COURIERS), ("sms", {"": "SMS Gateway"})):
+    for kind, names in (("bank", BANKS), ("courier", COURIERS), ("sms", {"": "SMS Gateway"}),
+                        ("dukcapil", {"": "Ditjen Dukcapil Kemendagri"}), ("oss", {"": "Kementerian Investasi/BKPM"})):
         group = page.get_element_by_id(f"partners-{kind}")
         rows = group.xpath(".//tbody/tr")
         assert [text(row[0]) for row in rows] == list(names.values()), kind

@@ -274,6 +274,31 @@ def test_nik_with_unknown_regency_is_only_a_warning():
     assert reg.warnings == (FieldError("nik", m.NIK_UNKNOWN_REGENCY, {"region": "31.75"}),)
 
 
+def test_a_birth_date_left_out_registers_the_seller_with_a_warning_that_the_nik_cannot_be_verified():
+    reg = validate(replace(SELLER_FORM, birth_date=None))
+    assert reg.role == SELLER and reg.birth_date is None
+    assert reg.warnings == (FieldError("birthDate", m.BIRTH_DATE_MISSING),)
+    assert validate(SELLER_FORM).birth_date == date(1990, 1, 15)
+
+
+@pytest.mark.parametrize("born, code", [
+    ("15-01-1990", m.BIRTH_DATE_FORMAT), ("1990-02-30", m.BIRTH_DATE_FORMAT), ("2090-01-15", m.BIRTH_DATE_FORMAT),
+    ("1990-01-16", m.BIRTH_DATE_NOT_NIK), ("1991-01-15", m.BIRTH_DATE_NOT_NIK)])
+def test_a_birth_date_must_be_a_past_date_and_the_niks(born, code):
+    assert error_of(replace(SELLER_FORM, birth_date=born), "birthDate").code == code
+
+
+def test_the_birth_date_gives_the_century_the_niks_two_digits_leave_open():
+    assert validate(replace(SELLER_FORM, birth_date="1890-01-15")).birth_date == date(1890, 1, 15)
+    assert validate(replace(SELLER_FORM, nik=NIK_FEMALE)).birth_date == date(1990, 1, 15)  # day 55: a woman
+
+
+def test_a_birth_date_is_not_asked_of_a_buyer_or_a_seller_by_nib_alone():
+    assert validate(replace(BUYER_FORM, birth_date="nonsense")).birth_date is None
+    reg = validate(replace(SELLER_FORM, nik=None, nib="9120001234567", birth_date=None))
+    assert (reg.role, reg.birth_date, reg.warnings) == (SELLER, None, ())
+
+
 # --- NIB and role (Table I row 9) ---------------------------------------------------------------
 
 def test_no_identity_and_no_licence_makes_a_buyer():

@@ -4,7 +4,7 @@ import time
 import pytest
 from lxml import etree
 
-from emall_ws.sandbox.contracts import BANK_NS, COURIER_NS, SMS_NS
+from emall_ws.sandbox.contracts import BANK_NS, COURIER_NS, DUKCAPIL_NS, OSS_NS, SMS_NS
 from emall_ws.sandbox.failures import EXTRA_ELEMENT
 from emall_ws.sandbox.server import create_sandbox_app, served_paths
 from tests.wsgi_client import call, envelope
@@ -28,7 +28,8 @@ def test_every_partner_is_served():
     assert served_paths() == [
         "/partners/bank/bca", "/partners/bank/mandiri", "/partners/bank/bni", "/partners/bank/bri",
         "/partners/courier/pos", "/partners/courier/tiki", "/partners/courier/jne", "/partners/courier/fedex",
-        "/partners/courier/dhl", "/partners/courier/wahana", "/partners/courier/pcp", "/partners/sms"]
+        "/partners/courier/dhl", "/partners/courier/wahana", "/partners/courier/pcp", "/partners/sms",
+        "/partners/dukcapil", "/partners/oss"]
 
 
 def test_the_wsdl_carries_the_public_url_not_the_requests_host(sandbox):
@@ -133,6 +134,10 @@ def test_the_platforms_hardening_is_in_front(sandbox):
      {"waybill": "JNE123456", "originCityCode": "31.74", "destinationCityCode": "32.73", "service": "REG"}),
     ("/partners/sms", "listMessages", SMS_NS, {"msisdn": "+6281234567890"}),
     ("/partners/sms", "setFailureMode", SMS_NS, {"mode": "NORMAL", "delayMs": "0"}),
+    ("/partners/dukcapil", "addPerson", DUKCAPIL_NS,
+     {"nik": "3174015708900001", "name": "Siti Aminah", "birthDate": "1990-08-17"}),
+    ("/partners/oss", "addBusiness", OSS_NS,
+     {"nib": "9120001234567", "businessName": "Keripik Tempe Bu Siti", "ownerNik": "3174015708900001"}),
 ])
 def test_sandbox_only_operations_answer_callers_on_this_machine_only(sandbox, path, operation, namespace, fields):
     body = envelope(operation, namespace, fields)

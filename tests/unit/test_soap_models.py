@@ -60,7 +60,8 @@ REQUIRED_REQUEST_FIELDS = {
                "reinstateMember": ["username"], "createApiKey": ["label"], "revokeApiKey": ["keyId"],
                "changePassword": ["currentPassword", "newPassword"], "changePayoutAccount": ["password"],
                "requestPhoneChange": ["phone"], "confirmPhoneChange": ["code"], "saveAddress": ["form"],
-               "deleteAddress": ["addressId"], "getMemberHistory": ["username"]},
+               "deleteAddress": ["addressId"], "getMemberHistory": ["username"], "reverifySeller": ["username"],
+               "overrideSellerVerification": ["username", "status", "reason"]},
     "Catalog": {"getProduct": ["productId"], "updateProduct": ["productId"], "withdrawProduct": ["productId"],
                 "getProductHistory": ["productId"]},
     "Cart": {"removeItem": ["productId"]},
@@ -102,7 +103,7 @@ def test_a_form_whose_rules_list_every_failing_field_requires_none(form):
 
 def test_a_page_of_an_answer_always_says_which_page_as_an_int():
     pages = [cls for cls in TYPES if cls.__name__.endswith("Page")]
-    assert len(pages) == 5  # BidPage, MemberPage, MutationPage, ProductPage, ReportPage
+    assert len(pages) == 6  # BidPage, MemberPage, MutationPage, ProductPage, ReportPage, SellerVerificationPage
     for cls in pages:
         members = cls.get_flat_type_info(cls)
         for name in {"page", "pageSize", "total", "totalRows", "totalPages"}.intersection(members):

@@ -1,0 +1,1 @@
+"""HTTP hooks that partners call on the platform (not SOAP): pushed bank mutations."""
