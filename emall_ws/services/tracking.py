@@ -113,7 +113,11 @@ class TrackingView:
 
 
 def view_of(session: Session, shipment: Shipment, show_order: bool = True) -> TrackingView:
-    order = shipment.order
+    # the parcel and its order read again in one statement: under READ COMMITTED (MariaDB) the reads that
+    # found them may fall either side of a tracking commit, showing a delivered parcel of an order SHIPPED
+    shipment, order = session.execute(select(Shipment, Order).join(Order, Order.id == Shipment.order_id)
+                                      .where(Shipment.id == shipment.id)
+                                      .execution_options(populate_existing=True)).one()
     invoice = session.scalar(select(Invoice.number).where(Invoice.order_id == order.id)) if show_order else None
     events = session.scalars(select(ShipmentEvent).where(ShipmentEvent.shipment_id == shipment.id)
                              .order_by(ShipmentEvent.occurred_at, ShipmentEvent.id)).all()

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Notification, Shipment, ShipmentEvent, ShipmentStatusHistory
+from emall_ws.db.models import Notification, Order, Shipment, ShipmentEvent, ShipmentStatusHistory
 from emall_ws.domain.errors import InvalidState, NotFound, ValidationFailed
 from emall_ws.services import shipping, tracking
 from emall_ws.services.tracking import ShipmentRef, TrackingPoller, TrackingPolicy, refresh
@@ -65,6 +65,25 @@ def test_track_order_reads_the_courier_live_then_trusts_a_fresh_read(db, mall):
     assert len(later.events) == 3 and len(courier.calls) == 2
     # the buyer heard of InfoReceived -> InTransit once (not of each read)
     assert status_notices(db) == [("shipment_status", "EMAIL"), ("shipment_status", "SMS")]
+
+
+def test_a_delivery_committed_between_the_reads_of_a_view_shows_parcel_and_order_alike(db, mall):
+    """Under READ COMMITTED the order found first may be older than the parcel read after it; the view
+    reads both again in one statement."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite: a reader's transaction keeps one snapshot, and the delivery would wait for it")
+    number = shipped(db, mall)
+    courier = ScriptedCourier()
+    courier.advance("CGK1A12345678901", len(JOURNEY))
+    parcel = shipment_of(db, number)
+    with db.unit_of_work() as session:
+        order = session.scalars(select(Order).where(Order.number == number)).one()  # read first: SHIPPED
+        refresh(db, ShipmentRef(parcel.id, "jne", parcel.waybill), courier, SHIPPED_AT + timedelta(hours=1),
+                POLICY)  # another transaction delivers the parcel meanwhile
+        found = tracking._shipment_of_order(session, mall.buyer, number)  # the parcel read after: Delivered
+        assert (order.status, found.status) == ("SHIPPED", "Delivered")
+        view = tracking.view_of(session, found)
+    assert (view.status, view.order_status) == ("Delivered", "DELIVERED")
 
 
 def test_a_courier_that_is_down_shows_the_last_known_status_marked_with_the_check(db, mall):
