@@ -1,6 +1,7 @@
 """Shared fixtures: settings, databases (SQLite or MariaDB), and the socket guard."""
 from __future__ import annotations
 
+import logging
 import socket
 
 import pytest
@@ -45,6 +46,20 @@ def db(shared_db):
 def settings(tmp_path):
     return Settings.from_env({"EMALL_VAR_DIR": str(tmp_path), "EMALL_PUBLIC_URL": "http://emall.test",
                               "EMALL_PASSWORD_HASH": TEST_PASSWORD_HASH})
+
+
+@pytest.fixture(autouse=True)
+def _logging_handlers_taken_back():
+    """A test that configures logging (emall_ws.logs.configure_logging, as `serve` does) hands the root logger
+    a handler on the stderr pytest captured for that test, closed once it ends: taken back after the test, so
+    that a later record (aiosmtpd's thread still running) is not written to a closed file and reported as a
+    "Logging error" in another test's stderr."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
