@@ -10,6 +10,30 @@ CREATE TABLE category (
 	CONSTRAINT uq_category_code UNIQUE (code)
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+CREATE TABLE change_event (
+	seq BIGINT NOT NULL,
+	member_id BIGINT NOT NULL,
+	type VARCHAR(40) NOT NULL,
+	occurred_at DATETIME(6) NOT NULL,
+	status VARCHAR(20),
+	invoice_number VARCHAR(40),
+	order_number VARCHAR(40),
+	courier VARCHAR(10),
+	waybill VARCHAR(40),
+	product_id BIGINT,
+	CONSTRAINT pk_change_event PRIMARY KEY (seq)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_change_event_member_id_seq ON change_event (member_id, seq);
+
+CREATE INDEX ix_change_event_occurred_at ON change_event (occurred_at);
+
+CREATE TABLE event_sequence (
+	id INTEGER NOT NULL,
+	last_seq BIGINT NOT NULL,
+	CONSTRAINT pk_event_sequence PRIMARY KEY (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
 CREATE TABLE failed_try (
 	id BIGINT NOT NULL AUTO_INCREMENT,
 	kind VARCHAR(10) NOT NULL,
@@ -173,6 +197,29 @@ CREATE TABLE auth_session (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_auth_session_member_id ON auth_session (member_id);
+
+CREATE TABLE event_subscription (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	subscription_id VARCHAR(40) NOT NULL,
+	member_id BIGINT NOT NULL,
+	url VARCHAR(500) NOT NULL,
+	types VARCHAR(500) NOT NULL,
+	sealed_secret VARCHAR(200) NOT NULL,
+	status VARCHAR(12) NOT NULL,
+	delivered_seq BIGINT NOT NULL,
+	failures INTEGER NOT NULL,
+	next_attempt_at DATETIME(6) NOT NULL,
+	created_at DATETIME(6) NOT NULL,
+	suspended_at DATETIME(6),
+	ended_at DATETIME(6),
+	CONSTRAINT pk_event_subscription PRIMARY KEY (id),
+	CONSTRAINT uq_event_subscription_subscription_id UNIQUE (subscription_id),
+	CONSTRAINT fk_event_subscription_member_id_member FOREIGN KEY(member_id) REFERENCES member (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_event_subscription_member_id ON event_subscription (member_id);
+
+CREATE INDEX ix_event_subscription_status_next_attempt_at ON event_subscription (status, next_attempt_at);
 
 CREATE TABLE member_address (
 	id BIGINT NOT NULL AUTO_INCREMENT,
@@ -351,6 +398,23 @@ CREATE TABLE cart_line (
 )ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
 
 CREATE INDEX ix_cart_line_product_id ON cart_line (product_id);
+
+CREATE TABLE event_delivery (
+	id BIGINT NOT NULL AUTO_INCREMENT,
+	subscription_id BIGINT NOT NULL,
+	event_seq BIGINT,
+	event_type VARCHAR(40) NOT NULL,
+	attempted_at DATETIME(6) NOT NULL,
+	attempt INTEGER NOT NULL,
+	outcome VARCHAR(12) NOT NULL,
+	http_status INTEGER,
+	error VARCHAR(200) NOT NULL,
+	duration_ms INTEGER NOT NULL,
+	CONSTRAINT pk_event_delivery PRIMARY KEY (id),
+	CONSTRAINT fk_event_delivery_subscription_id_event_subscription FOREIGN KEY(subscription_id) REFERENCES event_subscription (id)
+)ENGINE=InnoDB CHARSET=utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+CREATE INDEX ix_event_delivery_subscription_id_id ON event_delivery (subscription_id, id);
 
 CREATE TABLE product_photo (
 	id BIGINT NOT NULL AUTO_INCREMENT,

@@ -113,6 +113,20 @@ COMPLAINT_DAYS = Setting("EMALL_COMPLAINT_DAYS", "3", "days after delivery a buy
 COMPLAINT_RESPONSE_DAYS = Setting("EMALL_COMPLAINT_RESPONSE_DAYS", "2", "days a seller has to answer a complaint "
                                   "(and a buyer to send a return back); after them the buyer may escalate it to an "
                                   "admin", number(above=0))
+EVENT_RETENTION_DAYS = Setting("EMALL_EVENT_RETENTION_DAYS", "30", "days the change feed (`Events.listChanges`) "
+                               "and the callbacks' delivery log keep an event; a cursor older than that is refused "
+                               "(`CURSOR_EXPIRED`)", number(above=0))
+ALLOW_PRIVATE_CALLBACKS = Setting("EMALL_ALLOW_PRIVATE_CALLBACKS", "0", "`1`: `Events.subscribe` accepts, and the "
+                                  "worker calls, URLs on loopback and private addresses (tests, a receiver on the "
+                                  "same network); `0`: refused (`CALLBACK_URL_PRIVATE`)", flag)
+CALLBACK_INTERVAL = Setting("EMALL_CALLBACK_INTERVAL", "5", "seconds between the worker's rounds delivering "
+                            "callbacks: how late after its commit an event is sent", number(above=0))
+CALLBACK_TIMEOUT = Setting("EMALL_CALLBACK_TIMEOUT", "10", "seconds a callback endpoint has to answer one delivery "
+                           "before it counts as failed", number(above=0))
+CALLBACK_RETRY_BASE = Setting("EMALL_CALLBACK_RETRY_BASE", "30", "seconds before a failed delivery's first retry "
+                              "(then doubling, up to 1 h)", number(above=0))
+CALLBACK_MAX_FAILURES = Setting("EMALL_CALLBACK_MAX_FAILURES", "8", "failed deliveries in a row after which a "
+                                "subscription is suspended and its member told by email", number(int, minimum=1))
 MAX_OPEN_INVOICES = Setting("EMALL_MAX_OPEN_INVOICES", "5", "unpaid invoices one buyer may hold; a checkout that "
                             "would pass it is refused (`TOO_MANY_UNPAID`) until one is paid or cancelled",
                             number(int, minimum=1))
@@ -260,6 +274,12 @@ class Settings:
     second_chance_days: float
     complaint_days: float
     complaint_response_days: float
+    event_retention_days: float
+    allow_private_callbacks: bool
+    callback_interval: float
+    callback_timeout: float
+    callback_retry_base: float
+    callback_max_failures: int
     max_open_invoices: int
     require_verified_seller: bool
     message_limit_hour: int
@@ -331,6 +351,12 @@ class Settings:
             second_chance_days=SECOND_CHANCE_DAYS.read(env),
             complaint_days=COMPLAINT_DAYS.read(env),
             complaint_response_days=COMPLAINT_RESPONSE_DAYS.read(env),
+            event_retention_days=EVENT_RETENTION_DAYS.read(env),
+            allow_private_callbacks=ALLOW_PRIVATE_CALLBACKS.read(env),
+            callback_interval=CALLBACK_INTERVAL.read(env),
+            callback_timeout=CALLBACK_TIMEOUT.read(env),
+            callback_retry_base=CALLBACK_RETRY_BASE.read(env),
+            callback_max_failures=CALLBACK_MAX_FAILURES.read(env),
             max_open_invoices=MAX_OPEN_INVOICES.read(env),
             require_verified_seller=REQUIRE_VERIFIED_SELLER.read(env),
             message_limit_hour=MESSAGE_LIMIT_HOUR.read(env),

@@ -258,6 +258,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "en": "Only this auction's seller can do this."},
     "NOT_YOUR_OFFER": {"id": "Tawaran kesempatan kedua ini tidak ditujukan kepada Anda.",
                        "en": "This second-chance offer was not made to you."},
+    # the change feed
+    "CURSOR_INVALID": {"id": "Kursor tidak dikenal: gunakan kursor dari jawaban listChanges Anda sebelumnya.",
+                       "en": "Unknown cursor: use the cursor of your previous listChanges answer."},
+    "CURSOR_EXPIRED": {"id": "Kursor lebih tua dari {days} hari; peristiwa setelahnya mungkin sudah dihapus. "
+                              "Baca lagi dari awal (tanpa kursor).",
+                       "en": "The cursor is older than {days} days; events after it may be gone. Read again from "
+                             "the start (no cursor)."},
     # catalogue and cart
     "MIN_VALUE": {"id": "Kolom {label} minimal {min}", "en": "The {label} field must be at least {min}"},
     "MAX_VALUE": {"id": "Kolom {label} maksimal {max}", "en": "The {label} field must be at most {max}"},
@@ -482,6 +489,36 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "A report period may be at most {max} days long"},
     "EXPORT_TOO_LARGE": {"id": "Laporan ini memuat {rows} faktur, lebih dari {max}; persempit periode atau filter",
                          "en": "This report holds {rows} invoices, more than {max}; narrow the period or filters"},
+    # callbacks (services.callbacks)
+    "CALLBACK_URL_INVALID": {"id": "Kolom {label} harus berisi URL http:// atau https:// dengan nama host, tanpa nama "
+                                   "pengguna atau password",
+                             "en": "The {label} field must hold an http:// or https:// URL with a host name, and no "
+                                   "user name or password"},
+    "CALLBACK_URL_PRIVATE": {"id": "Kolom {label} menunjuk alamat jaringan lokal atau privat (loopback, privat, "
+                                   "link-local, dan sejenisnya); Emall KUKM hanya memanggil alamat publik",
+                             "en": "The {label} field points to a local or private network address (loopback, "
+                                   "private, link-local and the like); Emall KUKM calls public addresses only"},
+    "CALLBACK_URL_UNRESOLVED": {"id": "Nama host pada kolom {label} tidak ditemukan di DNS",
+                                "en": "The host name in the {label} field is not found in DNS"},
+    "EVENT_TYPE_UNKNOWN": {"id": "Jenis event {type} tidak dikenal; yang dikenal: {types}, atau * untuk semua",
+                           "en": "The event type {type} is unknown; the known types are {types}, or * for all"},
+    "EVENT_TYPES_ALL_ALONE": {"id": "* (semua jenis event) tidak dapat digabung dengan jenis event lain",
+                              "en": "* (every event type) cannot be combined with other event types"},
+    "TOO_MANY_SUBSCRIPTIONS": {"id": "Sudah ada {limit} langganan callback; akhiri satu sebelum membuat yang baru.",
+                               "en": "{limit} callback subscriptions exist already; end one before creating "
+                                     "another."},
+    "SUBSCRIPTION_EXISTS": {"id": "Anda sudah berlangganan callback ke URL ini; langganan yang ditangguhkan "
+                                  "dilanjutkan dengan Events.resumeSubscription.",
+                            "en": "You already have a callback subscription to this URL; a suspended one is "
+                                  "resumed with Events.resumeSubscription."},
+    "SUBSCRIPTION_NOT_FOUND": {"id": "Langganan callback tidak ditemukan di antara langganan Anda.",
+                               "en": "No such callback subscription among yours."},
+    "SUBSCRIPTION_NOT_SUSPENDED": {"id": "Langganan berstatus {status}; hanya langganan yang ditangguhkan "
+                                         "(SUSPENDED) yang dapat dilanjutkan.",
+                                   "en": "The subscription's status is {status}; only a SUSPENDED one can be "
+                                         "resumed."},
+    "SUBSCRIPTION_ENDED": {"id": "Langganan callback ini sudah diakhiri.",
+                           "en": "This callback subscription has ended."},
 }
 
 
@@ -575,6 +612,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     # reports
     "fromDate": {"id": "Tanggal Awal", "en": "From Date"},
     "toDate": {"id": "Tanggal Akhir", "en": "To Date"},
+    # callbacks
+    "url": {"id": "URL Callback", "en": "Callback URL"},
+    "types": {"id": "Jenis Event", "en": "Event Types"},
 }
 
 

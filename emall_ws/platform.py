@@ -16,7 +16,7 @@ from emall_ws.domain.catalog import CatalogPolicy
 from emall_ws.domain.regions import RegionCatalog
 from emall_ws.domain.reports import ReportPolicy
 from emall_ws.passwords import Passwords
-from emall_ws.secret_box import SecretBox, local_key
+from emall_ws.secret_box import SecretBox, server_box
 from emall_ws.services.auth import AuthPolicy
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy
@@ -29,6 +29,7 @@ from emall_ws.usecases.auction import AuctionUseCases
 from emall_ws.usecases.cart import CartUseCases
 from emall_ws.usecases.catalog import CatalogUseCases
 from emall_ws.usecases.checkout import CheckoutUseCases
+from emall_ws.usecases.events import EventsUseCases
 from emall_ws.usecases.member import MemberUseCases
 from emall_ws.usecases.order import OrderUseCases
 from emall_ws.usecases.payment import PaymentUseCases
@@ -63,6 +64,7 @@ class Platform:
         self.cart = CartUseCases(self)
         self.catalog = CatalogUseCases(self)
         self.checkout = CheckoutUseCases(self)
+        self.events = EventsUseCases(self)
         self.member = MemberUseCases(self)
         self.order = OrderUseCases(self)
         self.payment = PaymentUseCases(self)
@@ -84,9 +86,8 @@ class Platform:
 
     @cached_property
     def secret_box(self) -> SecretBox:
-        """What seals API-key secrets: EMALL_SECRET_KEY's, else (a server on loopback) this machine's key
-        file, made when first needed."""
-        return SecretBox(self.settings.secret_key or local_key(self.settings.var_dir))
+        """What seals API-key and callback secrets (secret_box.server_box)."""
+        return server_box(self.settings.secret_key, self.settings.var_dir)
 
     def adapters(self, kind: str) -> dict:
         """One adapter per partner endpoint of `kind` (bank, courier), made once per process:

@@ -37,6 +37,12 @@ def decode_key(text: str) -> bytes:
     return raw
 
 
+def server_box(secret_key: str | None, var_dir: Path) -> SecretBox:
+    """The server's box, as every process of it opens sealed secrets: EMALL_SECRET_KEY's key, else (a server
+    on loopback) the key file in `var_dir`, made when first needed."""
+    return SecretBox(secret_key or local_key(var_dir))
+
+
 def local_key(var_dir: Path) -> str:
     """The key kept in `var_dir`, made on first use: every process of one machine's server reads the
     same file (made by linking a complete file into place, so none reads half of it)."""

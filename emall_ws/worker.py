@@ -1,6 +1,6 @@
 """Scheduled jobs: dispatching notifications (email, and SMS when an SMS gateway is configured),
 polling SMS delivery reports, reconciling payments from the payee accounts' mutations, expiring
-invoices and closing auctions.
+invoices and closing auctions, delivering callbacks and forgetting old change events.
 
 `emall-ws worker` runs it (run_worker), alone or as a child process of `emall-ws serve`.
 Every job must be safe to run in several processes at once (they coordinate through the database,
@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Callable, Mapping, Sequence
 
 from adapters.bank import BankAdapter
@@ -27,13 +28,14 @@ from emall_ws.notify.outbox import EMAIL, SMS
 from emall_ws.notify.sms import SmsSender
 from emall_ws.notify.sms_status import SmsStatusPoller
 from emall_ws.observability.jobs import JobRecorder
+from emall_ws.secret_box import server_box
 from emall_ws.services.auction import CLOSE_JOB, close_due_auctions
 from emall_ws.services.second_chance import SecondChancePolicy, settle_due
 from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy, send_reset_codes
 from emall_ws.services.payments import ReconcilePolicy, reconcile
-from emall_ws.services import limits, nonces, throttle
+from emall_ws.services import callbacks, limits, nonces, throttle
 from emall_ws.services.order import CANCEL_JOB, OrderPolicy, cancel_unshipped_orders
 from emall_ws.services.refund_reminders import REMIND_JOB, remind_overdue_refunds
 from emall_ws.services.seller_verification import JOB as VERIFY_JOB
@@ -125,6 +127,7 @@ ORDER_COMPLETION_INTERVAL = 300.0  # seconds: how late after EMALL_AUTO_COMPLETE
 FAILED_TRIES_INTERVAL = 300.0  # seconds: how late past their KEPT_FOR a failed try, or a seen nonce, is forgotten
 LIMIT_WINDOWS_INTERVAL = 3600.0  # seconds: how late past limits.KEPT_FOR (a day) a window is forgotten
 REFUND_REMINDER_INTERVAL = 300.0  # seconds: how late after its due time (or a day after the last) a refund is reminded
+FORGET_EVENTS_INTERVAL = 3600.0  # seconds: how late past EMALL_EVENT_RETENTION_DAYS an event or delivery is forgotten
 
 SmsAdapterFactory = Callable[[Settings], SmsAdapter | None]
 BankAdaptersFactory = Callable[[Settings], Mapping[str, BankAdapter]]
@@ -178,6 +181,14 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
     jobs.append(Job("forget-failed-tries", FAILED_TRIES_INTERVAL, lambda: throttle.forget_old(db, utcnow())))
     jobs.append(Job("forget-limit-windows", LIMIT_WINDOWS_INTERVAL, lambda: limits.forget_old(db, utcnow())))
     jobs.append(Job("forget-seen-nonces", FAILED_TRIES_INTERVAL, lambda: nonces.forget_old(db, utcnow())))
+    # callbacks: every due subscription sent its pending events; the sealed secrets opened with the server's key
+    callback_policy = callbacks.CallbackPolicy.from_settings(settings)
+    box = cache(lambda: server_box(settings.secret_key, settings.var_dir))  # at the first round, not at start
+    jobs.append(Job(callbacks.JOB, settings.callback_interval,
+                    lambda: callbacks.deliver_due(db, utcnow, box(), callback_policy)))
+    retention = timedelta(days=settings.event_retention_days)
+    jobs.append(Job(callbacks.FORGET_JOB, FORGET_EVENTS_INTERVAL,
+                    lambda: callbacks.forget_old(db, utcnow(), retention)))
     return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs},
                                                   flush_every=settings.heartbeat_interval))
 

@@ -792,6 +792,79 @@ class ShipmentEvent(Base):
     __table_args__ = (UniqueConstraint("shipment_id", "fingerprint"), Base.__table_args__)
 
 
+# --- Change feed and callbacks: what integrators are told -------------------------------------
+
+class EventSequence(Base):
+    """The one row numbering change events. A committing transaction that wrote events locks it to number
+    them (services/events.py), so numbers follow commit order and a reader's cursor skips none."""
+    __tablename__ = "event_sequence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ChangeEvent(Base):
+    """One change told to one member (buyer, seller, bidder): its feed is its rows in `seq` order. Written
+    in the transaction of the change; the numbers an integrator needs to fetch the object travel along."""
+    __tablename__ = "change_event"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # the event's id
+    # no foreign key: its check would lock the member's row while the sequence row is held, and a checkout
+    # holding that member's row and waiting for the sequence would deadlock with it. With none, the
+    # sequence row is the last lock an event-writing transaction takes.
+    member_id: Mapped[int] = mapped_column(ID)
+    type: Mapped[str] = mapped_column(String(40))  # e.g. invoice.paid, order.shipped (domain.events)
+    occurred_at: Mapped[datetime] = mapped_column(UTC_TIME, index=True)
+    status: Mapped[str | None] = mapped_column(String(20))  # the object's status after the change
+    invoice_number: Mapped[str | None] = mapped_column(String(40))
+    order_number: Mapped[str | None] = mapped_column(String(40))
+    courier: Mapped[str | None] = mapped_column(String(10))
+    waybill: Mapped[str | None] = mapped_column(String(40))
+    product_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index(None, "member_id", "seq"), Base.__table_args__)
+
+
+class EventSubscription(Base):
+    """A member's callback endpoint and the event types it is sent. The worker delivers its events in
+    `seq` order, one at a time: `delivered_seq` moves only past an event the endpoint took (2xx)."""
+    __tablename__ = "event_subscription"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(String(40), unique=True)  # sub-<hex>, the public name
+    member_id: Mapped[int] = mapped_column(ForeignKey(Member.id), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    types: Mapped[str] = mapped_column(String(500))  # comma-separated event types
+    sealed_secret: Mapped[str] = mapped_column(String(200))  # signs each delivery: read back, so sealed
+    status: Mapped[str] = mapped_column(String(12))  # ACTIVE, SUSPENDED, ENDED
+    delivered_seq: Mapped[int] = mapped_column(BigInteger)  # every event up to it is delivered (or not its type)
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # consecutive failed attempts
+    next_attempt_at: Mapped[datetime] = mapped_column(UTC_TIME)  # also a worker's lease while it delivers
+    created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    ended_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+    __table_args__ = (Index(None, "status", "next_attempt_at"), Base.__table_args__)
+
+
+class EventDelivery(Base):
+    """One attempt to deliver one event (or a test event) to a subscription: its delivery log."""
+    __tablename__ = "event_delivery"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey(EventSubscription.id))
+    event_seq: Mapped[int | None] = mapped_column(BigInteger)  # None for a test event
+    event_type: Mapped[str] = mapped_column(String(40))
+    attempted_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    attempt: Mapped[int] = mapped_column(Integer)  # 1 for the first attempt at this event
+    outcome: Mapped[str] = mapped_column(String(12))  # DELIVERED, FAILED
+    http_status: Mapped[int | None] = mapped_column(Integer)  # None when no answer came
+    error: Mapped[str] = mapped_column(String(200), default="")
+    duration_ms: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index(None, "subscription_id", "id"), Base.__table_args__)
+
+
 # --- Worker -----------------------------------------------------------------------------------------
 
 class WorkerJob(Base):

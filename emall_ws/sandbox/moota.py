@@ -25,9 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from emall_ws.clock import to_wib, utcnow
-from emall_ws.config import is_loopback
 from emall_ws.domain.members import BANK_ACCOUNT_LENGTHS
 from emall_ws.sandbox import moota_push
+from emall_ws.sandbox.json_http import Refusal, answer, json_object, read_body, sandbox_only
 from emall_ws.sandbox.moota_store import MootaAccount, MootaDelivery, MootaWebhook
 from emall_ws.sandbox.store import Account, LedgerEntry, SandboxDatabase
 from emall_ws.setting import SettingError, shared_secret, url
@@ -38,12 +38,6 @@ _MUTATIONS = re.compile(r"/accounts/([a-z]+)/(\d+)/mutations")
 _DELIVERY = re.compile(r"/deliveries/(\d+)/(resend|replay)")
 
 
-class Refusal(Exception):
-    def __init__(self, status: str, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 class MootaSandbox:
     """The WSGI application of every path under PREFIX."""
 
@@ -51,13 +45,7 @@ class MootaSandbox:
         self.db = db
 
     def __call__(self, environ, start_response):
-        try:
-            status, answer = self._route(environ)
-        except Refusal as refusal:
-            status, answer = refusal.status, {"error": refusal.code, "message": refusal.message}
-        body = json.dumps(answer).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+        return answer(self._route, environ, start_response)
 
     def _route(self, environ) -> tuple[str, Any]:
         path = (environ.get("PATH_INFO") or "")[len(PREFIX):].rstrip("/")
@@ -66,19 +54,19 @@ class MootaSandbox:
         if (path, method) == ("/accounts", "GET"):
             return "200 OK", {"accounts": self._accounts()}
         if (path, method) == ("/accounts", "POST"):
-            _sandbox_only(environ)
-            return self._register(_json(environ))
+            sandbox_only(environ)
+            return self._register(json_object(read_body(environ, MAX_BODY_BYTES)))
         if (path, method) == ("/webhook", "GET"):
             return "200 OK", self._webhook()
         if path == "/webhook" and method in ("PUT", "POST"):
-            _sandbox_only(environ)
-            return "200 OK", self._set_webhook(_json(environ))
+            sandbox_only(environ)
+            return "200 OK", self._set_webhook(json_object(read_body(environ, MAX_BODY_BYTES)))
         if (path, method) == ("/deliveries", "GET"):
             return "200 OK", {"deliveries": self._deliveries(query.get("bank"), query.get("accountNumber"))}
         if (match := _MUTATIONS.fullmatch(path)) and method == "GET":
             return "200 OK", self._mutations(match.group(1), match.group(2))
         if (match := _DELIVERY.fullmatch(path)) and method == "POST":
-            _sandbox_only(environ)
+            sandbox_only(environ)
             return "200 OK", self._send_again(int(match.group(1)), replay=match.group(2) == "replay")
         raise Refusal("404 Not Found", "NOT_FOUND", "no such resource of the mutation service")
 
@@ -148,28 +136,6 @@ class MootaSandbox:
         with self.db.unit_of_work() as session:
             return {"httpStatus": sent.http_status, "delivery": _delivery_view(session.get_one(MootaDelivery,
                                                                                                 delivery_id))}
-
-
-def _sandbox_only(environ) -> None:
-    if not is_loopback(environ.get("REMOTE_ADDR", "")):
-        # whoever reaches the sandbox's port must not redirect pushes or replay them
-        raise Refusal("403 Forbidden", "SANDBOX_LOOPBACK_ONLY", "sandbox-only: callers on this machine only")
-
-
-def _json(environ) -> dict:
-    declared = (environ.get("CONTENT_LENGTH") or "").strip()
-    if declared and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-        raise Refusal("413 Payload Too Large", "REQUEST_TOO_LARGE", f"at most {MAX_BODY_BYTES} bytes")
-    body = environ["wsgi.input"].read(int(declared) if declared else MAX_BODY_BYTES + 1)
-    if len(body) > MAX_BODY_BYTES:
-        raise Refusal("413 Payload Too Large", "REQUEST_TOO_LARGE", f"at most {MAX_BODY_BYTES} bytes")
-    try:
-        document = json.loads(body or b"{}")
-    except ValueError:
-        raise Refusal("400 Bad Request", "INVALID_JSON", "the body is not JSON") from None
-    if not isinstance(document, dict):
-        raise Refusal("400 Bad Request", "INVALID_JSON", "the body must be a JSON object")
-    return document
 
 
 def _account_view(row: MootaAccount) -> dict[str, str]:

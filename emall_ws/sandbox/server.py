@@ -17,6 +17,8 @@ from pathlib import Path
 from emall_ws.logs import configure_logging
 from emall_ws.sandbox.application import Partner, PartnerApplication
 from emall_ws.sandbox.bank import BankService
+from emall_ws.sandbox.callbacks import PREFIX as CALLBACKS_PREFIX
+from emall_ws.sandbox.callbacks import CallbackSandbox
 from emall_ws.sandbox.contracts import BANK_NS, BANKS, COURIER_NS, COURIERS, DUKCAPIL_NS, OSS_NS, SMS_NS
 from emall_ws.sandbox.courier import CourierService
 from emall_ws.sandbox.dukcapil import DukcapilService
@@ -99,6 +101,7 @@ class SandboxWsgi:
                 self.endpoints[path] = endpoint
                 self._routes[path] = FailureModes(guard(endpoint), endpoint, path, db)
         self.moota = MootaSandbox(db)  # JSON, not SOAP: the mutation service pushing to the platform
+        self.callbacks = CallbackSandbox(db)  # JSON too: inboxes receiving the platform's callbacks
 
     def __call__(self, environ, start_response):
         path = (environ.get("PATH_INFO") or "/").rstrip("/")
@@ -112,6 +115,8 @@ class SandboxWsgi:
             return _respond(start_response, status, "application/json", body)
         if path == MOOTA_PREFIX or path.startswith(MOOTA_PREFIX + "/"):
             return self.moota(environ, start_response)
+        if path == CALLBACKS_PREFIX or path.startswith(CALLBACKS_PREFIX + "/"):
+            return self.callbacks(environ, start_response)
         if path.startswith("/partners"):
             fault = faults.client_fault("NotFound", "UNKNOWN_SERVICE", "en")
             return fault_response(start_response, 404, fault)

@@ -32,13 +32,14 @@ from emall_ws.db.session import Database
 from emall_ws.domain import auction as rules
 from emall_ws.domain.auction import Auction
 from emall_ws.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from emall_ws.domain.events import AUCTION_OUTBID, AUCTION_WON
 from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.domain.pipelines import ProductStatus
 from emall_ws.domain.second_chance import SecondChanceStatus
 from emall_ws.notify.outbox import notify_member
 from emall_ws.services.claims import handle_each_claimed
 from emall_ws.domain.members import BUYER, SELLER
-from emall_ws.services import actors
+from emall_ws.services import actors, events
 from emall_ws.services.auth import Principal, authorize
 from emall_ws.services.usernames import usernames
 from emall_ws.services.catalog import auction_snapshot, ensure_seller_on_sale
@@ -180,6 +181,7 @@ def place_bid(session: Session, principal: Principal, product_id: int | None, am
     after = auction_snapshot(product)
     if previous_leader is not None and previous_leader != principal.member_id:
         _tell_outbid(session, product, after, previous_leader, auction.current_price, bid.id)
+        events.note_auction(session, AUCTION_OUTBID, product, previous_leader, now)
     return PlacedBid(product_id=product.id, sequence=after.bid_count, amount=amount, placed_at=now,
                      minimum_next_bid=rules.minimum_next_bid(after), bid_count=after.bid_count,
                      ends_at=after.ends_at)
@@ -323,6 +325,7 @@ def close_auction(session: Session, product: Product, now: datetime) -> bool:
         set_status(session, product, ProductStatus.CLOSED, now, won, actors.job(CLOSE_JOB))
         product.winner_id = winner_id
         _tell_sold(session, product, seller, winner, price, now)
+        events.note_auction(session, AUCTION_WON, product, winner_id, now)
     else:
         set_status(session, product, ProductStatus.CLOSED, now, f"auction ended unsold: {_why_unsold(auction, 'en')}",
                    actors.job(CLOSE_JOB))

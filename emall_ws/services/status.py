@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from emall_ws.db.models import Base
 from emall_ws.domain.pipelines import Pipeline
+from emall_ws.services import events
 
 
 class WithStatus(Protocol):
@@ -20,13 +21,15 @@ def change_status(session: Session, pipeline: Pipeline, entity: WithStatus, hist
                   now: datetime, reason: str, actor: str) -> str | None:
     """Checks the move against `pipeline`, makes it, and records it in `history` (a model whose
     relationship to the entity is named like the pipeline's entity) with why and who made it (`actor`,
-    services.actors: "member:budi", "admin:root", "job:cancel-unshipped-orders", "bank:bca" ...).
+    services.actors: "member:budi", "admin:root", "job:cancel-unshipped-orders", "bank:bca" ...), and
+    tells the change feed (services.events).
     Returns the old status."""
     current: str | None = entity.status
     pipeline.check(current, target)
     entity.status = target
     session.add(history(**{pipeline.entity: entity}, from_status=current, to_status=target,
                         reason=reason[:200], changed_at=now, actor=actor[:80]))
+    events.note_status_change(session, pipeline.entity, entity, current, target, now)  # the feed's, on commit
     return current
 
 

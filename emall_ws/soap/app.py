@@ -20,6 +20,7 @@ from emall_ws.soap import auction as auction_soap
 from emall_ws.soap import cart as cart_soap
 from emall_ws.soap import catalog as catalog_soap
 from emall_ws.soap import checkout as checkout_soap
+from emall_ws.soap import events as events_soap
 from emall_ws.soap import faults
 from emall_ws.soap import member as member_soap
 from emall_ws.soap import order as order_soap
@@ -52,6 +53,7 @@ SERVICES = (
     ServiceSpec(shipping_soap.NAME, shipping_soap.DESCRIPTION, shipping_soap.ShippingService),
     ServiceSpec(order_soap.NAME, order_soap.DESCRIPTION, order_soap.OrderService),
     ServiceSpec(report_soap.NAME, report_soap.DESCRIPTION, report_soap.ReportService),
+    ServiceSpec(events_soap.NAME, events_soap.DESCRIPTION, events_soap.EventsService),
 )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from spyne import ComplexModelBase, Unicode
 
-from emall_ws.domain import auction, cart, catalog, reports, seller_verification
+from emall_ws.domain import auction, cart, catalog, events, reports, seller_verification
 from emall_ws.domain.members import ROLES
 from emall_ws.domain.payments import HELD, MatchStatus
 from emall_ws.domain.second_chance import SecondChanceStatus
@@ -49,6 +49,7 @@ CODE_SETS: dict[str, tuple[str, ...]] = {
     "Remedy": _words(Remedy),
     "VerificationStatus": _words(VerificationStatus),
     "VerificationReason": _words(seller_verification.REASONS),
+    "EventType": _words(events.TYPES),
 }
 
 

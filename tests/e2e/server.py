@@ -53,6 +53,7 @@ def serving(database_factory, home: Path, mailbox, name: str, database_url: str 
                EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}", EMALL_DISPATCH_INTERVAL="0.2", EMALL_RETRY_BASE="1",
                EMALL_RECONCILE_INTERVAL="1", EMALL_TRACKING_INTERVAL="1", EMALL_AUCTION_CLOSE_INTERVAL="1",
                EMALL_INVOICE_EXPIRY_INTERVAL="1", EMALL_HEARTBEAT_INTERVAL="0.5", EMALL_VERIFY_INTERVAL="1",
+               EMALL_ALLOW_PRIVATE_CALLBACKS="1", EMALL_CALLBACK_INTERVAL="0.5", EMALL_CALLBACK_RETRY_BASE="1",
                EMALL_PASSWORD_HASH=TEST_PASSWORD_HASH,
                EMALL_SANDBOX_DATABASE_URL=database_factory.new_url(f"{name}_sandbox"))
     env.update(settings)  # may replace the defaults above (EMALL_WORKERS ...)

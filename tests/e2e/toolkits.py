@@ -47,6 +47,7 @@ FAULTS = {
     "Shipping": ("confirmReceived", {"orderNumber": "ORD-0"}, NOT_LOGGED_IN),
     "Order": ("getHistory", {"orderNumber": "ORD-0"}, NOT_LOGGED_IN),
     "Report": ("purchaseReport", {}, NOT_LOGGED_IN),
+    "Events": ("listChanges", {}, NOT_LOGGED_IN),
 }
 
 

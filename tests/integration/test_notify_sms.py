@@ -223,7 +223,8 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
                                                                   "verify-sellers",
                                                                   "remind-overdue-refunds", "send-reset-codes",
                                                                   "forget-failed-tries", "forget-limit-windows",
-                                                                  "forget-seen-nonces"]
+                                                                  "forget-seen-nonces", "deliver-callbacks",
+                                                                  "forget-old-events"]
     gateway = FakeGateway()
     worker = build_worker(db, settings, gateway)
     assert [job.name for job in worker.jobs] == ["dispatch-notifications", "poll-sms-status", "close-auctions",
@@ -231,7 +232,8 @@ def test_the_worker_sends_sms_and_polls_delivery_when_it_has_a_gateway(db, tmp_p
                                                  "complete-orders",
                                                  "cancel-unshipped-orders", "verify-sellers", "remind-overdue-refunds",
                                                  "send-reset-codes", "forget-failed-tries",
-                                                 "forget-limit-windows", "forget-seen-nonces"]
+                                                 "forget-limit-windows", "forget-seen-nonces",
+                                                 "deliver-callbacks", "forget-old-events"]
     enqueue_sms(db, 1)
     worker.run_pending()  # both jobs run at start: the SMS goes, then its status is asked
     [row] = rows(db)

@@ -13,6 +13,7 @@
 #include "soapCartProxy.h"
 #include "soapCatalogProxy.h"
 #include "soapCheckoutProxy.h"
+#include "soapEventsProxy.h"
 #include "soapMemberProxy.h"
 #include "soapOrderProxy.h"
 #include "soapPaymentProxy.h"
@@ -288,6 +289,13 @@ static std::string members_only_call(const std::string &operation, const Argumen
         report__purchaseReport asked;
         report__purchaseReportResponse got;
         return report.purchaseReport(&asked, got) ? fault_of(report.soap) : "report";
+    }
+    if (operation == "listChanges") {
+        std::string url = endpoint("Events");
+        EventsProxy events(url.c_str());
+        events__listChanges asked;
+        events__listChangesResponse got;
+        return events.listChanges(&asked, got) ? fault_of(events.soap) : "changes";
     }
     return "";
 }

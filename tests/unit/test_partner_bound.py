@@ -6,11 +6,11 @@ from emall_ws.soap.app import SERVICES
 from emall_ws.soap.partner_bound import PartnerBoundRequests, partner_bound_operations
 
 
-def test_the_operations_that_call_banks_or_couriers_are_declared_partner_bound():
+def test_the_operations_that_call_banks_couriers_or_callback_endpoints_are_declared_partner_bound():
     declared = {spec.name: sorted(partner_bound_operations(spec.service_class)) for spec in SERVICES}
     assert {name: ops for name, ops in declared.items() if ops} == {
         "Checkout": ["quoteAuctionShipping", "quoteShipping"], "Payment": ["confirmPayment", "reconcileNow"],
-        "Shipping": ["trackOrder", "trackShipment"], "Order": ["trackReturn"]}
+        "Shipping": ["trackOrder", "trackShipment"], "Order": ["trackReturn"], "Events": ["sendTestEvent"]}
 
 
 BOUND = PartnerBoundRequests({"/ws/Checkout": ["quoteShipping"], "/ws/Catalog": []})

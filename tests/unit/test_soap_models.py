@@ -77,6 +77,8 @@ REQUIRED_REQUEST_FIELDS = {
               "openComplaint": ["orderNumber", "reason"], "respondComplaint": ["orderNumber", "offer"],
               "resolveComplaint": ["orderNumber", "decision"]},
     "Report": {},
+    "Events": {op: ["subscriptionId"] for op in ("unsubscribe", "resumeSubscription", "sendTestEvent",
+                                                 "listDeliveries")},
 }
 
 
