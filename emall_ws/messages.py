@@ -489,7 +489,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "A report period may be at most {max} days long"},
     "EXPORT_TOO_LARGE": {"id": "Laporan ini memuat {rows} faktur, lebih dari {max}; persempit periode atau filter",
                          "en": "This report holds {rows} invoices, more than {max}; narrow the period or filters"},
-    # callbacks (services.callbacks)
+    # callbacks (services.callbacks, services.callback_delivery)
     "CALLBACK_URL_INVALID": {"id": "Kolom {label} harus berisi URL http:// atau https:// dengan nama host, tanpa nama "
                                    "pengguna atau password",
                              "en": "The {label} field must hold an http:// or https:// URL with a host name, and no "

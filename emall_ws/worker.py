@@ -35,7 +35,7 @@ from emall_ws.services.invoices import expire_due_invoices
 from emall_ws.services.limits import MessageLimits
 from emall_ws.services.members import MemberPolicy, send_reset_codes
 from emall_ws.services.payments import ReconcilePolicy, reconcile
-from emall_ws.services import callbacks, limits, nonces, throttle
+from emall_ws.services import callback_delivery, limits, nonces, throttle
 from emall_ws.services.order import CANCEL_JOB, OrderPolicy, cancel_unshipped_orders
 from emall_ws.services.refund_reminders import REMIND_JOB, remind_overdue_refunds
 from emall_ws.services.seller_verification import JOB as VERIFY_JOB
@@ -182,13 +182,13 @@ def build_worker(db: Database, settings: Settings, sms_adapter: SmsAdapter | Non
     jobs.append(Job("forget-limit-windows", LIMIT_WINDOWS_INTERVAL, lambda: limits.forget_old(db, utcnow())))
     jobs.append(Job("forget-seen-nonces", FAILED_TRIES_INTERVAL, lambda: nonces.forget_old(db, utcnow())))
     # callbacks: every due subscription sent its pending events; the sealed secrets opened with the server's key
-    callback_policy = callbacks.CallbackPolicy.from_settings(settings)
+    callback_policy = callback_delivery.CallbackPolicy.from_settings(settings)
     box = cache(lambda: server_box(settings.secret_key, settings.var_dir))  # at the first round, not at start
-    jobs.append(Job(callbacks.JOB, settings.callback_interval,
-                    lambda: callbacks.deliver_due(db, utcnow, box(), callback_policy)))
+    jobs.append(Job(callback_delivery.JOB, settings.callback_interval,
+                    lambda: callback_delivery.deliver_due(db, utcnow, box(), callback_policy)))
     retention = timedelta(days=settings.event_retention_days)
-    jobs.append(Job(callbacks.FORGET_JOB, FORGET_EVENTS_INTERVAL,
-                    lambda: callbacks.forget_old(db, utcnow(), retention)))
+    jobs.append(Job(callback_delivery.FORGET_JOB, FORGET_EVENTS_INTERVAL,
+                    lambda: callback_delivery.forget_old(db, utcnow(), retention)))
     return Worker(jobs, recorder=JobRecorder(db, {job.name: job.interval for job in jobs},
                                                   flush_every=settings.heartbeat_interval))
 

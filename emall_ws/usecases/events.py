@@ -1,5 +1,5 @@
 """The Events service's use cases: a member's change feed, and its callback subscriptions (the worker
-delivers them: services/callbacks.py)."""
+delivers them: services/callback_delivery.py)."""
 from __future__ import annotations
 
 from datetime import timedelta

@@ -19,8 +19,8 @@ from emall_ws.db.models import ChangeEvent, EventDelivery, EventSubscription, No
 from emall_ws.domain.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from emall_ws.hooks.signature import refusal
 from emall_ws.secret_box import SecretBox
-from emall_ws.services import callbacks
-from emall_ws.services.callbacks import CallbackPolicy
+from emall_ws.services import callback_delivery, callbacks
+from emall_ws.services.callback_delivery import CallbackPolicy
 from tests.builders import NOW, add_member, order_for
 from tests.integration.checkout_fixtures import shop  # noqa: F401 (a fixture)
 from tests.races import at_once
@@ -152,7 +152,7 @@ def count(db, model) -> int:
 
 
 def deliver(db, clock, policy=POLICY) -> int:
-    return callbacks.deliver_due(db, clock, BOX, policy)
+    return callback_delivery.deliver_due(db, clock, BOX, policy)
 
 
 # --- subscribing ----------------------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def test_a_worker_killed_after_a_post_sends_that_event_again_and_loses_nothing(d
     subscribe(db, buyer, receiver.url())
     order_for(db, buyer, shop.kopi, "koperasi_semarang")
     seqs = [seq for seq, _kind in feed(db, buyer)]
-    record = callbacks.record_delivered
+    record = callback_delivery.record_delivered
     calls = []
 
     def dies_at_the_second(*args, **kwargs):
@@ -383,11 +383,11 @@ def test_a_worker_killed_after_a_post_sends_that_event_again_and_loses_nothing(d
             raise RuntimeError("the worker was killed")
         return record(*args, **kwargs)
 
-    monkeypatch.setattr(callbacks, "record_delivered", dies_at_the_second)
+    monkeypatch.setattr(callback_delivery, "record_delivered", dies_at_the_second)
     clock = Clock()
     assert deliver(db, clock) == 0  # the round ended at its death, the first one's record committed
     assert receiver.ids() == seqs[:2]
-    monkeypatch.setattr(callbacks, "record_delivered", record)
+    monkeypatch.setattr(callback_delivery, "record_delivered", record)
     assert deliver(db, clock) == 0  # its lease still holds the subscription
     clock.advance(minutes=5, seconds=1)
     assert deliver(db, clock) == 3
@@ -448,7 +448,7 @@ def test_the_delivery_log_pages_newest_first_and_old_rows_are_forgotten(db, rece
     assert [(e.field, e.code) for e in refused.value.errors] == [("page", "MIN_VALUE"), ("pageSize", "MIN_VALUE")]
     assert deliveries(db, buyer, sub_id, page_size=1000).page_size == 200
 
-    assert callbacks.forget_old_deliveries(db, NOW, timedelta(days=30)) == 2
+    assert callback_delivery.forget_old_deliveries(db, NOW, timedelta(days=30)) == 2
     assert [d.attempted_at for d in deliveries(db, buyer, sub_id).deliveries] == [NOW, NOW - timedelta(days=2)]
-    assert callbacks.forget_old(db, NOW + timedelta(days=29), timedelta(days=30)) == 1
+    assert callback_delivery.forget_old(db, NOW + timedelta(days=29), timedelta(days=30)) == 1
     assert count(db, EventDelivery) == 1
