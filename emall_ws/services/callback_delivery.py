@@ -59,13 +59,15 @@ class CallbackPolicy:
     retry_base: timedelta = timedelta(seconds=30)  # the pause after the first failure; then doubling
     max_failures: int = 8  # failures in a row that suspend a subscription
     allow_private: bool = False  # call loopback and private addresses (tests, a receiver on the same network)
-    lease: timedelta = timedelta(minutes=5)  # renewed at each delivery: a POST and its record fit in it
+    # renewed at each delivery: a POST and its record fit in it; a worker that died holds its subscriptions
+    # this long, as the notification dispatcher's lease holds a message
+    lease: timedelta = timedelta(seconds=60)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackPolicy:
         return cls(timeout=settings.callback_timeout, retry_base=timedelta(seconds=settings.callback_retry_base),
                    max_failures=settings.callback_max_failures, allow_private=settings.allow_private_callbacks,
-                   lease=max(timedelta(minutes=5), timedelta(seconds=3 * settings.callback_timeout)))
+                   lease=max(timedelta(seconds=60), timedelta(seconds=3 * settings.callback_timeout)))
 
 
 # --- the worker's round ---------------------------------------------------------------------------------

@@ -63,8 +63,9 @@ def subscription_row(database_url: str, subscription_id: str) -> EventSubscripti
 
 
 def let_the_lease_run_out(database_url: str, subscription_id: str) -> None:
-    """What the clock passing the dead worker's lease would do (CallbackPolicy: at least 5 minutes, renewed
-    at each delivery): the subscription due now, for a worker to take over. Nothing else is changed."""
+    """What the clock passing the dead worker's lease would do (CallbackPolicy: 3 times EMALL_CALLBACK_TIMEOUT,
+    90 s here, renewed at each delivery): the subscription due now, for a worker to take over. Nothing else
+    is changed."""
     db = Database(database_url)
     try:
         with db.unit_of_work() as session:
@@ -121,8 +122,8 @@ def test_callbacks_in_flight_when_serve_is_killed_are_delivered_after_a_restart_
             killed = subscription_row(database_url, subscription)
             in_flight = [int(r["eventId"]) for r in before if int(r["eventId"]) > killed.delivered_seq]
             assert in_flight == [int(before[-1]["eventId"])], (before, killed.delivered_seq)
-            # the dead worker's claim: a lease minutes long, which no other worker takes over before it ends
-            assert (killed.next_attempt_at - utcnow()).total_seconds() > 60
+            # the dead worker's claim: a lease (90 s here) no other worker takes over before it ends
+            assert (killed.next_attempt_at - utcnow()).total_seconds() > 30
             let_the_lease_run_out(database_url, subscription)
 
             behave(server, name)  # fast again: 200 at once
