@@ -95,6 +95,24 @@ def cmd_sandbox(args) -> int:
     return 0
 
 
+def cmd_storefront(args) -> int:
+    """The storefront (storefront/, docs/storefront.md) alone: a web shop that calls the platform at
+    EMALL_STOREFRONT_PLATFORM_URL through its WSDLs; sessions under <var>/storefront."""
+    from emall_ws.config import is_loopback
+    from storefront.server import serve_storefront
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings)
+    check_port_free(settings.host, settings.web_port, "EMALL_WEB_PORT")
+    # cookies are Secure unless the shop is on loopback (plain http) or told otherwise
+    secure = not (is_loopback(settings.host) or args.insecure_cookies)
+    print(f"emall-ws: storefront on http://{settings.host}:{settings.web_port}/ (platform "
+          f"{settings.storefront_platform_url}{', Secure cookies' if secure else ''})", flush=True)
+    serve_storefront(settings.host, settings.web_port, settings.storefront_platform_url,
+                     settings.var_dir / "storefront", secure_cookies=secure)
+    return 0
+
+
 def cmd_worker(_args) -> int:
     from emall_ws.worker import run_worker
 
@@ -261,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                   "Moota) alone")
     sandbox.add_argument("--supervised", action="store_true", help=SUPERVISED_HELP)
     sandbox.set_defaults(run=cmd_sandbox)
+
+    storefront = commands.add_parser("storefront", help="run the web storefront alone, on EMALL_WEB_PORT "
+                                     "(docs/storefront.md)")
+    storefront.add_argument("--insecure-cookies", action="store_true",
+                            help="session cookies without Secure on a non-loopback address (a demo over plain http)")
+    storefront.set_defaults(run=cmd_storefront)
 
     commands.add_parser("initdb", help="create the tables (or check their revision) and publish the services"
                         ).set_defaults(run=cmd_initdb)

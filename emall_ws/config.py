@@ -192,6 +192,11 @@ PASSWORD_HASH = Setting("EMALL_PASSWORD_HASH", DEFAULT_PASSWORD_HASH, "Argon2id 
                         "`rfc9106-low-memory` (RFC 9106's); `cheapest` protects nothing and is for test suites only "
                         "(a member's hash is renewed with the configured parameters at their next login)",
                         choice(tuple(PASSWORD_HASH_PROFILES)))
+WEB_PORT = Setting("EMALL_WEB_PORT", "8080", "port the storefront (`emall-ws storefront`, docs/storefront.md) "
+                   "listens on, at `EMALL_HOST`", port)
+STOREFRONT_PLATFORM_URL = Setting("EMALL_STOREFRONT_PLATFORM_URL", _WORKED_OUT, "base URL of the platform the "
+                                  "storefront calls, as any shop does: its WSDLs at `<url>/ws/<Service>?wsdl`",
+                                  url(), shown="`EMALL_PUBLIC_URL`")
 
 SECRET_KEY = Setting("EMALL_SECRET_KEY", "", "key sealing API-key secrets at rest: base64 of at least 32 random "
                     "bytes (`openssl rand -base64 32`), the same on every instance; a public server refuses to start "
@@ -291,6 +296,8 @@ class Settings:
     metrics_enabled: bool
     password_hash: str
     secret_key: str | None  # None: the local key file (secret_box.local_key), on loopback only
+    web_port: int  # the storefront's (storefront/, `emall-ws storefront`)
+    storefront_platform_url: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -301,10 +308,11 @@ class Settings:
         var_dir = Path(VAR_DIR.read(env))
         sandbox_host = SANDBOX_HOST.read(env)
         sandbox_port = SANDBOX_PORT.read(env)
+        public_url = PUBLIC_URL.read(env, f"http://{host}:{port}")
         return cls(
             host=host,
             port=port,
-            public_url=PUBLIC_URL.read(env, f"http://{host}:{port}"),
+            public_url=public_url,
             var_dir=var_dir,
             database_url=DATABASE_URL.read(env, f"sqlite:///{var_dir / 'emall.db'}"),
             sqlite_busy_timeout=SQLITE_BUSY_TIMEOUT.read(env),
@@ -368,6 +376,8 @@ class Settings:
             metrics_enabled=METRICS.read(env),
             password_hash=PASSWORD_HASH.read(env),
             secret_key=SECRET_KEY.read(env),
+            web_port=WEB_PORT.read(env),
+            storefront_platform_url=STOREFRONT_PLATFORM_URL.read(env, public_url),
         )
 
     def is_public(self) -> bool:

@@ -75,7 +75,7 @@ def stop(process: subprocess.Popen) -> int:
 PACKAGES = {"nginx": "nginx", "systemd-analyze": "systemd", "openssl": "openssl", "sqlite3": "sqlite3",
             "mariadb": "mariadb-client", "mariadb-dump": "mariadb-client",
             "wsdl2perl": "libsoap-wsdl-perl", "kdwsdl2cpp": "libkdsoap-bin", "pkg-config": "pkgconf",
-            "node": "nodejs"}
+            "node": "nodejs", "chromedriver": "chromium-driver"}
 
 
 def required(program: str) -> str:

@@ -1,0 +1,99 @@
+"""The platform as a third-party shop sees it: its published WSDLs, read with zeep.
+
+One zeep client per service and process, built on first use from `<platform_url>/ws/<Service>?wsdl`
+and reused (reading a WSDL takes far longer than a call). SOAP faults become `PlatformError`s that
+carry the platform's own message (Indonesian by default) and its machine-readable code; Server.*
+faults are logged, as is a platform that cannot be reached."""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import zeep
+import zeep.exceptions
+from zeep.transports import Transport
+
+log = logging.getLogger("storefront.platform")
+
+FAULT_NS = "{urn:emall-kukm:fault}"
+TIMEOUT = 10  # seconds any one call (and the WSDL's download) may take
+UNREACHABLE = "Layanan e-mall sedang tidak dapat dihubungi. Silakan coba lagi sebentar lagi."
+
+
+@dataclass
+class PlatformError(Exception):
+    """A call that did not succeed: `message` is fit to show a buyer."""
+    message: str
+    code: str = ""  # the fault detail's code (BAD_CREDENTIALS ...), "" when the platform was not reached
+    fault_code: str = ""  # Client.Authentication ..., "" when the platform was not reached
+
+    def __str__(self) -> str:
+        return f"{self.fault_code or 'unreachable'} {self.code}: {self.message}"
+
+    @property
+    def not_found(self) -> bool:
+        return self.fault_code == "Client.NotFound"
+
+
+def _fault_code(fault: zeep.exceptions.Fault) -> str:
+    return (fault.code or "").split(":", 1)[-1]
+
+
+def _detail_code(fault: zeep.exceptions.Fault) -> str:
+    detail = fault.detail
+    return (detail.findtext(f".//{FAULT_NS}code") or "") if detail is not None else ""
+
+
+def _field_messages(fault: zeep.exceptions.Fault) -> list[str]:
+    detail = fault.detail
+    if detail is None:
+        return []
+    return [message for error in detail.iter(f"{FAULT_NS}error")
+            if (message := (error.findtext(f"{FAULT_NS}message") or "").strip())]
+
+
+class Platform:
+    """The platform's services, by name (Catalog, Member ...)."""
+
+    def __init__(self, platform_url: str, timeout: float = TIMEOUT) -> None:
+        self.url = platform_url.rstrip("/")
+        self.timeout = timeout
+        self._clients: dict[str, zeep.Client] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> zeep.Client:
+        with self._lock:  # a page's threads never read one WSDL twice
+            client = self._clients.get(service)
+            if client is None:
+                session = requests.Session()
+                session.headers["Accept-Language"] = "id"
+                transport = Transport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
+                client = zeep.Client(f"{self.url}/ws/{service}?wsdl", transport=transport)
+                self._clients[service] = client
+            return client
+
+    def call(self, service: str, operation: str, token: str | None = None, **arguments: Any) -> Any:
+        """The operation's answer; `token`: the member's session token, sent in the service's
+        SessionHeader (it never leaves this process otherwise)."""
+        try:
+            client = self.client(service)
+            if token is not None:
+                header = client.get_element(f"{{urn:emall-kukm:{service.lower()}}}SessionHeader")
+                arguments["_soapheaders"] = [header(token=token)]
+            return getattr(client.service, operation)(**arguments)
+        except zeep.exceptions.Fault as fault:
+            code = _fault_code(fault)
+            if code.startswith("Server"):
+                log.error("platform fault %s (%s) from %s.%s: %s", code, _detail_code(fault), service, operation,
+                          fault.message)
+            fields = _field_messages(fault)
+            message = "; ".join(fields) if fields else (fault.message or "Permintaan tidak dapat diproses.")
+            raise PlatformError(message, _detail_code(fault), code) from None
+        except (requests.RequestException, zeep.exceptions.TransportError, OSError) as error:
+            with self._lock:  # a WSDL half read is read again next time
+                self._clients.pop(service, None)
+            log.error("platform unreachable on %s.%s: %s", service, operation, error)
+            raise PlatformError(UNREACHABLE) from None

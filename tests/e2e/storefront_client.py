@@ -1,0 +1,77 @@
+"""The storefront (storefront/) in-process, as a browser would use it: a WSGI caller that keeps
+cookies, against the real platform of the e2e `server` fixture."""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+from lxml import html as lxml_html
+
+
+@dataclass
+class Page:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def set_cookies(self) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == "set-cookie"]
+
+    def dom(self):
+        return lxml_html.fromstring(self.body)
+
+    def csrf(self) -> str:
+        return self.dom().xpath("//input[@name='csrf']/@value")[0]
+
+
+@dataclass
+class Browser:
+    app: object
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, form: dict | None = None, query: dict | None = None) -> Page:
+        parts = urlsplit(path)
+        body = urlencode(form or {}).encode()
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": parts.path,
+            "QUERY_STRING": urlencode(query) if query else parts.query,
+            "SERVER_NAME": "toko.example", "SERVER_PORT": "80", "HTTP_HOST": "toko.example", "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
+            "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+        }
+        if self.cookies:
+            environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        seen = {}
+
+        def start_response(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = int(status.split()[0]), headers
+
+        chunks = self.app(environ, start_response)
+        page = Page(seen["status"], seen["headers"], b"".join(chunks))
+        for value in page.set_cookies():
+            for name, morsel in SimpleCookie(value).items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return page
+
+    def get(self, path: str, **query) -> Page:
+        return self.request("GET", path, query={k: v for k, v in query.items() if v is not None} or None)
+
+    def post(self, path: str, form: dict) -> Page:
+        return self.request("POST", path, form)
+
+
+def product_links(page: Page) -> list[int]:
+    return [int(m) for m in re.findall(r'href="/produk/(\d+)"', page.text)]
