@@ -98,14 +98,14 @@ def cmd_sandbox(args) -> int:
 def cmd_storefront(args) -> int:
     """The storefront (storefront/, docs/storefront.md) alone: a web shop that calls the platform at
     EMALL_STOREFRONT_PLATFORM_URL through its WSDLs; sessions under <var>/storefront."""
-    from emall_ws.config import is_loopback
     from storefront.server import serve_storefront
 
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings)
     check_port_free(settings.host, settings.web_port, "EMALL_WEB_PORT")
-    # cookies are Secure unless the shop is on loopback (plain http) or told otherwise
-    secure = not (is_loopback(settings.host) or args.insecure_cookies)
+    # cookies are Secure unless told otherwise: on 127.0.0.1 the shop is often behind a TLS proxy, and
+    # browsers treat http://127.0.0.1 and http://localhost as secure contexts, so Secure works there too
+    secure = not args.insecure_cookies
     print(f"emall-ws: storefront on http://{settings.host}:{settings.web_port}/ (platform "
           f"{settings.storefront_platform_url}{', Secure cookies' if secure else ''})", flush=True)
     serve_storefront(settings.host, settings.web_port, settings.storefront_platform_url,
@@ -283,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     storefront = commands.add_parser("storefront", help="run the web storefront alone, on EMALL_WEB_PORT "
                                      "(docs/storefront.md)")
     storefront.add_argument("--insecure-cookies", action="store_true",
-                            help="session cookies without Secure on a non-loopback address (a demo over plain http)")
+                            help="session cookies without Secure (a demo over plain http on another machine's address)")
     storefront.set_defaults(run=cmd_storefront)
 
     commands.add_parser("initdb", help="create the tables (or check their revision) and publish the services"

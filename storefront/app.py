@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -19,7 +18,7 @@ from urllib.parse import parse_qs, urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from storefront.platform import Platform, PlatformError
-from storefront.sessions import COOKIE_NAME, Session, Sessions
+from storefront.sessions import COOKIE_NAME, SECURE_COOKIE_NAME, Session, Sessions
 
 log = logging.getLogger("storefront")
 
@@ -71,6 +70,20 @@ def items(answer: Any, name: str) -> list[Any]:
     return list(getattr(answer, name, None) or [])
 
 
+# C0 controls other than tab, newline and CR, the noncharacters U+FFFE/U+FFFF and lone surrogates:
+# none may appear in XML, and lxml refuses a SOAP request holding one (ValueError)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def parse_fields(text: str) -> dict[str, str]:
+    """A query string's or a form's fields, first value of each, with what XML cannot carry removed."""
+    return {xml_safe(k): xml_safe(v[0]) for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+
 def safe_photo(url: str | None) -> str | None:
     """Only http(s) photo URLs are shown (never javascript: or data:)."""
     return url if url and re.match(r"https?://", url, re.IGNORECASE) else None
@@ -88,7 +101,7 @@ class Request:
 
     @classmethod
     def from_environ(cls, environ: dict[str, Any]) -> Request:
-        query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True).items()}
+        query = parse_fields(environ.get("QUERY_STRING", ""))
         path = environ.get("PATH_INFO", "/") or "/"
         try:  # PEP 3333: PATH_INFO arrives as latin-1 decoded bytes
             path = path.encode("latin-1").decode("utf-8")
@@ -97,12 +110,16 @@ class Request:
         return cls(environ, environ.get("REQUEST_METHOD", "GET").upper(), path, query)
 
     def cookie(self, name: str) -> str | None:
-        try:
-            jar = SimpleCookie(self.environ.get("HTTP_COOKIE", ""))
-        except CookieError:
-            return None
-        morsel = jar.get(name)
-        return morsel.value if morsel else None
+        """The cookie's value, read by hand: SimpleCookie stops at the first cookie it dislikes
+        (`a={"x":1}`, `a=b c`, non-ASCII), and a site's other cookies must not cost the session."""
+        for part in self.environ.get("HTTP_COOKIE", "").split(";"):
+            key, equals, value = part.partition("=")
+            if equals and key.strip() == name:
+                value = value.strip()
+                if len(value) >= 2 and value[0] == value[-1] == '"':
+                    value = value[1:-1]
+                return value
+        return None
 
 
 @dataclass
@@ -127,6 +144,9 @@ class Storefront:
         self.platform = Platform(platform_url)
         self.sessions = Sessions(state_dir)
         self.secure_cookies = secure_cookies
+        # `__Host-`: the browser takes it only Secure, Path=/ and without Domain, so a sibling
+        # subdomain cannot plant a session; a plain-http demo keeps the plain name
+        self.cookie_name = SECURE_COOKIE_NAME if secure_cookies else COOKIE_NAME
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                      autoescape=select_autoescape(["html"], default=True),
                                      trim_blocks=True, lstrip_blocks=True)
@@ -150,7 +170,7 @@ class Storefront:
         except HTTPError as error:
             response = self.error_page(request, error.status, error.title, error.message)
         except Exception:  # never a traceback to the browser: logged, and a friendly page
-            log.exception("storefront error on %s %s", request.method, request.path)
+            log.exception("storefront error on %s %r", request.method, request.path)
             response = self.error_page(request, 500, "Terjadi kesalahan",
                                        "Maaf, halaman ini tidak dapat ditampilkan. Silakan coba lagi nanti.")
         headers = [("Content-Type", response.content_type), ("Content-Length", str(len(response.body))),
@@ -169,7 +189,7 @@ class Storefront:
             if match:
                 allowed.append(route_method)
                 if route_method == method:
-                    request.session = self.sessions.get(request.cookie(COOKIE_NAME))
+                    request.session = self.sessions.get(request.cookie(self.cookie_name))
                     if method == "POST":
                         self.read_form(request)
                         self.check_csrf(request)
@@ -189,8 +209,7 @@ class Storefront:
         if length > MAX_FORM_BYTES:
             raise HTTPError(413, "Isian terlalu besar", "Isian formulir terlalu besar.")
         body = request.environ["wsgi.input"].read(length) if length > 0 else b""
-        parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-        request.form = {k: v[0] for k, v in parsed.items()}
+        request.form = parse_fields(body.decode("utf-8", errors="replace"))
 
     def check_csrf(self, request: Request) -> None:
         """Every POST carries its session's CSRF token; otherwise 403 and nothing is done."""
@@ -225,7 +244,7 @@ class Storefront:
         if session is None:
             attributes.insert(0, "Max-Age=0")
         # a browser-session cookie otherwise: the server alone says when a session ends (sessions.py)
-        request.cookies.append("; ".join([f"{COOKIE_NAME}={session.reference if session else ''}", *attributes]))
+        request.cookies.append("; ".join([f"{self.cookie_name}={session.reference if session else ''}", *attributes]))
 
     def ensure_session(self, request: Request) -> Session:
         """The visitor's session, made now for a page with a form to post (its CSRF token)."""
@@ -233,6 +252,12 @@ class Storefront:
             request.session = self.sessions.create()
             self.set_session_cookie(request, request.session)
         return request.session
+
+    def end_platform_session(self, token: str) -> None:
+        try:
+            self.platform.call("Member", "logout", token=token)
+        except PlatformError as error:  # an expired token: the session ends here all the same
+            log.info("platform logout: %s", error)
 
     def redirect(self, location: str) -> Response:
         return Response(303, b"", headers=[("Location", location)])
@@ -282,7 +307,7 @@ class Storefront:
                 raw = raw[2:]
             prices[name] = None
             if raw:
-                if raw.isdigit() and len(raw) <= 15:
+                if re.fullmatch(r"[0-9]{1,15}", raw):  # ASCII only: "²".isdigit(), yet int("²") fails
                     filters[key] = prices[name] = int(raw)
                 else:
                     errors.append(f"{label} harus berupa angka rupiah, misalnya 25000.")
@@ -292,7 +317,7 @@ class Storefront:
         filters["sort"] = SORTS[sort][0]
         verified = q.get("verif") == "1"
         page_raw = q.get("hal", "1")
-        page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) <= 6 and int(page_raw) > 0 else 1
+        page = int(page_raw) if re.fullmatch(r"[0-9]{1,6}", page_raw) and int(page_raw) > 0 else 1
 
         provinces: list[tuple[str, str]] = []
         cities: list[tuple[str, str]] = []
@@ -360,10 +385,14 @@ class Storefront:
                 result = self.platform.call("Member", "login", username=username, password=password)
             except PlatformError as failure:
                 error = failure.message
+                if not failure.fault_code:  # the platform was not reached: not the buyer's mistake
+                    return self.render(request, "login.html", 503, username=username, error=error)
         if error is not None:
             return self.render(request, "login.html", 400, username=username, error=error)
         old = request.session
         if old is not None:
+            if old.token is not None:  # logged in already: that platform session ends too
+                self.end_platform_session(old.token)
             self.sessions.delete(old.reference)  # a fresh reference at login: no session fixation
         request.session = self.sessions.create(username=result.username, role=result.role, token=result.token,
                                                token_expires=result.expiresAt)
@@ -375,10 +404,7 @@ class Storefront:
         session = request.session
         assert session is not None  # check_csrf saw it
         if session.token is not None:
-            try:
-                self.platform.call("Member", "logout", token=session.token)
-            except PlatformError as error:  # an expired token: the session ends here all the same
-                log.info("platform logout: %s", error)
+            self.end_platform_session(session.token)
         self.sessions.delete(session.reference)
         request.session = None
         self.set_session_cookie(request, None)

@@ -3,7 +3,11 @@
 One zeep client per service and process, built on first use from `<platform_url>/ws/<Service>?wsdl`
 and reused (reading a WSDL takes far longer than a call). SOAP faults become `PlatformError`s that
 carry the platform's own message (Indonesian by default) and its machine-readable code; Server.*
-faults are logged, as is a platform that cannot be reached."""
+faults are logged, as is a platform that cannot be reached.
+
+Each service has its own lock for building its client, so a platform whose WSDL download hangs holds
+back only the requests waiting for that same WSDL, not every page; a client once built is kept through
+read timeouts and dropped only when building it failed."""
 from __future__ import annotations
 
 import logging
@@ -21,6 +25,7 @@ log = logging.getLogger("storefront.platform")
 FAULT_NS = "{urn:emall-kukm:fault}"
 TIMEOUT = 10  # seconds any one call (and the WSDL's download) may take
 UNREACHABLE = "Layanan e-mall sedang tidak dapat dihubungi. Silakan coba lagi sebentar lagi."
+INVALID_TEXT = "Isian mengandung karakter yang tidak diizinkan. Periksa kembali isian Anda."
 
 
 @dataclass
@@ -62,15 +67,24 @@ class Platform:
         self.url = platform_url.rstrip("/")
         self.timeout = timeout
         self._clients: dict[str, zeep.Client] = {}
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}  # one per service, made under _lock
+        self._lock = threading.Lock()  # held only to find or make a service's lock
+
+    def _service_lock(self, service: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(service, threading.Lock())
 
     def client(self, service: str) -> zeep.Client:
-        with self._lock:  # a page's threads never read one WSDL twice
+        client = self._clients.get(service)
+        if client is not None:
+            return client
+        with self._service_lock(service):  # a page's threads never read one WSDL twice
             client = self._clients.get(service)
             if client is None:
                 session = requests.Session()
                 session.headers["Accept-Language"] = "id"
                 transport = Transport(session=session, timeout=self.timeout, operation_timeout=self.timeout)
+                # a WSDL half read raises here, and nothing is kept: it is read again next time
                 client = zeep.Client(f"{self.url}/ws/{service}?wsdl", transport=transport)
                 self._clients[service] = client
             return client
@@ -93,7 +107,8 @@ class Platform:
             message = "; ".join(fields) if fields else (fault.message or "Permintaan tidak dapat diproses.")
             raise PlatformError(message, _detail_code(fault), code) from None
         except (requests.RequestException, zeep.exceptions.TransportError, OSError) as error:
-            with self._lock:  # a WSDL half read is read again next time
-                self._clients.pop(service, None)
             log.error("platform unreachable on %s.%s: %s", service, operation, error)
             raise PlatformError(UNREACHABLE) from None
+        except ValueError as error:  # lxml: "All strings must be XML compatible" (a control character ...)
+            log.info("platform call %s.%s refused before sending: %s", service, operation, error)
+            raise PlatformError(INVALID_TEXT, "", "Client.Validation") from None

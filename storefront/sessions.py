@@ -17,7 +17,8 @@ from pathlib import Path
 
 IDLE_SECONDS = 2 * 3600  # a session not used for this long is gone
 LONGEST_SECONDS = 24 * 3600  # and none lasts longer, whatever the platform's token says
-COOKIE_NAME = "sf_session"
+COOKIE_NAME = "sf_session"  # over plain http (--insecure-cookies)
+SECURE_COOKIE_NAME = "__Host-sf_session"  # with Secure: no Domain, Path=/, set over https only
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS session (

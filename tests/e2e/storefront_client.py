@@ -38,6 +38,7 @@ class Page:
 class Browser:
     app: object
     cookies: dict[str, str] = field(default_factory=dict)
+    cookie_header: str | None = None  # sent as it is, instead of `cookies`, when given
 
     def request(self, method: str, path: str, form: dict | None = None, query: dict | None = None) -> Page:
         parts = urlsplit(path)
@@ -49,7 +50,9 @@ class Browser:
             "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
             "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
         }
-        if self.cookies:
+        if self.cookie_header is not None:
+            environ["HTTP_COOKIE"] = self.cookie_header
+        elif self.cookies:
             environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         seen = {}
 

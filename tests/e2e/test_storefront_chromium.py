@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,17 +36,30 @@ def selenium_webdriver():
     return webdriver
 
 
+@dataclass
+class Storefront:
+    url: str
+    home: Path
+
+    def platform_tokens(self) -> list[str]:
+        """The platform tokens the storefront's own sessions hold (storefront/sessions.py)."""
+        with sqlite3.connect(self.home / "var" / "storefront" / "sessions.db") as db:
+            return [token for (token,) in db.execute("SELECT token FROM session WHERE token IS NOT NULL")]
+
+
 @pytest.fixture(scope="module")
-def storefront_url(server, tmp_path_factory):
+def storefront(server, tmp_path_factory):
     home = tmp_path_factory.mktemp("storefront")
     port = free_port()
     env = dict(os.environ, EMALL_HOST="127.0.0.1", EMALL_WEB_PORT=str(port), EMALL_VAR_DIR=str(home / "var"),
                EMALL_STOREFRONT_PLATFORM_URL=server.url, PYTHONPATH=str(REPO))
     env.pop("EMALL_PUBLIC_URL", None)
     url = f"http://127.0.0.1:{port}"
+    # no --insecure-cookies: the cookie is Secure (and __Host-) even over http, which Chromium takes
+    # from 127.0.0.1, a secure context
     with running(["-m", "emall_ws.cli", "storefront"], env, home, home / "storefront.log", url,
                  path="/static/style.css"):
-        yield url
+        yield Storefront(url, home)
 
 
 @pytest.fixture
@@ -92,7 +107,7 @@ def shoot(driver, tmp_path: Path, name: str) -> None:
     driver.set_window_size(*SIZES["desktop"])
 
 
-def test_a_buyer_searches_opens_a_product_and_logs_in(server, mailbox, storefront_url, driver, tmp_path):
+def test_a_buyer_searches_opens_a_product_and_logs_in(server, mailbox, storefront, driver, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions
@@ -100,6 +115,8 @@ def test_a_buyer_searches_opens_a_product_and_logs_in(server, mailbox, storefron
 
     def arrives(condition) -> None:  # a click returns before the page it asked for may have loaded
         WebDriverWait(driver, 30).until(condition)
+
+    storefront_url = storefront.url
 
     shop = new_shop(server)
     seller, buyer = new_member(server, mailbox, seller=True), new_member(server, mailbox)
@@ -141,7 +158,17 @@ def test_a_buyer_searches_opens_a_product_and_logs_in(server, mailbox, storefron
     assert buyer.username in driver.find_element(By.CSS_SELECTOR, "header.site").text
     [cookie] = driver.get_cookies()
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
-    assert buyer.token not in driver.page_source
+    assert cookie["secure"] and cookie["name"] == "__Host-sf_session"  # Secure works on http://127.0.0.1
+    # the storefront's own platform token (not the test's SOAP login) shows nowhere in the browser
+    [token] = storefront.platform_tokens()
+    assert token and token != buyer.token
+    seen = [driver.page_source, driver.current_url, str(driver.get_cookies())]
+    for path in ("/", f"/produk/{product}", f"/?q={word}"):
+        driver.get(storefront_url + path)
+        seen += [driver.page_source, driver.current_url, str(driver.get_cookies())]
+    assert buyer.username in driver.find_element(By.CSS_SELECTOR, "header.site").text
+    assert all(token not in text for text in seen)
+    driver.get(storefront_url + "/")
     shoot(driver, tmp_path, "5-masuk-berhasil")
 
     # the keyboard reaches the skip link first, and it is visible when focused
