@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS session (
     token TEXT,                  -- the platform's session token: never sent to the browser
     created_at REAL NOT NULL,
     seen_at REAL NOT NULL,
-    expires_at REAL NOT NULL     -- absolute end (epoch seconds)
+    expires_at REAL NOT NULL,    -- absolute end (epoch seconds)
+    notice TEXT                  -- shown once by the next page (after a form was done)
 )"""
 
 
@@ -58,6 +59,9 @@ class Sessions:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute(_SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(session)")}
+            if "notice" not in columns:  # a sessions file from before notices
+                db.execute("ALTER TABLE session ADD COLUMN notice TEXT")
 
     def _connect(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -98,6 +102,15 @@ class Sessions:
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (_key(session.reference), session.csrf, username, role, token, now, now, expires))
         return session
+
+    def set_notice(self, session: Session, text: str) -> None:
+        self._connect().execute("UPDATE session SET notice = ? WHERE key = ?", (text, _key(session.reference)))
+
+    def pop_notice(self, session: Session) -> str | None:
+        """The notice left for the session's next page, now taken."""
+        row = self._connect().execute("UPDATE session SET notice = NULL WHERE key = ? AND notice IS NOT NULL "
+                                      "RETURNING notice", (_key(session.reference),)).fetchone()
+        return row[0] if row else None
 
     def delete(self, reference: str) -> None:
         self._connect().execute("DELETE FROM session WHERE key = ?", (_key(reference),))

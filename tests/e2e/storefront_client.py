@@ -78,3 +78,16 @@ class Browser:
 
 def product_links(page: Page) -> list[int]:
     return [int(m) for m in re.findall(r'href="/produk/(\d+)"', page.text)]
+
+
+def check_accessibility(page_source: str, where: str) -> None:
+    """The page's basics: lang id, one h1, a label for every field, alt on every image, a skip link."""
+    dom = lxml_html.fromstring(page_source)
+    assert dom.get("lang") == "id", where
+    assert len(dom.xpath("//h1")) == 1, where
+    labels = set(dom.xpath("//label/@for"))
+    for control in dom.xpath("//input[not(@type='hidden')] | //select | //textarea"):
+        assert control.get("id") in labels or control.xpath("ancestor::label"), (where, control.get("name"))
+    for img in dom.xpath("//img"):
+        assert img.get("alt"), (where, img.get("src"))
+    assert dom.xpath("//a[@href='#isi']"), where

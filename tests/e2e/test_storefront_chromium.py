@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from lxml import html as lxml_html
 
 from tests.e2e.catalog import auction_form, fixed_form, new_member, new_shop
 from tests.e2e.members import PASSWORD
 from tests.e2e.soap import unique
+from tests.e2e.storefront_client import check_accessibility
 from tests.processes import free_port, required, running
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,18 +81,6 @@ def driver(tmp_path):
         yield browser
     finally:
         browser.quit()
-
-
-def check_accessibility(page_source: str, where: str) -> None:
-    dom = lxml_html.fromstring(page_source)
-    assert dom.get("lang") == "id", where
-    assert len(dom.xpath("//h1")) == 1, where
-    labels = set(dom.xpath("//label/@for"))
-    for field in dom.xpath("//input[not(@type='hidden')] | //select | //textarea"):
-        assert field.get("id") in labels or field.xpath("ancestor::label"), (where, field.get("name"))
-    for img in dom.xpath("//img"):
-        assert img.get("alt"), (where, img.get("src"))
-    assert dom.xpath("//a[@href='#isi']"), where
 
 
 def shoot(driver, tmp_path: Path, name: str) -> None:

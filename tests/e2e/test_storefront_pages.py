@@ -93,7 +93,7 @@ def test_filters_and_sorting(browser, world):
 
 
 def test_paging(app, world, browser, monkeypatch):
-    monkeypatch.setattr("storefront.app.PAGE_SIZE", 3)
+    monkeypatch.setattr("storefront.pages.catalog.PAGE_SIZE", 3)
     first = browser.get("/", q=world.word)
     newest = list(reversed(world.fixed))
     assert product_links(first) == newest[:3]
