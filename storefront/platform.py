@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -34,6 +34,10 @@ class PlatformError(Exception):
     message: str
     code: str = ""  # the fault detail's code (BAD_CREDENTIALS ...), "" when the platform was not reached
     fault_code: str = ""  # Client.Authentication ..., "" when the platform was not reached
+    fields: dict[str, str] = field(default_factory=dict)  # a Client.Validation's message per form field
+
+    def field_error(self, name: str) -> str | None:
+        return self.fields.get(name)
 
     def __str__(self) -> str:
         return f"{self.fault_code or 'unreachable'} {self.code}: {self.message}"
@@ -52,11 +56,12 @@ def _detail_code(fault: zeep.exceptions.Fault) -> str:
     return (detail.findtext(f".//{FAULT_NS}code") or "") if detail is not None else ""
 
 
-def _field_messages(fault: zeep.exceptions.Fault) -> list[str]:
+def _field_messages(fault: zeep.exceptions.Fault) -> list[tuple[str, str]]:
+    """(field, message) of each failing field a Client.Validation fault lists, in its order."""
     detail = fault.detail
     if detail is None:
         return []
-    return [message for error in detail.iter(f"{FAULT_NS}error")
+    return [((error.findtext(f"{FAULT_NS}field") or "").strip(), message) for error in detail.iter(f"{FAULT_NS}error")
             if (message := (error.findtext(f"{FAULT_NS}message") or "").strip())]
 
 
@@ -104,8 +109,12 @@ class Platform:
                 log.error("platform fault %s (%s) from %s.%s: %s", code, _detail_code(fault), service, operation,
                           fault.message)
             fields = _field_messages(fault)
-            message = "; ".join(fields) if fields else (fault.message or "Permintaan tidak dapat diproses.")
-            raise PlatformError(message, _detail_code(fault), code) from None
+            message = ("; ".join(text for _, text in fields) if fields
+                       else fault.message or "Permintaan tidak dapat diproses.")
+            by_field: dict[str, str] = {}
+            for name, text in fields:  # a field failing twice shows both
+                by_field[name] = f"{by_field[name]}; {text}" if name in by_field else text
+            raise PlatformError(message, _detail_code(fault), code, by_field) from None
         except (requests.RequestException, zeep.exceptions.TransportError, OSError) as error:
             log.error("platform unreachable on %s.%s: %s", service, operation, error)
             raise PlatformError(UNREACHABLE) from None
