@@ -21,8 +21,9 @@ EXPORT_PUBLIC_URL = "http://127.0.0.1:8000"  # the address written into the comm
 
 
 def cmd_serve(args) -> int:
-    """The SOAP server, the background worker and (EMALL_SANDBOX=1) the partner sandboxes, as child
-    processes of this one; every check is made before anything says it is serving."""
+    """The SOAP server, the background worker, (EMALL_SANDBOX=1) the partner sandboxes and
+    (EMALL_STOREFRONT=1) the storefront, as child processes of this one; every check is made before
+    anything says it is serving."""
     # the children read their settings from the environment
     for variable, value in (("EMALL_HOST", args.host), ("EMALL_PORT", args.port), ("EMALL_WORKERS", args.workers)):
         if value:
@@ -39,12 +40,16 @@ def cmd_serve(args) -> int:
             from emall_ws.sandbox.seed import read_seed
 
             read_seed(settings.sandbox_seed)
+    if settings.storefront_enabled:
+        check_port_free(settings.host, settings.web_port, "EMALL_WEB_PORT")
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_metrics_dir(settings)  # one folder for every child's counts, set before they start
     prepare_database(settings)
     children = [Child("SOAP server", ["server", "--supervised"]), Child("worker", ["worker"])]
     if settings.sandbox_enabled:
         children.append(Child("partner sandboxes", ["sandbox", "--supervised"]))
+    if settings.storefront_enabled:
+        children.append(Child("storefront", ["storefront", "--supervised"]))
     print(banner(settings), flush=True)
     return Supervisor(children).run()
 
@@ -54,6 +59,8 @@ def banner(settings: Settings) -> str:
              f"  SOAP services  {settings.public_url}/ws/<Service>  (list: {settings.public_url}/)",
              f"  health         {settings.public_url}/health",
              f"  database       {_redacted(settings.database_url)}"]
+    if settings.storefront_enabled:
+        lines.append(f"  storefront     {storefront_url(settings)}/")
     if settings.sandbox_enabled:
         lines.append(f"  sandboxes      {settings.sandbox_url}/partners/  (simulated banks, couriers, SMS, "
                      "Dukcapil, OSS, Moota)")
@@ -106,11 +113,17 @@ def cmd_storefront(args) -> int:
     # cookies are Secure unless told otherwise: on 127.0.0.1 the shop is often behind a TLS proxy, and
     # browsers treat http://127.0.0.1 and http://localhost as secure contexts, so Secure works there too
     secure = not args.insecure_cookies
-    print(f"emall-ws: storefront on http://{settings.host}:{settings.web_port}/ (platform "
-          f"{settings.storefront_platform_url}{', Secure cookies' if secure else ''})", flush=True)
+    if not args.supervised:
+        print(f"emall-ws: storefront on {storefront_url(settings)}/ (platform "
+              f"{settings.storefront_platform_url}{', Secure cookies' if secure else ''})", flush=True)
     serve_storefront(settings.host, settings.web_port, settings.storefront_platform_url,
-                     settings.var_dir / "storefront", secure_cookies=secure)
+                     settings.var_dir / "storefront", secure_cookies=secure, supervised=args.supervised)
     return 0
+
+
+def storefront_url(settings: Settings) -> str:
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    return f"http://{host}:{settings.web_port}"
 
 
 def cmd_worker(_args) -> int:
@@ -282,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     storefront = commands.add_parser("storefront", help="run the web storefront alone, on EMALL_WEB_PORT "
                                      "(docs/storefront.md)")
+    storefront.add_argument("--supervised", action="store_true", help=SUPERVISED_HELP)
     storefront.add_argument("--insecure-cookies", action="store_true",
                             help="session cookies without Secure (a demo over plain http on another machine's address)")
     storefront.set_defaults(run=cmd_storefront)

@@ -192,8 +192,10 @@ PASSWORD_HASH = Setting("EMALL_PASSWORD_HASH", DEFAULT_PASSWORD_HASH, "Argon2id 
                         "`rfc9106-low-memory` (RFC 9106's); `cheapest` protects nothing and is for test suites only "
                         "(a member's hash is renewed with the configured parameters at their next login)",
                         choice(tuple(PASSWORD_HASH_PROFILES)))
-WEB_PORT = Setting("EMALL_WEB_PORT", "8080", "port the storefront (`emall-ws storefront`, docs/storefront.md) "
-                   "listens on, at `EMALL_HOST`", port)
+STOREFRONT = Setting("EMALL_STOREFRONT", "1", "`1`: `emall-ws serve` also runs the web storefront "
+                     "(docs/storefront.md) on `EMALL_WEB_PORT`; `0`: not (a platform for integrators only)", flag)
+WEB_PORT = Setting("EMALL_WEB_PORT", "8080", "port the storefront (`emall-ws serve`, `emall-ws storefront`, "
+                   "docs/storefront.md) listens on, at `EMALL_HOST`", port)
 STOREFRONT_PLATFORM_URL = Setting("EMALL_STOREFRONT_PLATFORM_URL", _WORKED_OUT, "base URL of the platform the "
                                   "storefront calls, as any shop does: its WSDLs at `<url>/ws/<Service>?wsdl`",
                                   url(), shown="`EMALL_PUBLIC_URL`")
@@ -296,6 +298,7 @@ class Settings:
     metrics_enabled: bool
     password_hash: str
     secret_key: str | None  # None: the local key file (secret_box.local_key), on loopback only
+    storefront_enabled: bool  # `serve` runs the storefront too
     web_port: int  # the storefront's (storefront/, `emall-ws storefront`)
     storefront_platform_url: str
 
@@ -376,6 +379,7 @@ class Settings:
             metrics_enabled=METRICS.read(env),
             password_hash=PASSWORD_HASH.read(env),
             secret_key=SECRET_KEY.read(env),
+            storefront_enabled=STOREFRONT.read(env),
             web_port=WEB_PORT.read(env),
             storefront_platform_url=STOREFRONT_PLATFORM_URL.read(env, public_url),
         )

@@ -18,8 +18,9 @@ def app_from_env() -> Storefront:
 
 
 def serve_storefront(host: str, port: int, platform_url: str, state_dir: Path, *, secure_cookies: bool,
-                     workers: int = 1, threads: int = 8) -> None:
-    """Serves until stopped. Several threads per worker: each page waits on SOAP calls."""
+                     supervised: bool = False, workers: int = 1, threads: int = 8) -> None:
+    """Serves until stopped. Several threads per worker: each page waits on SOAP calls. Under a
+    supervisor (`emall-ws serve`), the supervisor alone bounds the stop, as for the SOAP server."""
     from granian import Granian
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -27,5 +28,6 @@ def serve_storefront(host: str, port: int, platform_url: str, state_dir: Path, *
     os.environ.update({ENV_PLATFORM_URL: platform_url, ENV_STATE_DIR: str(state_dir),
                        ENV_SECURE_COOKIES: "1" if secure_cookies else "0"})
     Granian("storefront.server:app_from_env", factory=True, interface=Interfaces.WSGI, address=host, port=port,
-            workers=workers, blocking_threads=threads, websockets=False, log_level=LogLevels.warning,
-            log_access=False, workers_kill_timeout=2).serve()
+            # "error": granian warns of more threads than cores, which pages waiting on SOAP calls need
+            workers=workers, blocking_threads=threads, websockets=False, log_level=LogLevels.error,
+            log_access=False, workers_kill_timeout=None if supervised else 2).serve()

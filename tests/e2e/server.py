@@ -19,6 +19,7 @@ class RunningServer:
     log_path: Path
     database_url: str
     sandbox_url: str
+    storefront_url: str  # `serve` runs the storefront too (unless EMALL_STOREFRONT=0)
 
     def wsdl_url(self, service: str) -> str:
         return f"{self.url}/ws/{service}?wsdl"
@@ -45,6 +46,7 @@ def serving(database_factory, home: Path, mailbox, name: str, database_url: str 
     port = free_port()
     database_url = database_url or database_factory.new_url(name)
     settings.setdefault("EMALL_SANDBOX_PORT", str(free_port()))
+    settings.setdefault("EMALL_WEB_PORT", str(free_port()))
     # every test of the session calls from 127.0.0.1: as one client, the suite registers far more
     # than a person would (tests/integration/test_message_limits_soap.py holds the limit itself)
     settings.setdefault("EMALL_CLIENT_LIMIT_HOUR", "100000")
@@ -59,7 +61,10 @@ def serving(database_factory, home: Path, mailbox, name: str, database_url: str 
     env.update(settings)  # may replace the defaults above (EMALL_WORKERS ...)
     env.pop("EMALL_PUBLIC_URL", None)
     url, sandbox_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{settings['EMALL_SANDBOX_PORT']}"
+    storefront_url = f"http://127.0.0.1:{settings['EMALL_WEB_PORT']}"
     with running(["-m", "emall_ws.cli", "serve"], env, home, home / "server.log", url) as process:
         if env.get("EMALL_SANDBOX") != "0":  # the sandbox is a process of its own
             wait_until_healthy(sandbox_url, process, home / "server.log", path="/partners/sms?wsdl")
-        yield RunningServer(url, home / "server.log", database_url, sandbox_url)
+        if env.get("EMALL_STOREFRONT") != "0":
+            wait_until_healthy(storefront_url, process, home / "server.log", path="/static/style.css")
+        yield RunningServer(url, home / "server.log", database_url, sandbox_url, storefront_url)

@@ -87,7 +87,7 @@ def kill_serve(serve: Serve) -> None:
 def test_callbacks_in_flight_when_serve_is_killed_are_delivered_after_a_restart_in_order_none_lost(
         database_factory, mailbox, tmp_path):
     database_url = database_factory.new_url("callbacks_kill")
-    port, sandbox_port = free_port(), free_port()
+    port, sandbox_port, web_port = free_port(), free_port(), free_port()
     settings = dict(
         EMALL_DATABASE_URL=database_url, EMALL_SMTP_URL=f"smtp://127.0.0.1:{mailbox.port}",
         EMALL_SANDBOX="0",  # the receiver is the process started below, on EMALL_SANDBOX_PORT
@@ -100,10 +100,11 @@ def test_callbacks_in_flight_when_serve_is_killed_are_delivered_after_a_restart_
     with receiver(tmp_path / "receiver", sandbox_port, database_url,
                   database_factory.new_url("callbacks_kill_sandbox")) as sandbox_url:
         (tmp_path / "first").mkdir()
-        first = Serve(tmp_path / "first", ports=(port, sandbox_port), **settings)
+        first = Serve(tmp_path / "first", ports=(port, sandbox_port, web_port), **settings)
         again = None
         try:
-            server = RunningServer(f"http://127.0.0.1:{port}", first.log_path, database_url, sandbox_url)
+            server = RunningServer(f"http://127.0.0.1:{port}", first.log_path, database_url, sandbox_url,
+                                   f"http://127.0.0.1:{web_port}")
             shop = new_order_shop(server, mailbox)
             _, start = read_feed(server, shop.buyer)  # the subscription is told what happens from now on
             name = "integrator"
@@ -128,7 +129,7 @@ def test_callbacks_in_flight_when_serve_is_killed_are_delivered_after_a_restart_
 
             behave(server, name)  # fast again: 200 at once
             (tmp_path / "again").mkdir()
-            again = Serve(tmp_path / "again", ports=(port, sandbox_port), **settings)
+            again = Serve(tmp_path / "again", ports=(port, sandbox_port, web_port), **settings)
 
             feed, _ = read_feed(server, shop.buyer, start)
             feed_ids = [change.eventId for change in feed]

@@ -22,8 +22,8 @@ from tests.processes import free_port, running
 
 def start(command: str, tmp_path, **settings: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
-    env.update({"EMALL_HOST": "127.0.0.1", "EMALL_PORT": str(free_port()),
-                "EMALL_SANDBOX_PORT": str(free_port()), "EMALL_VAR_DIR": str(tmp_path / "var"), **settings})
+    env.update({"EMALL_HOST": "127.0.0.1", "EMALL_PORT": str(free_port()), "EMALL_SANDBOX_PORT": str(free_port()),
+                "EMALL_WEB_PORT": str(free_port()), "EMALL_VAR_DIR": str(tmp_path / "var"), **settings})
     return subprocess.run([sys.executable, "-m", "emall_ws.cli", command], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
 
@@ -52,7 +52,8 @@ def test_a_second_serve_on_the_port_of_a_running_one_is_refused(server, tmp_path
 
 
 @pytest.mark.parametrize("command, variable", [("serve", "EMALL_PORT"), ("server", "EMALL_PORT"),
-                                               ("serve", "EMALL_SANDBOX_PORT"), ("sandbox", "EMALL_SANDBOX_PORT")])
+                                               ("serve", "EMALL_SANDBOX_PORT"), ("sandbox", "EMALL_SANDBOX_PORT"),
+                                               ("serve", "EMALL_WEB_PORT"), ("storefront", "EMALL_WEB_PORT")])
 def test_a_port_taken_by_another_program_is_refused(tmp_path, listener, command, variable):
     assert_refused(start(command, tmp_path, **{variable: str(listener)}), 2, variable, str(listener))
 
@@ -132,7 +133,7 @@ def public_serve(tmp_path, **settings: str) -> Iterator[tuple[str, Path]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
     port = free_port()
     env.update({"EMALL_HOST": "0.0.0.0", "EMALL_PORT": str(port), "EMALL_SANDBOX_PORT": str(free_port()),
-                "EMALL_VAR_DIR": str(tmp_path / "var"), "EMALL_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
+                "EMALL_WEB_PORT": str(free_port()), "EMALL_VAR_DIR": str(tmp_path / "var"), "EMALL_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
                 **settings})
     url = f"http://127.0.0.1:{port}"
     with running(["-m", "emall_ws.cli", "serve"], env, tmp_path, tmp_path / "serve.log", url):

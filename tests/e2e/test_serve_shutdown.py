@@ -21,7 +21,7 @@ from tests.wsgi_client import envelope
 # seconds are the measure here: run alone, after the parallel pass (tests/run.sh)
 pytestmark = pytest.mark.timing
 
-CHILDREN = {"server", "worker", "sandbox"}  # `emall-ws <command>` of each child
+CHILDREN = {"server", "worker", "sandbox", "storefront"}  # `emall-ws <command>` of each child
 
 
 def listening(port: int) -> bool:
@@ -56,11 +56,12 @@ def command_of(pid: int) -> list[str]:
 class Serve:
     """`emall-ws serve` in a session of its own, as a terminal runs it."""
 
-    def __init__(self, tmp_path: Path, ports: tuple[int, int] | None = None, **settings: str):
-        self.port, self.sandbox_port = ports or (free_port(), free_port())
+    def __init__(self, tmp_path: Path, ports: tuple[int, int, int] | None = None, **settings: str):
+        self.ports = ports or (free_port(), free_port(), free_port())
+        self.port, self.sandbox_port, self.web_port = self.ports
         env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
         env.update(EMALL_HOST="127.0.0.1", EMALL_PORT=str(self.port), EMALL_SANDBOX_PORT=str(self.sandbox_port),
-                   EMALL_VAR_DIR=str(tmp_path / "var"), **settings)
+                   EMALL_WEB_PORT=str(self.web_port), EMALL_VAR_DIR=str(tmp_path / "var"), **settings)
         self.log_path = tmp_path / "serve.log"
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env,
@@ -69,6 +70,9 @@ class Serve:
         wait_until_healthy(f"http://127.0.0.1:{self.port}", self.process, self.log_path)
         wait_until_healthy(f"http://127.0.0.1:{self.sandbox_port}", self.process, self.log_path,
                            path="/partners/sms?wsdl")
+        if settings.get("EMALL_STOREFRONT") != "0":
+            wait_until_healthy(f"http://127.0.0.1:{self.web_port}", self.process, self.log_path,
+                               path="/static/style.css")
         eventually(lambda: "worker started" in self.log(),  # logged when its jobs are set up
                    lambda: f"the worker started:\n{self.log()[-3000:]}")
         self.children = {command_of(pid)[3]: pid for pid in descendants(self.process.pid)
@@ -79,8 +83,8 @@ class Serve:
         return self.log_path.read_text(errors="replace")
 
     def assert_all_ended(self, timeout: float) -> None:
-        eventually(lambda: not [pid for pid in self.everything if _alive(pid)] and not listening(self.port)
-                   and not listening(self.sandbox_port),
+        eventually(lambda: not [pid for pid in self.everything if _alive(pid)]
+                   and not any(listening(port) for port in self.ports),
                    lambda: f"every process ended (left: {[p for p in self.everything if _alive(p)]}) and "
                            f"the ports closed", timeout=timeout)
 
@@ -111,6 +115,16 @@ def test_serve_runs_the_server_the_worker_and_the_sandboxes_as_its_children(serv
     assert banner[0].startswith("emall-ws ") and banner[0].endswith("serving")
     assert f"http://127.0.0.1:{serve.port}/health" in serve.log()
     assert f"http://127.0.0.1:{serve.sandbox_port}/partners/" in serve.log()
+    assert f"http://127.0.0.1:{serve.web_port}/" in serve.log()
+
+
+def test_serve_without_the_storefront_leaves_its_port_alone(tmp_path):
+    alone = Serve(tmp_path, EMALL_STOREFRONT="0")
+    try:
+        assert set(alone.children) == CHILDREN - {"storefront"}
+        assert not listening(alone.web_port) and "storefront" not in alone.log()
+    finally:
+        alone.kill_all()
 
 
 def keep_calling(port: int, stop: threading.Event, answered: list[int]) -> None:
@@ -148,7 +162,7 @@ def test_ctrl_c_to_the_process_group_stops_everything_within_3_seconds(serve, bu
 
 
 @pytest.mark.parametrize("child, name", [("sandbox", "partner sandboxes"), ("worker", "worker"),
-                                         ("server", "SOAP server")])
+                                         ("server", "SOAP server"), ("storefront", "storefront")])
 def test_a_child_that_dies_is_named_and_serve_stops_the_rest(serve, child, name):
     os.kill(serve.children[child], signal.SIGKILL)
     assert serve.process.wait(timeout=10) == 1
@@ -159,13 +173,13 @@ def test_a_child_that_dies_is_named_and_serve_stops_the_rest(serve, child, name)
 def half_sent_request(port: int) -> socket.socket:
     """A connection whose request body never arrives in full: granian, stopping, waits for it."""
     connection = socket.create_connection(("127.0.0.1", port))
-    connection.sendall(b"POST /ws/Member HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<soap")
+    connection.sendall(b"POST /ws/Member HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\ncsrf=")
     return connection
 
 
 @pytest.mark.parametrize("caller", ["idle", "half-sent request"])
 def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve, tmp_path, caller):
-    held = [half_sent_request(port) for port in (serve.port, serve.sandbox_port)] if caller != "idle" else []
+    held = [half_sent_request(port) for port in serve.ports] if caller != "idle" else []
     time.sleep(0.2)  # the requests are in the servers' hands
     os.kill(serve.process.pid, signal.SIGKILL)
     serve.process.wait()
@@ -173,7 +187,7 @@ def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve,
     serve.assert_all_ended(timeout=5)
     assert not any(_alive(pid) for pid in serve.everything)
     (tmp_path / "again").mkdir()
-    again = Serve(tmp_path / "again", ports=(serve.port, serve.sandbox_port))
+    again = Serve(tmp_path / "again", ports=serve.ports)
     try:
         assert set(again.children) == CHILDREN
     finally:
@@ -184,10 +198,10 @@ def test_serve_killed_outright_leaves_no_child_behind_and_can_start_again(serve,
 
 @pytest.mark.parametrize("after", [0.5, 1.5])
 def test_ctrl_c_while_the_server_workers_are_still_starting_stops_everything_within_3_seconds(tmp_path, after):
-    port, sandbox_port = free_port(), free_port()
+    ports = port, sandbox_port, web_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
     env.update(EMALL_HOST="127.0.0.1", EMALL_PORT=str(port), EMALL_SANDBOX_PORT=str(sandbox_port),
-               EMALL_VAR_DIR=str(tmp_path / "var"))
+               EMALL_WEB_PORT=str(web_port), EMALL_VAR_DIR=str(tmp_path / "var"))
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "emall_ws.cli", "serve"], env=env, cwd=tmp_path,
@@ -199,7 +213,7 @@ def test_ctrl_c_while_the_server_workers_are_still_starting_stops_everything_wit
         os.killpg(process.pid, signal.SIGINT)
         assert process.wait(timeout=3) == 0, log_path.read_text()[-3000:]
         eventually(lambda: not [pid for pid in everything if _alive(pid)], "every process ended", timeout=1)
-        assert not listening(port) and not listening(sandbox_port)
+        assert not any(map(listening, ports))
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
