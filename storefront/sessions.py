@@ -107,10 +107,14 @@ class Sessions:
         self._connect().execute("UPDATE session SET notice = ? WHERE key = ?", (text, _key(session.reference)))
 
     def pop_notice(self, session: Session) -> str | None:
-        """The notice left for the session's next page, now taken."""
-        row = self._connect().execute("UPDATE session SET notice = NULL WHERE key = ? AND notice IS NOT NULL "
-                                      "RETURNING notice", (_key(session.reference),)).fetchone()
-        return row[0] if row else None
+        """The notice left for the session's next page, now taken (only that text: a newer one set
+        meanwhile stays for the page after)."""
+        key, db = _key(session.reference), self._connect()
+        row = db.execute("SELECT notice FROM session WHERE key = ?", (key,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        db.execute("UPDATE session SET notice = NULL WHERE key = ? AND notice = ?", (key, row[0]))
+        return str(row[0])
 
     def delete(self, reference: str) -> None:
         self._connect().execute("DELETE FROM session WHERE key = ?", (_key(reference),))

@@ -133,8 +133,8 @@ def public_serve(tmp_path, **settings: str) -> Iterator[tuple[str, Path]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("EMALL_")}
     port = free_port()
     env.update({"EMALL_HOST": "0.0.0.0", "EMALL_PORT": str(port), "EMALL_SANDBOX_PORT": str(free_port()),
-                "EMALL_WEB_PORT": str(free_port()), "EMALL_VAR_DIR": str(tmp_path / "var"), "EMALL_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(),
-                **settings})
+                "EMALL_WEB_PORT": str(free_port()), "EMALL_VAR_DIR": str(tmp_path / "var"),
+                "EMALL_SECRET_KEY": base64.b64encode(os.urandom(32)).decode(), **settings})
     url = f"http://127.0.0.1:{port}"
     with running(["-m", "emall_ws.cli", "serve"], env, tmp_path, tmp_path / "serve.log", url):
         yield url, tmp_path / "serve.log"
