@@ -119,12 +119,10 @@ class Storefront:
                             .encode(), "text/html; charset=utf-8")
 
     def platform_error(self, request: Request, error: PlatformError) -> Response:
-        """A page for a call that failed: 404 for what does not exist, 503 unreachable, 502 the
-        platform's own failure, 400 the visitor's request."""
+        """A page for a call that failed, with the status PlatformError.http_status says."""
         if error.not_found:
             raise HTTPError(404, "Tidak ditemukan", error.message)
-        status = 503 if not error.fault_code else 502 if error.fault_code.startswith("Server") else 400
-        return self.error_page(request, status, "Permintaan tidak dapat diproses", error.message)
+        return self.error_page(request, error.http_status, "Permintaan tidak dapat diproses", error.message)
 
     def notice_then(self, request: Request, text: str, location: str) -> Response:
         """303 to `location`, whose page shows `text` once (after a form was done)."""
@@ -160,14 +158,16 @@ class Storefront:
             raise HTTPError(403, "Tidak diizinkan", ROLE_NEEDED.get(role, "Halaman ini bukan untuk Anda."))
         return session
 
-    def call(self, request: Request, service: str, operation: str, **arguments: Any) -> Any:
+    def call(self, request: Request, service: str, operation: str, *, keep_session_on: tuple[str, ...] = (),
+             **arguments: Any) -> Any:
         """The platform's answer to the logged-in member's call (PlatformError if it failed). A token the
-        platform no longer takes (expired, logged out elsewhere) ends the session here too: LoginRequired."""
+        platform no longer takes (expired, logged out elsewhere) ends the session here too: LoginRequired;
+        `keep_session_on`: Client.Authentication codes that say something else (a wrong current password)."""
         session = self.member(request)
         try:
             return self.platform.call(service, operation, token=session.token, **arguments)
         except PlatformError as error:
-            if error.fault_code == "Client.Authentication":
+            if error.fault_code == "Client.Authentication" and error.code not in keep_session_on:
                 self.sessions.delete(session.reference)
                 request.session = None
                 self.ensure_session(request)

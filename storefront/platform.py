@@ -43,6 +43,14 @@ class PlatformError(Exception):
         return f"{self.fault_code or 'unreachable'} {self.code}: {self.message}"
 
     @property
+    def http_status(self) -> int:
+        """The page's status: 503 the platform was not reached, 502 its own failure, 404 what does not
+        exist, 400 the rest of the visitor's requests."""
+        if self.not_found:
+            return 404
+        return 503 if not self.fault_code else 502 if self.fault_code.startswith("Server") else 400
+
+    @property
     def not_found(self) -> bool:
         return self.fault_code == "Client.NotFound"
 

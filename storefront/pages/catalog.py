@@ -88,17 +88,18 @@ def home(app: Storefront, request: Request) -> Response:
                       next_link=link(page + 1) if has_more else None, searched=bool(kept))
 
 
-def product(app: Storefront, request: Request, product_id: str) -> Response:
+def product(app: Storefront, request: Request, product_id: str, status: int = 200, **extra: Any) -> Response:
+    """The product's page; `extra`: a refused form's error and typed value (pages/buying.py)."""
     try:
         found = app.platform.call("Catalog", "getProduct", productId=int(product_id))
     except PlatformError as error:
         return app.platform_error(request, error)
-    photos = [url for url in map(safe_photo, found.photoUrls or []) if url]
     ends = as_wib(found.endsAt)
-    ended = ends is not None and ends <= datetime.now(timezone.utc)
-    return app.render(request, "product.html", product=found, photos=photos,
-                      status_text=STATUS_TEXT.get(found.status, found.status), ended=ended,
-                      place=regions.place(app, found.sellerProvinceCode, found.sellerCityCode))
+    return app.render(request, "product.html", status, product=found,
+                      photos=[url for url in map(safe_photo, found.photoUrls or []) if url],
+                      status_text=STATUS_TEXT.get(found.status, found.status),
+                      ended=ends is not None and ends <= datetime.now(timezone.utc),
+                      place=regions.place(app, found.sellerProvinceCode, found.sellerCityCode), **extra)
 
 
 ROUTES = [

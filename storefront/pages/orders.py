@@ -1,6 +1,198 @@
-"""(being written)"""
+"""After checkout: the member's invoices with their payment instructions, confirming a transfer,
+cancelling an unpaid invoice, an order's tracking timeline and receipt, and complaints and refunds."""
 from __future__ import annotations
 
-from storefront.web import Route
+from typing import TYPE_CHECKING, Any
 
-ROUTES: list[Route] = []
+from storefront.formats import items, rupiah, wib
+from storefront.platform import PlatformError
+from storefront.web import Request, Response, Route
+
+if TYPE_CHECKING:
+    from storefront.app import Storefront
+
+INVOICE = r"/faktur/(?P<number>INV/[0-9]{8}/[0-9]{6,12})"
+ORDER = r"/pesanan/(?P<number>ORD/[0-9]{8}/[0-9]{6,12})"
+INVOICE_STATUS = {"UNPAID": "Belum dibayar", "PAID": "LUNAS", "EXPIRED": "Kedaluwarsa", "CANCELLED": "Dibatalkan"}
+ORDER_STATUS = {"AWAITING_PAYMENT": "Menunggu pembayaran", "PAID": "Dibayar, menunggu dikirim",
+                "CANCELLED": "Dibatalkan", "SHIPPED": "Dikirim", "DELIVERED": "Sampai di tujuan",
+                "COMPLETED": "Selesai"}
+TRACKING_STATUS = {"Pending": "Menunggu", "InfoReceived": "Data diterima kurir", "InTransit": "Dalam perjalanan",
+                   "OutForDelivery": "Sedang diantar", "AttemptFail": "Gagal diantar", "Delivered": "Terkirim",
+                   "AvailableForPickup": "Siap diambil", "Exception": "Bermasalah", "Expired": "Kedaluwarsa"}
+TRACKED = ("SHIPPED", "DELIVERED", "COMPLETED")  # order statuses with a shipment to follow
+COMPLAINABLE = ("SHIPPED", "DELIVERED")  # the platform still checks the delivery's complaint window
+COMPLAINT_REASONS = {"NOT_RECEIVED": "Barang belum diterima", "NOT_AS_DESCRIBED": "Tidak sesuai deskripsi",
+                     "DAMAGED": "Barang rusak", "OTHER": "Lainnya"}
+COMPLAINT_STATUS = {"OPEN": "Menunggu jawaban penjual", "OFFERED": "Penjual memberi tawaran",
+                    "RETURN_REQUESTED": "Barang diminta dikembalikan", "RETURNING": "Barang dalam pengembalian",
+                    "ESCALATED": "Diteruskan ke admin", "RESOLVED": "Selesai"}
+REMEDIES = {"FULL_REFUND": "Pengembalian dana penuh", "PARTIAL_REFUND": "Pengembalian dana sebagian",
+            "RETURN_FOR_REFUND": "Kembalikan barang, dana dikembalikan", "NONE": "Tanpa pengembalian"}
+REFUND_STATUS = {"DUE": "Menunggu transfer penjual", "TRANSFERRED": "Sudah ditransfer penjual",
+                 "CONFIRMED": "Diterima", "DISPUTED": "Dipersoalkan"}
+MAX_DESCRIPTION = 1000
+LIST_SIZE = 50  # complaints and refunds shown on /keluhan (newest first)
+BANK_NAMES = {"bca": "BCA", "mandiri": "Mandiri", "bni": "BNI", "bri": "BRI"}
+
+
+def amount_parts(amount: int, unique_code: int | None) -> tuple[str, str]:
+    """The amount to transfer written in rupiah, split before the unique code's three digits so the
+    page can highlight them; ("Rp 75.123", "") when the code is not those digits."""
+    written = rupiah(amount)
+    if unique_code is None or amount % 1000 != unique_code or amount < 1000:
+        return written, ""
+    return written[:-3], written[-3:]
+
+
+# --- invoices ---
+
+def invoice_list(app: Storefront, request: Request) -> Response:
+    try:
+        invoices = items(app.call(request, "Checkout", "listInvoices"), "Invoice")
+    except PlatformError as error:
+        return app.platform_error(request, error)
+    return app.render(request, "invoices.html", invoices=invoices, invoice_status=INVOICE_STATUS,
+                      order_status=ORDER_STATUS)
+
+
+def show_invoice(app: Storefront, request: Request, number: str, status: int = 200,
+                 message: str | None = None) -> Response:
+    try:
+        invoice = app.call(request, "Checkout", "getInvoice", invoiceNumber=number)
+    except PlatformError as error:
+        return app.platform_error(request, error)
+    head, code = amount_parts(invoice.amountDue, invoice.uniqueCode)
+    return app.render(request, "invoice.html", status, invoice=invoice, amount_head=head, amount_code=code,
+                      lines=items(invoice.lines, "InvoiceLine"), message=message,
+                      bank=BANK_NAMES.get((invoice.payeeBank or "").lower(), invoice.payeeBank),
+                      status_text=INVOICE_STATUS.get(invoice.status, invoice.status),
+                      order_text=ORDER_STATUS.get(invoice.orderStatus, invoice.orderStatus),
+                      tracked=invoice.orderStatus in TRACKED)
+
+
+def invoice_page(app: Storefront, request: Request, number: str) -> Response:
+    return show_invoice(app, request, number)
+
+
+def not_paid_yet(payment: Any) -> str:
+    """What the platform read from the payee account, in words, when no transfer matched yet."""
+    window = ""
+    if payment.checkedFrom is not None and payment.checkedTo is not None:
+        window = f" (mutasi rekening dibaca dari {wib(payment.checkedFrom)} sampai {wib(payment.checkedTo)})"
+    return (f"Status: {payment.statusText}. Transfer sebesar {rupiah(payment.amountDue)} belum ditemukan di rekening "
+            f"penjual{window}. Jika Anda baru saja mentransfer, coba lagi beberapa saat lagi.")
+
+
+def confirm_payment(app: Storefront, request: Request, number: str) -> Response:
+    app.member(request)
+    try:
+        payment = app.call(request, "Payment", "confirmPayment", invoiceNumber=number)
+    except PlatformError as error:
+        if error.not_found:
+            return app.platform_error(request, error)
+        return show_invoice(app, request, number, error.http_status, error.message)
+    if payment.status == "PAID":
+        return app.notice_then(request, f"Pembayaran diterima: {payment.statusText}.", f"/faktur/{number}")
+    return show_invoice(app, request, number, 200, not_paid_yet(payment))
+
+
+def cancel_invoice(app: Storefront, request: Request, number: str) -> Response:
+    app.member(request)
+    try:
+        app.call(request, "Checkout", "cancelInvoice", invoiceNumber=number)
+    except PlatformError as error:
+        if error.not_found:
+            return app.platform_error(request, error)
+        return show_invoice(app, request, number, error.http_status, error.message)
+    return app.notice_then(request, f"Faktur {number} dibatalkan.", f"/faktur/{number}")
+
+
+# --- tracking ---
+
+def order_part(app: Storefront, request: Request, operation: str, number: str) -> Any:
+    """The order's complaint or refund (Order.getComplaint / getRefund), None when it has none."""
+    try:
+        return app.call(request, "Order", operation, orderNumber=number)
+    except PlatformError as error:
+        if error.code in ("COMPLAINT_NOT_FOUND", "REFUND_NOT_FOUND"):
+            return None
+        raise
+
+
+def show_tracking(app: Storefront, request: Request, number: str, status: int = 200, message: str | None = None,
+                  complaint_error: str | None = None, typed: dict[str, str] | None = None) -> Response:
+    try:
+        tracking = app.call(request, "Shipping", "trackOrder", orderNumber=number)
+        complaint = order_part(app, request, "getComplaint", number)
+        refund = order_part(app, request, "getRefund", number)
+    except PlatformError as error:
+        return app.platform_error(request, error)
+    events = sorted(items(tracking.events, "TrackingEvent"), key=lambda event: event.time)
+    return app.render(request, "tracking.html", status, tracking=tracking, events=events, message=message,
+                      status_text=TRACKING_STATUS.get(tracking.status, tracking.status),
+                      order_text=ORDER_STATUS.get(tracking.orderStatus, tracking.orderStatus),
+                      complaint=complaint, refund=refund, complaint_error=complaint_error, typed=typed or {},
+                      may_complain=complaint is None and tracking.orderStatus in COMPLAINABLE,
+                      reasons=COMPLAINT_REASONS, complaint_status=COMPLAINT_STATUS, remedies=REMEDIES,
+                      refund_status=REFUND_STATUS, max_description=MAX_DESCRIPTION)
+
+
+def tracking_page(app: Storefront, request: Request, number: str) -> Response:
+    return show_tracking(app, request, number)
+
+
+def confirm_received(app: Storefront, request: Request, number: str) -> Response:
+    app.member(request)
+    try:
+        app.call(request, "Shipping", "confirmReceived", orderNumber=number)
+    except PlatformError as error:
+        if error.not_found:
+            return app.platform_error(request, error)
+        return show_tracking(app, request, number, error.http_status, error.message)
+    return app.notice_then(request, "Terima kasih. Pesanan selesai.", f"/pesanan/{number}")
+
+
+# --- complaints and refunds ---
+
+def open_complaint(app: Storefront, request: Request, number: str) -> Response:
+    app.member(request)
+    reason = request.form.get("alasan", "")[:20]
+    description = request.form.get("uraian", "").strip()
+    typed = {"alasan": reason, "uraian": description[:MAX_DESCRIPTION]}
+    if reason not in COMPLAINT_REASONS:
+        return show_tracking(app, request, number, 400, complaint_error="Pilih alasan keluhan.", typed=typed)
+    if not description or len(description) > MAX_DESCRIPTION:
+        return show_tracking(app, request, number, 400, typed=typed,
+                             complaint_error=f"Jelaskan keluhan Anda (paling banyak {MAX_DESCRIPTION} karakter).")
+    try:
+        app.call(request, "Order", "openComplaint", orderNumber=number, reason=reason, description=description)
+    except PlatformError as error:
+        if error.not_found:
+            return app.platform_error(request, error)
+        return show_tracking(app, request, number, error.http_status, complaint_error=error.message,
+                             typed=typed)
+    return app.notice_then(request, "Keluhan Anda terkirim ke penjual.", f"/pesanan/{number}")
+
+
+def complaints_page(app: Storefront, request: Request) -> Response:
+    try:
+        complaints = items(app.call(request, "Order", "listComplaints", page=1, pageSize=LIST_SIZE).complaints,
+                           "Complaint")
+        refunds = items(app.call(request, "Order", "listRefunds", page=1, pageSize=LIST_SIZE).refunds, "Refund")
+    except PlatformError as error:
+        return app.platform_error(request, error)
+    return app.render(request, "complaints.html", complaints=complaints, refunds=refunds, reasons=COMPLAINT_REASONS,
+                      complaint_status=COMPLAINT_STATUS, refund_status=REFUND_STATUS)
+
+
+ROUTES = [
+    Route("GET", r"/faktur", invoice_list),
+    Route("GET", INVOICE, invoice_page),
+    Route("POST", INVOICE + r"/konfirmasi", confirm_payment),
+    Route("POST", INVOICE + r"/batal", cancel_invoice),
+    Route("GET", ORDER, tracking_page),
+    Route("POST", ORDER + r"/diterima", confirm_received),
+    Route("POST", ORDER + r"/keluhan", open_complaint),
+    Route("GET", r"/keluhan", complaints_page),
+]

@@ -81,10 +81,12 @@ def product_links(page: Page) -> list[int]:
 
 
 def check_accessibility(page_source: str, where: str) -> None:
-    """The page's basics: lang id, one h1, a label for every field, alt on every image, a skip link."""
+    """The page's basics: lang id, one h1, a short title, a label for every field, alt on every image, a skip link."""
     dom = lxml_html.fromstring(page_source)
     assert dom.get("lang") == "id", where
     assert len(dom.xpath("//h1")) == 1, where
+    title = dom.findtext(".//title") or ""
+    assert title.endswith(" · Emall KUKM") and len(title) < 120 and "<" not in title, (where, title[:200])
     labels = set(dom.xpath("//label/@for"))
     for control in dom.xpath("//input[not(@type='hidden')] | //select | //textarea"):
         assert control.get("id") in labels or control.xpath("ancestor::label"), (where, control.get("name"))
