@@ -500,6 +500,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                                    "private, link-local and the like); Emall KUKM calls public addresses only"},
     "CALLBACK_URL_UNRESOLVED": {"id": "Nama host pada kolom {label} tidak ditemukan di DNS",
                                 "en": "The host name in the {label} field is not found in DNS"},
+    "CALLBACK_URL_UNRESOLVED_IN_TIME": {"id": "Nama host pada kolom {label} tidak dapat dicari di DNS tepat waktu; "
+                                              "coba lagi nanti",
+                                        "en": "The host name in the {label} field could not be resolved in DNS in "
+                                              "time; try again later"},
     "EVENT_TYPE_UNKNOWN": {"id": "Jenis event {type} tidak dikenal; yang dikenal: {types}, atau * untuk semua",
                            "en": "The event type {type} is unknown; the known types are {types}, or * for all"},
     "EVENT_TYPES_ALL_ALONE": {"id": "* (semua jenis event) tidak dapat digabung dengan jenis event lain",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -17,13 +18,13 @@ from adapters.courier import CourierAdapter, TariffOption
 from adapters.errors import PartnerUnavailable
 from emall_ws.data.regions import load_regions
 from emall_ws.clock import utcnow
-from emall_ws.db.models import Category, Invoice, Member, Product, ProductStatusHistory, SellerVerification
+from emall_ws.db.models import AuthSession, Category, Invoice, Member, Product, ProductStatusHistory, SellerVerification
 from emall_ws.db.session import Database
 from emall_ws.domain.catalog import CatalogPolicy, ProductForm
 from emall_ws.passwords import Passwords
 from emall_ws.services import cart, catalog
 from emall_ws.domain.members import BUYER
-from emall_ws.services.auth import Principal
+from emall_ws.services.auth import Credentials, Principal, token_hash
 from emall_ws.services.quoting import CheckoutPolicy, Choice, quote_shipping
 from emall_ws.services.checkout import run_checkout
 from emall_ws.services.invoices import set_invoice_status, set_order_status
@@ -59,6 +60,15 @@ def add_member(db: Database, username: str, role: str = "SELLER", city: str = "3
         session.add(member)
         session.flush()
         return Principal(member.id, username, role)
+
+
+def signed_in(db: Database, member: Principal, now: datetime = NOW) -> Credentials:
+    """The credentials of a session `member` opened at `now` (a SessionHeader's token), written straight."""
+    token = secrets.token_urlsafe(16)
+    with db.unit_of_work() as session:
+        session.add(AuthSession(member_id=member.member_id, token_hash=token_hash(token), created_at=now,
+                                expires_at=now + timedelta(days=1)))
+    return Credentials(token=token)
 
 
 def add_seller(db: Database, username: str, city: str, bank: str = "bca", account: str = "1234567890",

@@ -77,6 +77,7 @@ class _Event:
     seq: int
     type: str
     body: bytes
+    attempt: int  # the number its next attempt has in the delivery log
 
 
 @dataclass(frozen=True)
@@ -135,8 +136,11 @@ def _take_batch(session: Session, row: EventSubscription, now: datetime, lease: 
     wanted = rules.read_types(row.types)
     if not rules.wants_all(wanted):
         query = query.where(ChangeEvent.type.in_(wanted))
-    found = tuple(_Event(event.seq, event.type, event_body(event))
-                  for event in session.scalars(query.order_by(ChangeEvent.seq).limit(BATCH)))
+    pending = list(session.scalars(query.order_by(ChangeEvent.seq).limit(BATCH)))
+    # only the first can have been tried: the ones after it wait until it is delivered
+    tried = _attempts_at(session, row.id, pending[0].seq) if pending else 0
+    found = tuple(_Event(event.seq, event.type, event_body(event), tried + 1 if i == 0 else 1)
+                  for i, event in enumerate(pending))
     if found:
         row.next_attempt_at = now + lease
     elif newest > row.delivered_seq:
@@ -192,7 +196,7 @@ def record_delivered(session: Session, claim: _Claim, event: _Event, outcome: Ou
                      renewed: datetime) -> datetime | None:
     """Logs the delivery of `event` and moves the subscription past it: the renewed lease, or None when
     the round no longer holds the subscription (the delivery is logged all the same)."""
-    log_attempt(session, claim.id, event.seq, event.type, _attempt(session, claim.id, event.seq), outcome, now)
+    log_attempt(session, claim.id, event.seq, event.type, event.attempt, outcome, now)
     row = _held(session, claim)
     if row is None:
         return None
@@ -204,7 +208,7 @@ def record_failed(session: Session, claim: _Claim, event: _Event, outcome: Outco
                   policy: CallbackPolicy) -> None:
     """Logs the failed attempt; the subscription waits before trying `event` again, and is suspended
     (its member told) after policy.max_failures in a row."""
-    log_attempt(session, claim.id, event.seq, event.type, _attempt(session, claim.id, event.seq), outcome, now)
+    log_attempt(session, claim.id, event.seq, event.type, event.attempt, outcome, now)
     row = _held(session, claim)
     if row is None:
         return
@@ -215,12 +219,13 @@ def record_failed(session: Session, claim: _Claim, event: _Event, outcome: Outco
         _tell_suspended(session, row, outcome.error, now)
 
 
-def _attempt(session: Session, subscription: int, seq: int) -> int:
-    """1 for the first attempt at `seq`, else one more than the last (test events in between aside)."""
-    last = session.scalars(select(EventDelivery).where(EventDelivery.subscription_id == subscription,
-                                                       EventDelivery.event_seq.is_not(None))
+def _attempts_at(session: Session, subscription: int, seq: int) -> int:
+    """How many attempts at `seq` the delivery log holds: those of its last event if it is `seq` (test
+    events in between aside), else none."""
+    last = session.execute(select(EventDelivery.event_seq, EventDelivery.attempt)
+                           .where(EventDelivery.subscription_id == subscription, EventDelivery.event_seq.is_not(None))
                            .order_by(EventDelivery.id.desc()).limit(1)).first()
-    return last.attempt + 1 if last is not None and last.event_seq == seq else 1
+    return last.attempt if last is not None and last.event_seq == seq else 0
 
 
 def _tell_suspended(session: Session, row: EventSubscription, error: str, now: datetime) -> None:

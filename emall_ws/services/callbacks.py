@@ -27,8 +27,8 @@ from emall_ws.domain.errors import Conflict, InvalidState, NotFound, ValidationF
 from emall_ws.domain.paging import offset_within, page_and_size, page_errors
 from emall_ws.secret_box import SecretBox, SecretUnreadable
 from emall_ws.services.auth import Principal
-from emall_ws.services.callback_calls import (Outcome, address_errors, body_of_test_event, http_session, log_attempt,
-                                              post, signed_headers)
+from emall_ws.services.callback_calls import (Deadline, Outcome, address_errors, body_of_test_event, http_session,
+                                              log_attempt, post, signed_headers)
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +82,27 @@ class DeliveryPage:
     total: int
 
 
+def _views(session: Session, rows: list[EventSubscription]) -> list[SubscriptionView]:
+    last = _last_deliveries(session, [row.id for row in rows])
+    return [SubscriptionView(row.subscription_id, row.url, rules.read_types(row.types), row.status, row.failures,
+                             row.created_at, row.suspended_at, row.ended_at, row.next_attempt_at,
+                             *last.get(row.id, (None, None)))
+            for row in rows]
+
+
 def _view(session: Session, row: EventSubscription) -> SubscriptionView:
-    last = session.scalars(select(EventDelivery).where(EventDelivery.subscription_id == row.id)
-                           .order_by(EventDelivery.id.desc()).limit(1)).first()
-    return SubscriptionView(row.subscription_id, row.url, rules.read_types(row.types), row.status, row.failures,
-                            row.created_at, row.suspended_at, row.ended_at, row.next_attempt_at,
-                            last.attempted_at if last else None, last.outcome if last else None)
+    return _views(session, [row])[0]
+
+
+def _last_deliveries(session: Session, subscription_ids: list[int]) -> dict[int, tuple[datetime, str]]:
+    """Each subscription's last attempt (when, how it went), in one statement for them all."""
+    if not subscription_ids:
+        return {}
+    newest = (select(func.max(EventDelivery.id)).where(EventDelivery.subscription_id.in_(subscription_ids))
+              .group_by(EventDelivery.subscription_id))
+    found = session.execute(select(EventDelivery.subscription_id, EventDelivery.attempted_at, EventDelivery.outcome)
+                            .where(EventDelivery.id.in_(newest)))
+    return {subscription_id: (attempted_at, outcome) for subscription_id, attempted_at, outcome in found}
 
 
 def _delivery_view(row: EventDelivery) -> DeliveryView:
@@ -98,13 +113,14 @@ def _delivery_view(row: EventDelivery) -> DeliveryView:
 # --- managing subscriptions ---------------------------------------------------------------------------
 
 def subscribe(session: Session, principal: Principal, url: str | None, types: list[str] | None,
-              now: datetime, box: SecretBox, allow_private: bool) -> NewSubscription:
-    """A new subscription of the caller's to `types` ("*": all) at `url`, and its secret."""
+              now: datetime, box: SecretBox, allow_private: bool, resolve_within: float) -> NewSubscription:
+    """A new subscription of the caller's to `types` ("*": all) at `url`, and its secret. The url's host
+    is looked up in DNS for at most `resolve_within` seconds."""
     url = (url or "").strip()
     wanted, errors = rules.parse_types(types)
     errors = rules.url_errors(url) + errors
     if not errors:  # the address: asked before any statement, so no transaction waits on DNS
-        errors = address_errors(url, allow_private)
+        errors = address_errors(url, allow_private, Deadline.after(resolve_within))
     if errors:
         raise ValidationFailed(errors)
     # the member's row, locked: two subscriptions at once count each other
@@ -132,7 +148,7 @@ def list_subscriptions(session: Session, principal: Principal) -> list[Subscript
     rows = session.scalars(select(EventSubscription).where(
         EventSubscription.member_id == principal.member_id, EventSubscription.status != ENDED)
         .order_by(EventSubscription.created_at, EventSubscription.id))
-    return [_view(session, row) for row in rows]
+    return _views(session, list(rows))
 
 
 def unsubscribe(session: Session, principal: Principal, subscription_id: str, now: datetime) -> SubscriptionView:
@@ -193,8 +209,8 @@ class _Target:
 def send_test_event(db: Database, principal_member_id: int, subscription_id: str, now: datetime, box: SecretBox,
                     timeout: float, allow_private: bool) -> DeliveryView:
     """POSTs a signed event of type "test" to one of the member's subscriptions (ACTIVE or SUSPENDED: an
-    endpoint can be checked before resuming) now, logs it and answers how it went. Its failures and its
-    place in the feed stay as they are."""
+    endpoint can be checked before resuming) now, logs it and answers how it went: the address's check and
+    the POST within `timeout` seconds. Its failures and its place in the feed stay as they are."""
     target = db.run(partial(_test_target, member_id=principal_member_id, subscription_id=subscription_id))
     try:
         secret = box.open(target.sealed_secret, target.subscription_id)

@@ -132,11 +132,12 @@ class EventsService(ServiceBase):
         return ChangePage(changes=[_change(row) for row in page.events], cursor=page.cursor, hasMore=page.has_more)
 
     @rpc(CallbackUrl, EventTypes, _returns=NewSubscription, _out_variable_name="subscribed")
+    @partner_bound  # waits on DNS for the url's host (up to EMALL_CALLBACK_TIMEOUT)
     def subscribe(ctx, url, types):
         """The worker POSTs each of the caller's events of these types ("*": all) to url, signed, in order,
         from now on; the secret is answered this once. Client.Validation (CALLBACK_URL_INVALID,
-        CALLBACK_URL_PRIVATE, CALLBACK_URL_UNRESOLVED, EVENT_TYPE_UNKNOWN), Conflict (SUBSCRIPTION_EXISTS,
-        TOO_MANY_SUBSCRIPTIONS)."""
+        CALLBACK_URL_PRIVATE, CALLBACK_URL_UNRESOLVED, CALLBACK_URL_UNRESOLVED_IN_TIME: DNS did not answer
+        within EMALL_CALLBACK_TIMEOUT, EVENT_TYPE_UNKNOWN), Conflict (SUBSCRIPTION_EXISTS, TOO_MANY_SUBSCRIPTIONS)."""
         new = platform_of(ctx).events.subscribe(credentials_of(ctx), url, types)
         return NewSubscription(subscription=_subscription(new.subscription), secret=new.secret)
 
@@ -161,8 +162,8 @@ class EventsService(ServiceBase):
     @partner_bound
     def sendTestEvent(ctx, subscriptionId):
         """POSTs a signed event of type "test" to the subscription's url now and answers how it went (logged
-        too); its failures count nothing. Client.NotFound (SUBSCRIPTION_NOT_FOUND), InvalidState
-        (SUBSCRIPTION_ENDED)."""
+        too), within EMALL_CALLBACK_TIMEOUT, DNS included; its failures count nothing. Client.NotFound
+        (SUBSCRIPTION_NOT_FOUND), InvalidState (SUBSCRIPTION_ENDED)."""
         return _delivery(platform_of(ctx).events.send_test_event(credentials_of(ctx), subscriptionId))
 
     @rpc(SubscriptionId, Integer32, Integer32, _returns=DeliveryPage, _out_variable_name="page")

@@ -54,6 +54,20 @@ class UseCases:
         anonymous reads, whose one statement needs no unit of work. `work` must not write."""
         return self.platform.db.read(work)
 
+    def read_as_caller(self, credentials: Credentials, roles: tuple[str, ...],
+                       work: Callable[[Session, Principal], T]) -> T:
+        """`work(session, caller)` reading what is committed outside a unit of work (Database.read), so it
+        takes no write lock (SQLite's BEGIN IMMEDIATE): for a member's reads. A session token or an API key
+        is checked there too, by reading only; a password counts its tries (services.throttle), so it is
+        checked in a transaction of its own first. `work` must not write."""
+        known = self.identified(credentials, *roles) if _counts_tries(credentials) else None
+
+        def in_session(connection: Connection) -> T:  # an ORM session on the read's connection: identify needs one
+            with Session(bind=connection) as session:
+                return work(session, known or self.caller(session, credentials, *roles))
+
+        return self.read(in_session)
+
     def caller(self, session: Session, credentials: Credentials, *roles: str,
                owner_id: int | None = None) -> Principal:
         return identify(self.platform, session, credentials, *roles, owner_id=owner_id)
@@ -62,3 +76,9 @@ class UseCases:
         """The caller, identified in a transaction of its own: for a use case whose services run
         their own transactions around a partner call."""
         return self.transaction(lambda session: self.caller(session, credentials, *roles))
+
+
+def _counts_tries(credentials: Credentials) -> bool:
+    """Whether identifying the caller writes: a member's password counts its tries (auth.check_password);
+    an API key (identify) and a session token (auth.caller) are only read."""
+    return not api_keys.is_key_id(credentials.username) and not credentials.token and credentials.username is not None

@@ -19,14 +19,17 @@ class EventsUseCases(UseCases):
         return timedelta(days=self.platform.settings.event_retention_days)
 
     def list_changes(self, credentials: Credentials, cursor: str | None, limit: int | None) -> events.ChangePage:
-        return self.transaction(lambda session: events.list_changes(
-            session, self.caller(session, credentials, *MEMBERS).member_id, cursor, limit, self.now(),
-            self.retention))
+        # only reads: the new cursor is encoded, not stored
+        return self.read_as_caller(credentials, MEMBERS, lambda session, caller: events.list_changes(
+            session, caller.member_id, cursor, limit, self.now(), self.retention))
 
     def subscribe(self, credentials: Credentials, url: str | None, types: list[str] | None) -> NewSubscription:
+        # identified first: the url's DNS lookup comes before the subscription's transaction, not inside one
+        principal = self.identified(credentials, *MEMBERS)
+        settings = self.platform.settings
         return self.transaction(lambda session: callbacks.subscribe(
-            session, self.caller(session, credentials, *MEMBERS), url, types, self.now(), self.platform.secret_box,
-            self.platform.settings.allow_private_callbacks))
+            session, principal, url, types, self.now(), self.platform.secret_box, settings.allow_private_callbacks,
+            settings.callback_timeout))
 
     def list_subscriptions(self, credentials: Credentials) -> list[SubscriptionView]:
         return self.transaction(lambda session: callbacks.list_subscriptions(

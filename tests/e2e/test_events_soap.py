@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
 
@@ -19,6 +18,7 @@ from tests.e2e.payments import check_out_one
 from tests.e2e.soap import detail_code, fault_code, fault_of, field_errors, unique
 from tests.e2e.test_order_complaints_soap import shipped
 from tests.e2e.test_order_refunds_soap import OrderShop, new_order_shop, paid_order
+from tests.feed_following import Page, follow_while
 from tests.races import at_once
 from tests.waiting import eventually
 
@@ -100,30 +100,17 @@ def test_a_feed_read_while_buyers_check_out_and_pay_through_both_server_processe
     integrator follows its feed: what it read along the way is the whole feed read afterwards, in order."""
     buyers = [new_member(server, mailbox) for _ in range(6)]
     _, start = read_feed(server, shop.seller)
-    done = threading.Event()
-    followed: list[int] = []
+    events, auth = shop.seller.service(server, "Events")
 
-    def follow() -> None:
-        events, auth = shop.seller.service(server, "Events")
-        cursor = start
-        while True:
-            finished = done.is_set()  # one more reading after the buyers ended: their last commits too
-            page = events.listChanges(cursor=cursor, limit=5, **auth)
-            followed.extend(change.eventId for change in (page.changes.Change if page.changes else []))
-            cursor = page.cursor
-            if finished and not page.hasMore:
-                return
+    def read_page(cursor: str | None) -> Page:
+        page = events.listChanges(cursor=cursor, limit=5, **auth)
+        return Page([change.eventId for change in (page.changes.Change if page.changes else [])], page.cursor,
+                    page.hasMore)
 
     def buy_twice(i: int) -> list[str]:
         return [paid_order(server, buyers[i], shop.product)[0] for _ in range(2)]
 
-    reader = threading.Thread(target=follow)
-    reader.start()
-    try:
-        outcomes = at_once(len(buyers), buy_twice)
-    finally:
-        done.set()
-        reader.join()
+    outcomes, followed = follow_while(lambda: at_once(len(buyers), buy_twice), read_page, start)
     numbers = {number for outcome in outcomes for number in outcome}  # an exception would fail here
     whole, _ = read_feed(server, shop.seller, start, limit=500)
     assert len(numbers) == 12 and {c.orderNumber for c in whole} == numbers

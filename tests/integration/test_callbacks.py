@@ -5,23 +5,31 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
+import ssl
 import threading
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import func, select
 
 from emall_ws.clock import aware
 from emall_ws.db.models import ChangeEvent, EventDelivery, EventSubscription, Notification
 from emall_ws.domain.errors import Conflict, InvalidState, NotFound, ValidationFailed
 from emall_ws.hooks.signature import refusal
+from emall_ws.platform import Platform
 from emall_ws.secret_box import SecretBox
 from emall_ws.services import callback_delivery, callbacks
+from emall_ws.services.callback_calls import UNRESOLVED_IN_TIME, http_session, post
 from emall_ws.services.callback_delivery import CallbackPolicy
-from tests.builders import NOW, add_member, order_for
+from tests.builders import NOW, add_member, order_for, signed_in
 from tests.integration.checkout_fixtures import shop  # noqa: F401 (a fixture)
 from tests.races import at_once
 
@@ -50,15 +58,17 @@ class Received:
 
 
 class Receiver:
-    """An HTTP endpoint on 127.0.0.1 recording every POST; it answers `fail_status` to the next
-    `fail_times` requests and waits `delay` seconds before each answer."""
+    """An HTTP endpoint on 127.0.0.1 (HTTPS with `tls`) recording every POST; it answers `fail_status` to
+    the next `fail_times` requests and waits `delay` seconds before each answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.received: list[Received] = []
         self.fail_times, self.fail_status, self.delay = 0, 500, 0.0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def url(self, path: str = "/hooks/emall") -> str:
@@ -124,7 +134,7 @@ class Clock:
 
 def subscribe(db, member, url, types=("*",), allow_private=True, now=NOW):
     with db.unit_of_work() as session:
-        return callbacks.subscribe(session, member, url, list(types), now, BOX, allow_private)
+        return callbacks.subscribe(session, member, url, list(types), now, BOX, allow_private, POLICY.timeout)
 
 
 def subscription(db, subscription_id) -> EventSubscription:
@@ -367,6 +377,9 @@ def test_a_refused_connection_and_an_address_now_private_fail_the_attempt(db, sh
     clock = Clock(NOW + timedelta(hours=1))
     assert deliver(db, clock) == 2
     assert deliveries(db, buyer, gone).deliveries[0].error == "connection refused"
+    with db.unit_of_work() as session:  # each one's own last attempt
+        listed = callbacks.list_subscriptions(session, buyer)
+    assert {view.subscription_id: view.last_outcome for view in listed} == {gone: "FAILED", private: "DELIVERED"}
 
 
 def test_a_worker_killed_after_a_post_sends_that_event_again_and_loses_nothing(db, shop, receiver, monkeypatch):
@@ -452,3 +465,109 @@ def test_the_delivery_log_pages_newest_first_and_old_rows_are_forgotten(db, rece
     assert [d.attempted_at for d in deliveries(db, buyer, sub_id).deliveries] == [NOW, NOW - timedelta(days=2)]
     assert callback_delivery.forget_old(db, NOW + timedelta(days=29), timedelta(days=30)) == 1
     assert count(db, EventDelivery) == 1
+
+
+# --- DNS that does not answer ---------------------------------------------------------------------------------
+
+HOST = "hooks.toko.test"  # the receiver's name, answered by the test's resolver
+TIMEOUT = 1.0  # EMALL_CALLBACK_TIMEOUT of the use cases below
+
+
+class Resolver:
+    """socket.getaddrinfo with HOST at 127.0.0.1, answered after `delay` seconds (or at `release`)."""
+
+    def __init__(self, system) -> None:
+        self.system, self.delay, self.release = system, 0.0, threading.Event()
+
+    def __call__(self, host, port, *args, **kwargs):
+        if host != HOST:
+            return self.system(host, port, *args, **kwargs)
+        if self.delay:
+            self.release.wait(self.delay)
+        return self.system("127.0.0.1", port, *args, **kwargs)
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    resolver = Resolver(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    yield resolver
+    resolver.release.set()  # the resolver threads still waiting go back to their pool
+
+
+@pytest.fixture
+def platform(db, settings):
+    return Platform(replace(settings, callback_timeout=TIMEOUT, allow_private_callbacks=True), db, clock=lambda: NOW)
+
+
+def named(receiver: Receiver) -> str:
+    return receiver.url().replace("127.0.0.1", HOST)
+
+
+def test_a_subscription_whose_dns_hangs_is_refused_in_time_and_writes_nothing(platform, db, dns, receiver):
+    credentials = signed_in(db, add_member(db, "budi", "BUYER"))
+    dns.delay = 30
+    started = time.monotonic()
+    with pytest.raises(ValidationFailed) as refused:
+        platform.events.subscribe(credentials, named(receiver), ["*"])
+    assert time.monotonic() - started < TIMEOUT + 1  # not the resolver's 30 s
+    assert [(error.field, error.code) for error in refused.value.errors] == [("url", UNRESOLVED_IN_TIME)]
+    assert count(db, EventSubscription) == 0
+
+    dns.delay = 0
+    assert platform.events.subscribe(credentials, named(receiver), ["*"]).subscription.url == named(receiver)
+
+
+def test_a_test_event_whose_dns_hangs_fails_in_time_and_the_post_has_what_dns_left(platform, db, dns, receiver):
+    credentials = signed_in(db, add_member(db, "budi", "BUYER"))
+    sub_id = platform.events.subscribe(credentials, named(receiver), ["*"]).subscription.subscription_id
+    assert platform.events.send_test_event(credentials, sub_id).outcome == "DELIVERED"
+
+    dns.delay = 30
+    started = time.monotonic()
+    hung = platform.events.send_test_event(credentials, sub_id)
+    assert time.monotonic() - started < TIMEOUT + 1
+    assert (hung.outcome, hung.http_status, hung.error) == ("FAILED", None, UNRESOLVED_IN_TIME)
+
+    dns.delay, receiver.delay = 0.6, 0.6  # each within the timeout, not both: one deadline for the two
+    started = time.monotonic()
+    late = platform.events.send_test_event(credentials, sub_id)
+    assert time.monotonic() - started < TIMEOUT + 0.5
+    assert (late.outcome, late.error) == ("FAILED", "timeout")
+    assert len(receiver.received) == 2  # the first one, and the one given up
+
+
+def certificate_for(name: str, folder) -> tuple[str, str]:
+    """A self-signed certificate for `name` and its key: (certificate file, key file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now().astimezone()
+    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+                   .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+@pytest.mark.parametrize("certified, error", [(HOST, ""), ("lain.toko.test", "TLS error: hostname")])
+def test_over_https_the_address_checked_is_called_and_its_certificate_checked_against_the_name(
+        dns, tmp_path, certified, error):
+    cert_file, key_file = certificate_for(certified, tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    named_by_client: list[str] = []
+    tls.sni_callback = lambda _socket, name, _context: named_by_client.append(name)
+    receiver = Receiver(tls)
+    try:
+        with http_session() as http:
+            http.verify = cert_file  # the test's certificate is the one trusted
+            outcome = post(http, named(receiver).replace("http://", "https://"), {}, b"{}", TIMEOUT, True)
+    finally:
+        receiver.stop()
+    assert named_by_client == [HOST]  # SNI names the host, not the address called
+    assert outcome.error.startswith(error) and outcome.delivered == (not error)
+    assert [request.headers["Host"].split(":")[0] for request in receiver.received] == ([HOST] if not error else [])

@@ -4,21 +4,30 @@ checkouts and payments commit concurrently; what rolls back (a transaction, a sa
 from __future__ import annotations
 
 import itertools
-import threading
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
-from emall_ws.db.models import ChangeEvent, Invoice, Product
+from emall_ws.db.models import ChangeEvent, Invoice, Member, Product
 from emall_ws.domain.errors import ValidationFailed
-from emall_ws.services import auction, checkout, events
+from emall_ws.platform import Platform
+from emall_ws.services import api_keys, auction, checkout, events
+from emall_ws.services.auth import Credentials
 from emall_ws.services.invoices import set_invoice_status
-from tests.builders import FIXED_FORM, NOW, add_member, check_out, create_auction, jne_for, pay, put, sell, set_ends_at
+from tests.builders import (FIXED_FORM, NOW, PASSWORDS, add_member, check_out, create_auction, jne_for, pay, put, sell,
+                            set_ends_at, signed_in)
+from tests.feed_following import Page, follow_while
 from tests.integration.checkout_fixtures import shop  # noqa: F401 - the fixture
 from tests.races import at_once
 
 RETENTION = timedelta(days=30)
+
+
+@pytest.fixture
+def platform(db, settings):
+    return Platform(settings, db, passwords=PASSWORDS, clock=lambda: NOW)
 
 
 def read(db, member_id: int, cursor: str | None = None, limit: int | None = 500, now=NOW) -> events.ChangePage:
@@ -157,24 +166,17 @@ def test_the_outbid_bidder_and_the_winner_are_told(db, shop):
     assert (closed.type, closed.status, closed.product_id) == ("auction.closed", "CLOSED", product_id)
 
 
-def test_concurrent_checkouts_and_payments_are_read_each_once_in_commit_order(db, shop):
+def test_concurrent_checkouts_and_payments_are_read_each_once_in_commit_order(db, shop, platform):
     """Eight buyers check out and pay at once, twice each, while the seller's integrator reads its feed with
     the cursor all along: what it read is exactly the whole feed read afterwards, in the same order."""
     seller = shop.semarang
     product = sell(db, seller, FIXED_FORM, name="Kopi Toraja", stock=1_000).product_id
     buyers = [add_member(db, f"pembeli{i}", "BUYER") for i in range(8)]
-    done = threading.Event()
-    followed: list[int] = []
+    credentials = signed_in(db, seller)
 
-    def follow() -> None:
-        cursor = None
-        while True:
-            finished = done.is_set()  # read once more after the writers ended: their last commits too
-            page = read(db, seller.member_id, cursor, limit=7)
-            followed.extend(row.seq for row in page.events)
-            cursor = page.cursor
-            if finished and not page.has_more:
-                return
+    def read_page(cursor: str | None) -> Page:  # as listChanges reads: outside any unit of work
+        page = platform.events.list_changes(credentials, cursor, 7)
+        return Page([row.seq for row in page.events], page.cursor, page.has_more)
 
     def buy_twice(i: int) -> None:
         for _ in range(2):
@@ -182,18 +184,38 @@ def test_concurrent_checkouts_and_payments_are_read_each_once_in_commit_order(db
             [invoice] = check_out(db, buyers[i], jne_for(seller.username))
             pay(db, invoice.number)
 
-    reader = threading.Thread(target=follow)
-    reader.start()
-    try:
-        outcomes = at_once(len(buyers), buy_twice)
-    finally:
-        done.set()
-        reader.join()
+    outcomes, followed = follow_while(lambda: at_once(len(buyers), buy_twice), read_page)
     assert outcomes == [None] * len(buyers)
     whole = [row.seq for row in read_all(db, seller.member_id)[0]]
     assert len(whole) == 8 * 2 * 4  # order created, invoice issued, invoice paid, order paid
     assert followed == whole  # nothing skipped, nothing repeated, in the order of the whole feed
     assert whole == sorted(whole)
+
+
+def test_a_feed_is_read_without_waiting_for_a_writer(db, shop, platform):
+    """listChanges only reads: its caller is identified and its feed read outside any unit of work, at once
+    while another transaction holds the write lock (SQLite's BEGIN IMMEDIATE; a row lock on MariaDB)."""
+    put(db, shop.buyer, shop.kopi)
+    check_out(db, shop.buyer, jne_for("koperasi_semarang"))
+    credentials = signed_in(db, shop.buyer)
+    with db.unit_of_work() as writer:
+        writer.execute(update(Member).where(Member.id == shop.buyer.member_id).values(name="Budi Baru"))
+        started = time.monotonic()
+        page = platform.events.list_changes(credentials, None, None)
+        assert time.monotonic() - started < 1  # not the busy timeout's 5 s
+    assert kinds(page.events) == [("order.created", "AWAITING_PAYMENT"), ("invoice.issued", "UNPAID")]
+    assert read(db, shop.buyer.member_id, page.cursor).events == []  # its cursor continues the feed
+
+
+def test_a_feed_is_read_with_an_api_key_or_a_password_too(db, shop, platform):
+    put(db, shop.buyer, shop.kopi)
+    check_out(db, shop.buyer, jne_for("koperasi_semarang"))
+    with db.unit_of_work() as session:
+        key, secret = api_keys.create(session, shop.buyer, "Toko", platform.secret_box, NOW)
+        session.get_one(Member, shop.buyer.member_id).password_hash = PASSWORDS.hash("rahasia123")
+    for credentials in (Credentials(username=key.key_id, password=secret),
+                        Credentials(username=shop.buyer.username, password="rahasia123")):
+        assert len(platform.events.list_changes(credentials, None, None).events) == 2
 
 
 def test_each_buyers_feed_holds_only_its_own_orders(db, shop):

@@ -10,7 +10,7 @@ def test_the_operations_that_call_banks_couriers_or_callback_endpoints_are_decla
     declared = {spec.name: sorted(partner_bound_operations(spec.service_class)) for spec in SERVICES}
     assert {name: ops for name, ops in declared.items() if ops} == {
         "Checkout": ["quoteAuctionShipping", "quoteShipping"], "Payment": ["confirmPayment", "reconcileNow"],
-        "Shipping": ["trackOrder", "trackShipment"], "Order": ["trackReturn"], "Events": ["sendTestEvent"]}
+        "Shipping": ["trackOrder", "trackShipment"], "Order": ["trackReturn"], "Events": ["sendTestEvent", "subscribe"]}
 
 
 BOUND = PartnerBoundRequests({"/ws/Checkout": ["quoteShipping"], "/ws/Catalog": []})
