@@ -36,8 +36,12 @@ class PlatformError(Exception):
     fault_code: str = ""  # Client.Authentication ..., "" when the platform was not reached
     fields: dict[str, str] = field(default_factory=dict)  # a Client.Validation's message per form field
 
-    def field_error(self, name: str) -> str | None:
-        return self.fields.get(name)
+    def split(self) -> tuple[dict[str, str], list[str]]:
+        """(messages by form field, messages of no field); the fault's message when it names no field."""
+        if self.fields:
+            return ({name: text for name, text in self.fields.items() if name},
+                    [text for name, text in self.fields.items() if not name])
+        return {}, [self.message]
 
     def __str__(self) -> str:
         return f"{self.fault_code or 'unreachable'} {self.code}: {self.message}"

@@ -90,6 +90,11 @@ def not_found(message: str = "Halaman yang Anda cari tidak ada atau sudah dipind
     return HTTPError(404, "Halaman tidak ditemukan", message)
 
 
+def page_number(raw: str) -> int:
+    """A list's page (the query's `hal`): 1 unless it is 1 to 6 ASCII digits above 0."""
+    return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) > 0 else 1
+
+
 def redirect(location: str) -> Response:
     """303 to a path of this site (after a POST, so that reloading does not send it again)."""
     return Response(303, b"", headers=[("Location", location)])

@@ -2,14 +2,13 @@
 sellers' verifications. Every route needs an admin (`app.member(request, role="ADMIN")`)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from storefront.formats import items
 from storefront.platform import PlatformError
-from storefront.web import Request, Response, Route
+from storefront.web import Request, Response, Route, page_number
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -51,11 +50,6 @@ def paging(path: str, filters: dict[str, str], total: int, size: int) -> Paging:
         return f"{path}?{urlencode({**kept, 'hal': str(number)})}"
     return Paging(page, pages, link(page - 1) if page > 1 else None, link(page + 1) if page < pages else None,
                   link(pages) if page < pages else None)
-
-
-def page_number(raw: str) -> int:
-    """`hal` as a page number: 1 unless it is 1 to 6 ASCII digits above 0."""
-    return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) > 0 else 1
 
 
 def choice(raw: str, allowed: dict[str, str]) -> str:

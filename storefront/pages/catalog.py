@@ -1,7 +1,6 @@
 """The catalogue as a buyer browses it: the home page's search and filters, and a product's page."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -9,7 +8,7 @@ from urllib.parse import urlencode
 from storefront import regions
 from storefront.formats import as_wib, items, safe_photo, whole_rupiah
 from storefront.platform import PlatformError
-from storefront.web import Request, Response, Route
+from storefront.web import Request, Response, Route, page_number
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -50,8 +49,7 @@ def home(app: Storefront, request: Request) -> Response:
         sort = "terbaru"
     filters["sort"] = SORTS[sort][0]
     verified = q.get("verif") == "1"
-    page_raw = q.get("hal", "1")
-    page = int(page_raw) if re.fullmatch(r"[0-9]{1,6}", page_raw) and int(page_raw) > 0 else 1
+    page = page_number(q.get("hal", "1"))
 
     provinces: list[tuple[str, str]] = []
     cities: list[tuple[str, str]] = []

@@ -7,19 +7,13 @@ from typing import TYPE_CHECKING, Any
 from storefront.formats import items, rupiah, wib
 from storefront.platform import PlatformError
 from storefront.web import Request, Response, Route
+from storefront.words import BANK_NAMES, INVOICE_STATUS, ORDER_STATUS, TRACKING_STATUS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
 
 INVOICE = r"/faktur/(?P<number>INV/[0-9]{8}/[0-9]{6,12})"
 ORDER = r"/pesanan/(?P<number>ORD/[0-9]{8}/[0-9]{6,12})"
-INVOICE_STATUS = {"UNPAID": "Belum dibayar", "PAID": "LUNAS", "EXPIRED": "Kedaluwarsa", "CANCELLED": "Dibatalkan"}
-ORDER_STATUS = {"AWAITING_PAYMENT": "Menunggu pembayaran", "PAID": "Dibayar, menunggu dikirim",
-                "CANCELLED": "Dibatalkan", "SHIPPED": "Dikirim", "DELIVERED": "Sampai di tujuan",
-                "COMPLETED": "Selesai"}
-TRACKING_STATUS = {"Pending": "Menunggu", "InfoReceived": "Data diterima kurir", "InTransit": "Dalam perjalanan",
-                   "OutForDelivery": "Sedang diantar", "AttemptFail": "Gagal diantar", "Delivered": "Terkirim",
-                   "AvailableForPickup": "Siap diambil", "Exception": "Bermasalah", "Expired": "Kedaluwarsa"}
 TRACKED = ("SHIPPED", "DELIVERED", "COMPLETED")  # order statuses with a shipment to follow
 COMPLAINABLE = ("SHIPPED", "DELIVERED")  # the platform still checks the delivery's complaint window
 COMPLAINT_REASONS = {"NOT_RECEIVED": "Barang belum diterima", "NOT_AS_DESCRIBED": "Tidak sesuai deskripsi",
@@ -33,7 +27,6 @@ REFUND_STATUS = {"DUE": "Menunggu transfer penjual", "TRANSFERRED": "Sudah ditra
                  "CONFIRMED": "Diterima", "DISPUTED": "Dipersoalkan"}
 MAX_DESCRIPTION = 1000
 LIST_SIZE = 50  # complaints and refunds shown on /keluhan (newest first)
-BANK_NAMES = {"bca": "BCA", "mandiri": "Mandiri", "bni": "BNI", "bri": "BRI"}
 
 
 def amount_parts(amount: int, unique_code: int | None) -> tuple[str, str]:
@@ -120,6 +113,11 @@ def order_part(app: Storefront, request: Request, operation: str, number: str) -
         raise
 
 
+def timeline(tracking: Any) -> list[Any]:
+    """The courier's events, oldest first."""
+    return sorted(items(tracking.events, "TrackingEvent"), key=lambda event: event.time)
+
+
 def show_tracking(app: Storefront, request: Request, number: str, status: int = 200, message: str | None = None,
                   complaint_error: str | None = None, typed: dict[str, str] | None = None) -> Response:
     try:
@@ -128,8 +126,7 @@ def show_tracking(app: Storefront, request: Request, number: str, status: int = 
         refund = order_part(app, request, "getRefund", number)
     except PlatformError as error:
         return app.platform_error(request, error)
-    events = sorted(items(tracking.events, "TrackingEvent"), key=lambda event: event.time)
-    return app.render(request, "tracking.html", status, tracking=tracking, events=events, message=message,
+    return app.render(request, "tracking.html", status, tracking=tracking, events=timeline(tracking), message=message,
                       status_text=TRACKING_STATUS.get(tracking.status, tracking.status),
                       order_text=ORDER_STATUS.get(tracking.orderStatus, tracking.orderStatus),
                       complaint=complaint, refund=refund, complaint_error=complaint_error, typed=typed or {},
@@ -140,6 +137,18 @@ def show_tracking(app: Storefront, request: Request, number: str, status: int = 
 
 def tracking_page(app: Storefront, request: Request, number: str) -> Response:
     return show_tracking(app, request, number)
+
+
+def shipment_page(app: Storefront, request: Request, courier: str, waybill: str) -> Response:
+    """A shipment by courier and waybill (Shipping.trackShipment), as a report's waybill link opens it:
+    its status and the courier's events, for any logged-in member, without the buyer's forms."""
+    try:
+        tracking = app.call(request, "Shipping", "trackShipment", courier=courier, waybill=waybill)
+    except PlatformError as error:
+        return app.platform_error(request, error)
+    return app.render(request, "shipment.html", tracking=tracking, events=timeline(tracking),
+                      status_text=TRACKING_STATUS.get(tracking.status, tracking.status),
+                      order_text=ORDER_STATUS.get(tracking.orderStatus or "", tracking.orderStatus))
 
 
 def confirm_received(app: Storefront, request: Request, number: str) -> Response:
@@ -193,6 +202,7 @@ ROUTES = [
     Route("POST", INVOICE + r"/batal", cancel_invoice),
     Route("GET", ORDER, tracking_page),
     Route("POST", ORDER + r"/diterima", confirm_received),
+    Route("GET", r"/lacak/(?P<courier>[a-z]{2,10})/(?P<waybill>[A-Za-z0-9-]{1,60})", shipment_page),
     Route("POST", ORDER + r"/keluhan", open_complaint),
     Route("GET", r"/keluhan", complaints_page),
 ]

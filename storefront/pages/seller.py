@@ -1,5 +1,5 @@
 """A seller's own shop under /toko: their products (list, sell, change, withdraw, an auction's bids),
-the paid orders waiting to be shipped, and the sales report with its chart and CSV file.
+and the paid orders waiting to be shipped (the sales report: pages/reports.py).
 
 The platform has no operation listing a seller's products in every status, nor their orders to ship:
 the products are `Catalog.searchProducts` with the seller filter (what is on sale), the orders are
@@ -8,32 +8,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 
-from storefront.formats import MONTHS, WIB, as_wib, items, safe_photo, tanggal, whole_rupiah
+from storefront.formats import WIB, as_wib, items, safe_photo, whole_rupiah
 from storefront.pages.catalog import STATUS_TEXT
+from storefront.pages.reports import SALES, report_rows, today
 from storefront.platform import PlatformError
-from storefront.web import HTTPError, Request, Response, Route, not_found
+from storefront.web import HTTPError, Request, Response, Route, not_found, page_number
+from storefront.words import COURIERS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
 
 PRODUCTS_PAGE_SIZE = 50  # the most searchProducts gives a page
 BIDS_SHOWN = 50
-REPORT_PAGE_SIZE = 200  # the most salesReport gives a page
-REPORT_PAGES_MAX = 10  # rows read for the chart and the orders to ship: 2,000 invoices at most
-ROWS_SHOWN = 50  # report rows a page of the table
 SHIP_WINDOW_DAYS = 30  # a paid order is cancelled unless shipped within days: older invoices are done with
-DAILY_CHART_DAYS = 62  # a longer period is charted per month
 METHODS = {"FIXED": "Harga tetap", "AUCTION": "Lelang"}
-# the couriers Shipping.shipOrder knows (docs/services/Shipping.md)
-COURIERS = {"jne": "JNE", "tiki": "TIKI", "pos": "Pos Indonesia", "wahana": "Wahana", "pcp": "PCP Express",
-            "dhl": "DHL", "fedex": "FedEx"}
-ORDER_STATUS = {"AWAITING_PAYMENT": "Menunggu pembayaran", "PAID": "Dibayar", "CANCELLED": "Dibatalkan",
-                "SHIPPED": "Dikirim", "DELIVERED": "Diterima", "COMPLETED": "Selesai"}
-INVOICE_STATUS = {"UNPAID": "Belum dibayar", "PAID": "Lunas", "EXPIRED": "Kedaluwarsa", "CANCELLED": "Dibatalkan"}
 
 # --- the product form: its fields carry the platform's names, so a fault's fields land beside them ---
 
@@ -51,7 +42,6 @@ MONEY_ERROR = "Isi dengan angka rupiah, misalnya 25000."
 COUNT_ERROR = "Isi dengan angka bulat, misalnya 300."
 TIME_ERROR = "Isi tanggal dan jam, misalnya 2026-12-24 20:00."
 PHOTOS_ERROR = f"Paling banyak {PHOTO_LINES_MAX} baris alamat foto."
-DATE_ERROR = "Isi tanggal seperti 2026-12-01."
 
 
 @dataclass
@@ -127,20 +117,6 @@ def sure_to_fail(listing: ListingForm) -> bool:
     return not listing.method or any(name not in listing.values for name in required)
 
 
-def field_errors(error: PlatformError) -> tuple[dict[str, str], list[str]]:
-    """(messages by field, messages of no field) of a platform fault."""
-    if error.fields:
-        named = {name: text for name, text in error.fields.items() if name}
-        return named, [text for name, text in error.fields.items() if not name]
-    return {}, [error.message]
-
-
-def page_number(query: dict[str, str]) -> int:
-    """`hal` of the query, page 1 unless it is 1 to 6 ASCII digits."""
-    raw = query.get("hal", "1")
-    return int(raw) if re.fullmatch(r"[0-9]{1,6}", raw) and int(raw) > 0 else 1
-
-
 def categories(app: Storefront) -> list[tuple[str, str]]:
     answer = app.platform.call("Catalog", "listCategories")
     return [(c.code, c.name) for c in items(answer, "Category")]
@@ -150,7 +126,7 @@ def categories(app: Storefront) -> list[tuple[str, str]]:
 
 def products(app: Storefront, request: Request) -> Response:
     session = app.member(request, role="SELLER")
-    page = page_number(request.query)
+    page = page_number(request.query.get("hal", "1"))
     try:
         found = app.call(request, "Catalog", "searchProducts", filters={"seller": session.username, "sort": "NEWEST"},
                          page=page, pageSize=PRODUCTS_PAGE_SIZE)
@@ -180,7 +156,7 @@ def sell(app: Storefront, request: Request) -> Response:
     except PlatformError as error:
         if error.http_status >= 500:
             return app.platform_error(request, error)
-        by_field, general = field_errors(error)
+        by_field, general = error.split()
         listing.errors = {**by_field, **listing.errors}  # what the storefront could not read says why itself
         return _render_sell(app, request, listing, general, 400)
     return app.notice_then(request, f"Produk “{sold.name}” sudah dijual.", f"/toko/produk/{sold.productId}")
@@ -265,7 +241,7 @@ def update(app: Storefront, request: Request, product_id: str) -> Response:
     except PlatformError as error:
         if error.not_found or error.http_status >= 500:
             return app.platform_error(request, error)
-        listing.errors, general = field_errors(error)
+        listing.errors, general = error.split()
         return _render_product(app, request, found, listing, general, "", None, 400)
     return app.notice_then(request, "Perubahan produk sudah disimpan.", f"/toko/produk/{found.productId}")
 
@@ -290,24 +266,6 @@ def withdraw(app: Storefront, request: Request, product_id: str) -> Response:
 
 # --- orders to ship ---
 
-def sales_rows(app: Storefront, request: Request, start: date, end: date) -> tuple[Any, list[Any]]:
-    """(the report's first page, every row of the period up to REPORT_PAGES_MAX pages)."""
-    first = None
-    rows: list[Any] = []
-    for page in range(1, REPORT_PAGES_MAX + 1):
-        report = app.call(request, "Report", "salesReport", fromDate=start, toDate=end, page=page,
-                          pageSize=REPORT_PAGE_SIZE)
-        first = first or report
-        rows += items(report.rows, "ReportRow")
-        if page >= report.totalPages:
-            break
-    return first, rows
-
-
-def today() -> date:
-    return datetime.now(WIB).date()
-
-
 def orders(app: Storefront, request: Request) -> Response:
     app.member(request, role="SELLER")
     return _render_orders(app, request, {}, None)
@@ -328,7 +286,7 @@ def _render_orders(app: Storefront, request: Request, typed: dict[str, Shipment]
                    status: int = 200) -> Response:
     waiting: list[Any] = []
     try:
-        _, rows = sales_rows(app, request, today() - timedelta(days=SHIP_WINDOW_DAYS), today())
+        _, rows = report_rows(app, request, SALES, today() - timedelta(days=SHIP_WINDOW_DAYS), today())
         waiting = [row for row in rows if row.orderStatus == "PAID"]
     except PlatformError as failure:
         error = failure.message
@@ -352,136 +310,12 @@ def ship(app: Storefront, request: Request) -> Response:
         except PlatformError as error:
             if error.http_status >= 500:
                 return app.platform_error(request, error)
-            shipment.errors, shipment.general = field_errors(error)
+            shipment.errors, shipment.general = error.split()
         else:
             courier = COURIERS.get(shipment.courier, shipment.courier)
             return app.notice_then(request, f"Pesanan {shipment.order} sudah dikirim via {courier}, resi "
                                             f"{shipment.waybill.upper()}.", "/toko/pesanan")
     return _render_orders(app, request, {shipment.order: shipment}, None, 400)
-
-
-# --- the sales report ---
-
-@dataclass
-class Period:
-    start: date
-    end: date
-    typed: dict[str, str]
-    errors: dict[str, str]
-
-
-def read_period(query: dict[str, str]) -> Period:
-    """The report's period from ?dari=..&sampai=.. (this month so far when left out)."""
-    now = today()
-    typed = {"dari": query.get("dari", now.replace(day=1).isoformat())[:10].strip(),
-             "sampai": query.get("sampai", now.isoformat())[:10].strip()}
-    days: dict[str, date] = {}
-    errors: dict[str, str] = {}
-    for name, raw in typed.items():
-        try:
-            days[name] = date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = DATE_ERROR
-    return Period(days.get("dari", now), days.get("sampai", now), typed, errors)
-
-
-PERIOD_FIELDS = {"fromDate": "dari", "toDate": "sampai"}
-
-
-@dataclass
-class Bar:
-    label: str  # under the bar
-    title: str  # the bar's <title> and the text alternative's row
-    amount: int
-    count: int
-    x: float = 0
-    y: float = 0
-    height: float = 0
-
-
-CHART_WIDTH, CHART_HEIGHT, PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 720, 260, 20, 220, 10
-
-
-def chart_bars(rows: list[Any], start: date, end: date) -> list[Bar]:
-    """The paid invoices' goods per day of the period (per month past DAILY_CHART_DAYS), laid out."""
-    daily = (end - start).days < DAILY_CHART_DAYS
-    bars: dict[date, Bar] = {}
-    day = start
-    while day <= end:
-        key = day if daily else day.replace(day=1)
-        if key not in bars:
-            label = str(day.day) if daily else f"{MONTHS[day.month - 1][:3]} {day.year % 100:02d}"
-            bars[key] = Bar(label, tanggal(day) if daily else f"{MONTHS[day.month - 1]} {day.year}", 0, 0)
-        day += timedelta(days=1)
-    for row in rows:
-        issued = as_wib(row.issuedAt)
-        if row.invoiceStatus != "PAID" or issued is None:
-            continue
-        on = issued.astimezone(WIB).date()
-        bar = bars.get(on if daily else on.replace(day=1))
-        if bar is not None:
-            bar.amount += row.goodsTotal
-            bar.count += 1
-    return lay_out(list(bars.values()))
-
-
-def lay_out(bars: list[Bar]) -> list[Bar]:
-    top = max((bar.amount for bar in bars), default=0) or 1
-    step = (CHART_WIDTH - PLOT_LEFT) / max(len(bars), 1)
-    for index, bar in enumerate(bars):
-        bar.height = round((PLOT_BOTTOM - PLOT_TOP) * bar.amount / top, 1)
-        bar.x = round(PLOT_LEFT + index * step + step * 0.15, 1)
-        bar.y = round(PLOT_BOTTOM - bar.height, 1)
-    return bars
-
-
-def report(app: Storefront, request: Request) -> Response:
-    app.member(request, role="SELLER")
-    period = read_period(request.query)
-    page = page_number(request.query)
-    general: list[str] = []
-    first: Any = None
-    rows: list[Any] = []
-    if not period.errors:
-        try:
-            first, rows = sales_rows(app, request, period.start, period.end)
-        except PlatformError as error:
-            if error.http_status >= 500:
-                general = [error.message]
-            else:
-                by_field, general = field_errors(error)
-                period.errors = {PERIOD_FIELDS.get(name, name): text for name, text in by_field.items()}
-    bars = chart_bars(rows, period.start, period.end) if first is not None else []
-    pages = max(1, -(-len(rows) // ROWS_SHOWN))
-    page = min(page, pages)
-
-    def link(number: int) -> str:
-        return "/toko/laporan?" + urlencode({**period.typed, "hal": str(number)})
-    step = (CHART_WIDTH - PLOT_LEFT) / max(len(bars), 1)
-    return app.render(request, "seller_report.html", 400 if period.errors else 200, period=period, report=first,
-                      rows=rows[(page - 1) * ROWS_SHOWN:page * ROWS_SHOWN], general=general, bars=bars,
-                      bar_width=round(step * 0.7, 1), label_every=max(1, round(len(bars) / 16)),
-                      daily=bool(bars) and (period.end - period.start).days < DAILY_CHART_DAYS,
-                      top=max((bar.amount for bar in bars), default=0), all_rows=len(rows),
-                      chart=dict(width=CHART_WIDTH, height=CHART_HEIGHT, bottom=PLOT_BOTTOM, top=PLOT_TOP),
-                      invoice_status=INVOICE_STATUS, order_status=ORDER_STATUS,
-                      csv_link="/toko/laporan.csv?" + urlencode(period.typed),
-                      previous_link=link(page - 1) if page > 1 else None,
-                      next_link=link(page + 1) if page < pages else None)
-
-
-def report_csv(app: Storefront, request: Request) -> Response:
-    app.member(request, role="SELLER")
-    period = read_period(request.query)
-    if period.errors:
-        raise HTTPError(400, "Periode tidak valid", DATE_ERROR)
-    try:
-        exported = app.call(request, "Report", "exportSalesReport", fromDate=period.start, toDate=period.end)
-    except PlatformError as error:
-        return app.platform_error(request, error)
-    name = re.sub(r"[^A-Za-z0-9._-]", "_", exported.fileName or "")[:100] or "laporan-penjualan.csv"
-    return Response(200, exported.content or b"", "text/csv; charset=utf-8",
-                    [("Content-Disposition", f'attachment; filename="{name}"'), ("Cache-Control", "no-store")])
 
 
 ROUTES = [
@@ -493,6 +327,4 @@ ROUTES = [
     Route("POST", r"/toko/produk/(?P<product_id>[0-9]{1,18})/tarik", withdraw),
     Route("GET", r"/toko/pesanan", orders),
     Route("POST", r"/toko/pesanan/kirim", ship),
-    Route("GET", r"/toko/laporan", report),
-    Route("GET", r"/toko/laporan\.csv", report_csv),
 ]

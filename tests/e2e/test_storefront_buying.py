@@ -179,6 +179,20 @@ def test_buy_pay_track_and_receive(server, mailbox, banks, browser, world):
     assert done.dom().xpath("string(//dd[@id='status-pesanan'])") == "Selesai"
     assert track.trackOrder(orderNumber=invoice.orderNumber, **buyer_auth).orderStatus == "COMPLETED"
 
+    # Table II: the purchase report lists the invoice; its waybill opens the shipment's own page
+    report = accessible(browser.get("/laporan"), "purchase report")
+    [row] = report.dom().xpath(f"//table[@id='faktur']//tr[td[1]='{number}']")
+    assert row.xpath("string(td[4])") == seller.member.username and "Selesai" in row.xpath("string(.)")
+    [waybill_link] = row.xpath(".//a/@href")
+    assert waybill_link == f"/lacak/{code}/{parcel.waybill}"
+    shipment = accessible(browser.get(waybill_link), "shipment")
+    assert shipment.dom().xpath("string(//dd[@id='resi'])") == parcel.waybill
+    assert len(shipment.dom().xpath("//ol[@id='riwayat']/li")) == len(events)
+    assert not shipment.dom().xpath("//form[contains(@action, '/diterima')]")  # the buyer's forms: on /pesanan/
+    csv = browser.get("/laporan.csv")
+    assert csv.status == 200 and csv.header("Content-Type") == "text/csv; charset=utf-8"
+    assert number in csv.body.decode("utf-8-sig") and parcel.waybill in csv.body.decode("utf-8-sig")
+
 
 def test_refusals_show_the_platform_message_and_change_nothing(server, mailbox, browser, world):
     buyer = new_buyer(server, mailbox)

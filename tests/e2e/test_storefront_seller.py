@@ -212,7 +212,9 @@ def test_paid_order_is_shipped_through_the_form_then_reported(server, app, world
 
     report = shown(browser, "/toko/laporan")
     dom = report.dom()
-    assert invoice.invoiceNumber in dom.xpath("string(//table[@id='faktur'])")
+    [row] = dom.xpath(f"//table[@id='faktur']//tr[td[1]='{invoice.invoiceNumber}']")
+    assert row.xpath(".//a/@href") == [f"/lacak/{invoice.courier}/{waybill}"]  # Table II: to the shipment's page
+    assert shown(browser, f"/lacak/{invoice.courier}/{waybill}").dom().xpath("string(//dd[@id='resi'])") == waybill
     today = datetime.now(WIB).date()
     bars = {bar.xpath("string(title)"): bar.xpath("rect/@height")[0] for bar in dom.xpath("//svg/g")}
     sold_today = f"{tanggal(today)}: {rupiah(invoice.goodsTotal)} (1 faktur)"
