@@ -183,6 +183,18 @@ def test_output_is_escaped(browser, world):
     assert "default-src 'none'" in page.header("Content-Security-Policy")
 
 
+@pytest.mark.parametrize("back, lands", [("/faktur", "/faktur"), ("//evil.example/x", "/"),
+                                         ("/\\evil.example", "/"), ("https://evil.example/", "/")])
+def test_login_returns_to_the_page_that_asked_and_only_to_this_site(browser, world, back, lands):
+    asked = browser.get("/akun")
+    assert asked.status == 303 and asked.header("Location") == "/masuk?kembali=%2Fakun"
+    form = browser.get("/masuk", kembali=back)
+    assert form.dom().xpath("//input[@name='kembali']/@value") == [lands]
+    answer = browser.post("/masuk", {"csrf": form.csrf(), "username": world.buyer.username, "password": PASSWORD,
+                                     "kembali": back})
+    assert answer.status == 303 and answer.header("Location") == lands
+
+
 def test_login_keeps_the_token_on_the_server(browser, app, world):
     form = browser.get("/masuk")
     anonymous = form.set_cookies()
