@@ -14,7 +14,7 @@ from emall_ws.db.session import Database
 from emall_ws.db.usable import DatabaseUnusable, check_usable
 from emall_ws.logs import configure_logging
 from emall_ws.observability import prepare_metrics_dir
-from emall_ws.serving.ports import check_port_free
+from emall_ws.serving.ports import check_port_free, check_ports_distinct
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXPORT_PUBLIC_URL = "http://127.0.0.1:8000"  # the address written into the committed WSDLs
@@ -33,15 +33,18 @@ def cmd_serve(args) -> int:
     settings = Settings.from_env()
     settings.check_fail_closed()
     configure_logging(settings.log_level, settings)
-    check_port_free(settings.host, settings.port, "EMALL_PORT")
+    listeners = [("EMALL_PORT", settings.host, settings.port)]
     if settings.sandbox_enabled:
-        check_port_free(settings.sandbox_host, settings.sandbox_port, "EMALL_SANDBOX_PORT")
-        if settings.sandbox_seed is not None:  # a bad seed file is refused here, not by a child later
-            from emall_ws.sandbox.seed import read_seed
-
-            read_seed(settings.sandbox_seed)
+        listeners.append(("EMALL_SANDBOX_PORT", settings.sandbox_host, settings.sandbox_port))
     if settings.storefront_enabled:
-        check_port_free(settings.host, settings.web_port, "EMALL_WEB_PORT")
+        listeners.append(("EMALL_WEB_PORT", settings.host, settings.web_port))
+    check_ports_distinct(listeners)
+    for variable, host, port in listeners:
+        check_port_free(host, port, variable)
+    if settings.sandbox_enabled and settings.sandbox_seed is not None:  # refused here, not by a child later
+        from emall_ws.sandbox.seed import read_seed
+
+        read_seed(settings.sandbox_seed)
     check_usable(settings.database_url, "EMALL_DATABASE_URL")
     prepare_metrics_dir(settings)  # one folder for every child's counts, set before they start
     prepare_database(settings)

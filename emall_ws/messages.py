@@ -487,6 +487,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "en": "The end of the period must not be before its start"},
     "PERIOD_TOO_LONG": {"id": "Periode laporan paling panjang {max} hari",
                         "en": "A report period may be at most {max} days long"},
+    "PERIOD_OUT_OF_RANGE": {"id": "Tanggal laporan harus antara {first} dan {last}",
+                            "en": "A report date must be between {first} and {last}"},
     "EXPORT_TOO_LARGE": {"id": "Laporan ini memuat {rows} faktur, lebih dari {max}; persempit periode atau filter",
                          "en": "This report holds {rows} invoices, more than {max}; narrow the period or filters"},
     # callbacks (services.callbacks, services.callback_delivery)

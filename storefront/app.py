@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -153,7 +153,7 @@ class Storefront:
         if session is None or not session.logged_in:
             session = self.ensure_session(request)
             self.sessions.set_notice(session, LOGIN_NEEDED)
-            raise LoginRequired(request.path)
+            raise LoginRequired(self.return_path(request))
         if role is not None and session.role not in (role, "ADMIN"):
             raise HTTPError(403, "Tidak diizinkan", ROLE_NEEDED.get(role, "Halaman ini bukan untuk Anda."))
         return session
@@ -173,8 +173,21 @@ class Storefront:
                 self.ensure_session(request)
                 assert request.session is not None
                 self.sessions.set_notice(request.session, SESSION_ENDED)
-                raise LoginRequired(request.path) from None
+                raise LoginRequired(self.return_path(request)) from None
             raise
+
+    def return_path(self, request: Request) -> str:
+        """Where a login asked for by this request leads back: the page itself; for a form sent to a path
+        that answers no GET, the page it was sent from when that is a page of this site, else home."""
+        if request.method != "POST":
+            query = request.environ.get("QUERY_STRING", "")
+            return request.path + (f"?{query}" if query else "")
+        if any(method == "GET" and pattern.fullmatch(request.path) for method, pattern, _ in self.routes):
+            return request.path
+        referer = urlsplit(request.environ.get("HTTP_REFERER", ""))
+        if referer.netloc and referer.netloc == request.environ.get("HTTP_HOST") and referer.path.startswith("/"):
+            return referer.path + (f"?{referer.query}" if referer.query else "")
+        return "/"
 
     def end_platform_session(self, token: str) -> None:
         try:

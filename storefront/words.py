@@ -12,3 +12,6 @@ TRACKING_STATUS = {"Pending": "Menunggu", "InfoReceived": "Data diterima kurir",
 COURIERS = {"jne": "JNE", "tiki": "TIKI", "pos": "Pos Indonesia", "wahana": "Wahana", "pcp": "PCP Express",
             "dhl": "DHL", "fedex": "FedEx"}
 BANK_NAMES = {"bca": "BCA", "mandiri": "Mandiri", "bni": "BNI", "bri": "BRI"}
+ROLES = {"BUYER": "Pembeli", "SELLER": "Penjual", "ADMIN": "Admin"}
+MEMBER_STATUS = {"PENDING": "Menunggu aktivasi", "ACTIVE": "Aktif", "SUSPENDED": "Ditangguhkan"}
+VERIFICATION_STATUS = {"UNVERIFIED": "Belum terverifikasi", "VERIFIED": "Terverifikasi", "REJECTED": "Ditolak"}

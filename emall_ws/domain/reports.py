@@ -57,6 +57,11 @@ class Page:
         return (self.number - 1) * self.size
 
 
+# the days a report may name: far enough for any shop, and clear of the calendar's ends, where the WIB
+# midnight or the day after a period cannot be written (date.max + 1 day overflows)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(9998, 12, 31)
+
+
 def wib_day_start_utc(day: date) -> datetime:
     """Midnight WIB of `day` as a naive UTC time, as the database stores times."""
     return datetime.combine(day, time(0), WIB).astimezone(timezone.utc).replace(tzinfo=None)
@@ -69,6 +74,11 @@ def period_errors(from_date: date | None, to_date: date | None, policy: ReportPo
     if to_date is None:
         errors.append(FieldError("toDate", "REQUIRED"))
     if from_date is None or to_date is None:
+        return errors
+    bounds = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+    errors += [FieldError(name, "PERIOD_OUT_OF_RANGE", bounds)
+               for name, day in (("fromDate", from_date), ("toDate", to_date)) if not FIRST_DAY <= day <= LAST_DAY]
+    if errors:
         return errors
     if to_date < from_date:
         errors.append(FieldError("toDate", "PERIOD_REVERSED"))

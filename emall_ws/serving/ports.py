@@ -29,3 +29,13 @@ def check_port_free(host: str, port: int, variable: str) -> None:
             if error.errno == errno.EADDRNOTAVAIL:
                 raise SettingError("EMALL_HOST", host, "an address of this machine") from None
             raise
+
+
+def check_ports_distinct(listeners: list[tuple[str, str, int]]) -> None:
+    """Raises SettingError naming the second of two (variable, host, port) that would listen on one
+    port: each is free on its own, and the second child to start would fail after the banner."""
+    seen: dict[int, str] = {}
+    for variable, host, port in listeners:
+        if port in seen:
+            raise SettingError(variable, str(port), f"a port of its own: {seen[port]} is {port} too")
+        seen[port] = variable

@@ -159,7 +159,8 @@ class ReportService(ServiceBase):
          _out_variable_name="report")
     def purchaseReport(ctx, fromDate, toDate, page, pageSize, seller, province):
         """The caller's purchases issued in the WIB period (admins: everybody's), by seller and province.
-        Client.Validation (REQUIRED, PERIOD_REVERSED, PERIOD_TOO_LONG, UNKNOWN_SELLER, UNKNOWN_PROVINCE)."""
+        Client.Validation (REQUIRED, PERIOD_OUT_OF_RANGE, PERIOD_REVERSED, PERIOD_TOO_LONG, UNKNOWN_SELLER,
+        UNKNOWN_PROVINCE)."""
         return _report(ctx, PURCHASES, fromDate, toDate, page, pageSize, seller, province)
 
     @rpc(Date, Date, Integer32, Integer32, Unicode(max_len=32), Unicode(max_len=2), _returns=ReportPage,

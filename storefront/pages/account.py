@@ -13,6 +13,7 @@ from storefront import regions
 from storefront.formats import items
 from storefront.platform import PlatformError
 from storefront.web import Request, Response, Route, redirect
+from storefront.words import MEMBER_STATUS, ROLES, VERIFICATION_STATUS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -94,9 +95,6 @@ PASSWORD_FIELDS = ("currentPassword", "newPassword")
 BANKS = [("BCA", "Bank Central Asia (BCA)"), ("MANDIRI", "Bank Mandiri"), ("BNI", "Bank Negara Indonesia (BNI)"),
          ("BRI", "Bank Rakyat Indonesia (BRI)")]
 CITY_STEP = "pilih-kota"  # the "Pilih kota" button: the form comes back with the province's cities
-ROLES = {"BUYER": "Pembeli", "SELLER": "Penjual", "ADMIN": "Admin"}
-STATUSES = {"PENDING": "Menunggu aktivasi", "ACTIVE": "Aktif", "SUSPENDED": "Ditangguhkan"}
-VERIFICATION = {"UNVERIFIED": "Belum terverifikasi", "VERIFIED": "Terverifikasi", "REJECTED": "Ditolak"}
 REASONS = {
     "NIK_NOT_FOUND": "NIK tidak ditemukan di Dukcapil", "NIK_NAME_MISMATCH": "Nama tidak sesuai dengan NIK",
     "NIK_BIRTHDATE_MISMATCH": "Tanggal lahir tidak sesuai dengan NIK", "NIK_DECEASED": "NIK tercatat meninggal",
@@ -272,8 +270,8 @@ def profile_page(app: Storefront, request: Request, update: Form | None = None,
     return render_form(app, request, "profile.html", update, profile=profile, password_form=password,
                        place=regions.place(app, profile.provinceCode, profile.cityCode),
                        role=ROLES.get(profile.role, profile.role),
-                       member_status=STATUSES.get(profile.status, profile.status),
-                       verification=verification, verification_text=VERIFICATION, reasons=REASONS)
+                       member_status=MEMBER_STATUS.get(profile.status, profile.status),
+                       verification=verification, verification_text=VERIFICATION_STATUS, reasons=REASONS)
 
 
 def show_profile(app: Storefront, request: Request) -> Response:

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from storefront.formats import items
 from storefront.platform import PlatformError
 from storefront.web import Request, Response, Route, page_number
+from storefront.words import MEMBER_STATUS, ROLES, VERIFICATION_STATUS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -21,9 +22,6 @@ MUTATION_PAGE, MEMBER_PAGE, VERIFICATION_PAGE = 50, 50, 50
 
 MUTATION_STATUSES = {"NO_MATCH": "Tidak ada faktur", "AMBIGUOUS": "Lebih dari satu faktur",
                      "LATE": "Terlambat", "CLOSED": "Faktur sudah ditutup"}
-MEMBER_STATUSES = {"PENDING": "Menunggu aktivasi", "ACTIVE": "Aktif", "SUSPENDED": "Ditangguhkan"}
-ROLES = {"BUYER": "Pembeli", "SELLER": "Penjual", "ADMIN": "Admin"}
-VERIFICATION_STATUSES = {"UNVERIFIED": "Belum terverifikasi", "VERIFIED": "Terverifikasi", "REJECTED": "Ditolak"}
 VERDICTS = {"VERIFIED": "Terverifikasi", "REJECTED": "Ditolak"}  # what overrideSellerVerification takes
 REASON_REQUIRED = "Alasan wajib diisi."
 REASON_TOO_LONG = f"Alasan paling banyak {REASON_MAX} karakter."
@@ -140,7 +138,7 @@ def reconcile_summary(result: Any) -> str:
 
 # --- members --------------------------------------------------------------------------------------
 
-MEMBER_FILTERS = {"status": MEMBER_STATUSES, "peran": ROLES}
+MEMBER_FILTERS = {"status": MEMBER_STATUS, "peran": ROLES}
 
 
 def members(app: Storefront, request: Request) -> Response:
@@ -163,7 +161,7 @@ def members_page(app: Storefront, request: Request, filters: dict[str, str], *, 
     except PlatformError as error:
         alert, status = with_failure(alert, status, error)
     return app.render(request, "admin_members.html", status, members=rows, pager=pager, alert=alert,
-                      errors=errors or {}, typed=typed or {}, filters=filters, statuses=MEMBER_STATUSES,
+                      errors=errors or {}, typed=typed or {}, filters=filters, statuses=MEMBER_STATUS,
                       roles=ROLES)
 
 
@@ -232,7 +230,7 @@ def create_category(app: Storefront, request: Request) -> Response:
 
 # --- sellers' verifications -----------------------------------------------------------------------
 
-VERIFICATION_FILTERS = {"status": VERIFICATION_STATUSES}
+VERIFICATION_FILTERS = {"status": VERIFICATION_STATUS}
 
 
 def verifications(app: Storefront, request: Request) -> Response:
@@ -262,7 +260,7 @@ def verifications_page(app: Storefront, request: Request, filters: dict[str, str
         alert, status = with_failure(alert, status, error)
     return app.render(request, "admin_verifications.html", status, verifications=rows, seller=seller, pager=pager,
                       alert=alert, errors=errors or {}, typed=typed or {}, chosen=chosen or {}, filters=filters,
-                      statuses=VERIFICATION_STATUSES, verdicts=VERDICTS, items=items)
+                      statuses=VERIFICATION_STATUS, verdicts=VERDICTS, items=items)
 
 
 def verification_back(request: Request) -> tuple[dict[str, str], str]:

@@ -82,6 +82,8 @@ def show_cart(app: Storefront, request: Request, status: int = 200, error: str |
         cart = cart_view(app.call(request, "Cart", "getCart"))
     except PlatformError as failure:
         return app.platform_error(request, failure)
+    if not any(entry["line"].productId == error_product for group in cart["groups"] for entry in group["lines"]):
+        error_product = None  # no line to show it beside (removed meanwhile): shown above the cart
     return app.render(request, "cart.html", status, error=error, error_product=error_product, **cart)
 
 

@@ -38,6 +38,7 @@ PHOTO_LINES_MAX = 50  # the WSDL's; the platform allows 8 and says so
 PHOTO_URL_MAX = 2000
 REASON_MAX = 200  # withdrawProduct's reason (Catalog's rule)
 WAYBILL_MAX = 60
+SHIP_FIELDS = ("courier", "waybill", "reason")  # shipOrder's fields the shipping form shows beside an input
 MONEY_ERROR = "Isi dengan angka rupiah, misalnya 25000."
 COUNT_ERROR = "Isi dengan angka bulat, misalnya 300."
 TIME_ERROR = "Isi tanggal dan jam, misalnya 2026-12-24 20:00."
@@ -292,6 +293,9 @@ def _render_orders(app: Storefront, request: Request, typed: dict[str, Shipment]
         error = failure.message
     forms = {row.orderNumber: typed.get(row.orderNumber) or Shipment(row.orderNumber, row.courier, "", "")
              for row in waiting}
+    for shipment in typed.values():  # refused for an order no longer waiting (shipped in another tab ...)
+        if shipment.order not in forms:
+            error = "; ".join([*shipment.errors.values(), *shipment.general]) or error
     return app.render(request, "seller_orders.html", status, orders=waiting, forms=forms, error=error,
                       couriers=COURIERS, window=SHIP_WINDOW_DAYS)
 
@@ -310,7 +314,9 @@ def ship(app: Storefront, request: Request) -> Response:
         except PlatformError as error:
             if error.http_status >= 500:
                 return app.platform_error(request, error)
-            shipment.errors, shipment.general = error.split()
+            named, shipment.general = error.split()
+            shipment.errors = {name: text for name, text in named.items() if name in SHIP_FIELDS}
+            shipment.general += [text for name, text in named.items() if name not in SHIP_FIELDS]
         else:
             courier = COURIERS.get(shipment.courier, shipment.courier)
             return app.notice_then(request, f"Pesanan {shipment.order} sudah dikirim via {courier}, resi "

@@ -40,7 +40,8 @@ class Browser:
     cookies: dict[str, str] = field(default_factory=dict)
     cookie_header: str | None = None  # sent as it is, instead of `cookies`, when given
 
-    def request(self, method: str, path: str, form: dict | None = None, query: dict | None = None) -> Page:
+    def request(self, method: str, path: str, form: dict | None = None, query: dict | None = None,
+                referer: str | None = None) -> Page:
         parts = urlsplit(path)
         body = urlencode(form or {}).encode()
         environ = {
@@ -50,6 +51,8 @@ class Browser:
             "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
             "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
         }
+        if referer is not None:
+            environ["HTTP_REFERER"] = referer
         if self.cookie_header is not None:
             environ["HTTP_COOKIE"] = self.cookie_header
         elif self.cookies:
@@ -72,8 +75,8 @@ class Browser:
     def get(self, path: str, **query) -> Page:
         return self.request("GET", path, query={k: v for k, v in query.items() if v is not None} or None)
 
-    def post(self, path: str, form: dict) -> Page:
-        return self.request("POST", path, form)
+    def post(self, path: str, form: dict, referer: str | None = None) -> Page:
+        return self.request("POST", path, form, referer=referer)
 
 
 def product_links(page: Page) -> list[int]:

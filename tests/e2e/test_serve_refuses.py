@@ -58,6 +58,13 @@ def test_a_port_taken_by_another_program_is_refused(tmp_path, listener, command,
     assert_refused(start(command, tmp_path, **{variable: str(listener)}), 2, variable, str(listener))
 
 
+@pytest.mark.parametrize("variable, other", [("EMALL_SANDBOX_PORT", "EMALL_PORT"), ("EMALL_WEB_PORT", "EMALL_PORT"),
+                                             ("EMALL_WEB_PORT", "EMALL_SANDBOX_PORT")])
+def test_two_children_on_one_port_are_refused_before_serving(tmp_path, variable, other):
+    port = str(free_port())
+    assert_refused(start("serve", tmp_path, **{variable: port, other: port}), 2, variable, port, other)
+
+
 @pytest.mark.parametrize("variable, value, expected", [
     ("EMALL_PORT", "abc", "a port number"),
     ("EMALL_WORKERS", "0", "at least 1"),

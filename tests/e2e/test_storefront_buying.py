@@ -225,6 +225,12 @@ def test_refusals_show_the_platform_message_and_change_nothing(server, mailbox, 
     assert posted.status == 400 and "Keranjang kosong" in posted.text
     assert invoice_numbers(server, buyer) == []
 
+    # a quantity for a line no longer in the cart (removed in another tab): said above the cart
+    cart = browser.get("/keranjang")
+    gone = browser.post("/keranjang/ubah", {"csrf": cart.csrf(), "produk": str(world.scarce), "jumlah": "2"})
+    assert gone.status in (400, 404) and gone.dom().xpath("string(//div[@role='alert'])").strip(), gone.text[:2000]
+    assert cart_lines(server, buyer) == []
+
 
 def test_a_good_bid_and_a_repriced_cart_line(server, mailbox, browser, world):
     buyer = new_buyer(server, mailbox)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -193,6 +194,20 @@ def test_login_returns_to_the_page_that_asked_and_only_to_this_site(browser, wor
     answer = browser.post("/masuk", {"csrf": form.csrf(), "username": world.buyer.username, "password": PASSWORD,
                                      "kembali": back})
     assert answer.status == 303 and answer.header("Location") == lands
+
+
+@pytest.mark.parametrize("referer, back", [("http://toko.example/keranjang", "/keranjang"),
+                                           ("http://elsewhere.example/keranjang", "/"), (None, "/")])
+def test_a_form_whose_session_ended_returns_to_its_page_after_login(server, browser, world, referer, back):
+    logged_in(browser, world.buyer.username)
+    cart = browser.get("/keranjang")
+    token = sqlite3.connect(browser.app.sessions.path).execute(  # the platform session ends elsewhere
+        "SELECT token FROM session WHERE token IS NOT NULL").fetchone()[0]
+    Platform(server.url).call("Member", "logout", token=token)
+    answer = browser.post("/keranjang/ubah", {"csrf": cart.csrf(), "produk": str(world.fixed[0]), "jumlah": "1"},
+                          referer=referer)
+    assert answer.status == 303 and answer.header("Location") == "/masuk?" + urlencode({"kembali": back})
+    assert "Sesi Anda telah berakhir" in browser.get("/masuk").text
 
 
 def test_login_keeps_the_token_on_the_server(browser, app, world):

@@ -209,6 +209,9 @@ def test_paid_order_is_shipped_through_the_form_then_reported(server, app, world
         f"Pesanan {invoice.orderNumber} sudah dikirim via {invoice.courier.upper()}, resi {waybill}.")
     assert not after.dom().xpath(f"//h2[contains(., '{invoice.orderNumber}')]")  # no longer waiting
     assert shown(browser, "/toko/pesanan").dom().xpath("//div[@role='status']") == []  # the notice, once
+    again = posted(browser, "/toko/pesanan/kirim", {**order, "resi": waybill}, 400)  # shipped in another tab
+    assert again.dom().xpath("string(//div[@role='alert'])").strip(), again.text[:3000]
+    assert order_status() == "SHIPPED"
 
     report = shown(browser, "/toko/laporan")
     dom = report.dom()

@@ -38,6 +38,11 @@ def test_the_period_is_required_ordered_and_at_most_366_days():
     assert failing(ReportRequest(date(2026, 1, 1), None)) == {"toDate": "REQUIRED"}
     assert failing(ReportRequest(date(2026, 2, 1), date(2026, 1, 31))) == {"toDate": "PERIOD_REVERSED"}
     assert failing(ReportRequest(date(2025, 1, 1), date(2026, 1, 2))) == {"toDate": "PERIOD_TOO_LONG"}
+    # the calendar's ends (once an OverflowError, a Server fault)
+    assert failing(ReportRequest(date(9999, 12, 31), date(9999, 12, 31))) == {"fromDate": "PERIOD_OUT_OF_RANGE",
+                                                                              "toDate": "PERIOD_OUT_OF_RANGE"}
+    assert failing(ReportRequest(date(1, 1, 1), date(1, 1, 2))) == {"fromDate": "PERIOD_OUT_OF_RANGE",
+                                                                    "toDate": "PERIOD_OUT_OF_RANGE"}
     validate(ReportRequest(date(2024, 1, 1), date(2024, 12, 31)), POLICY)  # a leap year: 366 days
     validate(ReportRequest(date(2025, 1, 1), date(2026, 1, 1)), POLICY)  # 366 days
 

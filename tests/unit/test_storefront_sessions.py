@@ -1,5 +1,5 @@
-"""The storefront's sessions (storefront/sessions.py): a notice is shown once, a newer one is kept for
-the page after, and an old sessions file gains the notice column."""
+"""The storefront's sessions (storefront/sessions.py): a notice is shown once and only to its own
+session, and an old sessions file gains the notice column."""
 from __future__ import annotations
 
 import sqlite3
