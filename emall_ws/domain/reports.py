@@ -75,7 +75,7 @@ def period_errors(from_date: date | None, to_date: date | None, policy: ReportPo
         errors.append(FieldError("toDate", "REQUIRED"))
     if from_date is None or to_date is None:
         return errors
-    bounds = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+    bounds: dict[str, object] = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
     errors += [FieldError(name, "PERIOD_OUT_OF_RANGE", bounds)
                for name, day in (("fromDate", from_date), ("toDate", to_date)) if not FIRST_DAY <= day <= LAST_DAY]
     if errors:

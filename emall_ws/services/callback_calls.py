@@ -9,13 +9,19 @@ name goes in the Host header and, over https, is what the certificate is checked
 look-up) and follows no redirect, so the address checked is the one called.
 
 The system resolver has no timeout of its own and can hold a thread for seconds, so a name is resolved in
-a small pool of threads of its own (RESOLVERS) and waited for only until a deadline: the check and the POST
-share one (a `Deadline`), so a test event answers within EMALL_CALLBACK_TIMEOUT however slow DNS is.
+a pool of threads of its own (RESOLVERS) and waited for only until a deadline: the check and the POST
+share one (a `Deadline`), so a test event answers within EMALL_CALLBACK_TIMEOUT however slow DNS is. A
+look-up cannot be stopped once it runs, so callers asking for a name already being looked up wait on that
+look-up instead of taking another thread: names whose DNS hangs hold one thread each, not one per caller.
+
+A name's addresses are tried in turn, as urllib3 would, when one cannot be connected to (refused,
+unreachable, no connection in time); the first HTTP answer, whatever it is, ends the POST.
 """
 from __future__ import annotations
 
 import json
 import socket
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -26,6 +32,7 @@ from urllib.parse import SplitResult
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 from sqlalchemy.orm import Session
 
 from emall_ws.clock import aware, to_wib
@@ -43,10 +50,17 @@ EVENT_ID_HEADER = "X-Emall-Event-Id"
 EVENT_TYPE_HEADER = "X-Emall-Event-Type"
 SUBSCRIPTION_HEADER = "X-Emall-Subscription"
 UNRESOLVED_IN_TIME = "CALLBACK_URL_UNRESOLVED_IN_TIME"
+# a delivery's error when its look-up never started (every resolver thread held by other names): the
+# platform's doing rather than the endpoint's DNS; a subscription is refused with UNRESOLVED_IN_TIME all the same
+NOT_LOOKED_UP_IN_TIME = UNRESOLVED_IN_TIME + " (not looked up: the resolvers were busy)"
+# the private header that carries the name an https certificate is checked against from pinned() to
+# _PinnedAdapter, which takes it off before sending; set by nothing else (post() drops a caller's)
+TLS_NAME_HEADER = "X-Emall-Tls-Name"
 
-# the threads that wait on the system resolver: a few, so that hosts whose DNS hangs hold these and not the
-# requests' threads; a resolution queued behind them past its deadline is cancelled unstarted
-RESOLVERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="callback-dns")
+# the threads that wait on the system resolver, so that hosts whose DNS hangs hold these and not the
+# requests' threads; with look-ups of one name shared (_lookup), it takes as many names that hang as there
+# are threads to keep everyone else's look-ups waiting
+RESOLVERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="callback-dns")
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,10 @@ def address_errors(url: str, allow_private: bool, deadline: Deadline) -> list[Fi
 def address_refusal(url: str, allow_private: bool, deadline: Deadline) -> str | None:
     """Why the platform will not call `url` now (a code), or None; DNS is waited for until `deadline`."""
     checked = _checked(url, allow_private, deadline)
-    return checked if isinstance(checked, str) else None
+    if not isinstance(checked, str):
+        return None
+    # a fault code: whether the look-up ran or waited its turn, the member is told to try again later
+    return UNRESOLVED_IN_TIME if checked == NOT_LOOKED_UP_IN_TIME else checked
 
 
 def _checked(url: str, allow_private: bool, deadline: Deadline) -> tuple[SplitResult, list[rules.Address]] | str:
@@ -94,14 +111,62 @@ def _checked(url: str, allow_private: bool, deadline: Deadline) -> tuple[SplitRe
 
 
 def _resolve(hostname: str, port: int, deadline: Deadline) -> list[rules.Address] | str:
-    """The host's addresses, or why there are none: it has none, or DNS did not answer in time."""
-    lookup: Future[list[rules.Address]] = RESOLVERS.submit(_addresses, hostname, port)
+    """The host's addresses, or why there are none: it has none, or DNS did not answer in time (or was not
+    even asked: the resolvers were all busy)."""
+    lookup = _join(hostname, port)
     try:
-        found = lookup.result(timeout=deadline.remaining())
+        found = lookup.future.result(timeout=deadline.remaining())
     except FutureTimeout:
-        lookup.cancel()  # still queued: never started; running: its thread is freed when the resolver gives up
-        return UNRESOLVED_IN_TIME
+        return UNRESOLVED_IN_TIME if lookup.started() else NOT_LOOKED_UP_IN_TIME
+    finally:
+        _leave(lookup)
     return found or "CALLBACK_URL_UNRESOLVED"
+
+
+@dataclass(eq=False)
+class _Lookup:
+    """One look-up of a name in RESOLVERS, and how many callers wait on it."""
+    key: tuple[str, int]
+    future: Future[list[rules.Address]]
+    waiting: int = 0
+
+    def started(self) -> bool:
+        return self.future.running() or self.future.done()
+
+
+_IN_FLIGHT: dict[tuple[str, int], _Lookup] = {}  # the look-ups not done yet, by (name, port)
+# re-entrant: cancelling a look-up under it runs _forget, which takes it too
+_IN_FLIGHT_LOCK = threading.RLock()
+
+
+def _join(hostname: str, port: int) -> _Lookup:
+    """The look-up of `hostname` in flight, or a new one, with the caller counted among its waiters: a second
+    caller for a name takes no second thread."""
+    key = (hostname.lower(), port)
+    with _IN_FLIGHT_LOCK:
+        lookup = _IN_FLIGHT.get(key)
+        if lookup is None:
+            lookup = _IN_FLIGHT[key] = _Lookup(key, RESOLVERS.submit(_addresses, hostname, port))
+            # under the lock, so that a look-up done at once is forgotten after it was recorded, not before
+            lookup.future.add_done_callback(lambda _done: _forget(lookup))
+        lookup.waiting += 1
+    return lookup
+
+
+def _leave(lookup: _Lookup) -> None:
+    """The caller waits no more; the last to leave a look-up not started yet cancels it, so that it takes no
+    thread for nobody (a running one cannot be stopped: its thread comes back when the resolver gives up)."""
+    with _IN_FLIGHT_LOCK:
+        lookup.waiting -= 1
+        if not lookup.waiting:
+            lookup.future.cancel()  # nothing once started or done
+
+
+def _forget(lookup: _Lookup) -> None:
+    """A look-up done (or cancelled) is joined no more: the next caller looks the name up afresh."""
+    with _IN_FLIGHT_LOCK:
+        if _IN_FLIGHT.get(lookup.key) is lookup:
+            del _IN_FLIGHT[lookup.key]
 
 
 def _addresses(hostname: str, port: int) -> list[rules.Address]:
@@ -128,7 +193,8 @@ class Outcome:
 def post(http: requests.Session, url: str, headers: dict[str, str], body: bytes, timeout: float,
          allow_private: bool) -> Outcome:
     """One POST, its address checked first, both within `timeout` seconds (the POST has what the check
-    left); never raises for the endpoint's doing."""
+    left); never raises for the endpoint's doing. A name's addresses are tried in turn until one takes the
+    connection; if none does, the last one's error is the outcome's."""
     started = time.monotonic()
     deadline = Deadline(started + timeout)
 
@@ -138,26 +204,56 @@ def post(http: requests.Session, url: str, headers: dict[str, str], body: bytes,
     checked = _checked(url, allow_private, deadline)
     if isinstance(checked, str):
         return outcome(None, checked)
-    left = deadline.remaining()
-    if not left:
-        return outcome(None, "timeout")
-    pinned_url, host = pinned(*checked)
+    parts, addresses = checked
+    # only pinned() names the certificate's name: a caller's header of that name would choose it otherwise
+    headers = {key: value for key, value in headers.items() if key.lower() != TLS_NAME_HEADER.lower()}
+    answer: int | str = "timeout"
+    for tried, address in enumerate(addresses):
+        left = deadline.remaining()
+        if not left:
+            break
+        pinned_url, pinned_headers = pinned(parts, address)
+        # an address that does not answer a connection may take only its share of what is left, so that
+        # the next ones still have a chance; an answer may take all that is left
+        connect_within = left / (len(addresses) - tried)
+        answer = _post_once(http, pinned_url, {**headers, **pinned_headers}, body, (connect_within, left))
+        if not isinstance(answer, _NotConnected):
+            break
+    if isinstance(answer, str):
+        return outcome(None, str(answer))
+    if rules.is_delivered(answer):
+        return outcome(answer, "")
+    return outcome(answer, f"HTTP {answer}" + (" (redirects are not followed)" if 300 <= answer < 400 else ""))
+
+
+class _NotConnected(str):
+    """The error of an address no connection could be made to: the next address may be tried."""
+
+
+def _post_once(http: requests.Session, url: str, headers: dict[str, str], body: bytes,
+               timeout: tuple[float, float]) -> int | str:
+    """The HTTP status of one POST to one address, or why none came (a _NotConnected when nothing was sent)."""
     try:
         # stream: the status is all a delivery needs, so the body is never read (however long it is)
-        with http.post(pinned_url, data=body, headers={**headers, **host}, timeout=left, allow_redirects=False,
+        with http.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False,
                        stream=True) as response:
-            status = response.status_code
+            return response.status_code
+    except requests.ConnectTimeout:  # before requests.Timeout: it is one, and a ConnectionError too
+        return _NotConnected("timeout")
     except requests.Timeout:
-        return outcome(None, "timeout")
+        return "timeout"
     except requests.exceptions.SSLError as error:
-        return outcome(None, f"TLS error: {_reason(error)}")
+        return f"TLS error: {_reason(error)}"
     except requests.ConnectionError as error:
-        return outcome(None, _connection_error(error))
+        reason = _connection_error(error)
+        return _NotConnected(reason) if _never_connected(error) else reason
     except requests.RequestException as error:
-        return outcome(None, f"request failed: {_reason(error)}")
-    if rules.is_delivered(status):
-        return outcome(status, "")
-    return outcome(status, f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else ""))
+        return f"request failed: {_reason(error)}"
+
+
+def _never_connected(error: requests.ConnectionError) -> bool:
+    """Whether the connection itself failed (refused, unreachable), so the request was not sent at all."""
+    return any(isinstance(cause, NewConnectionError) for cause in _causes(error))
 
 
 def _connection_error(error: requests.ConnectionError) -> str:
@@ -171,38 +267,51 @@ def _connection_error(error: requests.ConnectionError) -> str:
 
 def _reason(error: Exception) -> str:
     """The innermost cause's words: requests wraps urllib3's error, which names the pool and the URL."""
-    cause: BaseException = error
-    for _ in range(5):  # requests' error wraps urllib3's, which wraps the socket's
-        inner = cause.__cause__ or getattr(cause, "reason", None) or (cause.args[0] if cause.args else None)
-        if not isinstance(inner, BaseException):
-            break
-        cause = inner
+    cause = _causes(error)[-1]
     return str(cause) or type(cause).__name__
 
 
-def pinned(parts: SplitResult, addresses: list[rules.Address]) -> tuple[str, dict[str, str]]:
-    """The URL of the first address checked (a name's), and the Host header that keeps the name."""
+def _causes(error: BaseException) -> list[BaseException]:
+    """`error` and what it wraps, outermost first: requests' error wraps urllib3's, which wraps the socket's."""
+    causes = [error]
+    for _ in range(5):
+        cause = causes[-1]
+        inner = cause.__cause__ or getattr(cause, "reason", None) or (cause.args[0] if cause.args else None)
+        if not isinstance(inner, BaseException):
+            break
+        causes.append(inner)
+    return causes
+
+
+def pinned(parts: SplitResult, address: rules.Address) -> tuple[str, dict[str, str]]:
+    """The URL of `address`, one checked for a name, and the headers that keep the name: Host and, over
+    https, TLS_NAME_HEADER for _PinnedAdapter. A URL written with an address is called as it is."""
     if rules.literal_address(parts.hostname or "") is not None:
         return parts.geturl(), {}
     name = (parts.hostname or "").encode("idna").decode()  # resolved already: IDNA could encode it
-    address = addresses[0]
     at = f"[{address}]" if address.version == 6 else str(address)
-    return (parts._replace(netloc=f"{at}:{rules.default_port(parts)}").geturl(),
-            {"Host": f"{name}:{parts.port}" if parts.port else name})
+    headers = {"Host": f"{name}:{parts.port}" if parts.port else name}
+    if parts.scheme == "https":
+        headers[TLS_NAME_HEADER] = name
+    return parts._replace(netloc=f"{at}:{rules.default_port(parts)}").geturl(), headers
 
 
 class _PinnedAdapter(HTTPAdapter):
     """Over https to a pinned address, the certificate is checked against (and SNI names) the host name
-    the Host header keeps, not the address in the URL."""
+    pinned() put in TLS_NAME_HEADER, not the address in the URL; the header is taken off before sending.
+    Not the Host header: a caller could set that, to a URL written with an address, and choose the name."""
 
     def build_connection_pool_key_attributes(self, request: requests.PreparedRequest, verify: Any,
                                              cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
         host_params, pool_kwargs = super().build_connection_pool_key_attributes(request, verify, cert)
-        host = request.headers.get("Host")
-        if isinstance(host, str) and host_params["scheme"] == "https":
-            name = host.partition(":")[0]  # a name's (an address is never pinned): no colon but the port's
+        name = request.headers.get(TLS_NAME_HEADER)
+        if isinstance(name, str) and host_params["scheme"] == "https":
             pool_kwargs.update(server_hostname=name, assert_hostname=name)
         return host_params, pool_kwargs
+
+    def add_headers(self, request: requests.PreparedRequest, **kwargs: Any) -> None:
+        # HTTPAdapter.send calls this after choosing the connection pool and before sending
+        request.headers.pop(TLS_NAME_HEADER, None)
 
 
 def http_session() -> requests.Session:

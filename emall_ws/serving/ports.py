@@ -35,7 +35,7 @@ def check_ports_distinct(listeners: list[tuple[str, str, int]]) -> None:
     """Raises SettingError naming the second of two (variable, host, port) that would listen on one
     port: each is free on its own, and the second child to start would fail after the banner."""
     seen: dict[int, str] = {}
-    for variable, host, port in listeners:
+    for variable, _host, port in listeners:  # a port is one, whatever address (0.0.0.0 takes them all)
         if port in seen:
             raise SettingError(variable, str(port), f"a port of its own: {seen[port]} is {port} too")
         seen[port] = variable

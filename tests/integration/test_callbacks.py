@@ -27,7 +27,9 @@ from emall_ws.hooks.signature import refusal
 from emall_ws.platform import Platform
 from emall_ws.secret_box import SecretBox
 from emall_ws.services import callback_delivery, callbacks
-from emall_ws.services.callback_calls import UNRESOLVED_IN_TIME, http_session, post
+from emall_ws.services import callback_calls
+from emall_ws.services.callback_calls import (NOT_LOOKED_UP_IN_TIME, TLS_NAME_HEADER, UNRESOLVED_IN_TIME, Deadline,
+                                              address_errors, http_session, post)
 from emall_ws.services.callback_delivery import CallbackPolicy
 from tests.builders import NOW, add_member, order_for, signed_in
 from tests.integration.checkout_fixtures import shop  # noqa: F401 (a fixture)
@@ -486,6 +488,20 @@ class Resolver:
             self.release.wait(self.delay)
         return self.system("127.0.0.1", port, *args, **kwargs)
 
+    def answer_the_hung(self) -> None:
+        """The look-ups waiting answered and done (a caller meanwhile would wait on them), the next ones
+        delayed again."""
+        self.release.set()
+        wait_for_the_look_ups()
+        self.release = threading.Event()
+
+
+def wait_for_the_look_ups(within: float = 5) -> None:
+    """Until no look-up is in flight in callback_calls' resolvers."""
+    deadline = time.monotonic() + within
+    while callback_calls._IN_FLIGHT and time.monotonic() < deadline:
+        time.sleep(0.01)
+
 
 @pytest.fixture
 def dns(monkeypatch):
@@ -493,6 +509,7 @@ def dns(monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
     yield resolver
     resolver.release.set()  # the resolver threads still waiting go back to their pool
+    wait_for_the_look_ups()
 
 
 @pytest.fixture
@@ -514,6 +531,7 @@ def test_a_subscription_whose_dns_hangs_is_refused_in_time_and_writes_nothing(pl
     assert [(error.field, error.code) for error in refused.value.errors] == [("url", UNRESOLVED_IN_TIME)]
     assert count(db, EventSubscription) == 0
 
+    dns.answer_the_hung()  # a new look-up: one of the name still hanging is waited on, not asked again
     dns.delay = 0
     assert platform.events.subscribe(credentials, named(receiver), ["*"]).subscription.url == named(receiver)
 
@@ -529,6 +547,7 @@ def test_a_test_event_whose_dns_hangs_fails_in_time_and_the_post_has_what_dns_le
     assert time.monotonic() - started < TIMEOUT + 1
     assert (hung.outcome, hung.http_status, hung.error) == ("FAILED", None, UNRESOLVED_IN_TIME)
 
+    dns.answer_the_hung()
     dns.delay, receiver.delay = 0.6, 0.6  # each within the timeout, not both: one deadline for the two
     started = time.monotonic()
     late = platform.events.send_test_event(credentials, sub_id)
@@ -571,3 +590,113 @@ def test_over_https_the_address_checked_is_called_and_its_certificate_checked_ag
     assert named_by_client == [HOST]  # SNI names the host, not the address called
     assert outcome.error.startswith(error) and outcome.delivered == (not error)
     assert [request.headers["Host"].split(":")[0] for request in receiver.received] == ([HOST] if not error else [])
+
+
+def test_a_host_header_or_private_header_given_to_an_address_in_the_url_does_not_choose_the_certificates_name(
+        tmp_path):
+    cert_file, key_file = certificate_for(HOST, tmp_path)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert_file, key_file)
+    receiver = Receiver(tls)
+    try:
+        with http_session() as http:
+            http.verify = cert_file
+            outcome = post(http, receiver.url().replace("http://", "https://"),
+                           {"Host": HOST, TLS_NAME_HEADER: HOST}, b"{}", TIMEOUT, True)
+    finally:
+        receiver.stop()
+    assert "IP address mismatch" in outcome.error  # checked against 127.0.0.1, as written
+    assert receiver.received == []
+
+
+# --- the resolvers' threads, and a name's addresses -------------------------------------------------------------
+
+class Names:
+    """socket.getaddrinfo for *.toko.test: `addresses` answers each name (IPv4 literals); a name in `hanging`
+    is answered only once `release` is set; it counts the look-ups each name had."""
+
+    def __init__(self, system) -> None:
+        self.system, self.release = system, threading.Event()
+        self.addresses: dict[str, list[str]] = {}
+        self.hanging: set[str] = set()
+        self.asked: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, host, port, *args, **kwargs):
+        if not host.endswith(".toko.test"):
+            return self.system(host, port, *args, **kwargs)
+        with self._lock:
+            self.asked[host] = self.asked.get(host, 0) + 1
+        if host in self.hanging:
+            self.release.wait(30)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in self.addresses[host]]
+
+
+@pytest.fixture
+def names(monkeypatch):
+    names = Names(socket.getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", names)
+    yield names
+    names.release.set()
+    wait_for_the_look_ups()  # the hung ones done, for the next test
+
+
+def hang(names: Names, hosts: list[str], within: float) -> list[threading.Thread]:
+    """One caller a host, each waiting `within` seconds on its look-up, started (and the look-ups asked)."""
+    callers = [threading.Thread(target=address_errors, args=(f"http://{host}/hook", True, Deadline.after(within)),
+                                daemon=True) for host in hosts]
+    for caller in callers:
+        caller.start()
+    started = time.monotonic()
+    while len(callback_calls._IN_FLIGHT) < len(set(hosts)) and time.monotonic() - started < 2:
+        time.sleep(0.01)
+    return callers
+
+
+def test_callers_for_a_name_whose_dns_hangs_share_one_thread_and_other_names_resolve_in_time(names, receiver):
+    names.hanging, names.addresses["hang.toko.test"] = {"hang.toko.test"}, ["127.0.0.1"]
+    names.addresses["good.toko.test"] = ["127.0.0.1"]
+    callers = hang(names, ["hang.toko.test"] * 40, within=3)  # more callers than the pool has threads
+    time.sleep(0.2)
+    with http_session() as http:
+        outcome = post(http, receiver.url().replace("127.0.0.1", "good.toko.test"), {}, b"{}", TIMEOUT, True)
+    assert outcome.delivered
+    assert names.asked["hang.toko.test"] == 1  # one look-up, however many waited on it
+    names.release.set()
+    for caller in callers:
+        caller.join(5)
+
+
+def test_a_look_up_that_never_got_a_thread_is_told_from_one_that_ran_too_long(names, receiver):
+    hosts = [f"hang{number}.toko.test" for number in range(callback_calls.RESOLVERS._max_workers)]
+    names.hanging = set(hosts)
+    names.addresses.update({host: ["127.0.0.1"] for host in hosts + ["good.toko.test"]})
+    callers = hang(names, hosts, within=3)  # every thread held
+    with http_session() as http:
+        queued = post(http, receiver.url().replace("127.0.0.1", "good.toko.test"), {}, b"{}", 0.3, True)
+        assert (queued.http_status, queued.error) == (None, NOT_LOOKED_UP_IN_TIME)
+        assert [error.code for error in address_errors("http://good.toko.test/hook", True, Deadline.after(0.3))] == [
+            UNRESOLVED_IN_TIME]  # a subscription's fault code all the same
+        ran = post(http, "http://hang0.toko.test/hook", {}, b"{}", 0.3, True)
+        assert (ran.http_status, ran.error) == (None, UNRESOLVED_IN_TIME)
+        assert "good.toko.test" not in names.asked  # the queued look-ups were cancelled, never run
+        names.release.set()
+        for caller in callers:
+            caller.join(5)
+        assert post(http, receiver.url().replace("127.0.0.1", "good.toko.test"), {}, b"{}", TIMEOUT, True).delivered
+
+
+def test_a_name_whose_first_address_refuses_is_posted_to_its_next_and_an_http_answer_ends_it(names, receiver):
+    names.addresses["two.toko.test"] = ["127.0.0.2", "127.0.0.1"]  # nothing listens at 127.0.0.2
+    url = receiver.url().replace("127.0.0.1", "two.toko.test")
+    with http_session() as http:
+        assert post(http, url, {}, b"{}", TIMEOUT, True).delivered
+        assert receiver.received[0].headers["Host"].split(":")[0] == "two.toko.test"
+        names.addresses["two.toko.test"] = ["127.0.0.1", "127.0.0.2"]
+        receiver.fail_times = 1
+        failed = post(http, url, {}, b"{}", TIMEOUT, True)
+    assert (failed.http_status, failed.error) == (500, "HTTP 500")  # not the next address's refusal
+    assert len(receiver.received) == 2
+    names.addresses["two.toko.test"] = ["127.0.0.2", "127.0.0.3"]
+    with http_session() as http:
+        assert post(http, url, {}, b"{}", TIMEOUT, True).error == "connection refused"  # the last one's
