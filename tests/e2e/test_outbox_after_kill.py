@@ -77,7 +77,7 @@ def test_a_claim_of_a_killed_dispatcher_is_delivered_within_60_seconds_with_its_
         first.process.wait()
         first.assert_all_ended(timeout=5)
         (tmp_path / "again").mkdir()
-        again = Serve(tmp_path / "again", ports=(first.port, first.sandbox_port), **settings)
+        again = Serve(tmp_path / "again", ports=first.ports, **settings)
 
         [message] = inbox.wait_for(values["email"], timeout=70)
         assert inbox.received_at[0] - claimed_at <= timedelta(seconds=60)
