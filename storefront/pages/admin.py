@@ -1,5 +1,6 @@
-"""The admins' pages: bank mutations held for an admin, members (suspend, reinstate), categories, and
-sellers' verifications. Every route needs an admin (`app.member(request, role="ADMIN")`)."""
+"""The admins' pages: bank mutations held for an admin, members (suspend, reinstate), categories,
+sellers' verifications, and every complaint (decided on the order's complaint page, pages/complaints.py).
+Every route needs an admin (`app.member(request, role="ADMIN")`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from urllib.parse import urlencode
 from storefront.formats import items
 from storefront.platform import PlatformError
 from storefront.web import Request, Response, Route, page_number
-from storefront.words import MEMBER_STATUS, ROLES, VERIFICATION_STATUS
+from storefront.words import COMPLAINT_REASONS, COMPLAINT_STATUS, MEMBER_STATUS, REMEDIES, ROLES, VERIFICATION_STATUS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -18,7 +19,7 @@ ADMIN = "ADMIN"
 REASON_MAX = 200  # suspendMember's and overrideSellerVerification's reason (their WSDL types)
 USERNAME_MAX = 100  # UsernameText
 CODE_MAX, NAME_MAX = 50, 100  # the platform's category code and name; a little more is sent, so it says "too long"
-MUTATION_PAGE, MEMBER_PAGE, VERIFICATION_PAGE = 50, 50, 50
+MUTATION_PAGE, MEMBER_PAGE, VERIFICATION_PAGE, COMPLAINT_PAGE = 50, 50, 50, 50
 
 MUTATION_STATUSES = {"NO_MATCH": "Tidak ada faktur", "AMBIGUOUS": "Lebih dari satu faktur",
                      "LATE": "Terlambat", "CLOSED": "Faktur sudah ditutup"}
@@ -302,6 +303,29 @@ def reverify(app: Storefront, request: Request) -> Response:
                            verifications_link(filters, seller))
 
 
+# --- complaints -----------------------------------------------------------------------------------
+
+COMPLAINT_FILTERS = {"status": COMPLAINT_STATUS}
+
+
+def complaints(app: Storefront, request: Request) -> Response:
+    """Every member's complaints, newest first (`status=ESCALATED`: those waiting for an admin's decision);
+    each links to its order's complaint page, where an admin decides it."""
+    app.member(request, role=ADMIN)
+    filters = list_filters(request.query, COMPLAINT_FILTERS)
+    rows: list[Any] = []
+    pager, alert, status = None, None, 200
+    try:
+        found = app.call(request, "Order", "listComplaints", status=filters.get("status") or None,
+                         page=int(filters.get("hal", "1")), pageSize=COMPLAINT_PAGE)
+        rows = items(found.complaints, "Complaint")
+        pager = paging("/admin/keluhan", filters, found.total, COMPLAINT_PAGE)
+    except PlatformError as error:
+        alert, status = with_failure(alert, status, error)
+    return app.render(request, "admin_complaints.html", status, complaints=rows, pager=pager, alert=alert,
+                      filters=filters, statuses=COMPLAINT_STATUS, reasons=COMPLAINT_REASONS, remedies=REMEDIES)
+
+
 ROUTES = [
     Route("GET", r"/admin", index),
     Route("GET", r"/admin/mutasi", mutations),
@@ -314,4 +338,5 @@ ROUTES = [
     Route("GET", r"/admin/verifikasi", verifications),
     Route("POST", r"/admin/verifikasi/putuskan", override),
     Route("POST", r"/admin/verifikasi/periksa-ulang", reverify),
+    Route("GET", r"/admin/keluhan", complaints),
 ]

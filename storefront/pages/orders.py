@@ -1,5 +1,6 @@
 """After checkout: the member's invoices with their payment instructions, confirming a transfer,
-cancelling an unpaid invoice, an order's tracking timeline and receipt, and complaints and refunds."""
+cancelling an unpaid invoice, an order's tracking timeline and receipt. The order's complaint and refund
+are shown on its tracking page; what is done with them is pages/complaints.py."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from storefront.formats import items, rupiah, wib
 from storefront.platform import PlatformError
 from storefront.web import Request, Response, Route
-from storefront.words import BANK_NAMES, INVOICE_STATUS, ORDER_STATUS, TRACKING_STATUS
+from storefront.words import BANK_NAMES, COMPLAINT_WORDS, INVOICE_STATUS, ORDER_STATUS, TRACKING_STATUS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -15,18 +16,7 @@ if TYPE_CHECKING:
 INVOICE = r"/faktur/(?P<number>INV/[0-9]{8}/[0-9]{6,12})"
 ORDER = r"/pesanan/(?P<number>ORD/[0-9]{8}/[0-9]{6,12})"
 TRACKED = ("SHIPPED", "DELIVERED", "COMPLETED")  # order statuses with a shipment to follow
-COMPLAINABLE = ("SHIPPED", "DELIVERED")  # the platform still checks the delivery's complaint window
-COMPLAINT_REASONS = {"NOT_RECEIVED": "Barang belum diterima", "NOT_AS_DESCRIBED": "Tidak sesuai deskripsi",
-                     "DAMAGED": "Barang rusak", "OTHER": "Lainnya"}
-COMPLAINT_STATUS = {"OPEN": "Menunggu jawaban penjual", "OFFERED": "Penjual memberi tawaran",
-                    "RETURN_REQUESTED": "Barang diminta dikembalikan", "RETURNING": "Barang dalam pengembalian",
-                    "ESCALATED": "Diteruskan ke admin", "RESOLVED": "Selesai"}
-REMEDIES = {"FULL_REFUND": "Pengembalian dana penuh", "PARTIAL_REFUND": "Pengembalian dana sebagian",
-            "RETURN_FOR_REFUND": "Kembalikan barang, dana dikembalikan", "NONE": "Tanpa pengembalian"}
-REFUND_STATUS = {"DUE": "Menunggu transfer penjual", "TRANSFERRED": "Sudah ditransfer penjual",
-                 "CONFIRMED": "Diterima", "DISPUTED": "Dipersoalkan"}
-MAX_DESCRIPTION = 1000
-LIST_SIZE = 50  # complaints and refunds shown on /keluhan (newest first)
+COMPLAINABLE = ("SHIPPED", "DELIVERED")  # the complaint form is offered; the platform still checks its window
 
 
 def amount_parts(amount: int, unique_code: int | None) -> tuple[str, str]:
@@ -130,9 +120,7 @@ def show_tracking(app: Storefront, request: Request, number: str, status: int = 
                       status_text=TRACKING_STATUS.get(tracking.status, tracking.status),
                       order_text=ORDER_STATUS.get(tracking.orderStatus, tracking.orderStatus),
                       complaint=complaint, refund=refund, complaint_error=complaint_error, typed=typed or {},
-                      may_complain=complaint is None and tracking.orderStatus in COMPLAINABLE,
-                      reasons=COMPLAINT_REASONS, complaint_status=COMPLAINT_STATUS, remedies=REMEDIES,
-                      refund_status=REFUND_STATUS, max_description=MAX_DESCRIPTION)
+                      may_complain=complaint is None and tracking.orderStatus in COMPLAINABLE, **COMPLAINT_WORDS)
 
 
 def tracking_page(app: Storefront, request: Request, number: str) -> Response:
@@ -162,39 +150,6 @@ def confirm_received(app: Storefront, request: Request, number: str) -> Response
     return app.notice_then(request, "Terima kasih. Pesanan selesai.", f"/pesanan/{number}")
 
 
-# --- complaints and refunds ---
-
-def open_complaint(app: Storefront, request: Request, number: str) -> Response:
-    app.member(request)
-    reason = request.form.get("alasan", "")[:20]
-    description = request.form.get("uraian", "").strip()
-    typed = {"alasan": reason, "uraian": description[:MAX_DESCRIPTION]}
-    if reason not in COMPLAINT_REASONS:
-        return show_tracking(app, request, number, 400, complaint_error="Pilih alasan keluhan.", typed=typed)
-    if not description or len(description) > MAX_DESCRIPTION:
-        return show_tracking(app, request, number, 400, typed=typed,
-                             complaint_error=f"Jelaskan keluhan Anda (paling banyak {MAX_DESCRIPTION} karakter).")
-    try:
-        app.call(request, "Order", "openComplaint", orderNumber=number, reason=reason, description=description)
-    except PlatformError as error:
-        if error.not_found:
-            return app.platform_error(request, error)
-        return show_tracking(app, request, number, error.http_status, complaint_error=error.message,
-                             typed=typed)
-    return app.notice_then(request, "Keluhan Anda terkirim ke penjual.", f"/pesanan/{number}")
-
-
-def complaints_page(app: Storefront, request: Request) -> Response:
-    try:
-        complaints = items(app.call(request, "Order", "listComplaints", page=1, pageSize=LIST_SIZE).complaints,
-                           "Complaint")
-        refunds = items(app.call(request, "Order", "listRefunds", page=1, pageSize=LIST_SIZE).refunds, "Refund")
-    except PlatformError as error:
-        return app.platform_error(request, error)
-    return app.render(request, "complaints.html", complaints=complaints, refunds=refunds, reasons=COMPLAINT_REASONS,
-                      complaint_status=COMPLAINT_STATUS, refund_status=REFUND_STATUS)
-
-
 ROUTES = [
     Route("GET", r"/faktur", invoice_list),
     Route("GET", INVOICE, invoice_page),
@@ -203,6 +158,4 @@ ROUTES = [
     Route("GET", ORDER, tracking_page),
     Route("POST", ORDER + r"/diterima", confirm_received),
     Route("GET", r"/lacak/(?P<courier>[a-z]{2,10})/(?P<waybill>[A-Za-z0-9-]{1,60})", shipment_page),
-    Route("POST", ORDER + r"/keluhan", open_complaint),
-    Route("GET", r"/keluhan", complaints_page),
 ]

@@ -16,7 +16,7 @@ from tests.e2e.soap import client, detail_code, fault_code, fault_of, unique
 from tests.e2e.storefront_client import Browser, Page, check_accessibility
 from tests.waiting import eventually
 
-PAGES = ("/admin", "/admin/mutasi", "/admin/anggota", "/admin/kategori", "/admin/verifikasi")
+PAGES = ("/admin", "/admin/mutasi", "/admin/anggota", "/admin/kategori", "/admin/verifikasi", "/admin/keluhan")
 HELD_TIMEOUT = 20  # seconds the worker (every 1 s) or reconcileNow may take to record a credit
 
 

@@ -295,7 +295,8 @@ def test_a_complaint_about_a_shipped_order(server, mailbox, banks, browser, worl
     assert opened.dom().xpath("string(//dd[@id='status-keluhan'])") == "Menunggu jawaban penjual"
     assert not opened.dom().xpath("//textarea")
     listed = accessible(browser.get("/keluhan"), "complaints")
-    assert listed.dom().xpath("//table[@id='daftar-keluhan']//a/@href") == [path]
+    # each complaint leads to its page, where its parties answer it (tests/e2e/test_storefront_complaints.py)
+    assert listed.dom().xpath("//table[@id='daftar-keluhan']//a/@href") == [f"/keluhan/{invoice.orderNumber}"]
 
 
 def test_two_sellers_two_groups_two_invoices(server, mailbox, banks, browser, world):
