@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from storefront import formats
 from storefront.pages import ROUTES
-from storefront.platform import Platform, PlatformError
+from storefront.platform import VISITOR, Platform, PlatformError
 from storefront.sessions import COOKIE_NAME, SECURE_COOKIE_NAME, Session, Sessions
 from storefront.web import STATUS_LINES, HTTPError, Request, Response, not_found, redirect
 
@@ -57,6 +57,7 @@ class Storefront:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request.from_environ(environ)
+        visitor = VISITOR.set(request.forwarded_for)
         try:
             response = self.dispatch(request)
         except LoginRequired as need:
@@ -67,6 +68,8 @@ class Storefront:
             log.exception("storefront error on %s %r", request.method, request.path)
             response = self.error_page(request, 500, "Terjadi kesalahan",
                                        "Maaf, halaman ini tidak dapat ditampilkan. Silakan coba lagi nanti.")
+        finally:
+            VISITOR.reset(visitor)
         headers = [("Content-Type", response.content_type), ("Content-Length", str(len(response.body))),
                    *HEADERS, *response.headers]
         if response.content_type.startswith("text/html"):

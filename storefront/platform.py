@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ log = logging.getLogger("storefront.platform")
 FAULT_NS = "{urn:emall-kukm:fault}"
 TIMEOUT = 10  # seconds any one call (and the WSDL's download) may take
 UNREACHABLE = "Layanan e-mall sedang tidak dapat dihubungi. Silakan coba lagi sebentar lagi."
+# the visitor the page being made calls for (Request.forwarded_for): sent with every call, so the platform's
+# per-address limits (registrations, codes sent) count each visitor, not the storefront as one client
+VISITOR: ContextVar[str] = ContextVar("storefront_visitor", default="")
 INVALID_TEXT = "Isian mengandung karakter yang tidak diizinkan. Periksa kembali isian Anda."
 
 
@@ -114,7 +118,9 @@ class Platform:
             if token is not None:
                 header = client.get_element(f"{{urn:emall-kukm:{service.lower()}}}SessionHeader")
                 arguments["_soapheaders"] = [header(token=token)]
-            return getattr(client.service, operation)(**arguments)
+            visitor = VISITOR.get()
+            with client.settings(extra_http_headers={"X-Forwarded-For": visitor} if visitor else None):
+                return getattr(client.service, operation)(**arguments)
         except zeep.exceptions.Fault as fault:
             code = _fault_code(fault)
             if code.startswith("Server"):

@@ -49,6 +49,14 @@ class Request:
             pass
         return cls(environ, environ.get("REQUEST_METHOD", "GET").upper(), path, query)
 
+    @property
+    def forwarded_for(self) -> str:
+        """The X-Forwarded-For a proxy sends on: the hops it was given, then the peer it heard from. The
+        platform believes the hops only as far as its EMALL_TRUSTED_PROXIES vouch for them."""
+        given = self.environ.get("HTTP_X_FORWARDED_FOR", "").strip()
+        peer = self.environ.get("REMOTE_ADDR", "")
+        return ", ".join(hop for hop in (given, peer) if hop)
+
     def cookie(self, name: str) -> str | None:
         """The cookie's value, read by hand: SimpleCookie stops at the first cookie it dislikes
         (`a={"x":1}`, `a=b c`, non-ASCII), and a site's other cookies must not cost the session."""

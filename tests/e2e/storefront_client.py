@@ -39,6 +39,8 @@ class Browser:
     app: object
     cookies: dict[str, str] = field(default_factory=dict)
     cookie_header: str | None = None  # sent as it is, instead of `cookies`, when given
+    remote_addr: str = "127.0.0.1"  # the visitor's address as the storefront's server sees it
+    forwarded_for: str | None = None  # an X-Forwarded-For the visitor sends
 
     def request(self, method: str, path: str, form: dict | None = None, query: dict | None = None,
                 referer: str | None = None) -> Page:
@@ -47,12 +49,15 @@ class Browser:
         environ = {
             "REQUEST_METHOD": method, "PATH_INFO": parts.path,
             "QUERY_STRING": urlencode(query) if query else parts.query,
-            "SERVER_NAME": "toko.example", "SERVER_PORT": "80", "HTTP_HOST": "toko.example", "REMOTE_ADDR": "127.0.0.1",
+            "SERVER_NAME": "toko.example", "SERVER_PORT": "80", "HTTP_HOST": "toko.example",
+            "REMOTE_ADDR": self.remote_addr,
             "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": io.StringIO(),
             "CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
         }
         if referer is not None:
             environ["HTTP_REFERER"] = referer
+        if self.forwarded_for is not None:
+            environ["HTTP_X_FORWARDED_FOR"] = self.forwarded_for
         if self.cookie_header is not None:
             environ["HTTP_COOKIE"] = self.cookie_header
         elif self.cookies:
