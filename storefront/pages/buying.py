@@ -1,10 +1,12 @@
-"""Buying: the product page's cart and bid forms, the cart grouped by seller, and checkout ("kasir")
-with a courier chosen for each seller's group."""
+"""Buying: the product page's cart and bid forms, the cart grouped by seller (with the won auctions
+still to check out, whose kasir is pages/auctions.py), and checkout ("kasir") with a courier chosen
+for each seller's group."""
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
 
+from storefront import won_auctions
 from storefront.formats import items, rupiah, safe_photo, whole_rupiah
 from storefront.pages.catalog import product
 from storefront.platform import PlatformError
@@ -20,6 +22,7 @@ CHOICE_PREFIX = "kirim:"  # a checkout radio group's name: kirim:<seller's usern
 FLAG_TEXT = {"WITHDRAWN": "Produk ditarik penjual", "SOLD_OUT": "Stok habis", "UNAVAILABLE": "Produk tidak tersedia",
              "NOT_ENOUGH_STOCK": "Stok tidak mencukupi", "REPRICED": "Harga berubah",
              "SELLER_SUSPENDED": "Penjual sedang tidak berjualan"}
+ORDER_MADE = "Pesanan dibuat. Silakan bayar sesuai petunjuk di bawah."  # the notice above a new invoice
 
 
 def quantity_of(raw: str) -> int | None:
@@ -84,7 +87,14 @@ def show_cart(app: Storefront, request: Request, status: int = 200, error: str |
         return app.platform_error(request, failure)
     if not any(entry["line"].productId == error_product for group in cart["groups"] for entry in group["lines"]):
         error_product = None  # no line to show it beside (removed meanwhile): shown above the cart
-    return app.render(request, "cart.html", status, error=error, error_product=error_product, **cart)
+    won: list[Any] = []
+    won_error = None
+    try:  # won auctions wait for their checkout as the cart does; the cart shows without them
+        won = won_auctions.won_not_checked_out(app, request)
+    except PlatformError as failure:
+        won_error = failure.message
+    return app.render(request, "cart.html", status, error=error, error_product=error_product, won=won,
+                      won_error=won_error, **cart)
 
 
 def cart_page(app: Storefront, request: Request) -> Response:
@@ -164,8 +174,7 @@ def check_out(app: Storefront, request: Request) -> Response:
     except PlatformError as error:
         return show_checkout(app, request, error.http_status, error.message, chosen)
     if len(invoices) == 1:
-        return app.notice_then(request, "Pesanan dibuat. Silakan bayar sesuai petunjuk di bawah.",
-                               f"/faktur/{invoices[0].invoiceNumber}")
+        return app.notice_then(request, ORDER_MADE, f"/faktur/{invoices[0].invoiceNumber}")
     return app.notice_then(request, f"{len(invoices)} faktur dibuat, satu untuk setiap penjual. Bayar masing-masing "
                                     "sesuai petunjuknya.", "/faktur")
 

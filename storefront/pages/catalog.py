@@ -5,10 +5,11 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from storefront import regions
+from storefront import regions, won_auctions
 from storefront.formats import as_wib, items, safe_photo, whole_rupiah
 from storefront.platform import PlatformError
 from storefront.web import Request, Response, Route, page_number
+from storefront.words import INVOICE_STATUS
 
 if TYPE_CHECKING:
     from storefront.app import Storefront
@@ -18,7 +19,7 @@ SALE_METHODS = {"tetap": "FIXED", "lelang": "AUCTION"}
 SORTS = {"terbaru": ("NEWEST", "Terbaru"), "termurah": ("PRICE_ASC", "Harga terendah"),
          "termahal": ("PRICE_DESC", "Harga tertinggi"), "segera-berakhir": ("ENDING_SOON", "Lelang segera berakhir")}
 STATUS_TEXT = {"ACTIVE": "Tersedia", "SOLD_OUT": "Stok habis", "WITHDRAWN": "Ditarik penjual",
-               "ENDED": "Lelang berakhir", "SOLD": "Terjual", "UNSOLD": "Tidak terjual"}
+               "ENDED": "Lelang berakhir", "SOLD": "Terjual", "UNSOLD": "Tidak terjual", "CLOSED": "Lelang ditutup"}
 
 
 def home(app: Storefront, request: Request) -> Response:
@@ -87,7 +88,8 @@ def home(app: Storefront, request: Request) -> Response:
 
 
 def product(app: Storefront, request: Request, product_id: str, status: int = 200, **extra: Any) -> Response:
-    """The product's page; `extra`: a refused form's error and typed value (pages/buying.py)."""
+    """The product's page; `extra`: a refused form's error and typed value (pages/buying.py, auctions.py).
+    A closed auction also shows where the logged-in viewer stands on it (won_auctions.standing)."""
     try:
         found = app.platform.call("Catalog", "getProduct", productId=int(product_id))
     except PlatformError as error:
@@ -97,7 +99,8 @@ def product(app: Storefront, request: Request, product_id: str, status: int = 20
                       photos=[url for url in map(safe_photo, found.photoUrls or []) if url],
                       status_text=STATUS_TEXT.get(found.status, found.status),
                       ended=ends is not None and ends <= datetime.now(timezone.utc),
-                      place=regions.place(app, found.sellerProvinceCode, found.sellerCityCode), **extra)
+                      place=regions.place(app, found.sellerProvinceCode, found.sellerCityCode),
+                      standing=won_auctions.standing(app, request, found), invoice_status=INVOICE_STATUS, **extra)
 
 
 ROUTES = [
