@@ -11,6 +11,8 @@ from urllib.parse import parse_qs
 from storefront.sessions import Session
 
 MAX_FORM_BYTES = 16 * 1024
+FORWARDED_HOPS = 5  # X-Forwarded-For hops sent on to the platform (the peer included)
+_ADDRESS = re.compile(r"\[?[0-9A-Fa-f:.]{2,45}\]?")  # an IPv4 or IPv6 address's characters
 STATUS_LINES = {200: "200 OK", 303: "303 See Other", 400: "400 Bad Request", 403: "403 Forbidden",
                 404: "404 Not Found", 405: "405 Method Not Allowed", 409: "409 Conflict", 413: "413 Content Too Large",
                 500: "500 Internal Server Error", 502: "502 Bad Gateway", 503: "503 Service Unavailable"}
@@ -52,10 +54,17 @@ class Request:
     @property
     def forwarded_for(self) -> str:
         """The X-Forwarded-For a proxy sends on: the hops it was given, then the peer it heard from. The
-        platform believes the hops only as far as its EMALL_TRUSTED_PROXIES vouch for them."""
-        given = self.environ.get("HTTP_X_FORWARDED_FOR", "").strip()
-        peer = self.environ.get("REMOTE_ADDR", "")
-        return ", ".join(hop for hop in (given, peer) if hop)
+        platform believes the hops only as far as its EMALL_TRUSTED_PROXIES vouch for them, reading from the
+        right and stopping at the first that is not an address: so only the last FORWARDED_HOPS are sent,
+        and none left of one that is not an address (a visitor's header cannot grow the platform's)."""
+        hops = [hop.strip() for hop in self.environ.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops.append(self.environ.get("REMOTE_ADDR", ""))
+        kept: list[str] = []
+        for hop in reversed(hops[-FORWARDED_HOPS:]):
+            if not _ADDRESS.fullmatch(hop):
+                break
+            kept.insert(0, hop)
+        return ", ".join(kept)
 
     def cookie(self, name: str) -> str | None:
         """The cookie's value, read by hand: SimpleCookie stops at the first cookie it dislikes

@@ -17,6 +17,7 @@ import pytest
 import zeep
 
 from storefront.app import create_app
+from storefront.words import TRACKING_STATUS
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, Shop, new_shop
 from tests.e2e.members import PASSWORD
 from tests.e2e.payments import Party, Seller, buy, new_buyer, new_seller
@@ -301,7 +302,11 @@ def test_goods_returned_for_a_full_refund(server, mailbox, banks, app, world, se
     # the seller follows the parcel back (Order.trackReturn) and says it came; the buyer may not say so
     page = accessible(seller.get(f"/keluhan/{number}"), "complaint, returning")
     assert forms(page) == ["barang-kembali"] and page.dom().xpath("//h3[@id='paket-kembali']")
-    assert text(page, "status-kembali")
+    order, auth = world.seller.service(server, "Order")
+    told = order.trackReturn(orderNumber=number, **auth)  # the page says what the platform says of the parcel
+    assert text(page, "status-kembali") == (TRACKING_STATUS.get(told.status, told.status)
+                                            + (f" ({told.courierStatus})" if told.courierStatus else "")
+                                            if told.status else "Kurir belum memberi kabar tentang resi ini.")
     not_theirs = forced(buyer, number, "barang-kembali")
     assert "hanya untuk peran" in alert(not_theirs)
     assert complaint_of(server, case.buyer, number) == returning

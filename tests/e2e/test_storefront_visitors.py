@@ -46,7 +46,7 @@ def test_each_visitor_has_its_own_limit_and_a_forged_header_does_not_change_it(t
     assert refused.status == 400 and "Terlalu banyak permintaan pendaftaran" in refused.text
     assert not registered(trusting, values)
     # the same visitor naming another address itself: the storefront vouches only for its peer
-    forging = Browser(app, remote_addr="203.0.113.7", forwarded_for="198.51.100.9")
+    forging = Browser(app, remote_addr="203.0.113.7", forwarded_for="198.51.100.9, 127.0.0.1")
     assert register(forging, values).status == 400
     assert not registered(trusting, values)
 
