@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,8 +119,8 @@ class Platform:
             if token is not None:
                 header = client.get_element(f"{{urn:emall-kukm:{service.lower()}}}SessionHeader")
                 arguments["_soapheaders"] = [header(token=token)]
-            visitor = VISITOR.get()
-            with client.settings(extra_http_headers={"X-Forwarded-For": visitor} if visitor else None):
+            visitor = VISITOR.get()  # none for a call made outside a page's request
+            with client.settings(extra_http_headers={"X-Forwarded-For": visitor}) if visitor else nullcontext():
                 return getattr(client.service, operation)(**arguments)
         except zeep.exceptions.Fault as fault:
             code = _fault_code(fault)
