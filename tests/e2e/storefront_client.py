@@ -101,3 +101,15 @@ def check_accessibility(page_source: str, where: str) -> None:
     for img in dom.xpath("//img"):
         assert img.get("alt"), (where, img.get("src"))
     assert dom.xpath("//a[@href='#isi']"), where
+
+
+def check_structure(page_source: str, where: str) -> None:
+    """Headings in order (no level skipped), every field marked invalid tied to its error message, every
+    table with scoped header cells."""
+    dom = lxml_html.fromstring(page_source)
+    levels = [int(h.tag[1]) for h in dom.iter("h1", "h2", "h3", "h4", "h5", "h6")]
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (where, levels)
+    for control in dom.xpath("//*[@aria-invalid='true']"):
+        described = control.get("aria-describedby", "").split()
+        assert any(dom.get_element_by_id(i).get("class") == "error" for i in described), (where, control.get("id"))
+    assert all(table.xpath(".//th[@scope]") for table in dom.xpath("//table")), where

@@ -21,7 +21,7 @@ from storefront.words import TRACKING_STATUS
 from tests.e2e.catalog import ADMIN_PASSWORD, Member, Shop, new_shop
 from tests.e2e.members import PASSWORD
 from tests.e2e.payments import Party, Seller, buy, new_buyer, new_seller
-from tests.e2e.storefront_client import Browser, Page, check_accessibility
+from tests.e2e.storefront_client import Browser, Page, check_accessibility, check_structure
 from tests.e2e.test_storefront_buying import followed, shipped
 
 
@@ -85,16 +85,9 @@ def complained(server, mailbox, banks, app, world: World, reason: str = "DAMAGED
 # --- reading the pages --------------------------------------------------------------------------------
 
 def accessible(page: Page, where: str) -> Page:
-    """check_accessibility, headings in order, every error tied to its field, tables with headers."""
     assert page.status in (200, 400), (where, page.status, page.text[:2000])
     check_accessibility(page.text, where)
-    dom = page.dom()
-    levels = [int(h.tag[1]) for h in dom.iter("h1", "h2", "h3", "h4", "h5", "h6")]
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (where, levels)
-    for field in dom.xpath("//*[@aria-invalid='true']"):
-        described = field.get("aria-describedby", "").split()
-        assert any(dom.get_element_by_id(i).get("class") == "error" for i in described), (where, field.get("id"))
-    assert all(table.xpath(".//th[@scope]") for table in dom.xpath("//table")), where
+    check_structure(page.text, where)
     return page
 
 
