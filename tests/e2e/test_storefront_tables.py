@@ -29,6 +29,7 @@ from tests.e2e.storefront_client import check_accessibility
 from tests.waiting import eventually
 
 try:  # without selenium the `driver` fixture skips (fails under CI=true) before any of this is used
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webelement import WebElement
     from selenium.webdriver.support import expected_conditions
@@ -41,6 +42,21 @@ OPTIONAL = ("nik", "nib", "birthDate", "bankCode", "accountNumber", "accountHold
 HOLDER = "Koperasi Maju Bersama"  # the payout account's holder at the bank sandbox
 PROVINCE, CITY = "31", "31.74"  # DKI Jakarta, Jakarta Selatan
 PAGE_WAIT = 30  # seconds a page may take on a loaded machine
+
+
+def left(page: WebElement) -> bool:
+    """The browser has left the document `page` belongs to. Chromium answers an old document's node in
+    the middle of a navigation with "Node with given id does not belong to the document" (an unknown
+    error), not as stale, so selenium's staleness_of would raise instead of saying it is gone."""
+    try:
+        page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" not in str(error):
+            raise
+        return True
+    return False
 
 
 def rupiah(amount: int) -> str:
@@ -113,7 +129,7 @@ class Browser:
         """Clicks what sends a form (or follows a link) and waits for the page it leads to."""
         page = self.find("html")
         element.click()
-        self.wait(expected_conditions.staleness_of(page))
+        self.wait(lambda _driver: left(page))
         self.wait(expected_conditions.url_contains(landing))
         self.wait(expected_conditions.presence_of_element_located((By.TAG_NAME, "h1")))
 
